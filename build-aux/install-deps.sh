@@ -1,0 +1,45 @@
+#!/bin/sh
+# Install the Debian 12 packages Heartsim needs that are not installed yet.
+# Usage: build-aux/install-deps.sh [build|test|bench|all]   (default: build)
+# Works as root or through sudo; installs nothing when everything is present.
+set -eu
+
+build_pkgs="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin
+  libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev gettext"
+test_pkgs="desktop-file-utils appstream xvfb xauth dbus-daemon dbus-x11 chromium
+  flatpak-builder python3 libclang-rt-14-dev"
+bench_pkgs="wrk"
+
+what=${1:-build}
+case "$what" in
+  build) wanted=$build_pkgs ;;
+  test)  wanted="$build_pkgs $test_pkgs" ;;
+  bench) wanted="$build_pkgs $bench_pkgs" ;;
+  all)   wanted="$build_pkgs $test_pkgs $bench_pkgs" ;;
+  *) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
+esac
+
+missing=""
+for pkg in $wanted; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = installed ] || missing="$missing $pkg"
+done
+
+if [ -z "$missing" ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+  sudo="sudo"
+else
+  echo "install-deps: need root or sudo to install:$missing" >&2
+  exit 1
+fi
+
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q >&2
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing >&2

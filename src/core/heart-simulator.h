@@ -1,0 +1,89 @@
+/* heart-simulator.h: the beat-by-beat heart simulator
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "heart-sample.h"
+
+G_BEGIN_DECLS
+
+#define HEART_SIMULATOR_ERROR (heart_simulator_error_quark ())
+
+typedef enum {
+  HEART_SIMULATOR_ERROR_OUT_OF_RANGE,
+} HeartSimulatorError;
+
+#define HEART_BASELINE_MIN 40
+#define HEART_BASELINE_MAX 120
+#define HEART_BASELINE_DEFAULT 72
+#define HEART_INTERVAL_MIN_MS 10
+#define HEART_INTERVAL_MAX_MS 5000
+#define HEART_INTERVAL_DEFAULT_MS 500
+#define HEART_SPEED_MIN 0.01
+#define HEART_SPEED_MAX 10000.0
+#define HEART_EVENTS_PER_HOUR_MAX 3600.0
+/* The seed: a 2 % chance of a stress spike per 500 ms update = 144 an hour */
+#define HEART_EVENTS_PER_HOUR_DEFAULT 144.0
+
+#define HEART_TYPE_SIMULATOR (heart_simulator_get_type ())
+G_DECLARE_FINAL_TYPE (HeartSimulator, heart_simulator, HEART, SIMULATOR, GObject)
+
+GQuark          heart_simulator_error_quark   (void);
+
+/* A live simulator: a timer advances it while it runs, timestamps are wall
+ * clock. */
+HeartSimulator *heart_simulator_new           (guint64 seed);
+/* A simulator with no timer: only heart_simulator_advance() moves it, and
+ * timestamps are @start_time_us + simulation time (datasets, tests). */
+HeartSimulator *heart_simulator_new_manual    (guint64 seed,
+                                               gint64 start_time_us);
+
+void            heart_simulator_start         (HeartSimulator *self);
+void            heart_simulator_stop          (HeartSimulator *self);
+gboolean        heart_simulator_get_running   (HeartSimulator *self);
+void            heart_simulator_set_running   (HeartSimulator *self,
+                                               gboolean running);
+
+/* One tick with no clock: advance the model by @seconds of simulation time,
+ * emitting "beat" for each heartbeat on the way and then one "sample". */
+void            heart_simulator_advance       (HeartSimulator *self,
+                                               double seconds);
+
+gboolean        heart_simulator_trigger_stress (HeartSimulator *self,
+                                                double level,
+                                                GError **error);
+gboolean        heart_simulator_set_baseline  (HeartSimulator *self,
+                                               int bpm,
+                                               GError **error);
+guint           heart_simulator_get_baseline_bpm (HeartSimulator *self);
+gboolean        heart_simulator_set_stress_level (HeartSimulator *self,
+                                                  double level,
+                                                  GError **error);
+double          heart_simulator_get_stress_level (HeartSimulator *self);
+gboolean        heart_simulator_set_interval_ms (HeartSimulator *self,
+                                                 guint interval_ms,
+                                                 GError **error);
+guint           heart_simulator_get_interval_ms (HeartSimulator *self);
+gboolean        heart_simulator_set_speed     (HeartSimulator *self,
+                                               double speed,
+                                               GError **error);
+double          heart_simulator_get_speed     (HeartSimulator *self);
+gboolean        heart_simulator_set_random_events_per_hour (HeartSimulator *self,
+                                                            double rate,
+                                                            GError **error);
+double          heart_simulator_get_random_events_per_hour (HeartSimulator *self);
+guint64         heart_simulator_get_seed      (HeartSimulator *self);
+
+/* The stress the heart feels now (the "stress-level" property is the tonic
+ * target set by the user) */
+double          heart_simulator_get_current_stress (HeartSimulator *self);
+gboolean        heart_simulator_get_event_active   (HeartSimulator *self);
+double          heart_simulator_get_time           (HeartSimulator *self);
+/* The latest sample; before the first tick, a sample of the current state
+ * with seq 0. */
+const HeartSample *heart_simulator_get_current_sample (HeartSimulator *self);
+
+G_END_DECLS
