@@ -53,10 +53,19 @@ void         heart_sample_append_json   (const HeartSample *sample,
 char        *heart_sample_to_json       (const HeartSample *sample) G_GNUC_WARN_UNUSED_RESULT;
 JsonNode    *heart_sample_to_json_node  (const HeartSample *sample) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The record fields (see heart-record.h) in wire order; @fields holds
+ * HEART_RECORD_MAX_FIELDS. Returns how many were filled. */
+struct _HeartField;
+guint        heart_sample_fields        (const HeartSample *sample,
+                                         HeartSampleJsonFlavor flavor,
+                                         struct _HeartField *fields);
+
 GType        heart_beat_get_type        (void) G_GNUC_CONST;
 HeartBeat   *heart_beat_copy            (const HeartBeat *beat);
 void         heart_beat_free            (HeartBeat *beat);
 int          heart_beat_get_bpm         (const HeartBeat *beat);
+guint        heart_beat_fields          (const HeartBeat *beat,
+                                         struct _HeartField *fields);
 
 /* "2026-01-09T12:34:56.789Z" appended to @out */
 void         heart_append_iso8601_ms    (GString *out, gint64 timestamp_us);

@@ -1,0 +1,169 @@
+/* heart-dataset.c: a manual-clock simulator, stepped as fast as it goes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "heart-dataset.h"
+
+#include <math.h>
+
+#include "heart-record.h"
+#include "heart-simulator.h"
+
+#define FLUSH_BYTES (256 * 1024)
+#define PROGRESS_STEPS 200
+
+/* 2026-01-01T00:00:00Z: datasets start at a fixed time unless told */
+#define DEFAULT_START_TIME_US G_GINT64_CONSTANT (1767225600000000)
+
+typedef struct
+{
+  const HeartDatasetOptions *options;
+  GOutputStream             *out;
+  GString                   *buffer;
+  gboolean                   header_written;
+  GError                    *error;
+} Writer;
+
+void
+heart_dataset_options_init (HeartDatasetOptions *options)
+{
+  *options = (HeartDatasetOptions) {
+    .kind = HEART_DATASET_SAMPLES,
+    .format = HEART_DATASET_CSV,
+    .seed = 1,
+    .duration_s = 600,
+    .baseline_bpm = HEART_BASELINE_DEFAULT,
+    .stress_level = 0,
+    .events_per_hour = HEART_EVENTS_PER_HOUR_DEFAULT,
+    .interval_ms = HEART_INTERVAL_DEFAULT_MS,
+    .start_time_us = DEFAULT_START_TIME_US,
+  };
+}
+
+static void
+writer_flush (Writer *writer)
+{
+  if (writer->error == NULL && writer->buffer->len > 0)
+    g_output_stream_write_all (writer->out, writer->buffer->str, writer->buffer->len,
+                               NULL, NULL, &writer->error);
+  g_string_truncate (writer->buffer, 0);
+}
+
+static void
+writer_add (Writer           *writer,
+            const HeartField *fields,
+            guint             n_fields)
+{
+  HeartRecordFormat format = writer->options->format == HEART_DATASET_CSV
+                           ? HEART_RECORD_CSV : HEART_RECORD_JSON;
+
+  if (format == HEART_RECORD_CSV && !writer->header_written)
+    heart_record_append_header (writer->buffer, fields, n_fields);
+  writer->header_written = TRUE;
+  heart_record_append (writer->buffer, format, fields, n_fields);
+  if (format == HEART_RECORD_JSON)
+    g_string_append_c (writer->buffer, '\n');
+  if (writer->buffer->len >= FLUSH_BYTES)
+    writer_flush (writer);
+}
+
+static void
+on_sample (HeartSimulator    *simulator,
+           const HeartSample *sample,
+           Writer            *writer)
+{
+  HeartField fields[HEART_RECORD_MAX_FIELDS];
+
+  writer_add (writer, fields, heart_sample_fields (sample, HEART_SAMPLE_JSON_LABELED, fields));
+}
+
+static void
+on_beat (HeartSimulator  *simulator,
+         const HeartBeat *beat,
+         Writer          *writer)
+{
+  HeartField fields[HEART_RECORD_MAX_FIELDS];
+
+  writer_add (writer, fields, heart_beat_fields (beat, fields));
+}
+
+static HeartSimulator *
+create_simulator (const HeartDatasetOptions *options)
+{
+  return g_object_new (HEART_TYPE_SIMULATOR,
+                       "seed", options->seed,
+                       "manual-clock", TRUE,
+                       "start-time", options->start_time_us,
+                       "baseline-bpm", options->baseline_bpm,
+                       "stress-level", options->stress_level,
+                       "random-events-per-hour", options->events_per_hour,
+                       "interval-ms", options->interval_ms,
+                       "running", TRUE,
+                       NULL);
+}
+
+/* Scripted events fire at the first tick that starts at or after their time */
+static guint
+fire_due_events (HeartSimulator            *simulator,
+                 const HeartDatasetOptions *options,
+                 guint                      next_event)
+{
+  double now = heart_simulator_get_time (simulator);
+
+  while (options->events != NULL && next_event < options->events->len)
+    {
+      const HeartDatasetEvent *event = &g_array_index (options->events, HeartDatasetEvent, next_event);
+
+      if (event->at_s > now + 1e-9)
+        break;
+      heart_simulator_trigger_stress (simulator, event->level, NULL);
+      next_event++;
+    }
+  return next_event;
+}
+
+gboolean
+heart_dataset_write (const HeartDatasetOptions  *options,
+                     GOutputStream              *out,
+                     HeartDatasetProgressFunc    progress,
+                     gpointer                    user_data,
+                     GError                    **error)
+{
+  g_autoptr(HeartSimulator) simulator = NULL;
+  g_autoptr(GString) buffer = g_string_sized_new (FLUSH_BYTES + 4096);
+  Writer writer = { options, out, buffer, FALSE, NULL };
+  double step = options->interval_ms / 1000.0;
+  guint64 ticks = (guint64) floor (options->duration_s / step + 1e-9);
+  guint64 progress_every = MAX (ticks / PROGRESS_STEPS, 1);
+  guint next_event = 0;
+
+  g_return_val_if_fail (options->duration_s > 0, FALSE);
+
+  simulator = create_simulator (options);
+  if (options->kind == HEART_DATASET_SAMPLES)
+    g_signal_connect (simulator, "sample", G_CALLBACK (on_sample), &writer);
+  else
+    g_signal_connect (simulator, "beat", G_CALLBACK (on_beat), &writer);
+
+  for (guint64 i = 0; i < ticks && writer.error == NULL; i++)
+    {
+      next_event = fire_due_events (simulator, options, next_event);
+      heart_simulator_advance (simulator, step);
+      if (progress != NULL && i % progress_every == 0)
+        progress ((double) i / ticks, user_data);
+    }
+  /* beats cover the whole duration even when it is not a whole number of ticks */
+  if (options->kind == HEART_DATASET_BEATS && writer.error == NULL
+      && options->duration_s > ticks * step + 1e-9)
+    heart_simulator_advance (simulator, options->duration_s - ticks * step);
+
+  writer_flush (&writer);
+  if (writer.error != NULL)
+    {
+      g_propagate_error (error, writer.error);
+      return FALSE;
+    }
+  if (progress != NULL)
+    progress (1.0, user_data);
+  return TRUE;
+}

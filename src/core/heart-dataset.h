@@ -1,0 +1,52 @@
+/* heart-dataset.h: write a simulated recording as CSV or JSON Lines
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  HEART_DATASET_SAMPLES,
+  HEART_DATASET_BEATS,
+} HeartDatasetKind;
+
+typedef enum {
+  HEART_DATASET_CSV,
+  HEART_DATASET_JSONL,
+} HeartDatasetFormat;
+
+typedef struct _HeartDatasetEvent
+{
+  double at_s;    /* simulation time of an acute stress event */
+  double level;
+} HeartDatasetEvent;
+
+typedef struct _HeartDatasetOptions
+{
+  HeartDatasetKind   kind;
+  HeartDatasetFormat format;
+  guint64            seed;
+  double             duration_s;
+  guint              baseline_bpm;
+  double             stress_level;
+  double             events_per_hour;
+  guint              interval_ms;
+  gint64             start_time_us;
+  GArray            *events;       /* HeartDatasetEvent by time, or NULL */
+} HeartDatasetOptions;
+
+/* Called now and then with the fraction done, 0–1 */
+typedef void (*HeartDatasetProgressFunc) (double fraction,
+                                          gpointer user_data);
+
+void     heart_dataset_options_init (HeartDatasetOptions *options);
+gboolean heart_dataset_write        (const HeartDatasetOptions *options,
+                                     GOutputStream *out,
+                                     HeartDatasetProgressFunc progress,
+                                     gpointer user_data,
+                                     GError **error);
+
+G_END_DECLS

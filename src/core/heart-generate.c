@@ -1,0 +1,397 @@
+/* heart-generate.c: parse the command line, check it all, then write
+ *
+ * Every argument is checked before the output is opened, and a file is
+ * written through g_file_replace(), which renames a temporary file into
+ * place on success: a failed run leaves no partial file behind.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "heart-generate.h"
+
+#include <errno.h>
+#include <gio/gunixoutputstream.h>
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "heart-dataset.h"
+#include "heart-simulator.h"
+
+#define EXIT_USAGE 2
+#define MAX_DURATION_S (366.0 * 24 * 3600)
+#define PROGRESS_MIN_DURATION_S (6.0 * 3600)
+#define PROGRESS_BAR_WIDTH 40
+
+typedef struct
+{
+  char    *duration;
+  char    *seed;
+  char    *baseline;
+  char    *stress;
+  char    *events_per_hour;
+  char    *interval_ms;
+  char    *start;
+  char    *what;
+  char    *format;
+  char    *output;
+  char   **events;
+  gboolean quiet;
+} GenerateArgs;
+
+typedef struct
+{
+  gint64 last_draw_us;
+  int    last_percent;
+} Progress;
+
+static void
+generate_args_clear (GenerateArgs *args)
+{
+  g_free (args->duration);
+  g_free (args->seed);
+  g_free (args->baseline);
+  g_free (args->stress);
+  g_free (args->events_per_hour);
+  g_free (args->interval_ms);
+  g_free (args->start);
+  g_free (args->what);
+  g_free (args->format);
+  g_free (args->output);
+  g_strfreev (args->events);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GenerateArgs, generate_args_clear)
+
+static gboolean
+fail (GError    **error,
+      const char *format,
+      ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+fail (GError    **error,
+      const char *format,
+      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, message);
+  return FALSE;
+}
+
+gboolean
+heart_parse_duration (const char  *text,
+                      double      *seconds,
+                      GError     **error)
+{
+  const char *p = text;
+  double total = 0;
+
+  if (text == NULL || *text == '\0')
+    return fail (error, "--duration is empty (use e.g. 90s, 10m, 24h)");
+
+  while (*p != '\0')
+    {
+      char *end = NULL;
+      double value = g_ascii_strtod (p, &end);
+      double unit;
+
+      if (end == p || !isfinite (value) || value < 0 || *p == '-' || *p == '+')
+        return fail (error, "--duration '%s' is not a duration (use e.g. 90s, 10m, 24h)", text);
+      switch (*end)
+        {
+        case '\0': unit = 1; break;
+        case 's': unit = 1; end++; break;
+        case 'm': unit = 60; end++; break;
+        case 'h': unit = 3600; end++; break;
+        case 'd': unit = 86400; end++; break;
+        default:
+          return fail (error, "--duration '%s' has an unknown unit (use s, m, h or d)", text);
+        }
+      total += value * unit;
+      p = end;
+    }
+
+  if (total <= 0 || total > MAX_DURATION_S)
+    return fail (error, "--duration '%s' must be more than 0 and at most 366d", text);
+  *seconds = total;
+  return TRUE;
+}
+
+static gboolean
+parse_number (const char  *option,
+              const char  *text,
+              double       low,
+              double       high,
+              double      *value,
+              GError     **error)
+{
+  char *end = NULL;
+  double parsed;
+
+  if (text == NULL)
+    return TRUE;
+  parsed = g_ascii_strtod (text, &end);
+  if (*text == '\0' || *end != '\0' || !isfinite (parsed) || parsed < low || parsed > high)
+    return fail (error, "%s must be a number from %g to %g, not '%s'", option, low, high, text);
+  *value = parsed;
+  return TRUE;
+}
+
+static gboolean
+parse_unsigned (const char  *option,
+                const char  *text,
+                guint64      low,
+                guint64      high,
+                guint64     *value,
+                GError     **error)
+{
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, low, high, value, NULL))
+    return fail (error, "%s must be a whole number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ", not '%s'",
+                 option, low, high, text);
+  return TRUE;
+}
+
+static gboolean
+parse_start (const char  *text,
+             gint64      *start_us,
+             GError     **error)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) parsed = NULL;
+
+  if (text == NULL)
+    return TRUE;
+  parsed = g_date_time_new_from_iso8601 (text, utc);
+  if (parsed == NULL || g_date_time_to_unix (parsed) < 0)
+    return fail (error, "--start '%s' is not an ISO 8601 time after 1970 (e.g. 2026-01-09T12:00:00Z)", text);
+  *start_us = g_date_time_to_unix (parsed) * G_USEC_PER_SEC + g_date_time_get_microsecond (parsed);
+  return TRUE;
+}
+
+static gboolean
+parse_choice (const char  *option,
+              const char  *text,
+              const char  *first,
+              const char  *second,
+              int         *value,
+              GError     **error)
+{
+  if (text == NULL)
+    return TRUE;
+  if (g_str_equal (text, first))
+    *value = 0;
+  else if (g_str_equal (text, second))
+    *value = 1;
+  else
+    return fail (error, "%s must be %s or %s, not '%s'", option, first, second, text);
+  return TRUE;
+}
+
+static int
+compare_events (gconstpointer a,
+                gconstpointer b)
+{
+  const HeartDatasetEvent *ea = a, *eb = b;
+
+  return (ea->at_s > eb->at_s) - (ea->at_s < eb->at_s);
+}
+
+/* --event AT[:LEVEL], e.g. 10m:0.8; the level defaults to 0.8 */
+static gboolean
+parse_events (char               **texts,
+              HeartDatasetOptions *options,
+              GError             **error)
+{
+  if (texts == NULL)
+    return TRUE;
+  options->events = g_array_new (FALSE, FALSE, sizeof (HeartDatasetEvent));
+  for (guint i = 0; texts[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (texts[i], ":", 2);
+      HeartDatasetEvent event = { 0, 0.8 };
+
+      if (!heart_parse_duration (parts[0], &event.at_s, NULL))
+        return fail (error, "--event '%s' must be TIME[:LEVEL], e.g. 10m:0.8", texts[i]);
+      if (parts[1] != NULL && !parse_number ("--event level", parts[1], 0, 1, &event.level, error))
+        return FALSE;
+      g_array_append_val (options->events, event);
+    }
+  g_array_sort (options->events, compare_events);
+  return TRUE;
+}
+
+static gboolean
+options_from_args (const GenerateArgs   *args,
+                   HeartDatasetOptions  *options,
+                   gboolean             *seed_given,
+                   GError              **error)
+{
+  guint64 baseline = options->baseline_bpm, interval = options->interval_ms;
+  int kind = options->kind, format = options->format;
+
+  *seed_given = args->seed != NULL;
+  if (args->duration != NULL && !heart_parse_duration (args->duration, &options->duration_s, error))
+    return FALSE;
+  if (!parse_unsigned ("--seed", args->seed, 0, G_MAXUINT64, &options->seed, error)
+      || !parse_unsigned ("--baseline", args->baseline, HEART_BASELINE_MIN, HEART_BASELINE_MAX, &baseline, error)
+      || !parse_number ("--stress", args->stress, 0, 1, &options->stress_level, error)
+      || !parse_number ("--events-per-hour", args->events_per_hour, 0, HEART_EVENTS_PER_HOUR_MAX,
+                        &options->events_per_hour, error)
+      || !parse_unsigned ("--interval-ms", args->interval_ms, HEART_INTERVAL_MIN_MS, HEART_INTERVAL_MAX_MS,
+                          &interval, error)
+      || !parse_start (args->start, &options->start_time_us, error)
+      || !parse_choice ("--what", args->what, "samples", "beats", &kind, error)
+      || !parse_choice ("--format", args->format, "csv", "jsonl", &format, error)
+      || !parse_events (args->events, options, error))
+    return FALSE;
+
+  options->baseline_bpm = baseline;
+  options->interval_ms = interval;
+  options->kind = kind == 0 ? HEART_DATASET_SAMPLES : HEART_DATASET_BEATS;
+  options->format = format == 0 ? HEART_DATASET_CSV : HEART_DATASET_JSONL;
+  if (options->duration_s < options->interval_ms / 1000.0)
+    return fail (error, "--duration is shorter than one --interval-ms tick");
+  return TRUE;
+}
+
+static void
+draw_progress (double   fraction,
+               gpointer user_data)
+{
+  Progress *progress = user_data;
+  int percent = (int) floor (fraction * 100);
+  gint64 now = g_get_monotonic_time ();
+  int filled = (int) (fraction * PROGRESS_BAR_WIDTH);
+  char bar[PROGRESS_BAR_WIDTH + 1];
+
+  if (percent == progress->last_percent || (fraction < 1 && now - progress->last_draw_us < 100000))
+    return;
+  progress->last_percent = percent;
+  progress->last_draw_us = now;
+  for (int i = 0; i < PROGRESS_BAR_WIDTH; i++)
+    bar[i] = i < filled ? '#' : '-';
+  bar[PROGRESS_BAR_WIDTH] = '\0';
+  g_printerr ("\r[%s] %3d%%%s", bar, percent, fraction >= 1 ? "\n" : "");
+}
+
+static GOutputStream *
+open_output (const char  *path,
+             GError     **error)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (path == NULL || g_str_equal (path, "-"))
+    return g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  file = g_file_new_for_commandline_arg (path);
+  return G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error));
+}
+
+/* Closing a replace stream with a cancelled cancellable drops the temporary
+ * file and leaves what was there before untouched. */
+static gboolean
+finish_output (GOutputStream  *out,
+               gboolean        success,
+               GError        **error)
+{
+  g_autoptr(GCancellable) abandon = g_cancellable_new ();
+
+  if (success)
+    return g_output_stream_close (out, NULL, error);
+  g_cancellable_cancel (abandon);
+  g_output_stream_close (out, abandon, NULL);
+  return FALSE;
+}
+
+static int
+write_dataset (const HeartDatasetOptions *options,
+               const char                *output,
+               gboolean                   show_progress)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) out = open_output (output, &error);
+  Progress progress = { 0, -1 };
+  gboolean ok;
+
+  if (out == NULL)
+    {
+      g_printerr ("heartsim generate: cannot write %s: %s\n", output, error->message);
+      return EXIT_FAILURE;
+    }
+  ok = heart_dataset_write (options, out, show_progress ? draw_progress : NULL, &progress, &error);
+  if (!finish_output (out, ok, ok ? &error : NULL))
+    {
+      g_printerr ("heartsim generate: %s\n", error != NULL ? error->message : "write failed");
+      return EXIT_FAILURE;
+    }
+  return EXIT_SUCCESS;
+}
+
+int
+heart_generate_main (int    argc,
+                     char **argv)
+{
+  g_auto(GenerateArgs) args = { 0 };
+  HeartDatasetOptions options;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) events = NULL;
+  gboolean seed_given;
+  GOptionEntry entries[] = {
+    { "duration", 'd', 0, G_OPTION_ARG_STRING, &args.duration, "How much simulated time (90s, 10m, 24h, 2d; default 10m)", "DURATION" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &args.seed, "Random seed: the same seed and options give the same file (default: a new seed, printed)", "N" },
+    { "baseline", 0, 0, G_OPTION_ARG_STRING, &args.baseline, "Resting heart rate, 40–120 bpm (default 72)", "BPM" },
+    { "stress", 0, 0, G_OPTION_ARG_STRING, &args.stress, "Tonic stress level, 0–1 (default 0)", "LEVEL" },
+    { "events-per-hour", 0, 0, G_OPTION_ARG_STRING, &args.events_per_hour, "Random stress events an hour, 0 = none (default 144)", "RATE" },
+    { "event", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &args.events, "An acute stress event at simulated time TIME (repeatable)", "TIME[:LEVEL]" },
+    { "interval-ms", 0, 0, G_OPTION_ARG_STRING, &args.interval_ms, "Time between samples, 10–5000 ms (default 500)", "MS" },
+    { "start", 0, 0, G_OPTION_ARG_STRING, &args.start, "Timestamp of time 0 (default 2026-01-01T00:00:00Z)", "ISO8601" },
+    { "what", 'w', 0, G_OPTION_ARG_STRING, &args.what, "samples (one row a tick) or beats (one row a heartbeat)", "samples|beats" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &args.format, "csv (with a header row) or jsonl (one object a line)", "csv|jsonl" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Write to FILE instead of standard output", "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress bar and no seed message", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  context = g_option_context_new ("- write a simulated heart dataset");
+  g_option_context_set_summary (context,
+    "Writes samples (the fields of the live API plus an \"event\" label) or beats\n"
+    "(timestamp,t_s,rr_ms,bpm,stress_level,event) as fast as the machine allows.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_strict_posix (context, FALSE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("heartsim generate: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("heartsim generate: unexpected argument '%s' (see heartsim generate --help)\n", argv[1]);
+      return EXIT_USAGE;
+    }
+
+  heart_dataset_options_init (&options);
+  if (!options_from_args (&args, &options, &seed_given, &error))
+    {
+      events = options.events;
+      g_printerr ("heartsim generate: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+  events = options.events;
+  if (!seed_given)
+    {
+      options.seed = g_random_int () | ((guint64) g_random_int () << 32);
+      if (!args.quiet)
+        g_printerr ("heartsim generate: seed %" G_GUINT64_FORMAT " (pass --seed to repeat this run)\n", options.seed);
+    }
+
+  return write_dataset (&options, args.output,
+                        !args.quiet && isatty (STDERR_FILENO) && options.duration_s >= PROGRESS_MIN_DURATION_S);
+}

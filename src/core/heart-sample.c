@@ -1,0 +1,134 @@
+/* heart-sample.c
+ *
+ * The sample JSON is written by heart-record.c rather than by JsonGenerator:
+ * json-glib 1.6 prints doubles with 17 significant digits (0.234 becomes
+ * 0.23400000000000001), and the wire format of DESIGN §2 has short, fixed
+ * decimals. Parsers (clients, tests) read it with any JSON library.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "heart-sample.h"
+
+#include <math.h>
+#include <time.h>
+
+#include "heart-record.h"
+
+G_DEFINE_BOXED_TYPE (HeartSample, heart_sample, heart_sample_copy, heart_sample_free)
+G_DEFINE_BOXED_TYPE (HeartBeat, heart_beat, heart_beat_copy, heart_beat_free)
+
+HeartSample *
+heart_sample_copy (const HeartSample *sample)
+{
+  return g_memdup2 (sample, sizeof *sample);
+}
+
+void
+heart_sample_free (HeartSample *sample)
+{
+  g_free (sample);
+}
+
+HeartBeat *
+heart_beat_copy (const HeartBeat *beat)
+{
+  return g_memdup2 (beat, sizeof *beat);
+}
+
+void
+heart_beat_free (HeartBeat *beat)
+{
+  g_free (beat);
+}
+
+int
+heart_beat_get_bpm (const HeartBeat *beat)
+{
+  return (int) lround (60000.0 / beat->rr_ms);
+}
+
+const char *
+heart_sample_state_string (const HeartSample *sample)
+{
+  return sample->running ? "running" : "stopped";
+}
+
+void
+heart_append_iso8601_ms (GString *out,
+                         gint64   timestamp_us)
+{
+  gint64 ms = timestamp_us >= 0 ? timestamp_us / 1000 : (timestamp_us - 999) / 1000;
+  time_t seconds = (time_t) (ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  struct tm tm;
+
+  gmtime_r (&seconds, &tm);
+  g_string_append_printf (out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec,
+                          (int) (ms - (gint64) seconds * 1000));
+}
+
+guint
+heart_sample_fields (const HeartSample     *sample,
+                     HeartSampleJsonFlavor  flavor,
+                     HeartField            *fields)
+{
+  guint n = 0;
+
+  fields[n++] = (HeartField) { "timestamp", HEART_FIELD_TIMESTAMP, .integer = sample->timestamp_us };
+  fields[n++] = (HeartField) { "bpm", HEART_FIELD_INT, .integer = sample->bpm };
+  fields[n++] = (HeartField) { "variability", HEART_FIELD_DECIMALS_3, .number = sample->variability };
+  fields[n++] = (HeartField) { "stress_level", HEART_FIELD_DECIMALS_3, .number = sample->stress_level };
+  fields[n++] = (HeartField) { "state", HEART_FIELD_STRING, .string = heart_sample_state_string (sample) };
+  fields[n++] = (HeartField) { "seq", HEART_FIELD_INT, .integer = (gint64) sample->seq };
+  fields[n++] = (HeartField) { "rr_ms", HEART_FIELD_DECIMALS_1, .number = sample->rr_ms };
+  fields[n++] = (HeartField) { "rmssd_ms", HEART_FIELD_DECIMALS_1, .number = sample->rmssd_ms };
+  fields[n++] = (HeartField) { "baseline_bpm", HEART_FIELD_INT, .integer = sample->baseline_bpm };
+  fields[n++] = (HeartField) { "type", HEART_FIELD_STRING, .string = "heartbeat" };
+  if (flavor == HEART_SAMPLE_JSON_LABELED)
+    fields[n++] = (HeartField) { "event", HEART_FIELD_INT, .integer = sample->event_active ? 1 : 0 };
+  return n;
+}
+
+guint
+heart_beat_fields (const HeartBeat *beat,
+                   HeartField      *fields)
+{
+  guint n = 0;
+
+  fields[n++] = (HeartField) { "timestamp", HEART_FIELD_TIMESTAMP, .integer = beat->timestamp_us };
+  fields[n++] = (HeartField) { "t_s", HEART_FIELD_DECIMALS_3, .number = beat->t_s };
+  fields[n++] = (HeartField) { "rr_ms", HEART_FIELD_DECIMALS_1, .number = beat->rr_ms };
+  fields[n++] = (HeartField) { "bpm", HEART_FIELD_INT, .integer = heart_beat_get_bpm (beat) };
+  fields[n++] = (HeartField) { "stress_level", HEART_FIELD_DECIMALS_3, .number = beat->stress_level };
+  fields[n++] = (HeartField) { "event", HEART_FIELD_INT, .integer = beat->event_active ? 1 : 0 };
+  return n;
+}
+
+void
+heart_sample_append_json (const HeartSample     *sample,
+                          HeartSampleJsonFlavor  flavor,
+                          GString               *out)
+{
+  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  guint n = heart_sample_fields (sample, flavor, fields);
+
+  heart_record_append (out, HEART_RECORD_JSON, fields, n);
+}
+
+char *
+heart_sample_to_json (const HeartSample *sample)
+{
+  GString *out = g_string_sized_new (256);
+
+  heart_sample_append_json (sample, HEART_SAMPLE_JSON_WIRE, out);
+  return g_string_free (out, FALSE);
+}
+
+JsonNode *
+heart_sample_to_json_node (const HeartSample *sample)
+{
+  g_autofree char *json = heart_sample_to_json (sample);
+
+  return json_from_string (json, NULL);
+}

@@ -1,0 +1,618 @@
+/* heart-simulator.c: the model on a clock, as a GObject with signals
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "heart-simulator.h"
+
+#include <math.h>
+
+#include "heart-model.h"
+
+#define RMSSD_FULL_SCALE_MS 100.0
+/* Behind the deadline by more than this (a suspended machine, a stopped
+ * debugger), the clock starts afresh instead of firing a burst of ticks. */
+#define MAX_CATCH_UP_US (2 * G_USEC_PER_SEC)
+
+struct _HeartSimulator
+{
+  GObject      parent_instance;
+
+  HeartModel  *model;
+  guint64      seed;
+  gboolean     manual_clock;
+  gint64       start_time_us;
+
+  gboolean     running;
+  guint        baseline_bpm;
+  double       stress_level;
+  guint        interval_ms;
+  double       speed;
+  double       events_per_hour;
+
+  GSource     *tick_source;
+  gint64       next_deadline_us;
+  gint64       tick_wall_us;       /* wall clock of the tick being made */
+
+  guint64      last_seq;
+  HeartSample  current;
+};
+
+enum {
+  PROP_0,
+  PROP_RUNNING,
+  PROP_BASELINE_BPM,
+  PROP_STRESS_LEVEL,
+  PROP_INTERVAL_MS,
+  PROP_SPEED,
+  PROP_SEED,
+  PROP_RANDOM_EVENTS_PER_HOUR,
+  PROP_MANUAL_CLOCK,
+  PROP_START_TIME,
+  N_PROPS
+};
+
+enum {
+  SAMPLE,
+  BEAT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (HeartSimulator, heart_simulator, G_TYPE_OBJECT)
+G_DEFINE_QUARK (heart-simulator-error-quark, heart_simulator_error)
+
+static gboolean
+check_range (double       value,
+             double       low,
+             double       high,
+             const char  *what,
+             GError     **error)
+{
+  if (isfinite (value) && value >= low && value <= high)
+    return TRUE;
+  g_set_error (error, HEART_SIMULATOR_ERROR, HEART_SIMULATOR_ERROR_OUT_OF_RANGE,
+               "%s must be between %g and %g, not %g", what, low, high, value);
+  return FALSE;
+}
+
+static gint64
+timestamp_at (HeartSimulator *self,
+              double          t_s)
+{
+  double behind_s;
+
+  if (self->manual_clock)
+    return self->start_time_us + (gint64) llround (t_s * G_USEC_PER_SEC);
+  /* a beat inside a tick happened before the tick's wall clock, by the
+   * simulation time still to go divided by the speed-up */
+  behind_s = (heart_model_get_time (self->model) - t_s) / self->speed;
+  return self->tick_wall_us - (gint64) llround (behind_s * G_USEC_PER_SEC);
+}
+
+static void
+fill_sample (HeartSimulator *self,
+             HeartSample    *sample)
+{
+  double rr = heart_model_get_last_rr (self->model);
+  double rmssd = heart_model_get_rmssd (self->model);
+  double t = heart_model_get_time (self->model);
+
+  sample->t_s = t;
+  sample->timestamp_us = self->manual_clock ? timestamp_at (self, t) : self->tick_wall_us;
+  sample->bpm = (int) lround (60000.0 / rr);
+  sample->rr_ms = rr;
+  sample->rmssd_ms = rmssd;
+  sample->variability = CLAMP (rmssd / RMSSD_FULL_SCALE_MS, 0.0, 1.0);
+  sample->stress_level = CLAMP (heart_model_get_stress (self->model), 0.0, 1.0);
+  sample->baseline_bpm = self->baseline_bpm;
+  sample->running = self->running;
+  sample->event_active = heart_model_get_event_active (self->model);
+}
+
+static void
+on_model_beat (const HeartBeat *model_beat,
+               gpointer         user_data)
+{
+  HeartSimulator *self = user_data;
+  HeartBeat beat = *model_beat;
+
+  beat.timestamp_us = timestamp_at (self, beat.t_s);
+  g_signal_emit (self, signals[BEAT], 0, &beat);
+}
+
+void
+heart_simulator_advance (HeartSimulator *self,
+                         double          seconds)
+{
+  g_return_if_fail (HEART_IS_SIMULATOR (self));
+  g_return_if_fail (isfinite (seconds) && seconds >= 0);
+
+  if (!self->manual_clock)
+    self->tick_wall_us = g_get_real_time ();
+  heart_model_advance (self->model, seconds, on_model_beat, self);
+
+  fill_sample (self, &self->current);
+  self->current.seq = ++self->last_seq;
+  g_signal_emit (self, signals[SAMPLE], 0, &self->current);
+}
+
+static gint64
+interval_us (HeartSimulator *self)
+{
+  return (gint64) self->interval_ms * 1000;
+}
+
+/* Ticks keep to a fixed schedule (deadline += interval) rather than
+ * re-arming relative to when the last one ran, so the rate does not drift. */
+static gboolean
+on_tick (gpointer user_data)
+{
+  HeartSimulator *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  self->next_deadline_us += interval_us (self);
+  if (now - self->next_deadline_us > MAX_CATCH_UP_US)
+    self->next_deadline_us = now + interval_us (self);
+  g_source_set_ready_time (self->tick_source, self->next_deadline_us);
+
+  heart_simulator_advance (self, self->interval_ms / 1000.0 * self->speed);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+tick_dispatch (GSource     *source,
+               GSourceFunc  callback,
+               gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs tick_source_funcs = {
+  .dispatch = tick_dispatch,
+};
+
+static void
+start_timer (HeartSimulator *self)
+{
+  self->tick_source = g_source_new (&tick_source_funcs, sizeof (GSource));
+  g_source_set_static_name (self->tick_source, "[heartsim] simulator tick");
+  g_source_set_callback (self->tick_source, on_tick, self, NULL);
+  self->next_deadline_us = g_get_monotonic_time () + interval_us (self);
+  g_source_set_ready_time (self->tick_source, self->next_deadline_us);
+  g_source_attach (self->tick_source, NULL);
+}
+
+static void
+stop_timer (HeartSimulator *self)
+{
+  if (self->tick_source != NULL)
+    g_source_destroy (self->tick_source);
+  g_clear_pointer (&self->tick_source, g_source_unref);
+}
+
+void
+heart_simulator_set_running (HeartSimulator *self,
+                             gboolean        running)
+{
+  g_return_if_fail (HEART_IS_SIMULATOR (self));
+
+  running = !!running;
+  if (self->running == running)
+    return;
+
+  self->running = running;
+  self->current.running = running;
+  if (!self->manual_clock)
+    {
+      if (running)
+        start_timer (self);
+      else
+        stop_timer (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+void
+heart_simulator_start (HeartSimulator *self)
+{
+  heart_simulator_set_running (self, TRUE);
+}
+
+void
+heart_simulator_stop (HeartSimulator *self)
+{
+  heart_simulator_set_running (self, FALSE);
+}
+
+gboolean
+heart_simulator_get_running (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+  return self->running;
+}
+
+gboolean
+heart_simulator_trigger_stress (HeartSimulator  *self,
+                                double           level,
+                                GError         **error)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+
+  if (!check_range (level, 0, 1, "stress_level", error))
+    return FALSE;
+  heart_model_trigger_event (self->model, level);
+  self->current.event_active = TRUE;
+  return TRUE;
+}
+
+gboolean
+heart_simulator_set_baseline (HeartSimulator  *self,
+                              int              bpm,
+                              GError         **error)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+
+  if (!check_range (bpm, HEART_BASELINE_MIN, HEART_BASELINE_MAX, "baseline_bpm", error))
+    return FALSE;
+  if (self->baseline_bpm == (guint) bpm)
+    return TRUE;
+  self->baseline_bpm = bpm;
+  self->current.baseline_bpm = bpm;
+  heart_model_set_baseline (self->model, bpm);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASELINE_BPM]);
+  return TRUE;
+}
+
+guint
+heart_simulator_get_baseline_bpm (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), 0);
+  return self->baseline_bpm;
+}
+
+gboolean
+heart_simulator_set_stress_level (HeartSimulator  *self,
+                                  double           level,
+                                  GError         **error)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+
+  if (!check_range (level, 0, 1, "stress_level", error))
+    return FALSE;
+  if (self->stress_level == level)
+    return TRUE;
+  self->stress_level = level;
+  heart_model_set_tonic_stress (self->model, level);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STRESS_LEVEL]);
+  return TRUE;
+}
+
+double
+heart_simulator_get_stress_level (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), 0);
+  return self->stress_level;
+}
+
+gboolean
+heart_simulator_set_interval_ms (HeartSimulator  *self,
+                                 guint            interval_ms,
+                                 GError         **error)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+
+  if (!check_range (interval_ms, HEART_INTERVAL_MIN_MS, HEART_INTERVAL_MAX_MS, "interval_ms", error))
+    return FALSE;
+  if (self->interval_ms == interval_ms)
+    return TRUE;
+  self->interval_ms = interval_ms;
+  if (self->tick_source != NULL)
+    {
+      self->next_deadline_us = g_get_monotonic_time () + interval_us (self);
+      g_source_set_ready_time (self->tick_source, self->next_deadline_us);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERVAL_MS]);
+  return TRUE;
+}
+
+guint
+heart_simulator_get_interval_ms (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), 0);
+  return self->interval_ms;
+}
+
+gboolean
+heart_simulator_set_speed (HeartSimulator  *self,
+                           double           speed,
+                           GError         **error)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+
+  if (!check_range (speed, HEART_SPEED_MIN, HEART_SPEED_MAX, "speed", error))
+    return FALSE;
+  if (self->speed == speed)
+    return TRUE;
+  self->speed = speed;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
+  return TRUE;
+}
+
+double
+heart_simulator_get_speed (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), 0);
+  return self->speed;
+}
+
+gboolean
+heart_simulator_set_random_events_per_hour (HeartSimulator  *self,
+                                            double           rate,
+                                            GError         **error)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+
+  if (!check_range (rate, 0, HEART_EVENTS_PER_HOUR_MAX, "random_events_per_hour", error))
+    return FALSE;
+  if (self->events_per_hour == rate)
+    return TRUE;
+  self->events_per_hour = rate;
+  heart_model_set_events_per_hour (self->model, rate);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RANDOM_EVENTS_PER_HOUR]);
+  return TRUE;
+}
+
+double
+heart_simulator_get_random_events_per_hour (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), 0);
+  return self->events_per_hour;
+}
+
+guint64
+heart_simulator_get_seed (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), 0);
+  return self->seed;
+}
+
+double
+heart_simulator_get_current_stress (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), 0);
+  return heart_model_get_stress (self->model);
+}
+
+gboolean
+heart_simulator_get_event_active (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+  return heart_model_get_event_active (self->model);
+}
+
+double
+heart_simulator_get_time (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), 0);
+  return heart_model_get_time (self->model);
+}
+
+const HeartSample *
+heart_simulator_get_current_sample (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), NULL);
+
+  /* Before the first tick, describe the heart as it is now: filled lazily so
+   * that settings made after construction shape the model's first beats. */
+  if (self->last_seq == 0)
+    {
+      if (!self->manual_clock)
+        self->tick_wall_us = g_get_real_time ();
+      fill_sample (self, &self->current);
+      self->current.seq = 0;
+    }
+  return &self->current;
+}
+
+static void
+heart_simulator_constructed (GObject *object)
+{
+  HeartSimulator *self = HEART_SIMULATOR (object);
+
+  G_OBJECT_CLASS (heart_simulator_parent_class)->constructed (object);
+
+  self->model = heart_model_new (self->seed);
+  heart_model_set_baseline (self->model, self->baseline_bpm);
+  heart_model_set_tonic_stress (self->model, self->stress_level);
+  heart_model_set_events_per_hour (self->model, self->events_per_hour);
+}
+
+static void
+heart_simulator_dispose (GObject *object)
+{
+  HeartSimulator *self = HEART_SIMULATOR (object);
+
+  stop_timer (self);
+  G_OBJECT_CLASS (heart_simulator_parent_class)->dispose (object);
+}
+
+static void
+heart_simulator_finalize (GObject *object)
+{
+  HeartSimulator *self = HEART_SIMULATOR (object);
+
+  g_clear_pointer (&self->model, heart_model_free);
+  G_OBJECT_CLASS (heart_simulator_parent_class)->finalize (object);
+}
+
+static void
+heart_simulator_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  HeartSimulator *self = HEART_SIMULATOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    case PROP_BASELINE_BPM:
+      g_value_set_uint (value, self->baseline_bpm);
+      break;
+    case PROP_STRESS_LEVEL:
+      g_value_set_double (value, self->stress_level);
+      break;
+    case PROP_INTERVAL_MS:
+      g_value_set_uint (value, self->interval_ms);
+      break;
+    case PROP_SPEED:
+      g_value_set_double (value, self->speed);
+      break;
+    case PROP_SEED:
+      g_value_set_uint64 (value, self->seed);
+      break;
+    case PROP_RANDOM_EVENTS_PER_HOUR:
+      g_value_set_double (value, self->events_per_hour);
+      break;
+    case PROP_MANUAL_CLOCK:
+      g_value_set_boolean (value, self->manual_clock);
+      break;
+    case PROP_START_TIME:
+      g_value_set_int64 (value, self->start_time_us);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* The pspec ranges already refused bad values, so the setters cannot fail */
+static void
+heart_simulator_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  HeartSimulator *self = HEART_SIMULATOR (object);
+  gboolean constructing = self->model == NULL;
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      heart_simulator_set_running (self, g_value_get_boolean (value));
+      break;
+    case PROP_BASELINE_BPM:
+      if (constructing)
+        self->baseline_bpm = g_value_get_uint (value);
+      else
+        heart_simulator_set_baseline (self, g_value_get_uint (value), NULL);
+      break;
+    case PROP_STRESS_LEVEL:
+      if (constructing)
+        self->stress_level = g_value_get_double (value);
+      else
+        heart_simulator_set_stress_level (self, g_value_get_double (value), NULL);
+      break;
+    case PROP_INTERVAL_MS:
+      heart_simulator_set_interval_ms (self, g_value_get_uint (value), NULL);
+      break;
+    case PROP_SPEED:
+      heart_simulator_set_speed (self, g_value_get_double (value), NULL);
+      break;
+    case PROP_SEED:
+      self->seed = g_value_get_uint64 (value);
+      break;
+    case PROP_RANDOM_EVENTS_PER_HOUR:
+      if (constructing)
+        self->events_per_hour = g_value_get_double (value);
+      else
+        heart_simulator_set_random_events_per_hour (self, g_value_get_double (value), NULL);
+      break;
+    case PROP_MANUAL_CLOCK:
+      self->manual_clock = g_value_get_boolean (value);
+      break;
+    case PROP_START_TIME:
+      self->start_time_us = g_value_get_int64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+heart_simulator_class_init (HeartSimulatorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = heart_simulator_constructed;
+  object_class->dispose = heart_simulator_dispose;
+  object_class->finalize = heart_simulator_finalize;
+  object_class->get_property = heart_simulator_get_property;
+  object_class->set_property = heart_simulator_set_property;
+
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BASELINE_BPM] =
+    g_param_spec_uint ("baseline-bpm", NULL, NULL,
+                       HEART_BASELINE_MIN, HEART_BASELINE_MAX, HEART_BASELINE_DEFAULT,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STRESS_LEVEL] =
+    g_param_spec_double ("stress-level", NULL, NULL, 0, 1, 0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_INTERVAL_MS] =
+    g_param_spec_uint ("interval-ms", NULL, NULL,
+                       HEART_INTERVAL_MIN_MS, HEART_INTERVAL_MAX_MS, HEART_INTERVAL_DEFAULT_MS,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SPEED] =
+    g_param_spec_double ("speed", NULL, NULL, HEART_SPEED_MIN, HEART_SPEED_MAX, 1,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SEED] =
+    g_param_spec_uint64 ("seed", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RANDOM_EVENTS_PER_HOUR] =
+    g_param_spec_double ("random-events-per-hour", NULL, NULL,
+                         0, HEART_EVENTS_PER_HOUR_MAX, HEART_EVENTS_PER_HOUR_DEFAULT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MANUAL_CLOCK] =
+    g_param_spec_boolean ("manual-clock", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_START_TIME] =
+    g_param_spec_int64 ("start-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SAMPLE] =
+    g_signal_new ("sample", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, HEART_TYPE_SAMPLE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[BEAT] =
+    g_signal_new ("beat", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, HEART_TYPE_BEAT | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+heart_simulator_init (HeartSimulator *self)
+{
+}
+
+HeartSimulator *
+heart_simulator_new (guint64 seed)
+{
+  return g_object_new (HEART_TYPE_SIMULATOR, "seed", seed, NULL);
+}
+
+HeartSimulator *
+heart_simulator_new_manual (guint64 seed,
+                            gint64  start_time_us)
+{
+  return g_object_new (HEART_TYPE_SIMULATOR,
+                       "seed", seed,
+                       "manual-clock", TRUE,
+                       "start-time", start_time_us,
+                       NULL);
+}

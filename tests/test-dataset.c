@@ -1,0 +1,278 @@
+/* test-dataset.c: `heartsim generate` as a user runs it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+
+#include "heart-generate.h"
+#include "heart-hrv.h"
+
+typedef struct
+{
+  int    status;
+  char  *out;
+  char  *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs the built heartsim with "generate" and @args (NULL-terminated) */
+static void
+generate (Run *run,
+          ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *binary = g_getenv ("HEARTSIM_BINARY");
+  const char *arg;
+  va_list args;
+
+  g_assert_nonnull (binary);
+  g_ptr_array_add (argv, (char *) binary);
+  g_ptr_array_add (argv, (char *) "generate");
+  va_start (args, run);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &run->out, &run->err, &run->status, &error));
+  g_assert_no_error (error);
+}
+
+static char *
+temp_path (const char *name)
+{
+  return g_build_filename (g_get_tmp_dir (), name, NULL);
+}
+
+static void
+test_parse_duration (void)
+{
+  struct { const char *text; double seconds; } good[] = {
+    { "90s", 90 }, { "10m", 600 }, { "24h", 86400 }, { "2d", 172800 },
+    { "1h30m", 5400 }, { "1.5h", 5400 }, { "600", 600 },
+  };
+  const char *bad[] = { "abc", "", "10x", "-5m", "0s", "h", "400d", "1e999" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      double seconds = 0;
+      g_assert_true (heart_parse_duration (good[i].text, &seconds, NULL));
+      g_assert_cmpfloat (seconds, ==, good[i].seconds);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      double seconds = -1;
+      g_assert_false (heart_parse_duration (bad[i], &seconds, &error));
+      g_assert_nonnull (error);
+      g_assert_cmpfloat (seconds, ==, -1);
+    }
+}
+
+static void
+test_samples_csv (void)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(GStrv) lines = NULL;
+
+  generate (&run, "--duration", "60s", "--seed", "3", NULL);
+  g_assert_true (g_spawn_check_wait_status (run.status, NULL));
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpstr (lines[0], ==,
+                   "timestamp,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,baseline_bpm,type,event");
+  /* 60 s at 2 Hz, a header, and the empty string after the last newline */
+  g_assert_cmpuint (g_strv_length (lines), ==, 122);
+  g_assert_true (g_str_has_prefix (lines[1], "2026-01-01T00:00:00.500Z,"));
+  g_assert_true (g_str_has_prefix (lines[120], "2026-01-01T00:01:00.000Z,"));
+  for (guint i = 1; i <= 120; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
+      g_assert_cmpuint (g_strv_length (cells), ==, 11);
+      g_assert_cmpstr (cells[4], ==, "running");
+      g_assert_cmpuint (g_ascii_strtoull (cells[5], NULL, 10), ==, i);
+      g_assert_cmpstr (cells[9], ==, "heartbeat");
+    }
+  /* a generated seed is said on stderr only when none is given */
+  g_assert_cmpstr (run.err, ==, "");
+}
+
+static void
+test_samples_jsonl_with_options (void)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(GStrv) lines = NULL;
+  guint with_event = 0;
+
+  generate (&run, "--duration", "3m", "--seed", "4", "--format", "jsonl", "--baseline", "55",
+            "--stress", "0.2", "--events-per-hour", "0", "--event", "60s:0.9",
+            "--interval-ms", "1000", "--start", "2026-03-01T08:00:00Z", NULL);
+  g_assert_true (g_spawn_check_wait_status (run.status, NULL));
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 181);
+  for (guint i = 0; i < 180; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = json_from_string (lines[i], &error);
+      JsonObject *object;
+
+      g_assert_no_error (error);
+      object = json_node_get_object (node);
+      g_assert_cmpint (json_object_get_int_member (object, "baseline_bpm"), ==, 55);
+      g_assert_cmpint (json_object_get_int_member (object, "seq"), ==, i + 1);
+      with_event += json_object_get_int_member (object, "event");
+      if (i == 0)
+        g_assert_cmpstr (json_object_get_string_member (object, "timestamp"), ==, "2026-03-01T08:00:01.000Z");
+    }
+  /* the scripted event holds from 60 s to 120 s, and nothing else happens */
+  g_assert_cmpuint (with_event, >=, 59);
+  g_assert_cmpuint (with_event, <=, 61);
+}
+
+static void
+test_same_seed_identical_files (void)
+{
+  g_autofree char *first = temp_path ("heartsim-first.csv");
+  g_autofree char *second = temp_path ("heartsim-second.csv");
+  g_autofree char *other = temp_path ("heartsim-other.csv");
+  g_autofree char *a = NULL, *b = NULL, *c = NULL;
+  g_auto(Run) r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+
+  generate (&r1, "--duration", "2h", "--seed", "1", "--what", "beats", "-o", first, NULL);
+  generate (&r2, "--duration", "2h", "--seed", "1", "--what", "beats", "-o", second, NULL);
+  generate (&r3, "--duration", "2h", "--seed", "2", "--what", "beats", "-o", other, NULL);
+  g_assert_true (g_file_get_contents (first, &a, NULL, NULL));
+  g_assert_true (g_file_get_contents (second, &b, NULL, NULL));
+  g_assert_true (g_file_get_contents (other, &c, NULL, NULL));
+  g_assert_cmpstr (a, ==, b);
+  g_assert_cmpstr (a, !=, c);
+  g_unlink (first);
+  g_unlink (second);
+  g_unlink (other);
+}
+
+static void
+assert_refused (const char *option,
+                const char *value)
+{
+  g_autofree char *path = temp_path ("heartsim-refused.csv");
+  g_auto(Run) run = { 0 };
+
+  g_unlink (path);
+  generate (&run, option, value, "-o", path, NULL);
+  g_test_message ("%s %s: %s", option, value, run.err);
+  g_assert_false (g_spawn_check_wait_status (run.status, NULL));
+  g_assert_true (WIFEXITED (run.status));
+  g_assert_cmpint (WEXITSTATUS (run.status), ==, 2);
+  /* one clear line that names the option, and no file */
+  g_assert_true (g_str_has_prefix (run.err, "heartsim generate: "));
+  g_assert_nonnull (strstr (run.err, option));
+  g_assert_cmpint (strchr (run.err, '\n') - run.err, ==, strlen (run.err) - 1);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_bad_arguments_refused (void)
+{
+  assert_refused ("--duration", "abc");
+  assert_refused ("--duration", "0s");
+  assert_refused ("--baseline", "500");
+  assert_refused ("--baseline", "65.5");
+  assert_refused ("--stress", "1.5");
+  assert_refused ("--format", "xml");
+  assert_refused ("--what", "ecg");
+  assert_refused ("--seed", "-1");
+  assert_refused ("--interval-ms", "5");
+  assert_refused ("--start", "yesterday");
+  assert_refused ("--event", "soon");
+}
+
+static void
+test_failed_write_keeps_old_file (void)
+{
+  g_autofree char *path = temp_path ("heartsim-keep.csv");
+  g_autofree char *contents = NULL;
+  g_auto(Run) run = { 0 };
+
+  g_assert_true (g_file_set_contents (path, "precious\n", -1, NULL));
+  generate (&run, "--baseline", "500", "-o", path, NULL);
+  g_assert_false (g_spawn_check_wait_status (run.status, NULL));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "precious\n");
+  g_unlink (path);
+}
+
+/* The issue's own command: a day of beats meets DESIGN §3 at rest */
+static void
+test_day_of_beats (void)
+{
+  g_autofree char *path = temp_path ("heartsim-day.csv");
+  g_autofree char *contents = NULL;
+  g_autoptr(GArray) t = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) rr = g_array_new (FALSE, FALSE, sizeof (double));
+  g_auto(Run) run = { 0 };
+  g_auto(GStrv) lines = NULL;
+  HeartHrvStats stats;
+  guint windows = 0, inside = 0;
+
+  generate (&run, "--duration", "24h", "--seed", "1", "--what", "beats", "--format", "csv", "-o", path, NULL);
+  g_assert_true (g_spawn_check_wait_status (run.status, NULL));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "timestamp,t_s,rr_ms,bpm,stress_level,event");
+  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
+      double beat_t = g_ascii_strtod (cells[1], NULL), beat_rr = g_ascii_strtod (cells[2], NULL);
+
+      g_assert_cmpuint (g_strv_length (cells), ==, 6);
+      g_array_append_val (t, beat_t);
+      g_array_append_val (rr, beat_rr);
+    }
+  g_test_message ("%u beats in a day", t->len);
+  g_assert_cmpuint (t->len, >=, 90000);
+  g_assert_cmpuint (t->len, <=, 130000);
+
+  for (guint start = 0, end; start < t->len; start = end)
+    {
+      const double *bt = (const double *) t->data, *brr = (const double *) rr->data;
+
+      for (end = start; end < t->len && bt[end] < bt[start] + 300; end++)
+        ;
+      if (!heart_hrv_analyse (bt + start, brr + start, end - start, &stats) || bt[end - 1] - bt[start] < 295)
+        continue;
+      windows++;
+      inside += stats.rmssd_ms >= 19 && stats.rmssd_ms <= 75
+             && stats.sdnn_ms >= 32 && stats.sdnn_ms <= 93
+             && stats.lf_hf >= 1.1 && stats.lf_hf <= 4;
+    }
+  g_test_message ("%u of %u five-minute windows meet RMSSD, SDNN and LF/HF norms together", inside, windows);
+  g_assert_cmpuint (windows, >=, 280);
+  g_assert_cmpfloat ((double) inside / windows, >=, 0.85);
+  g_unlink (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/dataset/parse-duration", test_parse_duration);
+  g_test_add_func ("/dataset/samples-csv", test_samples_csv);
+  g_test_add_func ("/dataset/samples-jsonl-options", test_samples_jsonl_with_options);
+  g_test_add_func ("/dataset/same-seed-identical", test_same_seed_identical_files);
+  g_test_add_func ("/dataset/bad-arguments", test_bad_arguments_refused);
+  g_test_add_func ("/dataset/failed-run-keeps-old-file", test_failed_write_keeps_old_file);
+  g_test_add_func ("/dataset/day-of-beats", test_day_of_beats);
+  return g_test_run ();
+}

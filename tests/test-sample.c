@@ -1,0 +1,140 @@
+/* test-sample.c: the sample's JSON is the wire contract of DESIGN §2
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <json-glib/json-glib.h>
+
+#include "heart-record.h"
+#include "heart-sample.h"
+
+/* 2026-01-09T12:34:56.789Z */
+#define EXAMPLE_TIME_US G_GINT64_CONSTANT (1767962096789000)
+
+static HeartSample
+example_sample (void)
+{
+  return (HeartSample) {
+    .timestamp_us = EXAMPLE_TIME_US,
+    .seq = 1234,
+    .bpm = 75,
+    .variability = 0.2341,
+    .stress_level = 0.1564,
+    .rr_ms = 801.46,
+    .rmssd_ms = 38.24,
+    .baseline_bpm = 72,
+    .running = TRUE,
+  };
+}
+
+static void
+test_wire_json_matches_design (void)
+{
+  HeartSample sample = example_sample ();
+  g_autofree char *json = heart_sample_to_json (&sample);
+
+  /* the example of DESIGN §2, byte for byte */
+  g_assert_cmpstr (json, ==,
+                   "{\"timestamp\":\"2026-01-09T12:34:56.789Z\",\"bpm\":75,\"variability\":0.234,"
+                   "\"stress_level\":0.156,\"state\":\"running\",\"seq\":1234,\"rr_ms\":801.5,"
+                   "\"rmssd_ms\":38.2,\"baseline_bpm\":72,\"type\":\"heartbeat\"}");
+}
+
+static void
+test_wire_json_parses_with_seed_fields_first (void)
+{
+  const char *seed_fields[] = { "timestamp", "bpm", "variability", "stress_level", "state" };
+  HeartSample sample = example_sample ();
+  g_autoptr(JsonNode) node = heart_sample_to_json_node (&sample);
+  JsonObject *object = json_node_get_object (node);
+  g_autoptr(GList) members = json_object_get_members (object);
+  GList *iter = members;
+
+  for (guint i = 0; i < G_N_ELEMENTS (seed_fields); i++, iter = iter->next)
+    g_assert_cmpstr (iter->data, ==, seed_fields[i]);
+
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "bpm")), ==, G_TYPE_INT64);
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "seq")), ==, G_TYPE_INT64);
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "variability")), ==, G_TYPE_DOUBLE);
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "stress_level")), ==, G_TYPE_DOUBLE);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (object, "rr_ms"), 801.5, 1e-9);
+  g_assert_false (json_object_has_member (object, "event"));
+}
+
+static void
+test_stopped_state_and_label (void)
+{
+  HeartSample sample = example_sample ();
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  sample.running = FALSE;
+  sample.event_active = TRUE;
+  heart_sample_append_json (&sample, HEART_SAMPLE_JSON_LABELED, out);
+  g_assert_nonnull (strstr (out->str, "\"state\":\"stopped\""));
+  g_assert_true (g_str_has_suffix (out->str, ",\"type\":\"heartbeat\",\"event\":1}"));
+}
+
+static void
+test_timestamp_milliseconds (void)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  heart_append_iso8601_ms (out, G_GINT64_CONSTANT (1767225599999999));
+  g_assert_cmpstr (out->str, ==, "2025-12-31T23:59:59.999Z");
+  g_string_truncate (out, 0);
+  heart_append_iso8601_ms (out, 0);
+  g_assert_cmpstr (out->str, ==, "1970-01-01T00:00:00.000Z");
+}
+
+static void
+test_csv_row_has_header_and_same_values (void)
+{
+  HeartSample sample = example_sample ();
+  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  guint n = heart_sample_fields (&sample, HEART_SAMPLE_JSON_LABELED, fields);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  heart_record_append_header (out, fields, n);
+  heart_record_append (out, HEART_RECORD_CSV, fields, n);
+  g_assert_cmpstr (out->str, ==,
+                   "timestamp,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,baseline_bpm,type,event\n"
+                   "2026-01-09T12:34:56.789Z,75,0.234,0.156,running,1234,801.5,38.2,72,heartbeat,0\n");
+}
+
+static void
+test_beat_fields (void)
+{
+  HeartBeat beat = { EXAMPLE_TIME_US, 12.3456, 750.04, 0.5, TRUE };
+  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  guint n = heart_beat_fields (&beat, fields);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  heart_record_append (out, HEART_RECORD_JSON, fields, n);
+  g_assert_cmpint (heart_beat_get_bpm (&beat), ==, 80);
+  g_assert_cmpstr (out->str, ==,
+                   "{\"timestamp\":\"2026-01-09T12:34:56.789Z\",\"t_s\":12.346,\"rr_ms\":750.0,"
+                   "\"bpm\":80,\"stress_level\":0.500,\"event\":1}");
+}
+
+static void
+test_boxed_copy (void)
+{
+  HeartSample sample = example_sample ();
+  g_autoptr(HeartSample) copy = g_boxed_copy (HEART_TYPE_SAMPLE, &sample);
+
+  g_assert_true (copy != &sample);
+  g_assert_cmpmem (copy, sizeof *copy, &sample, sizeof sample);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sample/json/matches-design", test_wire_json_matches_design);
+  g_test_add_func ("/sample/json/seed-fields-first", test_wire_json_parses_with_seed_fields_first);
+  g_test_add_func ("/sample/json/stopped-and-labeled", test_stopped_state_and_label);
+  g_test_add_func ("/sample/timestamp/milliseconds", test_timestamp_milliseconds);
+  g_test_add_func ("/sample/csv/header-and-row", test_csv_row_has_header_and_same_values);
+  g_test_add_func ("/sample/beat/fields", test_beat_fields);
+  g_test_add_func ("/sample/boxed/copy", test_boxed_copy);
+  return g_test_run ();
+}
