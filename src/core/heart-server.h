@@ -40,6 +40,12 @@ void         heart_server_set_token            (HeartServer *self,
                                                 const char *token);
 guint        heart_server_get_websocket_clients (HeartServer *self);
 guint        heart_server_get_sse_clients      (HeartServer *self);
+/* After heart_server_stop(): iterate the thread-default main context until
+ * every client told to close has closed (so WebSocket clients get their 1001
+ * close frame before the process exits), at most @timeout_ms. TRUE when all
+ * closed. */
+gboolean     heart_server_wait_closed          (HeartServer *self,
+                                                guint timeout_ms);
 /* "http://127.0.0.1:8000/" and, when listening on all interfaces, one URL
  * per non-loopback address; NULL-terminated, free with g_strfreev() */
 char       **heart_server_dup_urls             (HeartServer *self) G_GNUC_WARN_UNUSED_RESULT;

@@ -1,0 +1,231 @@
+/* heart-headless.c: `heartsim --headless`, simulator and server with no display
+ *
+ * A plain GMainLoop: no GTK, no GApplication, nothing that needs a display
+ * or a session bus, so it runs on a server or in a container.
+ *
+ * Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start for
+ * another reason, 2 for a bad command line, 3 when the port is in use.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include "heart-headless.h"
+#include "heart-history.h"
+#include "heart-server.h"
+#include "heart-server-private.h"
+#include "heart-simulator.h"
+
+#define EXIT_START_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_ADDRESS_IN_USE 3
+
+typedef struct
+{
+  gboolean  headless;        /* accepted so main.c can pass argv unchanged */
+  gboolean  help_headless;
+  int       port;
+  char     *bind;
+  char     *token;
+  char     *seed;
+  int       interval_ms;
+  gboolean  no_autostart;
+} HeadlessOptions;
+
+static void
+headless_options_clear (HeadlessOptions *options)
+{
+  g_clear_pointer (&options->bind, g_free);
+  g_clear_pointer (&options->token, g_free);
+  g_clear_pointer (&options->seed, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
+
+static GOptionContext *
+options_context_new (HeadlessOptions *options)
+{
+  const GOptionEntry entries[] = {
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &options->headless,
+      "Run simulator and server with no window", NULL },
+    { "help-headless", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &options->help_headless,
+      "Show these options", NULL },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &options->port,
+      "TCP port (default 8000; 0 = any free port)", "PORT" },
+    { "bind", 'b', 0, G_OPTION_ARG_STRING, &options->bind,
+      "Address to listen on (default 127.0.0.1; 0.0.0.0 = every interface, then POST needs the token)", "ADDRESS" },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &options->token,
+      "Bearer token for POST when listening beyond loopback (default: generated and printed)", "TOKEN" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &options->seed,
+      "Random seed, for reproducible data (default: from the clock)", "N" },
+    { "interval-ms", 0, 0, G_OPTION_ARG_INT, &options->interval_ms,
+      "Milliseconds between samples, 10–5000 (default 500 = 2 Hz)", "MS" },
+    { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &options->no_autostart,
+      "Wait for POST /simulation/start instead of starting at launch", NULL },
+    { NULL }
+  };
+  GOptionContext *context = g_option_context_new ("— heart-rate simulator service, no display");
+
+  g_option_context_set_summary (context,
+                                "Serves the REST, WebSocket and SSE API of the heartbeat simulator.\n"
+                                "Exit status: 0 on SIGINT/SIGTERM, 1 cannot listen, 2 bad options, 3 port in use.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  return context;
+}
+
+static gboolean
+parse_options (HeadlessOptions *options,
+               int             *argc,
+               char          ***argv,
+               guint64         *seed,
+               GError         **error)
+{
+  g_autoptr(GOptionContext) context = options_context_new (options);
+
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+
+  if (options->help_headless)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      g_print ("%s", help);
+      return TRUE;
+    }
+  if (*argc > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument “%s”", (*argv)[1]);
+      return FALSE;
+    }
+  if (options->port < 0 || options->port > 65535)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--port must be 0–65535");
+      return FALSE;
+    }
+  if (options->interval_ms != 0 &&
+      (options->interval_ms < HEART_INTERVAL_MIN_MS || options->interval_ms > HEART_INTERVAL_MAX_MS))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--interval-ms must be %d–%d",
+                   HEART_INTERVAL_MIN_MS, HEART_INTERVAL_MAX_MS);
+      return FALSE;
+    }
+  if (options->seed != NULL &&
+      !g_ascii_string_to_unsigned (options->seed, 10, 0, G_MAXUINT64, seed, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--seed must be a non-negative integer");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Thousands of clients need thousands of descriptors. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
+static gboolean
+on_quit_signal (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+print_banner (HeartServer    *server,
+              HeartSimulator *simulator,
+              gboolean        token_generated)
+{
+  g_auto(GStrv) urls = heart_server_dup_urls (server);
+
+  for (guint i = 0; urls[i] != NULL; i++)
+    printf ("Heartsim %s serving %s\n", PACKAGE_VERSION, urls[i]);
+  printf ("Simulation %s, %u ms interval, seed %" G_GUINT64_FORMAT "\n",
+          heart_simulator_get_running (simulator) ? "running" : "stopped (POST /simulation/start)",
+          heart_simulator_get_interval_ms (simulator),
+          heart_simulator_get_seed (simulator));
+  if (token_generated)
+    printf ("POST requests need the header: Authorization: Bearer %s\n", heart_server_get_token (server));
+  /* scripts and tests read the port from this output through a pipe */
+  fflush (stdout);
+}
+
+int
+heart_headless_main (int    argc,
+                     char **argv)
+{
+  g_auto(HeadlessOptions) options = { .port = HEART_SERVER_DEFAULT_PORT };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartSimulator) simulator = NULL;
+  g_autoptr(HeartHistory) history = NULL;
+  g_autoptr(HeartServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_auto(GStrv) args = g_strdupv (argv);
+  gboolean token_generated;
+  guint64 seed = (guint64) g_get_real_time ();
+  int n_args = argc;
+  guint sigint_id, sigterm_id;
+
+  if (!parse_options (&options, &n_args, &args, &seed, &error))
+    {
+      g_printerr ("heartsim: %s (see heartsim --headless --help)\n", error->message);
+      return EXIT_USAGE;
+    }
+  if (options.help_headless)
+    return 0;
+
+  raise_fd_limit ();
+  /* a client that vanishes mid-write must not kill the process */
+  signal (SIGPIPE, SIG_IGN);
+
+  simulator = heart_simulator_new (seed);
+  if (options.interval_ms != 0)
+    heart_simulator_set_interval_ms (simulator, (guint) options.interval_ms, NULL);
+  history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
+  heart_history_follow (history, G_OBJECT (simulator));
+
+  server = heart_server_new (simulator, history);
+  heart_server_set_port (server, (guint) options.port);
+  if (options.bind != NULL)
+    heart_server_set_bind_address (server, options.bind);
+  heart_server_set_token (server, options.token);
+  token_generated = options.token == NULL;
+
+  if (!heart_server_start (server, &error))
+    {
+      g_printerr ("heartsim: %s\n", error->message);
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE) ? EXIT_ADDRESS_IN_USE
+                                                                           : EXIT_START_FAILED;
+    }
+  token_generated = token_generated && heart_server_get_token (server) != NULL;
+
+  /* seed 2's clients expect data without calling start */
+  if (!options.no_autostart)
+    heart_simulator_start (simulator);
+  print_banner (server, simulator, token_generated);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  /* every WebSocket client gets a 1001 close frame before we go */
+  heart_simulator_stop (simulator);
+  heart_server_stop (server);
+  heart_server_wait_closed (server, HEART_SERVER_CLOSE_GRACE_MS);
+  return 0;
+}

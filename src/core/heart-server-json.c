@@ -1,0 +1,89 @@
+/* heart-server-json.c: the few JSON writers the server needs on its hot paths
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "heart-server-private.h"
+
+void
+heart_json_append_string (GString    *out,
+                          const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text ? text : "", -1);
+
+  g_string_append_c (out, '"');
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (c < 0x20 || c == 0x7f)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Fixed decimals, trailing zeros dropped, and never "nan" or "inf" (not JSON) */
+void
+heart_json_append_double (GString *out,
+                          double   value,
+                          int      decimals)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  char format[8];
+  char *end;
+
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  g_snprintf (format, sizeof format, "%%.%df", CLAMP (decimals, 0, 9));
+  g_ascii_formatd (buf, sizeof buf, format, value);
+  if (strchr (buf, '.') != NULL)
+    {
+      end = buf + strlen (buf) - 1;
+      while (*end == '0')
+        *end-- = '\0';
+      if (*end == '.')
+        *end = '\0';
+    }
+  if (g_str_equal (buf, "-0"))
+    g_string_append_c (out, '0');
+  else
+    g_string_append (out, buf);
+}
+
+/* Seed 2's three fields first, in its order, so its clients parse the event
+ * unchanged; then what an ML client wants besides the heart rate. */
+void
+heart_sse_append_event (GString           *out,
+                        const HeartSample *sample)
+{
+  g_string_append_printf (out, "id: %" G_GUINT64_FORMAT "\ndata: {\"value\":%d,\"timestamp\":\"",
+                          sample->seq, sample->bpm);
+  heart_append_iso8601_ms (out, sample->timestamp_us);
+  g_string_append_printf (out, "\",\"type\":\"heart_rate\",\"seq\":%" G_GUINT64_FORMAT ",\"variability\":",
+                          sample->seq);
+  heart_json_append_double (out, sample->variability, 3);
+  g_string_append (out, ",\"stress_level\":");
+  heart_json_append_double (out, sample->stress_level, 3);
+  g_string_append (out, ",\"state\":\"");
+  g_string_append (out, sample->running ? "running" : "stopped");
+  g_string_append (out, "\"}\n\n");
+}

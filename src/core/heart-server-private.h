@@ -1,0 +1,102 @@
+/* heart-server-private.h: what the server's files share, and knobs for tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "heart-server.h"
+
+G_BEGIN_DECLS
+
+/* Defaults of the fan-out (DESIGN §4a). */
+#define HEART_SERVER_SSE_INTERVAL_MS     1000   /* seed 2: one event a second */
+#define HEART_SERVER_STALL_TIMEOUT_MS    5000   /* a client that cannot take data this long is dropped */
+#define HEART_SERVER_FRAME_RING          256    /* WebSocket frames kept for clients that lag */
+#define HEART_SERVER_SSE_PENDING_MAX     (64 * 1024)  /* SSE bytes queued in libsoup, not yet written */
+#define HEART_SERVER_SLICE_BUDGET_US     1000   /* one fan-out slice holds the main loop at most ~this */
+#define HEART_SERVER_CLOSE_GRACE_MS      150    /* headless: wait for close frames at most this long */
+
+/* Request limits */
+#define HEART_SERVER_MAX_BODY            (16 * 1024)
+#define HEART_SERVER_MAX_HEADER_BYTES    (16 * 1024)
+#define HEART_SERVER_MAX_HEADERS         100
+#define HEART_SERVER_MAX_URI             (8 * 1024)
+
+#define HEART_HISTORY_DEFAULT_LIMIT      1000
+
+typedef enum {
+  HEART_CLIENT_WEBSOCKET,
+  HEART_CLIENT_SSE,
+} HeartClientKind;
+
+typedef struct _HeartStreams HeartStreams;
+
+/* heart-server-streams.c: WebSocket and SSE clients and the fan-out */
+HeartStreams *heart_streams_new              (HeartServer *server,
+                                              HeartSimulator *simulator,
+                                              HeartHistory *history);
+void          heart_streams_free             (HeartStreams *streams);
+void          heart_streams_push_sample      (HeartStreams *streams,
+                                              const HeartSample *sample);
+void          heart_streams_add_websocket    (HeartStreams *streams,
+                                              SoupServerMessage *msg,
+                                              SoupWebsocketConnection *connection);
+void          heart_streams_add_sse          (HeartStreams *streams,
+                                              SoupServerMessage *msg);
+guint         heart_streams_count            (HeartStreams *streams,
+                                              HeartClientKind kind);
+/* Close every client: WebSocket 1001, SSE streams completed */
+void          heart_streams_close_all        (HeartStreams *streams);
+/* Clients told to close whose connection is not closed yet */
+guint         heart_streams_count_closing    (HeartStreams *streams);
+void          heart_streams_set_sse_interval (HeartStreams *streams,
+                                              guint interval_ms);
+void          heart_streams_set_stall_timeout (HeartStreams *streams,
+                                               guint timeout_ms);
+/* called by the streams when a count changes */
+void          heart_server_clients_changed   (HeartServer *server,
+                                              HeartClientKind kind);
+
+/* heart-server-json.c: small JSON writers (no user string reaches JSON unescaped) */
+void          heart_json_append_string       (GString *out,
+                                              const char *text);
+void          heart_json_append_double       (GString *out,
+                                              double value,
+                                              int decimals);
+void          heart_sse_append_event         (GString *out,
+                                              const HeartSample *sample);
+
+/* heart-server-validate.c: FastAPI-shaped query validation */
+typedef struct _HeartValidation HeartValidation;
+
+HeartValidation *heart_validation_new        (GHashTable *query);
+void             heart_validation_free       (HeartValidation *validation);
+/* Each returns TRUE and sets @out when the parameter is valid; otherwise
+ * records a FastAPI-shaped error. Absent optional parameters keep @out. */
+gboolean         heart_validation_double     (HeartValidation *validation,
+                                              const char *name,
+                                              gboolean required,
+                                              double min,
+                                              double max,
+                                              double *out);
+gboolean         heart_validation_int        (HeartValidation *validation,
+                                              const char *name,
+                                              gboolean required,
+                                              gint64 min,
+                                              gint64 max,
+                                              gint64 *out);
+gboolean         heart_validation_ok         (HeartValidation *validation);
+/* {"detail":[{"loc":["query",name],"msg":…,"type":…,"input":…},…]} */
+char            *heart_validation_to_json    (HeartValidation *validation);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeartValidation, heart_validation_free)
+
+/* Test and benchmark knobs (not part of the public API) */
+void          heart_server_set_sse_interval_ms   (HeartServer *self,
+                                                  guint interval_ms);
+void          heart_server_set_stall_timeout_ms  (HeartServer *self,
+                                                  guint timeout_ms);
+
+G_END_DECLS

@@ -1,0 +1,758 @@
+/* heart-server-streams.c: WebSocket and Server-Sent Events clients, and the fan-out
+ *
+ * Every sample is serialised once and the same bytes go to every client.
+ * Delivery runs in slices at G_PRIORITY_DEFAULT_IDLE, below the frame clock,
+ * each holding the main loop for about HEART_SERVER_SLICE_BUDGET_US, so a
+ * broadcast to thousands of clients never stalls the window or the timer.
+ *
+ * libsoup queues frames and chunks without limit (DESIGN §4a), so a client
+ * that stops reading is detected here: a WebSocket whose socket is not
+ * writable, or an SSE stream with too many bytes not yet written, is skipped
+ * (it catches up from the frame ring when it drains) and dropped once it has
+ * been stuck for the stall timeout or has fallen out of the ring.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include "heart-server-private.h"
+
+typedef struct
+{
+  HeartStreams            *streams;
+  HeartClientKind          kind;
+  guint64                  last_seq;       /* last seq handed to libsoup */
+  gint64                   stalled_since;  /* monotonic µs; 0 while it keeps up */
+  char                    *peer;
+  SoupWebsocketConnection *ws;
+  GPollableOutputStream   *ws_out;         /* NULL when the stream cannot tell */
+  SoupServerMessage       *sse;
+  gsize                    sse_pending;    /* bytes appended, not yet written */
+} HeartClient;
+
+typedef struct
+{
+  guint64 seq;
+  GBytes *bytes;
+} HeartFrame;
+
+/* One kind of client and the slice-by-slice pass that feeds it */
+typedef struct
+{
+  GPtrArray *clients;      /* HeartClient *; NULL slots until the pass ends */
+  guint      count;        /* live clients (non-NULL slots) */
+  guint      cursor;
+  guint      source_id;
+  guint      retry_id;
+  gboolean   again;        /* new data arrived while a pass was running */
+  gboolean   skipped;      /* a client could not take data in this pass */
+  gboolean   has_holes;
+} HeartClientSet;
+
+struct _HeartStreams
+{
+  HeartServer    *server;     /* owner, not a ref */
+  HeartSimulator *simulator;
+  HeartHistory   *history;
+
+  HeartClientSet  websockets;
+  HeartClientSet  sse;
+  GPtrArray      *closing;    /* HeartClient * told to close, not closed yet */
+
+  HeartFrame      ring[HEART_SERVER_FRAME_RING];
+  guint           ring_start;
+  guint           ring_len;
+  guint64         latest_seq;
+
+  guint           sse_timer_id;
+  guint           sse_interval_ms;
+  GBytes         *sse_event;
+  guint64         sse_event_seq;
+
+  guint           stall_timeout_ms;
+};
+
+typedef void (*DeliverFunc) (HeartStreams *self, HeartClient *client, gint64 now);
+
+static void schedule_pass (HeartStreams *self, HeartClientKind kind);
+static void update_sse_timer (HeartStreams *self);
+
+static HeartClientSet *
+client_set (HeartStreams    *self,
+            HeartClientKind  kind)
+{
+  return kind == HEART_CLIENT_WEBSOCKET ? &self->websockets : &self->sse;
+}
+
+static const char *
+kind_name (HeartClientKind kind)
+{
+  return kind == HEART_CLIENT_WEBSOCKET ? "WebSocket" : "SSE";
+}
+
+static void
+client_free (HeartClient *client)
+{
+  if (client->ws != NULL)
+    g_signal_handlers_disconnect_by_data (client->ws, client);
+  if (client->sse != NULL)
+    g_signal_handlers_disconnect_by_data (client->sse, client);
+  g_clear_object (&client->ws);
+  g_clear_object (&client->ws_out);
+  g_clear_object (&client->sse);
+  g_free (client->peer);
+  g_free (client);
+}
+
+static char *
+describe_peer (SoupServerMessage *msg)
+{
+  GSocketAddress *address = soup_server_message_get_remote_address (msg);
+
+  if (address == NULL)
+    return g_strdup ("unknown peer");
+  return g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
+}
+
+/* Takes @client out of its live set; TRUE when it was there. */
+static gboolean
+detach_client (HeartStreams *self,
+               HeartClient  *client)
+{
+  HeartClientSet *set = client_set (self, client->kind);
+  guint index;
+
+  if (!g_ptr_array_find (set->clients, client, &index))
+    return FALSE;
+
+  set->clients->pdata[index] = NULL;
+  set->has_holes = TRUE;
+  set->count--;
+  if (client->kind == HEART_CLIENT_SSE)
+    update_sse_timer (self);
+  heart_server_clients_changed (self->server, client->kind);
+  return TRUE;
+}
+
+/* The connection is gone, whoever closed it. */
+static void
+client_gone (HeartStreams *self,
+             HeartClient  *client)
+{
+  if (!detach_client (self, client))
+    g_ptr_array_remove_fast (self->closing, client);
+  client_free (client);
+}
+
+static void
+on_ws_closed (SoupWebsocketConnection *connection,
+              HeartClient             *client)
+{
+  client_gone (client->streams, client);
+}
+
+static void
+on_ws_error (SoupWebsocketConnection *connection,
+             GError                  *error,
+             HeartClient             *client)
+{
+  g_debug ("WebSocket client %s: %s", client->peer, error->message);
+}
+
+static void
+on_sse_finished (SoupServerMessage *msg,
+                 HeartClient       *client)
+{
+  client_gone (client->streams, client);
+}
+
+static void
+on_sse_wrote (SoupServerMessage *msg,
+              guint              chunk_size,
+              HeartClient       *client)
+{
+  client->sse_pending -= MIN (client->sse_pending, chunk_size);
+}
+
+/* Moves a live client to the closing list and starts closing it; the
+ * "closed"/"finished" handler frees it. */
+static void
+close_client (HeartStreams *self,
+              HeartClient  *client,
+              gushort       ws_code,
+              const char   *reason)
+{
+  if (!detach_client (self, client))
+    return;
+  g_ptr_array_add (self->closing, client);
+
+  if (client->kind == HEART_CLIENT_WEBSOCKET)
+    {
+      if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (client->ws, ws_code, reason);
+    }
+  else if (ws_code == SOUP_WEBSOCKET_CLOSE_GOING_AWAY)
+    {
+      /* end the stream cleanly: the last chunk tells the client we are done */
+      soup_message_body_complete (soup_server_message_get_response_body (client->sse));
+      soup_server_message_unpause (client->sse);
+    }
+  else
+    {
+      /* a stalled stream never drains: cut the socket; libsoup's pending
+       * write fails and the message emits "finished" */
+      GSocket *socket = soup_server_message_get_socket (client->sse);
+
+      if (socket != NULL)
+        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+      soup_server_message_unpause (client->sse);
+    }
+}
+
+static void
+drop_stalled (HeartStreams *self,
+              HeartClient  *client,
+              const char   *why)
+{
+  g_message ("Dropping %s client %s: %s", kind_name (client->kind), client->peer, why);
+  close_client (self, client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "client too slow");
+}
+
+/* FALSE when @client cannot take data now; drops it once stuck too long. */
+static gboolean
+check_stall (HeartStreams *self,
+             HeartClient  *client,
+             gboolean      can_take,
+             gint64        now)
+{
+  if (can_take)
+    {
+      client->stalled_since = 0;
+      return TRUE;
+    }
+
+  if (client->stalled_since == 0)
+    client->stalled_since = now;
+  else if (now - client->stalled_since >= (gint64) self->stall_timeout_ms * 1000)
+    {
+      g_autofree char *why = g_strdup_printf ("not reading for %u ms", self->stall_timeout_ms);
+
+      drop_stalled (self, client, why);
+      return FALSE;
+    }
+
+  client_set (self, client->kind)->skipped = TRUE;
+  return FALSE;
+}
+
+static const HeartFrame *
+ring_get (HeartStreams *self,
+          guint         index)
+{
+  return &self->ring[(self->ring_start + index) % HEART_SERVER_FRAME_RING];
+}
+
+static void
+deliver_websocket (HeartStreams *self,
+                   HeartClient  *client,
+                   gint64        now)
+{
+  gboolean writable;
+  guint first;
+
+  if (client->last_seq >= self->latest_seq ||
+      soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
+  if (self->ring_len == 0 || client->last_seq + 1 < ring_get (self, 0)->seq)
+    {
+      drop_stalled (self, client, "fell behind the frame buffer");
+      return;
+    }
+
+  writable = client->ws_out == NULL || g_pollable_output_stream_is_writable (client->ws_out);
+  if (!check_stall (self, client, writable, now))
+    return;
+
+  /* usually just the newest frame: search from the end */
+  first = self->ring_len;
+  while (first > 0 && ring_get (self, first - 1)->seq > client->last_seq)
+    first--;
+
+  for (guint i = first; i < self->ring_len; i++)
+    {
+      const HeartFrame *frame = ring_get (self, i);
+
+      soup_websocket_connection_send_message (client->ws, SOUP_WEBSOCKET_DATA_TEXT, frame->bytes);
+      client->last_seq = frame->seq;
+      /* sending can fail and close the connection synchronously */
+      if (soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+        return;
+    }
+}
+
+static void
+sse_append (HeartClient *client,
+            GBytes      *bytes)
+{
+  soup_message_body_append_bytes (soup_server_message_get_response_body (client->sse), bytes);
+  client->sse_pending += g_bytes_get_size (bytes);
+}
+
+static void
+deliver_sse (HeartStreams *self,
+             HeartClient  *client,
+             gint64        now)
+{
+  if (self->sse_event == NULL || client->last_seq >= self->sse_event_seq)
+    return;
+
+  if (!check_stall (self, client, client->sse_pending <= HEART_SERVER_SSE_PENDING_MAX, now))
+    return;
+
+  sse_append (client, self->sse_event);
+  client->last_seq = self->sse_event_seq;
+  soup_server_message_unpause (client->sse);
+}
+
+static void
+compact (HeartClientSet *set)
+{
+  if (!set->has_holes)
+    return;
+  for (guint i = set->clients->len; i > 0; i--)
+    if (set->clients->pdata[i - 1] == NULL)
+      g_ptr_array_remove_index_fast (set->clients, i - 1);
+  set->has_holes = FALSE;
+}
+
+/* One slice of a pass over @kind's clients; TRUE while the pass goes on. */
+static gboolean
+run_slice (HeartStreams    *self,
+           HeartClientKind  kind,
+           DeliverFunc      deliver)
+{
+  HeartClientSet *set = client_set (self, kind);
+  gint64 start = g_get_monotonic_time ();
+  gint64 now = start;
+
+  while (set->cursor < set->clients->len)
+    {
+      HeartClient *client = set->clients->pdata[set->cursor++];
+
+      if (client != NULL)
+        deliver (self, client, now);
+      if ((set->cursor & 15) == 0)
+        {
+          now = g_get_monotonic_time ();
+          if (now - start >= HEART_SERVER_SLICE_BUDGET_US)
+            return TRUE;
+        }
+    }
+
+  compact (set);
+  set->cursor = 0;
+  if (set->again)
+    {
+      set->again = FALSE;
+      set->skipped = FALSE;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+finish_pass (HeartStreams    *self,
+             HeartClientKind  kind);
+
+static gboolean
+websocket_slice (gpointer data)
+{
+  HeartStreams *self = data;
+
+  if (run_slice (self, HEART_CLIENT_WEBSOCKET, deliver_websocket))
+    return G_SOURCE_CONTINUE;
+  finish_pass (self, HEART_CLIENT_WEBSOCKET);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sse_slice (gpointer data)
+{
+  HeartStreams *self = data;
+
+  if (run_slice (self, HEART_CLIENT_SSE, deliver_sse))
+    return G_SOURCE_CONTINUE;
+  finish_pass (self, HEART_CLIENT_SSE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+retry_websockets (gpointer data)
+{
+  HeartStreams *self = data;
+
+  self->websockets.retry_id = 0;
+  schedule_pass (self, HEART_CLIENT_WEBSOCKET);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+retry_sse (gpointer data)
+{
+  HeartStreams *self = data;
+
+  self->sse.retry_id = 0;
+  schedule_pass (self, HEART_CLIENT_SSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* A client skipped because it could not take data gets another chance
+ * shortly, so a brief hiccup costs latency, not samples. */
+static void
+finish_pass (HeartStreams    *self,
+             HeartClientKind  kind)
+{
+  HeartClientSet *set = client_set (self, kind);
+
+  set->source_id = 0;
+  if (set->skipped && set->retry_id == 0)
+    set->retry_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 20,
+                                        kind == HEART_CLIENT_WEBSOCKET ? retry_websockets : retry_sse,
+                                        self, NULL);
+  set->skipped = FALSE;
+}
+
+static void
+schedule_pass (HeartStreams    *self,
+               HeartClientKind  kind)
+{
+  HeartClientSet *set = client_set (self, kind);
+
+  if (set->count == 0)
+    return;
+  if (set->source_id != 0)
+    {
+      set->again = TRUE;
+      return;
+    }
+  set->source_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE,
+                                    kind == HEART_CLIENT_WEBSOCKET ? websocket_slice : sse_slice,
+                                    self, NULL);
+}
+
+static void
+ring_push (HeartStreams *self,
+           guint64       seq,
+           GBytes       *bytes)
+{
+  HeartFrame *slot;
+
+  if (self->ring_len == HEART_SERVER_FRAME_RING)
+    {
+      slot = &self->ring[self->ring_start];
+      g_bytes_unref (slot->bytes);
+      self->ring_start = (self->ring_start + 1) % HEART_SERVER_FRAME_RING;
+      self->ring_len--;
+    }
+  slot = &self->ring[(self->ring_start + self->ring_len) % HEART_SERVER_FRAME_RING];
+  slot->seq = seq;
+  slot->bytes = bytes;
+  self->ring_len++;
+}
+
+void
+heart_streams_push_sample (HeartStreams      *self,
+                           const HeartSample *sample)
+{
+  GString *json;
+
+  if (sample->seq <= self->latest_seq)
+    return;
+  self->latest_seq = sample->seq;
+
+  /* serialise only when someone listens; a later client starts after it */
+  if (self->websockets.count == 0)
+    return;
+
+  json = g_string_sized_new (256);
+  heart_sample_append_json (sample, HEART_SAMPLE_JSON_WIRE, json);
+  ring_push (self, sample->seq, g_string_free_to_bytes (json));
+  schedule_pass (self, HEART_CLIENT_WEBSOCKET);
+}
+
+static void
+refresh_sse_event (HeartStreams *self)
+{
+  const HeartSample *sample = heart_history_get_latest (self->history);
+  GString *event;
+
+  if (sample == NULL || sample->seq == self->sse_event_seq)
+    return;
+
+  event = g_string_sized_new (256);
+  heart_sse_append_event (event, sample);
+  g_clear_pointer (&self->sse_event, g_bytes_unref);
+  self->sse_event = g_string_free_to_bytes (event);
+  self->sse_event_seq = sample->seq;
+}
+
+/* Seed 2's clock: once a wall-clock interval, the latest sample if it is new */
+static gboolean
+on_sse_tick (gpointer data)
+{
+  HeartStreams *self = data;
+
+  refresh_sse_event (self);
+  schedule_pass (self, HEART_CLIENT_SSE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_sse_timer (HeartStreams *self)
+{
+  if (self->sse.count > 0 && self->sse_timer_id == 0)
+    self->sse_timer_id = g_timeout_add (self->sse_interval_ms, on_sse_tick, self);
+  else if (self->sse.count == 0)
+    g_clear_handle_id (&self->sse_timer_id, g_source_remove);
+}
+
+static HeartClient *
+add_client (HeartStreams      *self,
+            HeartClientKind    kind,
+            SoupServerMessage *msg)
+{
+  HeartClientSet *set = client_set (self, kind);
+  HeartClient *client = g_new0 (HeartClient, 1);
+
+  client->streams = self;
+  client->kind = kind;
+  client->peer = describe_peer (msg);
+  g_ptr_array_add (set->clients, client);
+  set->count++;
+  heart_server_clients_changed (self->server, kind);
+  return client;
+}
+
+static GBytes *
+connected_frame (HeartStreams *self)
+{
+  GString *out = g_string_new ("{\"type\":\"connected\",\"message\":\"Connected to the Heartsim heartbeat stream\"");
+
+  g_string_append_printf (out, ",\"state\":\"%s\",\"seq\":%" G_GUINT64_FORMAT ",\"interval_ms\":%u,\"version\":\"%s\"}",
+                          heart_simulator_get_running (self->simulator) ? "running" : "stopped",
+                          self->latest_seq,
+                          heart_simulator_get_interval_ms (self->simulator),
+                          PACKAGE_VERSION);
+  return g_string_free_to_bytes (out);
+}
+
+void
+heart_streams_add_websocket (HeartStreams            *self,
+                             SoupServerMessage       *msg,
+                             SoupWebsocketConnection *connection)
+{
+  HeartClient *client = add_client (self, HEART_CLIENT_WEBSOCKET, msg);
+  GOutputStream *output = g_io_stream_get_output_stream (soup_websocket_connection_get_io_stream (connection));
+  g_autoptr(GBytes) hello = connected_frame (self);
+
+  /* libsoup unrefs the connection after this callback */
+  client->ws = g_object_ref (connection);
+  if (G_IS_POLLABLE_OUTPUT_STREAM (output) &&
+      g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (output)))
+    client->ws_out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (output));
+  client->last_seq = self->latest_seq;
+
+  g_object_set (connection, "max-incoming-payload-size", (guint64) 4096, NULL);
+  g_signal_connect (connection, "closed", G_CALLBACK (on_ws_closed), client);
+  g_signal_connect (connection, "error", G_CALLBACK (on_ws_error), client);
+
+  soup_websocket_connection_send_message (connection, SOUP_WEBSOCKET_DATA_TEXT, hello);
+}
+
+static guint64
+parse_last_event_id (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autofree char *value = g_strdup (soup_message_headers_get_one (headers, "Last-Event-ID"));
+  guint64 seq = 0;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (g_strstrip (value), 10, 0, G_MAXUINT64, &seq, NULL))
+    return 0;
+  return seq;
+}
+
+/* What a reconnecting client missed, as far as the history still holds it */
+static void
+send_backlog (HeartStreams *self,
+              HeartClient  *client,
+              guint64       since_seq)
+{
+  g_autoptr(GArray) missed = heart_history_query_since (self->history, since_seq,
+                                                        heart_history_get_capacity (self->history));
+  GString *out = g_string_sized_new (256 * (missed->len + 1));
+
+  for (guint i = 0; i < missed->len; i++)
+    heart_sse_append_event (out, &g_array_index (missed, HeartSample, i));
+  if (missed->len > 0)
+    client->last_seq = g_array_index (missed, HeartSample, missed->len - 1).seq;
+  else
+    client->last_seq = since_seq;
+
+  if (out->len > 0)
+    {
+      g_autoptr(GBytes) bytes = g_string_free_to_bytes (out);
+
+      sse_append (client, bytes);
+    }
+  else
+    g_string_free (out, TRUE);
+}
+
+void
+heart_streams_add_sse (HeartStreams      *self,
+                       SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  guint64 last_event_id = parse_last_event_id (msg);
+  const HeartSample *latest;
+  HeartClient *client;
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
+  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  /* otherwise every chunk ever sent stays in memory (DESIGN §4a) */
+  soup_message_body_set_accumulate (body, FALSE);
+
+  client = add_client (self, HEART_CLIENT_SSE, msg);
+  client->sse = g_object_ref (msg);
+  g_signal_connect (msg, "finished", G_CALLBACK (on_sse_finished), client);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_sse_wrote), client);
+
+  /* a comment line, so the client sees the stream open at once */
+  {
+    g_autoptr(GBytes) hello = g_bytes_new_static (": heartsim\n\n", 12);
+
+    sse_append (client, hello);
+  }
+
+  latest = heart_history_get_latest (self->history);
+  /* an id from before a restart (seq starts again at 1) cannot resume */
+  if (latest == NULL || last_event_id > latest->seq)
+    last_event_id = 0;
+  if (last_event_id > 0)
+    send_backlog (self, client, last_event_id);
+  else if (latest != NULL)
+    send_backlog (self, client, latest->seq - 1);
+
+  update_sse_timer (self);
+}
+
+guint
+heart_streams_count (HeartStreams    *self,
+                     HeartClientKind  kind)
+{
+  return client_set (self, kind)->count;
+}
+
+guint
+heart_streams_count_closing (HeartStreams *self)
+{
+  return self->closing->len;
+}
+
+static void
+close_set (HeartStreams    *self,
+           HeartClientKind  kind)
+{
+  HeartClientSet *set = client_set (self, kind);
+
+  for (guint i = 0; i < set->clients->len; i++)
+    {
+      HeartClient *client = set->clients->pdata[i];
+
+      if (client != NULL)
+        close_client (self, client, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
+    }
+  compact (set);
+  set->cursor = 0;
+  g_clear_handle_id (&set->source_id, g_source_remove);
+  g_clear_handle_id (&set->retry_id, g_source_remove);
+}
+
+void
+heart_streams_close_all (HeartStreams *self)
+{
+  close_set (self, HEART_CLIENT_WEBSOCKET);
+  close_set (self, HEART_CLIENT_SSE);
+  update_sse_timer (self);
+}
+
+void
+heart_streams_set_sse_interval (HeartStreams *self,
+                                guint         interval_ms)
+{
+  self->sse_interval_ms = MAX (interval_ms, 10);
+  g_clear_handle_id (&self->sse_timer_id, g_source_remove);
+  update_sse_timer (self);
+}
+
+void
+heart_streams_set_stall_timeout (HeartStreams *self,
+                                 guint         timeout_ms)
+{
+  self->stall_timeout_ms = timeout_ms;
+}
+
+HeartStreams *
+heart_streams_new (HeartServer    *server,
+                   HeartSimulator *simulator,
+                   HeartHistory   *history)
+{
+  HeartStreams *self = g_new0 (HeartStreams, 1);
+  const HeartSample *latest = heart_history_get_latest (history);
+
+  self->server = server;
+  self->simulator = g_object_ref (simulator);
+  self->history = g_object_ref (history);
+  self->websockets.clients = g_ptr_array_new ();
+  self->sse.clients = g_ptr_array_new ();
+  self->closing = g_ptr_array_new ();
+  self->sse_interval_ms = HEART_SERVER_SSE_INTERVAL_MS;
+  self->stall_timeout_ms = HEART_SERVER_STALL_TIMEOUT_MS;
+  self->latest_seq = latest ? latest->seq : 0;
+  return self;
+}
+
+static void
+free_set (HeartClientSet *set)
+{
+  g_clear_handle_id (&set->source_id, g_source_remove);
+  g_clear_handle_id (&set->retry_id, g_source_remove);
+  for (guint i = 0; i < set->clients->len; i++)
+    if (set->clients->pdata[i] != NULL)
+      client_free (set->clients->pdata[i]);
+  g_ptr_array_unref (set->clients);
+}
+
+void
+heart_streams_free (HeartStreams *self)
+{
+  g_clear_handle_id (&self->sse_timer_id, g_source_remove);
+  free_set (&self->websockets);
+  free_set (&self->sse);
+  for (guint i = 0; i < self->closing->len; i++)
+    client_free (self->closing->pdata[i]);
+  g_ptr_array_unref (self->closing);
+  for (guint i = 0; i < self->ring_len; i++)
+    g_bytes_unref (self->ring[(self->ring_start + i) % HEART_SERVER_FRAME_RING].bytes);
+  g_clear_pointer (&self->sse_event, g_bytes_unref);
+  g_clear_object (&self->simulator);
+  g_clear_object (&self->history);
+  g_free (self);
+}

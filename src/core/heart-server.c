@@ -1,0 +1,1202 @@
+/* heart-server.c: the seeds' REST, WebSocket and SSE API on one SoupServer
+ *
+ * Routing, the REST endpoints, CORS, limits and the bearer token live here;
+ * streaming clients and the fan-out are in heart-server-streams.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "heart-server.h"
+#include "heart-server-private.h"
+
+#define RESOURCE_PREFIX "/io/github/heartsim/Heartsim/core/"
+#define LISTEN_BACKLOG 4096
+#define WEBSOCKET_PATH "/ws/heartbeat"
+
+struct _HeartServer
+{
+  GObject         parent_instance;
+
+  HeartSimulator *simulator;
+  HeartHistory   *history;
+  SoupServer     *soup;
+  HeartStreams   *streams;
+
+  char           *bind_address;
+  char           *token;
+  guint           port;          /* as configured; 0 = any free port */
+  guint           bound_port;
+  gboolean        listening;
+  gint64          created_us;    /* monotonic, for uptime */
+
+  GBytes         *current_json;  /* /heartbeat/current, serialised once per tick */
+};
+
+G_DEFINE_FINAL_TYPE (HeartServer, heart_server, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SIMULATOR,
+  PROP_HISTORY,
+  PROP_PORT,
+  PROP_BIND_ADDRESS,
+  PROP_TOKEN,
+  PROP_LISTENING,
+  PROP_WEBSOCKET_CLIENTS,
+  PROP_SSE_CLIENTS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef void (*RouteFunc) (HeartServer       *self,
+                           SoupServerMessage *msg,
+                           GHashTable        *query);
+
+typedef struct
+{
+  const char *path;
+  RouteFunc   get;    /* also answers HEAD */
+  RouteFunc   post;
+} Route;
+
+/* ---- responses ---------------------------------------------------------- */
+
+static void
+respond (SoupServerMessage *msg,
+         guint              status,
+         const char        *content_type,
+         GBytes            *body)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_replace (headers, "Content-Type", content_type);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+}
+
+static void
+respond_json (SoupServerMessage *msg,
+              guint              status,
+              const char        *json)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+}
+
+static void
+respond_gstring (SoupServerMessage *msg,
+                 guint              status,
+                 GString           *json)
+{
+  g_autoptr(GBytes) bytes = g_string_free_to_bytes (json);
+
+  respond (msg, status, "application/json", bytes);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
+}
+
+static void
+respond_detail (SoupServerMessage *msg,
+                guint              status,
+                const char        *detail)
+{
+  GString *json = g_string_new ("{\"detail\":");
+
+  heart_json_append_string (json, detail);
+  g_string_append_c (json, '}');
+  respond_gstring (msg, status, json);
+}
+
+/* ---- the sample on the wire ------------------------------------------- */
+
+/* The current sample with the simulator's state now: a stop between ticks
+ * must show as "stopped" at once. */
+static void
+refresh_current (HeartServer       *self,
+                 const HeartSample *sample)
+{
+  HeartSample copy = *sample;
+  GString *json = g_string_sized_new (256);
+
+  copy.running = heart_simulator_get_running (self->simulator);
+  heart_sample_append_json (&copy, HEART_SAMPLE_JSON_WIRE, json);
+  g_clear_pointer (&self->current_json, g_bytes_unref);
+  self->current_json = g_string_free_to_bytes (json);
+}
+
+static void
+on_sample (HeartSimulator *simulator,
+           HeartSample    *sample,
+           HeartServer    *self)
+{
+  refresh_current (self, sample);
+  heart_streams_push_sample (self->streams, sample);
+}
+
+static void
+on_running_changed (HeartSimulator *simulator,
+                    GParamSpec     *pspec,
+                    HeartServer    *self)
+{
+  refresh_current (self, heart_simulator_get_current_sample (simulator));
+}
+
+/* ---- bearer token ------------------------------------------------------ */
+
+static gboolean
+address_is_loopback (const char *address)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+
+  if (address == NULL || g_str_equal (address, "localhost"))
+    return TRUE;
+  inet = g_inet_address_new_from_string (address);
+  return inet != NULL && g_inet_address_get_is_loopback (inet);
+}
+
+static gboolean
+token_required (HeartServer *self)
+{
+  return !address_is_loopback (self->bind_address);
+}
+
+static gboolean
+equal_in_constant_time (const char *a,
+                        const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  guchar diff = la != lb;
+
+  for (gsize i = 0; i < lb; i++)
+    diff |= (guchar) (a[i % MAX (la, 1)] ^ b[i]);
+  return diff == 0;
+}
+
+static gboolean
+check_token (HeartServer       *self,
+             SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *value = soup_message_headers_get_one (headers, "Authorization");
+
+  if (!token_required (self))
+    return TRUE;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "WWW-Authenticate", "Bearer");
+  if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
+    {
+      respond_detail (msg, SOUP_STATUS_UNAUTHORIZED, "Not authenticated");
+      return FALSE;
+    }
+  if (self->token == NULL || !equal_in_constant_time (self->token, value + 7))
+    {
+      respond_detail (msg, SOUP_STATUS_UNAUTHORIZED, "Invalid token");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+generate_token (void)
+{
+  guint8 bytes[16];
+  GString *hex = g_string_new (NULL);
+
+  if (getrandom (bytes, sizeof bytes, 0) != sizeof bytes)
+    for (gsize i = 0; i < sizeof bytes; i++)
+      bytes[i] = (guint8) g_random_int ();
+  for (gsize i = 0; i < sizeof bytes; i++)
+    g_string_append_printf (hex, "%02x", bytes[i]);
+  return g_string_free (hex, FALSE);
+}
+
+/* ---- REST endpoints ----------------------------------------------------- */
+
+static void
+handle_health (HeartServer       *self,
+               SoupServerMessage *msg,
+               GHashTable        *query)
+{
+  const HeartSample *sample = heart_simulator_get_current_sample (self->simulator);
+  gboolean running = heart_simulator_get_running (self->simulator);
+  guint ws = heart_streams_count (self->streams, HEART_CLIENT_WEBSOCKET);
+  guint sse = heart_streams_count (self->streams, HEART_CLIENT_SSE);
+  GString *json = g_string_new ("{\"status\":\"healthy\"");
+
+  g_string_append_printf (json,
+                          ",\"simulation_state\":\"%s\",\"simulation_running\":%s"
+                          ",\"connected_clients\":%u,\"clients\":{\"websocket\":%u,\"sse\":%u}"
+                          ",\"seq\":%" G_GUINT64_FORMAT ",\"interval_ms\":%u,\"baseline_bpm\":%u"
+                          ",\"history\":{\"length\":%u,\"capacity\":%u}"
+                          ",\"version\":\"%s\",\"uptime_s\":",
+                          running ? "running" : "stopped", running ? "true" : "false",
+                          ws + sse, ws, sse,
+                          sample->seq,
+                          heart_simulator_get_interval_ms (self->simulator),
+                          heart_simulator_get_baseline_bpm (self->simulator),
+                          heart_history_get_length (self->history),
+                          heart_history_get_capacity (self->history),
+                          PACKAGE_VERSION);
+  heart_json_append_double (json, (g_get_monotonic_time () - self->created_us) / 1e6, 3);
+  g_string_append_c (json, '}');
+  respond_gstring (msg, SOUP_STATUS_OK, json);
+}
+
+static void
+handle_current (HeartServer       *self,
+                SoupServerMessage *msg,
+                GHashTable        *query)
+{
+  respond (msg, SOUP_STATUS_OK, "application/json", self->current_json);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
+}
+
+static void
+respond_state (HeartServer       *self,
+               SoupServerMessage *msg,
+               const char        *status)
+{
+  GString *json = g_string_new (NULL);
+
+  g_string_append_printf (json, "{\"status\":\"%s\",\"state\":\"%s\"}", status,
+                          heart_simulator_get_running (self->simulator) ? "running" : "stopped");
+  respond_gstring (msg, SOUP_STATUS_OK, json);
+}
+
+static void
+handle_start (HeartServer       *self,
+              SoupServerMessage *msg,
+              GHashTable        *query)
+{
+  gboolean was_running = heart_simulator_get_running (self->simulator);
+
+  heart_simulator_start (self->simulator);
+  respond_state (self, msg, was_running ? "already_running" : "started");
+}
+
+static void
+handle_stop (HeartServer       *self,
+             SoupServerMessage *msg,
+             GHashTable        *query)
+{
+  gboolean was_running = heart_simulator_get_running (self->simulator);
+
+  heart_simulator_stop (self->simulator);
+  respond_state (self, msg, was_running ? "stopped" : "already_stopped");
+}
+
+static gboolean
+respond_invalid (SoupServerMessage *msg,
+                 HeartValidation   *validation)
+{
+  g_autofree char *json = NULL;
+
+  if (heart_validation_ok (validation))
+    return FALSE;
+  json = heart_validation_to_json (validation);
+  respond_json (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, json);
+  return TRUE;
+}
+
+static void
+handle_trigger_stress (HeartServer       *self,
+                       SoupServerMessage *msg,
+                       GHashTable        *query)
+{
+  g_autoptr(HeartValidation) validation = heart_validation_new (query);
+  g_autoptr(GError) error = NULL;
+  double level = 0;
+  GString *json;
+
+  heart_validation_double (validation, "stress_level", TRUE, 0.0, 1.0, &level);
+  if (respond_invalid (msg, validation))
+    return;
+
+  if (!heart_simulator_trigger_stress (self->simulator, level, &error))
+    {
+      respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
+      return;
+    }
+
+  json = g_string_new ("{\"status\":\"stress_triggered\",\"stress_level\":");
+  heart_json_append_double (json, level, 3);
+  g_string_append_c (json, '}');
+  respond_gstring (msg, SOUP_STATUS_OK, json);
+}
+
+static void
+handle_set_baseline (HeartServer       *self,
+                     SoupServerMessage *msg,
+                     GHashTable        *query)
+{
+  g_autoptr(HeartValidation) validation = heart_validation_new (query);
+  g_autoptr(GError) error = NULL;
+  gint64 bpm = 0;
+  GString *json;
+
+  heart_validation_int (validation, "baseline_bpm", TRUE, HEART_BASELINE_MIN, HEART_BASELINE_MAX, &bpm);
+  if (respond_invalid (msg, validation))
+    return;
+
+  if (!heart_simulator_set_baseline (self->simulator, (int) bpm, &error))
+    {
+      respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
+      return;
+    }
+
+  json = g_string_new (NULL);
+  g_string_append_printf (json, "{\"status\":\"baseline_set\",\"baseline_bpm\":%d}", (int) bpm);
+  respond_gstring (msg, SOUP_STATUS_OK, json);
+}
+
+static void
+handle_history (HeartServer       *self,
+                SoupServerMessage *msg,
+                GHashTable        *query)
+{
+  g_autoptr(HeartValidation) validation = heart_validation_new (query);
+  g_autoptr(GArray) samples = NULL;
+  const HeartSample *oldest = heart_history_peek (self->history, 0);
+  const HeartSample *latest = heart_history_get_latest (self->history);
+  guint capacity = heart_history_get_capacity (self->history);
+  gint64 since = 0;
+  gint64 limit = MIN (HEART_HISTORY_DEFAULT_LIMIT, capacity);
+  GString *json;
+
+  heart_validation_int (validation, "since", FALSE, 0, G_MAXINT64, &since);
+  heart_validation_int (validation, "limit", FALSE, 1, capacity, &limit);
+  if (respond_invalid (msg, validation))
+    return;
+
+  samples = heart_history_query_since (self->history, (guint64) since, (guint) limit);
+  json = g_string_sized_new (64 + samples->len * 240);
+  g_string_append_printf (json,
+                          "{\"since\":%" G_GINT64_FORMAT ",\"limit\":%" G_GINT64_FORMAT ",\"count\":%u"
+                          ",\"oldest_seq\":%" G_GUINT64_FORMAT ",\"latest_seq\":%" G_GUINT64_FORMAT
+                          ",\"samples\":[",
+                          since, limit, samples->len,
+                          oldest ? oldest->seq : 0, latest ? latest->seq : 0);
+  for (guint i = 0; i < samples->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (json, ',');
+      heart_sample_append_json (&g_array_index (samples, HeartSample, i), HEART_SAMPLE_JSON_WIRE, json);
+    }
+  g_string_append (json, "]}");
+  respond_gstring (msg, SOUP_STATUS_OK, json);
+}
+
+static void
+handle_stream (HeartServer       *self,
+               SoupServerMessage *msg,
+               GHashTable        *query)
+{
+  heart_streams_add_sse (self->streams, msg);
+}
+
+static void
+handle_websocket_without_upgrade (HeartServer       *self,
+                                  SoupServerMessage *msg,
+                                  GHashTable        *query)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Upgrade", "websocket");
+  respond_detail (msg, 426, "WebSocket upgrade expected");
+}
+
+/* ---- files compiled into the GResource ---------------------------------- */
+
+static const char *
+content_type_for (const char *name)
+{
+  static const struct { const char *suffix, *type; } types[] = {
+    { ".html", "text/html; charset=utf-8" },
+    { ".js", "text/javascript; charset=utf-8" },
+    { ".mjs", "text/javascript; charset=utf-8" },
+    { ".css", "text/css; charset=utf-8" },
+    { ".json", "application/json" },
+    { ".svg", "image/svg+xml" },
+    { ".png", "image/png" },
+    { ".ico", "image/x-icon" },
+    { ".woff2", "font/woff2" },
+    { ".txt", "text/plain; charset=utf-8" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    if (g_str_has_suffix (name, types[i].suffix))
+      return types[i].type;
+  return "application/octet-stream";
+}
+
+static gboolean
+respond_resource (SoupServerMessage *msg,
+                  const char        *name,
+                  const char        *cache_control)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  /* resource paths are not normalised: refuse anything that climbs */
+  if (strstr (name, "..") != NULL || strstr (name, "//") != NULL || *name == '\0')
+    return FALSE;
+
+  path = g_strconcat (RESOURCE_PREFIX, name, NULL);
+  bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  if (bytes == NULL)
+    return FALSE;
+
+  respond (msg, SOUP_STATUS_OK, content_type_for (name), bytes);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", cache_control);
+  return TRUE;
+}
+
+static void
+handle_openapi (HeartServer       *self,
+                SoupServerMessage *msg,
+                GHashTable        *query)
+{
+  if (!respond_resource (msg, "openapi.json", "no-cache"))
+    respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
+}
+
+static void
+handle_docs (HeartServer       *self,
+             SoupServerMessage *msg,
+             GHashTable        *query)
+{
+  if (!respond_resource (msg, "docs.html", "no-cache"))
+    respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
+}
+
+/* The web dashboard (its own task) only adds files under data/web/ */
+static void
+handle_index (HeartServer       *self,
+              SoupServerMessage *msg,
+              GHashTable        *query)
+{
+  if (!respond_resource (msg, "web/index.html", "no-cache"))
+    respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
+}
+
+static const Route routes[] = {
+  { "/health", handle_health, NULL },
+  { "/heartbeat/current", handle_current, NULL },
+  { "/simulation/start", NULL, handle_start },
+  { "/simulation/stop", NULL, handle_stop },
+  { "/simulation/trigger-stress", NULL, handle_trigger_stress },
+  { "/simulation/set-baseline", NULL, handle_set_baseline },
+  { "/api/stream", handle_stream, NULL },
+  { "/api/history", handle_history, NULL },
+  { WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
+  { "/openapi.json", handle_openapi, NULL },
+  { "/docs", handle_docs, NULL },
+  { "/redoc", handle_docs, NULL },
+  { "/", handle_index, NULL },
+};
+
+static const Route *
+find_route (const char *path)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (g_str_equal (routes[i].path, path))
+      return &routes[i];
+  return NULL;
+}
+
+static const char *
+allowed_methods (const Route *route)
+{
+  if (route == NULL || route->get != NULL)
+    return "GET, HEAD, OPTIONS";
+  return "POST, OPTIONS";
+}
+
+static void
+respond_preflight (SoupServerMessage *msg,
+                   const Route       *route)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *wanted = soup_message_headers_get_one (request, "Access-Control-Request-Headers");
+
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+  soup_message_headers_replace (headers, "Allow", allowed_methods (route));
+  soup_message_headers_replace (headers, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+  soup_message_headers_replace (headers, "Access-Control-Allow-Headers",
+                                wanted ? wanted : "Authorization, Content-Type, Last-Event-ID");
+  soup_message_headers_replace (headers, "Access-Control-Max-Age", "600");
+}
+
+static void
+server_callback (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  HeartServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  const Route *route = find_route (path);
+  RouteFunc func = NULL;
+
+  if (route == NULL && g_str_has_prefix (path, "/web/"))
+    {
+      if (method == SOUP_METHOD_OPTIONS)
+        respond_preflight (msg, NULL);
+      else if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed_methods (NULL));
+          respond_detail (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method Not Allowed");
+        }
+      else if (!respond_resource (msg, path + 1, "public, max-age=300"))
+        respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
+      return;
+    }
+
+  if (route == NULL)
+    {
+      if (method == SOUP_METHOD_OPTIONS)
+        respond_preflight (msg, NULL);
+      else
+        respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
+      return;
+    }
+
+  if (method == SOUP_METHOD_OPTIONS)
+    {
+      respond_preflight (msg, route);
+      return;
+    }
+
+  if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
+    func = route->get;
+  else if (method == SOUP_METHOD_POST)
+    func = route->post;
+
+  if (func == NULL)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Allow", allowed_methods (route));
+      respond_detail (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method Not Allowed");
+      return;
+    }
+
+  if (method == SOUP_METHOD_POST && !check_token (self, msg))
+    return;
+
+  func (self, msg, query);
+}
+
+/* A genuine upgrade is left alone (status 0) so libsoup completes the
+ * handshake; anything else is answered like any other route. */
+static void
+websocket_http_callback (SoupServer        *server,
+                         SoupServerMessage *msg,
+                         const char        *path,
+                         GHashTable        *query,
+                         gpointer           user_data)
+{
+  if (g_str_equal (path, WEBSOCKET_PATH) &&
+      soup_server_message_get_method (msg) == SOUP_METHOD_GET &&
+      soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, NULL))
+    return;
+  server_callback (server, msg, path, query, user_data);
+}
+
+static void
+websocket_callback (SoupServer              *server,
+                    SoupServerMessage       *msg,
+                    const char              *path,
+                    SoupWebsocketConnection *connection,
+                    gpointer                 user_data)
+{
+  HeartServer *self = user_data;
+
+  heart_streams_add_websocket (self->streams, msg, connection);
+}
+
+/* Limits, checked once the headers are in and before any body is read */
+static void
+early_callback (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *uri_query = g_uri_get_query (uri);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  gsize header_bytes = 0;
+  guint header_count = 0;
+
+  if (strlen (g_uri_get_path (uri)) + (uri_query ? strlen (uri_query) : 0) > HEART_SERVER_MAX_URI)
+    {
+      respond_detail (msg, SOUP_STATUS_REQUEST_URI_TOO_LONG, "URI Too Long");
+      return;
+    }
+
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    {
+      header_bytes += strlen (name) + strlen (value) + 4;
+      header_count++;
+    }
+  if (header_bytes > HEART_SERVER_MAX_HEADER_BYTES || header_count > HEART_SERVER_MAX_HEADERS)
+    {
+      respond_detail (msg, 431, "Request Header Fields Too Large");
+      return;
+    }
+
+  switch (soup_message_headers_get_encoding (headers))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      if (soup_message_headers_get_content_length (headers) > HEART_SERVER_MAX_BODY)
+        respond_detail (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large");
+      break;
+    case SOUP_ENCODING_CHUNKED:
+    case SOUP_ENCODING_EOF:
+    case SOUP_ENCODING_BYTERANGES:
+      respond_detail (msg, SOUP_STATUS_LENGTH_REQUIRED, "Length Required");
+      break;
+    case SOUP_ENCODING_NONE:
+    case SOUP_ENCODING_UNRECOGNIZED:
+    default:
+      break;
+    }
+}
+
+/* CORS on every response, including the ones libsoup writes itself */
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    HeartServer       *self)
+{
+  soup_message_headers_append (soup_server_message_get_response_headers (msg),
+                               "Access-Control-Allow-Origin", "*");
+}
+
+/* ---- listening ---------------------------------------------------------- */
+
+static GSocket *
+listen_socket_new (GInetAddress *address,
+                   guint         port,
+                   GError      **error)
+{
+  g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
+  g_autoptr(GSocket) socket = NULL;
+
+  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+
+  /* libsoup's own listen uses a backlog of 10 (DESIGN §4a) */
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+static guint
+socket_port (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+
+  return local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
+}
+
+static GInetAddress *
+parse_bind_address (const char *text,
+                    GError    **error)
+{
+  GInetAddress *address;
+
+  if (text == NULL || g_str_equal (text, "localhost"))
+    text = HEART_SERVER_DEFAULT_BIND;
+  address = g_inet_address_new_from_string (text);
+  if (address == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "“%s” is not an IP address", text);
+  return address;
+}
+
+gboolean
+heart_server_start (HeartServer *self,
+                    GError     **error)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (HEART_IS_SERVER (self), FALSE);
+
+  if (self->listening)
+    return TRUE;
+
+  address = parse_bind_address (self->bind_address, error);
+  if (address == NULL)
+    return FALSE;
+
+  socket = listen_socket_new (address, self->port, &local_error);
+  if (socket == NULL)
+    {
+      g_autofree char *where = g_inet_address_to_string (address);
+
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                     "Port %u on %s is already in use", self->port, where);
+      else
+        g_set_error (error, local_error->domain, local_error->code,
+                     "Cannot listen on %s port %u: %s", where, self->port, local_error->message);
+      return FALSE;
+    }
+  if (!soup_server_listen_socket (self->soup, socket, 0, error))
+    return FALSE;
+  self->bound_port = socket_port (socket);
+
+  /* "localhost" may resolve to ::1 first: listen there too when we can */
+  if (g_inet_address_get_is_loopback (address) &&
+      g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
+    {
+      g_autoptr(GInetAddress) ipv6 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
+      g_autoptr(GSocket) socket6 = listen_socket_new (ipv6, self->bound_port, NULL);
+
+      if (socket6 != NULL)
+        soup_server_listen_socket (self->soup, socket6, 0, NULL);
+    }
+
+  if (token_required (self) && self->token == NULL)
+    {
+      self->token = generate_token ();
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN]);
+    }
+
+  self->listening = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTENING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  return TRUE;
+}
+
+void
+heart_server_stop (HeartServer *self)
+{
+  g_return_if_fail (HEART_IS_SERVER (self));
+
+  heart_streams_close_all (self->streams);
+  if (!self->listening)
+    return;
+
+  /* closes the listeners and plain HTTP connections; the WebSocket
+   * connections were stolen from libsoup and finish their close handshake */
+  soup_server_disconnect (self->soup);
+  self->listening = FALSE;
+  self->bound_port = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTENING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+}
+
+static gboolean
+keep_waking (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+heart_server_wait_closed (HeartServer *self,
+                          guint        timeout_ms)
+{
+  GMainContext *context = g_main_context_ref_thread_default ();
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  GSource *tick = g_timeout_source_new (5);
+
+  g_return_val_if_fail (HEART_IS_SERVER (self), FALSE);
+
+  /* wakes the loop so the deadline is seen even when nothing happens */
+  g_source_set_callback (tick, keep_waking, NULL, NULL);
+  g_source_attach (tick, context);
+  while (heart_streams_count_closing (self->streams) > 0 &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (tick);
+  g_source_unref (tick);
+  g_main_context_unref (context);
+  return heart_streams_count_closing (self->streams) == 0;
+}
+
+/* ---- public accessors ---------------------------------------------------- */
+
+gboolean
+heart_server_get_listening (HeartServer *self)
+{
+  g_return_val_if_fail (HEART_IS_SERVER (self), FALSE);
+  return self->listening;
+}
+
+guint
+heart_server_get_port (HeartServer *self)
+{
+  g_return_val_if_fail (HEART_IS_SERVER (self), 0);
+  return self->listening ? self->bound_port : self->port;
+}
+
+void
+heart_server_set_port (HeartServer *self,
+                       guint        port)
+{
+  g_return_if_fail (HEART_IS_SERVER (self));
+  g_return_if_fail (port <= 65535);
+
+  if (self->port == port)
+    return;
+  self->port = port;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+}
+
+const char *
+heart_server_get_bind_address (HeartServer *self)
+{
+  g_return_val_if_fail (HEART_IS_SERVER (self), NULL);
+  return self->bind_address;
+}
+
+void
+heart_server_set_bind_address (HeartServer *self,
+                               const char  *address)
+{
+  g_return_if_fail (HEART_IS_SERVER (self));
+
+  if (address == NULL)
+    address = HEART_SERVER_DEFAULT_BIND;
+  if (g_strcmp0 (self->bind_address, address) == 0)
+    return;
+  g_free (self->bind_address);
+  self->bind_address = g_strdup (address);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BIND_ADDRESS]);
+}
+
+const char *
+heart_server_get_token (HeartServer *self)
+{
+  g_return_val_if_fail (HEART_IS_SERVER (self), NULL);
+  return self->token;
+}
+
+void
+heart_server_set_token (HeartServer *self,
+                        const char  *token)
+{
+  g_return_if_fail (HEART_IS_SERVER (self));
+
+  if (token != NULL && *token == '\0')
+    token = NULL;
+  if (g_strcmp0 (self->token, token) == 0)
+    return;
+  g_free (self->token);
+  self->token = g_strdup (token);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN]);
+}
+
+guint
+heart_server_get_websocket_clients (HeartServer *self)
+{
+  g_return_val_if_fail (HEART_IS_SERVER (self), 0);
+  return heart_streams_count (self->streams, HEART_CLIENT_WEBSOCKET);
+}
+
+guint
+heart_server_get_sse_clients (HeartServer *self)
+{
+  g_return_val_if_fail (HEART_IS_SERVER (self), 0);
+  return heart_streams_count (self->streams, HEART_CLIENT_SSE);
+}
+
+void
+heart_server_clients_changed (HeartServer     *self,
+                              HeartClientKind  kind)
+{
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[kind == HEART_CLIENT_WEBSOCKET ? PROP_WEBSOCKET_CLIENTS : PROP_SSE_CLIENTS]);
+}
+
+static char *
+format_url (GInetAddress *address,
+            guint         port)
+{
+  g_autofree char *text = g_inet_address_to_string (address);
+
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("http://[%s]:%u/", text, port);
+  return g_strdup_printf ("http://%s:%u/", text, port);
+}
+
+static void
+add_interface_urls (GPtrArray      *urls,
+                    GSocketFamily   family,
+                    guint           port)
+{
+  struct ifaddrs *list = NULL;
+
+  if (getifaddrs (&list) != 0)
+    return;
+  for (struct ifaddrs *it = list; it != NULL; it = it->ifa_next)
+    {
+      g_autoptr(GSocketAddress) socket_address = NULL;
+      GInetAddress *inet;
+      gsize size;
+
+      if (it->ifa_addr == NULL)
+        continue;
+      if (it->ifa_addr->sa_family == AF_INET)
+        size = sizeof (struct sockaddr_in);
+      else if (it->ifa_addr->sa_family == AF_INET6 && family == G_SOCKET_FAMILY_IPV6)
+        size = sizeof (struct sockaddr_in6);
+      else
+        continue;
+
+      socket_address = g_socket_address_new_from_native (it->ifa_addr, size);
+      if (!G_IS_INET_SOCKET_ADDRESS (socket_address))
+        continue;
+      inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address));
+      if (g_inet_address_get_is_loopback (inet) || g_inet_address_get_is_link_local (inet))
+        continue;
+      g_ptr_array_add (urls, format_url (inet, port));
+    }
+  freeifaddrs (list);
+}
+
+char **
+heart_server_dup_urls (HeartServer *self)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  GPtrArray *urls = g_ptr_array_new ();
+  guint port;
+
+  g_return_val_if_fail (HEART_IS_SERVER (self), NULL);
+
+  port = heart_server_get_port (self);
+  address = parse_bind_address (self->bind_address, NULL);
+  if (address == NULL || g_inet_address_get_is_any (address))
+    {
+      g_ptr_array_add (urls, g_strdup_printf ("http://127.0.0.1:%u/", port));
+      add_interface_urls (urls, address ? g_inet_address_get_family (address) : G_SOCKET_FAMILY_IPV4, port);
+    }
+  else
+    g_ptr_array_add (urls, format_url (address, port));
+  g_ptr_array_add (urls, NULL);
+  return (char **) g_ptr_array_free (urls, FALSE);
+}
+
+void
+heart_server_set_sse_interval_ms (HeartServer *self,
+                                  guint        interval_ms)
+{
+  heart_streams_set_sse_interval (self->streams, interval_ms);
+}
+
+void
+heart_server_set_stall_timeout_ms (HeartServer *self,
+                                   guint        timeout_ms)
+{
+  heart_streams_set_stall_timeout (self->streams, timeout_ms);
+}
+
+/* ---- GObject ------------------------------------------------------------- */
+
+HeartServer *
+heart_server_new (HeartSimulator *simulator,
+                  HeartHistory   *history)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (simulator), NULL);
+  g_return_val_if_fail (HEART_IS_HISTORY (history), NULL);
+
+  return g_object_new (HEART_TYPE_SERVER,
+                       "simulator", simulator,
+                       "history", history,
+                       NULL);
+}
+
+static void
+heart_server_constructed (GObject *object)
+{
+  HeartServer *self = HEART_SERVER (object);
+
+  G_OBJECT_CLASS (heart_server_parent_class)->constructed (object);
+
+  g_assert (self->simulator != NULL && self->history != NULL);
+  self->streams = heart_streams_new (self, self->simulator, self->history);
+  refresh_current (self, heart_simulator_get_current_sample (self->simulator));
+
+  g_signal_connect_object (self->simulator, "sample", G_CALLBACK (on_sample), self, 0);
+  g_signal_connect_object (self->simulator, "notify::running", G_CALLBACK (on_running_changed), self, 0);
+
+  self->soup = soup_server_new ("server-header", "heartsim/" PACKAGE_VERSION " ", NULL);
+  /* ~7× the memory and 3× the broadcast time per client (DESIGN §4a) */
+  soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+  g_signal_connect_object (self->soup, "request-started", G_CALLBACK (on_request_started), self, 0);
+  soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
+  soup_server_add_early_handler (self->soup, WEBSOCKET_PATH, early_callback, self, NULL);
+  soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
+  soup_server_add_handler (self->soup, WEBSOCKET_PATH, websocket_http_callback, self, NULL);
+  soup_server_add_websocket_handler (self->soup, WEBSOCKET_PATH, NULL, NULL, websocket_callback, self, NULL);
+}
+
+static void
+heart_server_dispose (GObject *object)
+{
+  HeartServer *self = HEART_SERVER (object);
+
+  if (self->soup != NULL)
+    {
+      heart_server_stop (self);
+      g_signal_handlers_disconnect_by_data (self->soup, self);
+      g_clear_object (&self->soup);
+    }
+  g_clear_pointer (&self->streams, heart_streams_free);
+  if (self->simulator != NULL)
+    g_signal_handlers_disconnect_by_data (self->simulator, self);
+  g_clear_object (&self->simulator);
+  g_clear_object (&self->history);
+
+  G_OBJECT_CLASS (heart_server_parent_class)->dispose (object);
+}
+
+static void
+heart_server_finalize (GObject *object)
+{
+  HeartServer *self = HEART_SERVER (object);
+
+  g_clear_pointer (&self->current_json, g_bytes_unref);
+  g_free (self->bind_address);
+  g_free (self->token);
+
+  G_OBJECT_CLASS (heart_server_parent_class)->finalize (object);
+}
+
+static void
+heart_server_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  HeartServer *self = HEART_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIMULATOR:
+      g_value_set_object (value, self->simulator);
+      break;
+    case PROP_HISTORY:
+      g_value_set_object (value, self->history);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, heart_server_get_port (self));
+      break;
+    case PROP_BIND_ADDRESS:
+      g_value_set_string (value, self->bind_address);
+      break;
+    case PROP_TOKEN:
+      g_value_set_string (value, self->token);
+      break;
+    case PROP_LISTENING:
+      g_value_set_boolean (value, self->listening);
+      break;
+    case PROP_WEBSOCKET_CLIENTS:
+      g_value_set_uint (value, heart_server_get_websocket_clients (self));
+      break;
+    case PROP_SSE_CLIENTS:
+      g_value_set_uint (value, heart_server_get_sse_clients (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+heart_server_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  HeartServer *self = HEART_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIMULATOR:
+      self->simulator = g_value_dup_object (value);
+      break;
+    case PROP_HISTORY:
+      self->history = g_value_dup_object (value);
+      break;
+    case PROP_PORT:
+      heart_server_set_port (self, g_value_get_uint (value));
+      break;
+    case PROP_BIND_ADDRESS:
+      heart_server_set_bind_address (self, g_value_get_string (value));
+      break;
+    case PROP_TOKEN:
+      heart_server_set_token (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+heart_server_class_init (HeartServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = heart_server_constructed;
+  object_class->dispose = heart_server_dispose;
+  object_class->finalize = heart_server_finalize;
+  object_class->get_property = heart_server_get_property;
+  object_class->set_property = heart_server_set_property;
+
+  properties[PROP_SIMULATOR] =
+    g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HISTORY] =
+    g_param_spec_object ("history", NULL, NULL, HEART_TYPE_HISTORY,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, 65535, HEART_SERVER_DEFAULT_PORT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BIND_ADDRESS] =
+    g_param_spec_string ("bind-address", NULL, NULL, HEART_SERVER_DEFAULT_BIND,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOKEN] =
+    g_param_spec_string ("token", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LISTENING] =
+    g_param_spec_boolean ("listening", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WEBSOCKET_CLIENTS] =
+    g_param_spec_uint ("websocket-clients", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SSE_CLIENTS] =
+    g_param_spec_uint ("sse-clients", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+heart_server_init (HeartServer *self)
+{
+  self->port = HEART_SERVER_DEFAULT_PORT;
+  self->bind_address = g_strdup (HEART_SERVER_DEFAULT_BIND);
+  self->created_us = g_get_monotonic_time ();
+}
