@@ -10,6 +10,7 @@ import { SampleBuffer } from './samples.js';
 import { SampleStream } from './stream.js';
 
 const HISTORY_LIMIT = 1000;
+const CHART_MS = 65000;
 const ANNOUNCE_EVERY_MS = 20000;
 const TOAST_MS = 6000;
 
@@ -52,6 +53,7 @@ const chart = new HeartChart(view.canvas, buffer, {
 const state = {
   latest: null, // newest sample seen, for the readouts
   lastSeq: null, // seq of the newest sample, for gap filling
+  serverStartedAt: null, // tells a restarted server from the same one
   samplesReceived: 0, // live samples, for tests and the curious
   pendingRender: false,
   lastAnnounce: 0,
@@ -72,10 +74,11 @@ function acceptSample (sample, live) {
   } else {
     buffer.addHistory([sample]);
   }
-  if (Number.isFinite(sample.seq))
+  if (Number.isFinite(sample.seq) && (live || state.lastSeq === null || sample.seq > state.lastSeq))
     state.lastSeq = sample.seq;
+  // SSE events carry fewer fields: keep the others from before.
   if (!state.latest || !isOlder(sample, state.latest))
-    state.latest = sample;
+    state.latest = { ...state.latest, ...sample };
   chart.redraw();
   scheduleRender();
 }
@@ -84,41 +87,34 @@ function isOlder (a, b) {
   return Date.parse(a.timestamp) < Date.parse(b.timestamp);
 }
 
-function historyArray (body) {
-  if (Array.isArray(body))
-    return body;
-  for (const key of ['samples', 'history', 'data', 'items']) {
-    if (body && Array.isArray(body[key]))
-      return body[key];
-  }
-  return [];
-}
-
-// After a (re)connection: fill the chart from the server's buffer. A seq
-// below ours means the server restarted and counts from the start again.
+// After a (re)connection: fill the chart from the server's buffer, from
+// where we left off or, the first time or after a restart, the last minute.
 async function resync ({ resumed }) {
   refreshCurrent();
   if (resumed)
     return;
   try {
-    const since = state.lastSeq;
-    let samples = historyArray(await getJson('api/history', since === null ? { limit: HISTORY_LIMIT } : { since, limit: HISTORY_LIMIT }));
-    if (since !== null && samples.length === 0) {
-      const current = await getJson('heartbeat/current');
-      if (Number.isFinite(current?.seq) && current.seq < since) {
-        state.lastSeq = null;
-        samples = historyArray(await getJson('api/history', { limit: HISTORY_LIMIT }));
-      }
-    }
-    buffer.addHistory(samples);
-    const newest = samples[samples.length - 1];
-    if (newest && (!state.latest || !isOlder(newest, state.latest))) {
-      state.latest = newest;
-      if (Number.isFinite(newest.seq))
-        state.lastSeq = newest.seq;
-    }
-    chart.redraw();
-    scheduleRender();
+    const health = await getJson('health');
+    const newestSeq = Number(health.seq);
+    const intervalMs = Math.max(10, Number(health.interval_ms) || 500);
+    if (health.simulation_state === 'running' || health.simulation_state === 'stopped')
+      setRunning(health.simulation_state === 'running');
+    if (!Number.isFinite(newestSeq) || newestSeq === 0)
+      return;
+    // A new server process numbers from 1 again: what we have says nothing
+    // about what it holds.
+    const startedAt = Date.now() - Number(health.uptime_s) * 1000;
+    if (state.serverStartedAt !== null && Math.abs(startedAt - state.serverStartedAt) > 3000)
+      state.lastSeq = null;
+    state.serverStartedAt = startedAt;
+    if (state.lastSeq !== null && newestSeq < state.lastSeq)
+      state.lastSeq = null;
+    const minuteOfSamples = Math.min(HISTORY_LIMIT, Math.ceil(CHART_MS / intervalMs) + 5);
+    const since = Math.max(state.lastSeq ?? 0, newestSeq - minuteOfSamples);
+    const body = await getJson('api/history', { since, limit: HISTORY_LIMIT });
+    const samples = Array.isArray(body?.samples) ? body.samples : [];
+    for (const sample of samples)
+      acceptSample(sample, false);
   } catch (error) {
     console.warn('Heartsim: could not load history:', error.message);
   }
@@ -129,7 +125,7 @@ async function refreshCurrent () {
     const current = await getJson('heartbeat/current');
     if (current && typeof current === 'object' && current.timestamp) {
       if (!state.latest || !isOlder(current, state.latest))
-        state.latest = current;
+        state.latest = { ...state.latest, ...current };
       scheduleRender();
     }
   } catch {

@@ -96,9 +96,10 @@ export class HeartChart {
     }
 
     this.updateRange(visible, dt);
+    const labelWidth = Math.ceil(ctx.measureText('100%').width);
     const plot = {
-      left: 40,
-      right: width - 40,
+      left: labelWidth + 10,
+      right: width - labelWidth - 10,
       top: 10,
       bottom: height - 24,
     };
@@ -115,6 +116,7 @@ export class HeartChart {
       this.drawStress(visible, plot, x, yStress);
       this.drawHeartRate(visible, x, yBpm);
       ctx.restore();
+      this.drawNewest(visible, end, plot, x, yBpm);
     }
     return visible.length > 0;
   }
@@ -200,11 +202,15 @@ export class HeartChart {
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     ctx.fillStyle = colors.label;
+    // Narrow plots (phones) label every other line so labels never collide.
+    const labelEvery = plot.right - plot.left < 420 ? 20 : 10;
     ctx.beginPath();
     for (let ago = 60; ago >= 0; ago -= 10) {
       const px = Math.round(x(start + (60 - ago) * 1000)) + 0.5;
       ctx.moveTo(px, plot.top);
       ctx.lineTo(px, plot.bottom);
+      if (ago % labelEvery !== 0)
+        continue;
       const label = ago === 0 ? 'now' : `−${ago} s`;
       ctx.textAlign = ago === 60 ? 'left' : ago === 0 ? 'right' : 'center';
       ctx.fillText(label, ago === 60 ? plot.left : ago === 0 ? plot.right : px, plot.bottom + 7);
@@ -269,11 +275,27 @@ export class HeartChart {
       ctx.lineWidth = 2.25;
       ctx.stroke();
     }
+  }
 
+  // A dot where the trace meets the present, drawn unclipped so it is
+  // whole at the edge. Between samples it slides along the line to the
+  // next one, like a monitor's pen, instead of jumping.
+  drawNewest (points, end, plot, x, yBpm) {
+    const { ctx, colors } = this;
     const last = points[points.length - 1];
-    const lx = x(last.t);
-    const ly = yBpm(last.bpm);
-    if (lx <= this.width) {
+    const prev = points[points.length - 2];
+    let t = last.t;
+    let bpm = last.bpm;
+    if (last.t > end) {
+      if (!prev || prev.t > end || last.t - prev.t > Math.max(3000, this.buffer.intervalMs * 4))
+        return;
+      const f = (end - prev.t) / (last.t - prev.t);
+      t = end;
+      bpm = prev.bpm + f * (last.bpm - prev.bpm);
+    }
+    const lx = x(t);
+    const ly = yBpm(bpm);
+    if (lx >= plot.left && lx <= plot.right + 1 && ly >= plot.top && ly <= plot.bottom) {
       ctx.fillStyle = withAlpha(colors.heart, 0.22);
       ctx.beginPath();
       ctx.arc(lx, ly, 8, 0, Math.PI * 2);
