@@ -37,7 +37,12 @@ export class Browser {
       '--remote-debugging-pipe',
       'about:blank',
     ];
-    const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    // The test environment makes GLib warnings fatal for heartsim; chromium
+    // links GLib too and must not abort on its own harmless warnings.
+    const env = { ...process.env };
+    for (const name of ['G_DEBUG', 'G_ENABLE_DIAGNOSTIC', 'MALLOC_CHECK_'])
+      delete env[name];
+    const child = spawn(executable, args, { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
     const browser = new Browser(child, userDataDir);
     await browser.send('Browser.getVersion');
     return browser;
@@ -223,9 +228,10 @@ export class Page {
     await this.send('Input.dispatchMouseEvent', { ...base, type: 'mouseReleased' });
   }
 
-  async pressKey (key, code = key, keyCode = 0) {
+  // text: what the key types ('\r' for Enter, so it submits a form)
+  async pressKey (key, code = key, keyCode = 0, text = undefined) {
     const base = { key, code, windowsVirtualKeyCode: keyCode };
-    await this.send('Input.dispatchKeyEvent', { ...base, type: 'keyDown' });
+    await this.send('Input.dispatchKeyEvent', { ...base, type: 'keyDown', text });
     await this.send('Input.dispatchKeyEvent', { ...base, type: 'keyUp' });
   }
 

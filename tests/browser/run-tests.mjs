@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Browser tests of the web dashboard, TAP on stdout (meson protocol 'tap').
+// Runs the built `heartsim --headless` (HEARTSIM_BINARY) on a free port and
+// drives Debian's chromium headless over the DevTools protocol (cdp.mjs).
+// Screenshots go to HEARTSIM_ARTIFACTS_DIR.
+//
+//   node tests/browser/run-tests.mjs [--skip REASON]
+//
+// Works with node 18 (Debian 12) and later; needs no npm package.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import { join, resolve } from 'node:path';
+
+import { Browser, delay } from './cdp.mjs';
+
+const skipIndex = process.argv.indexOf('--skip');
+if (skipIndex >= 0) {
+  console.log(`1..0 # SKIP ${process.argv[skipIndex + 1] || 'browser tests disabled'}`);
+  process.exit(0);
+}
+
+const binary = process.env.HEARTSIM_BINARY;
+const chromiumPath = process.env.CHROMIUM || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+const artifacts = resolve(process.env.HEARTSIM_ARTIFACTS_DIR || join('tests', 'artifacts'));
+
+// ---- TAP ----
+
+const tests = [];
+let failures = 0;
+function test (name, fn) {
+  tests.push({ name, fn });
+}
+
+function diag (text) {
+  for (const line of String(text).split('\n'))
+    console.log(`# ${line}`);
+}
+
+function assert (condition, message) {
+  if (!condition)
+    throw new Error(message);
+}
+
+// ---- the server under test ----
+
+const servers = new Set();
+
+class HeartsimProcess {
+  // Starts `heartsim --headless` and resolves once it prints its URL.
+  static async start (args) {
+    const child = spawn(binary, ['--headless', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = new HeartsimProcess(child);
+    servers.add(server);
+    const url = await server.waitForUrl(10000);
+    return Object.assign(server, { url, port: Number(new URL(url).port) });
+  }
+
+  constructor (child) {
+    this.child = child;
+    this.output = '';
+    this.exitCode = undefined;
+    child.stdout.on('data', (chunk) => { this.output += chunk; });
+    child.stderr.on('data', (chunk) => { this.output += chunk; });
+    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+      this.exitCode = code ?? signal;
+      servers.delete(this);
+      resolve(this.exitCode);
+    }));
+  }
+
+  async waitForUrl (timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const match = /serving (http:\/\/[^\s/]+\/)/.exec(this.output);
+      if (match)
+        return match[1];
+      if (this.exitCode !== undefined)
+        throw new Error(`heartsim exited (${this.exitCode}): ${this.output.trim()}`);
+      await delay(20);
+    }
+    throw new Error(`heartsim printed no URL in ${timeoutMs} ms: ${this.output.trim()}`);
+  }
+
+  // SIGTERM by the PID we started, then wait for the exit; SIGKILL if it hangs.
+  async stop () {
+    if (this.exitCode !== undefined)
+      return this.exitCode;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
+
+async function getJson (base, path, init = {}) {
+  const response = await fetch(new URL(path, base), { ...init, signal: AbortSignal.timeout(5000) });
+  return { status: response.status, headers: response.headers, body: await response.json().catch(() => null) };
+}
+
+// A raw GET, so paths like /web/../x reach the server as written (fetch
+// and URL normalise dot segments away).
+function rawGet (port, path) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', timeout: 5000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function waitForServer (check, { timeoutMs = 20000, what }) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last.ok)
+      return last.value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last.value)})`);
+    await delay(200);
+  }
+}
+
+async function currentSample (base) {
+  return (await getJson(base, 'heartbeat/current')).body;
+}
+
+// ---- shared state of the run ----
+
+let server; // the heartsim under test
+let browser;
+let page; // the dashboard over WebSocket
+let ssePage; // the dashboard over EventSource
+const requestedUrls = [];
+
+const pageState = () => page.evaluate(`({
+  samples: heartsim.samplesReceived,
+  points: heartsim.chartPoints,
+  status: heartsim.status,
+  transport: heartsim.transport,
+  seq: heartsim.latest && heartsim.latest.seq,
+  bpmText: document.getElementById('bpm').textContent,
+  stateText: document.getElementById('state').textContent,
+})`);
+
+// Pixels of the heart-rate colour on the canvas: the chart really drew a line.
+const HEART_PIXELS = `(() => {
+  const canvas = document.getElementById('chart');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let count = 0;
+  for (let i = 0; i < data.length; i += 4)
+    if (data[i + 3] > 200 && data[i] > 180 && data[i + 1] < 90 && data[i + 2] < 100)
+      count++;
+  return count;
+})()`;
+
+// ---- tests ----
+
+test('heartsim --headless --port 0 starts and reports its URL', async () => {
+  server = await HeartsimProcess.start(['--port', '0']);
+  assert(server.port > 0, `no port in ${server.url}`);
+  const health = await getJson(server.url, 'health');
+  assert(health.status === 200 && health.body.status === 'healthy', `GET /health: ${JSON.stringify(health)}`);
+  diag(`heartsim at ${server.url}`);
+});
+
+test('static files come from the resource with their content types and caching', async () => {
+  const expected = {
+    '': 'text/html',
+    'web/index.html': 'text/html',
+    'web/app.js': 'text/javascript',
+    'web/api.js': 'text/javascript',
+    'web/chart.js': 'text/javascript',
+    'web/samples.js': 'text/javascript',
+    'web/stream.js': 'text/javascript',
+    'web/style.css': 'text/css',
+    'web/favicon.svg': 'image/svg+xml',
+  };
+  for (const [path, type] of Object.entries(expected)) {
+    const response = await fetch(new URL(path, server.url));
+    const body = await response.text();
+    assert(response.status === 200, `GET /${path}: ${response.status}`);
+    assert((response.headers.get('content-type') || '').startsWith(type),
+      `GET /${path}: Content-Type ${response.headers.get('content-type')}, want ${type}`);
+    const cache = response.headers.get('cache-control') || '';
+    assert(/no-cache|max-age=\d+|no-store/.test(cache), `GET /${path}: Cache-Control "${cache}"`);
+    assert(body.length > 0, `GET /${path}: empty body`);
+    assert(!/https?:\/\/(?!127\.0\.0\.1|localhost)/.test(body.replace(/http:\/\/www\.w3\.org\/2000\/svg/g, '')),
+      `/${path} refers to another host`);
+  }
+  const index = await (await fetch(server.url)).text();
+  for (const [, ref] of index.matchAll(/(?:src|href)="([^"]+)"/g)) {
+    const status = (await fetch(new URL(ref, server.url))).status;
+    assert(status === 200, `index.html refers to ${ref}, which answers ${status}`);
+  }
+  // Requests never reach the filesystem: names outside the resource, dot
+  // segments and encoded ones all miss.
+  for (const path of ['/web/', '/web/../meson.build', '/web/..%2fmeson.build', '/web/%2e%2e/%2e%2e/meson.build',
+    '/web//etc/passwd', '/web/../../../../etc/passwd', '/web/meson.build', '/web/web/index.html', '/index.html/']) {
+    const status = await rawGet(server.port, path);
+    assert(status === 404 || status === 400, `GET ${path} answered ${status}, want 404`);
+  }
+});
+
+test('chromium starts headless', async () => {
+  assert(chromiumPath, 'chromium not found: install it (build-aux/install-deps.sh test) or set CHROMIUM');
+  browser = await Browser.launch(chromiumPath);
+  page = await browser.newPage();
+  await page.send('Network.enable');
+  browser.listeners.add((message) => {
+    if (message.method === 'Network.requestWillBeSent' && message.sessionId === page.sessionId)
+      requestedUrls.push(message.params.request.url);
+  });
+  await page.setViewport({ width: 1280, height: 860 });
+  await page.setColorScheme('light');
+});
+
+test('the dashboard loads, the chart gets points and the bpm readout changes', async () => {
+  await page.goto(server.url);
+  await page.waitFor('window.heartsim && heartsim.chartPoints >= 3 && heartsim.samplesReceived >= 2',
+    { timeoutMs: 15000, what: 'chart points and live samples' });
+  const first = await pageState();
+  assert(/^\d+$/.test(first.bpmText), `bpm readout shows "${first.bpmText}"`);
+  assert(first.status === 'live' && first.transport === 'websocket', `status ${first.status} over ${first.transport}`);
+  // The readout follows the stream: bpm varies beat to beat, so it changes soon.
+  await page.waitFor(`document.getElementById('bpm').textContent !== ${JSON.stringify(first.bpmText)}`,
+    { timeoutMs: 30000, what: 'the bpm readout to change' });
+  const pixels = await page.waitFor(`${HEART_PIXELS} > 40 && ${HEART_PIXELS}`,
+    { timeoutMs: 5000, what: 'the heart-rate line on the canvas' });
+  diag(`bpm ${first.bpmText} → ${(await pageState()).bpmText}; ${pixels} heart-coloured pixels on the canvas`);
+  const outside = requestedUrls.filter((url) => !url.startsWith(server.url.replace(/\/$/, '')) && !url.startsWith('data:'));
+  assert(outside.length === 0, `the page fetched from elsewhere: ${outside.join(', ')}`);
+});
+
+test('the stress button raises stress_level (GET /heartbeat/current)', async () => {
+  const before = (await currentSample(server.url)).stress_level;
+  await page.evaluate(`(() => {
+    const slider = document.getElementById('stress-level');
+    slider.value = '0.9';
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+  })()`);
+  await page.click('#stress-button');
+  const after = await waitForServer(async () => {
+    const level = (await currentSample(server.url)).stress_level;
+    return { ok: level >= before + 0.05, value: level };
+  }, { timeoutMs: 20000, what: 'stress_level to rise' });
+  await page.waitFor(`Number(document.getElementById('stress').textContent) >= ${Math.round(after * 100)}`,
+    { what: 'the stress readout to follow' });
+  diag(`stress_level ${before} → ${after}`);
+});
+
+test('an API error is shown (FastAPI 422 detail)', async () => {
+  // The slider cannot go out of range; stretch it as a bad client would.
+  await page.evaluate(`(() => {
+    const slider = document.getElementById('stress-level');
+    slider.max = '2';
+    slider.value = '1.5';
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+  })()`);
+  await page.click('#stress-button');
+  const text = await page.waitFor(`!document.getElementById('toast').hidden && document.getElementById('toast-text').textContent`,
+    { what: 'an error toast' });
+  assert(/stress level/i.test(text), `toast says "${text}"`);
+  diag(`toast: ${text}`);
+  await page.evaluate(`(() => {
+    const slider = document.getElementById('stress-level');
+    slider.max = '1';
+    slider.value = '0.8';
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+  })()`);
+  await page.click('#toast-close');
+  await page.waitFor(`document.getElementById('toast').hidden`, { what: 'the toast to close' });
+});
+
+test('start/stop button stops and restarts the simulation', async () => {
+  await page.waitFor(`document.getElementById('run-button').textContent === 'Stop'`, { what: 'a Stop button' });
+  await page.click('#run-button');
+  await waitForServer(async () => {
+    const state = (await currentSample(server.url)).state;
+    return { ok: state === 'stopped', value: state };
+  }, { what: 'state stopped' });
+  await page.waitFor(`document.getElementById('state').textContent === 'Stopped' &&
+    document.getElementById('run-button').textContent === 'Start'`, { what: 'the page to show Stopped' });
+  await page.click('#run-button');
+  await waitForServer(async () => {
+    const state = (await currentSample(server.url)).state;
+    return { ok: state === 'running', value: state };
+  }, { what: 'state running' });
+  await page.waitFor(`document.getElementById('state').textContent === 'Running'`, { what: 'the page to show Running' });
+});
+
+test('baseline profiles and the keyboard set the resting heart rate', async () => {
+  await page.click('[data-baseline="55"]');
+  await waitForServer(async () => {
+    const baseline = (await currentSample(server.url)).baseline_bpm;
+    return { ok: baseline === 55, value: baseline };
+  }, { what: 'baseline_bpm 55 (Athlete)' });
+  await page.waitFor(`document.querySelector('[data-baseline="55"]').getAttribute('aria-pressed') === 'true'`,
+    { what: 'the Athlete profile to show as pressed' });
+  await page.evaluate(`document.getElementById('baseline').focus()`);
+  await page.pressKey('ArrowRight', 'ArrowRight', 39);
+  await waitForServer(async () => {
+    const baseline = (await currentSample(server.url)).baseline_bpm;
+    return { ok: baseline === 56, value: baseline };
+  }, { what: 'baseline_bpm 56 after ArrowRight' });
+  await page.click('[data-baseline="72"]');
+  await waitForServer(async () => {
+    const baseline = (await currentSample(server.url)).baseline_bpm;
+    return { ok: baseline === 72, value: baseline };
+  }, { what: 'baseline_bpm 72 (Average)' });
+});
+
+test('screenshots: light and dark, desktop and phone', async () => {
+  mkdirSync(artifacts, { recursive: true });
+  const shots = [];
+  for (const [device, viewport] of [
+    ['desktop', { width: 1280, height: 860 }],
+    ['phone', { width: 390, height: 844, deviceScaleFactor: 2, mobile: true }],
+  ]) {
+    for (const scheme of ['light', 'dark']) {
+      await page.setViewport(viewport);
+      await page.setColorScheme(scheme);
+      await page.waitFor(`heartsim.samplesReceived > ${(await pageState()).samples + 1}`, { what: 'fresh samples' });
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - innerWidth');
+      assert(overflow <= 0, `${device} ${scheme}: the page is ${overflow} px wider than the screen`);
+      const file = join(artifacts, `dashboard-${device}-${scheme}.png`);
+      await page.screenshot(file);
+      assert(statSync(file).size > 10000, `${file} is suspiciously small`);
+      shots.push(file);
+    }
+  }
+  await page.setViewport({ width: 1280, height: 860 });
+  await page.setColorScheme('light');
+  diag(`saved ${shots.join(', ')}`);
+});
+
+test('the dashboard over EventSource (?transport=sse) gets data', async () => {
+  ssePage = await browser.newPage();
+  await ssePage.goto(new URL('?transport=sse', server.url).href);
+  await ssePage.waitFor(`window.heartsim && heartsim.transport === 'sse' && heartsim.status === 'live' &&
+    heartsim.samplesReceived >= 2`, { timeoutMs: 15000, what: 'samples over SSE' });
+});
+
+test('after a server restart on the same port the pages reconnect and get data again', async () => {
+  const port = server.port;
+  const before = await pageState();
+  const sseBefore = await ssePage.evaluate('heartsim.samplesReceived');
+  const code = await server.stop();
+  diag(`heartsim exited with ${code} after SIGTERM`);
+  await page.waitFor(`heartsim.status !== 'live'`, { what: 'the page to notice the server is gone' });
+  const shown = await page.evaluate(`document.getElementById('connection-text').textContent`);
+  assert(/reconnect|offline|connecting/i.test(shown), `connection status says "${shown}"`);
+
+  // The port is ours again at once (SO_REUSEADDR); retry briefly if not.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      server = await HeartsimProcess.start(['--port', String(port)]);
+      break;
+    } catch (error) {
+      if (attempt >= 10)
+        throw error;
+      await delay(300);
+    }
+  }
+  await page.waitFor(`heartsim.status === 'live' && heartsim.samplesReceived >= ${before.samples + 3}`,
+    { timeoutMs: 30000, what: 'the WebSocket page to reconnect and receive samples' });
+  await ssePage.waitFor(`heartsim.status === 'live' && heartsim.samplesReceived >= ${sseBefore + 2}`,
+    { timeoutMs: 30000, what: 'the EventSource page to reconnect and receive samples' });
+  const after = await pageState();
+  assert(after.seq < before.seq + 40, `seq ${after.seq}: the readouts do not show the new server`);
+  diag(`seq ${before.seq} before the restart, ${after.seq} after; ${after.samples - before.samples} samples since`);
+});
+
+test('another origin: the seed\'s WebSocket snippet and an EventSource receive data', async () => {
+  const port = server.port;
+  const html = `<!DOCTYPE html><meta charset="utf-8"><title>client</title><script>
+window.wsMessages = [];
+window.sseMessages = [];
+const ws = new WebSocket('ws://localhost:${port}/ws/heartbeat');
+ws.onmessage = (event) => {
+    const data = JSON.parse(event.data);
+    console.log(\`BPM: \${data.bpm}\`);
+    window.wsMessages.push(data);
+};
+const source = new EventSource('http://127.0.0.1:${port}/api/stream');
+source.onmessage = (event) => window.sseMessages.push(JSON.parse(event.data));
+fetch('http://127.0.0.1:${port}/heartbeat/current').then((r) => r.json())
+  .then((d) => { window.current = d; }, (e) => { window.fetchError = String(e); });
+// A request with Authorization needs a CORS preflight.
+fetch('http://127.0.0.1:${port}/simulation/start', { method: 'POST', headers: { Authorization: 'Bearer unused' } })
+  .then((r) => { window.postStatus = r.status; }, (e) => { window.postError = String(e); });
+</script>`;
+  const origin = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  await new Promise((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const client = await browser.newPage();
+  try {
+    await client.goto(`http://127.0.0.1:${origin.address().port}/`);
+    await client.waitFor(`wsMessages.length >= 3 && sseMessages.length >= 2 && window.current && window.postStatus`,
+      { timeoutMs: 20000, what: 'WebSocket and SSE messages in the other origin' });
+    const got = await client.evaluate(`({ ws: wsMessages.slice(0, 2), sse: sseMessages[0], current: window.current,
+      post: window.postStatus, errors: [window.fetchError, window.postError] })`);
+    assert(got.ws[0].type === 'connected', `first WebSocket frame: ${JSON.stringify(got.ws[0])}`);
+    assert(Number.isInteger(got.ws[1].bpm), `second WebSocket frame: ${JSON.stringify(got.ws[1])}`);
+    assert(Number.isInteger(got.sse.value) && got.sse.type === 'heart_rate', `SSE event: ${JSON.stringify(got.sse)}`);
+    assert(Number.isInteger(got.current.bpm), `cross-origin GET: ${JSON.stringify(got.current)}`);
+    assert(got.post === 200, `cross-origin POST with preflight: ${got.post}`);
+    assert(client.console.some((line) => /BPM: \d+/.test(line)), 'the snippet logged no BPM');
+  } finally {
+    await client.close();
+    origin.close();
+  }
+});
+
+test('beyond loopback a 401 asks for a token, which is kept for the tab and sent as Bearer', async () => {
+  const token = `t${Math.random().toString(36).slice(2)}`;
+  // Listening on every interface is what makes the server require the token;
+  // the test still only talks to 127.0.0.1.
+  const guarded = await HeartsimProcess.start(['--port', '0', '--bind', '0.0.0.0', '--token', token]);
+  const base = `http://127.0.0.1:${guarded.port}/`;
+  const tokenPage = await browser.newPage();
+  try {
+    await tokenPage.goto(base);
+    await tokenPage.waitFor(`window.heartsim && heartsim.status === 'live' &&
+      document.getElementById('run-button').textContent === 'Stop'`, { what: 'the page to connect' });
+    await tokenPage.click('#run-button');
+    await tokenPage.waitFor(`!document.getElementById('token-banner').hidden &&
+      document.activeElement === document.getElementById('token-input')`, { what: 'the token field' });
+    assert((await currentSample(base)).state === 'running', 'a POST without the token changed the state');
+    await tokenPage.send('Input.insertText', { text: token });
+    await tokenPage.pressKey('Enter', 'Enter', 13, '\r');
+    await waitForServer(async () => {
+      const state = (await currentSample(base)).state;
+      return { ok: state === 'stopped', value: state };
+    }, { what: 'the retried stop to succeed with the token' });
+    const stored = await tokenPage.evaluate(`sessionStorage.getItem('heartsim-token')`);
+    assert(stored === token, 'the token is not in sessionStorage');
+    await tokenPage.waitFor(`document.getElementById('token-banner').hidden`, { what: 'the banner to go' });
+  } finally {
+    await tokenPage.close();
+    await guarded.stop();
+  }
+});
+
+test('no script errors in the dashboard pages', async () => {
+  const errors = [...page.errors, ...(ssePage ? ssePage.errors : [])];
+  assert(errors.length === 0, `errors: ${errors.join(' | ')}`);
+});
+
+// ---- run ----
+
+async function cleanup () {
+  for (const s of [...servers])
+    await s.stop().catch(() => {});
+  if (browser)
+    await browser.close().catch(() => {});
+}
+
+console.log('TAP version 13');
+if (!binary || !existsSync(binary)) {
+  console.log(`Bail out! HEARTSIM_BINARY is not set to the built heartsim (${binary})`);
+  process.exit(1);
+}
+process.on('SIGTERM', async () => {
+  await cleanup();
+  process.exit(1);
+});
+
+let number = 0;
+for (const { name, fn } of tests) {
+  number++;
+  const started = Date.now();
+  try {
+    await fn();
+    console.log(`ok ${number} - ${name} # ${Date.now() - started} ms`);
+  } catch (error) {
+    failures++;
+    console.log(`not ok ${number} - ${name}`);
+    diag(error.stack || error.message);
+    if (server && server.output)
+      diag(`heartsim output:\n${server.output.trim().split('\n').slice(-10).join('\n')}`);
+    if (page && page.console.length)
+      diag(`page console (last lines):\n${page.console.slice(-10).join('\n')}`);
+    if (!server || (number === 1)) {
+      console.log('Bail out! the server did not start');
+      break;
+    }
+    if (browser && browser.exited)
+      diag(`chromium exited; its last words:\n${browser.stderr.slice(-2000)}`);
+  }
+}
+console.log(`1..${number}`);
+await cleanup();
+process.exit(failures > 0 ? 1 : 0);
