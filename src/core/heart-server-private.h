@@ -12,9 +12,11 @@ G_BEGIN_DECLS
 
 /* Defaults of the fan-out (DESIGN §4a). */
 #define HEART_SERVER_SSE_INTERVAL_MS     1000   /* seed 2: one event a second */
+#define HEART_SERVER_SSE_KEEPALIVE_TICKS 15    /* a comment line every 15 quiet SSE intervals */
 #define HEART_SERVER_STALL_TIMEOUT_MS    5000   /* a client that cannot take data this long is dropped */
 #define HEART_SERVER_FRAME_RING          256    /* WebSocket frames kept for clients that lag */
 #define HEART_SERVER_SSE_PENDING_MAX     (64 * 1024)  /* SSE bytes queued in libsoup, not yet written */
+#define HEART_SERVER_WEBSOCKET_SNDBUF    (64 * 1024)  /* the kernel doubles it */
 #define HEART_SERVER_SLICE_BUDGET_US     1000   /* one fan-out slice holds the main loop at most ~this */
 #define HEART_SERVER_CLOSE_GRACE_MS      150    /* headless: wait for close frames at most this long */
 

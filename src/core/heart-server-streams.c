@@ -70,6 +70,9 @@ struct _HeartStreams
   guint           sse_interval_ms;
   GBytes         *sse_event;
   guint64         sse_event_seq;
+  GBytes         *sse_keepalive;
+  guint           sse_ticks;
+  gboolean        sse_keepalive_due;
 
   guint           stall_timeout_ms;
 };
@@ -306,14 +309,21 @@ deliver_sse (HeartStreams *self,
              HeartClient  *client,
              gint64        now)
 {
-  if (self->sse_event == NULL || client->last_seq >= self->sse_event_seq)
+  gboolean has_event = self->sse_event != NULL && client->last_seq < self->sse_event_seq;
+
+  if (!has_event && !self->sse_keepalive_due)
     return;
 
   if (!check_stall (self, client, client->sse_pending <= HEART_SERVER_SSE_PENDING_MAX, now))
     return;
 
-  sse_append (client, self->sse_event);
-  client->last_seq = self->sse_event_seq;
+  if (has_event)
+    {
+      sse_append (client, self->sse_event);
+      client->last_seq = self->sse_event_seq;
+    }
+  else
+    sse_append (client, self->sse_keepalive);
   soup_server_message_unpause (client->sse);
 }
 
@@ -506,6 +516,9 @@ on_sse_tick (gpointer data)
   HeartStreams *self = data;
 
   refresh_sse_event (self);
+  /* a paused stream never notices that its client left; a comment line now
+   * and then does, and keeps proxies from timing out a stopped simulation */
+  self->sse_keepalive_due = ++self->sse_ticks % HEART_SERVER_SSE_KEEPALIVE_TICKS == 0;
   schedule_pass (self, HEART_CLIENT_SSE);
   return G_SOURCE_CONTINUE;
 }
@@ -565,6 +578,11 @@ heart_streams_add_websocket (HeartStreams            *self,
     client->ws_out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (output));
   client->last_seq = self->latest_seq;
 
+  /* a bounded kernel buffer: a client that stops reading shows as not
+   * writable within seconds instead of after megabytes of autotuned buffer */
+  if (soup_server_message_get_socket (msg) != NULL)
+    g_socket_set_option (soup_server_message_get_socket (msg), SOL_SOCKET, SO_SNDBUF,
+                         HEART_SERVER_WEBSOCKET_SNDBUF, NULL);
   g_object_set (connection, "max-incoming-payload-size", (guint64) 4096, NULL);
   g_signal_connect (connection, "closed", G_CALLBACK (on_ws_closed), client);
   g_signal_connect (connection, "error", G_CALLBACK (on_ws_error), client);
@@ -725,6 +743,7 @@ heart_streams_new (HeartServer    *server,
   self->closing = g_ptr_array_new ();
   self->sse_interval_ms = HEART_SERVER_SSE_INTERVAL_MS;
   self->stall_timeout_ms = HEART_SERVER_STALL_TIMEOUT_MS;
+  self->sse_keepalive = g_bytes_new_static (": keepalive\n\n", 13);
   self->latest_seq = latest ? latest->seq : 0;
   return self;
 }
@@ -752,6 +771,7 @@ heart_streams_free (HeartStreams *self)
   for (guint i = 0; i < self->ring_len; i++)
     g_bytes_unref (self->ring[(self->ring_start + i) % HEART_SERVER_FRAME_RING].bytes);
   g_clear_pointer (&self->sse_event, g_bytes_unref);
+  g_clear_pointer (&self->sse_keepalive, g_bytes_unref);
   g_clear_object (&self->simulator);
   g_clear_object (&self->history);
   g_free (self);

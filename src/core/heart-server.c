@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "heart-core-resources.h"
 #include "heart-server.h"
 #include "heart-server-private.h"
 
@@ -1158,6 +1159,10 @@ static void
 heart_server_class_init (HeartServerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  /* The resource registers itself from a constructor, but from a static
+   * library its object is linked only if something refers to it. */
+  g_assert (heart_core_get_resource () != NULL);
 
   object_class->constructed = heart_server_constructed;
   object_class->dispose = heart_server_dispose;

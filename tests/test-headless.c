@@ -1,0 +1,2 @@
+/* test-headless.c: `heartsim --headless` as a user runs it */
+int main (void) { return 0; }

@@ -1,0 +1,867 @@
+/* test-server.c: the network service against a real SoupSession client
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <math.h>
+#include <sys/socket.h>
+
+#include "heart-history.h"
+#include "heart-server.h"
+#include "heart-server-private.h"
+#include "heart-simulator.h"
+#include "test-server-util.h"
+
+#define START_US G_GINT64_CONSTANT (1767962096789000)   /* 2026-01-09T12:34:56.789Z */
+
+typedef struct
+{
+  HeartSimulator *simulator;
+  HeartHistory   *history;
+  HeartServer    *server;
+  SoupSession    *session;
+  guint           port;
+} Fixture;
+
+static void
+fixture_start (Fixture        *f,
+               HeartSimulator *simulator,
+               const char     *bind,
+               const char     *token)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->simulator = simulator;
+  f->history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
+  heart_history_follow (f->history, G_OBJECT (f->simulator));
+  f->server = heart_server_new (f->simulator, f->history);
+  heart_server_set_port (f->server, 0);
+  if (bind != NULL)
+    heart_server_set_bind_address (f->server, bind);
+  heart_server_set_token (f->server, token);
+  heart_server_start (f->server, &error);
+  g_assert_no_error (error);
+  g_assert_true (heart_server_get_listening (f->server));
+  f->port = heart_server_get_port (f->server);
+  g_assert_cmpuint (f->port, >, 0);
+  f->session = test_session_new ();
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  fixture_start (f, heart_simulator_new_manual (42, START_US), NULL, NULL);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  heart_server_stop (f->server);
+  heart_server_wait_closed (f->server, 1000);
+  g_clear_object (&f->session);
+  g_clear_object (&f->server);
+  g_clear_object (&f->history);
+  g_clear_object (&f->simulator);
+  /* let libsoup finish closing sockets before the next test */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+tick (Fixture *f,
+      guint    n)
+{
+  for (guint i = 0; i < n; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+}
+
+static JsonNode *
+get_json (Fixture    *f,
+          const char *path,
+          guint       expected_status)
+{
+  g_autoptr(TestReply) reply = test_request (f->session, SOUP_METHOD_GET, f->port, path, NULL);
+
+  g_assert_cmpuint (test_reply_status (reply), ==, expected_status);
+  g_assert_cmpstr (test_reply_header (reply, "Access-Control-Allow-Origin"), ==, "*");
+  return test_reply_json (reply);
+}
+
+static JsonNode *
+post_json (Fixture    *f,
+           const char *path,
+           guint       expected_status)
+{
+  g_autoptr(TestReply) reply = test_request (f->session, SOUP_METHOD_POST, f->port, path, NULL);
+
+  g_assert_cmpuint (test_reply_status (reply), ==, expected_status);
+  g_assert_cmpstr (test_reply_header (reply, "Access-Control-Allow-Origin"), ==, "*");
+  return test_reply_json (reply);
+}
+
+static void
+test_health (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(JsonNode) health = NULL;
+  g_autoptr(TestWebsocket) ws = NULL;
+  JsonObject *clients;
+
+  tick (f, 3);
+  ws = test_websocket_new (f->session, f->port);
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == 1);
+
+  health = get_json (f, "/health", SOUP_STATUS_OK);
+  g_assert_cmpstr (test_json_string (health, "status"), ==, "healthy");
+  g_assert_cmpstr (test_json_string (health, "simulation_state"), ==, "stopped");
+  g_assert_cmpstr (test_json_string (health, "version"), ==, PACKAGE_VERSION);
+  g_assert_cmpint (test_json_int (health, "seq"), ==, 3);
+  g_assert_cmpint (test_json_int (health, "connected_clients"), ==, 1);
+  clients = json_object_get_object_member (json_node_get_object (health), "clients");
+  g_assert_cmpint (json_object_get_int_member (clients, "websocket"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (clients, "sse"), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (health), "uptime_s"), >=, 0.0);
+}
+
+static void
+test_current (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(TestReply) first = NULL;
+  g_autoptr(TestReply) second = NULL;
+  g_autoptr(JsonNode) sample = NULL;
+  g_autoptr(JsonNode) stopped = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *object;
+
+  heart_simulator_start (f->simulator);
+  tick (f, 5);
+
+  first = test_request (f->session, SOUP_METHOD_GET, f->port, "/heartbeat/current", NULL);
+  second = test_request (f->session, SOUP_METHOD_GET, f->port, "/heartbeat/current", NULL);
+  g_assert_cmpuint (test_reply_status (first), ==, SOUP_STATUS_OK);
+  /* serialised once per tick: the very same bytes until the next one */
+  g_assert_true (g_bytes_equal (first->body, second->body));
+
+  text = test_reply_text (first);
+  /* the seed's fields first, in its order */
+  g_assert_true (g_str_has_prefix (text, "{\"timestamp\":\""));
+  sample = test_reply_json (first);
+  object = json_node_get_object (sample);
+  g_assert_cmpint (test_json_int (sample, "seq"), ==, 5);
+  g_assert_cmpstr (test_json_string (sample, "state"), ==, "running");
+  g_assert_true (g_str_has_suffix (test_json_string (sample, "timestamp"), "Z"));
+  g_assert_cmpint (strlen (test_json_string (sample, "timestamp")), ==, strlen ("2026-01-09T12:34:56.789Z"));
+  g_assert_true (json_node_get_value_type (json_object_get_member (object, "bpm")) == G_TYPE_INT64);
+  g_assert_cmpfloat (json_object_get_double_member (object, "variability"), >=, 0.0);
+  g_assert_cmpfloat (json_object_get_double_member (object, "variability"), <=, 1.0);
+  g_assert_true (json_object_has_member (object, "stress_level"));
+
+  /* stopping shows at once, without waiting for a tick */
+  heart_simulator_stop (f->simulator);
+  stopped = get_json (f, "/heartbeat/current", SOUP_STATUS_OK);
+  g_assert_cmpstr (test_json_string (stopped, "state"), ==, "stopped");
+  g_assert_cmpint (test_json_int (stopped, "seq"), ==, 5);
+}
+
+static void
+test_start_stop (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(JsonNode) started = post_json (f, "/simulation/start", SOUP_STATUS_OK);
+  g_autoptr(JsonNode) again = post_json (f, "/simulation/start", SOUP_STATUS_OK);
+  g_autoptr(JsonNode) stopped = NULL;
+  g_autoptr(JsonNode) stopped_again = NULL;
+
+  g_assert_cmpstr (test_json_string (started, "status"), ==, "started");
+  g_assert_cmpstr (test_json_string (again, "status"), ==, "already_running");
+  g_assert_cmpstr (test_json_string (again, "state"), ==, "running");
+  g_assert_true (heart_simulator_get_running (f->simulator));
+
+  stopped = post_json (f, "/simulation/stop", SOUP_STATUS_OK);
+  stopped_again = post_json (f, "/simulation/stop", SOUP_STATUS_OK);
+  g_assert_cmpstr (test_json_string (stopped, "status"), ==, "stopped");
+  g_assert_cmpstr (test_json_string (stopped_again, "status"), ==, "already_stopped");
+  g_assert_cmpstr (test_json_string (stopped_again, "state"), ==, "stopped");
+  g_assert_false (heart_simulator_get_running (f->simulator));
+}
+
+static void
+test_commands (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(JsonNode) stress = post_json (f, "/simulation/trigger-stress?stress_level=0.8", SOUP_STATUS_OK);
+  g_autoptr(JsonNode) baseline = post_json (f, "/simulation/set-baseline?baseline_bpm=65", SOUP_STATUS_OK);
+  double before = heart_simulator_get_current_stress (f->simulator);
+
+  g_assert_cmpstr (test_json_string (stress, "status"), ==, "stress_triggered");
+  g_assert_true (heart_simulator_get_event_active (f->simulator));
+  g_assert_cmpstr (test_json_string (baseline, "status"), ==, "baseline_set");
+  g_assert_cmpint (test_json_int (baseline, "baseline_bpm"), ==, 65);
+  g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, 65);
+
+  /* the event drives stress up */
+  tick (f, 40);
+  g_assert_cmpfloat (heart_simulator_get_current_stress (f->simulator), >, before + 0.1);
+}
+
+static const struct
+{
+  const char *path;
+  const char *param;
+  const char *type;
+} bad_inputs[] = {
+  { "/simulation/trigger-stress?stress_level=abc", "stress_level", "float_parsing" },
+  { "/simulation/trigger-stress?stress_level=1.5", "stress_level", "less_than_equal" },
+  { "/simulation/trigger-stress?stress_level=-0.1", "stress_level", "greater_than_equal" },
+  { "/simulation/trigger-stress?stress_level=NaN", "stress_level", "finite_number" },
+  { "/simulation/trigger-stress?stress_level=nan", "stress_level", "finite_number" },
+  { "/simulation/trigger-stress?stress_level=inf", "stress_level", "finite_number" },
+  { "/simulation/trigger-stress?stress_level=-Infinity", "stress_level", "finite_number" },
+  { "/simulation/trigger-stress?stress_level=", "stress_level", "float_parsing" },
+  { "/simulation/trigger-stress?stress_level=0x1p-1", "stress_level", "float_parsing" },
+  { "/simulation/trigger-stress?stress_level=%200.5", "stress_level", "float_parsing" },
+  { "/simulation/trigger-stress?stress_level=1e400", "stress_level", "finite_number" },
+  { "/simulation/trigger-stress", "stress_level", "missing" },
+  { "/simulation/trigger-stress?level=0.5", "stress_level", "missing" },
+  { "/simulation/set-baseline?baseline_bpm=39", "baseline_bpm", "greater_than_equal" },
+  { "/simulation/set-baseline?baseline_bpm=121", "baseline_bpm", "less_than_equal" },
+  { "/simulation/set-baseline?baseline_bpm=65.5", "baseline_bpm", "int_parsing" },
+  { "/simulation/set-baseline?baseline_bpm=65.0", "baseline_bpm", "int_parsing" },
+  { "/simulation/set-baseline?baseline_bpm=abc", "baseline_bpm", "int_parsing" },
+  { "/simulation/set-baseline?baseline_bpm=", "baseline_bpm", "int_parsing" },
+  { "/simulation/set-baseline?baseline_bpm=99999999999999999999", "baseline_bpm", "int_parsing" },
+  { "/simulation/set-baseline", "baseline_bpm", "missing" },
+  { "/api/history?since=-1", "since", "greater_than_equal" },
+  { "/api/history?since=abc", "since", "int_parsing" },
+  { "/api/history?limit=0", "limit", "greater_than_equal" },
+  { "/api/history?limit=10001", "limit", "less_than_equal" },
+  { "/api/history?limit=2.5", "limit", "int_parsing" },
+};
+
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  tick (f, 2);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_inputs); i++)
+    {
+      const char *method = g_str_has_prefix (bad_inputs[i].path, "/api/") ? SOUP_METHOD_GET : SOUP_METHOD_POST;
+      g_autoptr(TestReply) reply = test_request (f->session, method, f->port, bad_inputs[i].path, NULL);
+      g_autoptr(JsonNode) body = NULL;
+      JsonArray *detail;
+      JsonObject *item;
+      JsonArray *loc;
+
+      g_test_message ("%s", bad_inputs[i].path);
+      g_assert_cmpuint (test_reply_status (reply), ==, SOUP_STATUS_UNPROCESSABLE_ENTITY);
+      body = test_reply_json (reply);
+      detail = json_object_get_array_member (json_node_get_object (body), "detail");
+      g_assert_cmpuint (json_array_get_length (detail), ==, 1);
+      item = json_array_get_object_element (detail, 0);
+      loc = json_object_get_array_member (item, "loc");
+      g_assert_cmpstr (json_array_get_string_element (loc, 0), ==, "query");
+      g_assert_cmpstr (json_array_get_string_element (loc, 1), ==, bad_inputs[i].param);
+      g_assert_cmpstr (json_object_get_string_member (item, "type"), ==, bad_inputs[i].type);
+      g_assert_true (strlen (json_object_get_string_member (item, "msg")) > 0);
+
+      /* bad input never changes state */
+      g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, HEART_BASELINE_DEFAULT);
+      g_assert_false (heart_simulator_get_event_active (f->simulator));
+      g_assert_false (heart_simulator_get_running (f->simulator));
+      g_assert_true (heart_server_get_listening (f->server));
+    }
+}
+
+static void
+test_not_found_and_method (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(JsonNode) missing = get_json (f, "/no/such/path", SOUP_STATUS_NOT_FOUND);
+  g_autoptr(JsonNode) web_missing = get_json (f, "/web/nothing.js", SOUP_STATUS_NOT_FOUND);
+  g_autoptr(TestReply) wrong = test_request (f->session, SOUP_METHOD_POST, f->port, "/health", NULL);
+  g_autoptr(TestReply) wrong_post = test_request (f->session, SOUP_METHOD_GET, f->port, "/simulation/start", NULL);
+  g_autoptr(TestReply) put = test_request (f->session, SOUP_METHOD_PUT, f->port, "/heartbeat/current", NULL);
+  g_autoptr(JsonNode) body = NULL;
+
+  g_assert_cmpstr (test_json_string (missing, "detail"), ==, "Not Found");
+  g_assert_cmpstr (test_json_string (web_missing, "detail"), ==, "Not Found");
+
+  g_assert_cmpuint (test_reply_status (wrong), ==, SOUP_STATUS_METHOD_NOT_ALLOWED);
+  body = test_reply_json (wrong);
+  g_assert_cmpstr (test_json_string (body, "detail"), ==, "Method Not Allowed");
+  g_assert_nonnull (strstr (test_reply_header (wrong, "Allow"), "GET"));
+  g_assert_cmpstr (test_reply_header (wrong, "Access-Control-Allow-Origin"), ==, "*");
+
+  g_assert_cmpuint (test_reply_status (wrong_post), ==, SOUP_STATUS_METHOD_NOT_ALLOWED);
+  g_assert_nonnull (strstr (test_reply_header (wrong_post, "Allow"), "POST"));
+  g_assert_false (heart_simulator_get_running (f->simulator));
+  g_assert_cmpuint (test_reply_status (put), ==, SOUP_STATUS_METHOD_NOT_ALLOWED);
+}
+
+static void
+test_cors_preflight (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(TestReply) reply = test_request (f->session, SOUP_METHOD_OPTIONS, f->port, "/simulation/trigger-stress",
+                                             "Origin", "http://example.test",
+                                             "Access-Control-Request-Method", "POST",
+                                             "Access-Control-Request-Headers", "authorization",
+                                             NULL);
+
+  g_assert_true (SOUP_STATUS_IS_SUCCESSFUL (test_reply_status (reply)));
+  g_assert_cmpstr (test_reply_header (reply, "Access-Control-Allow-Origin"), ==, "*");
+  g_assert_nonnull (strstr (test_reply_header (reply, "Access-Control-Allow-Methods"), "POST"));
+  g_assert_nonnull (strstr (test_reply_header (reply, "Access-Control-Allow-Headers"), "authorization"));
+  /* a preflight is not a command */
+  g_assert_false (heart_simulator_get_event_active (f->simulator));
+}
+
+static void
+test_docs (Fixture       *f,
+           gconstpointer  data)
+{
+  static const char *paths[] = {
+    "/health", "/simulation/start", "/simulation/stop", "/heartbeat/current", "/ws/heartbeat",
+    "/simulation/trigger-stress", "/simulation/set-baseline", "/api/stream", "/api/history",
+  };
+  g_autoptr(JsonNode) openapi = get_json (f, "/openapi.json", SOUP_STATUS_OK);
+  JsonObject *documented = json_object_get_object_member (json_node_get_object (openapi), "paths");
+
+  g_assert_true (g_str_has_prefix (test_json_string (openapi, "openapi"), "3."));
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    g_assert_true (json_object_has_member (documented, paths[i]));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(TestReply) page = test_request (f->session, SOUP_METHOD_GET, f->port, i ? "/redoc" : "/docs", NULL);
+      g_autofree char *html = test_reply_text (page);
+
+      g_assert_cmpuint (test_reply_status (page), ==, SOUP_STATUS_OK);
+      g_assert_true (g_str_has_prefix (test_reply_header (page, "Content-Type"), "text/html"));
+      for (gsize j = 0; j < G_N_ELEMENTS (paths); j++)
+        g_assert_nonnull (strstr (html, paths[j]));
+      /* offline: nothing loaded from another host */
+      g_assert_null (strstr (html, "src=\"http"));
+      g_assert_null (strstr (html, "href=\"http"));
+    }
+}
+
+static void
+test_static_files (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(TestReply) index = test_request (f->session, SOUP_METHOD_GET, f->port, "/", NULL);
+  g_autoptr(TestReply) script = NULL;
+  g_autoptr(TestReply) climb = NULL;
+
+  if (test_reply_status (index) == SOUP_STATUS_NOT_FOUND)
+    {
+      g_test_skip ("the dashboard is not in the resource");
+      return;
+    }
+  g_assert_cmpuint (test_reply_status (index), ==, SOUP_STATUS_OK);
+  g_assert_true (g_str_has_prefix (test_reply_header (index, "Content-Type"), "text/html"));
+  g_assert_cmpstr (test_reply_header (index, "Cache-Control"), ==, "no-cache");
+
+  script = test_request (f->session, SOUP_METHOD_GET, f->port, "/web/app.js", NULL);
+  g_assert_cmpuint (test_reply_status (script), ==, SOUP_STATUS_OK);
+  g_assert_true (g_str_has_prefix (test_reply_header (script, "Content-Type"), "text/javascript"));
+  g_assert_nonnull (test_reply_header (script, "Cache-Control"));
+
+  climb = test_request (f->session, SOUP_METHOD_GET, f->port, "/web/..%2fopenapi.json", NULL);
+  g_assert_cmpuint (test_reply_status (climb), >=, 400);
+}
+
+static void
+test_history (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(JsonNode) page = NULL;
+  g_autoptr(JsonNode) all = NULL;
+  JsonArray *samples;
+
+  tick (f, 10);
+  page = get_json (f, "/api/history?since=3&limit=4", SOUP_STATUS_OK);
+  samples = json_object_get_array_member (json_node_get_object (page), "samples");
+  g_assert_cmpuint (json_array_get_length (samples), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (samples, i), "seq"), ==, 4 + i);
+  g_assert_cmpint (test_json_int (page, "count"), ==, 4);
+  g_assert_cmpint (test_json_int (page, "oldest_seq"), ==, 1);
+  g_assert_cmpint (test_json_int (page, "latest_seq"), ==, 10);
+
+  all = get_json (f, "/api/history", SOUP_STATUS_OK);
+  g_assert_cmpint (test_json_int (all, "count"), ==, 10);
+  g_assert_cmpint (test_json_int (all, "limit"), ==, HEART_HISTORY_DEFAULT_LIMIT);
+}
+
+/* ---- WebSocket ----------------------------------------------------------- */
+
+static gint64
+message_seq (TestWebsocket *ws,
+             guint          index)
+{
+  g_autoptr(JsonNode) node = test_parse_json (ws->messages->pdata[index]);
+
+  return test_json_int (node, "seq");
+}
+
+static void
+test_websocket (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(TestWebsocket) a = NULL;
+  g_autoptr(TestWebsocket) b = NULL;
+  g_autoptr(JsonNode) hello = NULL;
+  g_autoptr(JsonNode) sample = NULL;
+
+  tick (f, 2);
+  a = test_websocket_new (f->session, f->port);
+  b = test_websocket_new (f->session, f->port);
+  WAIT_FOR (a->messages->len == 1 && b->messages->len == 1);
+
+  hello = test_parse_json (a->messages->pdata[0]);
+  g_assert_cmpstr (test_json_string (hello, "type"), ==, "connected");
+  g_assert_cmpuint (heart_server_get_websocket_clients (f->server), ==, 2);
+  /* permessage-deflate is off (DESIGN §4a) */
+  g_assert_null (soup_websocket_connection_get_extensions (a->connection));
+
+  tick (f, 5);
+  WAIT_FOR (a->messages->len == 6 && b->messages->len == 6);
+  for (guint i = 1; i < 6; i++)
+    {
+      g_assert_cmpint (message_seq (a, i), ==, 2 + i);
+      g_assert_cmpint (message_seq (b, i), ==, message_seq (a, i));
+      g_assert_cmpstr (a->messages->pdata[i], ==, b->messages->pdata[i]);
+    }
+  sample = test_parse_json (a->messages->pdata[1]);
+  g_assert_cmpstr (test_json_string (sample, "type"), ==, "heartbeat");
+  g_assert_true (json_object_has_member (json_node_get_object (sample), "bpm"));
+
+  soup_websocket_connection_close (a->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == 1);
+}
+
+static void
+test_websocket_plain_get (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(TestReply) reply = test_request (f->session, SOUP_METHOD_GET, f->port, "/ws/heartbeat", NULL);
+  g_autoptr(JsonNode) body = test_reply_json (reply);
+
+  g_assert_cmpuint (test_reply_status (reply), ==, 426);
+  g_assert_true (json_object_has_member (json_node_get_object (body), "detail"));
+}
+
+/* A live simulator at 20 Hz: the frames come at about that rate, none lost. */
+static void
+test_websocket_rate (void)
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(TestWebsocket) ws = NULL;
+  gint64 first_us, elapsed_us;
+  double rate;
+
+  fixture_start (f, heart_simulator_new (7), NULL, NULL);
+  heart_simulator_set_interval_ms (f->simulator, 50, NULL);
+  ws = test_websocket_new (f->session, f->port);
+  WAIT_FOR (ws->messages->len >= 1);
+  heart_simulator_start (f->simulator);
+
+  WAIT_FOR (ws->messages->len >= 2);
+  first_us = g_get_monotonic_time ();
+  WAIT_FOR (ws->messages->len >= 22);
+  elapsed_us = g_get_monotonic_time () - first_us;
+  rate = 20.0 / (elapsed_us / 1e6);
+  g_test_message ("WebSocket rate at a 50 ms interval: %.1f Hz", rate);
+  /* loose bounds: a loaded machine may be slow, never faster than the clock */
+  g_assert_cmpfloat (rate, >, 5.0);
+  g_assert_cmpfloat (rate, <, 30.0);
+  for (guint i = 2; i < ws->messages->len; i++)
+    g_assert_cmpint (message_seq (ws, i), ==, message_seq (ws, i - 1) + 1);
+
+  g_clear_pointer (&ws, test_websocket_free);
+  fixture_teardown (f, NULL);
+}
+
+/* ---- Server-Sent Events ------------------------------------------------- */
+
+typedef struct
+{
+  GInputStream *stream;
+  GString      *text;
+  GCancellable *cancellable;
+  char          buffer[4096];
+  GError       *error;
+  gboolean      open;
+  gboolean      eof;
+} TestSse;
+
+static void sse_read_more (TestSse *sse);
+
+static void
+sse_on_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  TestSse *sse = data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &sse->error);
+
+  if (n <= 0)
+    {
+      sse->eof = TRUE;
+      return;
+    }
+  g_string_append_len (sse->text, sse->buffer, n);
+  sse_read_more (sse);
+}
+
+static void
+sse_read_more (TestSse *sse)
+{
+  g_input_stream_read_async (sse->stream, sse->buffer, sizeof sse->buffer, G_PRIORITY_DEFAULT,
+                             sse->cancellable, sse_on_read, sse);
+}
+
+static void
+sse_on_sent (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  TestSse *sse = data;
+
+  sse->stream = soup_session_send_finish (SOUP_SESSION (source), result, &sse->error);
+  sse->open = TRUE;
+  if (sse->stream != NULL)
+    sse_read_more (sse);
+}
+
+static TestSse *
+test_sse_new (Fixture    *f,
+              const char *last_event_id)
+{
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/api/stream", f->port);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
+  TestSse *sse = g_new0 (TestSse, 1);
+
+  sse->text = g_string_new (NULL);
+  sse->cancellable = g_cancellable_new ();
+  if (last_event_id != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Last-Event-ID", last_event_id);
+  soup_session_send_async (f->session, msg, G_PRIORITY_DEFAULT, sse->cancellable, sse_on_sent, sse);
+  WAIT_FOR (sse->open);
+  g_assert_no_error (sse->error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+  g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL),
+                   ==, "text/event-stream");
+  return sse;
+}
+
+static void
+test_sse_free (TestSse *sse)
+{
+  g_cancellable_cancel (sse->cancellable);
+  WAIT_FOR (sse->eof || sse->stream == NULL);
+  g_clear_object (&sse->stream);
+  g_clear_object (&sse->cancellable);
+  g_string_free (sse->text, TRUE);
+  g_clear_error (&sse->error);
+  g_free (sse);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestSse, test_sse_free)
+
+/* Checks the framing of every complete event; returns their ids. */
+static GArray *
+sse_events (TestSse *sse)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_auto(GStrv) blocks = g_strsplit (sse->text->str, "\n\n", -1);
+
+  /* the last block is incomplete (or empty) */
+  for (guint i = 0; blocks[i] != NULL && blocks[i + 1] != NULL; i++)
+    {
+      g_auto(GStrv) lines = g_strsplit (blocks[i], "\n", -1);
+      g_autoptr(JsonNode) data = NULL;
+      guint64 id;
+
+      if (g_str_has_prefix (lines[0], ":"))
+        continue;  /* a comment */
+      g_assert_cmpuint (g_strv_length (lines), ==, 2);
+      g_assert_true (g_str_has_prefix (lines[0], "id: "));
+      g_assert_true (g_str_has_prefix (lines[1], "data: "));
+      g_assert_true (g_str_has_prefix (lines[1], "data: {\"value\":"));
+      id = g_ascii_strtoull (lines[0] + 4, NULL, 10);
+      data = test_parse_json (lines[1] + 6);
+      g_assert_cmpstr (test_json_string (data, "type"), ==, "heart_rate");
+      g_assert_true (g_str_has_suffix (test_json_string (data, "timestamp"), "Z"));
+      g_assert_cmpint (test_json_int (data, "seq"), ==, (gint64) id);
+      g_assert_cmpint (test_json_int (data, "value"), >, 20);
+      g_array_append_val (ids, id);
+    }
+  g_assert_null (strstr (sse->text->str, "event:"));
+  return ids;
+}
+
+static guint
+sse_count (TestSse *sse)
+{
+  g_autoptr(GArray) ids = sse_events (sse);
+
+  return ids->len;
+}
+
+static void
+test_sse (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(TestSse) first = NULL;
+  g_autoptr(TestSse) resumed = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) resumed_ids = NULL;
+  g_autofree char *last = NULL;
+  guint64 last_seen;
+
+  heart_server_set_sse_interval_ms (f->server, 20);
+  tick (f, 3);
+  first = test_sse_new (f, NULL);
+  WAIT_FOR (heart_server_get_sse_clients (f->server) == 1);
+  /* the latest sample at once */
+  WAIT_FOR (sse_count (first) == 1);
+
+  /* then the latest sample once per interval, when it is new */
+  tick (f, 1);
+  WAIT_FOR (sse_count (first) == 2);
+  tick (f, 1);
+  WAIT_FOR (sse_count (first) == 3);
+  ids = sse_events (first);
+  g_assert_cmpuint (g_array_index (ids, guint64, 0), ==, 3);
+  g_assert_cmpuint (g_array_index (ids, guint64, 2), ==, 5);
+  last_seen = g_array_index (ids, guint64, 2);
+
+  /* the client goes away; samples go on; it comes back with Last-Event-ID */
+  g_clear_pointer (&first, test_sse_free);
+  WAIT_FOR (heart_server_get_sse_clients (f->server) == 0);
+  tick (f, 7);
+  last = g_strdup_printf ("%" G_GUINT64_FORMAT, last_seen);
+  resumed = test_sse_new (f, last);
+  WAIT_FOR (sse_count (resumed) >= 7);
+  resumed_ids = sse_events (resumed);
+  /* nothing missing: 6 … 12, in order */
+  for (guint i = 0; i < 7; i++)
+    g_assert_cmpuint (g_array_index (resumed_ids, guint64, i), ==, last_seen + 1 + i);
+}
+
+/* ---- slow clients -------------------------------------------------------- */
+
+static GSocket *
+stalled_websocket_new (guint port)
+{
+  static const char handshake[] =
+    "GET /ws/heartbeat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  /* a small receive window fills fast once we stop reading */
+  g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 4096, &error);
+  g_assert_no_error (error);
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_send (socket, handshake, strlen (handshake), NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (socket, FALSE);
+  return socket;
+}
+
+/* Reads what is there; TRUE once a close frame with @code went by. */
+static gboolean
+drain_for_close (GSocket  *socket,
+                 GString  *seen,
+                 gushort   code)
+{
+  char buffer[65536];
+  gssize n;
+
+  while ((n = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL)) > 0)
+    g_string_append_len (seen, buffer, n);
+
+  for (gsize i = 0; i + 3 < seen->len; i++)
+    if ((guchar) seen->str[i] == 0x88 && (guchar) seen->str[i + 1] < 126 &&
+        (guchar) seen->str[i + 2] == (code >> 8) && (guchar) seen->str[i + 3] == (code & 0xff))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_stalled_client (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(TestWebsocket) good = NULL;
+  g_autoptr(GSocket) stalled = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  guint ticks = 0;
+
+  heart_server_set_stall_timeout_ms (f->server, 200);
+  good = test_websocket_new (f->session, f->port);
+  stalled = stalled_websocket_new (f->port);
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == 2);
+
+  /* the good client reads every frame; the stalled one never reads */
+  while (heart_server_get_websocket_clients (f->server) == 2)
+    {
+      g_assert_cmpuint (ticks, <, 20000);
+      tick (f, 1);
+      ticks++;
+      WAIT_FOR (good->messages->len == ticks + 1);
+    }
+  g_test_message ("stalled client dropped after %u ticks", ticks);
+
+  /* the good one goes on, nothing missed */
+  tick (f, 10);
+  ticks += 10;
+  WAIT_FOR (good->messages->len == ticks + 1);
+  for (guint i = 1; i <= ticks; i++)
+    g_assert_cmpint (message_seq (good, i), ==, i);
+  g_assert_false (good->closed);
+
+  /* the dropped one is told why once it reads again: 1008 */
+  WAIT_FOR (drain_for_close (stalled, seen, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION));
+}
+
+/* ---- listening, token, limits ------------------------------------------- */
+
+static void
+test_port_in_use (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(HeartServer) second = heart_server_new (f->simulator, f->history);
+  g_autoptr(GError) error = NULL;
+
+  heart_server_set_port (second, f->port);
+  g_assert_false (heart_server_start (second, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_nonnull (strstr (error->message, "in use"));
+  g_assert_false (heart_server_get_listening (second));
+  /* the first one is unharmed */
+  g_autoptr(JsonNode) health = get_json (f, "/health", SOUP_STATUS_OK);
+}
+
+static void
+test_token (void)
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(TestReply) none = NULL;
+  g_autoptr(TestReply) wrong = NULL;
+  g_autoptr(TestReply) right = NULL;
+  g_autoptr(TestReply) read = NULL;
+  g_autoptr(HeartServer) generated = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_start (f, heart_simulator_new_manual (1, START_US), "0.0.0.0", "s3cret");
+
+  none = test_request (f->session, SOUP_METHOD_POST, f->port, "/simulation/start", NULL);
+  g_assert_cmpuint (test_reply_status (none), ==, SOUP_STATUS_UNAUTHORIZED);
+  wrong = test_request (f->session, SOUP_METHOD_POST, f->port, "/simulation/start",
+                        "Authorization", "Bearer s3cre7", NULL);
+  g_assert_cmpuint (test_reply_status (wrong), ==, SOUP_STATUS_UNAUTHORIZED);
+  g_assert_false (heart_simulator_get_running (f->simulator));
+
+  right = test_request (f->session, SOUP_METHOD_POST, f->port, "/simulation/start",
+                        "Authorization", "Bearer s3cret", NULL);
+  g_assert_cmpuint (test_reply_status (right), ==, SOUP_STATUS_OK);
+  g_assert_true (heart_simulator_get_running (f->simulator));
+
+  /* reading stays open */
+  read = test_request (f->session, SOUP_METHOD_GET, f->port, "/heartbeat/current", NULL);
+  g_assert_cmpuint (test_reply_status (read), ==, SOUP_STATUS_OK);
+
+  /* no token given beyond loopback: one is generated */
+  generated = heart_server_new (f->simulator, f->history);
+  heart_server_set_port (generated, 0);
+  heart_server_set_bind_address (generated, "0.0.0.0");
+  heart_server_start (generated, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (heart_server_get_token (generated)), >=, 32);
+  heart_server_stop (generated);
+
+  heart_simulator_stop (f->simulator);
+  fixture_teardown (f, NULL);
+}
+
+static void
+test_loopback_needs_no_token (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(JsonNode) started = post_json (f, "/simulation/start", SOUP_STATUS_OK);
+
+  g_assert_null (heart_server_get_token (f->server));
+  heart_simulator_stop (f->simulator);
+}
+
+static void
+test_limits (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *big_header = g_strnfill (20000, 'x');
+  g_autoptr(TestReply) headers = test_request (f->session, SOUP_METHOD_GET, f->port, "/health",
+                                               "X-Padding", big_header, NULL);
+  g_autoptr(TestReply) body = NULL;
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/simulation/start", f->port);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, uri);
+  g_autofree char *payload = g_strnfill (100000, 'y');
+  g_autoptr(GBytes) bytes = g_bytes_new (payload, strlen (payload));
+  g_autoptr(TestReply) reply = g_new0 (TestReply, 1);
+
+  g_assert_cmpuint (test_reply_status (headers), ==, 431);
+
+  soup_message_set_request_body_from_bytes (msg, "text/plain", bytes);
+  reply->msg = g_object_ref (msg);
+  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, test_reply_read, reply);
+  WAIT_FOR (reply->done);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
+  g_assert_false (heart_simulator_get_running (f->simulator));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* GIO's GNOME proxy module reads GSettings schemas, which the isolated
+   * test dirs hide; these tests only talk to 127.0.0.1 */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/server/health", test_health);
+  ADD ("/server/current", test_current);
+  ADD ("/server/start-stop", test_start_stop);
+  ADD ("/server/commands", test_commands);
+  ADD ("/server/bad-input", test_bad_input);
+  ADD ("/server/not-found-and-method", test_not_found_and_method);
+  ADD ("/server/cors-preflight", test_cors_preflight);
+  ADD ("/server/docs", test_docs);
+  ADD ("/server/static-files", test_static_files);
+  ADD ("/server/history", test_history);
+  ADD ("/server/websocket", test_websocket);
+  ADD ("/server/websocket-plain-get", test_websocket_plain_get);
+  g_test_add_func ("/server/websocket-rate", test_websocket_rate);
+  ADD ("/server/sse", test_sse);
+  ADD ("/server/stalled-client", test_stalled_client);
+  ADD ("/server/port-in-use", test_port_in_use);
+  g_test_add_func ("/server/token", test_token);
+  ADD ("/server/loopback-needs-no-token", test_loopback_needs_no_token);
+  ADD ("/server/limits", test_limits);
+#undef ADD
+
+  return g_test_run ();
+}
