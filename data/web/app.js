@@ -90,27 +90,29 @@ function isOlder (a, b) {
 // After a (re)connection: fill the chart from the server's buffer, from
 // where we left off or, the first time or after a restart, the last minute.
 async function resync ({ resumed }) {
+  // Taken before any await: live samples of this connection move lastSeq on.
+  const seqBefore = state.lastSeq;
   refreshCurrent();
   if (resumed)
     return;
   try {
     const health = await getJson('health');
+    if (health.version)
+      setText($('version'), `Heartsim ${health.version}`);
     const newestSeq = Number(health.seq);
     const intervalMs = Math.max(10, Number(health.interval_ms) || 500);
     if (health.simulation_state === 'running' || health.simulation_state === 'stopped')
       setRunning(health.simulation_state === 'running');
     if (!Number.isFinite(newestSeq) || newestSeq === 0)
       return;
-    // A new server process numbers from 1 again: what we have says nothing
-    // about what it holds.
+    // A new server process numbers from 1 again: what we saw before says
+    // nothing about what it holds.
     const startedAt = Date.now() - Number(health.uptime_s) * 1000;
-    if (state.serverStartedAt !== null && Math.abs(startedAt - state.serverStartedAt) > 3000)
-      state.lastSeq = null;
+    const restarted = state.serverStartedAt !== null && Math.abs(startedAt - state.serverStartedAt) > 3000;
     state.serverStartedAt = startedAt;
-    if (state.lastSeq !== null && newestSeq < state.lastSeq)
-      state.lastSeq = null;
+    const resumeFrom = restarted || seqBefore === null || seqBefore > newestSeq ? 0 : seqBefore;
     const minuteOfSamples = Math.min(HISTORY_LIMIT, Math.ceil(CHART_MS / intervalMs) + 5);
-    const since = Math.max(state.lastSeq ?? 0, newestSeq - minuteOfSamples);
+    const since = Math.max(resumeFrom, newestSeq - minuteOfSamples);
     const body = await getJson('api/history', { since, limit: HISTORY_LIMIT });
     const samples = Array.isArray(body?.samples) ? body.samples : [];
     for (const sample of samples)

@@ -249,6 +249,8 @@ export class Page {
   async screenshot (path, { fullPage = true } = {}) {
     const params = { format: 'png' };
     if (fullPage) {
+      // From the top, so sticky headers sit where a visitor first sees them.
+      await this.evaluate('window.scrollTo(0, 0)');
       const metrics = await this.send('Page.getLayoutMetrics');
       const size = metrics.cssContentSize || metrics.contentSize;
       params.captureBeyondViewport = true;

@@ -341,6 +341,25 @@ test('screenshots: light and dark, desktop and phone', async () => {
   diag(`saved ${shots.join(', ')}`);
 });
 
+test('a page opened later fills the last minute from /api/history', async () => {
+  const health = (await getJson(server.url, 'health')).body;
+  const history = (await getJson(server.url, `api/history?since=${Math.max(0, health.seq - 130)}&limit=1000`)).body;
+  const newest = Date.parse(history.samples[history.samples.length - 1].timestamp);
+  const lastMinute = history.samples.filter((s) => Date.parse(s.timestamp) >= newest - 59000).length;
+  assert(lastMinute >= 10, `only ${lastMinute} samples on the server so far`);
+  const late = await browser.newPage();
+  try {
+    await late.goto(server.url);
+    const got = await late.waitFor(`window.heartsim && heartsim.chartPoints >= ${lastMinute - 2} &&
+      ({ points: heartsim.chartPoints, live: heartsim.samplesReceived })`,
+    { timeoutMs: 5000, what: `about ${lastMinute} points from the history` });
+    assert(got.points > got.live + 5, `${got.points} points, ${got.live} of them live: no history`);
+    diag(`${got.points} chart points, ${got.live} live, ${lastMinute} in the server's last minute`);
+  } finally {
+    await late.close();
+  }
+});
+
 test('the dashboard over EventSource (?transport=sse) gets data', async () => {
   ssePage = await browser.newPage();
   await ssePage.goto(new URL('?transport=sse', server.url).href);
