@@ -60,9 +60,13 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  /* the client hangs up first, as a client does */
+  soup_session_abort (f->session);
+  g_clear_object (&f->session);
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
   heart_server_stop (f->server);
   heart_server_wait_closed (f->server, 1000);
-  g_clear_object (&f->session);
   g_clear_object (&f->server);
   g_clear_object (&f->history);
   g_clear_object (&f->simulator);

@@ -80,14 +80,14 @@ options_context_new (HeadlessOptions *options)
 
 static gboolean
 parse_options (HeadlessOptions *options,
-               int             *argc,
-               char          ***argv,
+               char          ***args,
                guint64         *seed,
                GError         **error)
 {
   g_autoptr(GOptionContext) context = options_context_new (options);
 
-  if (!g_option_context_parse (context, argc, argv, error))
+  /* the strv variant frees the strings it takes out of @args */
+  if (!g_option_context_parse_strv (context, args, error))
     return FALSE;
 
   if (options->help_headless)
@@ -97,9 +97,9 @@ parse_options (HeadlessOptions *options,
       g_print ("%s", help);
       return TRUE;
     }
-  if (*argc > 1)
+  if (g_strv_length (*args) > 1)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument “%s”", (*argv)[1]);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument “%s”", (*args)[1]);
       return FALSE;
     }
   if (options->port < 0 || options->port > 65535)
@@ -175,10 +175,9 @@ heart_headless_main (int    argc,
   g_auto(GStrv) args = g_strdupv (argv);
   gboolean token_generated;
   guint64 seed = (guint64) g_get_real_time ();
-  int n_args = argc;
   guint sigint_id, sigterm_id;
 
-  if (!parse_options (&options, &n_args, &args, &seed, &error))
+  if (!parse_options (&options, &args, &seed, &error))
     {
       g_printerr ("heartsim: %s (see heartsim --headless --help)\n", error->message);
       return EXIT_USAGE;

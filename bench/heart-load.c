@@ -1,0 +1,475 @@
+/* heart-load.c: many WebSocket and SSE clients against a running Heartsim
+ *
+ *   heart-load --port 8000 --ws 1000 --sse 1000 --duration 30 --pid $(pidof heartsim)
+ *
+ * Reports messages received, seq gaps, delivery latency (receive time minus
+ * the sample's timestamp: the timestamp has millisecond resolution, so a
+ * figure is good to about 1 ms) and, given the server's PID, its CPU and RSS.
+ * --stall K adds K WebSocket clients that complete the handshake and never
+ * read again. Loopback only; it stops by itself after --duration.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+typedef struct
+{
+  guint64 last_seq;
+  guint64 messages;
+  guint64 gaps;         /* samples missing between two received ones */
+  gboolean closed;
+  gushort close_code;
+} ClientStats;
+
+typedef struct
+{
+  struct _Load *load;
+  ClientStats   stats;
+  SoupWebsocketConnection *ws;
+  GInputStream *sse;
+  GString      *sse_buffer;
+  char          read_buffer[8192];
+} Client;
+
+typedef struct _Load
+{
+  SoupSession *session;
+  char        *host;
+  int          port;
+  int          n_ws, n_sse, n_stall;
+  double       duration_s;
+  int          pid;
+  GPtrArray   *clients;
+  GPtrArray   *stalled;      /* GSocket */
+  guint        connected, failed;
+  gboolean     measuring;
+  GArray      *ws_latency_us;   /* gint64 */
+  GArray      *sse_latency_us;
+  guint64      max_rss_kb;
+  GMainLoop   *loop;
+} Load;
+
+/* ---- timestamps ------------------------------------------------------- */
+
+static gint64
+days_from_civil (gint64 y, unsigned m, unsigned d)
+{
+  y -= m <= 2;
+  gint64 era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned) (y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (gint64) doe - 719468;
+}
+
+/* "2026-01-09T12:34:56.789Z" -> µs since the epoch; 0 when malformed */
+static gint64
+parse_timestamp (const char *p)
+{
+  int y, mo, d, h, mi, s, ms;
+
+  if (sscanf (p, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h, &mi, &s, &ms) != 7)
+    return 0;
+  return ((days_from_civil (y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * 1000 + ms) * 1000;
+}
+
+/* Finds "key": in a sample without a JSON parser: the client must keep up
+ * with tens of thousands of messages a second on a shared CPU. */
+static const char *
+find_value (const char *json, gsize length, const char *key)
+{
+  gsize key_len = strlen (key);
+  const char *end = json + length;
+
+  for (const char *p = json; p + key_len < end; p++)
+    if (*p == '"' && memcmp (p + 1, key, key_len) == 0 && p[1 + key_len] == '"' && p[2 + key_len] == ':')
+      return p + key_len + 3;
+  return NULL;
+}
+
+static void
+record (Load *load, Client *client, const char *json, gsize length, gboolean sse)
+{
+  const char *seq_text = find_value (json, length, "seq");
+  const char *ts_text = find_value (json, length, "timestamp");
+  gint64 now = g_get_real_time ();
+  guint64 seq;
+
+  if (seq_text == NULL || ts_text == NULL)
+    return;  /* the "connected" frame */
+  seq = g_ascii_strtoull (seq_text, NULL, 10);
+
+  if (load->measuring)
+    {
+      client->stats.messages++;
+      /* SSE sends the latest sample once a second: skipped seqs are by design */
+      if (!sse && client->stats.last_seq != 0 && seq > client->stats.last_seq + 1)
+        client->stats.gaps += seq - client->stats.last_seq - 1;
+      gint64 latency = now - parse_timestamp (ts_text + 1);
+      g_array_append_val (sse ? load->sse_latency_us : load->ws_latency_us, latency);
+    }
+  client->stats.last_seq = seq;
+}
+
+/* ---- WebSocket clients ------------------------------------------------- */
+
+static void
+on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, Client *client)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+
+  record (client->load, client, data, length, FALSE);
+}
+
+static void
+on_ws_closed (SoupWebsocketConnection *ws, Client *client)
+{
+  client->stats.closed = TRUE;
+  client->stats.close_code = soup_websocket_connection_get_close_code (ws);
+}
+
+static void
+on_ws_connected (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Client *client = data;
+  g_autoptr(GError) error = NULL;
+
+  client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  if (client->ws == NULL)
+    {
+      client->load->failed++;
+      g_printerr ("websocket: %s\n", error->message);
+      return;
+    }
+  g_signal_connect (client->ws, "message", G_CALLBACK (on_ws_message), client);
+  g_signal_connect (client->ws, "closed", G_CALLBACK (on_ws_closed), client);
+  client->load->connected++;
+}
+
+/* ---- SSE clients -------------------------------------------------------- */
+
+static void sse_read (Client *client);
+
+static void
+sse_parse (Client *client)
+{
+  char *event_end;
+
+  while ((event_end = strstr (client->sse_buffer->str, "\n\n")) != NULL)
+    {
+      gsize event_length = event_end - client->sse_buffer->str;
+      char *data = strstr (client->sse_buffer->str, "data: ");
+
+      if (data != NULL && data < event_end)
+        record (client->load, client, data + 6, event_end - data - 6, TRUE);
+      g_string_erase (client->sse_buffer, 0, event_length + 2);
+    }
+}
+
+static void
+on_sse_read (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Client *client = data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n <= 0)
+    {
+      client->stats.closed = TRUE;
+      return;
+    }
+  g_string_append_len (client->sse_buffer, client->read_buffer, n);
+  sse_parse (client);
+  sse_read (client);
+}
+
+static void
+sse_read (Client *client)
+{
+  g_input_stream_read_async (client->sse, client->read_buffer, sizeof client->read_buffer,
+                             G_PRIORITY_DEFAULT, NULL, on_sse_read, client);
+}
+
+static void
+on_sse_sent (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Client *client = data;
+  g_autoptr(GError) error = NULL;
+
+  client->sse = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (client->sse == NULL)
+    {
+      client->load->failed++;
+      g_printerr ("sse: %s\n", error->message);
+      return;
+    }
+  client->load->connected++;
+  sse_read (client);
+}
+
+/* ---- stalled clients ----------------------------------------------------- */
+
+static GSocket *
+stalled_client_new (Load *load)
+{
+  g_autofree char *request = g_strdup_printf (
+    "GET /ws/heartbeat HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    load->host, load->port);
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (load->host);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet, load->port);
+  g_autoptr(GSocket) socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+
+  if (socket == NULL || !g_socket_connect (socket, address, NULL, NULL) ||
+      g_socket_send (socket, request, strlen (request), NULL, NULL) < 0)
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+/* ---- server CPU and memory --------------------------------------------- */
+
+static gboolean
+read_cpu_ticks (int pid, guint64 *ticks)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  char *p;
+  unsigned long utime, stime;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strrchr (text, ')')) == NULL)
+    return FALSE;
+  /* after "pid (comm)": state is field 3; utime and stime are 14 and 15 */
+  if (sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+    return FALSE;
+  *ticks = utime + stime;
+  return TRUE;
+}
+
+static guint64
+read_rss_kb (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, "VmRSS:")) == NULL)
+    return 0;
+  return g_ascii_strtoull (line + 6, NULL, 10);
+}
+
+static gboolean
+sample_rss (gpointer data)
+{
+  Load *load = data;
+
+  if (load->pid > 0)
+    load->max_rss_kb = MAX (load->max_rss_kb, read_rss_kb (load->pid));
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- report ------------------------------------------------------------ */
+
+static int
+compare_gint64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return (x > y) - (x < y);
+}
+
+static void
+print_latency (const char *what, GArray *latency)
+{
+  gint64 *v = (gint64 *) (void *) latency->data;
+  guint n = latency->len;
+
+  if (n == 0)
+    {
+      printf ("%s latency: no messages\n", what);
+      return;
+    }
+  g_array_sort (latency, compare_gint64);
+  printf ("%s latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%u messages)\n", what,
+          v[n / 2] / 1e3, v[MIN (n - 1, (guint) (n * 0.99))] / 1e3, v[n - 1] / 1e3, n);
+}
+
+static void
+report (Load *load, double seconds, guint64 cpu_ticks, guint64 rss_before_kb)
+{
+  guint64 ws_msgs = 0, ws_gaps = 0, sse_msgs = 0, ws_closed = 0, sse_closed = 0;
+
+  for (guint i = 0; i < load->clients->len; i++)
+    {
+      Client *client = load->clients->pdata[i];
+
+      if ((int) i < load->n_ws)
+        {
+          ws_msgs += client->stats.messages;
+          ws_gaps += client->stats.gaps;
+          ws_closed += client->stats.closed;
+        }
+      else
+        {
+          sse_msgs += client->stats.messages;
+          sse_closed += client->stats.closed;
+        }
+    }
+
+  printf ("clients: %d WebSocket, %d SSE, %d stalled; connected %u, failed %u; measured %.1f s\n",
+          load->n_ws, load->n_sse, load->n_stall, load->connected, load->failed, seconds);
+  printf ("WebSocket: %" G_GUINT64_FORMAT " messages (%.1f per client per s), seq gaps %" G_GUINT64_FORMAT
+          ", closed by server %" G_GUINT64_FORMAT "\n",
+          ws_msgs, load->n_ws ? ws_msgs / (double) load->n_ws / seconds : 0, ws_gaps, ws_closed);
+  printf ("SSE: %" G_GUINT64_FORMAT " events (%.2f per client per s), closed by server %" G_GUINT64_FORMAT "\n",
+          sse_msgs, load->n_sse ? sse_msgs / (double) load->n_sse / seconds : 0, sse_closed);
+  print_latency ("WebSocket", load->ws_latency_us);
+  print_latency ("SSE (includes the sample's age, up to one tick)", load->sse_latency_us);
+  if (load->pid > 0)
+    {
+      guint64 rss_after = read_rss_kb (load->pid);
+
+      printf ("server: CPU %.1f %% of one core, RSS %.1f MB before, %.1f MB after, %.1f MB max\n",
+              100.0 * cpu_ticks / sysconf (_SC_CLK_TCK) / seconds,
+              rss_before_kb / 1024.0, rss_after / 1024.0, load->max_rss_kb / 1024.0);
+    }
+  fflush (stdout);
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_until (Load *load, gboolean (*done) (Load *), double timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  while (!done (load) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+all_connected (Load *load)
+{
+  return load->connected + load->failed >= (guint) (load->n_ws + load->n_sse);
+}
+
+static void
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  Load load = { .host = NULL, .port = 8000, .duration_s = 10 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new ("— load a Heartsim server with streaming clients");
+  g_autoptr(GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+  double warmup_s = 2;
+  const GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &load.host, "Server address (default 127.0.0.1)", "ADDR" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &load.port, "Server port (default 8000)", "PORT" },
+    { "ws", 0, 0, G_OPTION_ARG_INT, &load.n_ws, "WebSocket clients", "N" },
+    { "sse", 0, 0, G_OPTION_ARG_INT, &load.n_sse, "SSE clients", "M" },
+    { "stall", 0, 0, G_OPTION_ARG_INT, &load.n_stall, "WebSocket clients that never read", "K" },
+    { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &load.duration_s, "Seconds to measure (default 10)", "S" },
+    { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &warmup_s, "Seconds after connecting before measuring (default 2)", "S" },
+    { "pid", 0, 0, G_OPTION_ARG_INT, &load.pid, "Server PID, for its CPU and RSS", "PID" },
+    { NULL }
+  };
+  guint64 ticks_before = 0, ticks_after = 0, rss_before = 0;
+  gint64 start_us;
+  guint rss_timer;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("heart-load: %s\n", error->message);
+      return 2;
+    }
+  if (load.host == NULL)
+    load.host = g_strdup ("127.0.0.1");
+
+  raise_fd_limit ();
+  load.session = soup_session_new_with_options ("proxy-resolver", no_proxy,
+                                                "max-conns", load.n_ws + load.n_sse + 16,
+                                                "max-conns-per-host", load.n_ws + load.n_sse + 16,
+                                                "timeout", 0, "idle-timeout", 0,
+                                                NULL);
+  /* like a browser, but no compression: the server refuses it anyway */
+  soup_session_remove_feature_by_type (load.session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
+  load.clients = g_ptr_array_new ();
+  load.stalled = g_ptr_array_new_with_free_func (g_object_unref);
+  load.ws_latency_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  load.sse_latency_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (int i = 0; i < load.n_ws + load.n_sse; i++)
+    {
+      Client *client = g_new0 (Client, 1);
+      g_autofree char *uri = g_strdup_printf ("%s://%s:%d/%s", i < load.n_ws ? "ws" : "http",
+                                              load.host, load.port, i < load.n_ws ? "ws/heartbeat" : "api/stream");
+      g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
+
+      client->load = &load;
+      client->sse_buffer = g_string_new (NULL);
+      g_ptr_array_add (load.clients, client);
+      if (i < load.n_ws)
+        soup_session_websocket_connect_async (load.session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                              on_ws_connected, client);
+      else
+        soup_session_send_async (load.session, msg, G_PRIORITY_DEFAULT, NULL, on_sse_sent, client);
+    }
+  for (int i = 0; i < load.n_stall; i++)
+    {
+      GSocket *socket = stalled_client_new (&load);
+
+      if (socket != NULL)
+        g_ptr_array_add (load.stalled, socket);
+    }
+
+  run_until (&load, all_connected, 60);
+  printf ("connected %u of %d streaming clients (%u failed), %u stalled clients\n",
+          load.connected, load.n_ws + load.n_sse, load.failed, load.stalled->len);
+  fflush (stdout);
+
+  load.loop = g_main_loop_new (NULL, FALSE);
+  g_timeout_add ((guint) (warmup_s * 1000), quit_loop, load.loop);
+  g_main_loop_run (load.loop);
+
+  if (load.pid > 0)
+    {
+      read_cpu_ticks (load.pid, &ticks_before);
+      rss_before = read_rss_kb (load.pid);
+      load.max_rss_kb = rss_before;
+    }
+  load.measuring = TRUE;
+  start_us = g_get_monotonic_time ();
+  rss_timer = g_timeout_add (1000, sample_rss, &load);
+  g_timeout_add ((guint) (load.duration_s * 1000), quit_loop, load.loop);
+  g_main_loop_run (load.loop);
+  load.measuring = FALSE;
+  g_source_remove (rss_timer);
+  if (load.pid > 0)
+    read_cpu_ticks (load.pid, &ticks_after);
+
+  report (&load, (g_get_monotonic_time () - start_us) / 1e6, ticks_after - ticks_before, rss_before);
+  /* the process exit closes every socket; no teardown to measure */
+  return load.failed > 0 ? 1 : 0;
+}
