@@ -39,6 +39,8 @@ export class HeartChart {
       label: get('--dim'),
       card: get('--card-bg'),
     };
+    // An orange band glows on a dark card: fill it more faintly there.
+    this.bandAlpha = window.matchMedia('(prefers-color-scheme: dark)').matches ? [0.3, 0.07] : [0.42, 0.12];
     this.font = `${FONT_PX}px ${getComputedStyle(document.body).fontFamily}`;
   }
 
@@ -239,8 +241,8 @@ export class HeartChart {
   drawStress (points, plot, x, yStress) {
     const { ctx, colors } = this;
     const gradient = ctx.createLinearGradient(0, plot.top, 0, plot.bottom);
-    gradient.addColorStop(0, withAlpha(colors.stress, 0.42));
-    gradient.addColorStop(1, withAlpha(colors.stress, 0.12));
+    gradient.addColorStop(0, withAlpha(colors.stress, this.bandAlpha[0]));
+    gradient.addColorStop(1, withAlpha(colors.stress, this.bandAlpha[1]));
 
     for (const segment of this.segments(points.filter((p) => p.stress !== null))) {
       ctx.beginPath();
