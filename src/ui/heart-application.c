@@ -1,0 +1,695 @@
+/* heart-application.c: the desktop app
+ *
+ * The application owns the simulator, its history and the server, and keeps
+ * them in step with the settings: the settings are the one source of truth
+ * for everything the user configures, and GActions are the one way the
+ * window, the menus and the keyboard change anything.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "heart-application.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "heart-frame-stats.h"
+#include "heart-preferences-window.h"
+#include "heart-render.h"
+#include "heart-window.h"
+
+#define ANY_ADDRESS "0.0.0.0"
+/* How far "Use Another Port" looks for a free one */
+#define FREE_PORT_ATTEMPTS 100
+/* A screenshot waits at most this long for a full chart */
+#define SCREENSHOT_DEADLINE_S 120
+
+struct _HeartApplication
+{
+  AdwApplication   parent_instance;
+
+  HeartSettings   *settings;
+  HeartSimulator  *simulator;
+  HeartHistory    *history;
+  HeartServer     *server;
+  GError          *server_error;
+
+  /* command line */
+  gint64           seed;
+  gboolean         have_seed;
+  double           speed;
+  int              port;
+  char            *screenshot_path;
+  char            *color_scheme;
+  gboolean         frame_stats;
+
+  HeartFrameStats *stats;
+  guint            screenshot_id;
+  gint64           screenshot_deadline_us;
+  guint            screenshot_settle;
+  int              exit_status;
+};
+
+enum {
+  PROP_0,
+  PROP_SERVER_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (HeartApplication, heart_application, ADW_TYPE_APPLICATION)
+
+/* ---------------------------------------------------------------- server */
+
+static void
+set_server_error (HeartApplication *self,
+                  const GError     *error)
+{
+  if (self->server_error == NULL && error == NULL)
+    return;
+  g_clear_error (&self->server_error);
+  if (error != NULL)
+    self->server_error = g_error_copy (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_ERROR]);
+}
+
+static const char *
+wanted_bind_address (HeartApplication *self)
+{
+  return heart_settings_get_listen_all_interfaces (self->settings)
+         ? ANY_ADDRESS : HEART_SERVER_DEFAULT_BIND;
+}
+
+static gboolean
+server_matches_settings (HeartApplication *self)
+{
+  return heart_server_get_listening (self->server)
+         && heart_server_get_port (self->server) == heart_settings_get_port (self->settings)
+         && g_strcmp0 (heart_server_get_bind_address (self->server), wanted_bind_address (self)) == 0;
+}
+
+static gboolean
+try_listen (HeartApplication *self,
+            guint             port,
+            GError          **error)
+{
+  heart_server_set_port (self->server, port);
+  heart_server_set_bind_address (self->server, wanted_bind_address (self));
+  heart_server_set_token (self->server, heart_settings_get_token (self->settings));
+  return heart_server_start (self->server, error);
+}
+
+/* Bring the server in line with the settings; cheap when it already is */
+static void
+apply_server_settings (HeartApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A new token takes effect at once, without dropping clients */
+  heart_server_set_token (self->server, heart_settings_get_token (self->settings));
+
+  if (!heart_settings_get_serve (self->settings))
+    {
+      if (heart_server_get_listening (self->server))
+        heart_server_stop (self->server);
+      set_server_error (self, NULL);
+      return;
+    }
+
+  if (server_matches_settings (self))
+    {
+      set_server_error (self, NULL);
+      return;
+    }
+
+  if (heart_server_get_listening (self->server))
+    heart_server_stop (self->server);
+
+  if (!try_listen (self, heart_settings_get_port (self->settings), &error))
+    {
+      g_debug ("Server not started: %s", error->message);
+      set_server_error (self, error);
+      return;
+    }
+  set_server_error (self, NULL);
+}
+
+static void
+on_server_setting_changed (HeartApplication *self)
+{
+  apply_server_settings (self);
+}
+
+/* The next free port above the configured one becomes the setting */
+static void
+use_free_port (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  HeartApplication *self = user_data;
+  guint port = heart_settings_get_port (self->settings);
+
+  if (heart_server_get_listening (self->server))
+    heart_server_stop (self->server);
+
+  for (guint attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Above the well-known ports, wrapping around at the top */
+      port = port >= 65535 ? 1024 : port + 1;
+      if (try_listen (self, port, &error))
+        {
+          heart_settings_set_port (self->settings, port);
+          set_server_error (self, NULL);
+          return;
+        }
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        {
+          set_server_error (self, error);
+          return;
+        }
+    }
+  /* Nothing free nearby: keep showing why */
+  apply_server_settings (self);
+}
+
+/* ---------------------------------------------------------------- simulation */
+
+static void
+apply_random_events (HeartApplication *self)
+{
+  double rate = heart_settings_get_random_events (self->settings)
+                ? heart_settings_get_random_events_per_hour (self->settings) : 0;
+
+  heart_simulator_set_random_events_per_hour (self->simulator, rate, NULL);
+}
+
+static void
+trigger_stress_event (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  HeartApplication *self = user_data;
+  double level = heart_settings_get_stress_event_level (self->settings);
+
+  heart_simulator_trigger_stress (self->simulator, level, NULL);
+}
+
+/* ---------------------------------------------------------------- windows */
+
+static void
+show_preferences (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  HeartApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *preferences = GTK_WINDOW (heart_preferences_window_new (self->settings));
+
+  gtk_window_set_transient_for (preferences, parent);
+  gtk_window_present (preferences);
+}
+
+static void
+show_about (GSimpleAction *action,
+            GVariant      *parameter,
+            gpointer       user_data)
+{
+  HeartApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  const char *developers[] = { "The Heartsim developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "application-name", _("Heartsim"),
+                        "application-icon", APP_ID,
+                        "developer-name", "The Heartsim developers",
+                        "version", PACKAGE_VERSION,
+                        "comments", _("A realistic simulated heart, beat by beat, for building "
+                                      "and testing health apps, dashboards and models."),
+                        "website", "https://github.com/heartsim/heartsim",
+                        "issue-url", "https://github.com/heartsim/heartsim/issues",
+                        "copyright", "© 2026 The Heartsim developers",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: your names, one a line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  adw_about_window_add_acknowledgement_section (ADW_ABOUT_WINDOW (about),
+                                                _("Heart Model"),
+                                                (const char *[]) {
+                                                  "ECGSYN, McSharry et al. https://doi.org/10.1109/TBME.2003.808805",
+                                                  NULL });
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit (GSimpleAction *action,
+      GVariant      *parameter,
+      gpointer       user_data)
+{
+  HeartApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Close rather than quit outright, so windows save their state */
+  for (GList *l = windows; l != NULL; )
+    {
+      GtkWindow *window = l->data;
+
+      l = l->next;
+      gtk_window_close (window);
+    }
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+add_property_action (HeartApplication *self,
+                     const char       *name,
+                     gpointer          object,
+                     const char       *property)
+{
+  g_autoptr(GPropertyAction) action = g_property_action_new (name, object, property);
+
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (action));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "stress-event", .activate = trigger_stress_event },
+  { .name = "use-free-port", .activate = use_free_port },
+  { .name = "preferences", .activate = show_preferences },
+  { .name = "about", .activate = show_about },
+  { .name = "quit", .activate = quit },
+};
+
+static void
+setup_actions (HeartApplication *self)
+{
+  GtkApplication *app = GTK_APPLICATION (self);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  add_property_action (self, "running", self->simulator, "running");
+  add_property_action (self, "baseline-bpm", self->simulator, "baseline-bpm");
+  add_property_action (self, "random-events", self->settings, "random-events");
+  add_property_action (self, "serve", self->settings, "serve");
+  add_property_action (self, "chart-window", self->settings, "chart-window-seconds");
+
+  /* Space is bound in the window, after focused widgets had their turn:
+   * an application accelerator would steal it from every button. */
+  gtk_application_set_accels_for_action (app, "app.stress-event", (const char *[]) { "<Control>e", NULL });
+  gtk_application_set_accels_for_action (app, "app.preferences", (const char *[]) { "<Control>comma", NULL });
+  gtk_application_set_accels_for_action (app, "app.quit", (const char *[]) { "<Control>q", NULL });
+  gtk_application_set_accels_for_action (app, "window.close", (const char *[]) { "<Control>w", NULL });
+  gtk_application_set_accels_for_action (app, "win.show-help-overlay",
+                                         (const char *[]) { "<Control>question", NULL });
+}
+
+/* ---------------------------------------------------------------- screenshots */
+
+static void
+write_screenshot (GtkWidget  *window,
+                  GdkTexture *texture,
+                  gpointer    user_data)
+{
+  HeartApplication *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!heart_render_texture_to_png (texture, self->screenshot_path, &error))
+    {
+      g_printerr ("heartsim: %s\n", error->message);
+      self->exit_status = 1;
+    }
+  else
+    g_print ("%s\n", self->screenshot_path);
+  g_application_release (G_APPLICATION (self));
+  g_application_quit (G_APPLICATION (self));
+}
+
+/* Polls instead of hooking the chart: a screenshot is a one-off */
+static gboolean
+check_screenshot (gpointer user_data)
+{
+  HeartApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL || !gtk_widget_get_realized (GTK_WIDGET (window)))
+    return G_SOURCE_CONTINUE;
+
+  if (g_get_monotonic_time () > self->screenshot_deadline_us)
+    g_printerr ("heartsim: the chart did not fill in time; capturing it as it is\n");
+  else if (!heart_window_is_chart_full (HEART_WINDOW (window)))
+    return G_SOURCE_CONTINUE;
+  else if (self->screenshot_settle++ < 10)
+    return G_SOURCE_CONTINUE;   /* let the range and the pulse animations settle */
+
+  self->screenshot_id = 0;
+  /* Held until the picture is written */
+  g_application_hold (G_APPLICATION (self));
+  heart_render_widget_after_paint (GTK_WIDGET (window), write_screenshot, self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_screenshot (HeartApplication *self)
+{
+  if (self->screenshot_id != 0)
+    return;
+  self->screenshot_deadline_us = g_get_monotonic_time () + SCREENSHOT_DEADLINE_S * G_USEC_PER_SEC;
+  self->screenshot_id = g_timeout_add (100, check_screenshot, self);
+}
+
+/* ---------------------------------------------------------------- GApplication */
+
+static const GOptionEntry option_entries[] = {
+  { "seed", 0, 0, G_OPTION_ARG_INT64, NULL,
+    N_("Seed of the simulation, for a reproducible heart"), N_("NUMBER") },
+  { "speed", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
+    N_("Run the simulation this many times faster than real time"), N_("FACTOR") },
+  { "port", 0, 0, G_OPTION_ARG_INT, NULL,
+    N_("Serve on this port (saved in the preferences)"), N_("PORT") },
+  { "screenshot", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
+    "Save the window as a PNG once the chart is full, then quit", "FILE" },
+  { "color-scheme", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
+    "Force the light or dark style", "light|dark" },
+  { "frame-stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+    "Print frame interval percentiles every 10 seconds", NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Show the version and exit"), NULL },
+  { NULL }
+};
+
+static int
+heart_application_handle_local_options (GApplication *app,
+                                        GVariantDict *options)
+{
+  HeartApplication *self = HEART_APPLICATION (app);
+  gboolean version = FALSE;
+
+  if (g_variant_dict_lookup (options, "version", "b", &version) && version)
+    {
+      g_print ("heartsim %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  self->have_seed = g_variant_dict_lookup (options, "seed", "x", &self->seed);
+  g_variant_dict_lookup (options, "speed", "d", &self->speed);
+  g_variant_dict_lookup (options, "port", "i", &self->port);
+  g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
+  g_variant_dict_lookup (options, "color-scheme", "s", &self->color_scheme);
+  g_variant_dict_lookup (options, "frame-stats", "b", &self->frame_stats);
+
+  if (self->speed != 0 && (self->speed < HEART_SPEED_MIN || self->speed > HEART_SPEED_MAX))
+    {
+      g_printerr (_("heartsim: --speed must be between %g and %g\n"), HEART_SPEED_MIN, HEART_SPEED_MAX);
+      return 2;
+    }
+  if (self->port != 0 && (self->port < 1 || self->port > 65535))
+    {
+      g_printerr (_("heartsim: --port must be between 1 and 65535\n"));
+      return 2;
+    }
+
+  /* A run with its own seed, speed or a capture is an experiment of its own,
+   * not a request to raise the window that is already open. */
+  if (self->have_seed || self->speed != 0 || self->screenshot_path != NULL || self->frame_stats)
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+
+  return G_APPLICATION_CLASS (heart_application_parent_class)->handle_local_options (app, options);
+}
+
+static guint64
+fresh_seed (void)
+{
+  return ((guint64) g_random_int () << 32) | g_random_int ();
+}
+
+static void
+apply_color_scheme (HeartApplication *self)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+
+  if (g_strcmp0 (self->color_scheme, "dark") == 0)
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  else if (g_strcmp0 (self->color_scheme, "light") == 0)
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+}
+
+static void
+bind_simulator_to_settings (HeartApplication *self)
+{
+  static const char *shared[] = { "baseline-bpm", "stress-level", "interval-ms" };
+
+  /* Both ways: a change from the network shows in the window and persists */
+  for (guint i = 0; i < G_N_ELEMENTS (shared); i++)
+    g_object_bind_property (self->settings, shared[i], self->simulator, shared[i],
+                            G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+
+  g_signal_connect_object (self->settings, "notify::random-events",
+                           G_CALLBACK (apply_random_events), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "notify::random-events-per-hour",
+                           G_CALLBACK (apply_random_events), self, G_CONNECT_SWAPPED);
+  apply_random_events (self);
+}
+
+static void
+bind_server_to_settings (HeartApplication *self)
+{
+  static const char *server_keys[] = { "serve", "port", "listen-all-interfaces", "token" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (server_keys); i++)
+    {
+      g_autofree char *signal = g_strconcat ("notify::", server_keys[i], NULL);
+
+      g_signal_connect_object (self->settings, signal,
+                               G_CALLBACK (on_server_setting_changed), self, G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+heart_application_startup (GApplication *app)
+{
+  HeartApplication *self = HEART_APPLICATION (app);
+
+  G_APPLICATION_CLASS (heart_application_parent_class)->startup (app);
+
+  apply_color_scheme (self);
+
+  self->settings = heart_settings_new ();
+  if (self->port != 0)
+    heart_settings_set_port (self->settings, self->port);
+
+  self->simulator = heart_simulator_new (self->have_seed ? (guint64) self->seed : fresh_seed ());
+  if (self->speed != 0)
+    heart_simulator_set_speed (self->simulator, self->speed, NULL);
+  self->history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
+  heart_history_follow (self->history, G_OBJECT (self->simulator));
+  self->server = heart_server_new (self->simulator, self->history);
+
+  bind_simulator_to_settings (self);
+  bind_server_to_settings (self);
+  setup_actions (self);
+
+  apply_server_settings (self);
+  if (heart_settings_get_autostart (self->settings) || self->screenshot_path != NULL)
+    heart_simulator_start (self->simulator);
+}
+
+static void
+heart_application_activate (GApplication *app)
+{
+  HeartApplication *self = HEART_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (heart_window_new (self));
+  gtk_window_present (window);
+
+  if (self->frame_stats && self->stats == NULL)
+    self->stats = heart_frame_stats_new (GTK_WIDGET (window), 10);
+  if (self->screenshot_path != NULL)
+    start_screenshot (self);
+}
+
+static void
+heart_application_shutdown (GApplication *app)
+{
+  HeartApplication *self = HEART_APPLICATION (app);
+
+  g_clear_handle_id (&self->screenshot_id, g_source_remove);
+  g_clear_object (&self->stats);
+  /* Clients get a clean close (1001) rather than a dropped connection */
+  if (self->server != NULL && heart_server_get_listening (self->server))
+    heart_server_stop (self->server);
+  if (self->simulator != NULL)
+    heart_simulator_stop (self->simulator);
+
+  G_APPLICATION_CLASS (heart_application_parent_class)->shutdown (app);
+}
+
+static void
+heart_application_dispose (GObject *object)
+{
+  HeartApplication *self = HEART_APPLICATION (object);
+
+  g_clear_handle_id (&self->screenshot_id, g_source_remove);
+  g_clear_object (&self->stats);
+  g_clear_object (&self->server);
+  g_clear_object (&self->history);
+  g_clear_object (&self->simulator);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (heart_application_parent_class)->dispose (object);
+}
+
+static void
+heart_application_finalize (GObject *object)
+{
+  HeartApplication *self = HEART_APPLICATION (object);
+
+  g_clear_error (&self->server_error);
+  g_clear_pointer (&self->screenshot_path, g_free);
+  g_clear_pointer (&self->color_scheme, g_free);
+  G_OBJECT_CLASS (heart_application_parent_class)->finalize (object);
+}
+
+static void
+heart_application_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  HeartApplication *self = HEART_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER_ERROR:
+      g_value_set_boxed (value, self->server_error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+heart_application_class_init (HeartApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = heart_application_dispose;
+  object_class->finalize = heart_application_finalize;
+  object_class->get_property = heart_application_get_property;
+
+  app_class->handle_local_options = heart_application_handle_local_options;
+  app_class->startup = heart_application_startup;
+  app_class->activate = heart_application_activate;
+  app_class->shutdown = heart_application_shutdown;
+
+  properties[PROP_SERVER_ERROR] =
+    g_param_spec_boxed ("server-error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+heart_application_init (HeartApplication *self)
+{
+  GOptionEntry entries[G_N_ELEMENTS (option_entries)];
+
+  /* GApplication parses into the GVariantDict (arg_data NULL) and copies the
+   * entries; the translated strings live as long as the process. */
+  memcpy (entries, option_entries, sizeof entries);
+  for (guint i = 0; entries[i].long_name != NULL; i++)
+    {
+      if (entries[i].flags & G_OPTION_FLAG_HIDDEN)
+        continue;
+      entries[i].description = _(entries[i].description);
+      if (entries[i].arg_description != NULL)
+        entries[i].arg_description = _(entries[i].arg_description);
+    }
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+HeartApplication *
+heart_application_new (GApplicationFlags flags)
+{
+  return g_object_new (HEART_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", flags,
+                       "resource-base-path", "/io/github/heartsim/Heartsim/ui",
+                       NULL);
+}
+
+HeartSimulator *
+heart_application_get_simulator (HeartApplication *self)
+{
+  g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
+  return self->simulator;
+}
+
+HeartHistory *
+heart_application_get_history (HeartApplication *self)
+{
+  g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
+  return self->history;
+}
+
+HeartServer *
+heart_application_get_server (HeartApplication *self)
+{
+  g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
+  return self->server;
+}
+
+HeartSettings *
+heart_application_get_settings (HeartApplication *self)
+{
+  g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+const GError *
+heart_application_get_server_error (HeartApplication *self)
+{
+  g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
+  return self->server_error;
+}
+
+static gboolean
+schema_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  return schema != NULL;
+}
+
+int
+heart_application_main (int    argc,
+                        char **argv)
+{
+  g_autoptr(HeartApplication) app = NULL;
+  int status;
+
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* GSettings aborts on a missing schema; say what to do instead */
+  if (!schema_installed ())
+    {
+      g_printerr (_("heartsim: the settings schema %s is not installed. Install Heartsim, "
+                    "or run it from the build directory with GSETTINGS_SCHEMA_DIR set to its data folder.\n"),
+                  APP_ID);
+      return 1;
+    }
+
+  g_set_application_name (_("Heartsim"));
+  app = heart_application_new (G_APPLICATION_DEFAULT_FLAGS);
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  return status != 0 ? status : app->exit_status;
+}

@@ -1,0 +1,24 @@
+/* heart-window-private.h: the window's parts, for tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "heart-chart.h"
+#include "heart-pulse.h"
+#include "heart-window.h"
+
+G_BEGIN_DECLS
+
+HeartChart    *heart_window_get_chart               (HeartWindow *self);
+HeartPulse    *heart_window_get_heart_pulse         (HeartWindow *self);
+GtkAdjustment *heart_window_get_baseline_adjustment (HeartWindow *self);
+GtkAdjustment *heart_window_get_stress_adjustment   (HeartWindow *self);
+GtkAdjustment *heart_window_get_event_level_adjustment (HeartWindow *self);
+gboolean       heart_window_get_banner_revealed     (HeartWindow *self);
+const char    *heart_window_get_banner_text         (HeartWindow *self);
+const char    *heart_window_get_bpm_text            (HeartWindow *self);
+/* The addresses shown, NULL-terminated; free with g_strfreev() */
+char         **heart_window_dup_shown_urls          (HeartWindow *self);
+
+G_END_DECLS
