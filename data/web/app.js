@@ -183,6 +183,7 @@ function setRunning (running) {
   view.runButton.classList.toggle('suggested', !running);
   view.runButton.classList.toggle('destructive', running);
   view.runButton.setAttribute('aria-label', running ? 'Stop simulation' : 'Start simulation');
+  setText(view.chartEmpty, running ? 'Waiting for data…' : 'The simulation is stopped');
   announceNow(running ? 'Simulation running' : 'Simulation stopped');
 }
 

@@ -130,9 +130,7 @@ export class SampleStream {
       if (this.socket !== socket)
         return;
       this.socket = null;
-      if (!opened)
-        this.websocketFailures++;
-      this.closed(opened);
+      this.closed(opened, !opened);
     };
   }
 
@@ -184,16 +182,22 @@ export class SampleStream {
       this.closed(true);
   }
 
-  async closed (wasOpen) {
+  async closed (wasOpen, websocketRefused = false) {
     this.teardown();
     if (this.stopped)
       return;
-    if (this.transport === 'websocket' && this.websocketFailures >= WEBSOCKET_FAILURES_BEFORE_SSE &&
-        await httpReachable()) {
-      this.transport = 'sse';
-      this.attempt = 0;
-      this.connect();
-      return;
+    // Only a WebSocket refused by a server that answers HTTP counts against
+    // it; a server that is simply down (restarting) does not.
+    if (websocketRefused) {
+      this.websocketFailures = await httpReachable() ? this.websocketFailures + 1 : 0;
+      if (this.stopped || this.socket || this.source)
+        return;
+      if (this.websocketFailures >= WEBSOCKET_FAILURES_BEFORE_SSE) {
+        this.transport = 'sse';
+        this.attempt = 0;
+        this.connect();
+        return;
+      }
     }
     const delay = wasOpen ? backoffDelay(0) : backoffDelay(this.attempt);
     this.attempt = wasOpen ? 1 : this.attempt + 1;

@@ -180,6 +180,11 @@ export class Page {
     await loaded;
   }
 
+  // Runs in every document this page loads, before the page's own scripts.
+  async addInitScript (source) {
+    await this.send('Page.addScriptToEvaluateOnNewDocument', { source });
+  }
+
   async evaluate (expression) {
     const result = await this.send('Runtime.evaluate', {
       expression,

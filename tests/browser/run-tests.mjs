@@ -367,6 +367,21 @@ test('the dashboard over EventSource (?transport=sse) gets data', async () => {
     heartsim.samplesReceived >= 2`, { timeoutMs: 15000, what: 'samples over SSE' });
 });
 
+test('a page whose WebSocket is refused falls back to EventSource', async () => {
+  const blocked = await browser.newPage();
+  try {
+    // As a proxy that refuses the upgrade would: every WebSocket fails.
+    await blocked.addInitScript(`window.WebSocket = class extends WebSocket {
+      constructor (url, protocols) { super(String(url).replace('/ws/heartbeat', '/ws/refused'), protocols); }
+    };`);
+    await blocked.goto(server.url);
+    await blocked.waitFor(`window.heartsim && heartsim.transport === 'sse' && heartsim.status === 'live' &&
+      heartsim.samplesReceived >= 2`, { timeoutMs: 30000, what: 'the fallback to SSE and samples over it' });
+  } finally {
+    await blocked.close();
+  }
+});
+
 test('after a server restart on the same port the pages reconnect and get data again', async () => {
   const port = server.port;
   const before = await pageState();
