@@ -209,8 +209,17 @@ function announceNow (text) {
 
 const TRANSPORT_NAMES = { websocket: 'WebSocket', sse: 'Server-Sent Events' };
 
+const STATUS_ANNOUNCEMENTS = {
+  live: 'Connected to Heartsim',
+  reconnecting: 'Connection lost, reconnecting',
+  offline: 'Heartsim server unreachable',
+};
+
 function showStatus ({ status, transport, retryAt }) {
   clearInterval(state.statusTimer);
+  // The countdown below is not live: announce changes of status only.
+  if (status !== view.connection.dataset.status && STATUS_ANNOUNCEMENTS[status])
+    announceNow(STATUS_ANNOUNCEMENTS[status]);
   view.connection.dataset.status = status;
   view.connection.dataset.transport = transport;
   view.connection.title = `Transport: ${TRANSPORT_NAMES[transport]}`;

@@ -317,6 +317,18 @@ test('baseline profiles and the keyboard set the resting heart rate', async () =
   }, { what: 'baseline_bpm 72 (Average)' });
 });
 
+test('every control has an accessible name', async () => {
+  const { nodes } = await page.send('Accessibility.getFullAXTree');
+  const controls = nodes.filter((node) => !node.ignored &&
+    ['button', 'slider', 'textbox', 'link'].includes(node.role?.value));
+  const unnamed = controls.filter((node) => !(node.name?.value || '').trim());
+  assert(controls.length >= 8, `only ${controls.length} controls in the accessibility tree`);
+  assert(unnamed.length === 0, `controls without a name: ${unnamed.map((n) => n.role.value).join(', ')}`);
+  const names = controls.map((node) => `${node.role.value} "${node.name.value}"`);
+  for (const wanted of ['slider "Stress Event"', 'slider "Resting Heart Rate"', 'button "Trigger Stress"'])
+    assert(names.includes(wanted), `no ${wanted} in ${names.join(', ')}`);
+});
+
 test('screenshots: light and dark, desktop and phone', async () => {
   mkdirSync(artifacts, { recursive: true });
   const shots = [];
