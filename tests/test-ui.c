@@ -1,0 +1,635 @@
+/* test-ui.c: the desktop app under Xvfb: window, actions, sliders, chart, banner
+ *
+ * Each test starts a real HeartApplication (registered on the test's own
+ * session bus, never run: the test drives the main context itself) with its
+ * own free port, and waits on conditions with a deadline instead of sleeping.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <math.h>
+#include <string.h>
+
+#include "heart-application.h"
+#include "heart-preferences-window.h"
+#include "heart-render.h"
+#include "heart-window-private.h"
+
+#define WAIT_SECONDS 10
+
+typedef struct
+{
+  HeartApplication *app;
+  HeartWindow      *window;
+  HeartSimulator   *simulator;
+  HeartSettings    *settings;
+  HeartServer      *server;
+  HeartHistory     *history;
+  GSocket          *blocker;   /* keeps a port taken */
+  guint             port;
+} Fixture;
+
+typedef enum {
+  START_NORMAL,
+  START_PORT_TAKEN,
+} StartMode;
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterate the main context until @condition holds; fail at the deadline */
+#define wait_for(condition)                                                  \
+  G_STMT_START {                                                             \
+    gint64 deadline_ = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
+    guint wake_id_ = g_timeout_add (10, wake_up, NULL);                      \
+    while (!(condition))                                                     \
+      {                                                                      \
+        if (g_get_monotonic_time () > deadline_)                             \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition); \
+        g_main_context_iteration (NULL, TRUE);                               \
+      }                                                                      \
+    g_source_remove (wake_id_);                                              \
+  } G_STMT_END
+
+static void
+iterate_pending (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static GSocket *
+listen_on_free_port (guint *port)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (socket, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return socket;
+}
+
+static guint
+free_port (void)
+{
+  guint port;
+  g_autoptr(GSocket) socket = listen_on_free_port (&port);
+
+  g_socket_close (socket, NULL);
+  return port;
+}
+
+/* The memory backend lives as long as the process: start each test afresh */
+static void
+reset_settings (guint port)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+
+  g_settings_set_value (settings, "port", g_variant_new_uint16 (port));
+  g_settings_set_uint (settings, "interval-ms", 20);
+  g_settings_set_boolean (settings, "random-events", FALSE);
+  g_settings_set_boolean (settings, "autostart", FALSE);
+  g_settings_set_int (settings, "window-width", 1000);
+  g_settings_set_int (settings, "window-height", 720);
+}
+
+typedef void (*TestBody) (Fixture *f);
+
+typedef struct
+{
+  TestBody  body;
+  StartMode mode;
+} TestCase;
+
+typedef struct
+{
+  Fixture        *fixture;
+  const TestCase *test_case;
+} RunState;
+
+/* Dialogs the test opened (preferences, about, shortcuts) */
+static void
+destroy_other_toplevels (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  while (g_list_model_get_n_items (toplevels) > 0)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, 0);
+
+      gtk_window_destroy (window);
+    }
+}
+
+/* Runs inside g_application_run(), once the window is up */
+static gboolean
+run_body (gpointer user_data)
+{
+  RunState *state = user_data;
+  Fixture *f = state->fixture;
+  GList *windows;
+
+  f->window = HEART_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_true (HEART_IS_WINDOW (f->window));
+  f->simulator = heart_application_get_simulator (f->app);
+  f->settings = heart_application_get_settings (f->app);
+  f->server = heart_application_get_server (f->app);
+  f->history = heart_application_get_history (f->app);
+  wait_for (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+
+  state->test_case->body (f);
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (f->app))) != NULL)
+    gtk_window_destroy (windows->data);
+  destroy_other_toplevels ();
+  g_application_quit (G_APPLICATION (f->app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_activate (GApplication *app,
+             RunState     *state)
+{
+  g_idle_add (run_body, state);
+}
+
+/* A whole life of the app per test: startup, window, test, shutdown. The
+ * app must be run, not just registered: libadwaita 1.2 releases its last
+ * reference to the application only in "shutdown", and only run() unexports
+ * it from the bus, which the next test's app needs. */
+static void
+run_test_case (gconstpointer data)
+{
+  const TestCase *test_case = data;
+  Fixture fixture = { NULL };
+  RunState state = { &fixture, test_case };
+  Fixture *f = &fixture;
+  int status;
+
+  if (test_case->mode == START_PORT_TAKEN)
+    f->blocker = listen_on_free_port (&f->port);
+  else
+    f->port = free_port ();
+  reset_settings (f->port);
+
+  f->app = heart_application_new (G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (f->app, "activate", G_CALLBACK (on_activate), &state);
+  status = g_application_run (G_APPLICATION (f->app), 0, NULL);
+  g_assert_cmpint (status, ==, 0);
+  /* GDBus drops its hold on the exported actions from an idle */
+  iterate_pending ();
+
+  /* Nothing outlives the app: no timers or handlers of this test linger */
+  g_object_add_weak_pointer (G_OBJECT (f->app), (gpointer *) &f->app);
+  g_object_add_weak_pointer (G_OBJECT (f->settings), (gpointer *) &f->settings);
+  g_object_add_weak_pointer (G_OBJECT (f->simulator), (gpointer *) &f->simulator);
+  g_object_add_weak_pointer (G_OBJECT (f->server), (gpointer *) &f->server);
+  g_object_unref (f->app);
+  g_assert_null (f->app);
+  g_assert_null (f->server);
+  g_assert_null (f->simulator);
+  g_assert_null (f->settings);
+
+  if (f->blocker != NULL)
+    g_socket_close (f->blocker, NULL);
+  g_clear_object (&f->blocker);
+}
+
+static void
+activate (Fixture    *f,
+          const char *name,
+          GVariant   *parameter)
+{
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (f->app), name));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), name, parameter);
+}
+
+static gboolean
+window_of_type_shown (Fixture *f,
+                      GType    type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_mapped (window))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---------------------------------------------------------------- window */
+
+static void
+test_window_builds (Fixture *f)
+{
+  g_autofree char *expected_url = g_strdup_printf ("http://127.0.0.1:%u/", f->port);
+  g_auto(GStrv) urls = NULL;
+
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  g_assert_nonnull (heart_window_get_chart (f->window));
+  g_assert_nonnull (heart_window_get_heart_pulse (f->window));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "Heartsim");
+
+  /* Serving by default, on the configured port, and the window says where */
+  g_assert_true (heart_server_get_listening (f->server));
+  g_assert_cmpuint (heart_server_get_port (f->server), ==, f->port);
+  g_assert_false (heart_window_get_banner_revealed (f->window));
+  urls = heart_window_dup_shown_urls (f->window);
+  g_assert_true (g_strv_contains ((const char * const *) urls, expected_url));
+
+  /* Not started (autostart off): no number to show yet */
+  g_assert_false (heart_simulator_get_running (f->simulator));
+  g_assert_cmpstr (heart_window_get_bpm_text (f->window), ==, "–");
+}
+
+static void
+test_window_size_saved (Fixture *f)
+{
+  int width, height;
+  gboolean maximized;
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 880, 640);
+  gtk_window_close (GTK_WINDOW (f->window));
+  iterate_pending ();
+
+  heart_settings_get_window_state (f->settings, &width, &height, &maximized);
+  g_assert_cmpint (width, ==, 880);
+  g_assert_cmpint (height, ==, 640);
+  g_assert_false (maximized);
+}
+
+/* ---------------------------------------------------------------- actions */
+
+static void
+test_action_running (Fixture *f)
+{
+  g_assert_false (heart_simulator_get_running (f->simulator));
+
+  activate (f, "running", NULL);
+  g_assert_true (heart_simulator_get_running (f->simulator));
+  /* Samples flow into the history and the readout */
+  wait_for (heart_history_get_length (f->history) >= 3);
+  wait_for (g_ascii_isdigit (heart_window_get_bpm_text (f->window)[0]));
+
+  activate (f, "running", NULL);
+  g_assert_false (heart_simulator_get_running (f->simulator));
+
+  /* The action follows the simulator when something else starts it */
+  heart_simulator_start (f->simulator);
+  g_assert_true (g_variant_get_boolean (g_action_group_get_action_state (G_ACTION_GROUP (f->app), "running")));
+  heart_simulator_stop (f->simulator);
+}
+
+static void
+test_action_stress_event (Fixture *f)
+{
+  double stress;
+
+  g_object_set (f->settings, "stress-event-level", 0.6, NULL);
+  g_assert_false (heart_simulator_get_event_active (f->simulator));
+
+  activate (f, "stress-event", NULL);
+  g_assert_true (heart_simulator_get_event_active (f->simulator));
+
+  /* The event goes to the chosen level: 20 s in, well up but not past it */
+  for (guint i = 0; i < 40; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  stress = heart_simulator_get_current_stress (f->simulator);
+  g_assert_cmpfloat (stress, >, 0.25);
+  g_assert_cmpfloat (stress, <=, 0.6 + 1e-9);
+}
+
+static void
+test_action_baseline_presets (Fixture *f)
+{
+  static const guint presets[] = { 55, 72, 85 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    {
+      guint saved;
+
+      activate (f, "baseline-bpm", g_variant_new_uint32 (presets[i]));
+      g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, presets[i]);
+      g_assert_cmpfloat (gtk_adjustment_get_value (heart_window_get_baseline_adjustment (f->window)),
+                         ==, presets[i]);
+      g_object_get (f->settings, "baseline-bpm", &saved, NULL);
+      g_assert_cmpuint (saved, ==, presets[i]);
+    }
+}
+
+static void
+test_action_random_events (Fixture *f)
+{
+  g_object_set (f->settings, "random-events-per-hour", 300.0, NULL);
+  g_assert_cmpfloat (heart_simulator_get_random_events_per_hour (f->simulator), ==, 0);
+
+  activate (f, "random-events", NULL);
+  g_assert_cmpfloat (heart_simulator_get_random_events_per_hour (f->simulator), ==, 300);
+
+  activate (f, "random-events", NULL);
+  g_assert_cmpfloat (heart_simulator_get_random_events_per_hour (f->simulator), ==, 0);
+}
+
+static void
+test_action_serve (Fixture *f)
+{
+  g_auto(GStrv) urls_off = NULL;
+  g_auto(GStrv) urls_on = NULL;
+
+  g_assert_true (heart_server_get_listening (f->server));
+
+  activate (f, "serve", NULL);
+  g_assert_false (heart_server_get_listening (f->server));
+  urls_off = heart_window_dup_shown_urls (f->window);
+  g_assert_cmpuint (g_strv_length (urls_off), ==, 0);
+
+  activate (f, "serve", NULL);
+  g_assert_true (heart_server_get_listening (f->server));
+  g_assert_cmpuint (heart_server_get_port (f->server), ==, f->port);
+  urls_on = heart_window_dup_shown_urls (f->window);
+  g_assert_cmpuint (g_strv_length (urls_on), ==, 1);
+}
+
+static void
+test_action_chart_window (Fixture *f)
+{
+  HeartChart *chart = heart_window_get_chart (f->window);
+
+  g_assert_cmpuint (heart_chart_get_window_seconds (chart), ==, 60);
+  activate (f, "chart-window", g_variant_new_uint32 (300));
+  g_assert_cmpuint (heart_chart_get_window_seconds (chart), ==, 300);
+  activate (f, "chart-window", g_variant_new_uint32 (30));
+  g_assert_cmpuint (heart_chart_get_window_seconds (chart), ==, 30);
+}
+
+static void
+test_action_windows (Fixture *f)
+{
+  activate (f, "preferences", NULL);
+  wait_for (window_of_type_shown (f, HEART_TYPE_PREFERENCES_WINDOW));
+
+  activate (f, "about", NULL);
+  wait_for (window_of_type_shown (f, ADW_TYPE_ABOUT_WINDOW));
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-help-overlay", NULL);
+  wait_for (window_of_type_shown (f, GTK_TYPE_SHORTCUTS_WINDOW));
+}
+
+static void
+test_accelerators (Fixture *f)
+{
+  static const struct {
+    const char *action;
+    const char *accel;
+  } expected[] = {
+    { "app.stress-event", "<Control>e" },
+    { "app.preferences", "<Control>comma" },
+    { "app.quit", "<Control>q" },
+    { "win.show-help-overlay", "<Control>question" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->app),
+                                                                    expected[i].action);
+
+      g_assert_true (g_strv_contains ((const char * const *) accels, expected[i].accel));
+    }
+}
+
+/* ---------------------------------------------------------------- sliders */
+
+static void
+test_sliders (Fixture *f)
+{
+  GtkAdjustment *baseline = heart_window_get_baseline_adjustment (f->window);
+  GtkAdjustment *stress = heart_window_get_stress_adjustment (f->window);
+  GtkAdjustment *event_level = heart_window_get_event_level_adjustment (f->window);
+
+  /* Slider → simulator */
+  gtk_adjustment_set_value (baseline, 90.4);
+  g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, 90);
+  gtk_adjustment_set_value (stress, 0.35);
+  g_assert_cmpfloat_with_epsilon (heart_simulator_get_stress_level (f->simulator), 0.35, 1e-9);
+  gtk_adjustment_set_value (event_level, 0.45);
+  g_assert_cmpfloat_with_epsilon (heart_settings_get_stress_event_level (f->settings), 0.45, 1e-9);
+
+  /* Simulator (say, a REST client) → slider */
+  heart_simulator_set_baseline (f->simulator, 58, NULL);
+  g_assert_cmpfloat (gtk_adjustment_get_value (baseline), ==, 58);
+  heart_simulator_set_stress_level (f->simulator, 0.8, NULL);
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (stress), 0.8, 1e-9);
+}
+
+/* ---------------------------------------------------------------- chart */
+
+typedef struct
+{
+  GdkTexture *texture;
+} Capture;
+
+static void
+on_captured (GtkWidget  *widget,
+             GdkTexture *texture,
+             gpointer    user_data)
+{
+  Capture *capture = user_data;
+
+  capture->texture = g_object_ref (texture);
+}
+
+static GdkTexture *
+capture_widget (GtkWidget *widget)
+{
+  Capture capture = { NULL };
+
+  heart_render_widget_after_paint (widget, on_captured, &capture);
+  wait_for (capture.texture != NULL);
+  return capture.texture;
+}
+
+/* Pixels of the heart rate line's colour (red_3 on the light style) */
+static guint
+count_heart_rate_pixels (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = width * 4;
+  g_autofree guint8 *pixels = g_malloc (stride * height);
+  guint count = 0;
+
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        /* Cairo order: B G R A, premultiplied; the card is opaque */
+        const guint8 *p = pixels + y * stride + x * 4;
+
+        if (p[2] > 0xc0 && p[1] < 0x50 && p[0] < 0x60)
+          count++;
+      }
+  return count;
+}
+
+static void
+test_chart_renders (Fixture *f)
+{
+  GtkWidget *chart = GTK_WIDGET (heart_window_get_chart (f->window));
+  g_autoptr(GdkTexture) before = NULL;
+  g_autoptr(GdkTexture) after = NULL;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+  wait_for (gtk_widget_get_width (chart) > 100 && gtk_widget_get_height (chart) > 100);
+
+  before = capture_widget (chart);
+  g_assert_cmpuint (count_heart_rate_pixels (before), ==, 0);
+
+  /* A minute of samples at once: the simulator ticked by hand */
+  for (guint i = 0; i < 130; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  g_assert_cmpuint (heart_chart_get_n_points (HEART_CHART (chart)), >=, 120);
+  after = capture_widget (chart);
+  g_assert_cmpint (gdk_texture_get_width (after), >=, gtk_widget_get_width (chart));
+  /* A line of 2.5 px across a good part of the plot */
+  g_assert_cmpuint (count_heart_rate_pixels (after), >, 100);
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+test_heart_pulses (Fixture *f)
+{
+  HeartPulse *pulse = heart_window_get_heart_pulse (f->window);
+
+  g_assert_cmpuint (heart_pulse_get_n_beats (pulse), ==, 0);
+  activate (f, "running", NULL);
+  /* ~1.2 beats a second at 72 bpm */
+  wait_for (heart_pulse_get_n_beats (pulse) >= 2);
+}
+
+/* ---------------------------------------------------------------- server */
+
+static void
+test_port_taken_at_start (Fixture *f)
+{
+  g_autofree char *port_text = g_strdup_printf ("%u", f->port);
+  const GError *error = heart_application_get_server_error (f->app);
+
+  /* No crash, no listening, and a banner that says why */
+  g_assert_error ((GError *) error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_false (heart_server_get_listening (f->server));
+  g_assert_true (heart_window_get_banner_revealed (f->window));
+  g_assert_nonnull (strstr (heart_window_get_banner_text (f->window), port_text));
+
+  /* The banner's button moves to a free port and the banner goes away */
+  activate (f, "use-free-port", NULL);
+  g_assert_true (heart_server_get_listening (f->server));
+  g_assert_cmpuint (heart_server_get_port (f->server), !=, f->port);
+  g_assert_cmpuint (heart_settings_get_port (f->settings), ==, heart_server_get_port (f->server));
+  g_assert_null (heart_application_get_server_error (f->app));
+  g_assert_false (heart_window_get_banner_revealed (f->window));
+}
+
+static void
+test_port_taken_later (Fixture *f)
+{
+  guint taken;
+  g_autoptr(GSocket) blocker = listen_on_free_port (&taken);
+
+  /* Changing the port (say, in the preferences) to a taken one */
+  heart_settings_set_port (f->settings, taken);
+  g_assert_false (heart_server_get_listening (f->server));
+  g_assert_true (heart_window_get_banner_revealed (f->window));
+
+  /* Back to a free one: serving again, banner gone */
+  heart_settings_set_port (f->settings, f->port);
+  g_assert_true (heart_server_get_listening (f->server));
+  g_assert_false (heart_window_get_banner_revealed (f->window));
+  g_socket_close (blocker, NULL);
+}
+
+/* ---------------------------------------------------------------- preferences */
+
+static void
+test_preferences_apply_live (Fixture *f)
+{
+  HeartPreferencesWindow *preferences = heart_preferences_window_new (f->settings);
+  GtkAdjustment *port, *interval;
+  guint new_port = free_port ();
+
+  port = GTK_ADJUSTMENT (gtk_widget_get_template_child (GTK_WIDGET (preferences),
+                                                        HEART_TYPE_PREFERENCES_WINDOW,
+                                                        "port_adjustment"));
+  interval = GTK_ADJUSTMENT (gtk_widget_get_template_child (GTK_WIDGET (preferences),
+                                                            HEART_TYPE_PREFERENCES_WINDOW,
+                                                            "interval_adjustment"));
+  g_assert_cmpfloat (gtk_adjustment_get_value (port), ==, f->port);
+
+  /* No Apply button: the server moves and the simulator speeds up at once */
+  gtk_adjustment_set_value (port, new_port);
+  g_assert_cmpuint (heart_settings_get_port (f->settings), ==, new_port);
+  g_assert_cmpuint (heart_server_get_port (f->server), ==, new_port);
+  g_assert_true (heart_server_get_listening (f->server));
+
+  gtk_adjustment_set_value (interval, 250);
+  g_assert_cmpuint (heart_simulator_get_interval_ms (f->simulator), ==, 250);
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
+#define ADD(path, func, start_mode)                                   \
+  G_STMT_START {                                                      \
+    static const TestCase test_case_ = { func, start_mode };         \
+    g_test_add_data_func (path, &test_case_, run_test_case);         \
+  } G_STMT_END
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  ADD ("/ui/window/builds", test_window_builds, START_NORMAL);
+  ADD ("/ui/window/size-saved", test_window_size_saved, START_NORMAL);
+  ADD ("/ui/action/running", test_action_running, START_NORMAL);
+  ADD ("/ui/action/stress-event", test_action_stress_event, START_NORMAL);
+  ADD ("/ui/action/baseline-presets", test_action_baseline_presets, START_NORMAL);
+  ADD ("/ui/action/random-events", test_action_random_events, START_NORMAL);
+  ADD ("/ui/action/serve", test_action_serve, START_NORMAL);
+  ADD ("/ui/action/chart-window", test_action_chart_window, START_NORMAL);
+  ADD ("/ui/action/windows", test_action_windows, START_NORMAL);
+  ADD ("/ui/action/accelerators", test_accelerators, START_NORMAL);
+  ADD ("/ui/sliders/both-ways", test_sliders, START_NORMAL);
+  ADD ("/ui/chart/renders", test_chart_renders, START_NORMAL);
+  ADD ("/ui/pulse/beats", test_heart_pulses, START_NORMAL);
+  ADD ("/ui/server/port-taken-at-start", test_port_taken_at_start, START_PORT_TAKEN);
+  ADD ("/ui/server/port-taken-later", test_port_taken_later, START_NORMAL);
+  ADD ("/ui/preferences/apply-live", test_preferences_apply_live, START_NORMAL);
+
+  return g_test_run ();
+}
