@@ -27,9 +27,11 @@ typedef struct
   gushort close_code;
 } ClientStats;
 
+typedef struct _Worker Worker;
+
 typedef struct
 {
-  struct _Load *load;
+  Worker       *worker;
   ClientStats   stats;
   SoupWebsocketConnection *ws;
   GInputStream *sse;
@@ -39,21 +41,33 @@ typedef struct
 
 typedef struct _Load
 {
-  SoupSession *session;
   char        *host;
   int          port;
-  int          n_ws, n_sse, n_stall;
+  int          n_ws, n_sse, n_stall, n_threads;
   double       duration_s;
   int          pid;
-  GPtrArray   *clients;
   GPtrArray   *stalled;      /* GSocket */
-  guint        connected, failed;
-  gboolean     measuring;
-  GArray      *ws_latency_us;   /* gint64 */
-  GArray      *sse_latency_us;
   guint64      max_rss_kb;
   GMainLoop   *loop;
+  /* set by the main thread, read by the workers */
+  gint64       measure_from_us, measure_until_us;   /* monotonic; 0 = not yet */
+  gint         stop;
 } Load;
+
+/* Each worker thread has its own main context and session, so the client
+ * side of the benchmark uses both cores instead of queueing on one. */
+struct _Worker
+{
+  Load        *load;
+  GThread     *thread;
+  GMainContext *context;
+  SoupSession *session;
+  int          n_ws, n_sse;
+  GPtrArray   *clients;
+  gint         connected, failed;
+  GArray      *ws_latency_us;   /* gint64 */
+  GArray      *sse_latency_us;
+};
 
 /* ---- timestamps ------------------------------------------------------- */
 
@@ -93,8 +107,17 @@ find_value (const char *json, gsize length, const char *key)
   return NULL;
 }
 
+static gboolean
+measuring (Load *load)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 from = g_atomic_pointer_get ((gpointer *) &load->measure_from_us) ? load->measure_from_us : 0;
+
+  return from != 0 && now >= from && now < load->measure_until_us;
+}
+
 static void
-record (Load *load, Client *client, const char *json, gsize length, gboolean sse)
+record (Worker *worker, Client *client, const char *json, gsize length, gboolean sse)
 {
   const char *seq_text = find_value (json, length, "seq");
   const char *ts_text = find_value (json, length, "timestamp");
@@ -105,14 +128,14 @@ record (Load *load, Client *client, const char *json, gsize length, gboolean sse
     return;  /* the "connected" frame */
   seq = g_ascii_strtoull (seq_text, NULL, 10);
 
-  if (load->measuring)
+  if (measuring (worker->load))
     {
       client->stats.messages++;
       /* SSE sends the latest sample once a second: skipped seqs are by design */
       if (!sse && client->stats.last_seq != 0 && seq > client->stats.last_seq + 1)
         client->stats.gaps += seq - client->stats.last_seq - 1;
       gint64 latency = now - parse_timestamp (ts_text + 1);
-      g_array_append_val (sse ? load->sse_latency_us : load->ws_latency_us, latency);
+      g_array_append_val (sse ? worker->sse_latency_us : worker->ws_latency_us, latency);
     }
   client->stats.last_seq = seq;
 }
@@ -125,7 +148,7 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, Client *
   gsize length;
   const char *data = g_bytes_get_data (message, &length);
 
-  record (client->load, client, data, length, FALSE);
+  record (client->worker, client, data, length, FALSE);
 }
 
 static void
@@ -144,13 +167,13 @@ on_ws_connected (GObject *source, GAsyncResult *result, gpointer data)
   client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   if (client->ws == NULL)
     {
-      client->load->failed++;
+      g_atomic_int_inc (&client->worker->failed);
       g_printerr ("websocket: %s\n", error->message);
       return;
     }
   g_signal_connect (client->ws, "message", G_CALLBACK (on_ws_message), client);
   g_signal_connect (client->ws, "closed", G_CALLBACK (on_ws_closed), client);
-  client->load->connected++;
+  g_atomic_int_inc (&client->worker->connected);
 }
 
 /* ---- SSE clients -------------------------------------------------------- */
@@ -168,7 +191,7 @@ sse_parse (Client *client)
       char *data = strstr (client->sse_buffer->str, "data: ");
 
       if (data != NULL && data < event_end)
-        record (client->load, client, data + 6, event_end - data - 6, TRUE);
+        record (client->worker, client, data + 6, event_end - data - 6, TRUE);
       g_string_erase (client->sse_buffer, 0, event_length + 2);
     }
 }
@@ -205,11 +228,11 @@ on_sse_sent (GObject *source, GAsyncResult *result, gpointer data)
   client->sse = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (client->sse == NULL)
     {
-      client->load->failed++;
+      g_atomic_int_inc (&client->worker->failed);
       g_printerr ("sse: %s\n", error->message);
       return;
     }
-  client->load->connected++;
+  g_atomic_int_inc (&client->worker->connected);
   sse_read (client);
 }
 
@@ -300,36 +323,48 @@ print_latency (const char *what, GArray *latency)
 }
 
 static void
-report (Load *load, double seconds, guint64 cpu_ticks, guint64 rss_before_kb)
+report (Load *load, GPtrArray *workers, double seconds, guint64 cpu_ticks, guint64 rss_before_kb)
 {
   guint64 ws_msgs = 0, ws_gaps = 0, sse_msgs = 0, ws_closed = 0, sse_closed = 0;
+  guint connected = 0, failed = 0;
+  g_autoptr(GArray) ws_latency = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) sse_latency = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-  for (guint i = 0; i < load->clients->len; i++)
+  for (guint w = 0; w < workers->len; w++)
     {
-      Client *client = load->clients->pdata[i];
+      Worker *worker = workers->pdata[w];
 
-      if ((int) i < load->n_ws)
+      connected += worker->connected;
+      failed += worker->failed;
+      g_array_append_vals (ws_latency, worker->ws_latency_us->data, worker->ws_latency_us->len);
+      g_array_append_vals (sse_latency, worker->sse_latency_us->data, worker->sse_latency_us->len);
+      for (guint i = 0; i < worker->clients->len; i++)
         {
-          ws_msgs += client->stats.messages;
-          ws_gaps += client->stats.gaps;
-          ws_closed += client->stats.closed;
-        }
-      else
-        {
-          sse_msgs += client->stats.messages;
-          sse_closed += client->stats.closed;
+          Client *client = worker->clients->pdata[i];
+
+          if ((int) i < worker->n_ws)
+            {
+              ws_msgs += client->stats.messages;
+              ws_gaps += client->stats.gaps;
+              ws_closed += client->stats.closed;
+            }
+          else
+            {
+              sse_msgs += client->stats.messages;
+              sse_closed += client->stats.closed;
+            }
         }
     }
 
-  printf ("clients: %d WebSocket, %d SSE, %d stalled; connected %u, failed %u; measured %.1f s\n",
-          load->n_ws, load->n_sse, load->n_stall, load->connected, load->failed, seconds);
-  printf ("WebSocket: %" G_GUINT64_FORMAT " messages (%.1f per client per s), seq gaps %" G_GUINT64_FORMAT
+  printf ("clients: %d WebSocket, %d SSE, %d stalled, %d client threads; connected %u, failed %u; measured %.1f s\n",
+          load->n_ws, load->n_sse, load->n_stall, load->n_threads, connected, failed, seconds);
+  printf ("WebSocket: %" G_GUINT64_FORMAT " messages (%.2f per client per s), seq gaps %" G_GUINT64_FORMAT
           ", closed by server %" G_GUINT64_FORMAT "\n",
           ws_msgs, load->n_ws ? ws_msgs / (double) load->n_ws / seconds : 0, ws_gaps, ws_closed);
   printf ("SSE: %" G_GUINT64_FORMAT " events (%.2f per client per s), closed by server %" G_GUINT64_FORMAT "\n",
           sse_msgs, load->n_sse ? sse_msgs / (double) load->n_sse / seconds : 0, sse_closed);
-  print_latency ("WebSocket", load->ws_latency_us);
-  print_latency ("SSE (includes the sample's age, up to one tick)", load->sse_latency_us);
+  print_latency ("WebSocket", ws_latency);
+  print_latency ("SSE (includes the sample's age, up to one tick)", sse_latency);
   if (load->pid > 0)
     {
       guint64 rss_after = read_rss_kb (load->pid);
@@ -348,19 +383,71 @@ quit_loop (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-run_until (Load *load, gboolean (*done) (Load *), double timeout_s)
+static gboolean
+wake_up (gpointer data)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
-
-  while (!done (load) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
+  return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-all_connected (Load *load)
+static gpointer
+worker_run (gpointer data)
 {
-  return load->connected + load->failed >= (guint) (load->n_ws + load->n_sse);
+  Worker *worker = data;
+  g_autoptr(GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+  int total = worker->n_ws + worker->n_sse;
+  GSource *tick;
+
+  g_main_context_push_thread_default (worker->context);
+  worker->session = soup_session_new_with_options ("proxy-resolver", no_proxy,
+                                                   "max-conns", total + 16,
+                                                   "max-conns-per-host", total + 16,
+                                                   "timeout", 0, "idle-timeout", 0,
+                                                   NULL);
+  /* the server refuses compression anyway */
+  soup_session_remove_feature_by_type (worker->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
+
+  for (int i = 0; i < total; i++)
+    {
+      Client *client = g_new0 (Client, 1);
+      gboolean ws = i < worker->n_ws;
+      g_autofree char *uri = g_strdup_printf ("%s://%s:%d/%s", ws ? "ws" : "http", worker->load->host,
+                                              worker->load->port, ws ? "ws/heartbeat" : "api/stream");
+      g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
+
+      client->worker = worker;
+      client->sse_buffer = g_string_new (NULL);
+      g_ptr_array_add (worker->clients, client);
+      if (ws)
+        soup_session_websocket_connect_async (worker->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                              on_ws_connected, client);
+      else
+        soup_session_send_async (worker->session, msg, G_PRIORITY_DEFAULT, NULL, on_sse_sent, client);
+    }
+
+  /* wake at least every 50 ms to see the stop flag */
+  tick = g_timeout_source_new (50);
+  g_source_set_callback (tick, wake_up, NULL, NULL);
+  g_source_attach (tick, worker->context);
+  while (!g_atomic_int_get (&worker->load->stop))
+    g_main_context_iteration (worker->context, TRUE);
+  g_source_destroy (tick);
+  g_source_unref (tick);
+  g_main_context_pop_thread_default (worker->context);
+  return NULL;
+}
+
+static guint
+count_settled (GPtrArray *workers)
+{
+  guint settled = 0;
+
+  for (guint w = 0; w < workers->len; w++)
+    {
+      Worker *worker = workers->pdata[w];
+
+      settled += g_atomic_int_get (&worker->connected) + g_atomic_int_get (&worker->failed);
+    }
+  return settled;
 }
 
 static void
@@ -378,10 +465,10 @@ raise_fd_limit (void)
 int
 main (int argc, char **argv)
 {
-  Load load = { .host = NULL, .port = 8000, .duration_s = 10 };
+  Load load = { .host = NULL, .port = 8000, .duration_s = 10, .n_threads = 2 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new ("— load a Heartsim server with streaming clients");
-  g_autoptr(GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+  g_autoptr(GPtrArray) workers = g_ptr_array_new ();
   double warmup_s = 2;
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &load.host, "Server address (default 127.0.0.1)", "ADDR" },
@@ -389,13 +476,14 @@ main (int argc, char **argv)
     { "ws", 0, 0, G_OPTION_ARG_INT, &load.n_ws, "WebSocket clients", "N" },
     { "sse", 0, 0, G_OPTION_ARG_INT, &load.n_sse, "SSE clients", "M" },
     { "stall", 0, 0, G_OPTION_ARG_INT, &load.n_stall, "WebSocket clients that never read", "K" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &load.n_threads, "Client threads (default 2)", "T" },
     { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &load.duration_s, "Seconds to measure (default 10)", "S" },
     { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &warmup_s, "Seconds after connecting before measuring (default 2)", "S" },
     { "pid", 0, 0, G_OPTION_ARG_INT, &load.pid, "Server PID, for its CPU and RSS", "PID" },
     { NULL }
   };
   guint64 ticks_before = 0, ticks_after = 0, rss_before = 0;
-  gint64 start_us;
+  gint64 deadline;
   guint rss_timer;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -406,35 +494,23 @@ main (int argc, char **argv)
     }
   if (load.host == NULL)
     load.host = g_strdup ("127.0.0.1");
+  load.n_threads = CLAMP (load.n_threads, 1, 64);
 
   raise_fd_limit ();
-  load.session = soup_session_new_with_options ("proxy-resolver", no_proxy,
-                                                "max-conns", load.n_ws + load.n_sse + 16,
-                                                "max-conns-per-host", load.n_ws + load.n_sse + 16,
-                                                "timeout", 0, "idle-timeout", 0,
-                                                NULL);
-  /* like a browser, but no compression: the server refuses it anyway */
-  soup_session_remove_feature_by_type (load.session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
-  load.clients = g_ptr_array_new ();
   load.stalled = g_ptr_array_new_with_free_func (g_object_unref);
-  load.ws_latency_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-  load.sse_latency_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  for (int i = 0; i < load.n_ws + load.n_sse; i++)
+  for (int t = 0; t < load.n_threads; t++)
     {
-      Client *client = g_new0 (Client, 1);
-      g_autofree char *uri = g_strdup_printf ("%s://%s:%d/%s", i < load.n_ws ? "ws" : "http",
-                                              load.host, load.port, i < load.n_ws ? "ws/heartbeat" : "api/stream");
-      g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
+      Worker *worker = g_new0 (Worker, 1);
 
-      client->load = &load;
-      client->sse_buffer = g_string_new (NULL);
-      g_ptr_array_add (load.clients, client);
-      if (i < load.n_ws)
-        soup_session_websocket_connect_async (load.session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                              on_ws_connected, client);
-      else
-        soup_session_send_async (load.session, msg, G_PRIORITY_DEFAULT, NULL, on_sse_sent, client);
+      worker->load = &load;
+      worker->context = g_main_context_new ();
+      worker->clients = g_ptr_array_new ();
+      worker->ws_latency_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+      worker->sse_latency_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+      worker->n_ws = load.n_ws / load.n_threads + (t < load.n_ws % load.n_threads);
+      worker->n_sse = load.n_sse / load.n_threads + (t < load.n_sse % load.n_threads);
+      g_ptr_array_add (workers, worker);
+      worker->thread = g_thread_new ("heart-load", worker_run, worker);
     }
   for (int i = 0; i < load.n_stall; i++)
     {
@@ -444,9 +520,11 @@ main (int argc, char **argv)
         g_ptr_array_add (load.stalled, socket);
     }
 
-  run_until (&load, all_connected, 60);
-  printf ("connected %u of %d streaming clients (%u failed), %u stalled clients\n",
-          load.connected, load.n_ws + load.n_sse, load.failed, load.stalled->len);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (count_settled (workers) < (guint) (load.n_ws + load.n_sse) && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  printf ("settled %u of %d streaming clients, %u stalled clients\n",
+          count_settled (workers), load.n_ws + load.n_sse, load.stalled->len);
   fflush (stdout);
 
   load.loop = g_main_loop_new (NULL, FALSE);
@@ -459,17 +537,20 @@ main (int argc, char **argv)
       rss_before = read_rss_kb (load.pid);
       load.max_rss_kb = rss_before;
     }
-  load.measuring = TRUE;
-  start_us = g_get_monotonic_time ();
+  load.measure_until_us = g_get_monotonic_time () + (gint64) (load.duration_s * G_USEC_PER_SEC);
+  g_atomic_pointer_set ((gpointer *) &load.measure_from_us, GSIZE_TO_POINTER (g_get_monotonic_time ()));
   rss_timer = g_timeout_add (1000, sample_rss, &load);
   g_timeout_add ((guint) (load.duration_s * 1000), quit_loop, load.loop);
   g_main_loop_run (load.loop);
-  load.measuring = FALSE;
   g_source_remove (rss_timer);
   if (load.pid > 0)
     read_cpu_ticks (load.pid, &ticks_after);
 
-  report (&load, (g_get_monotonic_time () - start_us) / 1e6, ticks_after - ticks_before, rss_before);
+  g_atomic_int_set (&load.stop, 1);
+  for (guint w = 0; w < workers->len; w++)
+    g_thread_join (((Worker *) workers->pdata[w])->thread);
+
+  report (&load, workers, load.duration_s, ticks_after - ticks_before, rss_before);
   /* the process exit closes every socket; no teardown to measure */
-  return load.failed > 0 ? 1 : 0;
+  return count_settled (workers) < (guint) (load.n_ws + load.n_sse) ? 1 : 0;
 }
