@@ -80,6 +80,7 @@ struct _HeartChart
   AxisLabel        stress_labels[N_STRESS_LABELS];
   PangoLayout     *empty_layout;
   int              label_height;
+  int              x_label_width;   /* the widest */
   int              y_label_width;
   int              stress_label_width;
   cairo_pattern_t *heart_fill;
@@ -189,6 +190,7 @@ rebuild_x_labels (HeartChart *self)
 
   clear_labels (self->x_labels, self->n_x_labels);
   self->n_x_labels = 0;
+  self->x_label_width = 0;
 
   for (guint age = 0; age <= self->window_seconds && self->n_x_labels < MAX_X_LABELS; age += step)
     {
@@ -197,6 +199,7 @@ rebuild_x_labels (HeartChart *self)
 
       label->value = age;
       label->layout = make_layout (self, text);
+      self->x_label_width = MAX (self->x_label_width, layout_width (label->layout));
     }
 }
 
@@ -616,6 +619,7 @@ draw_axis_labels (HeartChart     *self,
                   const PlotArea *area)
 {
   double half = self->label_height / 2.0;
+  guint skip = 1;
 
   set_color (cr, &self->fg_color, 0.55);
   for (guint i = 0; i < self->n_y_labels; i++)
@@ -628,7 +632,15 @@ draw_axis_labels (HeartChart     *self,
       pango_cairo_show_layout (cr, self->y_labels[i].layout);
     }
 
-  for (guint i = 0; i < self->n_x_labels; i++)
+  /* On a narrow chart, label every second or third grid line only */
+  if (self->n_x_labels > 1)
+    {
+      double spacing = (self->x_labels[1].value - self->x_labels[0].value)
+                       / self->window_seconds * (area->right - area->left);
+
+      skip = MAX (1, (guint) ceil ((self->x_label_width + 12) / MAX (spacing, 1)));
+    }
+  for (guint i = 0; i < self->n_x_labels; i += skip)
     {
       double x = area->right - self->x_labels[i].value / self->window_seconds * (area->right - area->left);
       int width = layout_width (self->x_labels[i].layout);
