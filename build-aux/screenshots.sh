@@ -1,0 +1,74 @@
+#!/bin/bash
+# Capture the screenshots the metainfo shows: data/screenshots/light.png and
+# data/screenshots/dark.png.
+#
+# Runs the app under Xvfb with a fixed seed and a tenfold speed-up (0.5 s of
+# simulation per 50 ms tick, so the same curve as at 2 Hz, ten times sooner),
+# waits until the chart spans its whole minute, and lets the app render its
+# own window to PNG (hidden option --screenshot): no screen grabber needed.
+#
+# Usage: build-aux/screenshots.sh [BUILD-DIR]     (default: _build)
+# Needs: xvfb-run, dbus-run-session, glib-compile-schemas, fonts-cantarell
+#        (build-aux/install-deps.sh test)
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+builddir=${1:-$srcdir/_build}
+binary=$builddir/src/heartsim
+outdir=$srcdir/data/screenshots
+# The port shown in the picture: the default, as a user sees it
+port=${HEARTSIM_SCREENSHOT_PORT:-8000}
+seed=${HEARTSIM_SCREENSHOT_SEED:-1}
+
+if [ ! -x "$binary" ]; then
+  echo "screenshots: no $binary; build first: meson setup $builddir && ninja -C $builddir" >&2
+  exit 1
+fi
+for tool in xvfb-run dbus-run-session glib-compile-schemas; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "screenshots: $tool is missing (build-aux/install-deps.sh test)" >&2
+    exit 1
+  fi
+done
+# A taken port would put the "port in use" banner into the picture
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "screenshots: port $port is in use; stop what uses it or set HEARTSIM_SCREENSHOT_PORT" >&2
+  exit 1
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Settings of their own: the schema from the source tree and a key file, so
+# nothing of the user's own settings shows and nothing is written to them.
+mkdir -p "$work/schemas"
+glib-compile-schemas --targetdir="$work/schemas" "$srcdir/data"
+mkdir -p "$work/config/glib-2.0/settings"
+cat > "$work/config/glib-2.0/settings/keyfile" <<KEYFILE
+[io/github/heartsim/Heartsim]
+interval-ms=50
+stress-level=0.15
+random-events-per-hour=400.0
+window-width=1000
+window-height=720
+KEYFILE
+
+mkdir -p "$outdir"
+for scheme in light dark; do
+  cp "$work/config/glib-2.0/settings/keyfile" "$work/keyfile.orig"
+  env -u LANGUAGE LC_ALL=C.UTF-8 \
+    XDG_CONFIG_HOME="$work/config" \
+    GSETTINGS_BACKEND=keyfile \
+    GSETTINGS_SCHEMA_DIR="$work/schemas" \
+    GTK_A11Y=none \
+    dbus-run-session -- \
+    xvfb-run -a -s "-screen 0 1600x1200x24 -nolisten tcp" \
+    "$binary" --seed "$seed" --speed 10 --port "$port" \
+              --color-scheme "$scheme" --screenshot "$outdir/$scheme.png" \
+    2> >(grep -v -e '^dbus-daemon' -e 'SpiRegistry' >&2)
+  # The app saves its window size on close; keep both pictures the same size
+  cp "$work/keyfile.orig" "$work/config/glib-2.0/settings/keyfile"
+done
+
+echo "screenshots: wrote $outdir/light.png and $outdir/dark.png"
