@@ -25,6 +25,9 @@
 #define EXIT_USAGE 2
 #define EXIT_ADDRESS_IN_USE 3
 
+/* no frame clock to protect: fewer, longer fan-out slices (see heart-server.h) */
+#define HEART_HEADLESS_SLICE_BUDGET_US 20000
+
 typedef struct
 {
   gboolean  headless;        /* accepted so main.c can pass argv unchanged */
@@ -200,6 +203,7 @@ heart_headless_main (int    argc,
   if (options.bind != NULL)
     heart_server_set_bind_address (server, options.bind);
   heart_server_set_token (server, options.token);
+  heart_server_set_slice_budget_us (server, HEART_HEADLESS_SLICE_BUDGET_US);
   token_generated = options.token == NULL;
 
   if (!heart_server_start (server, &error))

@@ -58,6 +58,8 @@ void          heart_streams_close_all        (HeartStreams *streams);
 guint         heart_streams_count_closing    (HeartStreams *streams);
 void          heart_streams_set_sse_interval (HeartStreams *streams,
                                               guint interval_ms);
+void          heart_streams_set_slice_budget (HeartStreams *streams,
+                                              guint budget_us);
 void          heart_streams_set_stall_timeout (HeartStreams *streams,
                                                guint timeout_ms);
 /* called by the streams when a count changes */

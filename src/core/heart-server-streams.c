@@ -2,8 +2,10 @@
  *
  * Every sample is serialised once and the same bytes go to every client.
  * Delivery runs in slices at G_PRIORITY_DEFAULT_IDLE, below the frame clock,
- * each holding the main loop for about HEART_SERVER_SLICE_BUDGET_US, so a
- * broadcast to thousands of clients never stalls the window or the timer.
+ * each holding the main loop for about the slice budget (1.5 ms by default),
+ * so a broadcast to thousands of clients never stalls the window. Every
+ * main-loop iteration polls every connection (~2 µs each, DESIGN §4a), so
+ * headless mode, with no frames to draw, uses longer slices.
  *
  * libsoup queues frames and chunks without limit (DESIGN §4a), so a client
  * that stops reading is detected here: a WebSocket whose socket is not
@@ -78,6 +80,7 @@ struct _HeartStreams
   gboolean        sse_keepalive_due;
 
   guint           stall_timeout_ms;
+  guint           slice_budget_us;
 };
 
 typedef void (*DeliverFunc) (HeartStreams *self, HeartClient *client, gint64 now);
@@ -370,7 +373,7 @@ run_slice (HeartStreams    *self,
       if ((set->cursor & 15) == 0)
         {
           now = g_get_monotonic_time ();
-          if (now - start >= HEART_SERVER_SLICE_BUDGET_US)
+          if (now - start >= self->slice_budget_us)
             return TRUE;
         }
     }
@@ -740,6 +743,13 @@ heart_streams_set_sse_interval (HeartStreams *self,
 }
 
 void
+heart_streams_set_slice_budget (HeartStreams *self,
+                                guint         budget_us)
+{
+  self->slice_budget_us = MAX (budget_us, 100);
+}
+
+void
 heart_streams_set_stall_timeout (HeartStreams *self,
                                  guint         timeout_ms)
 {
@@ -762,6 +772,7 @@ heart_streams_new (HeartServer    *server,
   self->closing = g_ptr_array_new ();
   self->sse_interval_ms = HEART_SERVER_SSE_INTERVAL_MS;
   self->stall_timeout_ms = HEART_SERVER_STALL_TIMEOUT_MS;
+  self->slice_budget_us = HEART_SERVER_SLICE_BUDGET_US;
   self->sse_keepalive = g_bytes_new_static (": keepalive\n\n", 13);
   self->latest_seq = latest ? latest->seq : 0;
   return self;

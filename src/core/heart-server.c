@@ -1001,6 +1001,14 @@ heart_server_dup_urls (HeartServer *self)
 }
 
 void
+heart_server_set_slice_budget_us (HeartServer *self,
+                                  guint        budget_us)
+{
+  g_return_if_fail (HEART_IS_SERVER (self));
+  heart_streams_set_slice_budget (self->streams, budget_us);
+}
+
+void
 heart_server_set_sse_interval_ms (HeartServer *self,
                                   guint        interval_ms)
 {

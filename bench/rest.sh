@@ -1,0 +1,44 @@
+#!/bin/sh
+# REST benchmark (DESIGN §4): wrk against GET /heartbeat/current with 64
+# connections, Heartsim headless next to a bare SoupServer that returns a
+# fixed JSON (the reference point), alternating, several runs each.
+#
+#   bench/rest.sh [BUILD_DIR] [SECONDS] [RUNS]     (defaults: _build 10 3)
+#
+# Loopback only; both servers are started here and stopped by PID.
+set -eu
+
+build=${1:-_build}
+seconds=${2:-10}
+runs=${3:-3}
+heartsim_port=18080
+bare_port=18081
+
+command -v wrk >/dev/null || { echo "rest.sh: wrk is not installed (build-aux/install-deps.sh bench)" >&2; exit 1; }
+
+"$build/src/heartsim" --headless --port $heartsim_port >/dev/null &
+heartsim_pid=$!
+"$build/bench/bare-soup" $bare_port &
+bare_pid=$!
+trap 'kill $heartsim_pid $bare_pid 2>/dev/null || true' EXIT INT TERM
+
+# both answer within a second or two of launch
+for i in $(seq 50); do
+  if wrk -t1 -c1 -d1s "http://127.0.0.1:$heartsim_port/health" >/dev/null 2>&1 &&
+     wrk -t1 -c1 -d1s "http://127.0.0.1:$bare_port/" >/dev/null 2>&1; then
+    break
+  fi
+  sleep 0.1
+done
+
+# one wrk thread: the server is single-threaded and the machine has 2 cores
+run() {
+  wrk -t1 -c64 -d"${seconds}s" --latency "$1" |
+    awk -v what="$2" '/Requests\/sec/ { rps = $2 } / 99%/ { p99 = $2 } / 50%/ { p50 = $2 }
+                      END { printf "%-9s %10s req/s   p50 %8s   p99 %8s\n", what, rps, p50, p99 }'
+}
+
+for i in $(seq "$runs"); do
+  run "http://127.0.0.1:$heartsim_port/heartbeat/current" heartsim
+  run "http://127.0.0.1:$bare_port/" bare-soup
+done
