@@ -8,7 +8,7 @@ build_pkgs="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev gettext"
 test_pkgs="desktop-file-utils appstream xvfb xauth dbus-daemon dbus-x11 chromium nodejs
   flatpak-builder python3 libclang-rt-14-dev librsvg2-bin fonts-cantarell"
-bench_pkgs="wrk"
+bench_pkgs="wrk python3-websockets python3-requests"
 
 what=${1:-build}
 case "$what" in
