@@ -48,6 +48,7 @@ typedef struct _Load
   int          pid;
   GPtrArray   *stalled;      /* GSocket */
   guint64      max_rss_kb;
+  guint64      rss_initial_kb;
   GMainLoop   *loop;
   /* set by the main thread, read by the workers */
   gint64       measure_from_us, measure_until_us;   /* monotonic; 0 = not yet */
@@ -322,6 +323,48 @@ print_latency (const char *what, GArray *latency)
           v[n / 2] / 1e3, v[MIN (n - 1, (guint) (n * 0.99))] / 1e3, v[n - 1] / 1e3, n);
 }
 
+/* Reads what a stalled client never read; TRUE once the server closed it:
+ * a close frame (with @code) went by, or the connection ended. */
+static gboolean
+stalled_was_closed (GSocket *socket, gushort *code)
+{
+  g_autoptr(GByteArray) seen = g_byte_array_new ();
+  char buffer[65536];
+  gssize n;
+
+  g_socket_set_blocking (socket, FALSE);
+  g_socket_set_timeout (socket, 0);
+  while ((n = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL)) > 0)
+    g_byte_array_append (seen, (guint8 *) buffer, n);
+
+  for (guint i = 0; i + 3 < seen->len; i++)
+    if (seen->data[i] == 0x88 && seen->data[i + 1] < 126)
+      {
+        *code = (seen->data[i + 2] << 8) | seen->data[i + 3];
+        return TRUE;
+      }
+  *code = 0;
+  return n == 0;
+}
+
+static void
+report_stalled (Load *load)
+{
+  guint closed = 0, policy = 0;
+
+  for (guint i = 0; i < load->stalled->len; i++)
+    {
+      gushort code;
+
+      if (stalled_was_closed (load->stalled->pdata[i], &code))
+        closed++;
+      if (code == 1008)
+        policy++;
+    }
+  printf ("stalled: %u of %u closed by the server (%u with close code 1008)\n",
+          closed, load->stalled->len, policy);
+}
+
 static void
 report (Load *load, GPtrArray *workers, double seconds, guint64 cpu_ticks, guint64 rss_before_kb)
 {
@@ -369,9 +412,10 @@ report (Load *load, GPtrArray *workers, double seconds, guint64 cpu_ticks, guint
     {
       guint64 rss_after = read_rss_kb (load->pid);
 
-      printf ("server: CPU %.1f %% of one core, RSS %.1f MB before, %.1f MB after, %.1f MB max\n",
+      printf ("server: CPU %.1f %% of one core; RSS %.1f MB before the clients, %.1f MB when measuring began, "
+              "%.1f MB after, %.1f MB max\n",
               100.0 * cpu_ticks / sysconf (_SC_CLK_TCK) / seconds,
-              rss_before_kb / 1024.0, rss_after / 1024.0, load->max_rss_kb / 1024.0);
+              load->rss_initial_kb / 1024.0, rss_before_kb / 1024.0, rss_after / 1024.0, load->max_rss_kb / 1024.0);
     }
   fflush (stdout);
 }
@@ -497,6 +541,8 @@ main (int argc, char **argv)
   load.n_threads = CLAMP (load.n_threads, 1, 64);
 
   raise_fd_limit ();
+  if (load.pid > 0)
+    load.rss_initial_kb = read_rss_kb (load.pid);
   load.stalled = g_ptr_array_new_with_free_func (g_object_unref);
   for (int t = 0; t < load.n_threads; t++)
     {
@@ -551,6 +597,8 @@ main (int argc, char **argv)
     g_thread_join (((Worker *) workers->pdata[w])->thread);
 
   report (&load, workers, load.duration_s, ticks_after - ticks_before, rss_before);
+  if (load.stalled->len > 0)
+    report_stalled (&load);
   /* the process exit closes every socket; no teardown to measure */
   return count_settled (workers) < (guint) (load.n_ws + load.n_sse) ? 1 : 0;
 }
