@@ -632,8 +632,16 @@ test_sse (Fixture       *f,
   g_autofree char *last = NULL;
   guint64 last_seen;
 
+  g_autoptr(TestReply) head = NULL;
+
   heart_server_set_sse_interval_ms (f->server, 20);
   tick (f, 3);
+
+  /* HEAD answers with the headers of a stream, and is not a client */
+  head = test_request (f->session, SOUP_METHOD_HEAD, f->port, "/api/stream", NULL);
+  g_assert_cmpuint (test_reply_status (head), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (heart_server_get_sse_clients (f->server), ==, 0);
+
   first = test_sse_new (f, NULL);
   WAIT_FOR (heart_server_get_sse_clients (f->server) == 1);
   /* the latest sample at once */

@@ -404,6 +404,14 @@ handle_stream (HeartServer       *self,
                SoupServerMessage *msg,
                GHashTable        *query)
 {
+  /* HEAD gets the headers of a stream, not a stream */
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
+                                             "text/event-stream", NULL);
+      return;
+    }
   heart_streams_add_sse (self->streams, msg);
 }
 
