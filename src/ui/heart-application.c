@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "heart-frame-stats.h"
 #include "heart-preferences-window.h"
@@ -375,7 +376,7 @@ static const GOptionEntry option_entries[] = {
   { "color-scheme", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
     "Force the light or dark style", "light|dark" },
   { "frame-stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
-    "Print frame interval percentiles every 10 seconds", NULL },
+    "Print frame interval percentiles every 5 seconds", NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
   { NULL }
@@ -508,7 +509,7 @@ heart_application_activate (GApplication *app)
   gtk_window_present (window);
 
   if (self->frame_stats && self->stats == NULL)
-    self->stats = heart_frame_stats_new (GTK_WIDGET (window), 10);
+    self->stats = heart_frame_stats_new (GTK_WIDGET (window), 5);
   if (self->screenshot_path != NULL)
     start_screenshot (self);
 }
@@ -657,6 +658,19 @@ heart_application_get_server_error (HeartApplication *self)
   return self->server_error;
 }
 
+/* Each client is a socket: a thousand of them pass the usual soft limit */
+static void
+raise_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
 static gboolean
 schema_installed (void)
 {
@@ -688,6 +702,7 @@ heart_application_main (int    argc,
       return 1;
     }
 
+  raise_file_limit ();
   g_set_application_name (_("Heartsim"));
   app = heart_application_new (G_APPLICATION_DEFAULT_FLAGS);
   status = g_application_run (G_APPLICATION (app), argc, argv);
