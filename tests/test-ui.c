@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <libsoup/soup.h>
 #include <math.h>
 #include <string.h>
 
@@ -422,6 +423,42 @@ test_accelerators (Fixture *f)
     }
 }
 
+/* Space is a shortcut of the window (bubble phase), not an accelerator */
+static void
+test_space_starts_and_stops (Fixture *f)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (f->window));
+  GtkShortcutAction *action = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && action == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger)
+              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == GDK_KEY_space
+              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == 0)
+            {
+              action = gtk_shortcut_get_action (shortcut);
+              g_assert_cmpint (gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (controller)),
+                               ==, GTK_PHASE_BUBBLE);
+            }
+        }
+    }
+  g_assert_nonnull (action);
+
+  gtk_shortcut_action_activate (action, 0, GTK_WIDGET (f->window), NULL);
+  g_assert_true (heart_simulator_get_running (f->simulator));
+  gtk_shortcut_action_activate (action, 0, GTK_WIDGET (f->window), NULL);
+  g_assert_false (heart_simulator_get_running (f->simulator));
+}
+
 /* ---------------------------------------------------------------- sliders */
 
 static void
@@ -573,6 +610,41 @@ test_port_taken_later (Fixture *f)
   g_socket_close (blocker, NULL);
 }
 
+static void
+on_websocket_connected (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  SoupWebsocketConnection **connection = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* The window counts the server's clients, from its properties */
+static void
+test_client_count_shown (Fixture *f)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/ws/heartbeat", f->port);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr(SoupWebsocketConnection) connection = NULL;
+  GtkLabel *label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f->window), HEART_TYPE_WINDOW,
+                                                               "clients_label"));
+
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (label), "0 WebSocket"));
+  soup_session_websocket_connect_async (session, message, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_websocket_connected, &connection);
+  wait_for (connection != NULL);
+  wait_for (heart_server_get_websocket_clients (f->server) == 1);
+  wait_for (g_str_has_prefix (gtk_label_get_label (label), "1 WebSocket"));
+
+  soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  wait_for (heart_server_get_websocket_clients (f->server) == 0);
+  wait_for (g_str_has_prefix (gtk_label_get_label (label), "0 WebSocket"));
+}
+
 /* ---------------------------------------------------------------- preferences */
 
 static void
@@ -624,11 +696,13 @@ main (int    argc,
   ADD ("/ui/action/chart-window", test_action_chart_window, START_NORMAL);
   ADD ("/ui/action/windows", test_action_windows, START_NORMAL);
   ADD ("/ui/action/accelerators", test_accelerators, START_NORMAL);
+  ADD ("/ui/action/space", test_space_starts_and_stops, START_NORMAL);
   ADD ("/ui/sliders/both-ways", test_sliders, START_NORMAL);
   ADD ("/ui/chart/renders", test_chart_renders, START_NORMAL);
   ADD ("/ui/pulse/beats", test_heart_pulses, START_NORMAL);
   ADD ("/ui/server/port-taken-at-start", test_port_taken_at_start, START_PORT_TAKEN);
   ADD ("/ui/server/port-taken-later", test_port_taken_later, START_NORMAL);
+  ADD ("/ui/server/client-count", test_client_count_shown, START_NORMAL);
   ADD ("/ui/preferences/apply-live", test_preferences_apply_live, START_NORMAL);
 
   return g_test_run ();

@@ -223,7 +223,7 @@ rebuild_fixed_labels (HeartChart *self)
     }
 
   g_clear_object (&self->empty_layout);
-  self->empty_layout = make_layout (self, _("Waiting for samples…"));
+  self->empty_layout = make_layout (self, _("No samples yet"));
 
   pango_layout_get_pixel_extents (self->stress_labels[0].layout, NULL, &logical);
   self->label_height = logical.height;

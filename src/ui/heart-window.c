@@ -32,6 +32,7 @@ struct _HeartWindow
   GSignalGroup         *application_signals;
   GPtrArray            *url_rows;
   char                 *shown_urls_key;   /* what the URL rows were built from */
+  guint                 clients_update_id;
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -353,6 +354,25 @@ update_server_status (HeartWindow *self)
                     heart_server_get_sse_clients (self->server));
 }
 
+static gboolean
+update_clients_now (gpointer user_data)
+{
+  HeartWindow *self = user_data;
+
+  self->clients_update_id = 0;
+  update_server_status (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A thousand clients connecting is a thousand notifications: show the count
+ * a few times a second rather than relayout for each. */
+static void
+on_clients_changed (HeartWindow *self)
+{
+  if (self->clients_update_id == 0)
+    self->clients_update_id = g_timeout_add (250, update_clients_now, self);
+}
+
 static void
 update_banner (HeartWindow *self)
 {
@@ -454,9 +474,9 @@ connect_signals (HeartWindow *self)
   g_signal_group_connect_swapped (self->server_signals, "notify::bind-address",
                                   G_CALLBACK (update_server_status), self);
   g_signal_group_connect_swapped (self->server_signals, "notify::websocket-clients",
-                                  G_CALLBACK (update_server_status), self);
+                                  G_CALLBACK (on_clients_changed), self);
   g_signal_group_connect_swapped (self->server_signals, "notify::sse-clients",
-                                  G_CALLBACK (update_server_status), self);
+                                  G_CALLBACK (on_clients_changed), self);
   g_signal_group_set_target (self->server_signals, self->server);
 
   self->settings_signals = g_signal_group_new (HEART_TYPE_SETTINGS);
@@ -498,6 +518,7 @@ heart_window_attach (HeartWindow      *self,
       gtk_label_set_label (self->bpm_label, "–");
       gtk_label_set_label (self->rmssd_label, "–");
       gtk_label_set_label (self->stress_label, "–");
+      gtk_label_set_label (self->variability_caption, _("RMSSD over 30 s"));
     }
   on_running_changed (self);
   show_random_events (self);
@@ -509,6 +530,7 @@ heart_window_dispose (GObject *object)
 {
   HeartWindow *self = HEART_WINDOW (object);
 
+  g_clear_handle_id (&self->clients_update_id, g_source_remove);
   /* Before the widgets go: no handler may run on a half-destroyed window */
   if (self->simulator_signals != NULL)
     g_signal_group_set_target (self->simulator_signals, NULL);
