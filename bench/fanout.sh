@@ -6,6 +6,7 @@
 #     fast     1,000 WebSocket clients at 50 Hz
 #     many     5,000 WebSocket clients at 2 Hz
 #     stalled  100 clients that never read + 100 that do, at 50 Hz
+#     shutdown 1,000 WebSocket clients, then SIGTERM: exit time and 1001 close frames
 #
 # Loopback only; the server is started here and stopped by PID.
 set -eu
@@ -20,6 +21,7 @@ case "$scenario" in
   fast)    interval=20;  load="--ws 1000" ;;
   many)    interval=500; load="--ws 5000 --threads 10 --warmup 3" ;;
   stalled) interval=20;  load="--ws 100 --stall 100" ;;
+  shutdown) interval=500; load="--ws 1000 --terminate" ;;
   *) echo "fanout.sh: unknown scenario $scenario" >&2; exit 2 ;;
 esac
 
@@ -31,5 +33,5 @@ sleep 0.3
 echo "scenario $scenario: interval ${interval} ms, $load, ${seconds} s"
 # shellcheck disable=SC2086
 "$build/bench/heart-load" --port $port $load --duration "$seconds" --pid $server
-kill -TERM $server
+kill -TERM $server 2>/dev/null || true
 wait $server 2>/dev/null || true

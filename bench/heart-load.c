@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,8 +24,8 @@ typedef struct
   guint64 last_seq;
   guint64 messages;
   guint64 gaps;         /* samples missing between two received ones */
-  gboolean closed;
-  gushort close_code;
+  gint    closed;       /* read by the main thread after SIGTERM */
+  gint    close_code;
 } ClientStats;
 
 typedef struct _Worker Worker;
@@ -44,6 +45,7 @@ typedef struct _Load
   char        *host;
   int          port;
   int          n_ws, n_sse, n_stall, n_threads;
+  gboolean     terminate;
   double       duration_s;
   int          pid;
   GPtrArray   *stalled;      /* GSocket */
@@ -155,8 +157,8 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, Client *
 static void
 on_ws_closed (SoupWebsocketConnection *ws, Client *client)
 {
-  client->stats.closed = TRUE;
-  client->stats.close_code = soup_websocket_connection_get_close_code (ws);
+  g_atomic_int_set (&client->stats.close_code, soup_websocket_connection_get_close_code (ws));
+  g_atomic_int_set (&client->stats.closed, TRUE);
 }
 
 static void
@@ -480,6 +482,60 @@ worker_run (gpointer data)
   return NULL;
 }
 
+static gboolean
+process_gone (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  const char *p;
+
+  /* a zombie has exited; its parent has not reaped it yet */
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strrchr (text, ')')) == NULL)
+    return TRUE;
+  return p[2] == 'Z' || p[2] == 'X';
+}
+
+/* DESIGN §4: SIGTERM closes every WebSocket with 1001 and exits within 200 ms */
+static void
+terminate_server (Load *load, GPtrArray *workers)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 exited_us = 0, closed_us = 0;
+  guint closed = 0, going_away = 0;
+
+  kill (load->pid, SIGTERM);
+  while (g_get_monotonic_time () - start < 3 * G_USEC_PER_SEC)
+    {
+      closed = going_away = 0;
+      for (guint w = 0; w < workers->len; w++)
+        {
+          Worker *worker = workers->pdata[w];
+
+          for (int i = 0; i < worker->n_ws; i++)
+            {
+              Client *client = worker->clients->pdata[i];
+
+              if (g_atomic_int_get (&client->stats.closed))
+                {
+                  closed++;
+                  going_away += g_atomic_int_get (&client->stats.close_code) == 1001;
+                }
+            }
+        }
+      if (closed_us == 0 && closed == (guint) load->n_ws)
+        closed_us = g_get_monotonic_time () - start;
+      if (exited_us == 0 && process_gone (load->pid))
+        exited_us = g_get_monotonic_time () - start;
+      if (closed_us != 0 && exited_us != 0)
+        break;
+      g_usleep (1000);
+    }
+
+  printf ("SIGTERM: server exited after %.0f ms; %u of %d WebSocket clients closed (%u with code 1001), "
+          "the last after %.0f ms\n",
+          exited_us / 1e3, closed, load->n_ws, going_away, closed_us / 1e3);
+}
+
 static guint
 count_settled (GPtrArray *workers)
 {
@@ -524,6 +580,8 @@ main (int argc, char **argv)
     { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &load.duration_s, "Seconds to measure (default 10)", "S" },
     { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &warmup_s, "Seconds after connecting before measuring (default 2)", "S" },
     { "pid", 0, 0, G_OPTION_ARG_INT, &load.pid, "Server PID, for its CPU and RSS", "PID" },
+    { "terminate", 0, 0, G_OPTION_ARG_NONE, &load.terminate,
+      "At the end, send the server SIGTERM and time its exit and the close frames", NULL },
     { NULL }
   };
   guint64 ticks_before = 0, ticks_after = 0, rss_before = 0;
@@ -591,6 +649,9 @@ main (int argc, char **argv)
   g_source_remove (rss_timer);
   if (load.pid > 0)
     read_cpu_ticks (load.pid, &ticks_after);
+
+  if (load.terminate && load.pid > 0)
+    terminate_server (&load, workers);
 
   g_atomic_int_set (&load.stop, 1);
   for (guint w = 0; w < workers->len; w++)

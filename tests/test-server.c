@@ -750,6 +750,45 @@ test_stalled_client (Fixture       *f,
   WAIT_FOR (drain_for_close (stalled, seen, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION));
 }
 
+static gboolean
+tick_source (gpointer data)
+{
+  tick (data, 1);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The kernel can buffer megabytes for a client that stopped reading, so its
+ * socket stays writable; it is caught because it no longer answers pings. */
+static void
+test_silent_client (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(TestWebsocket) good = NULL;
+  g_autoptr(GSocket) stalled = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  guint ticker;
+  guint64 ticks;
+
+  heart_server_set_ping_interval_s (f->server, 1);
+  heart_server_set_stall_timeout_ms (f->server, 200);
+  good = test_websocket_new (f->session, f->port);
+  stalled = stalled_websocket_new (f->port);
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == 2);
+
+  /* a slow trickle: nowhere near filling any buffer */
+  ticker = g_timeout_add (50, tick_source, f);
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == 1);
+  g_source_remove (ticker);
+
+  ticks = heart_simulator_get_current_sample (f->simulator)->seq;
+  g_assert_cmpuint (ticks, <, 200);
+  WAIT_FOR (good->messages->len == ticks + 1);
+  for (guint i = 1; i <= ticks; i++)
+    g_assert_cmpint (message_seq (good, i), ==, i);
+  g_assert_false (good->closed);
+  WAIT_FOR (drain_for_close (stalled, seen, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION));
+}
+
 /* ---- listening, token, limits ------------------------------------------- */
 
 static void
@@ -869,6 +908,7 @@ main (int    argc,
   g_test_add_func ("/server/websocket-rate", test_websocket_rate);
   ADD ("/server/sse", test_sse);
   ADD ("/server/stalled-client", test_stalled_client);
+  ADD ("/server/silent-client", test_silent_client);
   ADD ("/server/port-in-use", test_port_in_use);
   g_test_add_func ("/server/token", test_token);
   ADD ("/server/loopback-needs-no-token", test_loopback_needs_no_token);

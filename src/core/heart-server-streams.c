@@ -35,6 +35,7 @@ typedef struct
   SoupServerMessage       *sse;
   gsize                    sse_pending;    /* bytes appended, not yet written */
   guint                    frames_unchecked; /* frames sent since the socket was last polled */
+  gint64                   last_pong_us;   /* monotonic; connect time until the first pong */
 } HeartClient;
 
 typedef struct
@@ -81,6 +82,7 @@ struct _HeartStreams
 
   guint           stall_timeout_ms;
   guint           slice_budget_us;
+  guint           ping_interval_s;
 };
 
 typedef void (*DeliverFunc) (HeartStreams *self, HeartClient *client, gint64 now);
@@ -168,6 +170,14 @@ on_ws_error (SoupWebsocketConnection *connection,
              HeartClient             *client)
 {
   g_debug ("WebSocket client %s: %s", client->peer, error->message);
+}
+
+static void
+on_ws_pong (SoupWebsocketConnection *connection,
+            GBytes                  *message,
+            HeartClient             *client)
+{
+  client->last_pong_us = g_get_monotonic_time ();
 }
 
 static void
@@ -278,6 +288,20 @@ deliver_websocket (HeartStreams *self,
   if (self->ring_len == 0 || client->last_seq + 1 < ring_get (self, 0)->seq)
     {
       drop_stalled (self, client, "fell behind the frame buffer");
+      return;
+    }
+
+  /* The kernel may buffer megabytes for a client that stopped reading
+   * (tcp_rmem autotunes to 32 MiB here), so the socket stays writable for
+   * many minutes; a client that reads answers pings, one that stopped
+   * does not. */
+  if (self->ping_interval_s > 0 &&
+      now - client->last_pong_us > ((gint64) self->ping_interval_s * 1000 + self->stall_timeout_ms) * 1000)
+    {
+      g_autofree char *why = g_strdup_printf ("no pong for %u s",
+                                              (guint) ((now - client->last_pong_us) / G_USEC_PER_SEC));
+
+      drop_stalled (self, client, why);
       return;
     }
 
@@ -606,6 +630,9 @@ heart_streams_add_websocket (HeartStreams            *self,
     g_socket_set_option (soup_server_message_get_socket (msg), SOL_SOCKET, SO_SNDBUF,
                          HEART_SERVER_WEBSOCKET_SNDBUF, NULL);
   g_object_set (connection, "max-incoming-payload-size", (guint64) 4096, NULL);
+  soup_websocket_connection_set_keepalive_interval (connection, self->ping_interval_s);
+  client->last_pong_us = g_get_monotonic_time ();
+  g_signal_connect (connection, "pong", G_CALLBACK (on_ws_pong), client);
   g_signal_connect (connection, "closed", G_CALLBACK (on_ws_closed), client);
   g_signal_connect (connection, "error", G_CALLBACK (on_ws_error), client);
 
@@ -750,6 +777,13 @@ heart_streams_set_slice_budget (HeartStreams *self,
 }
 
 void
+heart_streams_set_ping_interval (HeartStreams *self,
+                                 guint         interval_s)
+{
+  self->ping_interval_s = interval_s;
+}
+
+void
 heart_streams_set_stall_timeout (HeartStreams *self,
                                  guint         timeout_ms)
 {
@@ -773,6 +807,7 @@ heart_streams_new (HeartServer    *server,
   self->sse_interval_ms = HEART_SERVER_SSE_INTERVAL_MS;
   self->stall_timeout_ms = HEART_SERVER_STALL_TIMEOUT_MS;
   self->slice_budget_us = HEART_SERVER_SLICE_BUDGET_US;
+  self->ping_interval_s = HEART_SERVER_PING_INTERVAL_S;
   self->sse_keepalive = g_bytes_new_static (": keepalive\n\n", 13);
   self->latest_seq = latest ? latest->seq : 0;
   return self;

@@ -1024,6 +1024,13 @@ heart_server_set_sse_interval_ms (HeartServer *self,
 }
 
 void
+heart_server_set_ping_interval_s (HeartServer *self,
+                                  guint        interval_s)
+{
+  heart_streams_set_ping_interval (self->streams, interval_s);
+}
+
+void
 heart_server_set_stall_timeout_ms (HeartServer *self,
                                    guint        timeout_ms)
 {
