@@ -25,9 +25,10 @@ case "$scenario" in
   *) echo "fanout.sh: unknown scenario $scenario" >&2; exit 2 ;;
 esac
 
-"$build/src/heartsim" --headless --port $port --interval-ms $interval >/dev/null &
+log=$(mktemp)
+"$build/src/heartsim" --headless --port $port --interval-ms $interval >/dev/null 2>"$log" &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT INT TERM
+trap 'kill $server 2>/dev/null || true; rm -f "$log"' EXIT INT TERM
 sleep 0.3
 
 echo "scenario $scenario: interval ${interval} ms, $load, ${seconds} s"
@@ -35,3 +36,4 @@ echo "scenario $scenario: interval ${interval} ms, $load, ${seconds} s"
 "$build/bench/heart-load" --port $port $load --duration "$seconds" --pid $server
 kill -TERM $server 2>/dev/null || true
 wait $server 2>/dev/null || true
+echo "server log: $(grep -c 'Dropping' "$log" || true) clients dropped; first: $(grep -m1 'Dropping' "$log" || echo none)"

@@ -769,8 +769,9 @@ test_silent_client (Fixture       *f,
   guint ticker;
   guint64 ticks;
 
+  /* pongs get a generous 1.5 s: a loaded machine must not fail the good client */
   heart_server_set_ping_interval_s (f->server, 1);
-  heart_server_set_stall_timeout_ms (f->server, 200);
+  heart_server_set_stall_timeout_ms (f->server, 1500);
   good = test_websocket_new (f->session, f->port);
   stalled = stalled_websocket_new (f->port);
   WAIT_FOR (heart_server_get_websocket_clients (f->server) == 2);
@@ -781,7 +782,7 @@ test_silent_client (Fixture       *f,
   g_source_remove (ticker);
 
   ticks = heart_simulator_get_current_sample (f->simulator)->seq;
-  g_assert_cmpuint (ticks, <, 200);
+  g_assert_cmpuint (ticks, <, 400);
   WAIT_FOR (good->messages->len == ticks + 1);
   for (guint i = 1; i <= ticks; i++)
     g_assert_cmpint (message_seq (good, i), ==, i);
