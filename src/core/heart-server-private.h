@@ -14,7 +14,9 @@ G_BEGIN_DECLS
 #define HEART_SERVER_SSE_INTERVAL_MS     1000   /* seed 2: one event a second */
 #define HEART_SERVER_SSE_KEEPALIVE_TICKS 15    /* a comment line every 15 quiet SSE intervals */
 #define HEART_SERVER_STALL_TIMEOUT_MS    5000   /* a client that cannot take data this long is dropped */
-#define HEART_SERVER_PING_INTERVAL_S     5      /* WebSocket ping; no pong for this + the stall timeout: dropped */
+#define HEART_SERVER_PING_INTERVAL_S     5      /* WebSocket ping every 5 s … */
+#define HEART_SERVER_PONG_TIMEOUT_MS     30000  /* … and no pong for 30 s (6 pings): dropped. Generous:
+                                                   a busy but reading client must never be hit */
 #define HEART_SERVER_FRAME_RING          256    /* WebSocket frames kept for clients that lag */
 #define HEART_SERVER_SSE_PENDING_MAX     (64 * 1024)  /* SSE bytes queued in libsoup, not yet written */
 #define HEART_SERVER_WEBSOCKET_SNDBUF    (64 * 1024)  /* the kernel doubles it */
@@ -62,7 +64,8 @@ void          heart_streams_set_sse_interval (HeartStreams *streams,
 void          heart_streams_set_slice_budget (HeartStreams *streams,
                                               guint budget_us);
 void          heart_streams_set_ping_interval (HeartStreams *streams,
-                                               guint interval_s);
+                                               guint interval_s,
+                                               guint pong_timeout_ms);
 void          heart_streams_set_stall_timeout (HeartStreams *streams,
                                                guint timeout_ms);
 /* called by the streams when a count changes */
@@ -108,8 +111,9 @@ void          heart_server_set_sse_interval_ms   (HeartServer *self,
                                                   guint interval_ms);
 void          heart_server_set_stall_timeout_ms  (HeartServer *self,
                                                   guint timeout_ms);
-/* 0 turns pings (and the no-pong check) off */
+/* @interval_s 0 turns pings (and the no-pong check) off */
 void          heart_server_set_ping_interval_s   (HeartServer *self,
-                                                  guint interval_s);
+                                                  guint interval_s,
+                                                  guint pong_timeout_ms);
 
 G_END_DECLS

@@ -83,6 +83,7 @@ struct _HeartStreams
   guint           stall_timeout_ms;
   guint           slice_budget_us;
   guint           ping_interval_s;
+  guint           pong_timeout_ms;
 };
 
 typedef void (*DeliverFunc) (HeartStreams *self, HeartClient *client, gint64 now);
@@ -296,7 +297,7 @@ deliver_websocket (HeartStreams *self,
    * many minutes; a client that reads answers pings, one that stopped
    * does not. */
   if (self->ping_interval_s > 0 &&
-      now - client->last_pong_us > ((gint64) self->ping_interval_s * 1000 + self->stall_timeout_ms) * 1000)
+      now - client->last_pong_us > (gint64) self->pong_timeout_ms * 1000)
     {
       g_autofree char *why = g_strdup_printf ("no pong for %u s",
                                               (guint) ((now - client->last_pong_us) / G_USEC_PER_SEC));
@@ -778,9 +779,11 @@ heart_streams_set_slice_budget (HeartStreams *self,
 
 void
 heart_streams_set_ping_interval (HeartStreams *self,
-                                 guint         interval_s)
+                                 guint         interval_s,
+                                 guint         pong_timeout_ms)
 {
   self->ping_interval_s = interval_s;
+  self->pong_timeout_ms = pong_timeout_ms;
 }
 
 void
@@ -808,6 +811,7 @@ heart_streams_new (HeartServer    *server,
   self->stall_timeout_ms = HEART_SERVER_STALL_TIMEOUT_MS;
   self->slice_budget_us = HEART_SERVER_SLICE_BUDGET_US;
   self->ping_interval_s = HEART_SERVER_PING_INTERVAL_S;
+  self->pong_timeout_ms = HEART_SERVER_PONG_TIMEOUT_MS;
   self->sse_keepalive = g_bytes_new_static (": keepalive\n\n", 13);
   self->latest_seq = latest ? latest->seq : 0;
   return self;

@@ -1025,9 +1025,10 @@ heart_server_set_sse_interval_ms (HeartServer *self,
 
 void
 heart_server_set_ping_interval_s (HeartServer *self,
-                                  guint        interval_s)
+                                  guint        interval_s,
+                                  guint        pong_timeout_ms)
 {
-  heart_streams_set_ping_interval (self->streams, interval_s);
+  heart_streams_set_ping_interval (self->streams, interval_s, pong_timeout_ms);
 }
 
 void
