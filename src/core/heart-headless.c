@@ -4,7 +4,8 @@
  * or a session bus, so it runs on a server or in a container.
  *
  * Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start for
- * another reason, 2 for a bad command line, 3 when the port is in use.
+ * another reason, 2 for a bad command line (--bind not an address
+ * included), 3 when the port is in use.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -209,8 +210,11 @@ heart_headless_main (int    argc,
   if (!heart_server_start (server, &error))
     {
       g_printerr ("heartsim: %s\n", error->message);
-      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE) ? EXIT_ADDRESS_IN_USE
-                                                                           : EXIT_START_FAILED;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        return EXIT_ADDRESS_IN_USE;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+        return EXIT_USAGE;  /* --bind is not an address */
+      return EXIT_START_FAILED;
     }
   token_generated = token_generated && heart_server_get_token (server) != NULL;
 
