@@ -1056,10 +1056,14 @@ heart_chart_set_live (HeartChart *self,
   if (self->live == live)
     return;
   self->live = live;
-  /* The next glide starts afresh: the pause is not a sample period */
-  self->arrival_us = self->period_us = 0;
-  if (live && gtk_widget_get_mapped (GTK_WIDGET (self)))
-    ensure_ticking (self);
+  if (live)
+    {
+      /* The next glide starts afresh: the pause was not a sample period */
+      self->arrival_us = self->period_us = 0;
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+        ensure_ticking (self);
+    }
+  /* Stopping lets the running glide finish, then the tick callback ends */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
 }
 
