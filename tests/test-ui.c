@@ -645,6 +645,29 @@ test_client_count_shown (Fixture *f)
   wait_for (g_str_has_prefix (gtk_label_get_label (label), "0 WebSocket"));
 }
 
+/* Listening beyond loopback is a setting; the server then wants the token */
+static void
+test_listen_all_interfaces (Fixture *f)
+{
+  g_auto(GStrv) urls = NULL;
+  g_autofree char *local_url = g_strdup_printf ("http://127.0.0.1:%u/", f->port);
+
+  g_assert_cmpstr (heart_server_get_bind_address (f->server), ==, "127.0.0.1");
+  g_assert_cmpuint (strlen (heart_settings_get_token (f->settings)), ==, 32);
+  g_assert_cmpstr (heart_server_get_token (f->server), ==, heart_settings_get_token (f->settings));
+
+  g_object_set (f->settings, "listen-all-interfaces", TRUE, NULL);
+  g_assert_true (heart_server_get_listening (f->server));
+  g_assert_cmpstr (heart_server_get_bind_address (f->server), ==, "0.0.0.0");
+  urls = heart_window_dup_shown_urls (f->window);
+  g_assert_true (g_strv_contains ((const char * const *) urls, local_url));
+
+  /* A new token reaches the running server without a restart */
+  heart_settings_regenerate_token (f->settings);
+  g_assert_cmpstr (heart_server_get_token (f->server), ==, heart_settings_get_token (f->settings));
+  g_assert_true (heart_server_get_listening (f->server));
+}
+
 /* ---------------------------------------------------------------- preferences */
 
 static void
@@ -703,6 +726,7 @@ main (int    argc,
   ADD ("/ui/server/port-taken-at-start", test_port_taken_at_start, START_PORT_TAKEN);
   ADD ("/ui/server/port-taken-later", test_port_taken_later, START_NORMAL);
   ADD ("/ui/server/client-count", test_client_count_shown, START_NORMAL);
+  ADD ("/ui/server/listen-all-interfaces", test_listen_all_interfaces, START_NORMAL);
   ADD ("/ui/preferences/apply-live", test_preferences_apply_live, START_NORMAL);
 
   return g_test_run ();
