@@ -19,7 +19,7 @@ G_BEGIN_DECLS
                                                    a busy but reading client must never be hit */
 #define HEART_SERVER_FRAME_RING          256    /* WebSocket frames kept for clients that lag */
 #define HEART_SERVER_SSE_PENDING_MAX     (64 * 1024)  /* SSE bytes queued in libsoup, not yet written */
-#define HEART_SERVER_WEBSOCKET_SNDBUF    (64 * 1024)  /* the kernel doubles it */
+#define HEART_SERVER_CLIENT_SNDBUF       (64 * 1024)  /* per streaming client; the kernel doubles it */
 #define HEART_SERVER_SLICE_BUDGET_US     1500   /* one fan-out slice holds the main loop at most ~this */
 #define HEART_SERVER_SSE_SLICE_CLIENTS   100    /* libsoup writes SSE chunks later, from one idle each:
                                                    cap a slice so that batch stays short too */

@@ -583,9 +583,14 @@ add_client (HeartStreams      *self,
   GSocket *socket = soup_server_message_get_socket (msg);
 
   /* each frame is a whole message: Nagle would hold it back behind the
-   * previous one's delayed ACK (40 ms) at fast rates */
+   * previous one's delayed ACK (40 ms) at fast rates; and a bounded kernel
+   * buffer makes a client that stops reading show within seconds instead
+   * of after megabytes of autotuned buffer */
   if (socket != NULL)
-    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+    {
+      g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+      g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, HEART_SERVER_CLIENT_SNDBUF, NULL);
+    }
 
   client->streams = self;
   client->kind = kind;
@@ -625,11 +630,6 @@ heart_streams_add_websocket (HeartStreams            *self,
     client->ws_out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (output));
   client->last_seq = self->latest_seq;
 
-  /* a bounded kernel buffer: a client that stops reading shows as not
-   * writable within seconds instead of after megabytes of autotuned buffer */
-  if (soup_server_message_get_socket (msg) != NULL)
-    g_socket_set_option (soup_server_message_get_socket (msg), SOL_SOCKET, SO_SNDBUF,
-                         HEART_SERVER_WEBSOCKET_SNDBUF, NULL);
   g_object_set (connection, "max-incoming-payload-size", (guint64) 4096, NULL);
   soup_websocket_connection_set_keepalive_interval (connection, self->ping_interval_s);
   client->last_pong_us = g_get_monotonic_time ();
@@ -765,7 +765,7 @@ void
 heart_streams_set_sse_interval (HeartStreams *self,
                                 guint         interval_ms)
 {
-  self->sse_interval_ms = MAX (interval_ms, 10);
+  self->sse_interval_ms = MAX (interval_ms, 1);
   g_clear_handle_id (&self->sse_timer_id, g_source_remove);
   update_sse_timer (self);
 }
