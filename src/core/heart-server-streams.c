@@ -175,7 +175,7 @@ on_ws_error (SoupWebsocketConnection *connection,
 
 static void
 on_ws_pong (SoupWebsocketConnection *connection,
-            GBytes                  *message,
+            GByteArray              *message,
             HeartClient             *client)
 {
   client->last_pong_us = g_get_monotonic_time ();
