@@ -84,28 +84,20 @@ tick (Fixture *f,
 }
 
 static JsonNode *
-get_json (Fixture    *f,
-          const char *path,
-          guint       expected_status)
+request_json (Fixture    *f,
+              const char *method,
+              const char *path,
+              guint       expected_status)
 {
-  g_autoptr(TestReply) reply = test_request (f->session, SOUP_METHOD_GET, f->port, path, NULL);
+  g_autoptr(TestReply) reply = test_request (f->session, method, f->port, path, NULL);
 
   g_assert_cmpuint (test_reply_status (reply), ==, expected_status);
   g_assert_cmpstr (test_reply_header (reply, "Access-Control-Allow-Origin"), ==, "*");
   return test_reply_json (reply);
 }
 
-static JsonNode *
-post_json (Fixture    *f,
-           const char *path,
-           guint       expected_status)
-{
-  g_autoptr(TestReply) reply = test_request (f->session, SOUP_METHOD_POST, f->port, path, NULL);
-
-  g_assert_cmpuint (test_reply_status (reply), ==, expected_status);
-  g_assert_cmpstr (test_reply_header (reply, "Access-Control-Allow-Origin"), ==, "*");
-  return test_reply_json (reply);
-}
+#define get_json(f, path, status) request_json ((f), SOUP_METHOD_GET, (path), (status))
+#define post_json(f, path, status) request_json ((f), SOUP_METHOD_POST, (path), (status))
 
 static void
 test_health (Fixture       *f,

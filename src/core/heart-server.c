@@ -65,8 +65,9 @@ typedef void (*RouteFunc) (HeartServer       *self,
 typedef struct
 {
   const char *path;
-  RouteFunc   get;    /* also answers HEAD */
+  RouteFunc   get;       /* also answers HEAD */
   RouteFunc   post;
+  const char *resource;  /* or GET serves this file of the GResource */
 } Route;
 
 /* ---- responses ---------------------------------------------------------- */
@@ -470,31 +471,14 @@ respond_resource (SoupServerMessage *msg,
   return TRUE;
 }
 
+/* A file of the GResource (the web dashboard, its own task, only adds
+ * files under data/web/), or 404 */
 static void
-handle_openapi (HeartServer       *self,
-                SoupServerMessage *msg,
-                GHashTable        *query)
+respond_resource_or_404 (SoupServerMessage *msg,
+                         const char        *name,
+                         const char        *cache_control)
 {
-  if (!respond_resource (msg, "openapi.json", "no-cache"))
-    respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
-}
-
-static void
-handle_docs (HeartServer       *self,
-             SoupServerMessage *msg,
-             GHashTable        *query)
-{
-  if (!respond_resource (msg, "docs.html", "no-cache"))
-    respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
-}
-
-/* The web dashboard (its own task) only adds files under data/web/ */
-static void
-handle_index (HeartServer       *self,
-              SoupServerMessage *msg,
-              GHashTable        *query)
-{
-  if (!respond_resource (msg, "web/index.html", "no-cache"))
+  if (!respond_resource (msg, name, cache_control))
     respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
 }
 
@@ -508,10 +492,10 @@ static const Route routes[] = {
   { "/api/stream", handle_stream, NULL },
   { "/api/history", handle_history, NULL },
   { WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
-  { "/openapi.json", handle_openapi, NULL },
-  { "/docs", handle_docs, NULL },
-  { "/redoc", handle_docs, NULL },
-  { "/", handle_index, NULL },
+  { "/openapi.json", NULL, NULL, "openapi.json" },
+  { "/docs", NULL, NULL, "docs.html" },
+  { "/redoc", NULL, NULL, "docs.html" },
+  { "/", NULL, NULL, "web/index.html" },
 };
 
 static const Route *
@@ -526,7 +510,7 @@ find_route (const char *path)
 static const char *
 allowed_methods (const Route *route)
 {
-  if (route == NULL || route->get != NULL)
+  if (route == NULL || route->get != NULL || route->resource != NULL)
     return "GET, HEAD, OPTIONS";
   return "POST, OPTIONS";
 }
@@ -568,8 +552,8 @@ server_callback (SoupServer        *server,
           soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed_methods (NULL));
           respond_detail (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method Not Allowed");
         }
-      else if (!respond_resource (msg, path + 1, "public, max-age=300"))
-        respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
+      else
+        respond_resource_or_404 (msg, path + 1, "public, max-age=300");
       return;
     }
 
@@ -585,6 +569,12 @@ server_callback (SoupServer        *server,
   if (method == SOUP_METHOD_OPTIONS)
     {
       respond_preflight (msg, route);
+      return;
+    }
+
+  if (route->resource != NULL && (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD))
+    {
+      respond_resource_or_404 (msg, route->resource, "no-cache");
       return;
     }
 
