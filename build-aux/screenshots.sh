@@ -19,7 +19,7 @@ binary=$builddir/src/heartsim
 outdir=$srcdir/data/screenshots
 # The port shown in the picture: the default, as a user sees it
 port=${HEARTSIM_SCREENSHOT_PORT:-8000}
-seed=${HEARTSIM_SCREENSHOT_SEED:-1}
+seed=${HEARTSIM_SCREENSHOT_SEED:-5}
 
 if [ ! -x "$binary" ]; then
   echo "screenshots: no $binary; build first: meson setup $builddir && ninja -C $builddir" >&2
@@ -49,7 +49,6 @@ cat > "$work/config/glib-2.0/settings/keyfile" <<KEYFILE
 [io/github/heartsim/Heartsim]
 interval-ms=50
 stress-level=0.15
-random-events-per-hour=400.0
 window-width=1000
 window-height=720
 KEYFILE
