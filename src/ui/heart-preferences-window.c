@@ -11,6 +11,8 @@
 
 #include "heart-preferences-window.h"
 
+#include "heart-binding.h"
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -44,26 +46,6 @@ static GParamSpec *properties[N_PROPS];
 static const guint span_choices[] = { 30, 60, 120, 300 };
 
 G_DEFINE_FINAL_TYPE (HeartPreferencesWindow, heart_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
-
-static gboolean
-uint_to_double (GBinding     *binding,
-                const GValue *from,
-                GValue       *to,
-                gpointer      user_data)
-{
-  g_value_set_double (to, g_value_get_uint (from));
-  return TRUE;
-}
-
-static gboolean
-double_to_uint (GBinding     *binding,
-                const GValue *from,
-                GValue       *to,
-                gpointer      user_data)
-{
-  g_value_set_uint (to, (guint) lround (g_value_get_double (from)));
-  return TRUE;
-}
 
 static gboolean
 seconds_to_span_index (GBinding     *binding,
@@ -113,7 +95,7 @@ bind_uint_to_adjustment (HeartPreferencesWindow *self,
 {
   g_object_bind_property_full (self->settings, key, adjustment, "value",
                                G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
-                               uint_to_double, double_to_uint, NULL, NULL);
+                               heart_binding_uint_to_double, heart_binding_double_to_rounded_uint, NULL, NULL);
 }
 
 static void

@@ -10,6 +10,8 @@
 
 #include "heart-window.h"
 
+#include "heart-binding.h"
+
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
@@ -206,34 +208,13 @@ show_random_events (HeartWindow *self)
   adw_action_row_set_subtitle (self->random_events_row, subtitle);
 }
 
-/* Slider positions are doubles, the baseline is whole beats per minute */
-static gboolean
-double_to_rounded_uint (GBinding     *binding,
-                        const GValue *from,
-                        GValue       *to,
-                        gpointer      user_data)
-{
-  g_value_set_uint (to, (guint) lround (g_value_get_double (from)));
-  return TRUE;
-}
-
-static gboolean
-uint_to_double (GBinding     *binding,
-                const GValue *from,
-                GValue       *to,
-                gpointer      user_data)
-{
-  g_value_set_double (to, g_value_get_uint (from));
-  return TRUE;
-}
-
 static void
 bind_controls (HeartWindow *self)
 {
   g_object_bind_property_full (self->simulator, "baseline-bpm",
                                self->baseline_adjustment, "value",
                                G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
-                               uint_to_double, double_to_rounded_uint, NULL, NULL);
+                               heart_binding_uint_to_double, heart_binding_double_to_rounded_uint, NULL, NULL);
   g_object_bind_property (self->simulator, "stress-level",
                           self->stress_adjustment, "value",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
