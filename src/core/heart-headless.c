@@ -14,7 +14,6 @@
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/resource.h>
 
 #include "heart-headless.h"
 #include "heart-history.h"
@@ -127,19 +126,6 @@ parse_options (HeadlessOptions *options,
   return TRUE;
 }
 
-/* Thousands of clients need thousands of descriptors. */
-static void
-raise_fd_limit (void)
-{
-  struct rlimit limit;
-
-  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
-    {
-      limit.rlim_cur = limit.rlim_max;
-      setrlimit (RLIMIT_NOFILE, &limit);
-    }
-}
-
 static gboolean
 on_quit_signal (gpointer data)
 {
@@ -189,7 +175,6 @@ heart_headless_main (int    argc,
   if (options.help_headless)
     return 0;
 
-  raise_fd_limit ();
   /* a client that vanishes mid-write must not kill the process */
   signal (SIGPIPE, SIG_IGN);
 

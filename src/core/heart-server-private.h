@@ -24,7 +24,6 @@ G_BEGIN_DECLS
 #define HEART_SERVER_SSE_SLICE_CLIENTS   100    /* libsoup writes SSE chunks later, from one idle each:
                                                    cap a slice so that batch stays short too */
 #define HEART_SERVER_WRITABLE_EVERY      4      /* poll a keeping-up WebSocket's socket every 4th frame */
-#define HEART_SERVER_CLOSE_GRACE_MS      150    /* headless: wait for close frames at most this long */
 
 /* Request limits */
 #define HEART_SERVER_MAX_BODY            (16 * 1024)

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "heart-core-resources.h"
@@ -732,6 +733,20 @@ parse_bind_address (const char *text,
   return address;
 }
 
+/* Each client is a socket: a thousand of them pass the usual soft limit of
+ * 1,024 descriptors, so a server lifts it to the hard limit it may use. */
+static void
+raise_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
 gboolean
 heart_server_start (HeartServer *self,
                     GError     **error)
@@ -745,6 +760,7 @@ heart_server_start (HeartServer *self,
   if (self->listening)
     return TRUE;
 
+  raise_file_limit ();
   address = parse_bind_address (self->bind_address, error);
   if (address == NULL)
     return FALSE;

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 
 #define HEART_SERVER_DEFAULT_PORT 8000
 #define HEART_SERVER_DEFAULT_BIND "127.0.0.1"
+/* How long to wait on exit for clients to take their close frame */
+#define HEART_SERVER_CLOSE_GRACE_MS 150
 
 #define HEART_TYPE_SERVER (heart_server_get_type ())
 G_DECLARE_FINAL_TYPE (HeartServer, heart_server, HEART, SERVER, GObject)

@@ -13,7 +13,6 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "heart-frame-stats.h"
 #include "heart-preferences-window.h"
@@ -523,7 +522,10 @@ heart_application_shutdown (GApplication *app)
   g_clear_object (&self->stats);
   /* Clients get a clean close (1001) rather than a dropped connection */
   if (self->server != NULL && heart_server_get_listening (self->server))
-    heart_server_stop (self->server);
+    {
+      heart_server_stop (self->server);
+      heart_server_wait_closed (self->server, HEART_SERVER_CLOSE_GRACE_MS);
+    }
   if (self->simulator != NULL)
     heart_simulator_stop (self->simulator);
 
@@ -658,19 +660,6 @@ heart_application_get_server_error (HeartApplication *self)
   return self->server_error;
 }
 
-/* Each client is a socket: a thousand of them pass the usual soft limit */
-static void
-raise_file_limit (void)
-{
-  struct rlimit limit;
-
-  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
-    {
-      limit.rlim_cur = limit.rlim_max;
-      setrlimit (RLIMIT_NOFILE, &limit);
-    }
-}
-
 static gboolean
 schema_installed (void)
 {
@@ -702,7 +691,6 @@ heart_application_main (int    argc,
       return 1;
     }
 
-  raise_file_limit ();
   g_set_application_name (_("Heartsim"));
   app = heart_application_new (G_APPLICATION_DEFAULT_FLAGS);
   status = g_application_run (G_APPLICATION (app), argc, argv);
