@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "heart-record.h"
 #include "heart-server-private.h"
 
 void
@@ -70,20 +71,23 @@ heart_json_append_double (GString *out,
 }
 
 /* Seed 2's three fields first, in its order, so its clients parse the event
- * unchanged; then what an ML client wants besides the heart rate. */
+ * unchanged; then what an ML client wants besides the heart rate, with the
+ * same names and decimals as the WebSocket sample (heart-record.c). */
 void
 heart_sse_append_event (GString           *out,
                         const HeartSample *sample)
 {
-  g_string_append_printf (out, "id: %" G_GUINT64_FORMAT "\ndata: {\"value\":%d,\"timestamp\":\"",
-                          sample->seq, sample->bpm);
-  heart_append_iso8601_ms (out, sample->timestamp_us);
-  g_string_append_printf (out, "\",\"type\":\"heart_rate\",\"seq\":%" G_GUINT64_FORMAT ",\"variability\":",
-                          sample->seq);
-  heart_json_append_double (out, sample->variability, 3);
-  g_string_append (out, ",\"stress_level\":");
-  heart_json_append_double (out, sample->stress_level, 3);
-  g_string_append (out, ",\"state\":\"");
-  g_string_append (out, sample->running ? "running" : "stopped");
-  g_string_append (out, "\"}\n\n");
+  const HeartField fields[] = {
+    { "value", HEART_FIELD_INT, .integer = sample->bpm },
+    { "timestamp", HEART_FIELD_TIMESTAMP, .integer = sample->timestamp_us },
+    { "type", HEART_FIELD_STRING, .string = "heart_rate" },
+    { "seq", HEART_FIELD_INT, .integer = (gint64) sample->seq },
+    { "variability", HEART_FIELD_DECIMALS_3, .number = sample->variability },
+    { "stress_level", HEART_FIELD_DECIMALS_3, .number = sample->stress_level },
+    { "state", HEART_FIELD_STRING, .string = heart_sample_state_string (sample) },
+  };
+
+  g_string_append_printf (out, "id: %" G_GUINT64_FORMAT "\ndata: ", sample->seq);
+  heart_record_append (out, HEART_RECORD_JSON, fields, G_N_ELEMENTS (fields));
+  g_string_append (out, "\n\n");
 }
