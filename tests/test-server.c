@@ -354,6 +354,7 @@ test_static_files (Fixture       *f,
 {
   g_autoptr(TestReply) index = test_request (f->session, SOUP_METHOD_GET, f->port, "/", NULL);
   g_autoptr(TestReply) script = NULL;
+  g_autoptr(TestReply) revalidate = NULL;
   g_autoptr(TestReply) climb = NULL;
 
   if (test_reply_status (index) == SOUP_STATUS_NOT_FOUND)
@@ -368,7 +369,14 @@ test_static_files (Fixture       *f,
   script = test_request (f->session, SOUP_METHOD_GET, f->port, "/web/app.js", NULL);
   g_assert_cmpuint (test_reply_status (script), ==, SOUP_STATUS_OK);
   g_assert_true (g_str_has_prefix (test_reply_header (script, "Content-Type"), "text/javascript"));
-  g_assert_nonnull (test_reply_header (script, "Cache-Control"));
+  g_assert_cmpstr (test_reply_header (script, "Cache-Control"), ==, "no-cache");
+  g_assert_nonnull (test_reply_header (script, "ETag"));
+
+  /* a browser revalidating an unchanged file gets a 304 and no body */
+  revalidate = test_request (f->session, SOUP_METHOD_GET, f->port, "/web/app.js",
+                             "If-None-Match", test_reply_header (script, "ETag"), NULL);
+  g_assert_cmpuint (test_reply_status (revalidate), ==, SOUP_STATUS_NOT_MODIFIED);
+  g_assert_cmpuint (g_bytes_get_size (revalidate->body), ==, 0);
 
   climb = test_request (f->session, SOUP_METHOD_GET, f->port, "/web/..%2fopenapi.json", NULL);
   g_assert_cmpuint (test_reply_status (climb), >=, 400);

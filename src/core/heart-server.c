@@ -450,13 +450,20 @@ content_type_for (const char *name)
   return "application/octet-stream";
 }
 
+/* Files are revalidated on every load ("no-cache") against an ETag of
+ * their content: a browser never pairs a new page with old scripts after an
+ * upgrade, and an unchanged file costs a 304 with no body. */
 static gboolean
 respond_resource (SoupServerMessage *msg,
                   const char        *name,
                   const char        *cache_control)
 {
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
   g_autofree char *path = NULL;
+  g_autofree char *etag = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  const char *if_none_match;
 
   /* resource paths are not normalised: refuse anything that climbs */
   if (strstr (name, "..") != NULL || strstr (name, "//") != NULL || *name == '\0')
@@ -467,8 +474,15 @@ respond_resource (SoupServerMessage *msg,
   if (bytes == NULL)
     return FALSE;
 
-  respond (msg, SOUP_STATUS_OK, content_type_for (name), bytes);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", cache_control);
+  etag = g_strdup_printf ("\"%s-%08x-%" G_GSIZE_MODIFIER "x\"", PACKAGE_VERSION,
+                          g_bytes_hash (bytes), g_bytes_get_size (bytes));
+  if_none_match = soup_message_headers_get_one (request_headers, "If-None-Match");
+  if (if_none_match != NULL && strstr (if_none_match, etag) != NULL)
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+  else
+    respond (msg, SOUP_STATUS_OK, content_type_for (name), bytes);
+  soup_message_headers_replace (response_headers, "ETag", etag);
+  soup_message_headers_replace (response_headers, "Cache-Control", cache_control);
   return TRUE;
 }
 
@@ -554,7 +568,7 @@ server_callback (SoupServer        *server,
           respond_detail (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method Not Allowed");
         }
       else
-        respond_resource_or_404 (msg, path + 1, "public, max-age=300");
+        respond_resource_or_404 (msg, path + 1, "no-cache");
       return;
     }
 
