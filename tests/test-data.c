@@ -187,9 +187,16 @@ test_every_property_has_a_key (void)
                           pspecs[i]->name, APP_ID);
 }
 
+/* One comparison of a HeartSettings property with its schema key */
+typedef void (*KeyCheck) (GParamSpec         *pspec,
+                          GSettingsSchemaKey *key);
+
+/* Runs @data (a KeyCheck) on every property whose key exists; a missing key
+ * is reported once, by every-property-has-a-key. */
 static void
-test_key_types_match (void)
+check_every_key (gconstpointer data)
 {
+  KeyCheck check = (KeyCheck) data;
   g_autoptr(GSettingsSchema) schema = load_build_schema ();
   g_autofree GParamSpec **pspecs = NULL;
   guint n_pspecs;
@@ -199,76 +206,59 @@ test_key_types_match (void)
   for (guint i = 0; i < n_pspecs; i++)
     {
       g_autoptr(GSettingsSchemaKey) key = NULL;
-      const GVariantType *type;
-
-      if (!g_settings_schema_has_key (schema, pspecs[i]->name))
-        continue;   /* reported by every-property-has-a-key */
-      key = g_settings_schema_get_key (schema, pspecs[i]->name);
-      type = g_settings_schema_key_get_value_type (key);
-
-      if (!types_compatible (pspecs[i]->value_type, type))
-        g_test_fail_printf ("key \"%s\" has type '%s', which does not map to the property's %s",
-                            pspecs[i]->name, g_variant_type_peek_string (type),
-                            g_type_name (pspecs[i]->value_type));
-    }
-}
-
-static void
-test_defaults_match (void)
-{
-  g_autoptr(GSettingsSchema) schema = load_build_schema ();
-  g_autofree GParamSpec **pspecs = NULL;
-  guint n_pspecs;
-
-  g_assert_nonnull (schema);
-  pspecs = list_settings_properties (&n_pspecs);
-  for (guint i = 0; i < n_pspecs; i++)
-    {
-      g_autoptr(GSettingsSchemaKey) key = NULL;
-      g_autoptr(GVariant) schema_default = NULL;
-      g_auto(GValue) property_default = G_VALUE_INIT;
 
       if (!g_settings_schema_has_key (schema, pspecs[i]->name))
         continue;
       key = g_settings_schema_get_key (schema, pspecs[i]->name);
-      schema_default = g_settings_schema_key_get_default_value (key);
-      g_value_init (&property_default, pspecs[i]->value_type);
-      g_param_value_set_default (pspecs[i], &property_default);
-      if (!variant_equals_value (schema_default, &property_default))
-        {
-          g_autofree char *printed_variant = g_variant_print (schema_default, TRUE);
-          g_autofree char *printed_value = g_strdup_value_contents (&property_default);
-
-          g_test_fail_printf ("key \"%s\" defaults to %s, the property to %s",
-                              pspecs[i]->name, printed_variant, printed_value);
-        }
+      check (pspecs[i], key);
     }
 }
 
 static void
-test_ranges_match (void)
+check_type (GParamSpec         *pspec,
+            GSettingsSchemaKey *key)
 {
-  g_autoptr(GSettingsSchema) schema = load_build_schema ();
-  g_autofree GParamSpec **pspecs = NULL;
-  guint n_pspecs;
+  const GVariantType *type = g_settings_schema_key_get_value_type (key);
 
-  g_assert_nonnull (schema);
-  pspecs = list_settings_properties (&n_pspecs);
-  for (guint i = 0; i < n_pspecs; i++)
+  if (!types_compatible (pspec->value_type, type))
+    g_test_fail_printf ("key \"%s\" has type '%s', which does not map to the property's %s",
+                        pspec->name, g_variant_type_peek_string (type),
+                        g_type_name (pspec->value_type));
+}
+
+static void
+check_default (GParamSpec         *pspec,
+               GSettingsSchemaKey *key)
+{
+  g_autoptr(GVariant) schema_default = g_settings_schema_key_get_default_value (key);
+  g_auto(GValue) property_default = G_VALUE_INIT;
+
+  if (!types_compatible (pspec->value_type, g_settings_schema_key_get_value_type (key)))
+    return;   /* reported by key-types-match */
+  g_value_init (&property_default, pspec->value_type);
+  g_param_value_set_default (pspec, &property_default);
+  if (!variant_equals_value (schema_default, &property_default))
     {
-      g_autoptr(GSettingsSchemaKey) key = NULL;
-      double key_min, key_max, property_min, property_max;
+      g_autofree char *printed_variant = g_variant_print (schema_default, TRUE);
+      g_autofree char *printed_value = g_strdup_value_contents (&property_default);
 
-      if (!is_number (pspecs[i]) || !g_settings_schema_has_key (schema, pspecs[i]->name))
-        continue;
-      key = g_settings_schema_get_key (schema, pspecs[i]->name);
-      if (!key_bounds (key, &key_min, &key_max))
-        continue;
-      pspec_bounds (pspecs[i], &property_min, &property_max);
-      if (key_min != property_min || key_max != property_max)
-        g_test_fail_printf ("key \"%s\" accepts %g to %g, the property %g to %g",
-                            pspecs[i]->name, key_min, key_max, property_min, property_max);
+      g_test_fail_printf ("key \"%s\" defaults to %s, the property to %s",
+                          pspec->name, printed_variant, printed_value);
     }
+}
+
+static void
+check_range (GParamSpec         *pspec,
+             GSettingsSchemaKey *key)
+{
+  double key_min, key_max, property_min, property_max;
+
+  if (!is_number (pspec) || !key_bounds (key, &key_min, &key_max))
+    return;
+  pspec_bounds (pspec, &property_min, &property_max);
+  if (key_min != property_min || key_max != property_max)
+    g_test_fail_printf ("key \"%s\" accepts %g to %g, the property %g to %g",
+                        pspec->name, key_min, key_max, property_min, property_max);
 }
 
 /* A valid value other than the default, to see it travel */
@@ -369,13 +359,20 @@ test_bindings_round_trip (void)
 
   g_assert_nonnull (schema);
   pspecs = list_settings_properties (&n_pspecs);
-  /* Binding a missing key is a critical, and criticals abort tests */
+  /* Binding a missing or mistyped key is a critical, and criticals abort
+   * tests; the checks above say which keys are wrong */
   for (guint i = 0; i < n_pspecs; i++)
-    if (!g_settings_schema_has_key (schema, pspecs[i]->name))
-      {
-        g_test_skip ("keys are missing (every-property-has-a-key says which)");
-        return;
-      }
+    {
+      g_autoptr(GSettingsSchemaKey) key = NULL;
+
+      if (g_settings_schema_has_key (schema, pspecs[i]->name))
+        key = g_settings_schema_get_key (schema, pspecs[i]->name);
+      if (key == NULL || !types_compatible (pspecs[i]->value_type, g_settings_schema_key_get_value_type (key)))
+        {
+          g_test_skip ("keys are missing or mistyped (the checks above say which)");
+          return;
+        }
+    }
 
   heart_settings = heart_settings_new ();
   settings = g_settings_new (APP_ID);
@@ -409,9 +406,9 @@ main (int    argc,
 
   g_test_add_func ("/data/settings/schema-found", test_schema_found);
   g_test_add_func ("/data/settings/every-property-has-a-key", test_every_property_has_a_key);
-  g_test_add_func ("/data/settings/key-types-match", test_key_types_match);
-  g_test_add_func ("/data/settings/defaults-match", test_defaults_match);
-  g_test_add_func ("/data/settings/ranges-match", test_ranges_match);
+  g_test_add_data_func ("/data/settings/key-types-match", check_type, check_every_key);
+  g_test_add_data_func ("/data/settings/defaults-match", check_default, check_every_key);
+  g_test_add_data_func ("/data/settings/ranges-match", check_range, check_every_key);
   g_test_add_func ("/data/settings/bindings-round-trip", test_bindings_round_trip);
 
   return g_test_run ();
