@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian 12 packages Heartsim needs that are not installed yet.
-# Usage: build-aux/install-deps.sh [build|test|bench|all]   (default: build)
+# Usage: build-aux/install-deps.sh [build|test|check|bench|all]   (default: build)
+#   check: what build-aux/fuzz.sh and build-aux/checks.sh need besides the build
 # Works as root or through sudo; installs nothing when everything is present.
 set -eu
 
@@ -8,15 +9,19 @@ build_pkgs="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev gettext"
 test_pkgs="desktop-file-utils appstream xvfb xauth dbus-daemon dbus-x11 chromium nodejs
   flatpak-builder python3 libclang-rt-14-dev librsvg2-bin fonts-cantarell"
+# libFuzzer and the sanitizers (clang, libclang-rt-14-dev), leak checks,
+# static analysis and coverage (docs/reliability.md)
+check_pkgs="clang libclang-rt-14-dev valgrind cppcheck clang-tidy gcovr"
 bench_pkgs="wrk python3-websockets python3-requests"
 
 what=${1:-build}
 case "$what" in
   build) wanted=$build_pkgs ;;
   test)  wanted="$build_pkgs $test_pkgs" ;;
+  check) wanted="$build_pkgs $check_pkgs" ;;
   bench) wanted="$build_pkgs $bench_pkgs" ;;
-  all)   wanted="$build_pkgs $test_pkgs $bench_pkgs" ;;
-  *) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
+  all)   wanted="$build_pkgs $test_pkgs $check_pkgs $bench_pkgs" ;;
+  *) echo "usage: $0 [build|test|check|bench|all]" >&2; exit 2 ;;
 esac
 
 missing=""
