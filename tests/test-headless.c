@@ -1,7 +1,7 @@
 /* test-headless.c: `heartsim --headless` run as a user runs it
  *
  * Spawns the built binary (HEARTSIM_BINARY), talks to it over loopback and
- * stops it with SIGTERM.
+ * stops it with signals (docs/api.md, "Running headless").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,10 +14,17 @@
 
 typedef struct
 {
-  GSubprocess *process;
-  guint        port;
-  gboolean     exited;
+  GSubprocess      *process;
+  GDataInputStream *err;       /* stderr, when headless_start_full was asked to pipe it */
+  guint             port;
+  gboolean          exited;
 } Headless;
+
+typedef struct
+{
+  char     *line;
+  gboolean  done;
+} LineRead;
 
 static void
 on_exited (GObject      *source,
@@ -40,12 +47,63 @@ binary (void)
   return path;
 }
 
-/* Starts the service on a free port and reads the port from its banner. */
+/* The service starts with the default signal actions, whatever the test
+ * runner ignores or blocks */
+static void
+default_signals (gpointer data)
+{
+  sigset_t none;
+
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  signal (SIGHUP, SIG_DFL);
+  signal (SIGINT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGUSR1, SIG_DFL);
+  signal (SIGUSR2, SIG_DFL);
+  signal (SIGPIPE, SIG_DFL);
+}
+
+/* As nohup(1) starts it */
+static void
+ignore_sighup (gpointer data)
+{
+  default_signals (data);
+  signal (SIGHUP, SIG_IGN);
+}
+
+static void
+on_line_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  LineRead *read = data;
+
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  read->done = TRUE;
+}
+
+/* The next line on the service's stderr, NULL at end of file; never blocks */
+static char *
+read_err_line (Headless *headless)
+{
+  LineRead read = { 0 };
+
+  g_data_input_stream_read_line_async (headless->err, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
+  WAIT_FOR (read.done);
+  return read.line;
+}
+
+/* Starts the service on a free port and reads the port from its banner.
+ * @child_setup: default_signals, or how the signals should be inherited. */
 static gboolean
-headless_start (Headless    *headless,
-                const char  *extra_option)
+headless_start_full (Headless              *headless,
+                     GSubprocessFlags       flags,
+                     GSpawnChildSetupFunc   child_setup,
+                     const char            *extra_option)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | flags);
   g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *line = NULL;
   const char *path = binary ();
@@ -54,10 +112,13 @@ headless_start (Headless    *headless,
   if (path == NULL)
     return FALSE;
 
-  headless->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                        path, "--headless", "--port", "0", "--interval-ms", "50",
-                                        extra_option, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  headless->process = g_subprocess_launcher_spawn (launcher, &error,
+                                                   path, "--headless", "--port", "0", "--interval-ms", "50",
+                                                   extra_option, NULL);
   g_assert_no_error (error);
+  if (flags & G_SUBPROCESS_FLAGS_STDERR_PIPE)
+    headless->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (headless->process));
   g_subprocess_wait_async (headless->process, NULL, on_exited, headless);
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (headless->process));
@@ -69,6 +130,20 @@ headless_start (Headless    *headless,
   headless->port = (guint) g_ascii_strtoull (prefix + strlen ("http://127.0.0.1:"), NULL, 10);
   g_assert_cmpuint (headless->port, >, 0);
   return TRUE;
+}
+
+static gboolean
+headless_start (Headless    *headless,
+                const char  *extra_option)
+{
+  return headless_start_full (headless, G_SUBPROCESS_FLAGS_NONE, default_signals, extra_option);
+}
+
+static void
+headless_clear (Headless *headless)
+{
+  g_clear_object (&headless->err);
+  g_clear_object (&headless->process);
 }
 
 static void
@@ -128,6 +203,101 @@ test_no_autostart (void)
   WAIT_FOR (headless.exited);
   g_assert_cmpint (g_subprocess_get_exit_status (headless.process), ==, 0);
   g_clear_object (&headless.process);
+}
+
+/* A terminal that closes, or `kill -HUP`: the same clean exit as SIGTERM */
+static void
+test_sighup_stops (void)
+{
+  Headless headless = { 0 };
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(TestWebsocket) ws = NULL;
+
+  if (!headless_start (&headless, NULL))
+    return;
+
+  ws = test_websocket_new (session, headless.port);
+  WAIT_FOR (ws->messages->len >= 2);
+
+  g_subprocess_send_signal (headless.process, SIGHUP);
+  WAIT_FOR (headless.exited && ws->closed);
+
+  g_assert_true (g_subprocess_get_if_exited (headless.process));
+  g_assert_cmpint (g_subprocess_get_exit_status (headless.process), ==, 0);
+  g_assert_cmpuint (ws->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  headless_clear (&headless);
+}
+
+/* Started with SIGHUP ignored, as nohup(1) does, a hangup changes nothing */
+static void
+test_nohup_keeps_running (void)
+{
+  Headless headless = { 0 };
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(TestWebsocket) ws = NULL;
+  g_autofree char *status = NULL;
+  guint received;
+
+  if (!headless_start_full (&headless, G_SUBPROCESS_FLAGS_STDERR_PIPE, ignore_sighup, NULL))
+    return;
+
+  ws = test_websocket_new (session, headless.port);
+  WAIT_FOR (ws->messages->len >= 2);
+
+  /* the status line comes after the hangup was handled, had it been */
+  g_subprocess_send_signal (headless.process, SIGHUP);
+  g_subprocess_send_signal (headless.process, SIGUSR1);
+  status = read_err_line (&headless);
+  g_assert_nonnull (status);
+
+  /* a process that quit sends no new samples, only its close frame */
+  received = ws->messages->len;
+  WAIT_FOR (ws->messages->len >= received + 3 || ws->closed);
+  g_assert_false (ws->closed);
+
+  g_subprocess_send_signal (headless.process, SIGTERM);
+  WAIT_FOR (headless.exited && ws->closed);
+  g_assert_cmpint (g_subprocess_get_exit_status (headless.process), ==, 0);
+  headless_clear (&headless);
+}
+
+/* SIGUSR1 prints one status line and the service carries on; SIGUSR2 and
+ * SIGPIPE change nothing */
+static void
+test_status_signal (void)
+{
+  Headless headless = { 0 };
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(TestWebsocket) ws = NULL;
+  g_autoptr(TestReply) health = NULL;
+  g_autofree char *status = NULL;
+
+  if (!headless_start_full (&headless, G_SUBPROCESS_FLAGS_STDERR_PIPE, default_signals, NULL))
+    return;
+
+  ws = test_websocket_new (session, headless.port);
+  WAIT_FOR (ws->messages->len >= 2);
+
+  g_subprocess_send_signal (headless.process, SIGPIPE);
+  g_subprocess_send_signal (headless.process, SIGUSR2);
+  g_subprocess_send_signal (headless.process, SIGUSR1);
+  status = read_err_line (&headless);
+  g_assert_nonnull (status);
+  g_test_message ("%s", status);
+  g_assert_true (g_str_has_prefix (status, "heartsim: simulation running, seq "));
+  g_assert_nonnull (strstr (status, ", 1 client (1 WebSocket, 0 SSE), uptime "));
+  g_assert_true (g_str_has_suffix (status, " s"));
+
+  health = test_request (session, SOUP_METHOD_GET, headless.port, "/health", NULL);
+  g_assert_cmpuint (test_reply_status (health), ==, SOUP_STATUS_OK);
+  g_assert_false (headless.exited);
+  g_assert_false (ws->closed);
+
+  g_subprocess_send_signal (headless.process, SIGTERM);
+  WAIT_FOR (headless.exited && ws->closed);
+  g_assert_cmpint (g_subprocess_get_exit_status (headless.process), ==, 0);
+  g_assert_cmpuint (ws->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  headless_clear (&headless);
 }
 
 static void
@@ -201,6 +371,9 @@ main (int    argc,
 
   g_test_add_func ("/headless/serves-and-stops", test_serves_and_stops);
   g_test_add_func ("/headless/no-autostart", test_no_autostart);
+  g_test_add_func ("/headless/sighup-stops", test_sighup_stops);
+  g_test_add_func ("/headless/nohup-keeps-running", test_nohup_keeps_running);
+  g_test_add_func ("/headless/status-signal", test_status_signal);
   g_test_add_func ("/headless/port-in-use", test_port_in_use);
   g_test_add_func ("/headless/bad-option", test_bad_option);
 

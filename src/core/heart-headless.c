@@ -3,9 +3,10 @@
  * A plain GMainLoop: no GTK, no GApplication, nothing that needs a display
  * or a session bus, so it runs on a server or in a container.
  *
- * Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start for
- * another reason, 2 for a bad command line (--bind not an address
- * included), 3 when the port is in use.
+ * Exit codes: 0 after SIGINT/SIGTERM/SIGHUP, 1 when the server cannot start
+ * for another reason, 2 for a bad command line (--bind not an address
+ * included), 3 when the port is in use. SIGUSR1 prints a status line;
+ * SIGUSR2 and SIGPIPE are ignored (docs/api.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -39,6 +40,16 @@ typedef struct
   int       interval_ms;
   gboolean  no_autostart;
 } HeadlessOptions;
+
+/* What the signal handlers need while the main loop runs */
+typedef struct
+{
+  GMainLoop      *loop;
+  HeartSimulator *simulator;
+  HeartServer    *server;
+  gint64          started_us;   /* monotonic */
+  guint           signal_ids[4];
+} HeadlessRun;
 
 static void
 headless_options_clear (HeadlessOptions *options)
@@ -76,7 +87,8 @@ options_context_new (HeadlessOptions *options)
 
   g_option_context_set_summary (context,
                                 "Serves the REST, WebSocket and SSE API of the heartbeat simulator.\n"
-                                "Exit status: 0 on SIGINT/SIGTERM, 1 cannot listen, 2 bad options, 3 port in use.");
+                                "Exit status: 0 on SIGINT/SIGTERM/SIGHUP, 1 cannot listen, 2 bad options, 3 port in use.\n"
+                                "SIGUSR1 prints a status line on stderr.");
   g_option_context_add_main_entries (context, entries, NULL);
   return context;
 }
@@ -129,8 +141,53 @@ parse_options (HeadlessOptions *options,
 static gboolean
 on_quit_signal (gpointer data)
 {
-  g_main_loop_quit (data);
+  HeadlessRun *run = data;
+
+  g_main_loop_quit (run->loop);
   return G_SOURCE_CONTINUE;
+}
+
+/* One line on stderr, the figures of GET /health that matter to an operator */
+static gboolean
+on_status_signal (gpointer data)
+{
+  HeadlessRun *run = data;
+  guint ws = heart_server_get_websocket_clients (run->server);
+  guint sse = heart_server_get_sse_clients (run->server);
+
+  g_printerr ("heartsim: simulation %s, seq %" G_GUINT64_FORMAT ", %u client%s (%u WebSocket, %u SSE), uptime %.0f s\n",
+              heart_simulator_get_running (run->simulator) ? "running" : "stopped",
+              heart_simulator_get_current_sample (run->simulator)->seq,
+              ws + sse, ws + sse == 1 ? "" : "s", ws, sse,
+              (g_get_monotonic_time () - run->started_us) / (double) G_USEC_PER_SEC);
+  return G_SOURCE_CONTINUE;
+}
+
+/* nohup(1) starts us with SIGHUP ignored: keep it so */
+static gboolean
+signal_ignored (int signum)
+{
+  struct sigaction action;
+
+  return sigaction (signum, NULL, &action) == 0 && action.sa_handler == SIG_IGN;
+}
+
+static void
+add_signal_handlers (HeadlessRun *run)
+{
+  run->signal_ids[0] = g_unix_signal_add (SIGINT, on_quit_signal, run);
+  run->signal_ids[1] = g_unix_signal_add (SIGTERM, on_quit_signal, run);
+  /* no config file to reload: a hangup means the session is gone */
+  if (!signal_ignored (SIGHUP))
+    run->signal_ids[2] = g_unix_signal_add (SIGHUP, on_quit_signal, run);
+  run->signal_ids[3] = g_unix_signal_add (SIGUSR1, on_status_signal, run);
+}
+
+static void
+remove_signal_handlers (HeadlessRun *run)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (run->signal_ids); i++)
+    g_clear_handle_id (&run->signal_ids[i], g_source_remove);
 }
 
 static void
@@ -163,9 +220,9 @@ heart_headless_main (int    argc,
   g_autoptr(HeartServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) args = g_strdupv (argv);
+  HeadlessRun run = { .started_us = g_get_monotonic_time () };
   gboolean token_generated;
   guint64 seed = (guint64) g_get_real_time ();
-  guint sigint_id, sigterm_id;
 
   if (!parse_options (&options, &args, &seed, &error))
     {
@@ -175,8 +232,10 @@ heart_headless_main (int    argc,
   if (options.help_headless)
     return 0;
 
-  /* a client that vanishes mid-write must not kill the process */
+  /* a client that vanishes mid-write must not kill the process, nor a
+   * stray SIGUSR2 (docs/api.md) */
   signal (SIGPIPE, SIG_IGN);
+  signal (SIGUSR2, SIG_IGN);
 
   simulator = heart_simulator_new (seed);
   if (options.interval_ms != 0)
@@ -203,17 +262,20 @@ heart_headless_main (int    argc,
     }
   token_generated = token_generated && heart_server_get_token (server) != NULL;
 
+  /* before the banner: whoever reads it may signal at once */
+  loop = g_main_loop_new (NULL, FALSE);
+  run.loop = loop;
+  run.simulator = simulator;
+  run.server = server;
+  add_signal_handlers (&run);
+
   /* seed 2's clients expect data without calling start */
   if (!options.no_autostart)
     heart_simulator_start (simulator);
   print_banner (server, simulator, token_generated);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
   g_main_loop_run (loop);
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
+  remove_signal_handlers (&run);
 
   /* every WebSocket client gets a 1001 close frame before we go */
   heart_simulator_stop (simulator);
