@@ -146,6 +146,70 @@ headless_clear (Headless *headless)
   g_clear_object (&headless->process);
 }
 
+typedef struct
+{
+  char     *err;
+  GError   *error;
+  gboolean  done;
+} Communicated;
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Communicated *run = data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, NULL, &run->err, &run->error);
+  run->done = TRUE;
+}
+
+static gboolean
+on_deadline (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs `heartsim ARGS…` to its end and returns its stderr. A service that
+ * starts instead of refusing is killed at WAIT_TIMEOUT_US, failing the test. */
+static char *
+run_to_exit (GSubprocess **process,
+             const char   *first_arg,
+             ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  Communicated run = { 0 };
+  gboolean timed_out = FALSE;
+  guint deadline_id;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) binary ());
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  *process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (*process, NULL, NULL, on_communicated, &run);
+  deadline_id = g_timeout_add (WAIT_TIMEOUT_US / 1000, on_deadline, &timed_out);
+  while (!run.done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!run.done)
+    {
+      g_subprocess_force_exit (*process);
+      WAIT_FOR (run.done);
+      g_error ("heartsim %s ... did not exit by itself", first_arg);
+    }
+  g_source_remove (deadline_id);
+  g_assert_no_error (run.error);
+  return run.err;
+}
+
 static void
 test_serves_and_stops (void)
 {
@@ -300,6 +364,33 @@ test_status_signal (void)
   headless_clear (&headless);
 }
 
+/* A token that could not be sent in a header is refused before listening.
+ * The refusal does not depend on --bind, so the default loopback one is
+ * enough here and no test listens beyond loopback. */
+static void
+test_bad_token (void)
+{
+  const char *tokens[] = { "", " ", "two words", "tab\there", "new\nline", "trailing ", "caf\xc3\xa9" };
+
+  if (binary () == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+    {
+      g_autoptr(GSubprocess) process = NULL;
+      g_autofree char *err = run_to_exit (&process, "--headless", "--port", "0", "--token", tokens[i], NULL);
+      g_autofree char *shown = g_strescape (tokens[i], NULL);
+
+      g_test_message ("--token \"%s\": %s", shown, err);
+      g_assert_true (g_subprocess_get_if_exited (process));
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+      g_assert_true (g_str_has_prefix (err, "heartsim: --token must "));
+      g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+      if (tokens[i][0] == '\0')
+        g_assert_nonnull (strstr (err, "--token must not be empty"));
+    }
+}
+
 static void
 test_port_in_use (void)
 {
@@ -374,6 +465,7 @@ main (int    argc,
   g_test_add_func ("/headless/sighup-stops", test_sighup_stops);
   g_test_add_func ("/headless/nohup-keeps-running", test_nohup_keeps_running);
   g_test_add_func ("/headless/status-signal", test_status_signal);
+  g_test_add_func ("/headless/bad-token", test_bad_token);
   g_test_add_func ("/headless/port-in-use", test_port_in_use);
   g_test_add_func ("/headless/bad-option", test_bad_option);
 

@@ -4,9 +4,9 @@
  * or a session bus, so it runs on a server or in a container.
  *
  * Exit codes: 0 after SIGINT/SIGTERM/SIGHUP, 1 when the server cannot start
- * for another reason, 2 for a bad command line (--bind not an address
- * included), 3 when the port is in use. SIGUSR1 prints a status line;
- * SIGUSR2 and SIGPIPE are ignored (docs/api.md).
+ * for another reason, 2 for a bad command line (--bind not an address, an
+ * empty or unsendable --token included), 3 when the port is in use. SIGUSR1
+ * prints a status line; SIGUSR2 and SIGPIPE are ignored (docs/api.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -74,7 +74,7 @@ options_context_new (HeadlessOptions *options)
     { "bind", 'b', 0, G_OPTION_ARG_STRING, &options->bind,
       "Address to listen on (default 127.0.0.1; 0.0.0.0 = every interface, then POST needs the token)", "ADDRESS" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &options->token,
-      "Bearer token for POST when listening beyond loopback (default: generated and printed)", "TOKEN" },
+      "Bearer token for POST when listening beyond loopback, visible ASCII (default: generated and printed)", "TOKEN" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &options->seed,
       "Random seed, for reproducible data (default: from the clock)", "N" },
     { "interval-ms", 0, 0, G_OPTION_ARG_INT, &options->interval_ms,
@@ -91,6 +91,30 @@ options_context_new (HeadlessOptions *options)
                                 "SIGUSR1 prints a status line on stderr.");
   g_option_context_add_main_entries (context, entries, NULL);
   return context;
+}
+
+/* It travels in an HTTP header: visible ASCII only, as the preferences
+ * window asks (docs/api.md, "Running headless") */
+static gboolean
+validate_token (const char  *token,
+                GError     **error)
+{
+  if (token == NULL)
+    return TRUE;
+  if (*token == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--token must not be empty; leave it out to have one generated");
+      return FALSE;
+    }
+  for (const char *c = token; *c != '\0'; c++)
+    if (*c < '!' || *c > '~')
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "--token must be letters, digits and punctuation only, no spaces or control characters");
+        return FALSE;
+      }
+  return TRUE;
 }
 
 static gboolean
@@ -135,7 +159,7 @@ parse_options (HeadlessOptions *options,
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--seed must be a non-negative integer");
       return FALSE;
     }
-  return TRUE;
+  return validate_token (options->token, error);
 }
 
 static gboolean
@@ -249,7 +273,6 @@ heart_headless_main (int    argc,
     heart_server_set_bind_address (server, options.bind);
   heart_server_set_token (server, options.token);
   heart_server_set_slice_budget_us (server, HEART_HEADLESS_SLICE_BUDGET_US);
-  token_generated = options.token == NULL;
 
   if (!heart_server_start (server, &error))
     {
@@ -260,7 +283,9 @@ heart_headless_main (int    argc,
         return EXIT_USAGE;  /* --bind is not an address */
       return EXIT_START_FAILED;
     }
-  token_generated = token_generated && heart_server_get_token (server) != NULL;
+  /* whenever the server made one up, whatever the reason, it is printed */
+  token_generated = heart_server_get_token (server) != NULL &&
+                    g_strcmp0 (heart_server_get_token (server), options.token) != 0;
 
   /* before the banner: whoever reads it may signal at once */
   loop = g_main_loop_new (NULL, FALSE);
