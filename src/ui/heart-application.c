@@ -11,7 +11,9 @@
 
 #include "heart-application.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <signal.h>
 #include <string.h>
 
 #include "heart-frame-stats.h"
@@ -49,6 +51,7 @@ struct _HeartApplication
   gint64           screenshot_deadline_us;
   guint            screenshot_settle;
   int              exit_status;
+  guint            signal_ids[3];
 };
 
 enum {
@@ -307,6 +310,36 @@ setup_actions (HeartApplication *self)
                                          (const char *[]) { "<Control>question", NULL });
 }
 
+/* ---------------------------------------------------------------- signals */
+
+/* kill, Ctrl+C in a terminal, or the terminal closing: quit as Ctrl+Q does,
+ * so clients get their close frame (docs/api.md) */
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (user_data), "quit", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+add_signal_handlers (HeartApplication *self)
+{
+  struct sigaction hangup;
+
+  self->signal_ids[0] = g_unix_signal_add (SIGINT, on_quit_signal, self);
+  self->signal_ids[1] = g_unix_signal_add (SIGTERM, on_quit_signal, self);
+  /* started by nohup(1): a hangup stays ignored */
+  if (sigaction (SIGHUP, NULL, &hangup) != 0 || hangup.sa_handler != SIG_IGN)
+    self->signal_ids[2] = g_unix_signal_add (SIGHUP, on_quit_signal, self);
+}
+
+static void
+remove_signal_handlers (HeartApplication *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
+    g_clear_handle_id (&self->signal_ids[i], g_source_remove);
+}
+
 /* ---------------------------------------------------------------- screenshots */
 
 static void
@@ -491,6 +524,7 @@ heart_application_startup (GApplication *app)
   bind_simulator_to_settings (self);
   bind_server_to_settings (self);
   setup_actions (self);
+  add_signal_handlers (self);
 
   apply_server_settings (self);
   if (heart_settings_get_autostart (self->settings) || self->screenshot_path != NULL)
@@ -518,6 +552,7 @@ heart_application_shutdown (GApplication *app)
 {
   HeartApplication *self = HEART_APPLICATION (app);
 
+  remove_signal_handlers (self);
   g_clear_handle_id (&self->screenshot_id, g_source_remove);
   g_clear_object (&self->stats);
   /* Clients get a clean close (1001) rather than a dropped connection */
