@@ -57,8 +57,9 @@ void
 heart_append_iso8601_ms (GString *out,
                          gint64   timestamp_us)
 {
-  gint64 ms = timestamp_us >= 0 ? timestamp_us / 1000 : (timestamp_us - 999) / 1000;
-  time_t seconds = (time_t) (ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  /* rounded down, before the epoch too, with no overflow near G_MININT64 */
+  gint64 ms = timestamp_us / 1000 - (timestamp_us % 1000 < 0 ? 1 : 0);
+  time_t seconds = (time_t) (ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
   struct tm tm;
 
   gmtime_r (&seconds, &tm);
