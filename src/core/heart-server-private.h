@@ -33,6 +33,13 @@ G_BEGIN_DECLS
 
 #define HEART_HISTORY_DEFAULT_LIMIT      1000
 
+/* Connection limits (docs/reliability.md) */
+#define HEART_SERVER_MAX_CONNECTIONS     20000  /* and always below the descriptor limit */
+#define HEART_SERVER_REQUEST_TIMEOUT_MS  10000  /* a whole request, headers and body, must arrive in this */
+#define HEART_SERVER_IDLE_TIMEOUT_MS     30000  /* a kept-alive connection with no request */
+#define HEART_SERVER_ANSWER_TIMEOUT_MS   60000  /* a client that does not take a (non-stream) answer */
+#define HEART_SERVER_MAX_WS_MESSAGE      (64 * 1024)  /* a client's WebSocket message, all fragments */
+
 typedef enum {
   HEART_CLIENT_WEBSOCKET,
   HEART_CLIENT_SSE,
@@ -71,6 +78,39 @@ void          heart_streams_set_stall_timeout (HeartStreams *streams,
 void          heart_server_clients_changed   (HeartServer *server,
                                               HeartClientKind kind);
 
+/* heart-server-connections.c: accepting clients, their number and lifetime */
+typedef struct _HeartConnections HeartConnections;
+
+HeartConnections *heart_connections_new      (SoupServer *soup);
+void          heart_connections_free         (HeartConnections *self);
+/* Accept clients on @socket (bound and listening) until stop_listening() */
+void          heart_connections_listen       (HeartConnections *self,
+                                              GSocket *socket);
+void          heart_connections_stop_listening (HeartConnections *self);
+guint         heart_connections_count        (HeartConnections *self);
+/* Clients refused with 503 because the server was full */
+guint64       heart_connections_get_refused  (HeartConnections *self);
+/* 0 keeps a limit as it is */
+void          heart_connections_set_limits   (HeartConnections *self,
+                                              guint max_connections,
+                                              guint request_timeout_ms,
+                                              guint idle_timeout_ms,
+                                              guint answer_timeout_ms);
+/* The client's socket */
+GSocket      *heart_connections_get_socket   (SoupServerMessage *msg);
+/* @msg's connection now carries a stream with its own checks; a WebSocket
+ * client's messages are capped at @max_websocket_message bytes (0: none) */
+void          heart_connections_set_streaming (SoupServerMessage *msg,
+                                               guint64 max_websocket_message);
+/* Answer @status {"detail":…} and close, without reading the body; from an
+ * early handler, before libsoup reads it */
+void          heart_connections_refuse       (SoupServerMessage *msg,
+                                              guint status,
+                                              const char *detail);
+/* A whole HTTP/1.1 answer with Connection: close */
+GBytes       *heart_connections_format_answer (guint status,
+                                               const char *detail);
+
 /* heart-server-json.c: small JSON writers (no user string reaches JSON unescaped) */
 void          heart_json_append_string       (GString *out,
                                               const char *text);
@@ -99,6 +139,10 @@ gboolean         heart_validation_int        (HeartValidation *validation,
                                               gint64 min,
                                               gint64 max,
                                               gint64 *out);
+/* Records an error for each parameter of @raw_query (as sent, still
+ * percent-encoded) that holds an encoded NUL */
+void             heart_validation_refuse_nul (HeartValidation *validation,
+                                              const char *raw_query);
 gboolean         heart_validation_ok         (HeartValidation *validation);
 /* {"detail":[{"loc":["query",name],"msg":…,"type":…,"input":…},…]} */
 char            *heart_validation_to_json    (HeartValidation *validation);
@@ -110,6 +154,13 @@ void          heart_server_set_sse_interval_ms   (HeartServer *self,
                                                   guint interval_ms);
 void          heart_server_set_stall_timeout_ms  (HeartServer *self,
                                                   guint timeout_ms);
+/* see heart_connections_set_limits() */
+void          heart_server_set_connection_limits (HeartServer *self,
+                                                  guint max_connections,
+                                                  guint request_timeout_ms,
+                                                  guint idle_timeout_ms,
+                                                  guint answer_timeout_ms);
+guint         heart_server_get_connection_count  (HeartServer *self);
 /* @interval_s 0 turns pings (and the no-pong check) off */
 void          heart_server_set_ping_interval_s   (HeartServer *self,
                                                   guint interval_s,

@@ -223,7 +223,7 @@ close_client (HeartStreams *self,
     {
       /* a stalled stream never drains: cut the socket; libsoup's pending
        * write fails and the message emits "finished" */
-      GSocket *socket = soup_server_message_get_socket (client->sse);
+      GSocket *socket = heart_connections_get_socket (client->sse);
 
       if (socket != NULL)
         g_socket_shutdown (socket, TRUE, TRUE, NULL);
@@ -580,8 +580,9 @@ add_client (HeartStreams      *self,
 {
   HeartClientSet *set = client_set (self, kind);
   HeartClient *client = g_new0 (HeartClient, 1);
-  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocket *socket = heart_connections_get_socket (msg);
 
+  heart_connections_set_streaming (msg, kind == HEART_CLIENT_WEBSOCKET ? HEART_SERVER_MAX_WS_MESSAGE : 0);
   /* each frame is a whole message: Nagle would hold it back behind the
    * previous one's delayed ACK (40 ms) at fast rates; and a bounded kernel
    * buffer makes a client that stops reading show within seconds instead

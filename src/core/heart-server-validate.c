@@ -237,3 +237,30 @@ heart_validation_int (HeartValidation *self,
   *out = value;
   return TRUE;
 }
+
+/* libsoup decodes "%00" into a NUL that ends the C string early, so
+ * "stress_level=0.5%00x" would pass as 0.5: look at the query as sent. */
+void
+heart_validation_refuse_nul (HeartValidation *self,
+                             const char      *raw_query)
+{
+  g_auto(GStrv) pairs = NULL;
+
+  if (raw_query == NULL || strstr (raw_query, "%00") == NULL)
+    return;
+  pairs = g_strsplit (raw_query, "&", -1);
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      const char *equals = strchr (pairs[i], '=');
+      g_autofree char *raw_name = NULL;
+      g_autofree char *name = NULL;
+
+      if (strstr (pairs[i], "%00") == NULL)
+        continue;
+      raw_name = equals ? g_strndup (pairs[i], equals - pairs[i]) : g_strdup (pairs[i]);
+      name = g_uri_unescape_string (raw_name, NULL);
+      add_error (self, name ? name : raw_name, "value_error",
+                 "Value error, must not contain a NUL character",
+                 equals ? equals + 1 : "", NULL);
+    }
+}

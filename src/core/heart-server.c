@@ -31,9 +31,12 @@ struct _HeartServer
   HeartHistory   *history;
   SoupServer     *soup;
   HeartStreams   *streams;
+  HeartConnections *connections;
 
   char           *bind_address;
   char           *token;
+  char          **allowed_origins;  /* besides the server's own */
+  char          **allowed_hosts;    /* names besides localhost */
   guint           port;          /* as configured; 0 = any free port */
   guint           bound_port;
   gboolean        listening;
@@ -51,6 +54,8 @@ enum {
   PROP_PORT,
   PROP_BIND_ADDRESS,
   PROP_TOKEN,
+  PROP_ALLOWED_ORIGINS,
+  PROP_ALLOWED_HOSTS,
   PROP_LISTENING,
   PROP_WEBSOCKET_CLIENTS,
   PROP_SSE_CLIENTS,
@@ -187,6 +192,17 @@ equal_in_constant_time (const char *a,
 }
 
 static gboolean
+has_valid_token (HeartServer       *self,
+                 SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *value = soup_message_headers_get_one (headers, "Authorization");
+
+  return self->token != NULL && value != NULL && g_ascii_strncasecmp (value, "Bearer ", 7) == 0 &&
+         equal_in_constant_time (self->token, value + 7);
+}
+
+static gboolean
 check_token (HeartServer       *self,
              SoupServerMessage *msg)
 {
@@ -203,12 +219,75 @@ check_token (HeartServer       *self,
       respond_detail (msg, SOUP_STATUS_UNAUTHORIZED, "Not authenticated");
       return FALSE;
     }
-  if (self->token == NULL || !equal_in_constant_time (self->token, value + 7))
+  if (!has_valid_token (self, msg))
     {
       respond_detail (msg, SOUP_STATUS_UNAUTHORIZED, "Invalid token");
       return FALSE;
     }
   return TRUE;
+}
+
+/* ---- cross-site protection (docs/api.md, "Cross-site requests") ---------- */
+
+/* The host part of a Host header: "[::1]:8000" → "::1", "a.b:80" → "a.b" */
+static char *
+host_name_of (const char *host_header)
+{
+  const char *colon;
+
+  if (*host_header == '[')
+    {
+      const char *end = strchr (host_header, ']');
+
+      return end ? g_strndup (host_header + 1, end - host_header - 1) : g_strdup (host_header);
+    }
+  colon = strrchr (host_header, ':');
+  if (colon != NULL && strchr (host_header, ':') == colon)
+    return g_ascii_strdown (host_header, colon - host_header);
+  return g_ascii_strdown (host_header, -1);
+}
+
+/* A page that rebinds its own DNS name to 127.0.0.1 reaches us under that
+ * name: on loopback only addresses, localhost and names the user allowed
+ * are served. Beyond loopback any name is: control needs the token there. */
+static gboolean
+host_allowed (HeartServer       *self,
+              SoupServerMessage *msg)
+{
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Host");
+  g_autofree char *host = NULL;
+  gsize length;
+
+  if (header == NULL || token_required (self))
+    return TRUE;
+  host = host_name_of (header);
+  length = strlen (host);
+  if (length > 0 && host[length - 1] == '.')
+    host[length - 1] = '\0';
+  return g_hostname_is_ip_address (host) ||
+         g_str_equal (host, "localhost") || g_str_has_suffix (host, ".localhost") ||
+         (self->allowed_hosts != NULL && g_strv_contains ((const char * const *) self->allowed_hosts, host));
+}
+
+/* Browsers send Origin with every cross-site POST, and a page of any site
+ * may POST to us without asking first: only our own pages, origins the user
+ * allowed, and requests carrying the token may change the simulation.
+ * Clients that are not browsers send no Origin. */
+static gboolean
+origin_allowed (HeartServer       *self,
+                SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *origin = soup_message_headers_get_one (headers, "Origin");
+  const char *host = soup_message_headers_get_one (headers, "Host");
+
+  if (origin == NULL)
+    return TRUE;
+  if (host != NULL && g_str_has_prefix (origin, "http://") && g_ascii_strcasecmp (origin + 7, host) == 0)
+    return TRUE;
+  if (self->allowed_origins != NULL && g_strv_contains ((const char * const *) self->allowed_origins, origin))
+    return TRUE;
+  return has_valid_token (self, msg);
 }
 
 static char *
@@ -243,6 +322,7 @@ handle_health (HeartServer       *self,
                           ",\"connected_clients\":%u,\"clients\":{\"websocket\":%u,\"sse\":%u}"
                           ",\"seq\":%" G_GUINT64_FORMAT ",\"interval_ms\":%u,\"baseline_bpm\":%u"
                           ",\"history\":{\"length\":%u,\"capacity\":%u}"
+                          ",\"connections\":{\"open\":%u,\"refused\":%" G_GUINT64_FORMAT "}"
                           ",\"version\":\"%s\",\"uptime_s\":",
                           running ? "running" : "stopped", running ? "true" : "false",
                           ws + sse, ws, sse,
@@ -251,6 +331,8 @@ handle_health (HeartServer       *self,
                           heart_simulator_get_baseline_bpm (self->simulator),
                           heart_history_get_length (self->history),
                           heart_history_get_capacity (self->history),
+                          heart_connections_count (self->connections),
+                          heart_connections_get_refused (self->connections),
                           PACKAGE_VERSION);
   heart_json_append_double (json, (g_get_monotonic_time () - self->created_us) / 1e6, 3);
   g_string_append_c (json, '}');
@@ -608,6 +690,12 @@ server_callback (SoupServer        *server,
 
   if (method == SOUP_METHOD_POST && !check_token (self, msg))
     return;
+  if (method == SOUP_METHOD_POST && !origin_allowed (self, msg))
+    {
+      respond_detail (msg, SOUP_STATUS_FORBIDDEN,
+                      "Cross-origin request refused: send the bearer token, or start Heartsim with --allow-origin");
+      return;
+    }
 
   func (self, msg, query);
 }
@@ -640,6 +728,37 @@ websocket_callback (SoupServer              *server,
   heart_streams_add_websocket (self->streams, msg, connection);
 }
 
+/* A body is refused before libsoup reads it: libsoup would read (and by
+ * default keep) all of it before sending our answer, and takes a
+ * Content-Length of -1 as "read until the end". TRUE when refused. */
+static gboolean
+refuse_body (SoupServerMessage  *msg,
+             SoupMessageHeaders *headers)
+{
+  const char *length = soup_message_headers_get_one (headers, "Content-Length");
+  guint64 bytes = 0;
+
+  if (soup_message_headers_get_one (headers, "Transfer-Encoding") != NULL)
+    heart_connections_refuse (msg, SOUP_STATUS_LENGTH_REQUIRED, "Length Required");
+  else if (length != NULL && !g_ascii_string_to_unsigned (length, 10, 0, G_MAXUINT64, &bytes, NULL))
+    heart_connections_refuse (msg, SOUP_STATUS_BAD_REQUEST, "Invalid Content-Length");
+  else if (bytes > HEART_SERVER_MAX_BODY)
+    heart_connections_refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large");
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static void
+refuse_nul_in_query (SoupServerMessage *msg,
+                     const char        *raw_query)
+{
+  g_autoptr(HeartValidation) validation = heart_validation_new (NULL);
+
+  heart_validation_refuse_nul (validation, raw_query);
+  respond_invalid (msg, validation);
+}
+
 /* Limits, checked once the headers are in and before any body is read */
 static void
 early_callback (SoupServer        *server,
@@ -648,6 +767,7 @@ early_callback (SoupServer        *server,
                 GHashTable        *query,
                 gpointer           user_data)
 {
+  HeartServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   GUri *uri = soup_server_message_get_uri (msg);
   const char *uri_query = g_uri_get_query (uri);
@@ -656,6 +776,8 @@ early_callback (SoupServer        *server,
   gsize header_bytes = 0;
   guint header_count = 0;
 
+  if (refuse_body (msg, headers))
+    return;
   if (strlen (g_uri_get_path (uri)) + (uri_query ? strlen (uri_query) : 0) > HEART_SERVER_MAX_URI)
     {
       respond_detail (msg, SOUP_STATUS_REQUEST_URI_TOO_LONG, "URI Too Long");
@@ -674,22 +796,13 @@ early_callback (SoupServer        *server,
       return;
     }
 
-  switch (soup_message_headers_get_encoding (headers))
+  if (!host_allowed (self, msg))
     {
-    case SOUP_ENCODING_CONTENT_LENGTH:
-      if (soup_message_headers_get_content_length (headers) > HEART_SERVER_MAX_BODY)
-        respond_detail (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large");
-      break;
-    case SOUP_ENCODING_CHUNKED:
-    case SOUP_ENCODING_EOF:
-    case SOUP_ENCODING_BYTERANGES:
-      respond_detail (msg, SOUP_STATUS_LENGTH_REQUIRED, "Length Required");
-      break;
-    case SOUP_ENCODING_NONE:
-    case SOUP_ENCODING_UNRECOGNIZED:
-    default:
-      break;
+      respond_detail (msg, SOUP_STATUS_FORBIDDEN,
+                      "Host name not allowed: use an IP address or localhost, or start Heartsim with --allow-host");
+      return;
     }
+  refuse_nul_in_query (msg, uri_query);
 }
 
 /* CORS on every response, including the ones libsoup writes itself */
@@ -792,8 +905,7 @@ heart_server_start (HeartServer *self,
                      "Cannot listen on %s port %u: %s", where, self->port, local_error->message);
       return FALSE;
     }
-  if (!soup_server_listen_socket (self->soup, socket, 0, error))
-    return FALSE;
+  heart_connections_listen (self->connections, socket);
   self->bound_port = socket_port (socket);
 
   /* "localhost" may resolve to ::1 first: listen there too when we can */
@@ -804,7 +916,7 @@ heart_server_start (HeartServer *self,
       g_autoptr(GSocket) socket6 = listen_socket_new (ipv6, self->bound_port, NULL);
 
       if (socket6 != NULL)
-        soup_server_listen_socket (self->soup, socket6, 0, NULL);
+        heart_connections_listen (self->connections, socket6);
     }
 
   if (token_required (self) && self->token == NULL)
@@ -830,6 +942,7 @@ heart_server_stop (HeartServer *self)
 
   /* closes the listeners and plain HTTP connections; the WebSocket
    * connections were stolen from libsoup and finish their close handshake */
+  heart_connections_stop_listening (self->connections);
   soup_server_disconnect (self->soup);
   self->listening = FALSE;
   self->bound_port = 0;
@@ -1058,6 +1171,23 @@ heart_server_set_stall_timeout_ms (HeartServer *self,
   heart_streams_set_stall_timeout (self->streams, timeout_ms);
 }
 
+void
+heart_server_set_connection_limits (HeartServer *self,
+                                    guint        max_connections,
+                                    guint        request_timeout_ms,
+                                    guint        idle_timeout_ms,
+                                    guint        answer_timeout_ms)
+{
+  heart_connections_set_limits (self->connections, max_connections, request_timeout_ms,
+                                idle_timeout_ms, answer_timeout_ms);
+}
+
+guint
+heart_server_get_connection_count (HeartServer *self)
+{
+  return heart_connections_count (self->connections);
+}
+
 /* ---- GObject ------------------------------------------------------------- */
 
 HeartServer *
@@ -1091,6 +1221,7 @@ heart_server_constructed (GObject *object)
   /* ~7× the memory and 3× the broadcast time per client (DESIGN §4a) */
   soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (on_request_started), self, 0);
+  self->connections = heart_connections_new (self->soup);
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
   soup_server_add_early_handler (self->soup, WEBSOCKET_PATH, early_callback, self, NULL);
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
@@ -1107,6 +1238,7 @@ heart_server_dispose (GObject *object)
     {
       heart_server_stop (self);
       g_signal_handlers_disconnect_by_data (self->soup, self);
+      g_clear_pointer (&self->connections, heart_connections_free);
       g_clear_object (&self->soup);
     }
   g_clear_pointer (&self->streams, heart_streams_free);
@@ -1126,6 +1258,8 @@ heart_server_finalize (GObject *object)
   g_clear_pointer (&self->current_json, g_bytes_unref);
   g_free (self->bind_address);
   g_free (self->token);
+  g_strfreev (self->allowed_origins);
+  g_strfreev (self->allowed_hosts);
 
   G_OBJECT_CLASS (heart_server_parent_class)->finalize (object);
 }
@@ -1155,6 +1289,12 @@ heart_server_get_property (GObject    *object,
     case PROP_TOKEN:
       g_value_set_string (value, self->token);
       break;
+    case PROP_ALLOWED_ORIGINS:
+      g_value_set_boxed (value, self->allowed_origins);
+      break;
+    case PROP_ALLOWED_HOSTS:
+      g_value_set_boxed (value, self->allowed_hosts);
+      break;
     case PROP_LISTENING:
       g_value_set_boolean (value, self->listening);
       break;
@@ -1167,6 +1307,30 @@ heart_server_get_property (GObject    *object,
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+/* Origins compare as sent ("https://app.example:8443", no trailing slash),
+ * host names without case */
+static char **
+normalised_names (const char * const *names,
+                  gboolean            lowercase)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **result;
+
+  for (gsize i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      g_autofree char *name = lowercase ? g_ascii_strdown (names[i], -1) : g_strdup (names[i]);
+      gsize length = strlen (name);
+
+      while (length > 0 && (name[length - 1] == '/' || name[length - 1] == '.'))
+        name[--length] = '\0';
+      if (length > 0)
+        g_strv_builder_add (builder, name);
+    }
+  result = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return result;
 }
 
 static void
@@ -1193,6 +1357,14 @@ heart_server_set_property (GObject      *object,
       break;
     case PROP_TOKEN:
       heart_server_set_token (self, g_value_get_string (value));
+      break;
+    case PROP_ALLOWED_ORIGINS:
+      g_strfreev (self->allowed_origins);
+      self->allowed_origins = normalised_names (g_value_get_boxed (value), FALSE);
+      break;
+    case PROP_ALLOWED_HOSTS:
+      g_strfreev (self->allowed_hosts);
+      self->allowed_hosts = normalised_names (g_value_get_boxed (value), TRUE);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1229,6 +1401,12 @@ heart_server_class_init (HeartServerClass *klass)
   properties[PROP_TOKEN] =
     g_param_spec_string ("token", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ALLOWED_ORIGINS] =
+    g_param_spec_boxed ("allowed-origins", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ALLOWED_HOSTS] =
+    g_param_spec_boxed ("allowed-hosts", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   properties[PROP_LISTENING] =
     g_param_spec_boolean ("listening", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
