@@ -36,6 +36,8 @@ typedef struct
   int       port;
   char     *bind;
   char     *token;
+  char    **allow_origins;
+  char    **allow_hosts;
   char     *seed;
   int       interval_ms;
   gboolean  no_autostart;
@@ -56,6 +58,8 @@ headless_options_clear (HeadlessOptions *options)
 {
   g_clear_pointer (&options->bind, g_free);
   g_clear_pointer (&options->token, g_free);
+  g_clear_pointer (&options->allow_origins, g_strfreev);
+  g_clear_pointer (&options->allow_hosts, g_strfreev);
   g_clear_pointer (&options->seed, g_free);
 }
 
@@ -75,6 +79,10 @@ options_context_new (HeadlessOptions *options)
       "Address to listen on (default 127.0.0.1; 0.0.0.0 = every interface, then POST needs the token)", "ADDRESS" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &options->token,
       "Bearer token for POST when listening beyond loopback, visible ASCII (default: generated and printed)", "TOKEN" },
+    { "allow-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->allow_origins,
+      "Let web pages of ORIGIN (e.g. http://app.example:3000) send POSTs without the token (repeatable)", "ORIGIN" },
+    { "allow-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->allow_hosts,
+      "Answer requests for the host name NAME too, besides addresses and localhost (repeatable)", "NAME" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &options->seed,
       "Random seed, for reproducible data (default: from the clock)", "N" },
     { "interval-ms", 0, 0, G_OPTION_ARG_INT, &options->interval_ms,
@@ -272,6 +280,10 @@ heart_headless_main (int    argc,
   if (options.bind != NULL)
     heart_server_set_bind_address (server, options.bind);
   heart_server_set_token (server, options.token);
+  g_object_set (server,
+                "allowed-origins", options.allow_origins,
+                "allowed-hosts", options.allow_hosts,
+                NULL);
   heart_server_set_slice_budget_us (server, HEART_HEADLESS_SLICE_BUDGET_US);
 
   if (!heart_server_start (server, &error))

@@ -392,7 +392,7 @@ pause_accepting (HeartConnections *self,
     listener_unwatch (g_ptr_array_index (self->listeners, i));
   if (self->retry_id == 0)
     {
-      g_warning ("Cannot accept a connection: %s; trying again in %u ms", error->message, ACCEPT_RETRY_MS);
+      g_message ("Cannot accept a connection: %s; trying again in %u ms", error->message, ACCEPT_RETRY_MS);
       self->retry_id = g_timeout_add (ACCEPT_RETRY_MS, resume_accepting, self);
     }
 }
