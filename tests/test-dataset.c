@@ -61,9 +61,15 @@ test_parse_duration (void)
 {
   struct { const char *text; double seconds; } good[] = {
     { "90s", 90 }, { "10m", 600 }, { "24h", 86400 }, { "2d", 172800 },
-    { "1h30m", 5400 }, { "1.5h", 5400 }, { "600", 600 },
+    { "1h30m", 5400 }, { "1.5h", 5400 }, { "600", 600 }, { "1d12h30m15s", 131415 },
+    { ".5h", 1800 }, { "2.5", 2.5 }, { "366d", 366 * 86400.0 },
   };
-  const char *bad[] = { "abc", "", "10x", "-5m", "0s", "h", "400d", "1e999" };
+  /* only digits with at most one '.', each unit once, largest first */
+  const char *bad[] = {
+    "abc", "", "10x", "-5m", "+5m", "0s", "h", "400d", "1e999", "0x10s", "0x10", "1e3s", "1e3",
+    "inf", "nan", "infs", " 10s", "10s ", "10 s", "1h30", "30m1h", "1m1m", "1..5h", "1.5.1h", ".", ".s",
+    "1,5h", "١٠s",
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
     {
@@ -196,6 +202,47 @@ test_bad_arguments_refused (void)
   assert_refused ("--interval-ms", "5");
   assert_refused ("--start", "yesterday");
   assert_refused ("--event", "soon");
+  /* hex, exponents, inf, nan and spaces are not numbers here */
+  assert_refused ("--duration", "0x10s");
+  assert_refused ("--duration", "1e3s");
+  assert_refused ("--stress", "0x0.1");
+  assert_refused ("--stress", "5e-1");
+  assert_refused ("--stress", " 0.5");
+  assert_refused ("--stress", "nan");
+  assert_refused ("--events-per-hour", "inf");
+  assert_refused ("--events-per-hour", "1e2");
+  assert_refused ("--event", "0x10s");
+  assert_refused ("--event", "1e2s");
+  assert_refused ("--event", "1m:0x0.8");
+  assert_refused ("--event", "1m:nan");
+  /* after the last tick of the default 10 minutes it would never fire */
+  assert_refused ("--event", "10m");
+  /* year 10000 has no four-digit ISO 8601 form */
+  assert_refused ("--start", "9999-12-31T23:59:59Z");
+  assert_refused ("--start", "9999-12-31T23:50:00Z");
+}
+
+/* The last half second before year 10000 and an event at the last tick
+ * are fine; plain decimals with a leading or trailing '.' too */
+static void
+test_up_to_the_limits (void)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(GStrv) lines = NULL;
+  guint n, with_event = 0;
+
+  generate (&run, "--duration", "9m59.5s", "--seed", "1", "--start", "9999-12-31T23:50:00Z",
+            "--event", "9m59s:1", "--stress", ".5", "--events-per-hour", "0.", NULL);
+  g_assert_true (g_spawn_check_wait_status (run.status, NULL));
+  lines = g_strsplit (run.out, "\n", -1);
+  n = g_strv_length (lines);
+  /* 1199 ticks, a header, and the empty string after the last newline */
+  g_assert_cmpuint (n, ==, 1201);
+  g_assert_true (g_str_has_prefix (lines[n - 2], "9999-12-31T23:59:59.500Z,"));
+  g_assert_true (g_str_has_suffix (lines[n - 2], ",1"));
+  for (guint i = 1; i < n - 1; i++)
+    with_event += g_str_has_suffix (lines[i], ",1");
+  g_assert_cmpuint (with_event, ==, 1);
 }
 
 static void
@@ -213,7 +260,7 @@ test_failed_write_keeps_old_file (void)
   g_unlink (path);
 }
 
-/* The issue's own command: a day of beats meets DESIGN §3 at rest */
+/* A day of beats meets the resting HRV norms of docs/model.md */
 static void
 test_day_of_beats (void)
 {
@@ -272,6 +319,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dataset/samples-jsonl-options", test_samples_jsonl_with_options);
   g_test_add_func ("/dataset/same-seed-identical", test_same_seed_identical_files);
   g_test_add_func ("/dataset/bad-arguments", test_bad_arguments_refused);
+  g_test_add_func ("/dataset/up-to-the-limits", test_up_to_the_limits);
   g_test_add_func ("/dataset/failed-run-keeps-old-file", test_failed_write_keeps_old_file);
   g_test_add_func ("/dataset/day-of-beats", test_day_of_beats);
   return g_test_run ();

@@ -4,6 +4,7 @@
  * written through g_file_replace(), which renames a temporary file into
  * place on success: a failed run leaves no partial file behind.
  *
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -23,6 +24,8 @@
 #define MAX_DURATION_S (366.0 * 24 * 3600)
 #define PROGRESS_MIN_DURATION_S (6.0 * 3600)
 #define PROGRESS_BAR_WIDTH 40
+/* the last time ISO 8601 writes with a four-digit year, in µs */
+#define LAST_TIMESTAMP_US G_GINT64_CONSTANT (253402300799999000)
 
 typedef struct
 {
@@ -84,39 +87,75 @@ fail (GError    **error,
   return FALSE;
 }
 
+/* Digits with at most one '.', at least one digit: no sign, space, exponent,
+ * hex, inf or nan (docs/datasets.md). Returns the end of the number, or
+ * NULL when @text does not start with one. */
+static const char *
+scan_decimal (const char *text,
+              double     *value)
+{
+  g_autofree char *number = NULL;
+  const char *p = text;
+  gboolean dot = FALSE, digit = FALSE;
+
+  for (; g_ascii_isdigit (*p) || (*p == '.' && !dot); p++)
+    {
+      dot |= *p == '.';
+      digit |= *p != '.';
+    }
+  if (!digit)
+    return NULL;
+  number = g_strndup (text, p - text);
+  *value = g_ascii_strtod (number, NULL);
+  return p;
+}
+
+static const struct
+{
+  char   unit;
+  double seconds;
+} time_units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+
+/* Plain seconds ("600"), or numbers each with a unit, each unit at most
+ * once and the largest first ("1d12h", "1h30m", "1.5h") */
+static gboolean
+scan_time (const char *text,
+           double     *seconds)
+{
+  const char *p = scan_decimal (text, seconds);
+  guint unit = 0;
+  double total = 0, value;
+
+  if (p != NULL && *p == '\0')
+    return TRUE;
+  for (p = text; *p != '\0'; p++)
+    {
+      if ((p = scan_decimal (p, &value)) == NULL)
+        return FALSE;
+      while (unit < G_N_ELEMENTS (time_units) && time_units[unit].unit != *p)
+        unit++;
+      if (unit == G_N_ELEMENTS (time_units))
+        return FALSE;
+      total += value * time_units[unit++].seconds;
+    }
+  if (p == text)
+    return FALSE;
+  *seconds = total;
+  return TRUE;
+}
+
 gboolean
 heart_parse_duration (const char  *text,
                       double      *seconds,
                       GError     **error)
 {
-  const char *p = text;
-  double total = 0;
+  double total;
 
   if (text == NULL || *text == '\0')
     return fail (error, "--duration is empty (use e.g. 90s, 10m, 24h)");
-
-  while (*p != '\0')
-    {
-      char *end = NULL;
-      double value = g_ascii_strtod (p, &end);
-      double unit;
-
-      if (end == p || !isfinite (value) || value < 0 || *p == '-' || *p == '+')
-        return fail (error, "--duration '%s' is not a duration (use e.g. 90s, 10m, 24h)", text);
-      switch (*end)
-        {
-        case '\0': unit = 1; break;
-        case 's': unit = 1; end++; break;
-        case 'm': unit = 60; end++; break;
-        case 'h': unit = 3600; end++; break;
-        case 'd': unit = 86400; end++; break;
-        default:
-          return fail (error, "--duration '%s' has an unknown unit (use s, m, h or d)", text);
-        }
-      total += value * unit;
-      p = end;
-    }
-
+  if (!scan_time (text, &total))
+    return fail (error, "--duration '%s' is not a duration (use e.g. 90s, 1.5h, 1h30m: units d, h, m, s, largest first)",
+                 text);
   if (total <= 0 || total > MAX_DURATION_S)
     return fail (error, "--duration '%s' must be more than 0 and at most 366d", text);
   *seconds = total;
@@ -131,13 +170,13 @@ parse_number (const char  *option,
               double      *value,
               GError     **error)
 {
-  char *end = NULL;
+  const char *end;
   double parsed;
 
   if (text == NULL)
     return TRUE;
-  parsed = g_ascii_strtod (text, &end);
-  if (*text == '\0' || *end != '\0' || !isfinite (parsed) || parsed < low || parsed > high)
+  end = scan_decimal (text, &parsed);
+  if (end == NULL || *end != '\0' || parsed < low || parsed > high)
     return fail (error, "%s must be a number from %g to %g, not '%s'", option, low, high, text);
   *value = parsed;
   return TRUE;
@@ -204,7 +243,36 @@ compare_events (gconstpointer a,
   return (ea->at_s > eb->at_s) - (ea->at_s < eb->at_s);
 }
 
+/* Scripted events fire at the first tick that starts at or after their
+ * time (heart-dataset.c): one after the last tick's start never would */
+static double
+last_tick_start (const HeartDatasetOptions *options)
+{
+  double step = options->interval_ms / 1000.0;
+
+  return (floor (options->duration_s / step + 1e-9) - 1) * step;
+}
+
 /* --event AT[:LEVEL], e.g. 10m:0.8; the level defaults to 0.8 */
+static gboolean
+parse_event (const char          *text,
+             HeartDatasetOptions *options,
+             GError             **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ":", 2);
+  HeartDatasetEvent event = { 0, 0.8 };
+  double last = last_tick_start (options);
+
+  if (!scan_time (parts[0], &event.at_s))
+    return fail (error, "--event '%s' must be TIME[:LEVEL], e.g. 10m:0.8", text);
+  if (event.at_s > last + 1e-9)
+    return fail (error, "--event '%s' comes after the last tick of --duration, at %gs", text, last);
+  if (parts[1] != NULL && !parse_number ("--event level", parts[1], 0, 1, &event.level, error))
+    return FALSE;
+  g_array_append_val (options->events, event);
+  return TRUE;
+}
+
 static gboolean
 parse_events (char               **texts,
               HeartDatasetOptions *options,
@@ -214,17 +282,23 @@ parse_events (char               **texts,
     return TRUE;
   options->events = g_array_new (FALSE, FALSE, sizeof (HeartDatasetEvent));
   for (guint i = 0; texts[i] != NULL; i++)
-    {
-      g_auto(GStrv) parts = g_strsplit (texts[i], ":", 2);
-      HeartDatasetEvent event = { 0, 0.8 };
-
-      if (!heart_parse_duration (parts[0], &event.at_s, NULL))
-        return fail (error, "--event '%s' must be TIME[:LEVEL], e.g. 10m:0.8", texts[i]);
-      if (parts[1] != NULL && !parse_number ("--event level", parts[1], 0, 1, &event.level, error))
-        return FALSE;
-      g_array_append_val (options->events, event);
-    }
+    if (!parse_event (texts[i], options, error))
+      return FALSE;
   g_array_sort (options->events, compare_events);
+  return TRUE;
+}
+
+/* Timestamps keep four-digit years: the last row is at start + duration */
+static gboolean
+check_end (const HeartDatasetOptions *options,
+           const char                *start,
+           GError                   **error)
+{
+  gint64 end_us = options->start_time_us + (gint64) ceil (options->duration_s * G_USEC_PER_SEC);
+
+  if (end_us > LAST_TIMESTAMP_US)
+    return fail (error, "--start '%s' plus --duration ends after 9999-12-31T23:59:59.999Z",
+                 start != NULL ? start : "(default)");
   return TRUE;
 }
 
@@ -249,8 +323,7 @@ options_from_args (const GenerateArgs   *args,
                           &interval, error)
       || !parse_start (args->start, &options->start_time_us, error)
       || !parse_choice ("--what", args->what, "samples", "beats", &kind, error)
-      || !parse_choice ("--format", args->format, "csv", "jsonl", &format, error)
-      || !parse_events (args->events, options, error))
+      || !parse_choice ("--format", args->format, "csv", "jsonl", &format, error))
     return FALSE;
 
   options->baseline_bpm = baseline;
@@ -259,7 +332,7 @@ options_from_args (const GenerateArgs   *args,
   options->format = format == 0 ? HEART_DATASET_CSV : HEART_DATASET_JSONL;
   if (options->duration_s < options->interval_ms / 1000.0)
     return fail (error, "--duration is shorter than one --interval-ms tick");
-  return TRUE;
+  return check_end (options, args->start, error) && parse_events (args->events, options, error);
 }
 
 static void
