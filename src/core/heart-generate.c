@@ -1,9 +1,9 @@
 /* heart-generate.c: parse the command line, check it all, then write
  *
  * Every argument is checked before the output is opened, and a file is
- * written through g_file_replace(), which renames a temporary file into
- * place on success: a failed run leaves no partial file behind.
- *
+ * written through a temporary file renamed into place on success
+ * (heart-output-file.h): a failed or interrupted run leaves no partial
+ * file behind. The rules and exit statuses are in docs/datasets.md.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,13 +11,13 @@
 
 #include "heart-generate.h"
 
-#include <errno.h>
-#include <gio/gunixoutputstream.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "heart-dataset.h"
+#include "heart-output-file.h"
 #include "heart-simulator.h"
 
 #define EXIT_USAGE 2
@@ -355,55 +355,124 @@ draw_progress (double   fraction,
   g_printerr ("\r[%s] %3d%%%s", bar, percent, fraction >= 1 ? "\n" : "");
 }
 
-static GOutputStream *
+/* The temporary file a signal removes before the process dies of it */
+static const char *volatile signal_unlink_path;
+static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/* Async-signal-safe: unlink() and raise() only. SA_RESETHAND has put back
+ * the default action, so the process then dies of @signum and a shell
+ * reports 128 + @signum (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP). */
+static void
+on_cleanup_signal (int signum)
+{
+  const char *path = signal_unlink_path;
+
+  if (path != NULL)
+    unlink (path);
+  raise (signum);
+}
+
+static void
+cleanup_signal_set (sigset_t *set)
+{
+  sigemptyset (set);
+  for (guint i = 0; i < G_N_ELEMENTS (cleanup_signals); i++)
+    sigaddset (set, cleanup_signals[i]);
+}
+
+/* A signal that was ignored at start (nohup, a background job) stays so */
+static void
+install_cleanup_signals (void)
+{
+  struct sigaction action = { .sa_handler = on_cleanup_signal, .sa_flags = SA_RESETHAND };
+  struct sigaction old;
+
+  cleanup_signal_set (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (cleanup_signals); i++)
+    if (sigaction (cleanup_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+      sigaction (cleanup_signals[i], &action, NULL);
+}
+
+/* Creating, committing and dropping the temporary file happen with the
+ * signals held, so a signal always sees signal_unlink_path up to date */
+static void
+hold_cleanup_signals (sigset_t *saved)
+{
+  sigset_t set;
+
+  cleanup_signal_set (&set);
+  sigprocmask (SIG_BLOCK, &set, saved);
+}
+
+static void
+release_cleanup_signals (const sigset_t *saved)
+{
+  sigprocmask (SIG_SETMASK, saved, NULL);
+}
+
+static HeartOutputFile *
 open_output (const char  *path,
              GError     **error)
 {
-  g_autoptr(GFile) file = NULL;
+  HeartOutputFile *out;
+  sigset_t saved;
 
   if (path == NULL || g_str_equal (path, "-"))
-    return g_unix_output_stream_new (STDOUT_FILENO, FALSE);
-  file = g_file_new_for_commandline_arg (path);
-  return G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error));
+    return heart_output_file_new_for_fd (STDOUT_FILENO, "standard output");
+  install_cleanup_signals ();
+  hold_cleanup_signals (&saved);
+  out = heart_output_file_new (path, error);
+  signal_unlink_path = out != NULL ? heart_output_file_get_temp_path (out) : NULL;
+  release_cleanup_signals (&saved);
+  return out;
 }
 
-/* Closing a replace stream with a cancelled cancellable drops the temporary
- * file and leaves what was there before untouched. */
+/* Renames the file into place on success, drops it otherwise */
 static gboolean
-finish_output (GOutputStream  *out,
-               gboolean        success,
-               GError        **error)
+finish_output (HeartOutputFile *out,
+               gboolean         success,
+               GError         **error)
 {
-  g_autoptr(GCancellable) abandon = g_cancellable_new ();
+  sigset_t saved;
 
+  hold_cleanup_signals (&saved);
   if (success)
-    return g_output_stream_close (out, NULL, error);
-  g_cancellable_cancel (abandon);
-  g_output_stream_close (out, abandon, NULL);
-  return FALSE;
+    success = heart_output_file_commit (out, error);
+  else
+    g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+  signal_unlink_path = NULL;
+  release_cleanup_signals (&saved);
+  return success;
+}
+
+/* One line, on a line of its own even after a half-drawn progress bar */
+static int
+report_failure (const Progress *progress,
+                const GError   *error)
+{
+  if (progress->last_percent >= 0 && progress->last_percent < 100)
+    g_printerr ("\n");
+  g_printerr ("heartsim generate: %s\n", error->message);
+  return EXIT_FAILURE;
 }
 
 static int
 write_dataset (const HeartDatasetOptions *options,
-               const char                *output,
+               const char                *path,
                gboolean                   show_progress)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GOutputStream) out = open_output (output, &error);
+  g_autoptr(HeartOutputFile) out = NULL;
   Progress progress = { 0, -1 };
   gboolean ok;
 
-  if (out == NULL)
-    {
-      g_printerr ("heartsim generate: cannot write %s: %s\n", output, error->message);
-      return EXIT_FAILURE;
-    }
-  ok = heart_dataset_write (options, out, show_progress ? draw_progress : NULL, &progress, &error);
+  /* past RLIMIT_FSIZE a write fails with EFBIG instead of killing us */
+  signal (SIGXFSZ, SIG_IGN);
+  if ((out = open_output (path, &error)) == NULL)
+    return report_failure (&progress, error);
+  ok = heart_dataset_write (options, G_OUTPUT_STREAM (out), show_progress ? draw_progress : NULL, &progress, &error);
   if (!finish_output (out, ok, ok ? &error : NULL))
-    {
-      g_printerr ("heartsim generate: %s\n", error != NULL ? error->message : "write failed");
-      return EXIT_FAILURE;
-    }
+    return report_failure (&progress, error);
   return EXIT_SUCCESS;
 }
 
