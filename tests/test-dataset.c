@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "heart-dataset.h"
 #include "heart-generate.h"
 #include "heart-hrv.h"
 
@@ -245,6 +246,54 @@ test_up_to_the_limits (void)
   g_assert_cmpuint (with_event, ==, 1);
 }
 
+static gsize
+written_bytes (const HeartDatasetOptions *options)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (heart_dataset_write (options, out, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  return g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+/* The estimate is a lower bound: never more than a run writes, so no run
+ * that fits is refused, and close for samples, whose row count is known */
+static void
+test_estimate_bytes (void)
+{
+  struct { HeartDatasetKind kind; double duration_s; guint interval_ms; double stress; double at_least; } runs[] = {
+    { HEART_DATASET_SAMPLES, 7200, 500, 0, 0.85 },
+    { HEART_DATASET_SAMPLES, 600, 10, 1, 0.85 },
+    { HEART_DATASET_SAMPLES, 0.5, 500, 0, 0.85 },
+    { HEART_DATASET_BEATS, 7200, 500, 0, 0.25 },
+    { HEART_DATASET_BEATS, 600, 5000, 1, 0.10 },
+    { HEART_DATASET_BEATS, 1, 500, 0, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    for (HeartDatasetFormat format = HEART_DATASET_CSV; format <= HEART_DATASET_JSONL; format++)
+      {
+        HeartDatasetOptions options;
+        guint64 estimate;
+        gsize written;
+
+        heart_dataset_options_init (&options);
+        options.kind = runs[i].kind;
+        options.format = format;
+        options.duration_s = runs[i].duration_s;
+        options.interval_ms = runs[i].interval_ms;
+        options.stress_level = runs[i].stress;
+        estimate = heart_dataset_estimate_bytes (&options);
+        written = written_bytes (&options);
+        g_test_message ("run %u, format %d: at least %" G_GUINT64_FORMAT " of %" G_GSIZE_FORMAT " bytes",
+                        i, format, estimate, written);
+        g_assert_cmpuint (estimate, <=, written);
+        g_assert_cmpfloat (estimate, >=, runs[i].at_least * written);
+      }
+}
+
 static void
 test_failed_write_keeps_old_file (void)
 {
@@ -320,6 +369,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dataset/same-seed-identical", test_same_seed_identical_files);
   g_test_add_func ("/dataset/bad-arguments", test_bad_arguments_refused);
   g_test_add_func ("/dataset/up-to-the-limits", test_up_to_the_limits);
+  g_test_add_func ("/dataset/estimate-bytes", test_estimate_bytes);
   g_test_add_func ("/dataset/failed-run-keeps-old-file", test_failed_write_keeps_old_file);
   g_test_add_func ("/dataset/day-of-beats", test_day_of_beats);
   return g_test_run ();

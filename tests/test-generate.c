@@ -1,8 +1,8 @@
 /* test-generate.c: `heartsim generate -o FILE` leaves the whole file or none
  *
  * Runs the built binary on a fresh folder and looks at what is left there
- * after a signal, a file size limit or an unwritable folder
- * (docs/datasets.md).
+ * after a signal, a file size limit, an unwritable folder or a folder with
+ * too little space (docs/datasets.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -20,6 +21,7 @@
 # include <sys/prctl.h>
 #endif
 
+#include "heart-dataset.h"
 
 #define OLD_CONTENTS "precious\n"
 #define DEADLINE_US (30 * G_USEC_PER_SEC)
@@ -283,6 +285,74 @@ test_unwritable (Fixture       *fixture,
   g_assert_cmpstr (listing, ==, "");
 }
 
+/* As the message has it: g_format_size() with a plain space */
+static char *
+format_size (guint64 bytes)
+{
+  g_autofree char *size = g_format_size (bytes);
+  GString *text = g_string_new (size);
+
+  g_string_replace (text, "\u00a0", " ", 0);
+  return g_string_free (text, FALSE);
+}
+
+static guint64
+free_bytes (const char *folder)
+{
+  struct statvfs info;
+
+  g_assert_cmpint (statvfs (folder, &info), ==, 0);
+  return (guint64) info.f_bavail * info.f_frsize;
+}
+
+/* 366 days at 100 Hz: billions of rows, far more than the folder holds;
+ * refused before any file is made. A file appearing means the run started
+ * writing: it is stopped at once rather than left to fill the disk. */
+static void
+test_too_little_space (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *target = g_build_filename (fixture->folder, "year.csv", NULL);
+  g_autofree char *err = NULL, *listing = NULL, *needed = NULL, *expected = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  HeartDatasetOptions options;
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
+  guint64 available = free_bytes (fixture->folder);
+
+  heart_dataset_options_init (&options);
+  options.duration_s = 366 * 86400.0;
+  options.interval_ms = 10;
+  g_test_message ("%" G_GUINT64_FORMAT " bytes free, at least %" G_GUINT64_FORMAT " needed",
+                  available, heart_dataset_estimate_bytes (&options));
+  if (heart_dataset_estimate_bytes (&options) <= available)
+    {
+      g_test_skip ("the temporary folder has room for a year at 100 Hz");
+      return;
+    }
+
+  process = spawn_generate (NULL, "--duration", "366d", "--interval-ms", "10", "-o", target, NULL);
+  while (g_subprocess_get_identifier (process) != NULL && g_get_monotonic_time () < deadline
+         && *(listing = folder_listing (fixture->folder)) == '\0')
+    {
+      g_clear_pointer (&listing, g_free);
+      g_usleep (POLL_US);
+    }
+  if (g_subprocess_get_identifier (process) != NULL)
+    g_subprocess_force_exit (process);
+  err = finish (process);
+  g_assert_cmpstr (listing, ==, NULL);
+  needed = format_size (heart_dataset_estimate_bytes (&options));
+  expected = g_strdup_printf ("heartsim generate: not enough space in %s for %s: it needs at least %s, ",
+                              fixture->folder, target, needed);
+  /* the free space is the child's reading: others may write meanwhile */
+  assert_failed_with (process, NULL, NULL);
+  g_assert_true (g_str_has_prefix (err, expected));
+  g_assert_true (g_str_has_suffix (err, " are free\n"));
+  g_assert_cmpint (strchr (err, '\n') - err, ==, strlen (err) - 1);
+  listing = folder_listing (fixture->folder);
+  g_assert_cmpstr (listing, ==, "");
+}
+
 /* A success leaves one file, with the mode a new file gets (0666 less the
  * umask, as g_file_replace() gives); a link stays a link */
 static void
@@ -349,6 +419,7 @@ main (int argc, char **argv)
   add_test ("/generate/sighup-leaves-old-file", GINT_TO_POINTER (SIGHUP), test_signal_leaves_old_file);
   add_test ("/generate/file-size-limit", NULL, test_file_size_limit);
   add_test ("/generate/unwritable", NULL, test_unwritable);
+  add_test ("/generate/too-little-space", NULL, test_too_little_space);
   add_test ("/generate/success", NULL, test_success);
   add_test ("/generate/device-in-place", NULL, test_device);
   return g_test_run ();

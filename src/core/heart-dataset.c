@@ -11,6 +11,8 @@
 
 #define FLUSH_BYTES (256 * 1024)
 #define PROGRESS_STEPS 200
+/* the model's heart rate never falls below 30 bpm (docs/model.md) */
+#define SLOWEST_BEAT_S 2.0
 
 /* 2026-01-01T00:00:00Z: datasets start at a fixed time unless told */
 #define DEFAULT_START_TIME_US G_GINT64_CONSTANT (1767225600000000)
@@ -122,6 +124,65 @@ fire_due_events (HeartSimulator            *simulator,
   return next_event;
 }
 
+static guint64
+count_ticks (const HeartDatasetOptions *options)
+{
+  return (guint64) floor (options->duration_s / (options->interval_ms / 1000.0) + 1e-9);
+}
+
+/* A beat at least every SLOWEST_BEAT_S; one less for the edges */
+static guint64
+fewest_beats (const HeartDatasetOptions *options)
+{
+  double beats = floor (options->duration_s / SLOWEST_BEAT_S) - 1;
+
+  return beats > 0 ? (guint64) beats : 0;
+}
+
+/* The fields of a row with every number 0: no row is shorter, as every
+ * number written is 0 or more, timestamps have a fixed width and the
+ * strings are the same in every row. */
+static guint
+shortest_fields (const HeartDatasetOptions *options,
+                 HeartField                *fields)
+{
+  HeartSample sample = { .timestamp_us = options->start_time_us, .running = TRUE };
+  HeartBeat beat = { .timestamp_us = options->start_time_us, .rr_ms = 1000 };
+  guint n = options->kind == HEART_DATASET_SAMPLES
+          ? heart_sample_fields (&sample, HEART_SAMPLE_JSON_LABELED, fields)
+          : heart_beat_fields (&beat, fields);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (fields[i].kind != HEART_FIELD_TIMESTAMP)
+        fields[i].integer = 0;
+      fields[i].number = 0;
+    }
+  return n;
+}
+
+guint64
+heart_dataset_estimate_bytes (const HeartDatasetOptions *options)
+{
+  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  g_autoptr(GString) header = g_string_new (NULL);
+  g_autoptr(GString) row = g_string_new (NULL);
+  guint n = shortest_fields (options, fields);
+  guint64 rows = options->kind == HEART_DATASET_SAMPLES ? count_ticks (options) : fewest_beats (options);
+
+  if (options->format == HEART_DATASET_CSV)
+    {
+      heart_record_append_header (header, fields, n);
+      heart_record_append (row, HEART_RECORD_CSV, fields, n);
+    }
+  else
+    {
+      heart_record_append (row, HEART_RECORD_JSON, fields, n);
+      g_string_append_c (row, '\n');
+    }
+  return rows == 0 ? 0 : header->len + rows * row->len;
+}
+
 gboolean
 heart_dataset_write (const HeartDatasetOptions  *options,
                      GOutputStream              *out,
@@ -133,7 +194,7 @@ heart_dataset_write (const HeartDatasetOptions  *options,
   g_autoptr(GString) buffer = g_string_sized_new (FLUSH_BYTES + 4096);
   Writer writer = { options, out, buffer, FALSE, NULL };
   double step = options->interval_ms / 1000.0;
-  guint64 ticks = (guint64) floor (options->duration_s / step + 1e-9);
+  guint64 ticks = count_ticks (options);
   guint64 progress_every = MAX (ticks / PROGRESS_STEPS, 1);
   guint next_event = 0;
 

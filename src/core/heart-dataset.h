@@ -43,6 +43,9 @@ typedef void (*HeartDatasetProgressFunc) (double fraction,
                                           gpointer user_data);
 
 void     heart_dataset_options_init (HeartDatasetOptions *options);
+/* A lower bound of the bytes heart_dataset_write() writes: the fewest rows
+ * the run can have, each as short as a row can be (docs/datasets.md) */
+guint64  heart_dataset_estimate_bytes (const HeartDatasetOptions *options);
 gboolean heart_dataset_write        (const HeartDatasetOptions *options,
                                      GOutputStream *out,
                                      HeartDatasetProgressFunc progress,

@@ -445,6 +445,18 @@ finish_output (HeartOutputFile *out,
   return success;
 }
 
+/* Refused up front only when even the fewest bytes the run can write do
+ * not fit (docs/datasets.md) */
+static gboolean
+check_space (const HeartDatasetOptions *options,
+             const char                *path,
+             GError                   **error)
+{
+  if (path == NULL || g_str_equal (path, "-"))
+    return TRUE;
+  return heart_output_file_check_space (path, heart_dataset_estimate_bytes (options), error);
+}
+
 /* One line, on a line of its own even after a half-drawn progress bar */
 static int
 report_failure (const Progress *progress,
@@ -468,7 +480,7 @@ write_dataset (const HeartDatasetOptions *options,
 
   /* past RLIMIT_FSIZE a write fails with EFBIG instead of killing us */
   signal (SIGXFSZ, SIG_IGN);
-  if ((out = open_output (path, &error)) == NULL)
+  if (!check_space (options, path, &error) || (out = open_output (path, &error)) == NULL)
     return report_failure (&progress, error);
   ok = heart_dataset_write (options, G_OUTPUT_STREAM (out), show_progress ? draw_progress : NULL, &progress, &error);
   if (!finish_output (out, ok, ok ? &error : NULL))

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* keeps `.NAME.XXXXXX` within the usual 255-byte limit of a name */
@@ -260,4 +261,42 @@ heart_output_file_commit (HeartOutputFile  *self,
   ok = finish (self, error);
   g_output_stream_close (G_OUTPUT_STREAM (self), NULL, NULL);
   return ok;
+}
+
+/* g_format_size() with a plain space, which every charset has */
+static char *
+format_size (guint64 bytes)
+{
+  g_autofree char *size = g_format_size (bytes);
+  GString *text = g_string_new (size);
+
+  g_string_replace (text, "\u00a0", " ", 0);
+  return g_string_free (text, FALSE);
+}
+
+gboolean
+heart_output_file_check_space (const char  *path,
+                               guint64      needed_bytes,
+                               GError     **error)
+{
+  g_autofree char *target = resolve_target (path);
+  g_autofree char *folder = g_path_get_dirname (target);
+  g_autofree char *absolute = NULL, *folder_name = NULL, *file_name = NULL, *needed = NULL, *available = NULL;
+  struct statvfs info;
+  guint64 free_bytes;
+
+  if (is_written_in_place (target) || statvfs (folder, &info) != 0 || info.f_blocks == 0)
+    return TRUE;
+  free_bytes = (guint64) info.f_bavail * info.f_frsize;
+  if (needed_bytes <= free_bytes)
+    return TRUE;
+  absolute = g_canonicalize_filename (folder, NULL);
+  folder_name = g_filename_display_name (absolute);
+  file_name = g_filename_display_name (path);
+  needed = format_size (needed_bytes);
+  available = format_size (free_bytes);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+               "not enough space in %s for %s: it needs at least %s, %s are free",
+               folder_name, file_name, needed, available);
+  return FALSE;
 }

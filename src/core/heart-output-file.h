@@ -30,4 +30,11 @@ const char      *heart_output_file_get_temp_path (HeartOutputFile *self);
 gboolean         heart_output_file_commit        (HeartOutputFile *self,
                                                   GError **error);
 
+/* Fails with G_IO_ERROR_NO_SPACE when @path's folder has less than
+ * @needed_bytes free; passes when the free space is unknown or @path is
+ * written in place. */
+gboolean         heart_output_file_check_space   (const char *path,
+                                                  guint64 needed_bytes,
+                                                  GError **error);
+
 G_END_DECLS
