@@ -1,10 +1,13 @@
-/* heart-model.c: beats from a mean heart rate modulated by LF and HF rhythms
+/* heart-model.c: a person's heart, breathing and skin, advanced together
  *
- * RR = mean RR × (1 + VLF + LF + HF) + white noise, one beat at a time.
- * LF (Mayer waves, ~0.1 Hz) and HF (respiratory sinus arrhythmia at the
- * breathing rate) are narrow-band Gaussian processes; stress raises the mean
- * heart rate, withdraws vagal (HF) power and speeds breathing. Every constant
- * is explained, with its source, in docs/model.md.
+ * RR = mean RR × (1 + VLF + LF + RSA) + white noise, one beat at a time.
+ * VLF and LF (Mayer waves, ~0.1 Hz) are Gaussian processes; RSA follows the
+ * phase of each breath (heart-breathing.c), so the HF peak sits at the
+ * breathing rate. Stress has two speeds: sustained stressors act through
+ * the slow sympathetic path (stress), brief arousals through a fast vagal
+ * path (arousal); both raise the mean heart rate and withdraw RSA, and
+ * stress speeds breathing. Skin conductance (heart-skin.c) reads the same
+ * state. Every constant is explained, with its source, in docs/model.md.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,17 +15,23 @@
 
 #include <math.h>
 
+#include "heart-breathing.h"
 #include "heart-random.h"
+#include "heart-skin.h"
 
 /* Stress dynamics: first order, faster up than down */
 #define STRESS_TAU_RISE_S         15.0
 #define STRESS_TAU_FALL_S         60.0
 #define BASELINE_TAU_S            15.0
 #define ACUTE_EVENT_HOLD_S        60.0
-#define RANDOM_EVENT_BUMP_MIN     0.15
-#define RANDOM_EVENT_BUMP_MAX     0.35
-#define RANDOM_EVENT_HOLD_MIN_S   5.0
-#define RANDOM_EVENT_HOLD_MAX_S   15.0
+/* Brief arousals (the random spikes): the fast vagal path */
+#define AROUSAL_BUMP_MIN          0.15
+#define AROUSAL_BUMP_MAX          0.35
+#define AROUSAL_HOLD_MIN_S        1.0
+#define AROUSAL_HOLD_MAX_S        3.0
+#define AROUSAL_TAU_RISE_S        1.5
+#define AROUSAL_TAU_FALL_S        5.0
+#define AROUSAL_SCR_CHANCE        0.3    /* of an arousal evoking a skin response */
 
 /* Heart rate */
 #define HR_STRESS_GAIN_BPM        45.0
@@ -36,11 +45,7 @@
 #define LF_HALF_WIDTH_HZ          0.015
 #define LF_SD                     0.043
 #define LF_STRESS_WITHDRAWAL      0.30
-#define HF_REST_HZ                0.25
-#define HF_STRESS_SHIFT_HZ        0.10
-#define HF_HALF_WIDTH_HZ          0.020
-#define HF_SD                     0.028
-#define HF_STRESS_WITHDRAWAL      0.75
+#define HF_STRESS_WITHDRAWAL      0.5
 #define NOISE_SD                  0.006
 
 /* rmssd_ms covers the beats of this window; the model starts with a full one */
@@ -65,16 +70,24 @@ struct _HeartModel
 
   /* state */
   double      effective_baseline;
-  double      stress;
-  gboolean    event_active;
+  double      stress;             /* the slow path */
+  gboolean    event_active;       /* an acute (sustained) event */
   double      event_level;
   double      event_end;
+  double      arousal;            /* the fast path */
+  gboolean    arousal_active;
+  double      arousal_level;
+  double      arousal_end;
   double      next_random_event;
 
   double      vlf;
   Oscillator  lf;
-  Oscillator  hf;
   double      rhythms_time;
+
+  HeartBreathing breathing;
+  HeartSkin   skin;
+  HeartModelResponseFunc response_func;
+  gpointer    response_data;
 
   double      next_beat_t;
   double      pending_rr;
@@ -89,7 +102,7 @@ struct _HeartModel
   guint       recent_length;
 };
 
-enum { STREAM_BEATS = 1, STREAM_EVENTS = 2 };
+enum { STREAM_BEATS = 1, STREAM_EVENTS = 2, STREAM_BREATHING = 3, STREAM_SKIN = 4 };
 
 HeartModel *
 heart_model_new (guint64 seed)
@@ -98,6 +111,8 @@ heart_model_new (guint64 seed)
 
   heart_random_init (&self->beat_random, seed, STREAM_BEATS);
   heart_random_init (&self->event_random, seed, STREAM_EVENTS);
+  heart_breathing_init (&self->breathing, seed, STREAM_BREATHING);
+  heart_skin_init (&self->skin, seed, STREAM_SKIN);
   self->baseline_bpm = 72;
   self->next_random_event = INFINITY;
   return self;
@@ -115,10 +130,17 @@ clamp_bpm (double bpm)
   return CLAMP (bpm, HR_MIN_BPM, HR_MAX_BPM);
 }
 
+/* Both paths together, as the heart and the readout see them */
+static double
+total_stress (const HeartModel *self)
+{
+  return CLAMP (self->stress + self->arousal, 0.0, 1.0);
+}
+
 double
 heart_model_get_mean_bpm (const HeartModel *self)
 {
-  return clamp_bpm (self->effective_baseline + HR_STRESS_GAIN_BPM * self->stress);
+  return clamp_bpm (self->effective_baseline + HR_STRESS_GAIN_BPM * total_stress (self));
 }
 
 static double
@@ -146,6 +168,9 @@ relax_state (HeartModel *self,
   if (dt <= 0)
     return;
   self->stress = relax (self->stress, target, tau, dt);
+  target = self->arousal_active ? self->arousal_level : 0.0;
+  self->arousal = relax (self->arousal, target,
+                         target > self->arousal ? AROUSAL_TAU_RISE_S : AROUSAL_TAU_FALL_S, dt);
   self->effective_baseline = relax (self->effective_baseline, self->baseline_bpm,
                                     BASELINE_TAU_S, dt);
 }
@@ -172,21 +197,16 @@ oscillator_step (Oscillator  *osc,
 }
 
 static double
-breathing_hz (const HeartModel *self)
-{
-  return HF_REST_HZ + HF_STRESS_SHIFT_HZ * self->stress;
-}
-
-static double
 lf_sd (const HeartModel *self)
 {
   return LF_SD * (1 - LF_STRESS_WITHDRAWAL * self->stress);
 }
 
+/* Vagal tone left for respiratory sinus arrhythmia */
 static double
-hf_sd (const HeartModel *self)
+vagal_tone (const HeartModel *self)
 {
-  return HF_SD * (1 - HF_STRESS_WITHDRAWAL * self->stress);
+  return 1 - HF_STRESS_WITHDRAWAL * total_stress (self);
 }
 
 static void
@@ -199,7 +219,6 @@ step_rhythms (HeartModel *self)
   self->vlf = self->vlf * vlf_decay
             + VLF_SD * sqrt (1 - vlf_decay * vlf_decay) * heart_random_normal (&self->beat_random);
   oscillator_step (&self->lf, &self->beat_random, LF_CENTER_HZ, LF_HALF_WIDTH_HZ, lf_sd (self), dt);
-  oscillator_step (&self->hf, &self->beat_random, breathing_hz (self), HF_HALF_WIDTH_HZ, hf_sd (self), dt);
 }
 
 static double
@@ -209,7 +228,8 @@ next_rr_ms (HeartModel *self)
   double rr;
 
   step_rhythms (self);
-  rr = mean_rr * (1 + self->vlf + self->lf.re + self->hf.re)
+  rr = mean_rr * (1 + self->vlf + self->lf.re
+                  + vagal_tone (self) * heart_breathing_get_rsa (&self->breathing, self->t))
      + NOISE_SD * mean_rr * heart_random_normal (&self->beat_random);
   return CLAMP (rr, 60000.0 / HR_MAX_BPM, 60000.0 / HR_MIN_BPM);
 }
@@ -233,8 +253,8 @@ fire_beat (HeartModel         *self,
   HeartBeat beat = {
     .t_s = self->t,
     .rr_ms = self->pending_rr,
-    .stress_level = self->stress,
-    .event_active = self->event_active,
+    .stress_level = total_stress (self),
+    .event_active = self->event_active || self->arousal_active,
   };
 
   self->last_rr = self->pending_rr;
@@ -266,30 +286,51 @@ start_event (HeartModel *self,
   self->event_active = TRUE;
 }
 
+/* A brief arousal (a startle, a thought): the fast path only */
 static void
-start_random_event (HeartModel *self)
+start_arousal (HeartModel *self)
 {
-  double level = self->tonic_stress + heart_random_range (&self->event_random,
-                                                          RANDOM_EVENT_BUMP_MIN,
-                                                          RANDOM_EVENT_BUMP_MAX);
-  double hold = heart_random_range (&self->event_random,
-                                    RANDOM_EVENT_HOLD_MIN_S, RANDOM_EVENT_HOLD_MAX_S);
+  double level = heart_random_range (&self->event_random, AROUSAL_BUMP_MIN, AROUSAL_BUMP_MAX);
+  double hold = heart_random_range (&self->event_random, AROUSAL_HOLD_MIN_S, AROUSAL_HOLD_MAX_S);
 
-  /* a spike during an event makes it no weaker and no shorter */
-  if (self->event_active)
+  /* one during another makes it no weaker and no shorter */
+  if (self->arousal_active)
     {
-      level = MAX (level, self->event_level);
-      hold = MAX (hold, self->event_end - self->t);
+      level = MAX (level, self->arousal_level);
+      hold = MAX (hold, self->arousal_end - self->t);
     }
-  start_event (self, level, hold);
+  self->arousal_level = level;
+  self->arousal_end = self->t + hold;
+  self->arousal_active = TRUE;
+  if (heart_random_uniform (&self->event_random) < AROUSAL_SCR_CHANCE)
+    heart_skin_evoke (&self->skin, self->t, level);
   schedule_random_event (self);
+}
+
+static void
+start_breath (HeartModel *self)
+{
+  heart_breathing_start_breath (&self->breathing, total_stress (self));
+}
+
+static void
+start_skin_response (HeartModel *self)
+{
+  HeartSkinResponse response;
+
+  heart_skin_take_onset (&self->skin, total_stress (self), &response);
+  if (self->response_func != NULL)
+    self->response_func (&response, self->response_data);
 }
 
 typedef enum {
   NEXT_NONE,
   NEXT_BEAT,
   NEXT_EVENT_END,
+  NEXT_AROUSAL_END,
   NEXT_RANDOM_EVENT,
+  NEXT_BREATH,
+  NEXT_SKIN_RESPONSE,
 } NextThing;
 
 /* Steps to @t_end through every beat and event change in time order, so the
@@ -309,8 +350,14 @@ run_until (HeartModel         *self,
         next = self->next_beat_t, what = NEXT_BEAT;
       if (self->event_active && self->event_end < next)
         next = self->event_end, what = NEXT_EVENT_END;
+      if (self->arousal_active && self->arousal_end < next)
+        next = self->arousal_end, what = NEXT_AROUSAL_END;
       if (self->next_random_event < next)
         next = self->next_random_event, what = NEXT_RANDOM_EVENT;
+      if (heart_breathing_next_breath (&self->breathing) < next)
+        next = heart_breathing_next_breath (&self->breathing), what = NEXT_BREATH;
+      if (heart_skin_next_onset (&self->skin) < next)
+        next = heart_skin_next_onset (&self->skin), what = NEXT_SKIN_RESPONSE;
 
       relax_state (self, next - self->t);
       self->t = next;
@@ -325,8 +372,17 @@ run_until (HeartModel         *self,
         case NEXT_EVENT_END:
           self->event_active = FALSE;
           break;
+        case NEXT_AROUSAL_END:
+          self->arousal_active = FALSE;
+          break;
         case NEXT_RANDOM_EVENT:
-          start_random_event (self);
+          start_arousal (self);
+          break;
+        case NEXT_BREATH:
+          start_breath (self);
+          break;
+        case NEXT_SKIN_RESPONSE:
+          start_skin_response (self);
           break;
         default:
           g_assert_not_reached ();
@@ -347,10 +403,10 @@ prime (HeartModel *self)
   self->vlf = VLF_SD * heart_random_normal (&self->beat_random);
   self->lf.re = lf_sd (self) * heart_random_normal (&self->beat_random);
   self->lf.im = lf_sd (self) * heart_random_normal (&self->beat_random);
-  self->hf.re = hf_sd (self) * heart_random_normal (&self->beat_random);
-  self->hf.im = hf_sd (self) * heart_random_normal (&self->beat_random);
 
   self->t = -RMSSD_WINDOW_S - 5;
+  heart_breathing_prime (&self->breathing, self->t, self->stress);
+  heart_skin_prime (&self->skin, self->t, self->stress);
   self->rhythms_time = self->t;
   mean_rr = 60000.0 / heart_model_get_mean_bpm (self);
   self->pending_rr = mean_rr;
@@ -409,6 +465,7 @@ heart_model_trigger_event (HeartModel *self,
 {
   ensure_primed (self);
   start_event (self, level, ACUTE_EVENT_HOLD_S);
+  heart_skin_evoke (&self->skin, self->t, level);
 }
 
 double
@@ -420,13 +477,63 @@ heart_model_get_time (const HeartModel *self)
 double
 heart_model_get_stress (const HeartModel *self)
 {
+  return self->primed ? total_stress (self) : self->tonic_stress;
+}
+
+double
+heart_model_get_sustained_stress (const HeartModel *self)
+{
   return self->primed ? self->stress : self->tonic_stress;
 }
 
 gboolean
 heart_model_get_event_active (const HeartModel *self)
 {
-  return self->event_active;
+  return self->event_active || self->arousal_active;
+}
+
+double
+heart_model_get_respiratory_rate (HeartModel *self)
+{
+  ensure_primed (self);
+  return heart_breathing_get_rate (&self->breathing);
+}
+
+double
+heart_model_get_respiration (HeartModel *self)
+{
+  ensure_primed (self);
+  return heart_breathing_get_signal (&self->breathing, self->t);
+}
+
+double
+heart_model_get_skin_conductance (HeartModel *self)
+{
+  ensure_primed (self);
+  return heart_skin_get_conductance (&self->skin, self->t, self->stress);
+}
+
+void
+heart_model_set_paced_breathing (HeartModel *self,
+                                 double      breaths_per_minute)
+{
+  heart_breathing_set_paced_rate (&self->breathing, breaths_per_minute);
+}
+
+void
+heart_model_set_low_skin_responder (HeartModel *self,
+                                    gboolean    low_responder)
+{
+  heart_skin_set_low_responder (&self->skin, low_responder);
+}
+
+void
+heart_model_set_response_func (HeartModel             *self,
+                               HeartModelResponseFunc  func,
+                               gpointer                user_data)
+{
+  self->response_func = func;
+  self->response_data = user_data;
 }
 
 double

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "heart-sample.h"
+#include "heart-skin.h"
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,10 @@ typedef struct _HeartModel HeartModel;
 /* Called for each heartbeat; @beat->timestamp_us is left 0 for the caller. */
 typedef void (*HeartModelBeatFunc) (const HeartBeat *beat,
                                     gpointer user_data);
+
+/* Called as each skin-conductance response begins */
+typedef void (*HeartModelResponseFunc) (const HeartSkinResponse *response,
+                                        gpointer user_data);
 
 HeartModel *heart_model_new                 (guint64 seed);
 void        heart_model_free                (HeartModel *self);
@@ -38,10 +43,26 @@ void        heart_model_trigger_event       (HeartModel *self,
                                              double level);
 
 double      heart_model_get_time            (const HeartModel *self);
+/* Both paths of stress: sustained (slow) and brief arousals (fast) */
 double      heart_model_get_stress          (const HeartModel *self);
+double      heart_model_get_sustained_stress (const HeartModel *self);
 gboolean    heart_model_get_event_active    (const HeartModel *self);
 double      heart_model_get_last_rr         (HeartModel *self);
 double      heart_model_get_rmssd           (HeartModel *self);
+/* Breaths a minute of the breath under way */
+double      heart_model_get_respiratory_rate (HeartModel *self);
+/* Chest expansion now, ~0–1 (a resting breath's depth is about 1) */
+double      heart_model_get_respiration     (HeartModel *self);
+/* µS now */
+double      heart_model_get_skin_conductance (HeartModel *self);
+/* 0 = spontaneous breathing */
+void        heart_model_set_paced_breathing (HeartModel *self,
+                                             double breaths_per_minute);
+void        heart_model_set_low_skin_responder (HeartModel *self,
+                                                gboolean low_responder);
+void        heart_model_set_response_func   (HeartModel *self,
+                                             HeartModelResponseFunc func,
+                                             gpointer user_data);
 /* The mean heart rate the model aims at now (baseline + stress response) */
 double      heart_model_get_mean_bpm        (const HeartModel *self);
 
