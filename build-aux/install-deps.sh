@@ -9,9 +9,10 @@ build_pkgs="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev gettext"
 test_pkgs="desktop-file-utils appstream xvfb xauth dbus-daemon dbus-x11 chromium nodejs
   flatpak-builder python3 libclang-rt-14-dev librsvg2-bin fonts-cantarell"
-# libFuzzer and the sanitizers (clang, libclang-rt-14-dev), leak checks,
+# libFuzzer and the sanitizers (clang, libclang-rt-14-dev; llvm for
+# llvm-symbolizer, which names the functions in their reports), leak checks,
 # static analysis and coverage (docs/reliability.md)
-check_pkgs="clang libclang-rt-14-dev valgrind cppcheck clang-tidy gcovr"
+check_pkgs="clang libclang-rt-14-dev llvm valgrind cppcheck clang-tidy gcovr"
 bench_pkgs="wrk python3-websockets python3-requests"
 
 what=${1:-build}
