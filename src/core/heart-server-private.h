@@ -166,7 +166,4 @@ void          heart_server_set_ping_interval_s   (HeartServer *self,
                                                   guint interval_s,
                                                   guint pong_timeout_ms);
 
-/* The server's SoupServer, for the HTTP fuzzer (docs/reliability.md) */
-SoupServer   *heart_server_get_soup_server       (HeartServer *self);
-
 G_END_DECLS

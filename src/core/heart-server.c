@@ -1427,12 +1427,3 @@ heart_server_init (HeartServer *self)
   self->bind_address = g_strdup (HEART_SERVER_DEFAULT_BIND);
   self->created_us = g_get_monotonic_time ();
 }
-
-/* For the HTTP fuzzer (tests/fuzz/fuzz-http.c), which hands the SoupServer
- * one end of a socket pair instead of a listening socket */
-SoupServer *
-heart_server_get_soup_server (HeartServer *self)
-{
-  g_return_val_if_fail (HEART_IS_SERVER (self), NULL);
-  return self->soup;
-}
