@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include "heart-duration.h"
 #include "heart-generate.h"
 
 #include <math.h>
@@ -87,63 +88,6 @@ fail (GError    **error,
   return FALSE;
 }
 
-/* Digits with at most one '.', at least one digit: no sign, space, exponent,
- * hex, inf or nan (docs/datasets.md). Returns the end of the number, or
- * NULL when @text does not start with one. */
-static const char *
-scan_decimal (const char *text,
-              double     *value)
-{
-  g_autofree char *number = NULL;
-  const char *p = text;
-  gboolean dot = FALSE, digit = FALSE;
-
-  for (; g_ascii_isdigit (*p) || (*p == '.' && !dot); p++)
-    {
-      dot |= *p == '.';
-      digit |= *p != '.';
-    }
-  if (!digit)
-    return NULL;
-  number = g_strndup (text, p - text);
-  *value = g_ascii_strtod (number, NULL);
-  return p;
-}
-
-static const struct
-{
-  char   unit;
-  double seconds;
-} time_units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
-
-/* Plain seconds ("600"), or numbers each with a unit, each unit at most
- * once and the largest first ("1d12h", "1h30m", "1.5h") */
-static gboolean
-scan_time (const char *text,
-           double     *seconds)
-{
-  const char *p = scan_decimal (text, seconds);
-  guint unit = 0;
-  double total = 0, value;
-
-  if (p != NULL && *p == '\0')
-    return TRUE;
-  for (p = text; *p != '\0'; p++)
-    {
-      if ((p = scan_decimal (p, &value)) == NULL)
-        return FALSE;
-      while (unit < G_N_ELEMENTS (time_units) && time_units[unit].unit != *p)
-        unit++;
-      if (unit == G_N_ELEMENTS (time_units))
-        return FALSE;
-      total += value * time_units[unit++].seconds;
-    }
-  if (p == text)
-    return FALSE;
-  *seconds = total;
-  return TRUE;
-}
-
 gboolean
 heart_parse_duration (const char  *text,
                       double      *seconds,
@@ -153,7 +97,7 @@ heart_parse_duration (const char  *text,
 
   if (text == NULL || *text == '\0')
     return fail (error, "--duration is empty (use e.g. 90s, 10m, 24h)");
-  if (!scan_time (text, &total))
+  if (!heart_duration_scan (text, &total))
     return fail (error, "--duration '%s' is not a duration (use e.g. 90s, 1.5h, 1h30m: units d, h, m, s, largest first)",
                  text);
   if (total <= 0 || total > MAX_DURATION_S)
@@ -175,7 +119,7 @@ parse_number (const char  *option,
 
   if (text == NULL)
     return TRUE;
-  end = scan_decimal (text, &parsed);
+  end = heart_decimal_scan (text, &parsed);
   if (end == NULL || *end != '\0' || parsed < low || parsed > high)
     return fail (error, "%s must be a number from %g to %g, not '%s'", option, low, high, text);
   *value = parsed;
@@ -263,7 +207,7 @@ parse_event (const char          *text,
   HeartDatasetEvent event = { 0, 0.8 };
   double last = last_tick_start (options);
 
-  if (!scan_time (parts[0], &event.at_s))
+  if (!heart_duration_scan (parts[0], &event.at_s))
     return fail (error, "--event '%s' must be TIME[:LEVEL], e.g. 10m:0.8", text);
   if (event.at_s > last + 1e-9)
     return fail (error, "--event '%s' comes after the last tick of --duration, at %gs", text, last);

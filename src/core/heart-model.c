@@ -16,7 +16,9 @@
 #include <math.h>
 
 #include "heart-breathing.h"
+#include "heart-channel.h"
 #include "heart-random.h"
+#include "heart-scenario.h"
 #include "heart-skin.h"
 
 /* Stress dynamics: first order, faster up than down */
@@ -89,6 +91,22 @@ struct _HeartModel
   HeartModelResponseFunc response_func;
   gpointer    response_data;
 
+  /* the scenario under way, and the settings to return to after it */
+  HeartScenario *scenario;
+  double      scenario_start;
+  int         phase;
+  guint       next_phase_event;
+  double      saved_tonic_stress;
+  double      saved_baseline_bpm;
+  double      saved_events_per_hour;
+  double      saved_paced_rate;
+
+  /* channel values, in time order with everything else */
+  HeartChannelMask       channels;
+  HeartModelValueFunc    value_func;
+  gpointer               value_data;
+  guint64     next_sample[HEART_N_CHANNELS];   /* index k: t = k / rate */
+
   double      next_beat_t;
   double      pending_rr;
   double      last_rr;
@@ -115,12 +133,14 @@ heart_model_new (guint64 seed)
   heart_skin_init (&self->skin, seed, STREAM_SKIN);
   self->baseline_bpm = 72;
   self->next_random_event = INFINITY;
+  self->phase = -1;
   return self;
 }
 
 void
 heart_model_free (HeartModel *self)
 {
+  g_clear_pointer (&self->scenario, heart_scenario_unref);
   g_free (self);
 }
 
@@ -246,6 +266,70 @@ remember_beat (HeartModel *self,
 }
 
 static void
+emit_value (HeartModel     *self,
+            HeartChannelId  channel,
+            double          value,
+            const char     *label)
+{
+  HeartChannelValue out = { channel, self->t, value, label };
+
+  if (self->value_func != NULL && (self->channels & HEART_CHANNEL_BIT (channel)) && self->t >= 0)
+    self->value_func (&out, self->value_data);
+}
+
+static double
+read_periodic (HeartModel     *self,
+               HeartChannelId  channel)
+{
+  switch (channel)
+    {
+    case HEART_CHANNEL_HEART_RATE: return 60000.0 / self->last_rr;
+    case HEART_CHANNEL_HRV_RMSSD: return heart_model_get_rmssd (self);
+    case HEART_CHANNEL_STRESS_LEVEL: return total_stress (self);
+    case HEART_CHANNEL_RESPIRATORY_RATE: return heart_breathing_get_rate (&self->breathing);
+    case HEART_CHANNEL_RESPIRATION: return heart_breathing_get_signal (&self->breathing, self->t);
+    case HEART_CHANNEL_EDA: return heart_skin_get_conductance (&self->skin, self->t, self->stress);
+    default: g_assert_not_reached ();
+    }
+}
+
+static double
+sample_time (HeartChannelId channel,
+             guint64        index)
+{
+  return index / heart_channel_get (channel)->rate_hz;
+}
+
+/* The periodic channel due first, or HEART_N_CHANNELS */
+static HeartChannelId
+next_periodic (const HeartModel *self,
+               double           *when)
+{
+  HeartChannelId next = HEART_N_CHANNELS;
+
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    {
+      double t;
+
+      if (!(self->channels & HEART_CHANNEL_BIT (c)) ||
+          heart_channel_get (c)->kind != HEART_CHANNEL_KIND_PERIODIC)
+        continue;
+      t = sample_time (c, self->next_sample[c]);
+      if (next == HEART_N_CHANNELS || t < *when)
+        next = c, *when = t;
+    }
+  return next;
+}
+
+static void
+emit_periodic (HeartModel     *self,
+               HeartChannelId  channel)
+{
+  emit_value (self, channel, read_periodic (self, channel), NULL);
+  self->next_sample[channel]++;
+}
+
+static void
 fire_beat (HeartModel         *self,
            HeartModelBeatFunc  beat_func,
            gpointer            user_data)
@@ -259,6 +343,7 @@ fire_beat (HeartModel         *self,
 
   self->last_rr = self->pending_rr;
   remember_beat (self, self->t, self->pending_rr);
+  emit_value (self, HEART_CHANNEL_RR_INTERVAL, self->pending_rr, NULL);
   if (beat_func != NULL)
     beat_func (&beat, user_data);
 
@@ -302,6 +387,7 @@ start_arousal (HeartModel *self)
   self->arousal_level = level;
   self->arousal_end = self->t + hold;
   self->arousal_active = TRUE;
+  emit_value (self, HEART_CHANNEL_EVENT, level, "arousal");
   if (heart_random_uniform (&self->event_random) < AROUSAL_SCR_CHANCE)
     heart_skin_evoke (&self->skin, self->t, level);
   schedule_random_event (self);
@@ -319,8 +405,99 @@ start_skin_response (HeartModel *self)
   HeartSkinResponse response;
 
   heart_skin_take_onset (&self->skin, total_stress (self), &response);
+  emit_value (self, HEART_CHANNEL_SCR, response.amplitude, NULL);
   if (self->response_func != NULL)
     self->response_func (&response, self->response_data);
+}
+
+/* ---- scenarios ------------------------------------------------------------ */
+
+static const HeartScenarioPhase *
+current_phase (const HeartModel *self)
+{
+  if (self->scenario == NULL || self->phase < 0)
+    return NULL;
+  return heart_scenario_get_phase (self->scenario, self->phase);
+}
+
+static double
+phase_end (const HeartModel *self)
+{
+  if (current_phase (self) == NULL)
+    return INFINITY;
+  return self->scenario_start + heart_scenario_get_phase_start (self->scenario, self->phase + 1);
+}
+
+static double
+next_phase_event (const HeartModel *self)
+{
+  const HeartScenarioPhase *phase = current_phase (self);
+
+  if (phase == NULL || self->next_phase_event >= phase->events->len)
+    return INFINITY;
+  return self->scenario_start + heart_scenario_get_phase_start (self->scenario, self->phase)
+       + g_array_index (phase->events, HeartScenarioEvent, self->next_phase_event).offset_s;
+}
+
+static void
+apply_phase (HeartModel               *self,
+             const HeartScenarioPhase *phase)
+{
+  if (!isnan (phase->stress))
+    self->tonic_stress = phase->stress;
+  if (!isnan (phase->baseline_bpm))
+    self->baseline_bpm = phase->baseline_bpm;
+  if (!isnan (phase->breathing_rate))
+    heart_breathing_set_paced_rate (&self->breathing, phase->breathing_rate);
+  if (!isnan (phase->events_per_hour))
+    {
+      self->events_per_hour = phase->events_per_hour;
+      schedule_random_event (self);
+    }
+}
+
+static void
+end_scenario (HeartModel *self)
+{
+  self->tonic_stress = self->saved_tonic_stress;
+  self->baseline_bpm = self->saved_baseline_bpm;
+  heart_breathing_set_paced_rate (&self->breathing, self->saved_paced_rate);
+  self->events_per_hour = self->saved_events_per_hour;
+  schedule_random_event (self);
+  g_clear_pointer (&self->scenario, heart_scenario_unref);
+  self->phase = -1;
+  emit_value (self, HEART_CHANNEL_CONDITION, 0, "");
+}
+
+/* At phase_end(): the next phase, or back to the settings of before */
+static void
+next_phase (HeartModel *self)
+{
+  const HeartScenarioPhase *phase;
+
+  self->phase++;
+  self->next_phase_event = 0;
+  if ((guint) self->phase >= heart_scenario_get_n_phases (self->scenario))
+    {
+      end_scenario (self);
+      return;
+    }
+  phase = heart_scenario_get_phase (self->scenario, self->phase);
+  g_assert (phase != NULL);
+  apply_phase (self, phase);
+  emit_value (self, HEART_CHANNEL_CONDITION, 0, phase->name);
+}
+
+static void
+fire_phase_event (HeartModel *self)
+{
+  const HeartScenarioPhase *phase = current_phase (self);
+  const HeartScenarioEvent *event;
+
+  g_assert (phase != NULL);
+  event = &g_array_index (phase->events, HeartScenarioEvent, self->next_phase_event);
+  self->next_phase_event++;
+  heart_model_trigger_event (self, event->level);
 }
 
 typedef enum {
@@ -331,6 +508,9 @@ typedef enum {
   NEXT_RANDOM_EVENT,
   NEXT_BREATH,
   NEXT_SKIN_RESPONSE,
+  NEXT_SAMPLE,
+  NEXT_PHASE,
+  NEXT_PHASE_EVENT,
 } NextThing;
 
 /* Steps to @t_end through every beat and event change in time order, so the
@@ -343,8 +523,9 @@ run_until (HeartModel         *self,
 {
   for (;;)
     {
-      double next = t_end;
+      double next = t_end, sample_t = 0;
       NextThing what = NEXT_NONE;
+      HeartChannelId periodic = next_periodic (self, &sample_t);
 
       if (self->next_beat_t <= next)
         next = self->next_beat_t, what = NEXT_BEAT;
@@ -358,6 +539,14 @@ run_until (HeartModel         *self,
         next = heart_breathing_next_breath (&self->breathing), what = NEXT_BREATH;
       if (heart_skin_next_onset (&self->skin) < next)
         next = heart_skin_next_onset (&self->skin), what = NEXT_SKIN_RESPONSE;
+      if (phase_end (self) <= next)
+        next = phase_end (self), what = NEXT_PHASE;
+      if (next_phase_event (self) < next)
+        next = next_phase_event (self), what = NEXT_PHASE_EVENT;
+      /* a sample at t_end itself belongs to this step; one at a phase
+       * change comes after it, labelled with the new phase */
+      if (periodic != HEART_N_CHANNELS && sample_t <= next)
+        next = sample_t, what = NEXT_SAMPLE;
 
       relax_state (self, next - self->t);
       self->t = next;
@@ -371,9 +560,22 @@ run_until (HeartModel         *self,
           break;
         case NEXT_EVENT_END:
           self->event_active = FALSE;
+          if (!self->arousal_active)
+            emit_value (self, HEART_CHANNEL_EVENT, 0, "end");
           break;
         case NEXT_AROUSAL_END:
           self->arousal_active = FALSE;
+          if (!self->event_active)
+            emit_value (self, HEART_CHANNEL_EVENT, 0, "end");
+          break;
+        case NEXT_SAMPLE:
+          emit_periodic (self, periodic);
+          break;
+        case NEXT_PHASE:
+          next_phase (self);
+          break;
+        case NEXT_PHASE_EVENT:
+          fire_phase_event (self);
           break;
         case NEXT_RANDOM_EVENT:
           start_arousal (self);
@@ -466,6 +668,7 @@ heart_model_trigger_event (HeartModel *self,
   ensure_primed (self);
   start_event (self, level, ACUTE_EVENT_HOLD_S);
   heart_skin_evoke (&self->skin, self->t, level);
+  emit_value (self, HEART_CHANNEL_EVENT, self->event_level, "acute");
 }
 
 double
@@ -525,6 +728,83 @@ heart_model_set_low_skin_responder (HeartModel *self,
                                     gboolean    low_responder)
 {
   heart_skin_set_low_responder (&self->skin, low_responder);
+}
+
+void
+heart_model_run_scenario (HeartModel    *self,
+                          HeartScenario *scenario)
+{
+  g_return_if_fail (scenario != NULL && heart_scenario_get_n_phases (scenario) > 0);
+
+  ensure_primed (self);
+  if (self->scenario != NULL)
+    g_clear_pointer (&self->scenario, heart_scenario_unref);
+  else
+    {
+      self->saved_tonic_stress = self->tonic_stress;
+      self->saved_baseline_bpm = self->baseline_bpm;
+      self->saved_events_per_hour = self->events_per_hour;
+      self->saved_paced_rate = self->breathing.paced_rate;
+    }
+  self->scenario = heart_scenario_ref (scenario);
+  self->scenario_start = self->t;
+  self->phase = -1;
+  next_phase (self);
+}
+
+void
+heart_model_stop_scenario (HeartModel *self)
+{
+  if (self->scenario != NULL)
+    end_scenario (self);
+}
+
+HeartScenario *
+heart_model_get_scenario (const HeartModel *self)
+{
+  return self->scenario;
+}
+
+int
+heart_model_get_phase (const HeartModel *self)
+{
+  return self->scenario != NULL ? self->phase : -1;
+}
+
+double
+heart_model_get_scenario_elapsed (const HeartModel *self)
+{
+  return self->scenario != NULL ? self->t - self->scenario_start : 0;
+}
+
+const char *
+heart_model_get_condition (const HeartModel *self)
+{
+  const HeartScenarioPhase *phase = current_phase (self);
+
+  return phase != NULL ? phase->name : "";
+}
+
+void
+heart_model_set_value_func (HeartModel          *self,
+                            HeartChannelMask     channels,
+                            HeartModelValueFunc  func,
+                            gpointer             user_data)
+{
+  double from = self->primed ? MAX (self->t, 0.0) : 0.0;
+
+  self->value_func = func;
+  self->value_data = user_data;
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    {
+      const HeartChannel *channel = heart_channel_get (c);
+
+      /* a channel switched on now starts at the next point of its grid */
+      if ((channels & HEART_CHANNEL_BIT (c)) && !(self->channels & HEART_CHANNEL_BIT (c)) &&
+          channel->kind == HEART_CHANNEL_KIND_PERIODIC)
+        self->next_sample[c] = (guint64) ceil (from * channel->rate_hz - 1e-9);
+    }
+  self->channels = channels;
 }
 
 void

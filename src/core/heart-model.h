@@ -9,7 +9,9 @@
 
 #include <glib.h>
 
+#include "heart-channel.h"
 #include "heart-sample.h"
+#include "heart-scenario.h"
 #include "heart-skin.h"
 
 G_BEGIN_DECLS
@@ -23,6 +25,10 @@ typedef void (*HeartModelBeatFunc) (const HeartBeat *beat,
 /* Called as each skin-conductance response begins */
 typedef void (*HeartModelResponseFunc) (const HeartSkinResponse *response,
                                         gpointer user_data);
+
+/* Called for each value of a channel switched on, in time order */
+typedef void (*HeartModelValueFunc) (const HeartChannelValue *value,
+                                     gpointer user_data);
 
 HeartModel *heart_model_new                 (guint64 seed);
 void        heart_model_free                (HeartModel *self);
@@ -60,6 +66,25 @@ void        heart_model_set_paced_breathing (HeartModel *self,
                                              double breaths_per_minute);
 void        heart_model_set_low_skin_responder (HeartModel *self,
                                                 gboolean low_responder);
+/* Runs @scenario from now: each phase applies its settings and labels the
+ * values "condition"; at its end the settings of before come back. A
+ * scenario under way is replaced. */
+void        heart_model_run_scenario        (HeartModel *self,
+                                             HeartScenario *scenario);
+void        heart_model_stop_scenario       (HeartModel *self);
+/* NULL when none runs */
+HeartScenario *heart_model_get_scenario     (const HeartModel *self);
+/* -1 when none runs */
+int         heart_model_get_phase           (const HeartModel *self);
+double      heart_model_get_scenario_elapsed (const HeartModel *self);
+/* The phase's name, "" when no scenario runs */
+const char *heart_model_get_condition       (const HeartModel *self);
+/* Values of @channels from now on (periodic ones on their grid of
+ * k / rate seconds of simulation time), through @func */
+void        heart_model_set_value_func      (HeartModel *self,
+                                             HeartChannelMask channels,
+                                             HeartModelValueFunc func,
+                                             gpointer user_data);
 void        heart_model_set_response_func   (HeartModel *self,
                                              HeartModelResponseFunc func,
                                              gpointer user_data);

@@ -1,0 +1,90 @@
+/* heart-channel.c: the table of channels
+ *
+ * Rates and ranges follow docs/model.md; names follow the Bio Mock
+ * prototype's "type" field (heart_rate) and otherwise what the signal is.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "heart-channel.h"
+
+#include <string.h>
+
+static const HeartChannel channels[HEART_N_CHANNELS] = {
+  { HEART_CHANNEL_HEART_RATE, "heart_rate", "bpm", HEART_CHANNEL_KIND_PERIODIC, 1.0, 30, 220, 0,
+    "Heart rate from the latest RR interval" },
+  { HEART_CHANNEL_RR_INTERVAL, "rr_interval", "ms", HEART_CHANNEL_KIND_PER_BEAT, 0, 270, 2000, 1,
+    "Interval between two heartbeats, one value a beat" },
+  { HEART_CHANNEL_HRV_RMSSD, "hrv_rmssd", "ms", HEART_CHANNEL_KIND_PERIODIC, 1.0, 0, 300, 1,
+    "Root mean square of successive RR differences over the last 30 s" },
+  { HEART_CHANNEL_STRESS_LEVEL, "stress_level", "", HEART_CHANNEL_KIND_PERIODIC, 1.0, 0, 1, 3,
+    "Stress felt now, sustained and brief arousals together, 0-1" },
+  { HEART_CHANNEL_RESPIRATORY_RATE, "respiratory_rate", "breaths/min", HEART_CHANNEL_KIND_PERIODIC, 1.0, 4, 40, 1,
+    "Breaths a minute, of the breath under way" },
+  { HEART_CHANNEL_RESPIRATION, "respiration", "a.u.", HEART_CHANNEL_KIND_PERIODIC, 25.0, 0, 3, 3,
+    "Breathing waveform: chest expansion, about 1 at the end of a resting breath" },
+  { HEART_CHANNEL_EDA, "eda", "µS", HEART_CHANNEL_KIND_PERIODIC, 4.0, 0, 60, 3,
+    "Skin conductance (electrodermal activity), tonic level and responses" },
+  { HEART_CHANNEL_SCR, "scr", "µS", HEART_CHANNEL_KIND_EVENT, 0, 0, 10, 3,
+    "One event a skin-conductance response, at its onset; the value is its amplitude" },
+  { HEART_CHANNEL_CONDITION, "condition", "", HEART_CHANNEL_KIND_LABEL, 0, 0, 0, 0,
+    "The scenario phase the person is in (empty with no scenario)" },
+  { HEART_CHANNEL_EVENT, "event", "", HEART_CHANNEL_KIND_EVENT, 0, 0, 1, 3,
+    "A stress event begins (label acute or arousal; the value is its level) or ends (label end, value 0)" },
+};
+
+const HeartChannel *
+heart_channel_get (HeartChannelId id)
+{
+  g_return_val_if_fail (id < HEART_N_CHANNELS, NULL);
+  return &channels[id];
+}
+
+const HeartChannel *
+heart_channel_lookup (const char *name)
+{
+  for (guint i = 0; i < HEART_N_CHANNELS; i++)
+    if (g_strcmp0 (channels[i].name, name) == 0)
+      return &channels[i];
+  return NULL;
+}
+
+gboolean
+heart_channel_parse_list (const char        *names,
+                          HeartChannelMask  *mask,
+                          char             **unknown)
+{
+  g_auto(GStrv) parts = g_strsplit (names != NULL ? names : "", ",", -1);
+  HeartChannelMask result = 0;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *name = g_strstrip (parts[i]);
+      const HeartChannel *channel;
+
+      if (*name == '\0')
+        continue;
+      channel = heart_channel_lookup (name);
+      if (channel == NULL)
+        {
+          if (unknown != NULL)
+            *unknown = g_strdup (name);
+          return FALSE;
+        }
+      result |= HEART_CHANNEL_BIT (channel->id);
+    }
+  *mask = result;
+  return TRUE;
+}
+
+const char *
+heart_channel_kind_name (HeartChannelKind kind)
+{
+  switch (kind)
+    {
+    case HEART_CHANNEL_KIND_PERIODIC: return "periodic";
+    case HEART_CHANNEL_KIND_PER_BEAT: return "per-beat";
+    case HEART_CHANNEL_KIND_EVENT: return "event";
+    case HEART_CHANNEL_KIND_LABEL: return "label";
+    default: g_return_val_if_reached (NULL);
+    }
+}

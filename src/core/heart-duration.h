@@ -1,0 +1,23 @@
+/* heart-duration.h: the strict number and duration syntax of the command
+ * line and of scenario files (docs/datasets.md)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Digits with at most one '.', at least one digit: no sign, space,
+ * exponent, hex, inf or nan. Returns the end of the number, or NULL when
+ * @text does not start with one. */
+const char *heart_decimal_scan  (const char *text,
+                                 double *value);
+/* Plain seconds ("600"), or numbers each with a unit, each unit at most
+ * once and the largest first ("1d12h", "1h30m", "1.5h", "90s"); no range
+ * check */
+gboolean    heart_duration_scan (const char *text,
+                                 double *seconds);
+
+G_END_DECLS
