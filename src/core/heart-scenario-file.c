@@ -1,0 +1,539 @@
+/* heart-scenario-file.c: scenario files (JSON) and the bundled scenarios
+ *
+ * json-glib 1.6 keeps no positions in its nodes, so the parser's
+ * "object-member" and "array-element" signals note the line of every
+ * member and element as it is read; an error then names the line of the
+ * field it is about. Unknown fields are errors: a misspelt "stres" would
+ * otherwise be silently ignored. docs/scenarios.md has the format.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "heart-duration.h"
+#include "heart-scenario-file.h"
+
+#define BUNDLED_PREFIX "/io/github/heartsim/Heartsim/core/scenarios/"
+#define NAME_MAX_LENGTH 64
+#define DEFAULT_EVENT_LEVEL 0.8
+
+G_DEFINE_QUARK (heart-scenario-error-quark, heart_scenario_error)
+
+typedef struct
+{
+  const char *where;
+  GHashTable *lines;     /* "0x…/member" or "0x…[i]" → line */
+  GError    **error;
+} Reader;
+
+static char *
+member_key (gconstpointer container,
+            const char   *member)
+{
+  return g_strdup_printf ("%p/%s", container, member);
+}
+
+static char *
+element_key (gconstpointer container,
+             guint         index)
+{
+  return g_strdup_printf ("%p[%u]", container, index);
+}
+
+static void
+on_object_member (JsonParser *parser,
+                  JsonObject *object,
+                  const char *member,
+                  Reader     *reader)
+{
+  g_hash_table_insert (reader->lines, member_key (object, member),
+                       GUINT_TO_POINTER (json_parser_get_current_line (parser)));
+}
+
+static void
+on_array_element (JsonParser *parser,
+                  JsonArray  *array,
+                  guint       index,
+                  Reader     *reader)
+{
+  g_hash_table_insert (reader->lines, element_key (array, index),
+                       GUINT_TO_POINTER (json_parser_get_current_line (parser)));
+}
+
+static gboolean
+fail (Reader     *reader,
+      const char *key,
+      const char *field,
+      const char *format,
+      ...) G_GNUC_PRINTF (4, 5);
+
+/* "FILE:LINE: FIELD: reason" */
+static gboolean
+fail (Reader     *reader,
+      const char *key,
+      const char *field,
+      const char *format,
+      ...)
+{
+  g_autofree char *reason = NULL;
+  guint line = key ? GPOINTER_TO_UINT (g_hash_table_lookup (reader->lines, key)) : 0;
+  va_list args;
+
+  va_start (args, format);
+  reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (line > 0)
+    g_set_error (reader->error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_INVALID,
+                 "%s:%u: %s: %s", reader->where, line, field, reason);
+  else
+    g_set_error (reader->error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_INVALID,
+                 "%s: %s: %s", reader->where, field, reason);
+  return FALSE;
+}
+
+/* ---- fields ---------------------------------------------------------------- */
+
+typedef struct
+{
+  JsonObject *object;
+  const char *path;      /* "phases[2]" */
+  const char *own_key;   /* the line of the object itself, or NULL */
+} Scope;
+
+static char *
+field_name (const Scope *scope,
+            const char  *member)
+{
+  return *scope->path ? g_strdup_printf ("%s.%s", scope->path, member) : g_strdup (member);
+}
+
+static gboolean
+check_members (Reader              *reader,
+               const Scope         *scope,
+               const char * const  *allowed)
+{
+  g_autoptr(GList) members = json_object_get_members (scope->object);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    if (!g_strv_contains (allowed, l->data))
+      {
+        g_autofree char *key = member_key (scope->object, l->data);
+        g_autofree char *field = field_name (scope, l->data);
+
+        return fail (reader, key, field, "unknown field");
+      }
+  return TRUE;
+}
+
+/* The member's value node, or NULL (with an error when @required) */
+static JsonNode *
+member (Reader      *reader,
+        const Scope *scope,
+        const char  *name,
+        gboolean     required)
+{
+  JsonNode *node = json_object_get_member (scope->object, name);
+
+  if (node == NULL && required)
+    {
+      g_autofree char *field = field_name (scope, name);
+
+      fail (reader, scope->own_key, field, "missing");
+    }
+  return node;
+}
+
+static gboolean
+read_number (Reader      *reader,
+             const Scope *scope,
+             const char  *name,
+             double       low,
+             double       high,
+             double      *out)
+{
+  JsonNode *node = member (reader, scope, name, FALSE);
+  g_autofree char *key = member_key (scope->object, name);
+  g_autofree char *field = field_name (scope, name);
+  double value;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) ||
+      (json_node_get_value_type (node) != G_TYPE_DOUBLE && json_node_get_value_type (node) != G_TYPE_INT64))
+    return fail (reader, key, field, "must be a number");
+  value = json_node_get_double (node);
+  if (!isfinite (value) || value < low || value > high)
+    return fail (reader, key, field, "must be from %g to %g, not %g", low, high, value);
+  *out = value;
+  return TRUE;
+}
+
+/* A number of seconds, or a string such as "20m", "1h30m", "90s" */
+static gboolean
+read_duration (Reader      *reader,
+               const Scope *scope,
+               const char  *name,
+               gboolean     required,
+               double       max_s,
+               double      *out)
+{
+  JsonNode *node = member (reader, scope, name, required);
+  g_autofree char *key = member_key (scope->object, name);
+  g_autofree char *field = field_name (scope, name);
+  double seconds;
+
+  if (node == NULL)
+    return !required;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      if (!heart_duration_scan (json_node_get_string (node), &seconds))
+        return fail (reader, key, field, "“%s” is not a duration (e.g. 90, \"90s\", \"20m\", \"1h30m\")",
+                     json_node_get_string (node));
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) &&
+           (json_node_get_value_type (node) == G_TYPE_DOUBLE || json_node_get_value_type (node) == G_TYPE_INT64))
+    seconds = json_node_get_double (node);
+  else
+    return fail (reader, key, field, "must be seconds or a duration string such as \"20m\"");
+  if (!isfinite (seconds) || seconds < 0 || seconds > max_s)
+    return fail (reader, key, field, "must be from 0 to %g s", max_s);
+  *out = seconds;
+  return TRUE;
+}
+
+static gboolean
+valid_name (const char *name)
+{
+  gsize length = strlen (name);
+
+  if (length == 0 || length > NAME_MAX_LENGTH)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '_' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+read_name (Reader      *reader,
+           const Scope *scope,
+           const char  *name,
+           char       **out)
+{
+  JsonNode *node = member (reader, scope, name, TRUE);
+  g_autofree char *key = member_key (scope->object, name);
+  g_autofree char *field = field_name (scope, name);
+
+  if (node == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+      !valid_name (json_node_get_string (node)))
+    return fail (reader, key, field, "must be a name of 1 to %d lower-case letters, digits, '-' or '_'",
+                 NAME_MAX_LENGTH);
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static JsonArray *
+read_array (Reader      *reader,
+            const Scope *scope,
+            const char  *name,
+            gboolean     required,
+            guint        max_length)
+{
+  JsonNode *node = member (reader, scope, name, required);
+  g_autofree char *key = member_key (scope->object, name);
+  g_autofree char *field = field_name (scope, name);
+  JsonArray *array;
+
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      fail (reader, key, field, "must be an array");
+      return NULL;
+    }
+  array = json_node_get_array (node);
+  if (json_array_get_length (array) > max_length || (required && json_array_get_length (array) == 0))
+    {
+      fail (reader, key, field, "must hold 1 to %u items", max_length);
+      return NULL;
+    }
+  return array;
+}
+
+static JsonObject *
+element_object (Reader     *reader,
+                JsonArray  *array,
+                guint       index,
+                const char *path)
+{
+  JsonNode *node = json_array_get_element (array, index);
+  g_autofree char *key = element_key (array, index);
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      fail (reader, key, path, "must be an object");
+      return NULL;
+    }
+  return json_node_get_object (node);
+}
+
+/* ---- phases ------------------------------------------------------------------- */
+
+static gboolean
+read_event (Reader             *reader,
+            JsonArray          *events,
+            guint               index,
+            const char         *phase_path,
+            HeartScenarioPhase *phase)
+{
+  static const char * const allowed[] = { "at", "level", NULL };
+  g_autofree char *path = g_strdup_printf ("%s.events[%u]", phase_path, index);
+  g_autofree char *own_key = element_key (events, index);
+  Scope scope = { element_object (reader, events, index, path), path, own_key };
+  double at = 0, level = DEFAULT_EVENT_LEVEL;
+
+  if (scope.object == NULL || !check_members (reader, &scope, allowed))
+    return FALSE;
+  if (!read_duration (reader, &scope, "at", TRUE, phase->duration_s, &at))
+    return FALSE;
+  if (at >= phase->duration_s)
+    {
+      g_autofree char *key = member_key (scope.object, "at");
+      g_autofree char *field = field_name (&scope, "at");
+
+      return fail (reader, key, field, "must be inside its phase (before %g s)", phase->duration_s);
+    }
+  if (!read_number (reader, &scope, "level", 0, 1, &level))
+    return FALSE;
+  heart_scenario_phase_add_event (phase, at, level);
+  return TRUE;
+}
+
+static gboolean
+read_phase (Reader        *reader,
+            JsonArray     *phases,
+            guint          index,
+            HeartScenario *scenario)
+{
+  static const char * const allowed[] = {
+    "name", "duration", "stress", "breathing_rate", "baseline_bpm", "events_per_hour", "events", "description", NULL
+  };
+  g_autofree char *path = g_strdup_printf ("phases[%u]", index);
+  g_autofree char *own_key = element_key (phases, index);
+  Scope scope = { element_object (reader, phases, index, path), path, own_key };
+  g_autofree char *name = NULL;
+  HeartScenarioPhase phase = { 0 };
+  double duration = 0, breathing = NAN;
+  JsonArray *events;
+  gboolean ok;
+
+  if (scope.object == NULL || !check_members (reader, &scope, allowed) ||
+      !read_name (reader, &scope, "name", &name) ||
+      !read_duration (reader, &scope, "duration", TRUE, HEART_SCENARIO_MAX_DURATION_S, &duration))
+    return FALSE;
+  if (duration <= 0)
+    {
+      g_autofree char *key = member_key (scope.object, "duration");
+      g_autofree char *field = field_name (&scope, "duration");
+
+      return fail (reader, key, field, "must be more than 0");
+    }
+
+  heart_scenario_phase_init (&phase, name, duration);
+  ok = read_number (reader, &scope, "stress", 0, 1, &phase.stress) &&
+       read_number (reader, &scope, "baseline_bpm", 40, 120, &phase.baseline_bpm) &&
+       read_number (reader, &scope, "events_per_hour", 0, 3600, &phase.events_per_hour) &&
+       read_number (reader, &scope, "breathing_rate", 0, 40, &breathing);
+  if (ok && !isnan (breathing) && breathing > 0 && breathing < 4)
+    {
+      g_autofree char *key = member_key (scope.object, "breathing_rate");
+      g_autofree char *field = field_name (&scope, "breathing_rate");
+
+      ok = fail (reader, key, field, "must be 0 (spontaneous) or from 4 to 40 breaths a minute");
+    }
+  phase.breathing_rate = breathing;
+  events = ok ? read_array (reader, &scope, "events", FALSE, HEART_SCENARIO_MAX_EVENTS) : NULL;
+  if (ok && json_object_has_member (scope.object, "events") && events == NULL)
+    ok = FALSE;
+  for (guint i = 0; ok && events != NULL && i < json_array_get_length (events); i++)
+    ok = read_event (reader, events, i, path, &phase);
+  if (!ok)
+    {
+      heart_scenario_phase_clear (&phase);
+      return FALSE;
+    }
+  heart_scenario_add_phase (scenario, &phase);
+  return TRUE;
+}
+
+static HeartScenario *
+read_scenario (Reader   *reader,
+               JsonNode *root)
+{
+  static const char * const allowed[] = { "$schema", "name", "description", "phases", NULL };
+  g_autoptr(HeartScenario) scenario = NULL;
+  g_autofree char *name = NULL;
+  Scope scope = { NULL, "", NULL };
+  const char *description = NULL;
+  JsonNode *description_node;
+  JsonArray *phases;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      fail (reader, NULL, "scenario", "must be a JSON object");
+      return NULL;
+    }
+  scope.object = json_node_get_object (root);
+  if (!check_members (reader, &scope, allowed) || !read_name (reader, &scope, "name", &name))
+    return NULL;
+  description_node = member (reader, &scope, "description", FALSE);
+  if (description_node != NULL)
+    {
+      g_autofree char *key = member_key (scope.object, "description");
+
+      if (!JSON_NODE_HOLDS_VALUE (description_node) || json_node_get_value_type (description_node) != G_TYPE_STRING)
+        {
+          fail (reader, key, "description", "must be a string");
+          return NULL;
+        }
+      description = json_node_get_string (description_node);
+    }
+  phases = read_array (reader, &scope, "phases", TRUE, HEART_SCENARIO_MAX_PHASES);
+  if (phases == NULL)
+    return NULL;
+
+  scenario = heart_scenario_new (name, description);
+  for (guint i = 0; i < json_array_get_length (phases); i++)
+    if (!read_phase (reader, phases, i, scenario))
+      return NULL;
+  if (heart_scenario_get_duration (scenario) > HEART_SCENARIO_MAX_DURATION_S)
+    {
+      g_autofree char *key = member_key (scope.object, "phases");
+
+      fail (reader, key, "phases", "last %g s together, more than the %g s a scenario may last",
+            heart_scenario_get_duration (scenario), HEART_SCENARIO_MAX_DURATION_S);
+      return NULL;
+    }
+  return g_steal_pointer (&scenario);
+}
+
+HeartScenario *
+heart_scenario_parse (const char  *data,
+                      gsize        length,
+                      const char  *where,
+                      GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GHashTable) lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) parse_error = NULL;
+  Reader reader = { where, lines, error };
+
+  if (length > HEART_SCENARIO_MAX_FILE_BYTES)
+    {
+      g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_INVALID,
+                   "%s: larger than %d bytes", where, HEART_SCENARIO_MAX_FILE_BYTES);
+      return NULL;
+    }
+  g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member), &reader);
+  g_signal_connect (parser, "array-element", G_CALLBACK (on_array_element), &reader);
+  if (!json_parser_load_from_data (parser, data, length, &parse_error))
+    {
+      /* json-glib's message starts with "LINE:COLUMN: " */
+      g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_INVALID,
+                   "%s:%s", where, parse_error->message);
+      return NULL;
+    }
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_INVALID, "%s: empty", where);
+      return NULL;
+    }
+  return read_scenario (&reader, json_parser_get_root (parser));
+}
+
+HeartScenario *
+heart_scenario_load_file (const char  *path,
+                          GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *display = g_filename_display_name (path);
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_INVALID, "%s", local_error->message);
+      return NULL;
+    }
+  return heart_scenario_parse (contents, length, display, error);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b,
+               gpointer      data)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+char **
+heart_scenario_list_bundled (void)
+{
+  g_auto(GStrv) files = g_resources_enumerate_children (BUNDLED_PREFIX, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **names;
+
+  for (guint i = 0; files != NULL && files[i] != NULL; i++)
+    if (g_str_has_suffix (files[i], ".json") && !g_str_has_suffix (files[i], ".schema.json"))
+      {
+        g_autofree char *name = g_strndup (files[i], strlen (files[i]) - strlen (".json"));
+
+        g_strv_builder_add (builder, name);
+      }
+  names = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  g_qsort_with_data (names, g_strv_length (names), sizeof (char *), compare_names, NULL);
+  return names;
+}
+
+HeartScenario *
+heart_scenario_load_bundled (const char  *name,
+                             GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *where = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length = 0;
+  const char *data;
+
+  if (!valid_name (name))
+    {
+      g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_NOT_FOUND, "No bundled scenario “%s”", name);
+      return NULL;
+    }
+  path = g_strconcat (BUNDLED_PREFIX, name, ".json", NULL);
+  bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  if (bytes == NULL)
+    {
+      g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_NOT_FOUND, "No bundled scenario “%s”", name);
+      return NULL;
+    }
+  data = g_bytes_get_data (bytes, &length);
+  where = g_strconcat (name, ".json", NULL);
+  return heart_scenario_parse (data, length, where, error);
+}
+
+HeartScenario *
+heart_scenario_load (const char  *name_or_path,
+                     GError     **error)
+{
+  if (valid_name (name_or_path) && !g_file_test (name_or_path, G_FILE_TEST_EXISTS))
+    return heart_scenario_load_bundled (name_or_path, error);
+  return heart_scenario_load_file (name_or_path, error);
+}
