@@ -6,7 +6,9 @@
 
 #include <gio/gio.h>
 #include <math.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "heart-history.h"
 #include "heart-server.h"
@@ -860,6 +862,409 @@ test_stalled_sse (Fixture       *f,
   WAIT_FOR ((n = g_socket_receive (stalled, buffer, sizeof buffer, NULL, NULL)) == 0);
 }
 
+/* Iterates the main loop for @ms milliseconds */
+static void
+spin_ms (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+  guint wake = g_timeout_add (5, test_keep_waking, NULL);
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+}
+
+/* ---- bulk answers from the history (docs/api.md, History answers) ------- */
+
+#define BULK_CLIENTS   50
+#define BULK_WAIT_US   (90 * G_USEC_PER_SEC)
+
+/* The process's resident set, in bytes */
+static gint64
+rss_bytes (void)
+{
+  g_autofree char *text = NULL;
+  guint64 size = 0, resident = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &text, NULL, NULL));
+  g_assert_cmpint (sscanf (text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &size, &resident), ==, 2);
+  return (gint64) resident * sysconf (_SC_PAGESIZE);
+}
+
+/* An HTTP/1.1 client on a raw socket, so the test decides when it reads.
+ * The body is de-chunked into @body; an SSE client consumes it as it goes. */
+typedef struct
+{
+  GSocket  *socket;
+  GString  *in;         /* received, not yet de-chunked */
+  GString  *body;
+  gboolean  headers;    /* the status line and headers are consumed */
+  gboolean  ended;      /* the last chunk came */
+  gboolean  eof;
+  gboolean  sse;
+  guint64   next_id;    /* SSE: the id expected next */
+  guint64   last_id;    /* SSE: the last replayed id wanted */
+  guint     events;
+} RawClient;
+
+static void
+raw_client_free (gpointer data)
+{
+  RawClient *client = data;
+
+  g_socket_close (client->socket, NULL);
+  g_object_unref (client->socket);
+  g_string_free (client->in, TRUE);
+  g_string_free (client->body, TRUE);
+  g_free (client);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawClient, raw_client_free)
+
+static RawClient *
+raw_client_new (guint       port,
+                const char *path,
+                const char *last_event_id,
+                int         rcvbuf)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+  g_autofree char *request = NULL;
+  RawClient *client = g_new0 (RawClient, 1);
+
+  client->in = g_string_new (NULL);
+  client->body = g_string_new (NULL);
+  client->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  /* a small window, so that a client not reading shows at the server soon */
+  g_socket_set_option (client->socket, SOL_SOCKET, SO_RCVBUF, rcvbuf, &error);
+  g_assert_no_error (error);
+  g_socket_connect (client->socket, address, NULL, &error);
+  g_assert_no_error (error);
+  request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%s\r\n", path,
+                             last_event_id ? "Last-Event-ID: " : "",
+                             last_event_id ? last_event_id : "",
+                             last_event_id ? "\r\n" : "");
+  g_socket_send (client->socket, request, strlen (request), NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (client->socket, FALSE);
+  return client;
+}
+
+/* Checks each complete event of an SSE body and drops it */
+static void
+raw_client_take_events (RawClient *client)
+{
+  gsize pos = 0;
+  const char *end;
+
+  while ((end = strstr (client->body->str + pos, "\n\n")) != NULL)
+    {
+      const char *block = client->body->str + pos;
+      guint64 id;
+
+      pos = end - client->body->str + 2;
+      if (*block == ':')
+        continue;  /* a comment */
+      g_assert_true (g_str_has_prefix (block, "id: "));
+      id = g_ascii_strtoull (block + 4, NULL, 10);
+      if (client->next_id <= client->last_id)
+        {
+          g_autofree char *seq = g_strdup_printf ("\"seq\":%" G_GUINT64_FORMAT ",", id);
+          const char *json = strstr (block, "\ndata: ");
+
+          /* every replayed sample, in order */
+          g_assert_cmpuint (id, ==, client->next_id);
+          g_assert_nonnull (json);
+          g_assert_true (g_str_has_prefix (json, "\ndata: {\"value\":"));
+          g_assert_nonnull (g_strstr_len (json, end - json, seq));
+          if (id % 97 == 0)
+            {
+              g_autofree char *text = g_strndup (json + 7, end - json - 7);
+              g_autoptr(JsonNode) node = test_parse_json (text);
+
+              g_assert_cmpint (test_json_int (node, "seq"), ==, (gint64) id);
+            }
+        }
+      else
+        g_assert_cmpuint (id, >=, client->next_id);
+      client->next_id = id + 1;
+      client->events++;
+    }
+  g_string_erase (client->body, 0, pos);
+}
+
+/* Reads what is there and de-chunks it */
+static void
+raw_client_read (RawClient *client)
+{
+  char buffer[65536];
+  gsize pos = 0;
+  gssize n;
+
+  while ((n = g_socket_receive (client->socket, buffer, sizeof buffer, NULL, NULL)) > 0)
+    g_string_append_len (client->in, buffer, n);
+  if (n == 0)
+    client->eof = TRUE;
+
+  if (!client->headers)
+    {
+      const char *end = strstr (client->in->str, "\r\n\r\n");
+      g_autofree char *head = NULL;
+
+      if (end == NULL)
+        return;
+      head = g_ascii_strdown (client->in->str, end - client->in->str);
+      g_assert_true (g_str_has_prefix (head, "http/1.1 200"));
+      g_assert_nonnull (strstr (head, "\r\ntransfer-encoding: chunked"));
+      g_assert_nonnull (strstr (head, client->sse ? "\r\ncontent-type: text/event-stream"
+                                                  : "\r\ncontent-type: application/json"));
+      pos = end - client->in->str + 4;
+      client->headers = TRUE;
+    }
+
+  while (!client->ended)
+    {
+      const char *line = client->in->str + pos;
+      const char *crlf = strstr (line, "\r\n");
+      guint64 size;
+
+      if (crlf == NULL)
+        break;
+      size = g_ascii_strtoull (line, NULL, 16);
+      if (pos + (crlf - line) + 2 + size + 2 > client->in->len)
+        break;
+      g_string_append_len (client->body, crlf + 2, size);
+      g_assert_true (crlf[2 + size] == '\r' && crlf[3 + size] == '\n');
+      pos += (crlf - line) + 2 + size + 2;
+      client->ended = size == 0;
+    }
+  g_string_erase (client->in, 0, pos);
+  if (client->sse)
+    raw_client_take_events (client);
+}
+
+static gboolean
+raw_clients_done (GPtrArray *clients)
+{
+  gboolean done = TRUE;
+
+  for (guint i = 0; i < clients->len; i++)
+    {
+      RawClient *client = clients->pdata[i];
+
+      raw_client_read (client);
+      if (client->sse ? client->next_id <= client->last_id : !client->ended)
+        {
+          g_assert_false (client->eof);
+          done = FALSE;
+        }
+    }
+  return done;
+}
+
+/* /api/history?limit=10000 as it stood at request time: seqs 1 … 10000 */
+static void
+check_full_history (RawClient *client)
+{
+  g_autoptr(JsonNode) root = test_parse_json (client->body->str);
+  JsonObject *object = json_node_get_object (root);
+  JsonArray *samples = json_object_get_array_member (object, "samples");
+
+  g_assert_true (g_str_has_prefix (client->body->str, "{\"since\":0,\"limit\":10000,\"count\":10000,"));
+  g_assert_cmpint (test_json_int (root, "count"), ==, HEART_HISTORY_DEFAULT_CAPACITY);
+  g_assert_cmpint (test_json_int (root, "oldest_seq"), ==, 1);
+  g_assert_cmpint (test_json_int (root, "latest_seq"), ==, HEART_HISTORY_DEFAULT_CAPACITY);
+  g_assert_cmpuint (json_array_get_length (samples), ==, HEART_HISTORY_DEFAULT_CAPACITY);
+  for (guint i = 0; i < HEART_HISTORY_DEFAULT_CAPACITY; i++)
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (samples, i), "seq"), ==, i + 1);
+}
+
+static void
+raw_clients_set_rcvbuf_one (RawClient *client,
+                            int        size)
+{
+  g_socket_set_option (client->socket, SOL_SOCKET, SO_RCVBUF, size, NULL);
+}
+
+static void
+raw_clients_set_rcvbuf (GPtrArray *clients,
+                        int        size)
+{
+  for (guint i = 0; i < clients->len; i++)
+    raw_clients_set_rcvbuf_one (clients->pdata[i], size);
+}
+
+/* Many clients asking for the whole history at once, as SSE resumes from
+ * Last-Event-ID: 1 and as /api/history?limit=10000, and not reading: the
+ * server stays responsive and its memory bounded; then they read, and each
+ * gets its whole answer as the history stood when it asked. */
+static void
+test_bulk_answers (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (raw_client_free);
+  g_autoptr(JsonNode) warm = NULL;
+  gint64 rss_before, rss_peak = 0, worst_us = 0, start_us;
+
+  /* nothing here may be cut for being slow, however loaded the machine */
+  heart_server_set_stall_timeout_ms (f->server, 60000);
+  tick (f, HEART_HISTORY_DEFAULT_CAPACITY);
+  warm = get_json (f, "/health", SOUP_STATUS_OK);
+  rss_before = rss_bytes ();
+
+  start_us = g_get_monotonic_time ();
+  for (guint i = 0; i < BULK_CLIENTS; i++)
+    {
+      RawClient *history = raw_client_new (f->port, "/api/history?limit=10000", NULL, 8192);
+      RawClient *resume = raw_client_new (f->port, "/api/stream", "1", 8192);
+
+      resume->sse = TRUE;
+      resume->next_id = 2;
+      resume->last_id = HEART_HISTORY_DEFAULT_CAPACITY;
+      g_ptr_array_add (clients, history);
+      g_ptr_array_add (clients, resume);
+    }
+
+  /* nobody reads; the history moves on meanwhile (the oldest samples the
+   * answers owe leave the ring); /health answers at once throughout */
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(TestReply) health = NULL;
+      gint64 asked_us = g_get_monotonic_time ();
+
+      health = test_request (f->session, SOUP_METHOD_GET, f->port, "/health", NULL);
+      g_assert_cmpuint (test_reply_status (health), ==, SOUP_STATUS_OK);
+      worst_us = MAX (worst_us, g_get_monotonic_time () - asked_us);
+      rss_peak = MAX (rss_peak, rss_bytes ());
+      tick (f, 5);
+      spin_ms (20);
+    }
+  g_test_message ("%u clients not reading: worst /health %.1f ms, RSS %+.1f MB (%.1f -> %.1f MB)",
+                  clients->len, worst_us / 1e3, (rss_peak - rss_before) / 1e6,
+                  rss_before / 1e6, rss_peak / 1e6);
+  g_assert_cmpint (worst_us, <, 50000);
+  /* 30 MB: the old server held ~2 MB per answer (~200 MB here); the sliced
+   * one holds at most the in-flight slices, a few MB */
+  g_assert_cmpint (rss_peak - rss_before, <, 30 * 1000 * 1000);
+
+  /* now they read, with a bigger window */
+  raw_clients_set_rcvbuf (clients, 256 * 1024);
+  {
+    gint64 deadline = g_get_monotonic_time () + BULK_WAIT_US;
+    guint wake = g_timeout_add (5, test_keep_waking, NULL);
+
+    while (!raw_clients_done (clients))
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, TRUE);
+      }
+    g_source_remove (wake);
+  }
+  g_test_message ("all answers read %.1f s after the requests", (g_get_monotonic_time () - start_us) / 1e6);
+
+  for (guint i = 0; i < clients->len; i++)
+    {
+      RawClient *client = clients->pdata[i];
+
+      if (client->sse)
+        g_assert_cmpuint (client->events, >=, HEART_HISTORY_DEFAULT_CAPACITY - 1);
+      else
+        check_full_history (client);
+    }
+}
+
+/* Answers hold the history as it was when they were asked for, while the
+ * ring moves on; one that falls a whole history behind is cut. */
+static void
+test_history_turnover (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(RawClient) slowest = NULL;
+  g_autoptr(RawClient) later = NULL;
+  g_autoptr(RawClient) later_sse = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *samples;
+
+  heart_server_set_stall_timeout_ms (f->server, 60000);
+  tick (f, HEART_HISTORY_DEFAULT_CAPACITY);
+  slowest = raw_client_new (f->port, "/api/stream", "1", 4096);
+  slowest->sse = TRUE;
+  slowest->next_id = 2;
+  slowest->last_id = HEART_HISTORY_DEFAULT_CAPACITY;
+  spin_ms (100);
+
+  /* the ring turns over once: the slowest one's samples live on for it */
+  tick (f, HEART_HISTORY_DEFAULT_CAPACITY);
+  later = raw_client_new (f->port, "/api/history?limit=10000", NULL, 4096);
+  /* from the history as it is now, not from what is kept for the slowest */
+  later_sse = raw_client_new (f->port, "/api/stream", "1", 4096);
+  later_sse->sse = TRUE;
+  later_sse->next_id = HEART_HISTORY_DEFAULT_CAPACITY + 1;
+  later_sse->last_id = 2 * HEART_HISTORY_DEFAULT_CAPACITY;
+  spin_ms (100);
+  g_assert_cmpuint (heart_server_get_sse_clients (f->server), ==, 2);
+
+  /* more, and keeping both answers whole would take more than another
+   * history's worth (each has a few slices out): the slowest goes */
+  tick (f, 3000);
+  WAIT_FOR (heart_server_get_sse_clients (f->server) == 1);
+  WAIT_FOR ((raw_client_read (slowest), slowest->eof));
+  g_assert_cmpuint (slowest->next_id, >, 2);
+  g_assert_cmpuint (slowest->next_id, <=, HEART_HISTORY_DEFAULT_CAPACITY);
+
+  /* the later ones are whole: seqs 10001 … 20000, as when they asked */
+  raw_clients_set_rcvbuf_one (later, 256 * 1024);
+  raw_clients_set_rcvbuf_one (later_sse, 256 * 1024);
+  WAIT_FOR ((raw_client_read (later), raw_client_read (later_sse),
+             later->ended && later_sse->next_id > later_sse->last_id));
+  root = test_parse_json (later->body->str);
+  samples = json_object_get_array_member (json_node_get_object (root), "samples");
+  g_assert_cmpint (test_json_int (root, "count"), ==, HEART_HISTORY_DEFAULT_CAPACITY);
+  g_assert_cmpint (test_json_int (root, "oldest_seq"), ==, HEART_HISTORY_DEFAULT_CAPACITY + 1);
+  g_assert_cmpint (test_json_int (root, "latest_seq"), ==, 2 * HEART_HISTORY_DEFAULT_CAPACITY);
+  g_assert_cmpuint (json_array_get_length (samples), ==, HEART_HISTORY_DEFAULT_CAPACITY);
+  for (guint i = 0; i < HEART_HISTORY_DEFAULT_CAPACITY; i++)
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (samples, i), "seq"),
+                     ==, HEART_HISTORY_DEFAULT_CAPACITY + 1 + i);
+}
+
+/* A history client that stops reading is cut after the stall timeout; one
+ * that hangs up mid-answer is forgotten; the others are served meanwhile. */
+static void
+test_history_stalled (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(RawClient) stalled = NULL;
+  g_autoptr(RawClient) leaving = NULL;
+  g_autoptr(TestReply) reply = NULL;
+  g_autoptr(JsonNode) page = NULL;
+
+  heart_server_set_stall_timeout_ms (f->server, 300);
+  tick (f, HEART_HISTORY_DEFAULT_CAPACITY);
+  stalled = raw_client_new (f->port, "/api/history?limit=10000", NULL, 4096);
+  leaving = raw_client_new (f->port, "/api/history?limit=10000", NULL, 4096);
+  spin_ms (50);
+  g_socket_close (leaving->socket, NULL);
+
+  /* a reading client gets its whole answer */
+  reply = test_request (f->session, SOUP_METHOD_GET, f->port, "/api/history?since=5000&limit=10000", NULL);
+  g_assert_cmpuint (test_reply_status (reply), ==, SOUP_STATUS_OK);
+  g_assert_cmpstr (test_reply_header (reply, "Cache-Control"), ==, "no-store");
+  page = test_reply_json (reply);
+  g_assert_cmpint (test_json_int (page, "count"), ==, 5000);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (page), "samples")),
+                    ==, 5000);
+
+  /* the stalled one, reading again long after the stall timeout, finds
+   * its connection ended before its answer did */
+  spin_ms (1500);
+  WAIT_FOR ((raw_client_read (stalled), stalled->eof));
+  g_assert_true (stalled->headers);
+  g_assert_false (stalled->ended);
+}
+
 /* ---- listening, token, limits ------------------------------------------- */
 
 static void
@@ -981,6 +1386,9 @@ main (int    argc,
   ADD ("/server/stalled-client", test_stalled_client);
   ADD ("/server/silent-client", test_silent_client);
   ADD ("/server/stalled-sse", test_stalled_sse);
+  ADD ("/server/bulk-answers", test_bulk_answers);
+  ADD ("/server/history-stalled", test_history_stalled);
+  ADD ("/server/history-turnover", test_history_turnover);
   ADD ("/server/port-in-use", test_port_in_use);
   g_test_add_func ("/server/token", test_token);
   ADD ("/server/loopback-needs-no-token", test_loopback_needs_no_token);

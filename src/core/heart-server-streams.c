@@ -13,6 +13,9 @@
  * (it catches up from the frame ring when it drains) and dropped once it has
  * been stuck for the stall timeout or has fallen out of the ring.
  *
+ * An SSE resume is written from the history in slices by
+ * heart-server-history.c before the client joins the live stream.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -36,6 +39,7 @@ typedef struct
   gsize                    sse_pending;    /* bytes appended, not yet written */
   guint                    frames_unchecked; /* frames sent since the socket was last polled */
   gint64                   last_pong_us;   /* monotonic; connect time until the first pong */
+  gboolean                 replaying;      /* SSE: the resume from the history is being written */
 } HeartClient;
 
 typedef struct
@@ -66,6 +70,7 @@ struct _HeartStreams
   HeartClientSet  websockets;
   HeartClientSet  sse;
   GPtrArray      *closing;    /* HeartClient * told to close, not closed yet */
+  HeartReplay    *replay;     /* /api/history and SSE resume */
 
   HeartFrame      ring[HEART_SERVER_FRAME_RING];
   guint           ring_start;
@@ -107,6 +112,8 @@ kind_name (HeartClientKind kind)
 static void
 client_free (HeartClient *client)
 {
+  if (client->replaying)
+    heart_replay_cancel (client->streams->replay, client->sse);
   if (client->ws != NULL)
     g_signal_handlers_disconnect_by_data (client->ws, client);
   if (client->sse != NULL)
@@ -207,6 +214,12 @@ close_client (HeartStreams *self,
   if (!detach_client (self, client))
     return;
   g_ptr_array_add (self->closing, client);
+  /* what the stream gets from now on is ours alone */
+  if (client->replaying)
+    {
+      heart_replay_cancel (self->replay, client->sse);
+      client->replaying = FALSE;
+    }
 
   if (client->kind == HEART_CLIENT_WEBSOCKET)
     {
@@ -348,7 +361,8 @@ deliver_sse (HeartStreams *self,
 {
   gboolean has_event = self->sse_event != NULL && client->last_seq < self->sse_event_seq;
 
-  if (!has_event && !self->sse_keepalive_due)
+  /* the resume owns the stream until it is written */
+  if (client->replaying || (!has_event && !self->sse_keepalive_due))
     return;
 
   if (!check_stall (self, client, client->sse_pending <= HEART_SERVER_SSE_PENDING_MAX, now))
@@ -653,31 +667,15 @@ parse_last_event_id (SoupServerMessage *msg)
   return seq;
 }
 
-/* What a reconnecting client missed, as far as the history still holds it */
+/* The resume is written: the client joins the live stream */
 static void
-send_backlog (HeartStreams *self,
-              HeartClient  *client,
-              guint64       since_seq)
+on_replay_done (gpointer data,
+                guint64  last_seq)
 {
-  g_autoptr(GArray) missed = heart_history_query_since (self->history, since_seq,
-                                                        heart_history_get_capacity (self->history));
-  GString *out = g_string_sized_new (256 * (missed->len + 1));
+  HeartClient *client = data;
 
-  for (guint i = 0; i < missed->len; i++)
-    heart_sse_append_event (out, &g_array_index (missed, HeartSample, i));
-  if (missed->len > 0)
-    client->last_seq = g_array_index (missed, HeartSample, missed->len - 1).seq;
-  else
-    client->last_seq = since_seq;
-
-  if (out->len > 0)
-    {
-      g_autoptr(GBytes) bytes = g_string_free_to_bytes (out);
-
-      sse_append (client, bytes);
-    }
-  else
-    g_string_free (out, TRUE);
+  client->replaying = FALSE;
+  client->last_seq = MAX (client->last_seq, last_seq);
 }
 
 void
@@ -715,11 +713,34 @@ heart_streams_add_sse (HeartStreams      *self,
   if (latest == NULL || last_event_id > latest->seq)
     last_event_id = 0;
   if (last_event_id > 0)
-    send_backlog (self, client, last_event_id);
+    {
+      /* what it missed, as far as the history holds it: up to 10,000
+       * events, written in slices after the comment line */
+      client->last_seq = last_event_id;
+      client->replaying = heart_replay_add_sse (self->replay, msg, last_event_id, on_replay_done, client);
+    }
   else if (latest != NULL)
-    send_backlog (self, client, latest->seq - 1);
+    {
+      /* the latest sample at once */
+      GString *event = g_string_sized_new (256);
+      g_autoptr(GBytes) bytes = NULL;
+
+      heart_sse_append_event (event, latest);
+      bytes = g_string_free_to_bytes (event);
+      sse_append (client, bytes);
+      client->last_seq = latest->seq;
+    }
 
   update_sse_timer (self);
+}
+
+void
+heart_streams_add_history (HeartStreams      *self,
+                           SoupServerMessage *msg,
+                           guint64            since,
+                           guint              limit)
+{
+  heart_replay_add_history (self->replay, msg, since, limit);
 }
 
 guint
@@ -792,6 +813,7 @@ heart_streams_set_stall_timeout (HeartStreams *self,
                                  guint         timeout_ms)
 {
   self->stall_timeout_ms = timeout_ms;
+  heart_replay_set_stall_timeout (self->replay, timeout_ms);
 }
 
 HeartStreams *
@@ -815,6 +837,7 @@ heart_streams_new (HeartServer    *server,
   self->pong_timeout_ms = HEART_SERVER_PONG_TIMEOUT_MS;
   self->sse_keepalive = g_bytes_new_static (": keepalive\n\n", 13);
   self->latest_seq = latest ? latest->seq : 0;
+  self->replay = heart_replay_new (simulator, history);
   return self;
 }
 
@@ -838,6 +861,8 @@ heart_streams_free (HeartStreams *self)
   for (guint i = 0; i < self->closing->len; i++)
     client_free (self->closing->pdata[i]);
   g_ptr_array_unref (self->closing);
+  /* after the clients, which cancel their resumes */
+  g_clear_pointer (&self->replay, heart_replay_free);
   for (guint i = 0; i < self->ring_len; i++)
     g_bytes_unref (self->ring[(self->ring_start + i) % HEART_SERVER_FRAME_RING].bytes);
   g_clear_pointer (&self->sse_event, g_bytes_unref);

@@ -452,35 +452,17 @@ handle_history (HeartServer       *self,
                 GHashTable        *query)
 {
   g_autoptr(HeartValidation) validation = heart_validation_new (query);
-  g_autoptr(GArray) samples = NULL;
-  const HeartSample *oldest = heart_history_peek (self->history, 0);
-  const HeartSample *latest = heart_history_get_latest (self->history);
   guint capacity = heart_history_get_capacity (self->history);
   gint64 since = 0;
   gint64 limit = MIN (HEART_HISTORY_DEFAULT_LIMIT, capacity);
-  GString *json;
 
   heart_validation_int (validation, "since", FALSE, 0, G_MAXINT64, &since);
   heart_validation_int (validation, "limit", FALSE, 1, capacity, &limit);
   if (respond_invalid (msg, validation))
     return;
 
-  samples = heart_history_query_since (self->history, (guint64) since, (guint) limit);
-  json = g_string_sized_new (64 + samples->len * 240);
-  g_string_append_printf (json,
-                          "{\"since\":%" G_GINT64_FORMAT ",\"limit\":%" G_GINT64_FORMAT ",\"count\":%u"
-                          ",\"oldest_seq\":%" G_GUINT64_FORMAT ",\"latest_seq\":%" G_GUINT64_FORMAT
-                          ",\"samples\":[",
-                          since, limit, samples->len,
-                          oldest ? oldest->seq : 0, latest ? latest->seq : 0);
-  for (guint i = 0; i < samples->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (json, ',');
-      heart_sample_append_json (&g_array_index (samples, HeartSample, i), HEART_SAMPLE_JSON_WIRE, json);
-    }
-  g_string_append (json, "]}");
-  respond_gstring (msg, SOUP_STATUS_OK, json);
+  /* up to 2.4 MB of JSON: written in slices (heart-server-history.c) */
+  heart_streams_add_history (self->streams, msg, (guint64) since, (guint) limit);
 }
 
 static void
