@@ -874,6 +874,41 @@ spin_ms (guint ms)
   g_source_remove (wake);
 }
 
+/* While the simulation is stopped no sample flows, so nothing is delivered:
+ * the pong and stall checks must run on their own clock. */
+static void
+test_silent_client_stopped (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(TestWebsocket) good = NULL;
+  g_autoptr(GSocket) silent = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  gint64 connected_us, dropped_us;
+
+  /* a ping a second, 1.5 s for a pong */
+  heart_server_set_ping_interval_s (f->server, 1, 1500);
+  tick (f, 3);
+  good = test_websocket_new (f->session, f->port);
+  silent = stalled_websocket_new (f->port);
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == 2);
+  connected_us = g_get_monotonic_time ();
+  g_assert_false (heart_simulator_get_running (f->simulator));
+
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == 1);
+  dropped_us = g_get_monotonic_time ();
+  g_test_message ("silent client dropped %.2f s after connecting, simulation stopped",
+                  (dropped_us - connected_us) / 1e6);
+  /* the pong timeout, plus one check period, plus slack for a loaded machine */
+  g_assert_cmpint (dropped_us - connected_us, <, 1500000 + 1500000);
+  WAIT_FOR (drain_for_close (silent, seen, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION));
+
+  /* the one that answers stays, through several more pong timeouts */
+  spin_ms (3500);
+  g_assert_false (good->closed);
+  g_assert_cmpuint (heart_server_get_websocket_clients (f->server), ==, 1);
+  g_assert_cmpuint (good->messages->len, ==, 1);  /* just the "connected" frame */
+}
+
 /* ---- bulk answers from the history (docs/api.md, History answers) ------- */
 
 #define BULK_CLIENTS   50
@@ -1386,6 +1421,7 @@ main (int    argc,
   ADD ("/server/stalled-client", test_stalled_client);
   ADD ("/server/silent-client", test_silent_client);
   ADD ("/server/stalled-sse", test_stalled_sse);
+  ADD ("/server/silent-client-stopped", test_silent_client_stopped);
   ADD ("/server/bulk-answers", test_bulk_answers);
   ADD ("/server/history-stalled", test_history_stalled);
   ADD ("/server/history-turnover", test_history_turnover);

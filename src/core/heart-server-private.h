@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define HEART_SERVER_PING_INTERVAL_S     5      /* WebSocket ping every 5 s … */
 #define HEART_SERVER_PONG_TIMEOUT_MS     30000  /* … and no pong for 30 s (6 pings): dropped. Generous:
                                                    a busy but reading client must never be hit */
+#define HEART_SERVER_WATCH_MAX_MS        1000   /* pong and stall checks at least this often, also
+                                                   while no sample flows */
 #define HEART_SERVER_FRAME_RING          256    /* WebSocket frames kept for clients that lag */
 #define HEART_SERVER_SSE_PENDING_MAX     (64 * 1024)  /* SSE bytes queued in libsoup, not yet written */
 #define HEART_SERVER_CLIENT_SNDBUF       (64 * 1024)  /* per streaming client; the kernel doubles it */

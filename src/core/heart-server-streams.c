@@ -13,7 +13,9 @@
  * (it catches up from the frame ring when it drains) and dropped once it has
  * been stuck for the stall timeout or has fallen out of the ring.
  *
- * An SSE resume is written from the history in slices by
+ * Those checks, and the pong check, also run on a timer of their own while
+ * there are clients, so they hold while no sample flows (the simulation
+ * stopped). An SSE resume is written from the history in slices by
  * heart-server-history.c before the client joins the live stream.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -71,6 +73,7 @@ struct _HeartStreams
   HeartClientSet  sse;
   GPtrArray      *closing;    /* HeartClient * told to close, not closed yet */
   HeartReplay    *replay;     /* /api/history and SSE resume */
+  guint           watch_id;   /* ping and stall checks, while there are clients */
 
   HeartFrame      ring[HEART_SERVER_FRAME_RING];
   guint           ring_start;
@@ -95,6 +98,7 @@ typedef void (*DeliverFunc) (HeartStreams *self, HeartClient *client, gint64 now
 
 static void schedule_pass (HeartStreams *self, HeartClientKind kind);
 static void update_sse_timer (HeartStreams *self);
+static void update_watch (HeartStreams *self);
 
 static HeartClientSet *
 client_set (HeartStreams    *self,
@@ -151,6 +155,7 @@ detach_client (HeartStreams *self,
   set->count--;
   if (client->kind == HEART_CLIENT_SSE)
     update_sse_timer (self);
+  update_watch (self);
   heart_server_clients_changed (self->server, client->kind);
   return TRUE;
 }
@@ -280,6 +285,26 @@ check_stall (HeartStreams *self,
   return FALSE;
 }
 
+/* The kernel may buffer megabytes for a client that stopped reading
+ * (tcp_rmem autotunes to 32 MiB here), so the socket stays writable for many
+ * minutes; a client that reads answers pings, one that stopped does not.
+ * TRUE when @client was dropped. */
+static gboolean
+drop_if_no_pong (HeartStreams *self,
+                 HeartClient  *client,
+                 gint64        now)
+{
+  g_autofree char *why = NULL;
+
+  if (self->ping_interval_s == 0 ||
+      now - client->last_pong_us <= (gint64) self->pong_timeout_ms * 1000)
+    return FALSE;
+
+  why = g_strdup_printf ("no pong for %u s", (guint) ((now - client->last_pong_us) / G_USEC_PER_SEC));
+  drop_stalled (self, client, why);
+  return TRUE;
+}
+
 static const HeartFrame *
 ring_get (HeartStreams *self,
           guint         index)
@@ -305,19 +330,8 @@ deliver_websocket (HeartStreams *self,
       return;
     }
 
-  /* The kernel may buffer megabytes for a client that stopped reading
-   * (tcp_rmem autotunes to 32 MiB here), so the socket stays writable for
-   * many minutes; a client that reads answers pings, one that stopped
-   * does not. */
-  if (self->ping_interval_s > 0 &&
-      now - client->last_pong_us > (gint64) self->pong_timeout_ms * 1000)
-    {
-      g_autofree char *why = g_strdup_printf ("no pong for %u s",
-                                              (guint) ((now - client->last_pong_us) / G_USEC_PER_SEC));
-
-      drop_stalled (self, client, why);
-      return;
-    }
+  if (drop_if_no_pong (self, client, now))
+    return;
 
   /* polling the socket is a syscall: a client that keeps up is checked on
    * every few frames only, so at most that many frames wait in libsoup */
@@ -587,6 +601,91 @@ update_sse_timer (HeartStreams *self)
     g_clear_handle_id (&self->sse_timer_id, g_source_remove);
 }
 
+/* The checks deliver_*() make when there is something to send, made with
+ * nothing to send: no pong, or stuck since the last delivery */
+static void
+watch_client (HeartStreams *self,
+              HeartClient  *client,
+              gint64        now)
+{
+  gboolean can_take;
+
+  if (client->kind == HEART_CLIENT_WEBSOCKET)
+    {
+      if (soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN ||
+          drop_if_no_pong (self, client, now) ||
+          client->stalled_since == 0)
+        return;
+      can_take = client->ws_out == NULL || g_pollable_output_stream_is_writable (client->ws_out);
+    }
+  else
+    {
+      /* a resume being written is watched by heart-server-history.c */
+      if (client->replaying ||
+          (client->stalled_since == 0 && client->sse_pending <= HEART_SERVER_SSE_PENDING_MAX))
+        return;
+      can_take = client->sse_pending <= HEART_SERVER_SSE_PENDING_MAX;
+    }
+
+  /* drained: catch up with what it was skipped for */
+  if (check_stall (self, client, can_take, now))
+    schedule_pass (self, client->kind);
+}
+
+static void
+watch_set (HeartStreams    *self,
+           HeartClientKind  kind,
+           gint64           now)
+{
+  HeartClientSet *set = client_set (self, kind);
+
+  for (guint i = 0; i < set->clients->len; i++)
+    if (set->clients->pdata[i] != NULL)
+      watch_client (self, set->clients->pdata[i], now);
+  /* a pass in progress walks the array by index: leave it whole */
+  if (set->source_id == 0)
+    compact (set);
+}
+
+static gboolean
+on_watch (gpointer data)
+{
+  HeartStreams *self = data;
+  gint64 now = g_get_monotonic_time ();
+
+  watch_set (self, HEART_CLIENT_WEBSOCKET, now);
+  watch_set (self, HEART_CLIENT_SSE, now);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Often enough to catch a client within a quarter of its timeout; no timer
+ * without clients */
+static void
+update_watch (HeartStreams *self)
+{
+  guint period_ms = self->stall_timeout_ms;
+
+  if (self->websockets.count + self->sse.count == 0)
+    {
+      g_clear_handle_id (&self->watch_id, g_source_remove);
+      return;
+    }
+  if (self->watch_id != 0)
+    return;
+  if (self->ping_interval_s > 0)
+    period_ms = MIN (period_ms, self->pong_timeout_ms);
+  self->watch_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE,
+                                       CLAMP (period_ms / 4, 20, HEART_SERVER_WATCH_MAX_MS),
+                                       on_watch, self, NULL);
+}
+
+static void
+restart_watch (HeartStreams *self)
+{
+  g_clear_handle_id (&self->watch_id, g_source_remove);
+  update_watch (self);
+}
+
 static HeartClient *
 add_client (HeartStreams      *self,
             HeartClientKind    kind,
@@ -653,6 +752,7 @@ heart_streams_add_websocket (HeartStreams            *self,
   g_signal_connect (connection, "error", G_CALLBACK (on_ws_error), client);
 
   soup_websocket_connection_send_message (connection, SOUP_WEBSOCKET_DATA_TEXT, hello);
+  update_watch (self);
 }
 
 static guint64
@@ -732,6 +832,7 @@ heart_streams_add_sse (HeartStreams      *self,
     }
 
   update_sse_timer (self);
+  update_watch (self);
 }
 
 void
@@ -806,6 +907,7 @@ heart_streams_set_ping_interval (HeartStreams *self,
 {
   self->ping_interval_s = interval_s;
   self->pong_timeout_ms = pong_timeout_ms;
+  restart_watch (self);
 }
 
 void
@@ -814,6 +916,7 @@ heart_streams_set_stall_timeout (HeartStreams *self,
 {
   self->stall_timeout_ms = timeout_ms;
   heart_replay_set_stall_timeout (self->replay, timeout_ms);
+  restart_watch (self);
 }
 
 HeartStreams *
@@ -856,6 +959,7 @@ void
 heart_streams_free (HeartStreams *self)
 {
   g_clear_handle_id (&self->sse_timer_id, g_source_remove);
+  g_clear_handle_id (&self->watch_id, g_source_remove);
   free_set (&self->websockets);
   free_set (&self->sse);
   for (guint i = 0; i < self->closing->len; i++)
