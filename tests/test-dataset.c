@@ -98,7 +98,8 @@ test_samples_csv (void)
   g_assert_true (g_spawn_check_wait_status (run.status, NULL));
   lines = g_strsplit (run.out, "\n", -1);
   g_assert_cmpstr (lines[0], ==,
-                   "timestamp,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,baseline_bpm,type,event");
+                   "timestamp,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,baseline_bpm,type,"
+                   "respiratory_rate,respiration,eda,condition,event");
   /* 60 s at 2 Hz, a header, and the empty string after the last newline */
   g_assert_cmpuint (g_strv_length (lines), ==, 122);
   g_assert_true (g_str_has_prefix (lines[1], "2026-01-01T00:00:00.500Z,"));
@@ -106,7 +107,7 @@ test_samples_csv (void)
   for (guint i = 1; i <= 120; i++)
     {
       g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
-      g_assert_cmpuint (g_strv_length (cells), ==, 11);
+      g_assert_cmpuint (g_strv_length (cells), ==, 15);
       g_assert_cmpstr (cells[4], ==, "running");
       g_assert_cmpuint (g_ascii_strtoull (cells[5], NULL, 10), ==, i);
       g_assert_cmpstr (cells[9], ==, "heartbeat");
@@ -326,13 +327,13 @@ test_day_of_beats (void)
   g_assert_true (g_spawn_check_wait_status (run.status, NULL));
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   lines = g_strsplit (contents, "\n", -1);
-  g_assert_cmpstr (lines[0], ==, "timestamp,t_s,rr_ms,bpm,stress_level,event");
+  g_assert_cmpstr (lines[0], ==, "timestamp,t_s,rr_ms,bpm,stress_level,event,condition");
   for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
     {
       g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
       double beat_t = g_ascii_strtod (cells[1], NULL), beat_rr = g_ascii_strtod (cells[2], NULL);
 
-      g_assert_cmpuint (g_strv_length (cells), ==, 6);
+      g_assert_cmpuint (g_strv_length (cells), ==, 7);
       g_array_append_val (t, beat_t);
       g_array_append_val (rr, beat_rr);
     }

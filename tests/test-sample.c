@@ -23,6 +23,9 @@ example_sample (void)
     .rmssd_ms = 38.24,
     .baseline_bpm = 72,
     .running = TRUE,
+    .channels = { [HEART_CHANNEL_RESPIRATORY_RATE] = 14.86, [HEART_CHANNEL_RESPIRATION] = 0.4567,
+                  [HEART_CHANNEL_EDA] = 5.1234 },
+    .condition = "baseline",
   };
 }
 
@@ -32,11 +35,13 @@ test_wire_json_matches_design (void)
   HeartSample sample = example_sample ();
   g_autofree char *json = heart_sample_to_json (&sample);
 
-  /* the example of DESIGN §2, byte for byte */
+  /* the example of docs/api.md, byte for byte: the seed's fields, then
+   * version 2's channels and label */
   g_assert_cmpstr (json, ==,
                    "{\"timestamp\":\"2026-01-09T12:34:56.789Z\",\"bpm\":75,\"variability\":0.234,"
                    "\"stress_level\":0.156,\"state\":\"running\",\"seq\":1234,\"rr_ms\":801.5,"
-                   "\"rmssd_ms\":38.2,\"baseline_bpm\":72,\"type\":\"heartbeat\"}");
+                   "\"rmssd_ms\":38.2,\"baseline_bpm\":72,\"type\":\"heartbeat\","
+                   "\"respiratory_rate\":14.9,\"respiration\":0.457,\"eda\":5.123,\"condition\":\"baseline\"}");
 }
 
 static void
@@ -70,7 +75,7 @@ test_stopped_state_and_label (void)
   sample.event_active = TRUE;
   heart_sample_append_json (&sample, HEART_SAMPLE_JSON_LABELED, out);
   g_assert_nonnull (strstr (out->str, "\"state\":\"stopped\""));
-  g_assert_true (g_str_has_suffix (out->str, ",\"type\":\"heartbeat\",\"event\":1}"));
+  g_assert_true (g_str_has_suffix (out->str, ",\"condition\":\"baseline\",\"event\":1}"));
 }
 
 static void
@@ -96,8 +101,9 @@ test_csv_row_has_header_and_same_values (void)
   heart_record_append_header (out, fields, n);
   heart_record_append (out, HEART_RECORD_CSV, fields, n);
   g_assert_cmpstr (out->str, ==,
-                   "timestamp,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,baseline_bpm,type,event\n"
-                   "2026-01-09T12:34:56.789Z,75,0.234,0.156,running,1234,801.5,38.2,72,heartbeat,0\n");
+                   "timestamp,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,baseline_bpm,type,"
+                   "respiratory_rate,respiration,eda,condition,event\n"
+                   "2026-01-09T12:34:56.789Z,75,0.234,0.156,running,1234,801.5,38.2,72,heartbeat,14.9,0.457,5.123,baseline,0\n");
 }
 
 static void
@@ -112,7 +118,7 @@ test_beat_fields (void)
   g_assert_cmpint (heart_beat_get_bpm (&beat), ==, 80);
   g_assert_cmpstr (out->str, ==,
                    "{\"timestamp\":\"2026-01-09T12:34:56.789Z\",\"t_s\":12.346,\"rr_ms\":750.0,"
-                   "\"bpm\":80,\"stress_level\":0.500,\"event\":1}");
+                   "\"bpm\":80,\"stress_level\":0.500,\"event\":1,\"condition\":\"\"}");
 }
 
 static void

@@ -11,13 +11,13 @@
 
 static const HeartChannel channels[HEART_N_CHANNELS] = {
   { HEART_CHANNEL_HEART_RATE, "heart_rate", "bpm", HEART_CHANNEL_KIND_PERIODIC, 1.0, 30, 220, 0,
-    "Heart rate from the latest RR interval" },
+    "Heart rate from the latest RR interval", "bpm" },
   { HEART_CHANNEL_RR_INTERVAL, "rr_interval", "ms", HEART_CHANNEL_KIND_PER_BEAT, 0, 270, 2000, 1,
     "Interval between two heartbeats, one value a beat" },
   { HEART_CHANNEL_HRV_RMSSD, "hrv_rmssd", "ms", HEART_CHANNEL_KIND_PERIODIC, 1.0, 0, 300, 1,
-    "Root mean square of successive RR differences over the last 30 s" },
+    "Root mean square of successive RR differences over the last 30 s", "rmssd_ms" },
   { HEART_CHANNEL_STRESS_LEVEL, "stress_level", "", HEART_CHANNEL_KIND_PERIODIC, 1.0, 0, 1, 3,
-    "Stress felt now, sustained and brief arousals together, 0-1" },
+    "Stress felt now, sustained and brief arousals together, 0-1", "stress_level" },
   { HEART_CHANNEL_RESPIRATORY_RATE, "respiratory_rate", "breaths/min", HEART_CHANNEL_KIND_PERIODIC, 1.0, 4, 40, 1,
     "Breaths a minute, of the breath under way" },
   { HEART_CHANNEL_RESPIRATION, "respiration", "a.u.", HEART_CHANNEL_KIND_PERIODIC, 25.0, 0, 3, 3,

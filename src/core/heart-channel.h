@@ -33,6 +33,8 @@ typedef enum {
   HEART_N_CHANNELS
 } HeartChannelId;
 
+#define HEART_LABEL_MAX 65   /* a label's bytes with its NUL: names of 64 at most */
+
 typedef struct
 {
   HeartChannelId   id;
@@ -44,16 +46,19 @@ typedef struct
   double           max;
   int              decimals;      /* digits after the point on the wire */
   const char      *description;
+  const char      *sample_field;  /* periodic channels the 2 Hz sample already has under
+                                     the seed's name ("bpm"); NULL: added as @name */
 } HeartChannel;
 
 /* One value of a channel. @label is set for label channels and for events
- * that carry one (the kind of a stress event); static or owned elsewhere. */
+ * that carry one (the kind of a stress event), "" otherwise. */
 typedef struct
 {
   HeartChannelId channel;
   double         t_s;             /* simulation time */
+  gint64         timestamp_us;    /* set by the simulator */
   double         value;
-  const char    *label;
+  char           label[HEART_LABEL_MAX];
 } HeartChannelValue;
 
 /* A set of channels, one bit each */

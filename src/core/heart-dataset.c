@@ -24,6 +24,7 @@ typedef struct
   GString                   *buffer;
   gboolean                   header_written;
   GError                    *error;
+  char                       condition[HEART_LABEL_MAX];
 } Writer;
 
 void
@@ -39,6 +40,7 @@ heart_dataset_options_init (HeartDatasetOptions *options)
     .events_per_hour = HEART_EVENTS_PER_HOUR_DEFAULT,
     .interval_ms = HEART_INTERVAL_DEFAULT_MS,
     .start_time_us = DEFAULT_START_TIME_US,
+    .channels = HEART_CHANNEL_MASK_ALL,
   };
 }
 
@@ -87,6 +89,25 @@ on_beat (HeartSimulator  *simulator,
   HeartField fields[HEART_RECORD_MAX_FIELDS];
 
   writer_add (writer, fields, heart_beat_fields (beat, fields));
+}
+
+/* The condition of a value is the phase the stream last announced */
+static void
+on_values (HeartSimulator          *simulator,
+           const HeartChannelValue *values,
+           guint                    n_values,
+           Writer                  *writer)
+{
+  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  gboolean csv = writer->options->format == HEART_DATASET_CSV;
+
+  for (guint i = 0; i < n_values; i++)
+    {
+      if (values[i].channel == HEART_CHANNEL_CONDITION)
+        g_strlcpy (writer->condition, values[i].label, sizeof writer->condition);
+      if (writer->options->channels & HEART_CHANNEL_BIT (values[i].channel))
+        writer_add (writer, fields, heart_channel_value_fields (&values[i], writer->condition, csv, fields));
+    }
 }
 
 static HeartSimulator *
@@ -148,9 +169,15 @@ shortest_fields (const HeartDatasetOptions *options,
 {
   HeartSample sample = { .timestamp_us = options->start_time_us, .running = TRUE };
   HeartBeat beat = { .timestamp_us = options->start_time_us, .rr_ms = 1000 };
-  guint n = options->kind == HEART_DATASET_SAMPLES
-          ? heart_sample_fields (&sample, HEART_SAMPLE_JSON_LABELED, fields)
-          : heart_beat_fields (&beat, fields);
+  HeartChannelValue value = { .channel = HEART_CHANNEL_HEART_RATE, .timestamp_us = options->start_time_us };
+  guint n;
+
+  if (options->kind == HEART_DATASET_SAMPLES)
+    n = heart_sample_fields (&sample, HEART_SAMPLE_JSON_LABELED, fields);
+  else if (options->kind == HEART_DATASET_BEATS)
+    n = heart_beat_fields (&beat, fields);
+  else
+    n = heart_channel_value_fields (&value, "", options->format == HEART_DATASET_CSV, fields);
 
   for (guint i = 0; i < n; i++)
     {
@@ -169,6 +196,10 @@ heart_dataset_estimate_bytes (const HeartDatasetOptions *options)
   g_autoptr(GString) row = g_string_new (NULL);
   guint n = shortest_fields (options, fields);
   guint64 rows = options->kind == HEART_DATASET_SAMPLES ? count_ticks (options) : fewest_beats (options);
+
+  /* channel rows: at least the 1 Hz heart rate's, when it is chosen */
+  if (options->kind == HEART_DATASET_CHANNELS)
+    rows = (options->channels & HEART_CHANNEL_BIT (HEART_CHANNEL_HEART_RATE)) ? (guint64) floor (options->duration_s) : 0;
 
   if (options->format == HEART_DATASET_CSV)
     {
@@ -203,8 +234,16 @@ heart_dataset_write (const HeartDatasetOptions  *options,
   simulator = create_simulator (options);
   if (options->kind == HEART_DATASET_SAMPLES)
     g_signal_connect (simulator, "sample", G_CALLBACK (on_sample), &writer);
-  else
+  else if (options->kind == HEART_DATASET_BEATS)
     g_signal_connect (simulator, "beat", G_CALLBACK (on_beat), &writer);
+  else
+    g_signal_connect (simulator, "values", G_CALLBACK (on_values), &writer);
+  /* the labels need the condition's values; nothing else needs them unasked */
+  heart_simulator_set_channels (simulator, options->kind == HEART_DATASET_CHANNELS
+                                           ? options->channels | HEART_CHANNEL_BIT (HEART_CHANNEL_CONDITION)
+                                           : 0);
+  if (options->scenario != NULL)
+    heart_simulator_run_scenario (simulator, options->scenario, options->repeat);
 
   for (guint64 i = 0; i < ticks && writer.error == NULL; i++)
     {

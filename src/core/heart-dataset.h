@@ -6,11 +6,15 @@
 
 #include <gio/gio.h>
 
+#include "heart-channel.h"
+#include "heart-scenario.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
   HEART_DATASET_SAMPLES,
   HEART_DATASET_BEATS,
+  HEART_DATASET_CHANNELS,   /* one row a channel value */
 } HeartDatasetKind;
 
 typedef enum {
@@ -36,6 +40,9 @@ typedef struct _HeartDatasetOptions
   guint              interval_ms;
   gint64             start_time_us;
   GArray            *events;       /* HeartDatasetEvent by time, or NULL */
+  HeartScenario     *scenario;     /* run from time 0, or NULL; not owned */
+  gboolean           repeat;       /* the scenario starts again at its end */
+  HeartChannelMask   channels;     /* for HEART_DATASET_CHANNELS */
 } HeartDatasetOptions;
 
 /* Called now and then with the fraction done, 0–1 */

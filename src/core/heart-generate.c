@@ -19,6 +19,7 @@
 
 #include "heart-dataset.h"
 #include "heart-output-file.h"
+#include "heart-scenario-file.h"
 #include "heart-simulator.h"
 
 #define EXIT_USAGE 2
@@ -38,9 +39,12 @@ typedef struct
   char    *interval_ms;
   char    *start;
   char    *what;
+  char    *channels;
+  char    *scenario;
   char    *format;
   char    *output;
   char   **events;
+  gboolean repeat;
   gboolean quiet;
 } GenerateArgs;
 
@@ -61,6 +65,8 @@ generate_args_clear (GenerateArgs *args)
   g_free (args->interval_ms);
   g_free (args->start);
   g_free (args->what);
+  g_free (args->channels);
+  g_free (args->scenario);
   g_free (args->format);
   g_free (args->output);
   g_strfreev (args->events);
@@ -159,22 +165,61 @@ parse_start (const char  *text,
   return TRUE;
 }
 
+/* @choices: "a|b|c"; @value is the index of the one @text names */
 static gboolean
 parse_choice (const char  *option,
               const char  *text,
-              const char  *first,
-              const char  *second,
+              const char  *choices,
               int         *value,
               GError     **error)
 {
+  g_auto(GStrv) names = g_strsplit (choices, "|", -1);
+
   if (text == NULL)
     return TRUE;
-  if (g_str_equal (text, first))
-    *value = 0;
-  else if (g_str_equal (text, second))
-    *value = 1;
-  else
-    return fail (error, "%s must be %s or %s, not '%s'", option, first, second, text);
+  for (int i = 0; names[i] != NULL; i++)
+    if (g_str_equal (text, names[i]))
+      {
+        *value = i;
+        return TRUE;
+      }
+  return fail (error, "%s must be one of %s, not '%s'", option, choices, text);
+}
+
+static gboolean
+parse_channels (const char           *text,
+                HeartDatasetOptions  *options,
+                GError              **error)
+{
+  g_autofree char *unknown = NULL;
+
+  if (text == NULL)
+    return TRUE;
+  if (options->kind != HEART_DATASET_CHANNELS)
+    return fail (error, "--channels goes with --what channels");
+  if (!heart_channel_parse_list (text, &options->channels, &unknown))
+    return fail (error, "--channels: no channel is called '%s' (GET /api/channels lists them)", unknown);
+  if (options->channels == 0)
+    return fail (error, "--channels names no channel");
+  return TRUE;
+}
+
+/* A bundled scenario's name or a file; its length is the default duration */
+static gboolean
+parse_scenario (const char           *text,
+                gboolean              duration_given,
+                HeartDatasetOptions  *options,
+                GError              **error)
+{
+  g_autoptr(GError) load_error = NULL;
+
+  if (text == NULL)
+    return !options->repeat || fail (error, "--repeat goes with --scenario");
+  options->scenario = heart_scenario_load (text, &load_error);
+  if (options->scenario == NULL)
+    return fail (error, "--scenario: %s", load_error->message);
+  if (!duration_given)
+    options->duration_s = heart_scenario_get_duration (options->scenario);
   return TRUE;
 }
 
@@ -266,14 +311,18 @@ options_from_args (const GenerateArgs   *args,
       || !parse_unsigned ("--interval-ms", args->interval_ms, HEART_INTERVAL_MIN_MS, HEART_INTERVAL_MAX_MS,
                           &interval, error)
       || !parse_start (args->start, &options->start_time_us, error)
-      || !parse_choice ("--what", args->what, "samples", "beats", &kind, error)
-      || !parse_choice ("--format", args->format, "csv", "jsonl", &format, error))
+      || !parse_choice ("--what", args->what, "samples|beats|channels", &kind, error)
+      || !parse_choice ("--format", args->format, "csv|jsonl", &format, error))
     return FALSE;
 
   options->baseline_bpm = baseline;
   options->interval_ms = interval;
-  options->kind = kind == 0 ? HEART_DATASET_SAMPLES : HEART_DATASET_BEATS;
+  options->kind = (HeartDatasetKind) kind;
   options->format = format == 0 ? HEART_DATASET_CSV : HEART_DATASET_JSONL;
+  options->repeat = args->repeat;
+  if (!parse_channels (args->channels, options, error) ||
+      !parse_scenario (args->scenario, args->duration != NULL, options, error))
+    return FALSE;
   if (options->duration_s < options->interval_ms / 1000.0)
     return fail (error, "--duration is shorter than one --interval-ms tick");
   return check_end (options, args->start, error) && parse_events (args->events, options, error);
@@ -441,6 +490,7 @@ heart_generate_main (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) events = NULL;
+  g_autoptr(HeartScenario) scenario = NULL;
   gboolean seed_given;
   GOptionEntry entries[] = {
     { "duration", 'd', 0, G_OPTION_ARG_STRING, &args.duration, "How much simulated time (90s, 10m, 24h, 2d; default 10m)", "DURATION" },
@@ -451,17 +501,22 @@ heart_generate_main (int    argc,
     { "event", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &args.events, "An acute stress event at simulated time TIME (repeatable)", "TIME[:LEVEL]" },
     { "interval-ms", 0, 0, G_OPTION_ARG_STRING, &args.interval_ms, "Time between samples, 10–5000 ms (default 500)", "MS" },
     { "start", 0, 0, G_OPTION_ARG_STRING, &args.start, "Timestamp of time 0 (default 2026-01-01T00:00:00Z)", "ISO8601" },
-    { "what", 'w', 0, G_OPTION_ARG_STRING, &args.what, "samples (one row a tick) or beats (one row a heartbeat)", "samples|beats" },
+    { "what", 'w', 0, G_OPTION_ARG_STRING, &args.what, "samples (one row a tick), beats (one row a heartbeat) or channels (one row a channel value)", "samples|beats|channels" },
+    { "channels", 0, 0, G_OPTION_ARG_STRING, &args.channels, "With --what channels: only these (default: all)", "heart_rate,eda,…" },
+    { "scenario", 0, 0, G_OPTION_ARG_STRING, &args.scenario, "Run a scenario from time 0: a bundled one's name or a file; rows carry its phase as \"condition\" (default duration: the scenario's)", "NAME|FILE" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &args.format, "csv (with a header row) or jsonl (one object a line)", "csv|jsonl" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Write to FILE instead of standard output", "FILE" },
+    { "repeat", 0, 0, G_OPTION_ARG_NONE, &args.repeat, "Run the scenario again each time it ends, to the end of --duration", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress bar and no seed message", NULL },
     G_OPTION_ENTRY_NULL
   };
 
   context = g_option_context_new ("- write a simulated heart dataset");
   g_option_context_set_summary (context,
-    "Writes samples (the fields of the live API plus an \"event\" label) or beats\n"
-    "(timestamp,t_s,rr_ms,bpm,stress_level,event) as fast as the machine allows.");
+    "Writes samples (the fields of the live API plus an \"event\" label), beats\n"
+    "(timestamp,t_s,rr_ms,bpm,stress_level,event,condition) or channel values\n"
+    "(value,timestamp,type,label,condition) as fast as the machine allows.\n"
+    "Bundled scenarios: lab-stress-protocol, work-session, demo.");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_strict_posix (context, FALSE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -479,10 +534,12 @@ heart_generate_main (int    argc,
   if (!options_from_args (&args, &options, &seed_given, &error))
     {
       events = options.events;
+      scenario = options.scenario;
       g_printerr ("heartsim generate: %s\n", error->message);
       return EXIT_USAGE;
     }
   events = options.events;
+  scenario = options.scenario;
   if (!seed_given)
     {
       options.seed = g_random_int () | ((guint64) g_random_int () << 32);

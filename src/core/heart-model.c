@@ -93,6 +93,7 @@ struct _HeartModel
 
   /* the scenario under way, and the settings to return to after it */
   HeartScenario *scenario;
+  gboolean    scenario_repeat;
   double      scenario_start;
   int         phase;
   guint       next_phase_event;
@@ -132,6 +133,7 @@ heart_model_new (guint64 seed)
   heart_breathing_init (&self->breathing, seed, STREAM_BREATHING);
   heart_skin_init (&self->skin, seed, STREAM_SKIN);
   self->baseline_bpm = 72;
+  self->saved_baseline_bpm = 72;
   self->next_random_event = INFINITY;
   self->phase = -1;
   return self;
@@ -271,15 +273,18 @@ emit_value (HeartModel     *self,
             double          value,
             const char     *label)
 {
-  HeartChannelValue out = { channel, self->t, value, label };
+  HeartChannelValue out = { .channel = channel, .t_s = self->t, .value = value };
 
-  if (self->value_func != NULL && (self->channels & HEART_CHANNEL_BIT (channel)) && self->t >= 0)
-    self->value_func (&out, self->value_data);
+  if (self->value_func == NULL || !(self->channels & HEART_CHANNEL_BIT (channel)) || self->t < 0)
+    return;
+  if (label != NULL)
+    g_strlcpy (out.label, label, sizeof out.label);
+  self->value_func (&out, self->value_data);
 }
 
-static double
-read_periodic (HeartModel     *self,
-               HeartChannelId  channel)
+double
+heart_model_read_channel (HeartModel     *self,
+                          HeartChannelId  channel)
 {
   switch (channel)
     {
@@ -289,7 +294,7 @@ read_periodic (HeartModel     *self,
     case HEART_CHANNEL_RESPIRATORY_RATE: return heart_breathing_get_rate (&self->breathing);
     case HEART_CHANNEL_RESPIRATION: return heart_breathing_get_signal (&self->breathing, self->t);
     case HEART_CHANNEL_EDA: return heart_skin_get_conductance (&self->skin, self->t, self->stress);
-    default: g_assert_not_reached ();
+    default: g_return_val_if_reached (0);
     }
 }
 
@@ -325,7 +330,7 @@ static void
 emit_periodic (HeartModel     *self,
                HeartChannelId  channel)
 {
-  emit_value (self, channel, read_periodic (self, channel), NULL);
+  emit_value (self, channel, heart_model_read_channel (self, channel), NULL);
   self->next_sample[channel]++;
 }
 
@@ -340,6 +345,8 @@ fire_beat (HeartModel         *self,
     .stress_level = total_stress (self),
     .event_active = self->event_active || self->arousal_active,
   };
+
+  g_strlcpy (beat.condition, heart_model_get_condition (self), sizeof beat.condition);
 
   self->last_rr = self->pending_rr;
   remember_beat (self, self->t, self->pending_rr);
@@ -477,7 +484,12 @@ next_phase (HeartModel *self)
 
   self->phase++;
   self->next_phase_event = 0;
-  if ((guint) self->phase >= heart_scenario_get_n_phases (self->scenario))
+  if ((guint) self->phase >= heart_scenario_get_n_phases (self->scenario) && self->scenario_repeat)
+    {
+      self->scenario_start = self->t;
+      self->phase = 0;
+    }
+  else if ((guint) self->phase >= heart_scenario_get_n_phases (self->scenario))
     {
       end_scenario (self);
       return;
@@ -539,14 +551,15 @@ run_until (HeartModel         *self,
         next = heart_breathing_next_breath (&self->breathing), what = NEXT_BREATH;
       if (heart_skin_next_onset (&self->skin) < next)
         next = heart_skin_next_onset (&self->skin), what = NEXT_SKIN_RESPONSE;
+      /* a sample at t_end itself belongs to this step */
+      if (periodic != HEART_N_CHANNELS && sample_t <= next)
+        next = sample_t, what = NEXT_SAMPLE;
+      /* a phase begins before anything else at its start, so all that
+       * happens then carries its label */
       if (phase_end (self) <= next)
         next = phase_end (self), what = NEXT_PHASE;
       if (next_phase_event (self) < next)
         next = next_phase_event (self), what = NEXT_PHASE_EVENT;
-      /* a sample at t_end itself belongs to this step; one at a phase
-       * change comes after it, labelled with the new phase */
-      if (periodic != HEART_N_CHANNELS && sample_t <= next)
-        next = sample_t, what = NEXT_SAMPLE;
 
       relax_state (self, next - self->t);
       self->t = next;
@@ -597,6 +610,7 @@ run_until (HeartModel         *self,
 static void
 prime (HeartModel *self)
 {
+  HeartChannelMask channels;
   double mean_rr;
 
   self->primed = TRUE;
@@ -614,7 +628,12 @@ prime (HeartModel *self)
   self->pending_rr = mean_rr;
   self->last_rr = mean_rr;
   self->next_beat_t = self->t + heart_random_uniform (&self->beat_random) * mean_rr / 1000.0;
+  /* the past before time 0 makes no values, and the samples at 0 come
+   * with the first advance, after a scenario started at 0 labels them */
+  channels = self->channels;
+  self->channels = 0;
   run_until (self, 0.0, NULL, NULL);
+  self->channels = channels;
   schedule_random_event (self);
 }
 
@@ -637,11 +656,13 @@ heart_model_advance (HeartModel         *self,
   run_until (self, self->t + seconds, beat_func, user_data);
 }
 
+/* A setting changed while a scenario runs takes effect now and stays after it */
 void
 heart_model_set_baseline (HeartModel *self,
                           double      bpm)
 {
   self->baseline_bpm = bpm;
+  self->saved_baseline_bpm = bpm;
 }
 
 void
@@ -649,6 +670,7 @@ heart_model_set_tonic_stress (HeartModel *self,
                               double      level)
 {
   self->tonic_stress = level;
+  self->saved_tonic_stress = level;
 }
 
 void
@@ -656,6 +678,7 @@ heart_model_set_events_per_hour (HeartModel *self,
                                  double      rate)
 {
   self->events_per_hour = rate;
+  self->saved_events_per_hour = rate;
   /* arrivals are memoryless, so rescheduling from now is exact */
   if (self->primed)
     schedule_random_event (self);
@@ -721,6 +744,7 @@ heart_model_set_paced_breathing (HeartModel *self,
                                  double      breaths_per_minute)
 {
   heart_breathing_set_paced_rate (&self->breathing, breaths_per_minute);
+  self->saved_paced_rate = self->breathing.paced_rate;
 }
 
 void
@@ -732,21 +756,16 @@ heart_model_set_low_skin_responder (HeartModel *self,
 
 void
 heart_model_run_scenario (HeartModel    *self,
-                          HeartScenario *scenario)
+                          HeartScenario *scenario,
+                          gboolean       repeat)
 {
   g_return_if_fail (scenario != NULL && heart_scenario_get_n_phases (scenario) > 0);
 
   ensure_primed (self);
-  if (self->scenario != NULL)
-    g_clear_pointer (&self->scenario, heart_scenario_unref);
-  else
-    {
-      self->saved_tonic_stress = self->tonic_stress;
-      self->saved_baseline_bpm = self->baseline_bpm;
-      self->saved_events_per_hour = self->events_per_hour;
-      self->saved_paced_rate = self->breathing.paced_rate;
-    }
+  /* the settings' setters keep what to return to (saved_*) */
+  g_clear_pointer (&self->scenario, heart_scenario_unref);
   self->scenario = heart_scenario_ref (scenario);
+  self->scenario_repeat = repeat;
   self->scenario_start = self->t;
   self->phase = -1;
   next_phase (self);

@@ -67,10 +67,11 @@ void        heart_model_set_paced_breathing (HeartModel *self,
 void        heart_model_set_low_skin_responder (HeartModel *self,
                                                 gboolean low_responder);
 /* Runs @scenario from now: each phase applies its settings and labels the
- * values "condition"; at its end the settings of before come back. A
- * scenario under way is replaced. */
+ * values "condition"; at its end the settings of before come back, or with
+ * @repeat it starts again. A scenario under way is replaced. */
 void        heart_model_run_scenario        (HeartModel *self,
-                                             HeartScenario *scenario);
+                                             HeartScenario *scenario,
+                                             gboolean repeat);
 void        heart_model_stop_scenario       (HeartModel *self);
 /* NULL when none runs */
 HeartScenario *heart_model_get_scenario     (const HeartModel *self);
@@ -79,6 +80,9 @@ int         heart_model_get_phase           (const HeartModel *self);
 double      heart_model_get_scenario_elapsed (const HeartModel *self);
 /* The phase's name, "" when no scenario runs */
 const char *heart_model_get_condition       (const HeartModel *self);
+/* A periodic channel's value now */
+double      heart_model_read_channel        (HeartModel *self,
+                                             HeartChannelId channel);
 /* Values of @channels from now on (periodic ones on their grid of
  * k / rate seconds of simulation time), through @func */
 void        heart_model_set_value_func      (HeartModel *self,

@@ -69,6 +69,16 @@ heart_append_iso8601_ms (GString *out,
                           (int) (ms - (gint64) seconds * 1000));
 }
 
+static HeartField
+number_field (const char *name,
+              int         decimals,
+              double      value)
+{
+  if (decimals == 0)
+    return (HeartField) { name, HEART_FIELD_INT, .integer = (gint64) lround (value) };
+  return (HeartField) { name, decimals == 1 ? HEART_FIELD_DECIMALS_1 : HEART_FIELD_DECIMALS_3, .number = value };
+}
+
 guint
 heart_sample_fields (const HeartSample     *sample,
                      HeartSampleJsonFlavor  flavor,
@@ -86,6 +96,15 @@ heart_sample_fields (const HeartSample     *sample,
   fields[n++] = (HeartField) { "rmssd_ms", HEART_FIELD_DECIMALS_1, .number = sample->rmssd_ms };
   fields[n++] = (HeartField) { "baseline_bpm", HEART_FIELD_INT, .integer = sample->baseline_bpm };
   fields[n++] = (HeartField) { "type", HEART_FIELD_STRING, .string = "heartbeat" };
+  /* version 2: every periodic channel the seed's fields do not carry */
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    {
+      const HeartChannel *channel = heart_channel_get (c);
+
+      if (channel->kind == HEART_CHANNEL_KIND_PERIODIC && channel->sample_field == NULL)
+        fields[n++] = number_field (channel->name, channel->decimals, sample->channels[c]);
+    }
+  fields[n++] = (HeartField) { "condition", HEART_FIELD_STRING, .string = sample->condition };
   if (flavor == HEART_SAMPLE_JSON_LABELED)
     fields[n++] = (HeartField) { "event", HEART_FIELD_INT, .integer = sample->event_active ? 1 : 0 };
   return n;
@@ -103,6 +122,30 @@ heart_beat_fields (const HeartBeat *beat,
   fields[n++] = (HeartField) { "bpm", HEART_FIELD_INT, .integer = heart_beat_get_bpm (beat) };
   fields[n++] = (HeartField) { "stress_level", HEART_FIELD_DECIMALS_3, .number = beat->stress_level };
   fields[n++] = (HeartField) { "event", HEART_FIELD_INT, .integer = beat->event_active ? 1 : 0 };
+  fields[n++] = (HeartField) { "condition", HEART_FIELD_STRING, .string = beat->condition };
+  return n;
+}
+
+guint
+heart_channel_value_fields (const HeartChannelValue *value,
+                            const char              *condition,
+                            gboolean                 label_column,
+                            HeartField              *fields)
+{
+  const HeartChannel *channel = heart_channel_get (value->channel);
+  guint n = 0;
+
+  /* a label channel's value is its label */
+  if (channel->kind == HEART_CHANNEL_KIND_LABEL)
+    fields[n++] = (HeartField) { "value", HEART_FIELD_STRING, .string = value->label };
+  else
+    fields[n++] = number_field ("value", channel->decimals, value->value);
+  fields[n++] = (HeartField) { "timestamp", HEART_FIELD_TIMESTAMP, .integer = value->timestamp_us };
+  fields[n++] = (HeartField) { "type", HEART_FIELD_STRING, .string = channel->name };
+  if (label_column || (channel->kind == HEART_CHANNEL_KIND_EVENT && value->label[0] != '\0'))
+    fields[n++] = (HeartField) { "label", HEART_FIELD_STRING,
+                                 .string = channel->kind == HEART_CHANNEL_KIND_LABEL ? "" : value->label };
+  fields[n++] = (HeartField) { "condition", HEART_FIELD_STRING, .string = condition };
   return n;
 }
 

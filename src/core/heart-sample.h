@@ -7,13 +7,15 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include "heart-channel.h"
+
 G_BEGIN_DECLS
 
 #define HEART_TYPE_SAMPLE (heart_sample_get_type ())
 #define HEART_TYPE_BEAT (heart_beat_get_type ())
 
-/* Plain values, copied freely: a sample is 80 bytes and the history stores
- * 10,000 of them inline. */
+/* Plain values, copied freely: a sample is about 230 bytes and the history
+ * stores 10,000 of them inline. */
 typedef struct _HeartSample
 {
   gint64   timestamp_us;   /* wall clock (live) or start + t (datasets), µs since the epoch */
@@ -27,6 +29,8 @@ typedef struct _HeartSample
   guint    baseline_bpm;   /* resting heart rate setting */
   gboolean running;        /* state: "running" or "stopped" */
   gboolean event_active;   /* an acute or random stress event is active (label) */
+  double   channels[HEART_N_CHANNELS];  /* each periodic channel's value at the tick */
+  char     condition[HEART_LABEL_MAX];  /* the scenario phase, "" with none */
 } HeartSample;
 
 typedef struct _HeartBeat
@@ -36,6 +40,7 @@ typedef struct _HeartBeat
   double rr_ms;            /* interval that ended with this beat */
   double stress_level;     /* stress at the beat */
   gboolean event_active;   /* an acute or random stress event is active */
+  char   condition[HEART_LABEL_MAX];    /* the scenario phase, "" with none */
 } HeartBeat;
 
 typedef enum {
@@ -65,6 +70,14 @@ HeartBeat   *heart_beat_copy            (const HeartBeat *beat);
 void         heart_beat_free            (HeartBeat *beat);
 int          heart_beat_get_bpm         (const HeartBeat *beat);
 guint        heart_beat_fields          (const HeartBeat *beat,
+                                         struct _HeartField *fields);
+
+/* One channel value in Bio Mock's shape: value, timestamp, type, then the
+ * event's label (always with @label_column, else only for events that
+ * carry one) and the scenario's @condition */
+guint        heart_channel_value_fields (const HeartChannelValue *value,
+                                         const char *condition,
+                                         gboolean label_column,
                                          struct _HeartField *fields);
 
 /* "2026-01-09T12:34:56.789Z" appended to @out */

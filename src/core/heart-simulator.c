@@ -35,6 +35,10 @@ struct _HeartSimulator
 
   guint64      last_seq;
   HeartSample  current;
+
+  GArray      *values;             /* HeartChannelValue of the tick being made */
+  HeartChannelMask channels;
+  char         condition[HEART_LABEL_MAX];
 };
 
 enum {
@@ -48,12 +52,15 @@ enum {
   PROP_RANDOM_EVENTS_PER_HOUR,
   PROP_MANUAL_CLOCK,
   PROP_START_TIME,
+  PROP_SCENARIO,
+  PROP_CONDITION,
   N_PROPS
 };
 
 enum {
   SAMPLE,
   BEAT,
+  VALUES,
   N_SIGNALS
 };
 
@@ -109,6 +116,10 @@ fill_sample (HeartSimulator *self,
   sample->baseline_bpm = self->baseline_bpm;
   sample->running = self->running;
   sample->event_active = heart_model_get_event_active (self->model);
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    if (heart_channel_get (c)->kind == HEART_CHANNEL_KIND_PERIODIC)
+      sample->channels[c] = heart_model_read_channel (self->model, c);
+  g_strlcpy (sample->condition, heart_model_get_condition (self->model), sizeof sample->condition);
 }
 
 static void
@@ -122,6 +133,31 @@ on_model_beat (const HeartBeat *model_beat,
   g_signal_emit (self, signals[BEAT], 0, &beat);
 }
 
+static void
+on_model_value (const HeartChannelValue *model_value,
+                gpointer                 user_data)
+{
+  HeartSimulator *self = user_data;
+
+  g_array_append_vals (self->values, model_value, 1);
+  g_array_index (self->values, HeartChannelValue, self->values->len - 1).timestamp_us =
+    timestamp_at (self, model_value->t_s);
+}
+
+/* The phase changed, or the scenario ended, during the tick */
+static void
+notify_condition (HeartSimulator *self)
+{
+  const char *condition = heart_model_get_condition (self->model);
+
+  if (g_str_equal (condition, self->condition))
+    return;
+  g_strlcpy (self->condition, condition, sizeof self->condition);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONDITION]);
+  if (heart_model_get_scenario (self->model) == NULL)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCENARIO]);
+}
+
 void
 heart_simulator_advance (HeartSimulator *self,
                          double          seconds)
@@ -132,6 +168,12 @@ heart_simulator_advance (HeartSimulator *self,
   if (!self->manual_clock)
     self->tick_wall_us = g_get_real_time ();
   heart_model_advance (self->model, seconds, on_model_beat, self);
+  if (self->values->len > 0)
+    {
+      g_signal_emit (self, signals[VALUES], 0, self->values->data, self->values->len);
+      g_array_set_size (self->values, 0);
+    }
+  notify_condition (self);
 
   fill_sample (self, &self->current);
   self->current.seq = ++self->last_seq;
@@ -427,6 +469,72 @@ heart_simulator_constructed (GObject *object)
   heart_model_set_baseline (self->model, self->baseline_bpm);
   heart_model_set_tonic_stress (self->model, self->stress_level);
   heart_model_set_events_per_hour (self->model, self->events_per_hour);
+  heart_simulator_set_channels (self, HEART_CHANNEL_MASK_ALL);
+}
+
+void
+heart_simulator_set_channels (HeartSimulator   *self,
+                              HeartChannelMask  channels)
+{
+  g_return_if_fail (HEART_IS_SIMULATOR (self));
+
+  self->channels = channels;
+  heart_model_set_value_func (self->model, channels, on_model_value, self);
+}
+
+void
+heart_simulator_run_scenario (HeartSimulator *self,
+                              HeartScenario  *scenario,
+                              gboolean        repeat)
+{
+  g_return_if_fail (HEART_IS_SIMULATOR (self));
+  g_return_if_fail (scenario != NULL);
+
+  heart_model_run_scenario (self->model, scenario, repeat);
+  /* the first phase's label goes out with the next tick's values; the
+   * report shows it at once */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCENARIO]);
+  notify_condition (self);
+}
+
+void
+heart_simulator_stop_scenario (HeartSimulator *self)
+{
+  g_return_if_fail (HEART_IS_SIMULATOR (self));
+
+  if (heart_model_get_scenario (self->model) == NULL)
+    return;
+  heart_model_stop_scenario (self->model);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCENARIO]);
+  notify_condition (self);
+}
+
+HeartScenario *
+heart_simulator_get_scenario (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), NULL);
+  return heart_model_get_scenario (self->model);
+}
+
+int
+heart_simulator_get_phase (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), -1);
+  return heart_model_get_phase (self->model);
+}
+
+double
+heart_simulator_get_scenario_elapsed (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), 0);
+  return heart_model_get_scenario_elapsed (self->model);
+}
+
+const char *
+heart_simulator_get_condition (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), "");
+  return self->condition;
 }
 
 static void
@@ -444,6 +552,7 @@ heart_simulator_finalize (GObject *object)
   HeartSimulator *self = HEART_SIMULATOR (object);
 
   g_clear_pointer (&self->model, heart_model_free);
+  g_clear_pointer (&self->values, g_array_unref);
   G_OBJECT_CLASS (heart_simulator_parent_class)->finalize (object);
 }
 
@@ -483,6 +592,12 @@ heart_simulator_get_property (GObject    *object,
       break;
     case PROP_START_TIME:
       g_value_set_int64 (value, self->start_time_us);
+      break;
+    case PROP_SCENARIO:
+      g_value_set_boxed (value, heart_model_get_scenario (self->model));
+      break;
+    case PROP_CONDITION:
+      g_value_set_string (value, self->condition);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -583,6 +698,12 @@ heart_simulator_class_init (HeartSimulatorClass *klass)
   properties[PROP_START_TIME] =
     g_param_spec_int64 ("start-time", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SCENARIO] =
+    g_param_spec_boxed ("scenario", NULL, NULL, HEART_TYPE_SCENARIO,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONDITION] =
+    g_param_spec_string ("condition", NULL, NULL, "",
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SAMPLE] =
@@ -593,11 +714,17 @@ heart_simulator_class_init (HeartSimulatorClass *klass)
     g_signal_new ("beat", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, HEART_TYPE_BEAT | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /* the channel values of a tick, in time order: (HeartChannelValue *, guint n) */
+  signals[VALUES] =
+    g_signal_new ("values", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_UINT);
 }
 
 static void
 heart_simulator_init (HeartSimulator *self)
 {
+  self->values = g_array_new (FALSE, FALSE, sizeof (HeartChannelValue));
 }
 
 HeartSimulator *

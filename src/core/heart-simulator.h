@@ -6,7 +6,9 @@
 
 #include <gio/gio.h>
 
+#include "heart-channel.h"
 #include "heart-sample.h"
+#include "heart-scenario.h"
 
 G_BEGIN_DECLS
 
@@ -85,5 +87,23 @@ double          heart_simulator_get_time           (HeartSimulator *self);
 /* The latest sample; before the first tick, a sample of the current state
  * with seq 0. */
 const HeartSample *heart_simulator_get_current_sample (HeartSimulator *self);
+
+/* The channels whose values "values" carries (default: all) */
+void            heart_simulator_set_channels  (HeartSimulator *self,
+                                               HeartChannelMask channels);
+/* Runs @scenario from now (again and again with @repeat), replacing one
+ * under way ("scenario" and
+ * "condition" are notified as it goes); settings changed meanwhile take
+ * effect at once and stay after it */
+void            heart_simulator_run_scenario  (HeartSimulator *self,
+                                               HeartScenario *scenario,
+                                               gboolean repeat);
+void            heart_simulator_stop_scenario (HeartSimulator *self);
+HeartScenario  *heart_simulator_get_scenario  (HeartSimulator *self);
+/* -1 with no scenario */
+int             heart_simulator_get_phase     (HeartSimulator *self);
+double          heart_simulator_get_scenario_elapsed (HeartSimulator *self);
+/* The phase's name, "" with no scenario */
+const char     *heart_simulator_get_condition (HeartSimulator *self);
 
 G_END_DECLS
