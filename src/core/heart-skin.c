@@ -15,7 +15,7 @@
 #include <math.h>
 #include <string.h>
 
-#define SPONTANEOUS_PER_MIN_AT_REST  2.0
+#define SPONTANEOUS_PER_MIN_AT_REST  1.2
 #define SPONTANEOUS_STRESS_GAIN      2.5    /* rate × (1 + gain × s) */
 #define AMPLITUDE_MEDIAN_US          0.15
 #define AMPLITUDE_LOG_SD             0.6
