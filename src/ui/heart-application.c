@@ -373,10 +373,8 @@ check_screenshot (gpointer user_data)
 
   if (g_get_monotonic_time () > self->screenshot_deadline_us)
     g_printerr ("heartsim: the chart did not fill in time; capturing it as it is\n");
-  else if (!heart_window_is_chart_full (HEART_WINDOW (window)))
-    return G_SOURCE_CONTINUE;
-  else if (self->screenshot_settle++ < 10)
-    return G_SOURCE_CONTINUE;   /* let the range and the pulse animations settle */
+  else if (!heart_window_is_chart_full (HEART_WINDOW (window)) || self->screenshot_settle++ < 10)
+    return G_SOURCE_CONTINUE;   /* once full, let the range and the pulse animations settle */
 
   self->screenshot_id = 0;
   /* Held until the picture is written */

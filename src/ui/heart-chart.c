@@ -147,6 +147,7 @@ rebuild_y_labels (HeartChart *self)
   self->n_y_labels = 0;
   self->y_label_width = 0;
 
+  /* NOLINTNEXTLINE(cert-flp30-c): a whole number of steps, and MAX_Y_LABELS at most */
   for (; value <= self->target_high + 0.01 && self->n_y_labels < MAX_Y_LABELS; value += step)
     {
       g_autofree char *text = g_strdup_printf ("%.0f", value);
