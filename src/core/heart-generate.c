@@ -457,6 +457,7 @@ report_failure (const Progress *progress,
 {
   if (progress->last_percent >= 0 && progress->last_percent < 100)
     g_printerr ("\n");
+  /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): each caller failed with error set */
   g_printerr ("heartsim generate: %s\n", error->message);
   return EXIT_FAILURE;
 }
