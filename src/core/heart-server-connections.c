@@ -18,10 +18,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "heart-connection-input.h"
 #include "heart-server-private.h"
@@ -445,12 +448,45 @@ default_max_connections (void)
   return (guint) MIN (usable, (rlim_t) HEART_SERVER_MAX_CONNECTIONS);
 }
 
+/* libsoup keeps a connection alive after an answer only while it has a
+ * listener of its own (request_finished() in soup-server.c), and ours are
+ * not libsoup's. So it gets one that nobody can reach: a Unix socket with a
+ * random abstract name, shut down so that every connect is refused. Its
+ * source wakes once, fails to accept and goes; the listener stays. */
+static void
+anchor_keep_alive (HeartConnections *self)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  g_autoptr(GSocket) anchor = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  if (fd < 0)
+    return;
+  /* sun_path[0] = '\0': the abstract namespace, no file */
+  g_snprintf (address.sun_path + 1, sizeof address.sun_path - 1, "heartsim-%d-%08x%08x",
+              (int) getpid (), g_random_int (), g_random_int ());
+  if (bind (fd, (struct sockaddr *) &address, sizeof address) != 0 || listen (fd, 1) != 0 ||
+      shutdown (fd, SHUT_RDWR) != 0 || (anchor = g_socket_new_from_fd (fd, &error)) == NULL)
+    {
+      close (fd);
+      g_warning ("Cannot keep connections alive: %s", g_strerror (errno));
+      return;
+    }
+  /* a blocking accept would wait here for good */
+  g_socket_set_blocking (anchor, FALSE);
+  if (!soup_server_listen_socket (self->soup, anchor, 0, &error))
+    g_warning ("Cannot keep connections alive: %s", error->message);
+}
+
 void
 heart_connections_listen (HeartConnections *self,
                           GSocket          *socket)
 {
   Listener *listener = g_new0 (Listener, 1);
 
+  if (self->listeners->len == 0)
+    anchor_keep_alive (self);
   /* the server lifts the descriptor limit before it listens */
   self->max_connections_now = self->max_connections > 0 ? self->max_connections
                                                         : default_max_connections ();
