@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "heart-core-resources.h"
 #include "heart-duration.h"
 #include "heart-scenario-file.h"
 
@@ -300,7 +301,7 @@ read_event (Reader             *reader,
 
   if (scope.object == NULL || !check_members (reader, &scope, allowed))
     return FALSE;
-  if (!read_duration (reader, &scope, "at", TRUE, phase->duration_s, &at))
+  if (!read_duration (reader, &scope, "at", TRUE, HEART_SCENARIO_MAX_DURATION_S, &at))
     return FALSE;
   if (at >= phase->duration_s)
     {
@@ -444,9 +445,13 @@ heart_scenario_parse (const char  *data,
   g_signal_connect (parser, "array-element", G_CALLBACK (on_array_element), &reader);
   if (!json_parser_load_from_data (parser, data, length, &parse_error))
     {
-      /* json-glib's message starts with "LINE:COLUMN: " */
+      /* json-glib's message is "<data>:LINE:COLUMN: …" */
+      const char *message = parse_error->message;
+
+      if (g_str_has_prefix (message, "<data>:"))
+        message += strlen ("<data>:");
       g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_INVALID,
-                   "%s:%s", where, parse_error->message);
+                   "%s:%s", where, message);
       return NULL;
     }
   if (json_parser_get_root (parser) == NULL)
@@ -485,7 +490,10 @@ compare_names (gconstpointer a,
 char **
 heart_scenario_list_bundled (void)
 {
-  g_auto(GStrv) files = g_resources_enumerate_children (BUNDLED_PREFIX, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  /* the resource itself, not the global table: from a static library
+   * its constructor is linked only if something refers to it */
+  g_auto(GStrv) files = g_resource_enumerate_children (heart_core_get_resource (), BUNDLED_PREFIX,
+                                                       G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   GStrvBuilder *builder = g_strv_builder_new ();
   char **names;
 
@@ -518,7 +526,7 @@ heart_scenario_load_bundled (const char  *name,
       return NULL;
     }
   path = g_strconcat (BUNDLED_PREFIX, name, ".json", NULL);
-  bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  bytes = g_resource_lookup_data (heart_core_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   if (bytes == NULL)
     {
       g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_NOT_FOUND, "No bundled scenario “%s”", name);
