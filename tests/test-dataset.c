@@ -7,7 +7,7 @@
 #include <math.h>
 
 #include "heart-dataset.h"
-#include "heart-generate.h"
+#include "heart-duration.h"
 #include "heart-hrv.h"
 
 typedef struct

@@ -10,8 +10,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "heart-sample-fields.h"
 #include "heart-hrv.h"
-#include "heart-record.h"
+#include "heart-fields.h"
 #include "heart-simulator.h"
 
 #define WINDOW_S 300.0
@@ -411,10 +412,10 @@ format_values (const Recording *rec)
 
   for (guint i = 0; i < rec->values->len; i++)
     {
-      HeartField fields[HEART_RECORD_MAX_FIELDS];
+      HeartField fields[HEART_FIELDS_MAX];
       const HeartChannelValue *v = &g_array_index (rec->values, HeartChannelValue, i);
 
-      heart_record_append (out, HEART_RECORD_JSON, fields, heart_channel_value_fields (v, "", FALSE, fields));
+      heart_fields_append (out, HEART_FIELDS_JSON, fields, heart_channel_value_fields (v, "", FALSE, fields));
     }
   return g_string_free (out, FALSE);
 }

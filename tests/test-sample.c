@@ -4,7 +4,8 @@
  */
 #include <json-glib/json-glib.h>
 
-#include "heart-record.h"
+#include "heart-sample-fields.h"
+#include "heart-fields.h"
 #include "heart-sample.h"
 
 /* 2026-01-09T12:34:56.789Z */
@@ -94,12 +95,12 @@ static void
 test_csv_row_has_header_and_same_values (void)
 {
   HeartSample sample = example_sample ();
-  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  HeartField fields[HEART_FIELDS_MAX];
   guint n = heart_sample_fields (&sample, HEART_SAMPLE_JSON_LABELED, fields);
   g_autoptr(GString) out = g_string_new (NULL);
 
-  heart_record_append_header (out, fields, n);
-  heart_record_append (out, HEART_RECORD_CSV, fields, n);
+  heart_fields_append_header (out, fields, n);
+  heart_fields_append (out, HEART_FIELDS_CSV, fields, n);
   g_assert_cmpstr (out->str, ==,
                    "timestamp,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,baseline_bpm,type,"
                    "respiratory_rate,respiration,eda,condition,event\n"
@@ -110,11 +111,11 @@ static void
 test_beat_fields (void)
 {
   HeartBeat beat = { EXAMPLE_TIME_US, 12.3456, 750.04, 0.5, TRUE };
-  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  HeartField fields[HEART_FIELDS_MAX];
   guint n = heart_beat_fields (&beat, fields);
   g_autoptr(GString) out = g_string_new (NULL);
 
-  heart_record_append (out, HEART_RECORD_JSON, fields, n);
+  heart_fields_append (out, HEART_FIELDS_JSON, fields, n);
   g_assert_cmpint (heart_beat_get_bpm (&beat), ==, 80);
   g_assert_cmpstr (out->str, ==,
                    "{\"timestamp\":\"2026-01-09T12:34:56.789Z\",\"t_s\":12.346,\"rr_ms\":750.0,"

@@ -5,7 +5,7 @@
  */
 #include <math.h>
 
-#include "heart-generate.h"
+#include "heart-duration.h"
 #include "fuzz-common.h"
 
 int

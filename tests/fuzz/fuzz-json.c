@@ -1,18 +1,20 @@
 /* fuzz-json.c: the record formatter (heart-record.c) and the server's JSON
  * writers (heart-server-json.c) on samples and beats built from raw bytes
  *
- * Every object written must parse with json-glib, and the integer fields
- * must read back as the values written. The input's first bytes fill a
- * HeartSample and a HeartBeat; the rest is a string for
- * heart_json_append_string().
+ * Every object written must parse with json-glib and hold exactly the
+ * record's fields, in order, with their values: integers exactly, decimals
+ * to their last digit, times to the millisecond. The input's first bytes
+ * fill a HeartSample, a HeartBeat and one value of each channel; the rest is
+ * a string for heart_json_append_string().
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "heart-sample-fields.h"
 #include "config.h"
 
 #include <math.h>
 
-#include "heart-record.h"
+#include "heart-fields.h"
 #include "heart-sample.h"
 #include "heart-server-private.h"
 #include "fuzz-common.h"
@@ -48,12 +50,40 @@ take_int64 (FuzzInput *in)
   return value;
 }
 
+/* Names in scenario files are [a-z0-9_-], 64 at most (heart-scenario-file.c):
+ * HEART_FIELD_STRING writes them unescaped */
+static void
+take_label (FuzzInput *in,
+            char       label[HEART_LABEL_MAX])
+{
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789_-";
+  guint length = fuzz_take_byte (in) % HEART_LABEL_MAX;
+
+  for (guint i = 0; i < length; i++)
+    label[i] = alphabet[fuzz_take_byte (in) % (sizeof alphabet - 1)];
+  label[length] = '\0';
+}
+
+/* A channel with no decimals is written as lround (value): json-glib reads
+ * integers within ±2^63 only, so such a value stays within ±1e15 */
+static double
+take_channel_double (FuzzInput *in,
+                     int        decimals)
+{
+  double value = take_double (in);
+
+  if (decimals == 0 && !(fabs (value) < 1e15))
+    return isfinite (value) ? fmod (value, 1e15) : 0;
+  return value;
+}
+
 /* The written ISO 8601 time is the timestamp rounded down to the ms */
 static void
 check_timestamp (JsonObject *object,
+                 const char *name,
                  gint64      timestamp_us)
 {
-  const char *text = json_object_get_string_member (object, "timestamp");
+  const char *text = json_object_get_string_member (object, name);
   g_autoptr(GDateTime) parsed = NULL;
   gint64 ms;
 
@@ -88,10 +118,77 @@ check_decimal (JsonObject *object,
     g_assert_cmpfloat (fabs (read - value), <=, 0.5 * pow (10, -decimals) + fabs (value) * 1e-15);
 }
 
+/* The object holds @fields and nothing else, in their order, with their values */
+static void
+check_fields (JsonObject       *object,
+              const HeartField *fields,
+              guint             n)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+  GList *member = members;
+
+  g_assert_cmpuint (g_list_length (members), ==, n);
+  for (guint i = 0; i < n; i++, member = member->next)
+    {
+      const HeartField *field = &fields[i];
+      JsonNode *node = json_object_get_member (object, field->name);
+
+      g_assert_cmpstr (member->data, ==, field->name);
+      switch (field->kind)
+        {
+        case HEART_FIELD_TIMESTAMP:
+          check_timestamp (object, field->name, field->integer);
+          break;
+        case HEART_FIELD_INT:
+          g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_INT64);
+          g_assert_cmpint (json_node_get_int (node), ==, field->integer);
+          break;
+        case HEART_FIELD_DECIMALS_1:
+          check_decimal (object, field->name, field->number, 1);
+          break;
+        case HEART_FIELD_DECIMALS_3:
+          check_decimal (object, field->name, field->number, 3);
+          break;
+        case HEART_FIELD_STRING:
+          g_assert_cmpstr (json_node_get_string (node), ==, field->string);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+/* The CSV row has one cell per header name, and no quotes or stray lines */
+static void
+check_csv (const HeartField *fields,
+           guint             n)
+{
+  g_autoptr(GString) csv = g_string_new (NULL);
+  g_autoptr(GString) header = g_string_new (NULL);
+  g_auto(GStrv) cells = NULL;
+  g_auto(GStrv) names = NULL;
+
+  heart_record_append (csv, HEART_RECORD_CSV, fields, n);
+  heart_record_append_header (header, fields, n);
+  g_assert_true (g_str_has_suffix (csv->str, "\n"));
+  g_assert_null (strchr (csv->str, '"'));
+  g_assert_true (strchr (csv->str, '\n') == csv->str + csv->len - 1);
+  g_string_truncate (csv, csv->len - 1);
+  cells = g_strsplit (csv->str, ",", -1);
+  g_assert_cmpuint (g_strv_length (cells), ==, n);
+  g_string_truncate (header, header->len - 1);
+  names = g_strsplit (header->str, ",", -1);
+  g_assert_cmpuint (g_strv_length (names), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (names[i], ==, fields[i].name);
+}
+
 static void
 check_sample (const HeartSample     *sample,
               HeartSampleJsonFlavor  flavor)
 {
+  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  guint n = heart_sample_fields (sample, flavor, fields);
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
@@ -100,13 +197,17 @@ check_sample (const HeartSample     *sample,
   root = fuzz_parse_json (out->str, (gssize) out->len);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
   object = json_node_get_object (root);
+  check_fields (object, fields, n);
+  check_csv (fields, n);
+
+  /* the seed's fields, by name */
 
   g_assert_cmpint (json_object_get_int_member (object, "bpm"), ==, sample->bpm);
   g_assert_cmpint (json_object_get_int_member (object, "seq"), ==, (gint64) sample->seq);
   g_assert_cmpint (json_object_get_int_member (object, "baseline_bpm"), ==, sample->baseline_bpm);
   g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, heart_sample_state_string (sample));
   g_assert_cmpstr (json_object_get_string_member (object, "type"), ==, "heartbeat");
-  check_timestamp (object, sample->timestamp_us);
+  check_timestamp (object, "timestamp", sample->timestamp_us);
   check_decimal (object, "variability", sample->variability, 3);
   check_decimal (object, "stress_level", sample->stress_level, 3);
   check_decimal (object, "rr_ms", sample->rr_ms, 1);
@@ -136,7 +237,21 @@ check_sse (const HeartSample *sample)
   object = json_node_get_object (root);
   g_assert_cmpint (json_object_get_int_member (object, "value"), ==, sample->bpm);
   g_assert_cmpint (json_object_get_int_member (object, "seq"), ==, (gint64) sample->seq);
-  check_timestamp (object, sample->timestamp_us);
+  check_timestamp (object, "timestamp", sample->timestamp_us);
+}
+
+static void
+check_record (const HeartField *fields,
+              guint             n)
+{
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(JsonNode) root = NULL;
+
+  heart_record_append (json, HEART_RECORD_JSON, fields, n);
+  root = fuzz_parse_json (json->str, (gssize) json->len);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  check_fields (json_node_get_object (root), fields, n);
+  check_csv (fields, n);
 }
 
 static void
@@ -144,32 +259,28 @@ check_beat (const HeartBeat *beat)
 {
   HeartField fields[HEART_RECORD_MAX_FIELDS];
   guint n = heart_beat_fields (beat, fields);
-  g_autoptr(GString) json = g_string_new (NULL);
-  g_autoptr(GString) csv = g_string_new (NULL);
-  g_autoptr(GString) header = g_string_new (NULL);
-  g_autoptr(JsonNode) root = NULL;
-  g_auto(GStrv) cells = NULL;
-  JsonObject *object;
 
-  heart_record_append (json, HEART_RECORD_JSON, fields, n);
-  root = fuzz_parse_json (json->str, (gssize) json->len);
-  object = json_node_get_object (root);
-  g_assert_cmpint (json_object_get_int_member (object, "bpm"), ==, heart_beat_get_bpm (beat));
-  g_assert_cmpint (json_object_get_int_member (object, "event"), ==, beat->event_active ? 1 : 0);
-  check_timestamp (object, beat->timestamp_us);
-  check_decimal (object, "t_s", beat->t_s, 3);
-  check_decimal (object, "rr_ms", beat->rr_ms, 1);
+  g_assert_cmpstr (fields[0].name, ==, "timestamp");
+  check_record (fields, n);
+}
 
-  /* the CSV row has one cell per header name, and no quotes or stray lines */
-  heart_record_append (csv, HEART_RECORD_CSV, fields, n);
-  heart_record_append_header (header, fields, n);
-  g_assert_true (g_str_has_suffix (csv->str, "\n"));
-  g_assert_null (strchr (csv->str, '"'));
-  g_assert_true (strchr (csv->str, '\n') == csv->str + csv->len - 1);
-  g_string_truncate (csv, csv->len - 1);
-  cells = g_strsplit (csv->str, ",", -1);
-  g_assert_cmpuint (g_strv_length (cells), ==, n);
-  g_assert_cmpstr (header->str, ==, "timestamp,t_s,rr_ms,bpm,stress_level,event\n");
+/* One value of each channel, as datasets and streams write them */
+static void
+check_channel_values (FuzzInput  *in,
+                      const char *condition)
+{
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    {
+      HeartChannelValue value = { .channel = c };
+      HeartField fields[HEART_RECORD_MAX_FIELDS];
+      guint8 flags = fuzz_take_byte (in);
+
+      value.t_s = take_double (in);
+      value.timestamp_us = take_int64 (in);
+      value.value = take_channel_double (in, heart_channel_get (c)->decimals);
+      take_label (in, value.label);
+      check_record (fields, heart_channel_value_fields (&value, condition, (flags & 1) != 0, fields));
+    }
 }
 
 static void
@@ -230,12 +341,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   flags = fuzz_take_byte (&in);
   sample.running = (flags & 1) != 0;
   sample.event_active = (flags & 2) != 0;
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    sample.channels[c] = take_channel_double (&in, heart_channel_get (c)->decimals);
+  take_label (&in, sample.condition);
 
   beat.timestamp_us = take_int64 (&in);
   beat.t_s = take_double (&in);
   beat.rr_ms = take_double (&in);
   beat.stress_level = take_double (&in);
   beat.event_active = (flags & 4) != 0;
+  take_label (&in, beat.condition);
 
   check_sample (&sample, HEART_SAMPLE_JSON_WIRE);
   check_sample (&sample, HEART_SAMPLE_JSON_LABELED);
@@ -244,6 +359,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (isfinite (beat.rr_ms) && beat.rr_ms >= 1 && beat.rr_ms <= 1e9)
     check_beat (&beat);
   check_double (sample.t_s, (int) (flags >> 4) - 2);
+  check_channel_values (&in, sample.condition);
 
   text = fuzz_take_rest (&in);
   check_string (text);

@@ -1,4 +1,4 @@
-/* heart-record.h: one flat record written as a JSON object or a CSV row
+/* heart-fields.h: one flat record written as a JSON object or a CSV row
  *
  * Samples on the wire, sample datasets and beat datasets all go through
  * here, so a field has the same name and the same decimals everywhere.
@@ -12,9 +12,9 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  HEART_RECORD_JSON,
-  HEART_RECORD_CSV,
-} HeartRecordFormat;
+  HEART_FIELDS_JSON,
+  HEART_FIELDS_CSV,
+} HeartFieldsFormat;
 
 typedef enum {
   HEART_FIELD_TIMESTAMP,   /* integer µs since the epoch, written as ISO 8601 with ms */
@@ -33,14 +33,17 @@ typedef struct _HeartField
   const char     *string;
 } HeartField;
 
-#define HEART_RECORD_MAX_FIELDS 16
+#define HEART_FIELDS_MAX 16
 
-void heart_record_append        (GString *out,
-                                 HeartRecordFormat format,
+void heart_fields_append        (GString *out,
+                                 HeartFieldsFormat format,
                                  const HeartField *fields,
                                  guint n_fields);
-void heart_record_append_header (GString *out,
+void heart_fields_append_header (GString *out,
                                  const HeartField *fields,
                                  guint n_fields);
+
+/* "2026-01-09T12:34:56.789Z" appended to @out */
+void         heart_append_iso8601_ms    (GString *out, gint64 timestamp_us);
 
 G_END_DECLS

@@ -6,7 +6,7 @@
 
 #include <math.h>
 
-#include "heart-record.h"
+#include "heart-sample-fields.h"
 #include "heart-simulator.h"
 
 #define FLUSH_BYTES (256 * 1024)
@@ -58,14 +58,14 @@ writer_add (Writer           *writer,
             const HeartField *fields,
             guint             n_fields)
 {
-  HeartRecordFormat format = writer->options->format == HEART_DATASET_CSV
-                           ? HEART_RECORD_CSV : HEART_RECORD_JSON;
+  HeartFieldsFormat format = writer->options->format == HEART_DATASET_CSV
+                           ? HEART_FIELDS_CSV : HEART_FIELDS_JSON;
 
-  if (format == HEART_RECORD_CSV && !writer->header_written)
-    heart_record_append_header (writer->buffer, fields, n_fields);
+  if (format == HEART_FIELDS_CSV && !writer->header_written)
+    heart_fields_append_header (writer->buffer, fields, n_fields);
   writer->header_written = TRUE;
-  heart_record_append (writer->buffer, format, fields, n_fields);
-  if (format == HEART_RECORD_JSON)
+  heart_fields_append (writer->buffer, format, fields, n_fields);
+  if (format == HEART_FIELDS_JSON)
     g_string_append_c (writer->buffer, '\n');
   if (writer->buffer->len >= FLUSH_BYTES)
     writer_flush (writer);
@@ -76,7 +76,7 @@ on_sample (HeartSimulator    *simulator,
            const HeartSample *sample,
            Writer            *writer)
 {
-  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  HeartField fields[HEART_FIELDS_MAX];
 
   writer_add (writer, fields, heart_sample_fields (sample, HEART_SAMPLE_JSON_LABELED, fields));
 }
@@ -86,7 +86,7 @@ on_beat (HeartSimulator  *simulator,
          const HeartBeat *beat,
          Writer          *writer)
 {
-  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  HeartField fields[HEART_FIELDS_MAX];
 
   writer_add (writer, fields, heart_beat_fields (beat, fields));
 }
@@ -98,7 +98,7 @@ on_values (HeartSimulator          *simulator,
            guint                    n_values,
            Writer                  *writer)
 {
-  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  HeartField fields[HEART_FIELDS_MAX];
   gboolean csv = writer->options->format == HEART_DATASET_CSV;
 
   for (guint i = 0; i < n_values; i++)
@@ -191,7 +191,7 @@ shortest_fields (const HeartDatasetOptions *options,
 guint64
 heart_dataset_estimate_bytes (const HeartDatasetOptions *options)
 {
-  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  HeartField fields[HEART_FIELDS_MAX];
   g_autoptr(GString) header = g_string_new (NULL);
   g_autoptr(GString) row = g_string_new (NULL);
   guint n = shortest_fields (options, fields);
@@ -203,12 +203,12 @@ heart_dataset_estimate_bytes (const HeartDatasetOptions *options)
 
   if (options->format == HEART_DATASET_CSV)
     {
-      heart_record_append_header (header, fields, n);
-      heart_record_append (row, HEART_RECORD_CSV, fields, n);
+      heart_fields_append_header (header, fields, n);
+      heart_fields_append (row, HEART_FIELDS_CSV, fields, n);
     }
   else
     {
-      heart_record_append (row, HEART_RECORD_JSON, fields, n);
+      heart_fields_append (row, HEART_FIELDS_JSON, fields, n);
       g_string_append_c (row, '\n');
     }
   return rows == 0 ? 0 : header->len + rows * row->len;

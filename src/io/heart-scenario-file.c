@@ -14,7 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "heart-core-resources.h"
+#include "heart-io-resources.h"
 #include "heart-duration.h"
 #include "heart-scenario-file.h"
 
@@ -492,7 +492,7 @@ heart_scenario_list_bundled (void)
 {
   /* the resource itself, not the global table: from a static library
    * its constructor is linked only if something refers to it */
-  g_auto(GStrv) files = g_resource_enumerate_children (heart_core_get_resource (), BUNDLED_PREFIX,
+  g_auto(GStrv) files = g_resource_enumerate_children (heart_io_get_resource (), BUNDLED_PREFIX,
                                                        G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   GStrvBuilder *builder = g_strv_builder_new ();
   char **names;
@@ -526,7 +526,7 @@ heart_scenario_load_bundled (const char  *name,
       return NULL;
     }
   path = g_strconcat (BUNDLED_PREFIX, name, ".json", NULL);
-  bytes = g_resource_lookup_data (heart_core_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  bytes = g_resource_lookup_data (heart_io_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   if (bytes == NULL)
     {
       g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_NOT_FOUND, "No bundled scenario “%s”", name);

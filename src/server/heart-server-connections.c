@@ -27,7 +27,8 @@
 #include <unistd.h>
 
 #include "heart-connection-input.h"
-#include "heart-server-private.h"
+#include "heart-server-connections.h"
+#include "heart-server-json.h"
 
 #define ACCEPTS_PER_WAKEUP      64
 #define ACCEPT_RETRY_MS         100    /* after EMFILE: try again this soon */

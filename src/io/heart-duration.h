@@ -20,4 +20,12 @@ const char *heart_decimal_scan  (const char *text,
 gboolean    heart_duration_scan (const char *text,
                                  double *seconds);
 
+#define HEART_DURATION_MAX_S (366.0 * 24 * 3600)
+
+/* --duration: as heart_duration_scan(), more than 0 and at most 366 days;
+ * the error (G_OPTION_ERROR_BAD_VALUE) names the option */
+gboolean    heart_parse_duration (const char *text,
+                                  double *seconds,
+                                  GError **error);
+
 G_END_DECLS

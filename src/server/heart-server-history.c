@@ -32,7 +32,10 @@
 
 #include <sys/socket.h>
 
-#include "heart-server-private.h"
+#include "heart-sample-fields.h"
+#include "heart-server-connections.h"
+#include "heart-server-history.h"
+#include "heart-server-json.h"
 
 typedef enum {
   JOB_HISTORY,   /* the /api/history JSON document */

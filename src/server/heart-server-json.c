@@ -7,8 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "heart-record.h"
-#include "heart-server-private.h"
+#include "heart-sample-fields.h"
+#include "heart-server-json.h"
 
 void
 heart_json_append_string (GString    *out,
@@ -88,6 +88,6 @@ heart_sse_append_event (GString           *out,
   };
 
   g_string_append_printf (out, "id: %" G_GUINT64_FORMAT "\ndata: ", sample->seq);
-  heart_record_append (out, HEART_RECORD_JSON, fields, G_N_ELEMENTS (fields));
+  heart_fields_append (out, HEART_FIELDS_JSON, fields, G_N_ELEMENTS (fields));
   g_string_append (out, "\n\n");
 }

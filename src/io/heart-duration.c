@@ -56,3 +56,41 @@ heart_duration_scan (const char *text,
   return TRUE;
 }
 
+
+static gboolean
+fail_duration (GError    **error,
+               const char *format,
+               ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+fail_duration (GError    **error,
+               const char *format,
+               ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, message);
+  return FALSE;
+}
+
+gboolean
+heart_parse_duration (const char  *text,
+                      double      *seconds,
+                      GError     **error)
+{
+  double total;
+
+  if (text == NULL || *text == '\0')
+    return fail_duration (error, "--duration is empty (use e.g. 90s, 10m, 24h)");
+  if (!heart_duration_scan (text, &total))
+    return fail_duration (error, "--duration '%s' is not a duration (use e.g. 90s, 1.5h, 1h30m: units d, h, m, s, largest first)",
+                 text);
+  if (total <= 0 || total > HEART_DURATION_MAX_S)
+    return fail_duration (error, "--duration '%s' must be more than 0 and at most 366d", text);
+  *seconds = total;
+  return TRUE;
+}

@@ -1,12 +1,12 @@
-/* heart-record.c
+/* heart-fields.c: a row of named values written as a JSON object or a CSV row
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "heart-record.h"
+#include "heart-fields.h"
 
 #include <math.h>
 
-#include "heart-sample.h"
+#include <time.h>
 
 /* Fixed decimals whatever the locale; a non-finite value cannot be JSON */
 static void
@@ -21,10 +21,10 @@ append_fixed (GString    *out,
 
 static void
 append_value (GString           *out,
-              HeartRecordFormat  format,
+              HeartFieldsFormat  format,
               const HeartField  *field)
 {
-  gboolean quote = format == HEART_RECORD_JSON
+  gboolean quote = format == HEART_FIELDS_JSON
                 && (field->kind == HEART_FIELD_STRING || field->kind == HEART_FIELD_TIMESTAMP);
 
   if (quote)
@@ -54,26 +54,26 @@ append_value (GString           *out,
 }
 
 void
-heart_record_append (GString           *out,
-                     HeartRecordFormat  format,
+heart_fields_append (GString           *out,
+                     HeartFieldsFormat  format,
                      const HeartField  *fields,
                      guint              n_fields)
 {
-  if (format == HEART_RECORD_JSON)
+  if (format == HEART_FIELDS_JSON)
     g_string_append_c (out, '{');
   for (guint i = 0; i < n_fields; i++)
     {
       if (i > 0)
         g_string_append_c (out, ',');
-      if (format == HEART_RECORD_JSON)
+      if (format == HEART_FIELDS_JSON)
         g_string_append_printf (out, "\"%s\":", fields[i].name);
       append_value (out, format, &fields[i]);
     }
-  g_string_append_c (out, format == HEART_RECORD_JSON ? '}' : '\n');
+  g_string_append_c (out, format == HEART_FIELDS_JSON ? '}' : '\n');
 }
 
 void
-heart_record_append_header (GString          *out,
+heart_fields_append_header (GString          *out,
                             const HeartField *fields,
                             guint             n_fields)
 {
@@ -84,4 +84,20 @@ heart_record_append_header (GString          *out,
       g_string_append (out, fields[i].name);
     }
   g_string_append_c (out, '\n');
+}
+
+void
+heart_append_iso8601_ms (GString *out,
+                         gint64   timestamp_us)
+{
+  /* rounded down, before the epoch too, with no overflow near G_MININT64 */
+  gint64 ms = timestamp_us / 1000 - (timestamp_us % 1000 < 0 ? 1 : 0);
+  time_t seconds = (time_t) (ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
+  struct tm tm;
+
+  gmtime_r (&seconds, &tm);
+  g_string_append_printf (out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec,
+                          (int) (ms - (gint64) seconds * 1000));
 }

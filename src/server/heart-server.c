@@ -15,9 +15,12 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
-#include "heart-core-resources.h"
+#include "heart-sample-fields.h"
 #include "heart-server.h"
+#include "heart-server-json.h"
 #include "heart-server-private.h"
+#include "heart-server-resources.h"
+#include "heart-server-validate.h"
 
 #define RESOURCE_PREFIX "/io/github/heartsim/Heartsim/core/"
 #define LISTEN_BACKLOG 4096
@@ -1047,13 +1050,6 @@ heart_server_get_sse_clients (HeartServer *self)
   return heart_streams_count (self->streams, HEART_CLIENT_SSE);
 }
 
-void
-heart_server_clients_changed (HeartServer     *self,
-                              HeartClientKind  kind)
-{
-  g_object_notify_by_pspec (G_OBJECT (self),
-                            properties[kind == HEART_CLIENT_WEBSOCKET ? PROP_WEBSOCKET_CLIENTS : PROP_SSE_CLIENTS]);
-}
 
 static char *
 format_url (GInetAddress *address,
@@ -1186,6 +1182,16 @@ heart_server_new (HeartSimulator *simulator,
 }
 
 static void
+on_clients_changed (HeartClientKind kind,
+                    gpointer        user_data)
+{
+  HeartServer *self = user_data;
+
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[kind == HEART_CLIENT_WEBSOCKET ? PROP_WEBSOCKET_CLIENTS : PROP_SSE_CLIENTS]);
+}
+
+static void
 heart_server_constructed (GObject *object)
 {
   HeartServer *self = HEART_SERVER (object);
@@ -1193,7 +1199,7 @@ heart_server_constructed (GObject *object)
   G_OBJECT_CLASS (heart_server_parent_class)->constructed (object);
 
   g_assert (self->simulator != NULL && self->history != NULL);
-  self->streams = heart_streams_new (self, self->simulator, self->history);
+  self->streams = heart_streams_new (self->simulator, self->history, on_clients_changed, self);
   refresh_current (self, heart_simulator_get_current_sample (self->simulator));
 
   g_signal_connect_object (self->simulator, "sample", G_CALLBACK (on_sample), self, 0);
@@ -1360,7 +1366,7 @@ heart_server_class_init (HeartServerClass *klass)
 
   /* The resource registers itself from a constructor, but from a static
    * library its object is linked only if something refers to it. */
-  g_assert (heart_core_get_resource () != NULL);
+  g_assert (heart_server_get_resource () != NULL);
 
   object_class->constructed = heart_server_constructed;
   object_class->dispose = heart_server_dispose;

@@ -10,7 +10,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "heart-server-private.h"
+#include "heart-server-json.h"
+#include "heart-server-validate.h"
 
 struct _HeartValidation
 {

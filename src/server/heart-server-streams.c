@@ -26,7 +26,11 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include "heart-server-private.h"
+#include "heart-sample-fields.h"
+#include "heart-server-connections.h"
+#include "heart-server-history.h"
+#include "heart-server-json.h"
+#include "heart-server-streams.h"
 
 typedef struct
 {
@@ -65,7 +69,8 @@ typedef struct
 
 struct _HeartStreams
 {
-  HeartServer    *server;     /* owner, not a ref */
+  HeartStreamsChangedFunc changed;   /* tells the owner a count changed */
+  gpointer        changed_data;
   HeartSimulator *simulator;
   HeartHistory   *history;
 
@@ -156,7 +161,7 @@ detach_client (HeartStreams *self,
   if (client->kind == HEART_CLIENT_SSE)
     update_sse_timer (self);
   update_watch (self);
-  heart_server_clients_changed (self->server, client->kind);
+  self->changed (client->kind, self->changed_data);
   return TRUE;
 }
 
@@ -711,7 +716,7 @@ add_client (HeartStreams      *self,
   client->peer = describe_peer (msg);
   g_ptr_array_add (set->clients, client);
   set->count++;
-  heart_server_clients_changed (self->server, kind);
+  self->changed (kind, self->changed_data);
   return client;
 }
 
@@ -920,14 +925,16 @@ heart_streams_set_stall_timeout (HeartStreams *self,
 }
 
 HeartStreams *
-heart_streams_new (HeartServer    *server,
-                   HeartSimulator *simulator,
-                   HeartHistory   *history)
+heart_streams_new (HeartSimulator          *simulator,
+                   HeartHistory            *history,
+                   HeartStreamsChangedFunc  changed,
+                   gpointer                 user_data)
 {
   HeartStreams *self = g_new0 (HeartStreams, 1);
   const HeartSample *latest = heart_history_get_latest (history);
 
-  self->server = server;
+  self->changed = changed;
+  self->changed_data = user_data;
   self->simulator = g_object_ref (simulator);
   self->history = g_object_ref (history);
   self->websockets.clients = g_ptr_array_new ();

@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "heart-channel.h"
-#include "heart-sample.h"
+#include "heart-beat.h"
 #include "heart-scenario.h"
 #include "heart-skin.h"
 

@@ -1,73 +1,15 @@
-/* heart-sample.c
+/* heart-sample-fields.c: the fields of samples, beats and channel values
  *
- * The sample JSON is written by heart-record.c rather than by JsonGenerator:
+ * The sample JSON is written by heart-fields.c rather than by JsonGenerator:
  * json-glib 1.6 prints doubles with 17 significant digits (0.234 becomes
- * 0.23400000000000001), and the wire format of DESIGN §2 has short, fixed
+ * 0.23400000000000001), and the wire format (docs/api.md) has short, fixed
  * decimals. Parsers (clients, tests) read it with any JSON library.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "heart-sample.h"
+#include "heart-sample-fields.h"
 
 #include <math.h>
-#include <time.h>
-
-#include "heart-record.h"
-
-G_DEFINE_BOXED_TYPE (HeartSample, heart_sample, heart_sample_copy, heart_sample_free)
-G_DEFINE_BOXED_TYPE (HeartBeat, heart_beat, heart_beat_copy, heart_beat_free)
-
-HeartSample *
-heart_sample_copy (const HeartSample *sample)
-{
-  return g_memdup2 (sample, sizeof *sample);
-}
-
-void
-heart_sample_free (HeartSample *sample)
-{
-  g_free (sample);
-}
-
-HeartBeat *
-heart_beat_copy (const HeartBeat *beat)
-{
-  return g_memdup2 (beat, sizeof *beat);
-}
-
-void
-heart_beat_free (HeartBeat *beat)
-{
-  g_free (beat);
-}
-
-int
-heart_beat_get_bpm (const HeartBeat *beat)
-{
-  return (int) lround (60000.0 / beat->rr_ms);
-}
-
-const char *
-heart_sample_state_string (const HeartSample *sample)
-{
-  return sample->running ? "running" : "stopped";
-}
-
-void
-heart_append_iso8601_ms (GString *out,
-                         gint64   timestamp_us)
-{
-  /* rounded down, before the epoch too, with no overflow near G_MININT64 */
-  gint64 ms = timestamp_us / 1000 - (timestamp_us % 1000 < 0 ? 1 : 0);
-  time_t seconds = (time_t) (ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
-  struct tm tm;
-
-  gmtime_r (&seconds, &tm);
-  g_string_append_printf (out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                          tm.tm_hour, tm.tm_min, tm.tm_sec,
-                          (int) (ms - (gint64) seconds * 1000));
-}
 
 static HeartField
 number_field (const char *name,
@@ -111,22 +53,6 @@ heart_sample_fields (const HeartSample     *sample,
 }
 
 guint
-heart_beat_fields (const HeartBeat *beat,
-                   HeartField      *fields)
-{
-  guint n = 0;
-
-  fields[n++] = (HeartField) { "timestamp", HEART_FIELD_TIMESTAMP, .integer = beat->timestamp_us };
-  fields[n++] = (HeartField) { "t_s", HEART_FIELD_DECIMALS_3, .number = beat->t_s };
-  fields[n++] = (HeartField) { "rr_ms", HEART_FIELD_DECIMALS_1, .number = beat->rr_ms };
-  fields[n++] = (HeartField) { "bpm", HEART_FIELD_INT, .integer = heart_beat_get_bpm (beat) };
-  fields[n++] = (HeartField) { "stress_level", HEART_FIELD_DECIMALS_3, .number = beat->stress_level };
-  fields[n++] = (HeartField) { "event", HEART_FIELD_INT, .integer = beat->event_active ? 1 : 0 };
-  fields[n++] = (HeartField) { "condition", HEART_FIELD_STRING, .string = beat->condition };
-  return n;
-}
-
-guint
 heart_channel_value_fields (const HeartChannelValue *value,
                             const char              *condition,
                             gboolean                 label_column,
@@ -149,15 +75,31 @@ heart_channel_value_fields (const HeartChannelValue *value,
   return n;
 }
 
+guint
+heart_beat_fields (const HeartBeat *beat,
+                   HeartField      *fields)
+{
+  guint n = 0;
+
+  fields[n++] = (HeartField) { "timestamp", HEART_FIELD_TIMESTAMP, .integer = beat->timestamp_us };
+  fields[n++] = (HeartField) { "t_s", HEART_FIELD_DECIMALS_3, .number = beat->t_s };
+  fields[n++] = (HeartField) { "rr_ms", HEART_FIELD_DECIMALS_1, .number = beat->rr_ms };
+  fields[n++] = (HeartField) { "bpm", HEART_FIELD_INT, .integer = heart_beat_get_bpm (beat) };
+  fields[n++] = (HeartField) { "stress_level", HEART_FIELD_DECIMALS_3, .number = beat->stress_level };
+  fields[n++] = (HeartField) { "event", HEART_FIELD_INT, .integer = beat->event_active ? 1 : 0 };
+  fields[n++] = (HeartField) { "condition", HEART_FIELD_STRING, .string = beat->condition };
+  return n;
+}
+
 void
 heart_sample_append_json (const HeartSample     *sample,
                           HeartSampleJsonFlavor  flavor,
                           GString               *out)
 {
-  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  HeartField fields[HEART_FIELDS_MAX];
   guint n = heart_sample_fields (sample, flavor, fields);
 
-  heart_record_append (out, HEART_RECORD_JSON, fields, n);
+  heart_fields_append (out, HEART_FIELDS_JSON, fields, n);
 }
 
 char *

@@ -4,9 +4,10 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <glib-object.h>
 
 #include "heart-channel.h"
+#include "heart-beat.h"
 #include "heart-sample.h"
 #include "heart-scenario.h"
 

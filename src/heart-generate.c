@@ -23,7 +23,6 @@
 #include "heart-simulator.h"
 
 #define EXIT_USAGE 2
-#define MAX_DURATION_S (366.0 * 24 * 3600)
 #define PROGRESS_MIN_DURATION_S (6.0 * 3600)
 #define PROGRESS_BAR_WIDTH 40
 /* the last time ISO 8601 writes with a four-digit year, in µs */
@@ -92,24 +91,6 @@ fail (GError    **error,
   va_end (args);
   g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, message);
   return FALSE;
-}
-
-gboolean
-heart_parse_duration (const char  *text,
-                      double      *seconds,
-                      GError     **error)
-{
-  double total;
-
-  if (text == NULL || *text == '\0')
-    return fail (error, "--duration is empty (use e.g. 90s, 10m, 24h)");
-  if (!heart_duration_scan (text, &total))
-    return fail (error, "--duration '%s' is not a duration (use e.g. 90s, 1.5h, 1h30m: units d, h, m, s, largest first)",
-                 text);
-  if (total <= 0 || total > MAX_DURATION_S)
-    return fail (error, "--duration '%s' must be more than 0 and at most 366d", text);
-  *seconds = total;
-  return TRUE;
 }
 
 static gboolean

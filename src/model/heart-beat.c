@@ -1,0 +1,27 @@
+/* heart-beat.c: one heartbeat, a plain value
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "heart-beat.h"
+
+#include <math.h>
+
+G_DEFINE_BOXED_TYPE (HeartBeat, heart_beat, heart_beat_copy, heart_beat_free)
+
+HeartBeat *
+heart_beat_copy (const HeartBeat *beat)
+{
+  return g_memdup2 (beat, sizeof *beat);
+}
+
+void
+heart_beat_free (HeartBeat *beat)
+{
+  g_free (beat);
+}
+
+int
+heart_beat_get_bpm (const HeartBeat *beat)
+{
+  return (int) lround (60000.0 / beat->rr_ms);
+}

@@ -1,0 +1,52 @@
+/* heart-server-history.h: answers from the history, in bounded slices
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "heart-history.h"
+#include "heart-simulator.h"
+
+G_BEGIN_DECLS
+
+#define HEART_HISTORY_DEFAULT_LIMIT      1000
+
+/* Answers from the history, /api/history and SSE resume, are written in
+ * slices (docs/api.md, History answers) */
+#define HEART_REPLAY_SLICE_SAMPLES       256    /* formatted per main-loop turn: ~0.5 ms, ~48 KB */
+#define HEART_REPLAY_MAX_IN_FLIGHT       32     /* slices with libsoup, not yet written, all answers
+                                                   together: ~1.5 MB at most */
+#define HEART_REPLAY_EVICTED_MAX         HEART_HISTORY_DEFAULT_CAPACITY  /* samples kept after they
+                                                   left the ring for answers still owing them: 800 KB */
+
+
+typedef struct _HeartReplay HeartReplay;
+/* the last replayed seq, once every event is written to the socket */
+typedef void (*HeartReplayDone) (gpointer data,
+                                 guint64 last_seq);
+
+HeartReplay  *heart_replay_new               (HeartSimulator *simulator,
+                                              HeartHistory *history);
+void          heart_replay_free              (HeartReplay *replay);
+/* Status, headers and (sliced) body of GET or HEAD /api/history */
+void          heart_replay_add_history       (HeartReplay *replay,
+                                              SoupServerMessage *msg,
+                                              guint64 since,
+                                              guint limit);
+/* Replays every sample with seq > @since to an SSE stream (already set up:
+ * chunked, not accumulating); FALSE, and @done is not called, when there is
+ * none. @done is not called either if the client leaves or is cut first. */
+gboolean      heart_replay_add_sse           (HeartReplay *replay,
+                                              SoupServerMessage *msg,
+                                              guint64 since,
+                                              HeartReplayDone done,
+                                              gpointer done_data);
+/* Forgets the job of @msg, if any, without touching @msg */
+void          heart_replay_cancel            (HeartReplay *replay,
+                                              SoupServerMessage *msg);
+void          heart_replay_set_stall_timeout (HeartReplay *replay,
+                                              guint timeout_ms);
+
+G_END_DECLS

@@ -1,0 +1,19 @@
+/* heart-server-json.h: small JSON writers (no user string reaches JSON unescaped)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "heart-sample.h"
+
+G_BEGIN_DECLS
+
+void          heart_json_append_string       (GString *out,
+                                              const char *text);
+void          heart_json_append_double       (GString *out,
+                                              double value,
+                                              int decimals);
+void          heart_sse_append_event         (GString *out,
+                                              const HeartSample *sample);
+
+G_END_DECLS

@@ -1,0 +1,76 @@
+/* heart-server-streams.h: WebSocket and SSE clients and the fan-out
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "heart-history.h"
+#include "heart-simulator.h"
+
+G_BEGIN_DECLS
+
+/* Defaults of the fan-out (docs/api.md, "Slow clients") */
+#define HEART_SERVER_SSE_INTERVAL_MS     1000   /* seed 2: one event a second */
+#define HEART_SERVER_SSE_KEEPALIVE_TICKS 15    /* a comment line every 15 quiet SSE intervals */
+#define HEART_SERVER_PING_INTERVAL_S     5      /* WebSocket ping every 5 s … */
+#define HEART_SERVER_PONG_TIMEOUT_MS     30000  /* … and no pong for 30 s (6 pings): dropped. Generous:
+                                                   a busy but reading client must never be hit */
+#define HEART_SERVER_WATCH_MAX_MS        1000   /* pong and stall checks at least this often, also
+                                                   while no sample flows */
+#define HEART_SERVER_FRAME_RING          256    /* WebSocket frames kept for clients that lag */
+#define HEART_SERVER_SSE_PENDING_MAX     (64 * 1024)  /* SSE bytes queued in libsoup, not yet written */
+#define HEART_SERVER_SLICE_BUDGET_US     1500   /* one fan-out slice holds the main loop at most ~this */
+#define HEART_SERVER_SSE_SLICE_CLIENTS   100    /* libsoup writes SSE chunks later, from one idle each:
+                                                   cap a slice so that batch stays short too */
+#define HEART_SERVER_WRITABLE_EVERY      4      /* poll a keeping-up WebSocket's socket every 4th frame */
+
+
+typedef enum {
+  HEART_CLIENT_WEBSOCKET,
+  HEART_CLIENT_SSE,
+} HeartClientKind;
+
+typedef struct _HeartStreams HeartStreams;
+
+/* heart-server-streams.c: WebSocket and SSE clients and the fan-out */
+/* Called when the number of clients of @kind changes */
+typedef void (*HeartStreamsChangedFunc) (HeartClientKind kind,
+                                         gpointer user_data);
+
+HeartStreams *heart_streams_new              (HeartSimulator *simulator,
+                                              HeartHistory *history,
+                                              HeartStreamsChangedFunc changed,
+                                              gpointer user_data);
+void          heart_streams_free             (HeartStreams *streams);
+void          heart_streams_push_sample      (HeartStreams *streams,
+                                              const HeartSample *sample);
+void          heart_streams_add_websocket    (HeartStreams *streams,
+                                              SoupServerMessage *msg,
+                                              SoupWebsocketConnection *connection);
+void          heart_streams_add_sse          (HeartStreams *streams,
+                                              SoupServerMessage *msg);
+guint         heart_streams_count            (HeartStreams *streams,
+                                              HeartClientKind kind);
+/* Close every client: WebSocket 1001, SSE streams completed */
+void          heart_streams_close_all        (HeartStreams *streams);
+/* Clients told to close whose connection is not closed yet */
+guint         heart_streams_count_closing    (HeartStreams *streams);
+void          heart_streams_set_sse_interval (HeartStreams *streams,
+                                              guint interval_ms);
+void          heart_streams_set_slice_budget (HeartStreams *streams,
+                                              guint budget_us);
+void          heart_streams_set_ping_interval (HeartStreams *streams,
+                                               guint interval_s,
+                                               guint pong_timeout_ms);
+void          heart_streams_set_stall_timeout (HeartStreams *streams,
+                                               guint timeout_ms);
+
+/* Answers an /api/history request (valid @since and @limit) in slices */
+void          heart_streams_add_history      (HeartStreams *streams,
+                                              SoupServerMessage *msg,
+                                              guint64 since,
+                                              guint limit);
+
+G_END_DECLS

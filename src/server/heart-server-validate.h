@@ -1,0 +1,39 @@
+/* heart-server-validate.h: FastAPI-shaped query validation
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _HeartValidation HeartValidation;
+
+HeartValidation *heart_validation_new        (GHashTable *query);
+void             heart_validation_free       (HeartValidation *validation);
+/* Each returns TRUE and sets @out when the parameter is valid; otherwise
+ * records a FastAPI-shaped error. Absent optional parameters keep @out. */
+gboolean         heart_validation_double     (HeartValidation *validation,
+                                              const char *name,
+                                              gboolean required,
+                                              double min,
+                                              double max,
+                                              double *out);
+gboolean         heart_validation_int        (HeartValidation *validation,
+                                              const char *name,
+                                              gboolean required,
+                                              gint64 min,
+                                              gint64 max,
+                                              gint64 *out);
+/* Records an error for each parameter of @raw_query (as sent, still
+ * percent-encoded) that holds an encoded NUL */
+void             heart_validation_refuse_nul (HeartValidation *validation,
+                                              const char *raw_query);
+gboolean         heart_validation_ok         (HeartValidation *validation);
+/* {"detail":[{"loc":["query",name],"msg":…,"type":…,"input":…},…]} */
+char            *heart_validation_to_json    (HeartValidation *validation);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeartValidation, heart_validation_free)
+
+G_END_DECLS
