@@ -1,4 +1,4 @@
-/* bare-soup.c: the reference point of DESIGN §4, a SoupServer that answers
+/* bare-soup.c: the reference point of docs/architecture.md's targets, a SoupServer that answers
  * every request with the same fixed JSON and does nothing else
  *
  *   bare-soup PORT

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Desktop frame-interval benchmark (DESIGN §4): the window's frame clock
+# Desktop frame-interval benchmark (docs/architecture.md): the window's frame clock
 # intervals, p50 and p99, first with no clients, then while heart-load drives
 # WebSocket and SSE clients at 2 Hz through the same process and main loop.
 #

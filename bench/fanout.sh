@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fan-out benchmarks (DESIGN §4): a headless Heartsim and bench/heart-load.
+# Fan-out benchmarks (docs/architecture.md): a headless Heartsim and bench/heart-load.
 #
 #   bench/fanout.sh [BUILD_DIR] SCENARIO [SECONDS]
 #     mixed    1,000 WebSocket + 1,000 SSE clients at 2 Hz

@@ -1,5 +1,5 @@
 #!/bin/sh
-# How fast `heartsim generate` writes one simulated day (DESIGN §4: under 1 s).
+# How fast `heartsim generate` writes one simulated day (docs/architecture.md: under 1 s).
 #   bench/generate.sh [path/to/heartsim] [runs]
 # Prints, for beats and for 2 Hz samples (CSV, to a file), the median wall time
 # of the runs, the rows written and the rate.

@@ -495,7 +495,7 @@ process_gone (int pid)
   return p[2] == 'Z' || p[2] == 'X';
 }
 
-/* DESIGN §4: SIGTERM closes every WebSocket with 1001 and exits within 200 ms */
+/* docs/architecture.md: SIGTERM closes every WebSocket with 1001 and exits within 200 ms */
 static void
 terminate_server (Load *load, GPtrArray *workers)
 {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# REST benchmark (DESIGN §4): wrk against GET /heartbeat/current with 64
+# REST benchmark (docs/architecture.md): wrk against GET /heartbeat/current with 64
 # connections, Heartsim headless next to a bare SoupServer that returns a
 # fixed JSON (the reference point), alternating, several runs each.
 #

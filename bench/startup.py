@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Start-up and shutdown of `heartsim --headless` (DESIGN §4): time from launch
+"""Start-up and shutdown of `heartsim --headless` (docs/architecture.md): time from launch
 until GET /health answers, and from SIGTERM until the process has exited.
 
     python3 bench/startup.py BUILD_DIR/src/heartsim

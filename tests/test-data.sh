@@ -39,7 +39,7 @@ gui_check () {
   check "$@"
 }
 
-# The defaults DESIGN promises (port 8000, 2 Hz, the seed's event rate), read
+# The defaults docs/api.md promises (port 8000, 2 Hz, the seed's event rate), read
 # back from the schema compiled into the build tree
 schema_defaults_are_right () {
   for pair in "port=uint16 8000" "listen-all-interfaces=false" "interval-ms=uint32 500" \

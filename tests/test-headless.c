@@ -243,7 +243,7 @@ test_serves_and_stops (void)
   g_assert_cmpint (g_subprocess_get_exit_status (headless.process), ==, 0);
   /* a close frame, not a dropped connection */
   g_assert_cmpuint (ws->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
-  /* DESIGN §4 asks for 200 ms; allow a loaded machine some slack */
+  /* docs/architecture.md asks for 200 ms; allow a loaded machine some slack */
   g_assert_cmpint (took_us, <, 2 * G_USEC_PER_SEC);
   g_clear_object (&headless.process);
 }

@@ -1,4 +1,4 @@
-/* test-model.c: the realism targets of DESIGN §3, computed from generated beats
+/* test-model.c: the realism targets of docs/model.md, computed from generated beats
  *
  * At rest (baseline 60–80, no events) every 5-minute window is scored
  * against the short-term norms (Nunan et al. 2010): a person's windows vary,

@@ -1,4 +1,4 @@
-/* test-sample.c: the sample's JSON is the wire contract of DESIGN §2
+/* test-sample.c: the sample's JSON is the wire contract of docs/api.md
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -435,7 +435,7 @@ test_websocket (Fixture       *f,
   hello = test_parse_json (a->messages->pdata[0]);
   g_assert_cmpstr (test_json_string (hello, "type"), ==, "connected");
   g_assert_cmpuint (heart_server_get_websocket_clients (f->server), ==, 2);
-  /* permessage-deflate is off (DESIGN §4a) */
+  /* permessage-deflate is off (docs/architecture.md) */
   g_assert_null (soup_websocket_connection_get_extensions (a->connection));
 
   tick (f, 5);

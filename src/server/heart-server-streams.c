@@ -4,10 +4,10 @@
  * Delivery runs in slices at G_PRIORITY_DEFAULT_IDLE, below the frame clock,
  * each holding the main loop for about the slice budget (1.5 ms by default),
  * so a broadcast to thousands of clients never stalls the window. Every
- * main-loop iteration polls every connection (~2 µs each, DESIGN §4a), so
+ * main-loop iteration polls every connection (~2 µs each, docs/architecture.md), so
  * headless mode, with no frames to draw, uses longer slices.
  *
- * libsoup queues frames and chunks without limit (DESIGN §4a), so a client
+ * libsoup queues frames and chunks without limit (docs/architecture.md), so a client
  * that stops reading is detected here: a WebSocket whose socket is not
  * writable, or an SSE stream with too many bytes not yet written, is skipped
  * (it catches up from the frame ring when it drains) and dropped once it has
@@ -798,7 +798,7 @@ heart_streams_add_sse (HeartStreams      *self,
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
   soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-  /* otherwise every chunk ever sent stays in memory (DESIGN §4a) */
+  /* otherwise every chunk ever sent stays in memory (docs/architecture.md) */
   soup_message_body_set_accumulate (body, FALSE);
 
   client = add_client (self, HEART_CLIENT_SSE, msg);

@@ -815,7 +815,7 @@ listen_socket_new (GInetAddress *address,
   if (socket == NULL)
     return NULL;
 
-  /* libsoup's own listen uses a backlog of 10 (DESIGN §4a) */
+  /* libsoup's own listen uses a backlog of 10 (docs/architecture.md) */
   g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
   if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
     return NULL;
@@ -1206,7 +1206,7 @@ heart_server_constructed (GObject *object)
   g_signal_connect_object (self->simulator, "notify::running", G_CALLBACK (on_running_changed), self, 0);
 
   self->soup = soup_server_new ("server-header", "heartsim/" PACKAGE_VERSION " ", NULL);
-  /* ~7× the memory and 3× the broadcast time per client (DESIGN §4a) */
+  /* ~7× the memory and 3× the broadcast time per client (docs/architecture.md) */
   soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->connections = heart_connections_new (self->soup);
