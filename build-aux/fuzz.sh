@@ -8,6 +8,8 @@
 # Prints one TAP line per harness ("ok N - fuzz NAME: X execs, 0 crashes"; on
 # a crash "not ok" with the reproducer's path), then "N passed, N failed".
 # A reproducer replays with: _build-fuzz/tests/fuzz/fuzz-NAME FILE
+# tests/fuzz/NAME.dict is the harness's dictionary, tests/fuzz/NAME.options
+# its own libFuzzer flags.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/_build-fuzz"
@@ -25,6 +27,8 @@ while [ $# -gt 0 ]; do
 done
 names=${*:-$all}
 
+tap="$build/fuzz.tap"
+rm -f "$tap"   # a failed build leaves no results, which counts as a failure
 "$top/build-aux/install-deps.sh" check
 if [ ! -f "$build/build.ninja" ]; then
   CC=clang meson setup "$build" "$top" -Dfuzzing=true -Dgui=false -Dbrowser_tests=disabled \
@@ -37,7 +41,6 @@ done
 # shellcheck disable=SC2086
 ninja -C "$build" $targets >&2
 
-tap="$build/fuzz.tap"
 # shellcheck disable=SC2086
 set -- $names
 echo "1..$#" >"$tap"
@@ -58,6 +61,10 @@ for name in $names; do
   fi
   if [ -f "$top/tests/fuzz/$name.dict" ]; then
     set -- "$@" -dict="$top/tests/fuzz/$name.dict"
+  fi
+  if [ -f "$top/tests/fuzz/$name.options" ]; then
+    # shellcheck disable=SC2046
+    set -- "$@" $(grep -v '^#' "$top/tests/fuzz/$name.options")
   fi
 
   # Leaks are checked after every input that allocated more than it freed.

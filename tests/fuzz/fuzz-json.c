@@ -1,5 +1,6 @@
-/* fuzz-json.c: the record formatter (heart-record.c) and the server's JSON
- * writers (heart-server-json.c) on samples and beats built from raw bytes
+/* fuzz-json.c: the field formatter (io/heart-fields.c, heart-sample-fields.c)
+ * and the server's JSON writers (heart-server-json.c) on samples, beats and
+ * channel values built from raw bytes
  *
  * Every object written must parse with json-glib and hold exactly the
  * record's fields, in order, with their values: integers exactly, decimals
@@ -9,14 +10,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "heart-sample-fields.h"
 #include "config.h"
 
 #include <math.h>
 
+#include "heart-channel.h"
 #include "heart-fields.h"
-#include "heart-sample.h"
-#include "heart-server-private.h"
+#include "heart-sample-fields.h"
+#include "heart-server-json.h"
 #include "fuzz-common.h"
 
 /* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z: the years ISO 8601
@@ -168,8 +169,8 @@ check_csv (const HeartField *fields,
   g_auto(GStrv) cells = NULL;
   g_auto(GStrv) names = NULL;
 
-  heart_record_append (csv, HEART_RECORD_CSV, fields, n);
-  heart_record_append_header (header, fields, n);
+  heart_fields_append (csv, HEART_FIELDS_CSV, fields, n);
+  heart_fields_append_header (header, fields, n);
   g_assert_true (g_str_has_suffix (csv->str, "\n"));
   g_assert_null (strchr (csv->str, '"'));
   g_assert_true (strchr (csv->str, '\n') == csv->str + csv->len - 1);
@@ -187,7 +188,7 @@ static void
 check_sample (const HeartSample     *sample,
               HeartSampleJsonFlavor  flavor)
 {
-  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  HeartField fields[HEART_FIELDS_MAX];
   guint n = heart_sample_fields (sample, flavor, fields);
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(JsonNode) root = NULL;
@@ -247,7 +248,7 @@ check_record (const HeartField *fields,
   g_autoptr(GString) json = g_string_new (NULL);
   g_autoptr(JsonNode) root = NULL;
 
-  heart_record_append (json, HEART_RECORD_JSON, fields, n);
+  heart_fields_append (json, HEART_FIELDS_JSON, fields, n);
   root = fuzz_parse_json (json->str, (gssize) json->len);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
   check_fields (json_node_get_object (root), fields, n);
@@ -257,7 +258,7 @@ check_record (const HeartField *fields,
 static void
 check_beat (const HeartBeat *beat)
 {
-  HeartField fields[HEART_RECORD_MAX_FIELDS];
+  HeartField fields[HEART_FIELDS_MAX];
   guint n = heart_beat_fields (beat, fields);
 
   g_assert_cmpstr (fields[0].name, ==, "timestamp");
@@ -272,7 +273,7 @@ check_channel_values (FuzzInput  *in,
   for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
     {
       HeartChannelValue value = { .channel = c };
-      HeartField fields[HEART_RECORD_MAX_FIELDS];
+      HeartField fields[HEART_FIELDS_MAX];
       guint8 flags = fuzz_take_byte (in);
 
       value.t_s = take_double (in);

@@ -12,7 +12,9 @@
 #include <libsoup/soup.h>
 #include <math.h>
 
-#include "heart-server-private.h"
+#include "heart-history.h"
+#include "heart-server-history.h"
+#include "heart-server-validate.h"
 #include "heart-simulator.h"
 #include "fuzz-common.h"
 
@@ -96,6 +98,19 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     g_assert_cmpint (since, >=, 0);
     g_assert_true (limit >= 1 && limit <= HEART_HISTORY_DEFAULT_CAPACITY);
     check_detail (validation, refused);
+  }
+
+  /* an encoded NUL in the raw query is refused before anything else */
+  {
+    g_autoptr(HeartValidation) validation = heart_validation_new (NULL);
+    g_autofree char *json = NULL;
+    g_autoptr(JsonNode) root = NULL;
+
+    heart_validation_refuse_nul (validation, text);
+    json = heart_validation_to_json (validation);
+    root = fuzz_parse_json (json, -1);
+    if (strstr (text, "%00") == NULL)
+      g_assert_true (heart_validation_ok (validation));
   }
 
   /* any parameter name the input holds, as a double and as an integer */
