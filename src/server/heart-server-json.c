@@ -91,3 +91,29 @@ heart_sse_append_event (GString           *out,
   heart_fields_append (out, HEART_FIELDS_JSON, fields, G_N_ELEMENTS (fields));
   g_string_append (out, "\n\n");
 }
+
+void
+heart_respond_json (SoupServerMessage *msg,
+                    guint              status,
+                    GString           *json)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(GBytes) bytes = g_string_free_to_bytes (json);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_replace (headers, "Content-Type", "application/json");
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+}
+
+void
+heart_respond_detail (SoupServerMessage *msg,
+                      guint              status,
+                      const char        *detail)
+{
+  GString *json = g_string_new ("{\"detail\":");
+
+  heart_json_append_string (json, detail);
+  g_string_append_c (json, '}');
+  heart_respond_json (msg, status, json);
+}

@@ -26,6 +26,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "heart-fields.h"
 #include "heart-sample-fields.h"
 #include "heart-server-connections.h"
 #include "heart-server-history.h"
@@ -46,6 +47,8 @@ typedef struct
   guint                    frames_unchecked; /* frames sent since the socket was last polled */
   gint64                   last_pong_us;   /* monotonic; connect time until the first pong */
   gboolean                 replaying;      /* SSE: the resume from the history is being written */
+  HeartChannelMask         types;          /* a typed stream's channels; 0: the seed's sample stream */
+  guint64                  last_channel_seq;  /* last channel frame handed to libsoup */
 } HeartClient;
 
 typedef struct
@@ -53,6 +56,14 @@ typedef struct
   guint64 seq;
   GBytes *bytes;
 } HeartFrame;
+
+/* A tick's channel values, formatted once for every typed client */
+typedef struct
+{
+  guint64    seq;
+  GBytes    *sse[HEART_N_CHANNELS];  /* the channel's events, or NULL */
+  GPtrArray *ws[HEART_N_CHANNELS];   /* GBytes: the channel's frames, or NULL */
+} HeartChannelFrame;
 
 /* One kind of client and the slice-by-slice pass that feeds it */
 typedef struct
@@ -84,6 +95,13 @@ struct _HeartStreams
   guint           ring_start;
   guint           ring_len;
   guint64         latest_seq;
+
+  HeartChannelFrame channel_ring[HEART_SERVER_FRAME_RING];
+  guint           channel_ring_start;
+  guint           channel_ring_len;
+  guint64         latest_channel_seq;
+  guint           typed_clients;
+  char            condition[HEART_LABEL_MAX];
 
   guint           sse_timer_id;
   guint           sse_interval_ms;
@@ -158,6 +176,7 @@ detach_client (HeartStreams *self,
   set->clients->pdata[index] = NULL;
   set->has_holes = TRUE;
   set->count--;
+  self->typed_clients -= client->types != 0;
   if (client->kind == HEART_CLIENT_SSE)
     update_sse_timer (self);
   update_watch (self);
@@ -317,6 +336,72 @@ ring_get (HeartStreams *self,
   return &self->ring[(self->ring_start + index) % HEART_SERVER_FRAME_RING];
 }
 
+static const HeartChannelFrame *
+channel_ring_get (HeartStreams *self,
+                  guint         index)
+{
+  return &self->channel_ring[(self->channel_ring_start + index) % HEART_SERVER_FRAME_RING];
+}
+
+/* The index of the first channel frame after @seq */
+static guint
+channel_ring_after (HeartStreams *self,
+                    guint64       seq)
+{
+  guint first = self->channel_ring_len;
+
+  while (first > 0 && channel_ring_get (self, first - 1)->seq > seq)
+    first--;
+  return first;
+}
+
+static gboolean
+client_is_behind (HeartStreams *self,
+                  HeartClient  *client)
+{
+  if (client->types != 0)
+    return client->last_channel_seq < self->latest_channel_seq;
+  return client->last_seq < self->latest_seq;
+}
+
+/* FALSE (and the client dropped) when what it still needs left the ring */
+static gboolean
+client_in_ring (HeartStreams *self,
+                HeartClient  *client)
+{
+  gboolean in_ring = client->types != 0
+                   ? self->channel_ring_len > 0 && client->last_channel_seq + 1 >= channel_ring_get (self, 0)->seq
+                   : self->ring_len > 0 && client->last_seq + 1 >= ring_get (self, 0)->seq;
+
+  if (!in_ring)
+    drop_stalled (self, client, "fell behind the frame buffer");
+  return in_ring;
+}
+
+/* A typed WebSocket: each of its channels' frames of each tick it lacks */
+static void
+send_channel_frames (HeartStreams *self,
+                     HeartClient  *client)
+{
+  for (guint i = channel_ring_after (self, client->last_channel_seq); i < self->channel_ring_len; i++)
+    {
+      const HeartChannelFrame *frame = channel_ring_get (self, i);
+
+      for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+        {
+          if (!(client->types & HEART_CHANNEL_BIT (c)) || frame->ws[c] == NULL)
+            continue;
+          for (guint k = 0; k < frame->ws[c]->len; k++)
+            {
+              soup_websocket_connection_send_message (client->ws, SOUP_WEBSOCKET_DATA_TEXT, frame->ws[c]->pdata[k]);
+              if (soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+                return;
+            }
+        }
+      client->last_channel_seq = frame->seq;
+    }
+}
+
 static void
 deliver_websocket (HeartStreams *self,
                    HeartClient  *client,
@@ -325,15 +410,12 @@ deliver_websocket (HeartStreams *self,
   gboolean writable;
   guint first;
 
-  if (client->last_seq >= self->latest_seq ||
+  if (!client_is_behind (self, client) ||
       soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
 
-  if (self->ring_len == 0 || client->last_seq + 1 < ring_get (self, 0)->seq)
-    {
-      drop_stalled (self, client, "fell behind the frame buffer");
-      return;
-    }
+  if (!client_in_ring (self, client))
+    return;
 
   if (drop_if_no_pong (self, client, now))
     return;
@@ -346,6 +428,12 @@ deliver_websocket (HeartStreams *self,
       writable = client->ws_out == NULL || g_pollable_output_stream_is_writable (client->ws_out);
       if (!check_stall (self, client, writable, now))
         return;
+    }
+
+  if (client->types != 0)
+    {
+      send_channel_frames (self, client);
+      return;
     }
 
   /* usually just the newest frame: search from the end */
@@ -373,12 +461,30 @@ sse_append (HeartClient *client,
   client->sse_pending += g_bytes_get_size (bytes);
 }
 
+/* A typed SSE stream: each of its channels' events of each tick it lacks */
+static void
+append_channel_events (HeartStreams *self,
+                       HeartClient  *client)
+{
+  for (guint i = channel_ring_after (self, client->last_channel_seq); i < self->channel_ring_len; i++)
+    {
+      const HeartChannelFrame *frame = channel_ring_get (self, i);
+
+      for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+        if ((client->types & HEART_CHANNEL_BIT (c)) && frame->sse[c] != NULL)
+          sse_append (client, frame->sse[c]);
+      client->last_channel_seq = frame->seq;
+    }
+}
+
 static void
 deliver_sse (HeartStreams *self,
              HeartClient  *client,
              gint64        now)
 {
-  gboolean has_event = self->sse_event != NULL && client->last_seq < self->sse_event_seq;
+  gboolean has_event = client->types != 0
+                     ? client->last_channel_seq < self->latest_channel_seq
+                     : self->sse_event != NULL && client->last_seq < self->sse_event_seq;
 
   /* the resume owns the stream until it is written */
   if (client->replaying || (!has_event && !self->sse_keepalive_due))
@@ -387,7 +493,13 @@ deliver_sse (HeartStreams *self,
   if (!check_stall (self, client, client->sse_pending <= HEART_SERVER_SSE_PENDING_MAX, now))
     return;
 
-  if (has_event)
+  if (has_event && client->types != 0)
+    {
+      if (!client_in_ring (self, client))
+        return;
+      append_channel_events (self, client);
+    }
+  else if (has_event)
     {
       sse_append (client, self->sse_event);
       client->last_seq = self->sse_event_seq;
@@ -568,6 +680,145 @@ heart_streams_push_sample (HeartStreams      *self,
 }
 
 static void
+channel_frame_clear (HeartChannelFrame *frame)
+{
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    {
+      g_clear_pointer (&frame->sse[c], g_bytes_unref);
+      g_clear_pointer (&frame->ws[c], g_ptr_array_unref);
+    }
+}
+
+static HeartChannelFrame *
+channel_ring_push (HeartStreams *self)
+{
+  HeartChannelFrame *slot;
+
+  if (self->channel_ring_len == HEART_SERVER_FRAME_RING)
+    {
+      channel_frame_clear (&self->channel_ring[self->channel_ring_start]);
+      self->channel_ring_start = (self->channel_ring_start + 1) % HEART_SERVER_FRAME_RING;
+      self->channel_ring_len--;
+    }
+  slot = &self->channel_ring[(self->channel_ring_start + self->channel_ring_len++) % HEART_SERVER_FRAME_RING];
+  slot->seq = ++self->latest_channel_seq;
+  return slot;
+}
+
+static void
+append_value_json (GString                 *out,
+                   const HeartChannelValue *value,
+                   const char              *condition)
+{
+  HeartField fields[HEART_FIELDS_MAX];
+
+  heart_fields_append (out, HEART_FIELDS_JSON, fields, heart_channel_value_fields (value, condition, FALSE, fields));
+}
+
+/* Periodic channels go to WebSocket clients as one batch a tick,
+ * {type, t0, fs, values[], condition}; the others one frame a value */
+static GPtrArray *
+websocket_frames (const HeartChannelValue *values,
+                  guint                    n_values,
+                  HeartChannelId           channel,
+                  const char             **conditions)
+{
+  const HeartChannel *info = heart_channel_get (channel);
+  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  GString *batch = NULL;
+
+  for (guint i = 0; i < n_values; i++)
+    {
+      if (values[i].channel != channel)
+        continue;
+      if (info->kind != HEART_CHANNEL_KIND_PERIODIC)
+        {
+          GString *out = g_string_sized_new (128);
+
+          append_value_json (out, &values[i], conditions[i]);
+          g_ptr_array_add (frames, g_string_free_to_bytes (out));
+          continue;
+        }
+      if (batch == NULL)
+        {
+          batch = g_string_new ("{\"type\":");
+          heart_json_append_string (batch, info->name);
+          g_string_append (batch, ",\"t0\":\"");
+          heart_append_iso8601_ms (batch, values[i].timestamp_us);
+          g_string_append (batch, "\",\"fs\":");
+          heart_json_append_double (batch, info->rate_hz, 0);
+          g_string_append (batch, ",\"condition\":");
+          heart_json_append_string (batch, conditions[i]);
+          g_string_append (batch, ",\"values\":[");
+        }
+      else
+        g_string_append_c (batch, ',');
+      heart_json_append_double (batch, values[i].value, MAX (info->decimals, 0));
+    }
+  if (batch != NULL)
+    {
+      g_string_append (batch, "]}");
+      g_ptr_array_add (frames, g_string_free_to_bytes (batch));
+    }
+  if (frames->len == 0)
+    g_clear_pointer (&frames, g_ptr_array_unref);
+  return frames;
+}
+
+static GBytes *
+sse_events (const HeartChannelValue *values,
+            guint                    n_values,
+            HeartChannelId           channel,
+            const char             **conditions)
+{
+  GString *out = NULL;
+
+  for (guint i = 0; i < n_values; i++)
+    {
+      if (values[i].channel != channel)
+        continue;
+      if (out == NULL)
+        out = g_string_sized_new (128);
+      g_string_append (out, "data: ");
+      append_value_json (out, &values[i], conditions[i]);
+      g_string_append (out, "\n\n");
+    }
+  return out != NULL ? g_string_free_to_bytes (out) : NULL;
+}
+
+void
+heart_streams_push_values (HeartStreams            *self,
+                           const HeartChannelValue *values,
+                           guint                    n_values)
+{
+  g_autofree const char **conditions = g_new (const char *, n_values);
+  char before[HEART_LABEL_MAX];
+  const char *current = before;
+  HeartChannelFrame *frame;
+
+  /* each value's condition is the last the stream announced before it */
+  g_strlcpy (before, self->condition, sizeof before);
+  for (guint i = 0; i < n_values; i++)
+    {
+      if (values[i].channel == HEART_CHANNEL_CONDITION)
+        current = values[i].label;
+      conditions[i] = current;
+    }
+  g_strlcpy (self->condition, current, sizeof self->condition);
+  if (self->typed_clients == 0 || n_values == 0)
+    return;
+
+  frame = channel_ring_push (self);
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    {
+      frame->sse[c] = sse_events (values, n_values, c, conditions);
+      frame->ws[c] = websocket_frames (values, n_values, c, conditions);
+    }
+  schedule_pass (self, HEART_CLIENT_WEBSOCKET);
+  schedule_pass (self, HEART_CLIENT_SSE);
+}
+
+static void
 refresh_sse_event (HeartStreams *self)
 {
   const HeartSample *sample = heart_history_get_latest (self->history);
@@ -694,7 +945,8 @@ restart_watch (HeartStreams *self)
 static HeartClient *
 add_client (HeartStreams      *self,
             HeartClientKind    kind,
-            SoupServerMessage *msg)
+            SoupServerMessage *msg,
+            HeartChannelMask   types)
 {
   HeartClientSet *set = client_set (self, kind);
   HeartClient *client = g_new0 (HeartClient, 1);
@@ -714,6 +966,10 @@ add_client (HeartStreams      *self,
   client->streams = self;
   client->kind = kind;
   client->peer = describe_peer (msg);
+  client->types = types;
+  /* a typed stream starts with the next tick's values */
+  client->last_channel_seq = self->latest_channel_seq;
+  self->typed_clients += types != 0;
   g_ptr_array_add (set->clients, client);
   set->count++;
   self->changed (kind, self->changed_data);
@@ -721,9 +977,24 @@ add_client (HeartStreams      *self,
 }
 
 static GBytes *
-connected_frame (HeartStreams *self)
+connected_frame (HeartStreams     *self,
+                 HeartChannelMask  types)
 {
   GString *out = g_string_new ("{\"type\":\"connected\",\"message\":\"Connected to the Heartsim heartbeat stream\"");
+
+  /* a typed stream names its channels */
+  if (types != 0)
+    {
+      g_string_append (out, ",\"channels\":[");
+      for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+        if (types & HEART_CHANNEL_BIT (c))
+          {
+            if (out->str[out->len - 1] != '[')
+              g_string_append_c (out, ',');
+            heart_json_append_string (out, heart_channel_get (c)->name);
+          }
+      g_string_append_c (out, ']');
+    }
 
   g_string_append_printf (out, ",\"state\":\"%s\",\"seq\":%" G_GUINT64_FORMAT ",\"interval_ms\":%u,\"version\":\"%s\"}",
                           heart_simulator_get_running (self->simulator) ? "running" : "stopped",
@@ -736,11 +1007,12 @@ connected_frame (HeartStreams *self)
 void
 heart_streams_add_websocket (HeartStreams            *self,
                              SoupServerMessage       *msg,
-                             SoupWebsocketConnection *connection)
+                             SoupWebsocketConnection *connection,
+                             HeartChannelMask         types)
 {
-  HeartClient *client = add_client (self, HEART_CLIENT_WEBSOCKET, msg);
+  HeartClient *client = add_client (self, HEART_CLIENT_WEBSOCKET, msg, types);
   GOutputStream *output = g_io_stream_get_output_stream (soup_websocket_connection_get_io_stream (connection));
-  g_autoptr(GBytes) hello = connected_frame (self);
+  g_autoptr(GBytes) hello = connected_frame (self, types);
 
   /* libsoup unrefs the connection after this callback */
   client->ws = g_object_ref (connection);
@@ -785,7 +1057,8 @@ on_replay_done (gpointer data,
 
 void
 heart_streams_add_sse (HeartStreams      *self,
-                       SoupServerMessage *msg)
+                       SoupServerMessage *msg,
+                       HeartChannelMask   types)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   SoupMessageBody *body = soup_server_message_get_response_body (msg);
@@ -801,7 +1074,7 @@ heart_streams_add_sse (HeartStreams      *self,
   /* otherwise every chunk ever sent stays in memory (docs/architecture.md) */
   soup_message_body_set_accumulate (body, FALSE);
 
-  client = add_client (self, HEART_CLIENT_SSE, msg);
+  client = add_client (self, HEART_CLIENT_SSE, msg, types);
   client->sse = g_object_ref (msg);
   g_signal_connect (msg, "finished", G_CALLBACK (on_sse_finished), client);
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_sse_wrote), client);
@@ -814,10 +1087,13 @@ heart_streams_add_sse (HeartStreams      *self,
   }
 
   latest = heart_history_get_latest (self->history);
-  /* an id from before a restart (seq starts again at 1) cannot resume */
-  if (latest == NULL || last_event_id > latest->seq)
+  /* an id from before a restart (seq starts again at 1) cannot resume; a
+   * typed stream goes on from now (docs/api.md) */
+  if (latest == NULL || last_event_id > latest->seq || types != 0)
     last_event_id = 0;
-  if (last_event_id > 0)
+  if (types != 0)
+    ;
+  else if (last_event_id > 0)
     {
       /* what it missed, as far as the history holds it: up to 10,000
        * events, written in slices after the comment line */
@@ -976,6 +1252,8 @@ heart_streams_free (HeartStreams *self)
   g_clear_pointer (&self->replay, heart_replay_free);
   for (guint i = 0; i < self->ring_len; i++)
     g_bytes_unref (self->ring[(self->ring_start + i) % HEART_SERVER_FRAME_RING].bytes);
+  for (guint i = 0; i < self->channel_ring_len; i++)
+    channel_frame_clear (&self->channel_ring[(self->channel_ring_start + i) % HEART_SERVER_FRAME_RING]);
   g_clear_pointer (&self->sse_event, g_bytes_unref);
   g_clear_pointer (&self->sse_keepalive, g_bytes_unref);
   g_clear_object (&self->simulator);

@@ -46,11 +46,18 @@ HeartStreams *heart_streams_new              (HeartSimulator *simulator,
 void          heart_streams_free             (HeartStreams *streams);
 void          heart_streams_push_sample      (HeartStreams *streams,
                                               const HeartSample *sample);
+/* The channel values of a tick, for typed streams */
+void          heart_streams_push_values      (HeartStreams *streams,
+                                              const HeartChannelValue *values,
+                                              guint n_values);
+/* @types: the channels of a typed stream (docs/api.md), 0: the seed's */
 void          heart_streams_add_websocket    (HeartStreams *streams,
                                               SoupServerMessage *msg,
-                                              SoupWebsocketConnection *connection);
+                                              SoupWebsocketConnection *connection,
+                                              HeartChannelMask types);
 void          heart_streams_add_sse          (HeartStreams *streams,
-                                              SoupServerMessage *msg);
+                                              SoupServerMessage *msg,
+                                              HeartChannelMask types);
 guint         heart_streams_count            (HeartStreams *streams,
                                               HeartClientKind kind);
 /* Close every client: WebSocket 1001, SSE streams completed */

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "heart-channel.h"
 #include "heart-server-json.h"
 #include "heart-server-validate.h"
 
@@ -48,6 +49,49 @@ heart_validation_to_json (HeartValidation *self)
   return g_strdup_printf ("{\"detail\":[%s]}", self->errors->str);
 }
 
+/* @location "query" or "body"; @name NULL for the whole body */
+static void
+open_error (HeartValidation *self,
+            const char      *location,
+            const char      *name)
+{
+  GString *out = self->errors;
+
+  if (out->len > 0)
+    g_string_append_c (out, ',');
+  g_string_append (out, "{\"loc\":[");
+  heart_json_append_string (out, location);
+  if (name != NULL)
+    {
+      g_string_append_c (out, ',');
+      heart_json_append_string (out, name);
+    }
+  g_string_append (out, "]");
+}
+
+static void
+add_error_at (HeartValidation *self,
+              const char      *location,
+              const char      *name,
+              const char      *type,
+              const char      *msg,
+              const char      *input)
+{
+  GString *out = self->errors;
+
+  open_error (self, location, name);
+  g_string_append (out, ",\"msg\":");
+  heart_json_append_string (out, msg);
+  g_string_append (out, ",\"type\":");
+  heart_json_append_string (out, type);
+  if (input != NULL)
+    {
+      g_string_append (out, ",\"input\":");
+      heart_json_append_string (out, input);
+    }
+  g_string_append_c (out, '}');
+}
+
 /* @input NULL writes "input":null (missing). @ctx_json is a JSON object or NULL. */
 static void
 add_error (HeartValidation *self,
@@ -59,11 +103,8 @@ add_error (HeartValidation *self,
 {
   GString *out = self->errors;
 
-  if (out->len > 0)
-    g_string_append_c (out, ',');
-  g_string_append (out, "{\"loc\":[\"query\",");
-  heart_json_append_string (out, name);
-  g_string_append (out, "],\"msg\":");
+  open_error (self, "query", name);
+  g_string_append (out, ",\"msg\":");
   heart_json_append_string (out, msg);
   g_string_append (out, ",\"type\":");
   heart_json_append_string (out, type);
@@ -264,4 +305,53 @@ heart_validation_refuse_nul (HeartValidation *self,
                  "Value error, must not contain a NUL character",
                  equals ? equals + 1 : "", NULL);
     }
+}
+
+gboolean
+heart_validation_channels (HeartValidation  *self,
+                           const char       *name,
+                           gboolean          periodic_only,
+                           gboolean          single,
+                           HeartChannelMask *out)
+{
+  const char *text = lookup (self, name, FALSE);
+  g_autofree char *unknown = NULL;
+  HeartChannelMask mask = 0;
+
+  if (text == NULL)
+    return TRUE;
+  if (!heart_channel_parse_list (text, &mask, &unknown) || mask == 0)
+    {
+      g_autofree char *msg = g_strdup_printf ("Value error, no channel is called “%s” (GET /api/channels lists them)",
+                                              unknown != NULL ? unknown : text);
+
+      add_error (self, name, "value_error", msg, text, NULL);
+      return FALSE;
+    }
+  if (single && (mask & (mask - 1)) != 0)
+    {
+      add_error (self, name, "value_error", "Value error, one channel only", text, NULL);
+      return FALSE;
+    }
+  for (HeartChannelId c = 0; periodic_only && c < HEART_N_CHANNELS; c++)
+    if ((mask & HEART_CHANNEL_BIT (c)) && heart_channel_get (c)->kind != HEART_CHANNEL_KIND_PERIODIC)
+      {
+        g_autofree char *msg = g_strdup_printf ("Value error, “%s” is not a periodic channel: it has no history",
+                                                heart_channel_get (c)->name);
+
+        add_error (self, name, "value_error", msg, text, NULL);
+        return FALSE;
+      }
+  *out = mask;
+  return TRUE;
+}
+
+void
+heart_validation_add_error (HeartValidation *self,
+                            const char      *location,
+                            const char      *name,
+                            const char      *message,
+                            const char      *input)
+{
+  add_error_at (self, location, name, "value_error", message, input);
 }

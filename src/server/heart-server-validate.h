@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "heart-channel.h"
+
 G_BEGIN_DECLS
 
 typedef struct _HeartValidation HeartValidation;
@@ -30,6 +32,20 @@ gboolean         heart_validation_int        (HeartValidation *validation,
  * percent-encoded) that holds an encoded NUL */
 void             heart_validation_refuse_nul (HeartValidation *validation,
                                               const char *raw_query);
+/* A comma-separated list of channel names ("types=heart_rate,eda"), all
+ * periodic ones with @periodic_only, just one with @single */
+gboolean         heart_validation_channels   (HeartValidation *validation,
+                                              const char *name,
+                                              gboolean periodic_only,
+                                              gboolean single,
+                                              HeartChannelMask *out);
+/* A value error at @location ("query", "body") and @name (NULL: the whole
+ * body); @input NULL: none */
+void             heart_validation_add_error  (HeartValidation *validation,
+                                              const char *location,
+                                              const char *name,
+                                              const char *message,
+                                              const char *input);
 gboolean         heart_validation_ok         (HeartValidation *validation);
 /* {"detail":[{"loc":["query",name],"msg":…,"type":…,"input":…},…]} */
 char            *heart_validation_to_json    (HeartValidation *validation);

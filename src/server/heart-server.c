@@ -18,6 +18,7 @@
 #include "heart-sample-fields.h"
 #include "heart-server.h"
 #include "heart-server-json.h"
+#include "heart-server-person.h"
 #include "heart-server-private.h"
 #include "heart-server-resources.h"
 #include "heart-server-validate.h"
@@ -25,6 +26,8 @@
 #define RESOURCE_PREFIX "/io/github/heartsim/Heartsim/core/"
 #define LISTEN_BACKLOG 4096
 #define WEBSOCKET_PATH "/ws/heartbeat"
+#define TYPED_WEBSOCKET_PATH "/ws/stream"
+#define SCENARIO_PATH "/simulation/scenario"
 
 struct _HeartServer
 {
@@ -32,6 +35,7 @@ struct _HeartServer
 
   HeartSimulator *simulator;
   HeartHistory   *history;
+  HeartChannelHistory *channel_history;
   SoupServer     *soup;
   HeartStreams   *streams;
   HeartConnections *connections;
@@ -77,6 +81,7 @@ typedef struct
   RouteFunc   get;       /* also answers HEAD */
   RouteFunc   post;
   const char *resource;  /* or GET serves this file of the GResource */
+  RouteFunc   delete;
 } Route;
 
 /* ---- responses ---------------------------------------------------------- */
@@ -153,6 +158,15 @@ on_sample (HeartSimulator *simulator,
 {
   refresh_current (self, sample);
   heart_streams_push_sample (self->streams, sample);
+}
+
+static void
+on_values (HeartSimulator          *simulator,
+           const HeartChannelValue *values,
+           guint                    n_values,
+           HeartServer             *self)
+{
+  heart_streams_push_values (self->streams, values, n_values);
 }
 
 static void
@@ -459,10 +473,26 @@ handle_history (HeartServer       *self,
   gint64 since = 0;
   gint64 limit = MIN (HEART_HISTORY_DEFAULT_LIMIT, capacity);
 
+  const char *type = query ? g_hash_table_lookup (query, "type") : NULL;
+  HeartChannelMask channel = 0;
+
+  /* the seed's samples under their own name, or one periodic channel's values */
+  if (type != NULL && !g_str_equal (type, "heartbeat"))
+    {
+      heart_validation_channels (validation, "type", TRUE, TRUE, &channel);
+      limit = HEART_CHANNEL_HISTORY_MAX_LIMIT;
+      capacity = HEART_CHANNEL_HISTORY_MAX_LIMIT;
+    }
   heart_validation_int (validation, "since", FALSE, 0, G_MAXINT64, &since);
   heart_validation_int (validation, "limit", FALSE, 1, capacity, &limit);
   if (respond_invalid (msg, validation))
     return;
+  if (channel != 0)
+    {
+      heart_person_respond_history (msg, self->channel_history, (HeartChannelId) g_bit_nth_lsf (channel, -1),
+                                    (guint64) since, (guint) limit);
+      return;
+    }
 
   /* up to 2.4 MB of JSON: written in slices (heart-server-history.c) */
   heart_streams_add_history (self->streams, msg, (guint64) since, (guint) limit);
@@ -473,6 +503,12 @@ handle_stream (HeartServer       *self,
                SoupServerMessage *msg,
                GHashTable        *query)
 {
+  g_autoptr(HeartValidation) validation = heart_validation_new (query);
+  HeartChannelMask types = 0;
+
+  heart_validation_channels (validation, "types", FALSE, FALSE, &types);
+  if (respond_invalid (msg, validation))
+    return;
   /* HEAD gets the headers of a stream, not a stream */
   if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
     {
@@ -481,7 +517,7 @@ handle_stream (HeartServer       *self,
                                              "text/event-stream", NULL);
       return;
     }
-  heart_streams_add_sse (self->streams, msg);
+  heart_streams_add_sse (self->streams, msg, types);
 }
 
 static void
@@ -564,6 +600,38 @@ respond_resource_or_404 (SoupServerMessage *msg,
     respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
 }
 
+static void
+handle_channels (HeartServer       *self,
+                 SoupServerMessage *msg,
+                 GHashTable        *query)
+{
+  heart_person_respond_channels (msg);
+}
+
+static void
+handle_get_scenario (HeartServer       *self,
+                     SoupServerMessage *msg,
+                     GHashTable        *query)
+{
+  heart_person_get_scenario (msg, self->simulator);
+}
+
+static void
+handle_post_scenario (HeartServer       *self,
+                      SoupServerMessage *msg,
+                      GHashTable        *query)
+{
+  heart_person_post_scenario (msg, query, self->simulator);
+}
+
+static void
+handle_delete_scenario (HeartServer       *self,
+                        SoupServerMessage *msg,
+                        GHashTable        *query)
+{
+  heart_person_delete_scenario (msg, self->simulator);
+}
+
 static const Route routes[] = {
   { "/health", handle_health, NULL },
   { "/heartbeat/current", handle_current, NULL },
@@ -574,6 +642,9 @@ static const Route routes[] = {
   { "/api/stream", handle_stream, NULL },
   { "/api/history", handle_history, NULL },
   { WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
+  { TYPED_WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
+  { "/api/channels", handle_channels, NULL },
+  { SCENARIO_PATH, handle_get_scenario, handle_post_scenario, NULL, handle_delete_scenario },
   { "/openapi.json", NULL, NULL, "openapi.json" },
   { "/docs", NULL, NULL, "docs.html" },
   { "/redoc", NULL, NULL, "docs.html" },
@@ -592,6 +663,8 @@ find_route (const char *path)
 static const char *
 allowed_methods (const Route *route)
 {
+  if (route != NULL && route->get != NULL && route->post != NULL && route->delete != NULL)
+    return "GET, HEAD, POST, DELETE, OPTIONS";
   if (route == NULL || route->get != NULL || route->resource != NULL)
     return "GET, HEAD, OPTIONS";
   return "POST, OPTIONS";
@@ -607,7 +680,7 @@ respond_preflight (SoupServerMessage *msg,
 
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
   soup_message_headers_replace (headers, "Allow", allowed_methods (route));
-  soup_message_headers_replace (headers, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+  soup_message_headers_replace (headers, "Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
   soup_message_headers_replace (headers, "Access-Control-Allow-Headers",
                                 wanted ? wanted : "Authorization, Content-Type, Last-Event-ID");
   soup_message_headers_replace (headers, "Access-Control-Max-Age", "600");
@@ -664,6 +737,8 @@ server_callback (SoupServer        *server,
     func = route->get;
   else if (method == SOUP_METHOD_POST)
     func = route->post;
+  else if (method == SOUP_METHOD_DELETE)
+    func = route->delete;
 
   if (func == NULL)
     {
@@ -673,9 +748,10 @@ server_callback (SoupServer        *server,
       return;
     }
 
-  if (method == SOUP_METHOD_POST && !check_token (self, msg))
+  /* what changes state: POST and DELETE */
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD && !check_token (self, msg))
     return;
-  if (method == SOUP_METHOD_POST && !origin_allowed (self, msg))
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD && !origin_allowed (self, msg))
     {
       respond_detail (msg, SOUP_STATUS_FORBIDDEN,
                       "Cross-origin request refused: send the bearer token, or start Heartsim with --allow-origin");
@@ -694,11 +770,39 @@ websocket_http_callback (SoupServer        *server,
                          GHashTable        *query,
                          gpointer           user_data)
 {
-  if (g_str_equal (path, WEBSOCKET_PATH) &&
+  HeartChannelMask types = 0;
+
+  if ((g_str_equal (path, WEBSOCKET_PATH) || g_str_equal (path, TYPED_WEBSOCKET_PATH)) &&
       soup_server_message_get_method (msg) == SOUP_METHOD_GET &&
       soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, NULL))
-    return;
+    {
+      g_autoptr(HeartValidation) validation = heart_validation_new (query);
+
+      /* a typed stream's channels are checked before the upgrade */
+      if (g_str_equal (path, TYPED_WEBSOCKET_PATH))
+        {
+          heart_validation_channels (validation, "types", FALSE, FALSE, &types);
+          if (types == 0 && heart_validation_ok (validation))
+            heart_validation_add_error (validation, "query", "types",
+                                        "Value error, name the channels (GET /api/channels lists them)", NULL);
+          respond_invalid (msg, validation);
+        }
+      return;
+    }
   server_callback (server, msg, path, query, user_data);
+}
+
+static HeartChannelMask
+typed_stream_channels (SoupServerMessage *msg)
+{
+  const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr(GHashTable) query = raw != NULL ? soup_form_decode (raw) : NULL;
+  HeartChannelMask types = 0;
+
+  /* checked before the upgrade */
+  if (query != NULL)
+    heart_channel_parse_list (g_hash_table_lookup (query, "types"), &types, NULL);
+  return types;
 }
 
 static void
@@ -710,7 +814,8 @@ websocket_callback (SoupServer              *server,
 {
   HeartServer *self = user_data;
 
-  heart_streams_add_websocket (self->streams, msg, connection);
+  heart_streams_add_websocket (self->streams, msg, connection,
+                               g_str_equal (path, TYPED_WEBSOCKET_PATH) ? typed_stream_channels (msg) : 0);
 }
 
 /* A body is refused before libsoup reads it: libsoup would read (and by
@@ -721,13 +826,16 @@ refuse_body (SoupServerMessage  *msg,
              SoupMessageHeaders *headers)
 {
   const char *length = soup_message_headers_get_one (headers, "Content-Length");
+  /* a scenario file is the one body an endpoint takes */
+  guint64 max = g_str_equal (g_uri_get_path (soup_server_message_get_uri (msg)), SCENARIO_PATH)
+              ? HEART_SERVER_MAX_SCENARIO_BODY : HEART_SERVER_MAX_BODY;
   guint64 bytes = 0;
 
   if (soup_message_headers_get_one (headers, "Transfer-Encoding") != NULL)
     heart_connections_refuse (msg, SOUP_STATUS_LENGTH_REQUIRED, "Length Required");
   else if (length != NULL && !g_ascii_string_to_unsigned (length, 10, 0, G_MAXUINT64, &bytes, NULL))
     heart_connections_refuse (msg, SOUP_STATUS_BAD_REQUEST, "Invalid Content-Length");
-  else if (bytes > HEART_SERVER_MAX_BODY)
+  else if (bytes > max)
     heart_connections_refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large");
   else
     return FALSE;
@@ -1202,7 +1310,10 @@ heart_server_constructed (GObject *object)
   self->streams = heart_streams_new (self->simulator, self->history, on_clients_changed, self);
   refresh_current (self, heart_simulator_get_current_sample (self->simulator));
 
+  self->channel_history = heart_channel_history_new (HEART_CHANNEL_HISTORY_DEFAULT_CAPACITY);
+  heart_channel_history_follow (self->channel_history, G_OBJECT (self->simulator));
   g_signal_connect_object (self->simulator, "sample", G_CALLBACK (on_sample), self, 0);
+  g_signal_connect_object (self->simulator, "values", G_CALLBACK (on_values), self, 0);
   g_signal_connect_object (self->simulator, "notify::running", G_CALLBACK (on_running_changed), self, 0);
 
   self->soup = soup_server_new ("server-header", "heartsim/" PACKAGE_VERSION " ", NULL);
@@ -1212,9 +1323,12 @@ heart_server_constructed (GObject *object)
   self->connections = heart_connections_new (self->soup);
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
   soup_server_add_early_handler (self->soup, WEBSOCKET_PATH, early_callback, self, NULL);
+  soup_server_add_early_handler (self->soup, TYPED_WEBSOCKET_PATH, early_callback, self, NULL);
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
   soup_server_add_handler (self->soup, WEBSOCKET_PATH, websocket_http_callback, self, NULL);
   soup_server_add_websocket_handler (self->soup, WEBSOCKET_PATH, NULL, NULL, websocket_callback, self, NULL);
+  soup_server_add_handler (self->soup, TYPED_WEBSOCKET_PATH, websocket_http_callback, self, NULL);
+  soup_server_add_websocket_handler (self->soup, TYPED_WEBSOCKET_PATH, NULL, NULL, websocket_callback, self, NULL);
 }
 
 static void
@@ -1234,6 +1348,7 @@ heart_server_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->simulator, self);
   g_clear_object (&self->simulator);
   g_clear_object (&self->history);
+  g_clear_object (&self->channel_history);
 
   G_OBJECT_CLASS (heart_server_parent_class)->dispose (object);
 }
