@@ -536,7 +536,13 @@ heart_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (heart_window_new (self));
+    {
+      window = GTK_WINDOW (heart_window_new (GTK_APPLICATION (self), self->simulator, self->server,
+                                             self->history, self->settings));
+      /* The window shows why the server is not listening; it knows the
+       * application only as a GtkApplication (docs/architecture.md) */
+      g_object_bind_property (self, "server-error", window, "server-error", G_BINDING_SYNC_CREATE);
+    }
   gtk_window_present (window);
 
   if (self->frame_stats && self->stats == NULL)

@@ -24,14 +24,14 @@ struct _HeartWindow
 {
   AdwApplicationWindow  parent_instance;
 
-  HeartApplication     *application;
   HeartSimulator       *simulator;
   HeartServer          *server;
+  HeartHistory         *history;
   HeartSettings        *settings;
+  GError               *server_error;
   GSignalGroup         *simulator_signals;
   GSignalGroup         *server_signals;
   GSignalGroup         *settings_signals;
-  GSignalGroup         *application_signals;
   GPtrArray            *url_rows;
   char                 *shown_urls_key;   /* what the URL rows were built from */
   guint                 clients_update_id;
@@ -65,6 +65,18 @@ struct _HeartWindow
   AdwActionRow         *clients_row;
   GtkLabel             *clients_label;
 };
+
+enum {
+  PROP_0,
+  PROP_SIMULATOR,
+  PROP_SERVER,
+  PROP_HISTORY,
+  PROP_SETTINGS,
+  PROP_SERVER_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (HeartWindow, heart_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -312,7 +324,7 @@ static void
 update_server_status (HeartWindow *self)
 {
   gboolean listening = heart_server_get_listening (self->server);
-  const GError *error = heart_application_get_server_error (self->application);
+  const GError *error = self->server_error;
   g_auto(GStrv) urls = NULL;
   g_autofree char *subtitle = NULL;
 
@@ -357,7 +369,7 @@ on_clients_changed (HeartWindow *self)
 static void
 update_banner (HeartWindow *self)
 {
-  const GError *error = heart_application_get_server_error (self->application);
+  const GError *error = self->server_error;
 
   if (error != NULL)
     {
@@ -466,26 +478,21 @@ connect_signals (HeartWindow *self)
   g_signal_group_connect_swapped (self->settings_signals, "notify::random-events-per-hour",
                                   G_CALLBACK (show_random_events), self);
   g_signal_group_set_target (self->settings_signals, self->settings);
-
-  self->application_signals = g_signal_group_new (HEART_TYPE_APPLICATION);
-  g_signal_group_connect_swapped (self->application_signals, "notify::server-error",
-                                  G_CALLBACK (update_banner), self);
-  g_signal_group_set_target (self->application_signals, self->application);
 }
 
-/* GtkWindow:application is not a construct property, so it is not set yet
- * in constructed(): the window is wired up once it has it. */
+/* The collaborators are construct-only: here they are all set */
 static void
-heart_window_attach (HeartWindow      *self,
-                     HeartApplication *application)
+heart_window_constructed (GObject *object)
 {
-  HeartHistory *history;
+  HeartWindow *self = HEART_WINDOW (object);
+  HeartHistory *history = self->history;
 
-  self->application = application;
-  self->simulator = heart_application_get_simulator (self->application);
-  self->server = heart_application_get_server (self->application);
-  self->settings = heart_application_get_settings (self->application);
-  history = heart_application_get_history (self->application);
+  G_OBJECT_CLASS (heart_window_parent_class)->constructed (object);
+
+  g_return_if_fail (HEART_IS_SIMULATOR (self->simulator));
+  g_return_if_fail (HEART_IS_SERVER (self->server));
+  g_return_if_fail (HEART_IS_HISTORY (self->history));
+  g_return_if_fail (HEART_IS_SETTINGS (self->settings));
 
   restore_window_state (self);
   bind_controls (self);
@@ -519,14 +526,15 @@ heart_window_dispose (GObject *object)
     g_signal_group_set_target (self->server_signals, NULL);
   if (self->settings_signals != NULL)
     g_signal_group_set_target (self->settings_signals, NULL);
-  if (self->application_signals != NULL)
-    g_signal_group_set_target (self->application_signals, NULL);
   g_clear_object (&self->simulator_signals);
   g_clear_object (&self->server_signals);
   g_clear_object (&self->settings_signals);
-  g_clear_object (&self->application_signals);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_WINDOW);
+  g_clear_object (&self->simulator);
+  g_clear_object (&self->server);
+  g_clear_object (&self->history);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (heart_window_parent_class)->dispose (object);
 }
 
@@ -537,7 +545,68 @@ heart_window_finalize (GObject *object)
 
   g_clear_pointer (&self->url_rows, g_ptr_array_unref);
   g_clear_pointer (&self->shown_urls_key, g_free);
+  g_clear_error (&self->server_error);
   G_OBJECT_CLASS (heart_window_parent_class)->finalize (object);
+}
+
+static void
+heart_window_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  HeartWindow *self = HEART_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIMULATOR:
+      g_value_set_object (value, self->simulator);
+      break;
+    case PROP_SERVER:
+      g_value_set_object (value, self->server);
+      break;
+    case PROP_HISTORY:
+      g_value_set_object (value, self->history);
+      break;
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+    case PROP_SERVER_ERROR:
+      g_value_set_boxed (value, self->server_error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+heart_window_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  HeartWindow *self = HEART_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIMULATOR:
+      self->simulator = g_value_dup_object (value);
+      break;
+    case PROP_SERVER:
+      self->server = g_value_dup_object (value);
+      break;
+    case PROP_HISTORY:
+      self->history = g_value_dup_object (value);
+      break;
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+    case PROP_SERVER_ERROR:
+      heart_window_set_server_error (self, g_value_get_boxed (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -547,9 +616,29 @@ heart_window_class_init (HeartWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = heart_window_constructed;
   object_class->dispose = heart_window_dispose;
   object_class->finalize = heart_window_finalize;
+  object_class->get_property = heart_window_get_property;
+  object_class->set_property = heart_window_set_property;
   window_class->close_request = heart_window_close_request;
+
+  properties[PROP_SIMULATOR] =
+    g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SERVER] =
+    g_param_spec_object ("server", NULL, NULL, HEART_TYPE_SERVER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HISTORY] =
+    g_param_spec_object ("history", NULL, NULL, HEART_TYPE_HISTORY,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, HEART_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SERVER_ERROR] =
+    g_param_spec_boxed ("server-error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (HEART_TYPE_CHART);
   g_type_ensure (HEART_TYPE_PULSE);
@@ -609,15 +698,45 @@ heart_window_init (HeartWindow *self)
 }
 
 HeartWindow *
-heart_window_new (HeartApplication *application)
+heart_window_new (GtkApplication *application,
+                  HeartSimulator *simulator,
+                  HeartServer    *server,
+                  HeartHistory   *history,
+                  HeartSettings  *settings)
 {
-  HeartWindow *self;
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
 
-  g_return_val_if_fail (HEART_IS_APPLICATION (application), NULL);
+  return g_object_new (HEART_TYPE_WINDOW,
+                       "application", application,
+                       "simulator", simulator,
+                       "server", server,
+                       "history", history,
+                       "settings", settings,
+                       NULL);
+}
 
-  self = g_object_new (HEART_TYPE_WINDOW, "application", application, NULL);
-  heart_window_attach (self, application);
-  return self;
+const GError *
+heart_window_get_server_error (HeartWindow *self)
+{
+  g_return_val_if_fail (HEART_IS_WINDOW (self), NULL);
+  return self->server_error;
+}
+
+void
+heart_window_set_server_error (HeartWindow  *self,
+                               const GError *error)
+{
+  g_return_if_fail (HEART_IS_WINDOW (self));
+
+  if (self->server_error == NULL && error == NULL)
+    return;
+  g_clear_error (&self->server_error);
+  if (error != NULL)
+    self->server_error = g_error_copy (error);
+  /* Before the window is wired up, constructed() shows it */
+  if (self->settings_signals != NULL)
+    update_banner (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_ERROR]);
 }
 
 gboolean

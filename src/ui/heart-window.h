@@ -6,14 +6,27 @@
 
 #include <adwaita.h>
 
-#include "heart-application.h"
+#include "heart-history.h"
+#include "heart-server.h"
+#include "heart-settings.h"
+#include "heart-simulator.h"
 
 G_BEGIN_DECLS
 
 #define HEART_TYPE_WINDOW (heart_window_get_type ())
 G_DECLARE_FINAL_TYPE (HeartWindow, heart_window, HEART, WINDOW, AdwApplicationWindow)
 
-HeartWindow *heart_window_new           (HeartApplication *application);
+/* The collaborators are construct-only properties ("simulator", "server",
+ * "history", "settings"); "server-error" (GError, or NULL) is why the server
+ * is not listening although it should, set by whoever owns the server. */
+HeartWindow *heart_window_new           (GtkApplication *application,
+                                         HeartSimulator *simulator,
+                                         HeartServer    *server,
+                                         HeartHistory   *history,
+                                         HeartSettings  *settings);
+const GError *heart_window_get_server_error (HeartWindow *self);
+void         heart_window_set_server_error (HeartWindow  *self,
+                                            const GError *error);
 /* The chart shows a full time span of samples (screenshots wait for it) */
 gboolean     heart_window_is_chart_full (HeartWindow *self);
 
