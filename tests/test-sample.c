@@ -132,6 +132,32 @@ test_boxed_copy (void)
   g_assert_cmpmem (copy, sizeof *copy, &sample, sizeof sample);
 }
 
+/* The digit-by-digit timestamp agrees with GDateTime everywhere in 1970–9999 */
+static void
+test_timestamps_agree_with_gdatetime (void)
+{
+  static const gint64 edges[] = {
+    0, 999, 1000, 68169599999999,            /* 1972-02-29T23:59:59.999999 */
+    951782400000000,                          /* 2000-02-29 */
+    4107542400000000,                         /* 2100-02-28 */
+    G_GINT64_CONSTANT (253402300799999999),   /* 9999-12-31T23:59:59.999999 */
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+
+  for (guint i = 0; i < G_N_ELEMENTS (edges) + 20000; i++)
+    {
+      gint64 us = i < G_N_ELEMENTS (edges) ? edges[i]
+                : (gint64) (g_rand_double (rand) * 253402300799999999.0);
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+      g_autofree char *date = g_date_time_format (when, "%Y-%m-%dT%H:%M:%S");
+      g_autofree char *expected = g_strdup_printf ("%s.%03dZ", date, (int) (us / 1000 % 1000));
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      heart_append_iso8601_ms (out, us);
+      g_assert_cmpstr (out->str, ==, expected);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -143,5 +169,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sample/csv/header-and-row", test_csv_row_has_header_and_same_values);
   g_test_add_func ("/sample/beat/fields", test_beat_fields);
   g_test_add_func ("/sample/boxed/copy", test_boxed_copy);
+  g_test_add_func ("/sample/timestamp/agrees-with-gdatetime", test_timestamps_agree_with_gdatetime);
   return g_test_run ();
 }
