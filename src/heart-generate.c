@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "heart-breathing.h"
 #include "heart-dataset.h"
 #include "heart-output-file.h"
 #include "heart-scenario-file.h"
@@ -40,10 +41,12 @@ typedef struct
   char    *what;
   char    *channels;
   char    *scenario;
+  char    *breathing_rate;
   char    *format;
   char    *output;
   char   **events;
   gboolean repeat;
+  gboolean low_responder;
   gboolean quiet;
 } GenerateArgs;
 
@@ -66,6 +69,7 @@ generate_args_clear (GenerateArgs *args)
   g_free (args->what);
   g_free (args->channels);
   g_free (args->scenario);
+  g_free (args->breathing_rate);
   g_free (args->format);
   g_free (args->output);
   g_strfreev (args->events);
@@ -287,6 +291,8 @@ options_from_args (const GenerateArgs   *args,
   if (!parse_unsigned ("--seed", args->seed, 0, G_MAXUINT64, &options->seed, error)
       || !parse_unsigned ("--baseline", args->baseline, HEART_BASELINE_MIN, HEART_BASELINE_MAX, &baseline, error)
       || !parse_number ("--stress", args->stress, 0, 1, &options->stress_level, error)
+      || !parse_number ("--breathing-rate", args->breathing_rate, HEART_BREATHING_REST_RATE_MIN,
+                        HEART_BREATHING_REST_RATE_MAX, &options->rest_breathing_rate, error)
       || !parse_number ("--events-per-hour", args->events_per_hour, 0, HEART_EVENTS_PER_HOUR_MAX,
                         &options->events_per_hour, error)
       || !parse_unsigned ("--interval-ms", args->interval_ms, HEART_INTERVAL_MIN_MS, HEART_INTERVAL_MAX_MS,
@@ -301,6 +307,7 @@ options_from_args (const GenerateArgs   *args,
   options->kind = (HeartDatasetKind) kind;
   options->format = format == 0 ? HEART_DATASET_CSV : HEART_DATASET_JSONL;
   options->repeat = args->repeat;
+  options->low_skin_responder = args->low_responder;
   if (!parse_channels (args->channels, options, error) ||
       !parse_scenario (args->scenario, args->duration != NULL, options, error))
     return FALSE;
@@ -489,6 +496,8 @@ heart_generate_main (int    argc,
     { "format", 'f', 0, G_OPTION_ARG_STRING, &args.format, "csv (with a header row) or jsonl (one object a line)", "csv|jsonl" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Write to FILE instead of standard output", "FILE" },
     { "repeat", 0, 0, G_OPTION_ARG_NONE, &args.repeat, "Run the scenario again each time it ends, to the end of --duration", NULL },
+    { "breathing-rate", 0, 0, G_OPTION_ARG_STRING, &args.breathing_rate, "The person's resting breathing rate, 10–20 breaths a minute (default 15)", "RATE" },
+    { "low-responder", 0, 0, G_OPTION_ARG_NONE, &args.low_responder, "A person whose skin conductance responds little (fewer, smaller responses)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress bar and no seed message", NULL },
     G_OPTION_ENTRY_NULL
   };

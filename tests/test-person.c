@@ -405,6 +405,32 @@ test_arousal_passes_quickly (void)
   g_assert_cmpfloat (response[20], <, 0.25 * response[peak_at]);
 }
 
+/* The profile: a low responder's skin answers less, and the resting
+ * breathing rate is the person's own */
+static void
+test_profile (void)
+{
+  g_autoptr(HeartSimulator) usual = person (13, 0, HEART_EVENTS_PER_HOUR_DEFAULT);
+  g_autoptr(HeartSimulator) low = g_object_new (HEART_TYPE_SIMULATOR, "seed", (guint64) 13, "manual-clock", TRUE,
+                                                "low-skin-responder", TRUE, NULL);
+  g_autoptr(HeartSimulator) slow = g_object_new (HEART_TYPE_SIMULATOR, "seed", (guint64) 13, "manual-clock", TRUE,
+                                                 "rest-breathing-rate", 11.0, NULL);
+  g_auto(Recording) usual_rec = { 0 }, low_rec = { 0 }, slow_rec = { 0 };
+
+  record (usual, 3600, &usual_rec);
+  record (low, 3600, &low_rec);
+  record (slow, 1800, &slow_rec);
+  g_test_message ("responses: usual %u (%.3f µS), low responder %u (%.3f µS); breathing %.1f vs %.1f a minute",
+                  channel_count (&usual_rec, HEART_CHANNEL_SCR, NULL), channel_mean (&usual_rec, HEART_CHANNEL_SCR, 0, INFINITY),
+                  channel_count (&low_rec, HEART_CHANNEL_SCR, NULL), channel_mean (&low_rec, HEART_CHANNEL_SCR, 0, INFINITY),
+                  channel_mean (&slow_rec, HEART_CHANNEL_RESPIRATORY_RATE, 0, INFINITY),
+                  channel_mean (&usual_rec, HEART_CHANNEL_RESPIRATORY_RATE, 0, INFINITY));
+  g_assert_cmpuint (channel_count (&low_rec, HEART_CHANNEL_SCR, NULL), <, 0.7 * channel_count (&usual_rec, HEART_CHANNEL_SCR, NULL));
+  g_assert_cmpfloat (channel_mean (&low_rec, HEART_CHANNEL_SCR, 0, INFINITY), <,
+                     0.6 * channel_mean (&usual_rec, HEART_CHANNEL_SCR, 0, INFINITY));
+  g_assert_cmpfloat_with_epsilon (channel_mean (&slow_rec, HEART_CHANNEL_RESPIRATORY_RATE, 0, INFINITY), 11.0, 1.0);
+}
+
 static char *
 format_values (const Recording *rec)
 {
@@ -464,6 +490,7 @@ main (int argc, char **argv)
   g_test_add_func ("/person/skin/response-after-event", test_skin_response_after_event);
   g_test_add_func ("/person/stress/default-is-calm", test_default_person_is_calm);
   g_test_add_func ("/person/stress/arousal-passes-quickly", test_arousal_passes_quickly);
+  g_test_add_func ("/person/profile", test_profile);
   g_test_add_func ("/person/same-seed-same-channels", test_same_seed_same_channels);
   return g_test_run ();
 }

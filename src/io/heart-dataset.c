@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "heart-breathing.h"
 #include "heart-sample-fields.h"
 #include "heart-simulator.h"
 
@@ -41,6 +42,7 @@ heart_dataset_options_init (HeartDatasetOptions *options)
     .interval_ms = HEART_INTERVAL_DEFAULT_MS,
     .start_time_us = DEFAULT_START_TIME_US,
     .channels = HEART_CHANNEL_MASK_ALL,
+    .rest_breathing_rate = HEART_BREATHING_REST_RATE_DEFAULT,
   };
 }
 
@@ -121,6 +123,8 @@ create_simulator (const HeartDatasetOptions *options)
                        "stress-level", options->stress_level,
                        "random-events-per-hour", options->events_per_hour,
                        "interval-ms", options->interval_ms,
+                       "low-skin-responder", options->low_skin_responder,
+                       "rest-breathing-rate", options->rest_breathing_rate,
                        "running", TRUE,
                        NULL);
 }

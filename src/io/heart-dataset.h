@@ -42,6 +42,8 @@ typedef struct _HeartDatasetOptions
   GArray            *events;       /* HeartDatasetEvent by time, or NULL */
   HeartScenario     *scenario;     /* run from time 0, or NULL; not owned */
   gboolean           repeat;       /* the scenario starts again at its end */
+  gboolean           low_skin_responder;   /* profile */
+  double             rest_breathing_rate;  /* profile, breaths a minute */
   HeartChannelMask   channels;     /* for HEART_DATASET_CHANNELS */
 } HeartDatasetOptions;
 

@@ -14,6 +14,8 @@
 G_BEGIN_DECLS
 
 #define HEART_BREATHING_REST_RATE_DEFAULT 15.0   /* breaths a minute */
+#define HEART_BREATHING_REST_RATE_MIN     10.0   /* a person's resting rate (profile) */
+#define HEART_BREATHING_REST_RATE_MAX     20.0
 #define HEART_BREATHING_RATE_MIN          4.0
 #define HEART_BREATHING_RATE_MAX          40.0
 

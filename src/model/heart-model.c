@@ -748,6 +748,14 @@ heart_model_set_paced_breathing (HeartModel *self,
 }
 
 void
+heart_model_set_rest_breathing_rate (HeartModel *self,
+                                     double      breaths_per_minute)
+{
+  self->breathing.rest_rate = CLAMP (breaths_per_minute, HEART_BREATHING_REST_RATE_MIN,
+                                     HEART_BREATHING_REST_RATE_MAX);
+}
+
+void
 heart_model_set_low_skin_responder (HeartModel *self,
                                     gboolean    low_responder)
 {

@@ -66,6 +66,9 @@ void        heart_model_set_paced_breathing (HeartModel *self,
                                              double breaths_per_minute);
 void        heart_model_set_low_skin_responder (HeartModel *self,
                                                 gboolean low_responder);
+/* The person's spontaneous resting rate, 10–20 breaths a minute */
+void        heart_model_set_rest_breathing_rate (HeartModel *self,
+                                                 double breaths_per_minute);
 /* Runs @scenario from now: each phase applies its settings and labels the
  * values "condition"; at its end the settings of before come back, or with
  * @repeat it starts again. A scenario under way is replaced. */

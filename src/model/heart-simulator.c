@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "heart-breathing.h"
 #include "heart-model.h"
 
 #define RMSSD_FULL_SCALE_MS 100.0
@@ -28,6 +29,8 @@ struct _HeartSimulator
   guint        interval_ms;
   double       speed;
   double       events_per_hour;
+  gboolean     low_skin_responder;
+  double       rest_breathing_rate;
 
   GSource     *tick_source;
   gint64       next_deadline_us;
@@ -52,6 +55,8 @@ enum {
   PROP_RANDOM_EVENTS_PER_HOUR,
   PROP_MANUAL_CLOCK,
   PROP_START_TIME,
+  PROP_LOW_SKIN_RESPONDER,
+  PROP_REST_BREATHING_RATE,
   PROP_SCENARIO,
   PROP_CONDITION,
   N_PROPS
@@ -469,6 +474,8 @@ heart_simulator_constructed (GObject *object)
   heart_model_set_baseline (self->model, self->baseline_bpm);
   heart_model_set_tonic_stress (self->model, self->stress_level);
   heart_model_set_events_per_hour (self->model, self->events_per_hour);
+  heart_model_set_low_skin_responder (self->model, self->low_skin_responder);
+  heart_model_set_rest_breathing_rate (self->model, self->rest_breathing_rate);
   heart_simulator_set_channels (self, HEART_CHANNEL_MASK_ALL);
 }
 
@@ -593,6 +600,12 @@ heart_simulator_get_property (GObject    *object,
     case PROP_START_TIME:
       g_value_set_int64 (value, self->start_time_us);
       break;
+    case PROP_LOW_SKIN_RESPONDER:
+      g_value_set_boolean (value, self->low_skin_responder);
+      break;
+    case PROP_REST_BREATHING_RATE:
+      g_value_set_double (value, self->rest_breathing_rate);
+      break;
     case PROP_SCENARIO:
       g_value_set_boxed (value, heart_model_get_scenario (self->model));
       break;
@@ -652,6 +665,12 @@ heart_simulator_set_property (GObject      *object,
     case PROP_START_TIME:
       self->start_time_us = g_value_get_int64 (value);
       break;
+    case PROP_LOW_SKIN_RESPONDER:
+      self->low_skin_responder = g_value_get_boolean (value);
+      break;
+    case PROP_REST_BREATHING_RATE:
+      self->rest_breathing_rate = g_value_get_double (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -698,6 +717,15 @@ heart_simulator_class_init (HeartSimulatorClass *klass)
   properties[PROP_START_TIME] =
     g_param_spec_int64 ("start-time", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* the person's profile, fixed for its life */
+  properties[PROP_LOW_SKIN_RESPONDER] =
+    g_param_spec_boolean ("low-skin-responder", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REST_BREATHING_RATE] =
+    g_param_spec_double ("rest-breathing-rate", NULL, NULL,
+                         HEART_BREATHING_REST_RATE_MIN, HEART_BREATHING_REST_RATE_MAX,
+                         HEART_BREATHING_REST_RATE_DEFAULT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SCENARIO] =
     g_param_spec_boxed ("scenario", NULL, NULL, HEART_TYPE_SCENARIO,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
