@@ -630,19 +630,18 @@ test_client_count_shown (Fixture *f)
   g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/ws/heartbeat", f->port);
   g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
   g_autoptr(SoupWebsocketConnection) connection = NULL;
-  GtkLabel *label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f->window), HEART_TYPE_WINDOW,
-                                                               "clients_label"));
+  HeartServerPanel *panel = heart_window_get_server_panel (f->window);
 
-  g_assert_true (g_str_has_prefix (gtk_label_get_label (label), "0 WebSocket"));
+  g_assert_true (g_str_has_prefix (heart_server_panel_get_clients_text (panel), "0 WebSocket"));
   soup_session_websocket_connect_async (session, message, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                                         on_websocket_connected, &connection);
   wait_for (connection != NULL);
   wait_for (heart_server_get_websocket_clients (f->server) == 1);
-  wait_for (g_str_has_prefix (gtk_label_get_label (label), "1 WebSocket"));
+  wait_for (g_str_has_prefix (heart_server_panel_get_clients_text (panel), "1 WebSocket"));
 
   soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   wait_for (heart_server_get_websocket_clients (f->server) == 0);
-  wait_for (g_str_has_prefix (gtk_label_get_label (label), "0 WebSocket"));
+  wait_for (g_str_has_prefix (heart_server_panel_get_clients_text (panel), "0 WebSocket"));
 }
 
 /* Listening beyond loopback is a setting; the server then wants the token */

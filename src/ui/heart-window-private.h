@@ -4,21 +4,29 @@
  */
 #pragma once
 
+#include "heart-chart-card.h"
 #include "heart-chart.h"
+#include "heart-controls.h"
 #include "heart-pulse.h"
+#include "heart-readouts.h"
+#include "heart-server-panel.h"
 #include "heart-window.h"
 
 G_BEGIN_DECLS
 
-HeartChart    *heart_window_get_chart               (HeartWindow *self);
-HeartPulse    *heart_window_get_heart_pulse         (HeartWindow *self);
-GtkAdjustment *heart_window_get_baseline_adjustment (HeartWindow *self);
-GtkAdjustment *heart_window_get_stress_adjustment   (HeartWindow *self);
-GtkAdjustment *heart_window_get_event_level_adjustment (HeartWindow *self);
-gboolean       heart_window_get_banner_revealed     (HeartWindow *self);
-const char    *heart_window_get_banner_text         (HeartWindow *self);
-const char    *heart_window_get_bpm_text            (HeartWindow *self);
+HeartReadouts    *heart_window_get_readouts            (HeartWindow *self);
+HeartChartCard   *heart_window_get_chart_card          (HeartWindow *self);
+HeartControls    *heart_window_get_controls            (HeartWindow *self);
+HeartServerPanel *heart_window_get_server_panel        (HeartWindow *self);
+HeartChart       *heart_window_get_chart               (HeartWindow *self);
+HeartPulse       *heart_window_get_heart_pulse         (HeartWindow *self);
+GtkAdjustment    *heart_window_get_baseline_adjustment (HeartWindow *self);
+GtkAdjustment    *heart_window_get_stress_adjustment   (HeartWindow *self);
+GtkAdjustment    *heart_window_get_event_level_adjustment (HeartWindow *self);
+gboolean          heart_window_get_banner_revealed     (HeartWindow *self);
+const char       *heart_window_get_banner_text         (HeartWindow *self);
+const char       *heart_window_get_bpm_text            (HeartWindow *self);
 /* The addresses shown, NULL-terminated; free with g_strfreev() */
-char         **heart_window_dup_shown_urls          (HeartWindow *self);
+char            **heart_window_dup_shown_urls          (HeartWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,209 @@
+/* heart-chart-card.c: the chart with its legend and time span buttons
+ *
+ * The span buttons change the setting through the app.chart-window action;
+ * the window binds the setting to "window-seconds".
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "heart-chart-card.h"
+
+struct _HeartChartCard
+{
+  GtkWidget       parent_instance;
+
+  HeartSimulator *simulator;
+  GSignalGroup   *simulator_signals;
+
+  /* template widgets */
+  HeartChart     *chart;
+};
+
+enum {
+  PROP_0,
+  PROP_SIMULATOR,
+  PROP_HISTORY,
+  PROP_WINDOW_SECONDS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (HeartChartCard, heart_chart_card, GTK_TYPE_WIDGET)
+
+static void
+on_sample (HeartChartCard *self)
+{
+  heart_chart_update (self->chart);
+}
+
+static void
+on_running_changed (HeartChartCard *self)
+{
+  heart_chart_set_live (self->chart, self->simulator != NULL && heart_simulator_get_running (self->simulator));
+}
+
+static void
+forward_notify (HeartChartCard *self,
+                GParamSpec     *pspec)
+{
+  if (g_str_equal (pspec->name, "history"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
+  else if (g_str_equal (pspec->name, "window-seconds"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_SECONDS]);
+}
+
+static void
+heart_chart_card_dispose (GObject *object)
+{
+  HeartChartCard *self = HEART_CHART_CARD (object);
+  GtkWidget *child;
+
+  if (self->simulator_signals != NULL)
+    g_signal_group_set_target (self->simulator_signals, NULL);
+  g_clear_object (&self->simulator_signals);
+  g_clear_object (&self->simulator);
+  gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_CHART_CARD);
+  /* The template's top widget is a child, not only a template child */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (heart_chart_card_parent_class)->dispose (object);
+}
+
+static void
+heart_chart_card_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  HeartChartCard *self = HEART_CHART_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIMULATOR:
+      g_value_set_object (value, self->simulator);
+      break;
+    case PROP_HISTORY:
+      g_value_set_object (value, heart_chart_get_history (self->chart));
+      break;
+    case PROP_WINDOW_SECONDS:
+      g_value_set_uint (value, heart_chart_get_window_seconds (self->chart));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+heart_chart_card_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  HeartChartCard *self = HEART_CHART_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIMULATOR:
+      heart_chart_card_set_simulator (self, g_value_get_object (value));
+      break;
+    case PROP_HISTORY:
+      heart_chart_card_set_history (self, g_value_get_object (value));
+      break;
+    case PROP_WINDOW_SECONDS:
+      heart_chart_set_window_seconds (self->chart, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+heart_chart_card_class_init (HeartChartCardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = heart_chart_card_dispose;
+  object_class->get_property = heart_chart_card_get_property;
+  object_class->set_property = heart_chart_card_set_property;
+
+  properties[PROP_SIMULATOR] =
+    g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HISTORY] =
+    g_param_spec_object ("history", NULL, NULL, HEART_TYPE_HISTORY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WINDOW_SECONDS] =
+    g_param_spec_uint ("window-seconds", NULL, NULL, 30, 300, 60,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (HEART_TYPE_CHART);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/heartsim/Heartsim/ui/heart-chart-card.ui");
+  gtk_widget_class_bind_template_child (widget_class, HeartChartCard, chart);
+  gtk_widget_class_set_css_name (widget_class, "heartchartcard");
+}
+
+static void
+heart_chart_card_init (HeartChartCard *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
+  g_signal_group_connect_swapped (self->simulator_signals, "sample", G_CALLBACK (on_sample), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "notify::running",
+                                  G_CALLBACK (on_running_changed), self);
+  g_signal_connect_object (self->chart, "notify", G_CALLBACK (forward_notify), self, G_CONNECT_SWAPPED);
+}
+
+GtkWidget *
+heart_chart_card_new (void)
+{
+  return g_object_new (HEART_TYPE_CHART_CARD, NULL);
+}
+
+HeartSimulator *
+heart_chart_card_get_simulator (HeartChartCard *self)
+{
+  g_return_val_if_fail (HEART_IS_CHART_CARD (self), NULL);
+  return self->simulator;
+}
+
+void
+heart_chart_card_set_simulator (HeartChartCard *self,
+                                HeartSimulator *simulator)
+{
+  g_return_if_fail (HEART_IS_CHART_CARD (self));
+  g_return_if_fail (simulator == NULL || HEART_IS_SIMULATOR (simulator));
+
+  if (!g_set_object (&self->simulator, simulator))
+    return;
+  g_signal_group_set_target (self->simulator_signals, simulator);
+  on_running_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIMULATOR]);
+}
+
+HeartHistory *
+heart_chart_card_get_history (HeartChartCard *self)
+{
+  g_return_val_if_fail (HEART_IS_CHART_CARD (self), NULL);
+  return heart_chart_get_history (self->chart);
+}
+
+void
+heart_chart_card_set_history (HeartChartCard *self,
+                              HeartHistory   *history)
+{
+  g_return_if_fail (HEART_IS_CHART_CARD (self));
+  heart_chart_set_history (self->chart, history);
+}
+
+HeartChart *
+heart_chart_card_get_chart (HeartChartCard *self)
+{
+  g_return_val_if_fail (HEART_IS_CHART_CARD (self), NULL);
+  return self->chart;
+}

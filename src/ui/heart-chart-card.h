@@ -1,0 +1,29 @@
+/* heart-chart-card.h: the chart with its legend and time span buttons
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "heart-chart.h"
+#include "heart-history.h"
+#include "heart-simulator.h"
+
+G_BEGIN_DECLS
+
+#define HEART_TYPE_CHART_CARD (heart_chart_card_get_type ())
+G_DECLARE_FINAL_TYPE (HeartChartCard, heart_chart_card, HEART, CHART_CARD, GtkWidget)
+
+/* Properties: "simulator" (the chart reads "history" when it samples, and
+ * scrolls while it runs), "history", "window-seconds" (the span shown). */
+GtkWidget      *heart_chart_card_new           (void);
+HeartSimulator *heart_chart_card_get_simulator (HeartChartCard *self);
+void            heart_chart_card_set_simulator (HeartChartCard *self,
+                                                HeartSimulator *simulator);
+HeartHistory   *heart_chart_card_get_history   (HeartChartCard *self);
+void            heart_chart_card_set_history   (HeartChartCard *self,
+                                                HeartHistory *history);
+HeartChart     *heart_chart_card_get_chart     (HeartChartCard *self);
+
+G_END_DECLS

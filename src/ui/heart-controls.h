@@ -1,0 +1,32 @@
+/* heart-controls.h: the side panel's simulation controls
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "heart-settings.h"
+#include "heart-simulator.h"
+
+G_BEGIN_DECLS
+
+#define HEART_TYPE_CONTROLS (heart_controls_get_type ())
+G_DECLARE_FINAL_TYPE (HeartControls, heart_controls, HEART, CONTROLS, GtkWidget)
+
+/* Properties "simulator" and "settings", each set once: the sliders are bound
+ * to them both ways. */
+GtkWidget      *heart_controls_new           (void);
+HeartSimulator *heart_controls_get_simulator (HeartControls *self);
+void            heart_controls_set_simulator (HeartControls *self,
+                                              HeartSimulator *simulator);
+HeartSettings  *heart_controls_get_settings  (HeartControls *self);
+void            heart_controls_set_settings  (HeartControls *self,
+                                              HeartSettings *settings);
+
+/* For tests */
+GtkAdjustment  *heart_controls_get_baseline_adjustment    (HeartControls *self);
+GtkAdjustment  *heart_controls_get_stress_adjustment      (HeartControls *self);
+GtkAdjustment  *heart_controls_get_event_level_adjustment (HeartControls *self);
+
+G_END_DECLS

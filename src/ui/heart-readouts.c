@@ -1,0 +1,250 @@
+/* heart-readouts.c: the numbers at the top of the window
+ *
+ * Each card shows one value of the latest sample; the heart beats with the
+ * simulator's beats. Nothing here changes the simulation.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "heart-readouts.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "heart-label.h"
+
+struct _HeartReadouts
+{
+  GtkWidget       parent_instance;
+
+  HeartSimulator *simulator;
+  GSignalGroup   *simulator_signals;
+
+  /* template widgets */
+  GtkWidget      *flow_box;
+  HeartPulse     *heart_pulse;
+  GtkLabel       *bpm_label;
+  GtkLabel       *bpm_caption;
+  GtkLabel       *rmssd_label;
+  GtkLabel       *variability_caption;
+  GtkLabel       *stress_label;
+  GtkWidget      *event_badge;
+  GtkLevelBar    *stress_bar;
+};
+
+enum {
+  PROP_0,
+  PROP_SIMULATOR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (HeartReadouts, heart_readouts, GTK_TYPE_WIDGET)
+
+static void
+show_sample (HeartReadouts     *self,
+             const HeartSample *sample)
+{
+  int stress_percent = (int) lround (sample->stress_level * 100);
+
+  heart_label_set_printf (self->bpm_label, "%d", sample->bpm);
+  heart_widget_set_accessible_printf (GTK_WIDGET (self->bpm_label),
+                                      _("Heart rate: %d beats per minute"), sample->bpm);
+  heart_label_set_printf (self->bpm_caption, _("Resting rate %u bpm"), sample->baseline_bpm);
+
+  heart_label_set_printf (self->rmssd_label, "%.0f", sample->rmssd_ms);
+  heart_widget_set_accessible_printf (GTK_WIDGET (self->rmssd_label),
+                                      _("Heart rate variability: RMSSD %.0f milliseconds"),
+                                      sample->rmssd_ms);
+  heart_label_set_printf (self->variability_caption, _("RMSSD · index %.2f"), sample->variability);
+
+  heart_label_set_printf (self->stress_label, "%d", stress_percent);
+  heart_widget_set_accessible_printf (GTK_WIDGET (self->stress_label),
+                                      _("Stress level: %d percent"), stress_percent);
+  gtk_level_bar_set_value (self->stress_bar, sample->stress_level);
+  gtk_widget_set_visible (self->event_badge, sample->event_active);
+}
+
+/* Nothing measured yet: dashes, not the model's resting guess */
+static void
+show_nothing (HeartReadouts *self)
+{
+  gtk_label_set_label (self->bpm_label, "–");
+  gtk_label_set_label (self->rmssd_label, "–");
+  gtk_label_set_label (self->stress_label, "–");
+  gtk_label_set_label (self->variability_caption, _("RMSSD over 30 s"));
+}
+
+/* The simulator reports a tick's beats at the tick's end. Replaying each one
+ * a tick later keeps their real rhythm instead of bunching them up. */
+static void
+on_beat (HeartReadouts   *self,
+         const HeartBeat *beat)
+{
+  gint64 interval_us = (gint64) heart_simulator_get_interval_ms (self->simulator) * 1000;
+  gint64 age_us = g_get_real_time () - beat->timestamp_us;
+
+  heart_pulse_beat_at (self->heart_pulse, g_get_monotonic_time () - age_us + interval_us);
+}
+
+static void
+on_running_changed (HeartReadouts *self)
+{
+  gboolean running = self->simulator != NULL && heart_simulator_get_running (self->simulator);
+
+  if (running)
+    gtk_widget_remove_css_class (self->flow_box, "stopped");
+  else
+    gtk_widget_add_css_class (self->flow_box, "stopped");
+  if (!running)
+    heart_pulse_clear (self->heart_pulse);
+}
+
+static void
+heart_readouts_dispose (GObject *object)
+{
+  HeartReadouts *self = HEART_READOUTS (object);
+  GtkWidget *child;
+
+  /* Before the widgets go: no handler may run on a half-destroyed widget */
+  if (self->simulator_signals != NULL)
+    g_signal_group_set_target (self->simulator_signals, NULL);
+  g_clear_object (&self->simulator_signals);
+  g_clear_object (&self->simulator);
+  gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_READOUTS);
+  /* The template's top widget is a child, not only a template child */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (heart_readouts_parent_class)->dispose (object);
+}
+
+static void
+heart_readouts_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  HeartReadouts *self = HEART_READOUTS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIMULATOR:
+      g_value_set_object (value, self->simulator);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+heart_readouts_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  HeartReadouts *self = HEART_READOUTS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIMULATOR:
+      heart_readouts_set_simulator (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+heart_readouts_class_init (HeartReadoutsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = heart_readouts_dispose;
+  object_class->get_property = heart_readouts_get_property;
+  object_class->set_property = heart_readouts_set_property;
+
+  properties[PROP_SIMULATOR] =
+    g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (HEART_TYPE_PULSE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/heartsim/Heartsim/ui/heart-readouts.ui");
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, flow_box);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, heart_pulse);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, bpm_label);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, bpm_caption);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, rmssd_label);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, variability_caption);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, stress_label);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, event_badge);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, stress_bar);
+  gtk_widget_class_set_css_name (widget_class, "heartreadouts");
+}
+
+static void
+heart_readouts_init (HeartReadouts *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
+  g_signal_group_connect_swapped (self->simulator_signals, "sample", G_CALLBACK (show_sample), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "beat", G_CALLBACK (on_beat), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "notify::running",
+                                  G_CALLBACK (on_running_changed), self);
+  show_nothing (self);
+  on_running_changed (self);
+}
+
+GtkWidget *
+heart_readouts_new (void)
+{
+  return g_object_new (HEART_TYPE_READOUTS, NULL);
+}
+
+HeartSimulator *
+heart_readouts_get_simulator (HeartReadouts *self)
+{
+  g_return_val_if_fail (HEART_IS_READOUTS (self), NULL);
+  return self->simulator;
+}
+
+void
+heart_readouts_set_simulator (HeartReadouts  *self,
+                              HeartSimulator *simulator)
+{
+  const HeartSample *sample;
+
+  g_return_if_fail (HEART_IS_READOUTS (self));
+  g_return_if_fail (simulator == NULL || HEART_IS_SIMULATOR (simulator));
+
+  if (!g_set_object (&self->simulator, simulator))
+    return;
+  g_signal_group_set_target (self->simulator_signals, simulator);
+
+  sample = simulator != NULL ? heart_simulator_get_current_sample (simulator) : NULL;
+  if (sample != NULL)
+    show_sample (self, sample);
+  if (sample == NULL || sample->seq == 0)
+    show_nothing (self);
+  on_running_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIMULATOR]);
+}
+
+HeartPulse *
+heart_readouts_get_heart_pulse (HeartReadouts *self)
+{
+  g_return_val_if_fail (HEART_IS_READOUTS (self), NULL);
+  return self->heart_pulse;
+}
+
+const char *
+heart_readouts_get_bpm_text (HeartReadouts *self)
+{
+  g_return_val_if_fail (HEART_IS_READOUTS (self), NULL);
+  return gtk_label_get_label (self->bpm_label);
+}

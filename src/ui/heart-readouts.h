@@ -1,0 +1,28 @@
+/* heart-readouts.h: the numbers at the top of the window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "heart-pulse.h"
+#include "heart-simulator.h"
+
+G_BEGIN_DECLS
+
+#define HEART_TYPE_READOUTS (heart_readouts_get_type ())
+G_DECLARE_FINAL_TYPE (HeartReadouts, heart_readouts, HEART, READOUTS, GtkWidget)
+
+/* Property "simulator": whose samples and beats are shown; they dim while it
+ * is stopped, and show dashes until its first sample. */
+GtkWidget      *heart_readouts_new           (void);
+HeartSimulator *heart_readouts_get_simulator (HeartReadouts *self);
+void            heart_readouts_set_simulator (HeartReadouts *self,
+                                              HeartSimulator *simulator);
+
+/* For tests */
+HeartPulse     *heart_readouts_get_heart_pulse (HeartReadouts *self);
+const char     *heart_readouts_get_bpm_text    (HeartReadouts *self);
+
+G_END_DECLS
