@@ -78,26 +78,6 @@ generate_args_clear (GenerateArgs *args)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GenerateArgs, generate_args_clear)
 
 static gboolean
-fail (GError    **error,
-      const char *format,
-      ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-fail (GError    **error,
-      const char *format,
-      ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, message);
-  return FALSE;
-}
-
-static gboolean
 parse_number (const char  *option,
               const char  *text,
               double       low,
@@ -112,7 +92,7 @@ parse_number (const char  *option,
     return TRUE;
   end = heart_decimal_scan (text, &parsed);
   if (end == NULL || *end != '\0' || parsed < low || parsed > high)
-    return fail (error, "%s must be a number from %g to %g, not '%s'", option, low, high, text);
+    return heart_option_error (error, "%s must be a number from %g to %g, not '%s'", option, low, high, text);
   *value = parsed;
   return TRUE;
 }
@@ -128,7 +108,7 @@ parse_unsigned (const char  *option,
   if (text == NULL)
     return TRUE;
   if (!g_ascii_string_to_unsigned (text, 10, low, high, value, NULL))
-    return fail (error, "%s must be a whole number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ", not '%s'",
+    return heart_option_error (error, "%s must be a whole number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ", not '%s'",
                  option, low, high, text);
   return TRUE;
 }
@@ -145,7 +125,7 @@ parse_start (const char  *text,
     return TRUE;
   parsed = g_date_time_new_from_iso8601 (text, utc);
   if (parsed == NULL || g_date_time_to_unix (parsed) < 0)
-    return fail (error, "--start '%s' is not an ISO 8601 time after 1970 (e.g. 2026-01-09T12:00:00Z)", text);
+    return heart_option_error (error, "--start '%s' is not an ISO 8601 time after 1970 (e.g. 2026-01-09T12:00:00Z)", text);
   *start_us = g_date_time_to_unix (parsed) * G_USEC_PER_SEC + g_date_time_get_microsecond (parsed);
   return TRUE;
 }
@@ -168,7 +148,7 @@ parse_choice (const char  *option,
         *value = i;
         return TRUE;
       }
-  return fail (error, "%s must be one of %s, not '%s'", option, choices, text);
+  return heart_option_error (error, "%s must be one of %s, not '%s'", option, choices, text);
 }
 
 static gboolean
@@ -181,11 +161,11 @@ parse_channels (const char           *text,
   if (text == NULL)
     return TRUE;
   if (options->kind != HEART_DATASET_CHANNELS)
-    return fail (error, "--channels goes with --what channels");
+    return heart_option_error (error, "--channels goes with --what channels");
   if (!heart_channel_parse_list (text, &options->channels, &unknown))
-    return fail (error, "--channels: no channel is called '%s' (GET /api/channels lists them)", unknown);
+    return heart_option_error (error, "--channels: no channel is called '%s' (GET /api/channels lists them)", unknown);
   if (options->channels == 0)
-    return fail (error, "--channels names no channel");
+    return heart_option_error (error, "--channels names no channel");
   return TRUE;
 }
 
@@ -199,10 +179,10 @@ parse_scenario (const char           *text,
   g_autoptr(GError) load_error = NULL;
 
   if (text == NULL)
-    return !options->repeat || fail (error, "--repeat goes with --scenario");
+    return !options->repeat || heart_option_error (error, "--repeat goes with --scenario");
   options->scenario = heart_scenario_load (text, &load_error);
   if (options->scenario == NULL)
-    return fail (error, "--scenario: %s", load_error->message);
+    return heart_option_error (error, "--scenario: %s", load_error->message);
   if (!duration_given)
     options->duration_s = heart_scenario_get_duration (options->scenario);
   return TRUE;
@@ -238,9 +218,9 @@ parse_event (const char          *text,
   double last = last_tick_start (options);
 
   if (!heart_duration_scan (parts[0], &event.at_s))
-    return fail (error, "--event '%s' must be TIME[:LEVEL], e.g. 10m:0.8", text);
+    return heart_option_error (error, "--event '%s' must be TIME[:LEVEL], e.g. 10m:0.8", text);
   if (event.at_s > last + 1e-9)
-    return fail (error, "--event '%s' comes after the last tick of --duration, at %gs", text, last);
+    return heart_option_error (error, "--event '%s' comes after the last tick of --duration, at %gs", text, last);
   if (parts[1] != NULL && !parse_number ("--event level", parts[1], 0, 1, &event.level, error))
     return FALSE;
   g_array_append_val (options->events, event);
@@ -271,7 +251,7 @@ check_end (const HeartDatasetOptions *options,
   gint64 end_us = options->start_time_us + (gint64) ceil (options->duration_s * G_USEC_PER_SEC);
 
   if (end_us > LAST_TIMESTAMP_US)
-    return fail (error, "--start '%s' plus --duration ends after 9999-12-31T23:59:59.999Z",
+    return heart_option_error (error, "--start '%s' plus --duration ends after 9999-12-31T23:59:59.999Z",
                  start != NULL ? start : "(default)");
   return TRUE;
 }
@@ -312,7 +292,7 @@ options_from_args (const GenerateArgs   *args,
       !parse_scenario (args->scenario, args->duration != NULL, options, error))
     return FALSE;
   if (options->duration_s < options->interval_ms / 1000.0)
-    return fail (error, "--duration is shorter than one --interval-ms tick");
+    return heart_option_error (error, "--duration is shorter than one --interval-ms tick");
   return check_end (options, args->start, error) && parse_events (args->events, options, error);
 }
 

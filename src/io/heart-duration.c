@@ -56,16 +56,10 @@ heart_duration_scan (const char *text,
   return TRUE;
 }
 
-
-static gboolean
-fail_duration (GError    **error,
-               const char *format,
-               ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-fail_duration (GError    **error,
-               const char *format,
-               ...)
+gboolean
+heart_option_error (GError    **error,
+                    const char *format,
+                    ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -85,12 +79,12 @@ heart_parse_duration (const char  *text,
   double total;
 
   if (text == NULL || *text == '\0')
-    return fail_duration (error, "--duration is empty (use e.g. 90s, 10m, 24h)");
+    return heart_option_error (error, "--duration is empty (use e.g. 90s, 10m, 24h)");
   if (!heart_duration_scan (text, &total))
-    return fail_duration (error, "--duration '%s' is not a duration (use e.g. 90s, 1.5h, 1h30m: units d, h, m, s, largest first)",
+    return heart_option_error (error, "--duration '%s' is not a duration (use e.g. 90s, 1.5h, 1h30m: units d, h, m, s, largest first)",
                  text);
   if (total <= 0 || total > HEART_DURATION_MAX_S)
-    return fail_duration (error, "--duration '%s' must be more than 0 and at most 366d", text);
+    return heart_option_error (error, "--duration '%s' must be more than 0 and at most 366d", text);
   *seconds = total;
   return TRUE;
 }

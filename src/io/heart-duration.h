@@ -20,6 +20,11 @@ const char *heart_decimal_scan  (const char *text,
 gboolean    heart_duration_scan (const char *text,
                                  double *seconds);
 
+/* Sets a G_OPTION_ERROR_BAD_VALUE with the message; returns FALSE */
+gboolean    heart_option_error   (GError **error,
+                                  const char *format,
+                                  ...) G_GNUC_PRINTF (2, 3);
+
 #define HEART_DURATION_MAX_S (366.0 * 24 * 3600)
 
 /* --duration: as heart_duration_scan(), more than 0 and at most 366 days;
