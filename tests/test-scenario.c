@@ -9,6 +9,7 @@
 
 #include "heart-scenario-file.h"
 #include "heart-simulator.h"
+#include "test-generate-util.h"
 
 static char *
 source_path (const char *relative)
@@ -126,43 +127,6 @@ test_parse_durations_and_defaults (void)
   g_assert_cmpint (heart_scenario_phase_at (scenario, 5399.9), ==, 0);
   g_assert_cmpint (heart_scenario_phase_at (scenario, 5400), ==, 1);
   g_assert_cmpint (heart_scenario_phase_at (scenario, 5490.5), ==, -1);
-}
-
-typedef struct
-{
-  char *out;
-  char *err;
-  int   status;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-generate (Run *run,
-          ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("HEARTSIM_BINARY"));
-  g_ptr_array_add (argv, "generate");
-  va_start (args, run);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &run->status, &error));
-  g_assert_no_error (error);
 }
 
 /* The labels change at the times the file names, and every sample carries
