@@ -171,10 +171,15 @@ static guint
 shortest_fields (const HeartDatasetOptions *options,
                  HeartField                *fields)
 {
-  HeartSample sample = { .timestamp_us = options->start_time_us, .running = TRUE };
-  HeartBeat beat = { .timestamp_us = options->start_time_us, .rr_ms = 1000 };
-  HeartChannelValue value = { .channel = HEART_CHANNEL_HEART_RATE, .timestamp_us = options->start_time_us };
+  /* static: the string fields point into them after we return */
+  static HeartSample sample;
+  static HeartBeat beat;
+  static HeartChannelValue value;
   guint n;
+
+  sample = (HeartSample) { .timestamp_us = options->start_time_us, .running = TRUE };
+  beat = (HeartBeat) { .timestamp_us = options->start_time_us, .rr_ms = 1000 };
+  value = (HeartChannelValue) { .channel = HEART_CHANNEL_HEART_RATE, .timestamp_us = options->start_time_us };
 
   if (options->kind == HEART_DATASET_SAMPLES)
     n = heart_sample_fields (&sample, HEART_SAMPLE_JSON_LABELED, fields);
