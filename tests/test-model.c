@@ -11,6 +11,7 @@
 
 #include "heart-hrv.h"
 #include "heart-simulator.h"
+#include "test-stats-util.h"
 
 #define WINDOW_S 300.0
 #define REST_HOURS 4
@@ -134,24 +135,6 @@ analyse_windows (const Beats *beats,
       w->distinct += stats.peaks_distinct;
     }
   g_assert_cmpuint (w->windows, >=, 10);
-}
-
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (GArray *values)
-{
-  g_autoptr(GArray) sorted = g_array_copy (values);
-
-  g_array_sort (sorted, compare_doubles);
-  return g_array_index (sorted, double, sorted->len / 2);
 }
 
 static double

@@ -14,6 +14,7 @@
 #include "heart-hrv.h"
 #include "heart-fields.h"
 #include "heart-simulator.h"
+#include "test-stats-util.h"
 
 #define WINDOW_S 300.0
 
@@ -199,24 +200,6 @@ analyse (const Recording *rec,
       g_array_append_val (s->lf_power, stats.lf_power_ms2);
     }
   g_assert_cmpuint (s->windows, >=, 10);
-}
-
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (GArray *values)
-{
-  g_autoptr(GArray) sorted = g_array_copy (values);
-
-  g_array_sort (sorted, compare_doubles);
-  return g_array_index (sorted, double, sorted->len / 2);
 }
 
 /* The HF peak of the RR spectrum sits at the breathing rate, at rest and
