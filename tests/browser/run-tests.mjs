@@ -441,8 +441,9 @@ const source = new EventSource('http://127.0.0.1:${port}/api/stream');
 source.onmessage = (event) => window.sseMessages.push(JSON.parse(event.data));
 fetch('http://127.0.0.1:${port}/heartbeat/current').then((r) => r.json())
   .then((d) => { window.current = d; }, (e) => { window.fetchError = String(e); });
-// A request with Authorization needs a CORS preflight.
-fetch('http://127.0.0.1:${port}/simulation/start', { method: 'POST', headers: { Authorization: 'Bearer unused' } })
+// A request with Authorization needs a CORS preflight; the POST itself is
+// refused, as it is cross-site without the token (docs/api.md).
+fetch('http://127.0.0.1:${port}/simulation/stop', { method: 'POST', headers: { Authorization: 'Bearer unused' } })
   .then((r) => { window.postStatus = r.status; }, (e) => { window.postError = String(e); });
 </script>`;
   const origin = createServer((req, res) => {
@@ -461,7 +462,8 @@ fetch('http://127.0.0.1:${port}/simulation/start', { method: 'POST', headers: { 
     assert(Number.isInteger(got.ws[1].bpm), `second WebSocket frame: ${JSON.stringify(got.ws[1])}`);
     assert(Number.isInteger(got.sse.value) && got.sse.type === 'heart_rate', `SSE event: ${JSON.stringify(got.sse)}`);
     assert(Number.isInteger(got.current.bpm), `cross-origin GET: ${JSON.stringify(got.current)}`);
-    assert(got.post === 200, `cross-origin POST with preflight: ${got.post}`);
+    assert(got.post === 403, `cross-origin POST with preflight: ${got.post}, want 403 (readable, so the preflight passed)`);
+    assert((await currentSample(server.url)).state === 'running', 'a cross-origin POST stopped the simulation');
     assert(client.console.some((line) => /BPM: \d+/.test(line)), 'the snippet logged no BPM');
   } finally {
     await client.close();
