@@ -87,3 +87,5 @@ async function request (method, path, params) {
 
 export const getJson = (path, params) => request('GET', path, params);
 export const post = (path, params) => request('POST', path, params);
+// DELETE changes state too: the server guards it as POST (docs/api.md).
+export const del = (path, params) => request('DELETE', path, params);

@@ -3,11 +3,16 @@
 // The samples the chart shows, kept outside the chart (as Sysprof keeps its
 // data outside its widgets): ordered by server time, without duplicates,
 // trimmed to the visible window plus a margin.
+//
+// Besides heart rate and stress, a point carries what docs/api.md's sample
+// adds: breathing (respiratory_rate, the respiration waveform), skin
+// conductance (eda) and the scenario phase (condition). Fields a transport
+// does not carry (Server-Sent Events carry fewer) are null.
 
 export class SampleBuffer {
   constructor (keepMs = 70000) {
     this.keepMs = keepMs;
-    this.points = []; // {t, bpm, stress, seq}, t in ms since the epoch (server clock)
+    this.points = []; // {t, bpm, stress, seq, …}, t in ms since the epoch (server clock)
     this.offsetMs = null; // server clock minus local clock, smoothed
     this.intervalMs = 500;
   }
@@ -23,6 +28,10 @@ export class SampleBuffer {
       bpm,
       stress: Number.isFinite(stress) ? Math.min(1, Math.max(0, stress)) : null,
       seq: Number.isFinite(sample.seq) ? sample.seq : null,
+      respiration: finiteOrNull(sample.respiration),
+      eda: finiteOrNull(sample.eda),
+      // '' is a real value (no scenario); null means the transport did not say.
+      condition: typeof sample.condition === 'string' ? sample.condition : null,
     };
   }
 
@@ -98,4 +107,69 @@ export class SampleBuffer {
   get length () {
     return this.points.length;
   }
+}
+
+// Values of one periodic channel at its own rate (respiration at 25 Hz from
+// /ws/stream, docs/api.md), when the server offers them: {t, value}.
+export class ChannelBuffer {
+  constructor (keepMs = 70000) {
+    this.keepMs = keepMs;
+    this.points = [];
+  }
+
+  add (t, value) {
+    const points = this.points;
+    const last = points[points.length - 1];
+    if (last && t <= last.t)
+      return false; // replays and duplicates: the stream is in time order
+    points.push({ t, value });
+    if (points[0].t < t - this.keepMs - 5000) {
+      let drop = 0;
+      while (drop < points.length && points[drop].t < t - this.keepMs)
+        drop++;
+      points.splice(0, drop);
+    }
+    return true;
+  }
+
+  // One tick's batch from /ws/stream: {type, t0, fs, values}, t0 the time
+  // of the first value and the others 1/fs apart (docs/api.md). Batches
+  // that follow on continue one regular grid, so the trace has no seams
+  // where the ticks' timer jittered.
+  addBatch (t0, stepMs, values) {
+    const n = values.length;
+    if (n === 0 || !Number.isFinite(t0) || !(stepMs > 0))
+      return;
+    let first = t0;
+    const last = this.points[this.points.length - 1];
+    if (last && Math.abs(first - (last.t + stepMs)) < 250)
+      first = last.t + stepMs;
+    for (let i = 0; i < n; i++) {
+      const value = Number(values[i]);
+      if (values[i] !== null && Number.isFinite(value))
+        this.add(first + i * stepMs, value);
+    }
+  }
+
+  // Whether it covers the present: otherwise the 2 Hz samples are drawn.
+  freshAt (now) {
+    const last = this.points[this.points.length - 1];
+    return Boolean(last) && now - last.t < 3000;
+  }
+
+  // Since when it has been flowing without a break.
+  coveredSince (gapMs = 1000) {
+    const points = this.points;
+    let i = points.length - 1;
+    while (i > 0 && points[i].t - points[i - 1].t <= gapMs)
+      i--;
+    return i >= 0 ? points[i].t : Infinity;
+  }
+}
+
+function finiteOrNull (value) {
+  if (value === null || value === undefined || value === '')
+    return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
 }

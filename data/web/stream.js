@@ -8,6 +8,10 @@
 // reconnects it by itself and sends Last-Event-ID so the server replays what
 // was missed. After any reconnect the caller is told to resync, and fills
 // the gap from /api/history.
+//
+// The same class carries a typed stream (/ws/stream?types=…, docs/api.md)
+// with `path` and `fallback: false`: it then reconnects the same way but
+// never turns to EventSource.
 
 import { endpoint } from './api.js';
 
@@ -29,11 +33,15 @@ export function backoffDelay (attempt) {
 export class SampleStream {
   // onSample(sample), onStatus({status, transport, retryAt}),
   // onConnected({transport, resumed}) after each (re)connection.
-  constructor ({ onSample, onStatus, onConnected, transport = 'websocket' }) {
+  constructor ({ onSample, onStatus = () => {}, onConnected = () => {}, transport = 'websocket',
+    path = 'ws/heartbeat', params = {}, fallback = true }) {
     this.onSample = onSample;
     this.onStatus = onStatus;
     this.onConnected = onConnected;
     this.transport = transport;
+    this.path = path;
+    this.params = params;
+    this.fallback = fallback;
     this.socket = null;
     this.source = null;
     this.attempt = 0;
@@ -109,7 +117,7 @@ export class SampleStream {
   }
 
   connectWebSocket () {
-    const url = endpoint('ws/heartbeat');
+    const url = endpoint(this.path, this.params);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     let opened = false;
     const socket = new WebSocket(url);
@@ -193,6 +201,12 @@ export class SampleStream {
       if (this.stopped || this.socket || this.source)
         return;
       if (this.websocketFailures >= WEBSOCKET_FAILURES_BEFORE_SSE) {
+        if (!this.fallback) {
+          // A typed stream has no fallback: the samples stand in for it.
+          this.stop();
+          this.status('refused');
+          return;
+        }
         this.transport = 'sse';
         this.attempt = 0;
         this.connect();
