@@ -3,16 +3,24 @@
 // Heartsim dashboard: wires the live stream, the chart, the readouts and the
 // controls together. No build step and nothing from the network but the
 // Heartsim server that served this page.
+//
+// The 2 Hz sample (docs/api.md) carries everything shown. Where the server
+// has more (GET /api/channels, /ws/stream, /simulation/scenario), the page
+// takes it: breathing at 25 Hz, and the scenario's name, time and control.
 
-import { ApiError, getJson, getToken, post, setToken } from './api.js';
-import { HeartChart } from './chart.js';
-import { SampleBuffer } from './samples.js';
+import { ApiError, del, getJson, getToken, post, setToken } from './api.js';
+import { HeartChart, LANES } from './chart.js';
+import { ChannelBuffer, SampleBuffer } from './samples.js';
 import { SampleStream } from './stream.js';
 
 const HISTORY_LIMIT = 1000;
 const CHART_MS = 65000;
 const ANNOUNCE_EVERY_MS = 20000;
 const TOAST_MS = 6000;
+const LANES_KEY = 'heartsim-lanes'; // localStorage: which lanes the chart shows
+const SCENARIO_REFRESH_MS = 10000;
+// The respiration waveform's usual top (a deep breath); the meter's full width.
+const BREATH_FULL = 1.8;
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,6 +35,19 @@ const view = {
   stressMeter: $('stress-meter'),
   state: $('state'),
   seq: $('seq'),
+  respiratoryRate: $('respiratory-rate'),
+  breathMeter: $('breath-meter'),
+  eda: $('eda'),
+  edaRange: $('eda-range'),
+  phase: $('phase'),
+  phaseName: $('phase-name'),
+  phaseTime: $('phase-time'),
+  chartBox: $('chart-box'),
+  laneToggles: [...document.querySelectorAll('[data-lane]')],
+  scenarioRow: $('scenario-row'),
+  scenarioSelect: $('scenario-select'),
+  scenarioButton: $('scenario-button'),
+  scenarioHint: $('scenario-hint'),
   announcer: $('announcer'),
   canvas: $('chart'),
   chartEmpty: $('chart-empty'),
@@ -46,8 +67,11 @@ const view = {
 };
 
 const buffer = new SampleBuffer();
+// Filled only from /ws/stream, where the server has it.
+const channels = Object.fromEntries(LANES.map((name) => [name, new ChannelBuffer()]));
 const chart = new HeartChart(view.canvas, buffer, {
   onVisibleChange: (visible) => { view.chartEmpty.hidden = visible; },
+  channels,
 });
 
 const state = {
@@ -63,6 +87,11 @@ const state = {
   retryAfterToken: null,
   toastTimer: 0,
   statusTimer: 0,
+  condition: null, // the scenario phase shown; '' none, null not known yet
+  scenario: null, // the last GET /simulation/scenario, if the server has it
+  scenarioAt: 0, // performance.now() of that answer
+  scenarioRequest: 0, // answers to older requests are dropped
+  channelStream: null, // /ws/stream, if the server has it
 };
 
 // ---- samples ----
@@ -93,8 +122,10 @@ async function resync ({ resumed }) {
   // Taken before any await: live samples of this connection move lastSeq on.
   const seqBefore = state.lastSeq;
   refreshCurrent();
+  refreshScenario();
   if (resumed)
     return;
+  startChannelStream();
   try {
     const health = await getJson('health');
     if (health.version)
@@ -159,11 +190,47 @@ function render () {
   view.stressMeter.style.width = Number.isFinite(stress) ? `${Math.round(stress * 100)}%` : '0';
   setText(view.seq, Number.isFinite(s.seq) ? s.seq.toLocaleString() : '–');
 
+  const rate = num(s.respiratory_rate);
+  setText(view.respiratoryRate, Number.isFinite(rate) ? rate.toFixed(1) : '–');
+  const breath = latestBreath(s);
+  view.breathMeter.style.width = Number.isFinite(breath)
+    ? `${Math.round(Math.min(1, Math.max(0, breath / BREATH_FULL)) * 100)}%` : '0';
+  const eda = num(s.eda);
+  setText(view.eda, Number.isFinite(eda) ? eda.toFixed(2) : '–');
+  setText(view.edaRange, edaRangeText());
+  showPhase(s.condition);
+
   if (s.state === 'running' || s.state === 'stopped')
     setRunning(s.state === 'running');
   if (Number.isFinite(s.baseline_bpm) && !state.baselineBusy && document.activeElement !== view.baseline)
     showBaseline(s.baseline_bpm);
   announce(s, bpm, stress);
+}
+
+// A number from a field that may be missing: NaN then, not Number(null)'s 0.
+function num (value) {
+  return value === null || value === undefined || value === '' ? NaN : Number(value);
+}
+
+// The breathing waveform now: from its own stream where it flows.
+function latestBreath (s) {
+  const fine = channels.respiration;
+  if (fine.freshAt(buffer.now()))
+    return fine.points[fine.points.length - 1].value;
+  return num(s.respiration);
+}
+
+function edaRangeText () {
+  const since = buffer.now() - 60000;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of buffer.points) {
+    if (p.t >= since && p.eda !== null) {
+      lo = Math.min(lo, p.eda);
+      hi = Math.max(hi, p.eda);
+    }
+  }
+  return Number.isFinite(lo) ? `Last minute ${lo.toFixed(1)}–${hi.toFixed(1)}` : 'Last minute –';
 }
 
 function setText (element, text) {
@@ -176,6 +243,10 @@ function setRunning (running) {
     return;
   state.running = running;
   stream.setExpectingSamples(running);
+  state.channelStream?.setExpectingSamples(running);
+  // A scenario's clock stands while the simulation does.
+  if (state.scenario?.active)
+    refreshScenario();
   view.state.dataset.state = running ? 'running' : 'stopped';
   setText(view.state, running ? 'Running' : 'Stopped');
   view.runButton.disabled = false;
@@ -192,9 +263,15 @@ function announce (s, bpm, stress) {
   const now = performance.now();
   if (now - state.lastAnnounce < ANNOUNCE_EVERY_MS || !Number.isFinite(bpm))
     return;
-  const text = `Heart rate ${Math.round(bpm)} bpm, stress ${Math.round(stress * 100)} percent`;
+  const rate = num(s.respiratory_rate);
+  const eda = num(s.eda);
+  const text = `Heart rate ${Math.round(bpm)} bpm, stress ${Math.round(stress * 100)} percent` +
+    (Number.isFinite(rate) ? `, breathing ${Math.round(rate)} a minute` : '');
   state.lastAnnounce = now;
-  view.canvas.setAttribute('aria-label', `Heart rate chart of the last 60 seconds, now ${Math.round(bpm)} bpm`);
+  view.canvas.setAttribute('aria-label', `Heart rate chart of the last 60 seconds, now ${Math.round(bpm)} bpm` +
+    (Number.isFinite(rate) ? `; breathing ${rate.toFixed(1)} breaths a minute` : '') +
+    (Number.isFinite(eda) ? `; skin conductance ${eda.toFixed(2)} microsiemens` : '') +
+    (state.condition ? `; scenario phase ${state.condition}` : ''));
   if (text !== state.lastAnnounced) {
     state.lastAnnounced = text;
     view.announcer.textContent = text;
@@ -243,19 +320,21 @@ function showStatus ({ status, transport, retryAt }) {
 
 // ---- controls ----
 
-async function command (path, params, button) {
+// send: post or del; then(body) after success.
+async function command (path, params, button, { send = post, then } = {}) {
   if (button)
     button.disabled = true;
   try {
-    const body = await post(path, params);
+    const body = await send(path, params);
     hideToast();
     if (body && (body.state === 'running' || body.state === 'stopped'))
       setRunning(body.state === 'running');
     refreshCurrent();
+    then?.(body);
     return true;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      state.retryAfterToken = () => command(path, params, button);
+      state.retryAfterToken = () => command(path, params, button, { send, then });
       askForToken(Boolean(getToken()));
     }
     showToast(error.message);
@@ -332,6 +411,182 @@ function fillSlider (input) {
   input.style.setProperty('--fill', `${(fraction * 100).toFixed(2)}%`);
 }
 
+// ---- lanes: breathing and skin conductance under the heart rate ----
+
+function loadLanes () {
+  let saved = {};
+  try {
+    saved = JSON.parse(localStorage.getItem(LANES_KEY) || '{}') || {};
+  } catch {
+    // Storage disabled or a damaged value: show every lane.
+  }
+  return Object.fromEntries(LANES.map((name) => [name, saved[name] !== false]));
+}
+
+function showLanes (shown) {
+  for (const input of view.laneToggles)
+    input.checked = shown[input.dataset.lane];
+  // The chart's box grows by a lane's height per lane (style.css).
+  view.chartBox.style.setProperty('--lanes', String(LANES.filter((name) => shown[name]).length));
+  chart.setLanes(shown);
+}
+
+for (const input of view.laneToggles) {
+  input.addEventListener('change', () => {
+    const shown = Object.fromEntries(view.laneToggles.map((toggle) => [toggle.dataset.lane, toggle.checked]));
+    showLanes(shown);
+    try {
+      localStorage.setItem(LANES_KEY, JSON.stringify(shown));
+    } catch {
+      // Not remembered, then; it still applies to this page.
+    }
+  });
+}
+
+// Breathing at 25 Hz and skin conductance at 4 Hz, one batch a tick, when
+// the server has the typed stream; the 2 Hz samples stand in before that.
+async function startChannelStream () {
+  if (state.channelStream || stream.transport !== 'websocket')
+    return;
+  let names;
+  try {
+    const body = await getJson('api/channels');
+    names = new Set((Array.isArray(body?.channels) ? body.channels : []).map((channel) => channel?.name));
+  } catch {
+    return; // a server without channels: the samples carry the lanes
+  }
+  const types = LANES.filter((name) => names.has(name));
+  if (types.length === 0 || state.channelStream)
+    return;
+  state.channelStream = new SampleStream({
+    path: 'ws/stream',
+    params: { types: types.join(',') },
+    fallback: false,
+    onSample: acceptChannelBatch,
+  });
+  state.channelStream.setExpectingSamples(state.running === true);
+  state.channelStream.start();
+}
+
+function acceptChannelBatch (message) {
+  const target = channels[message.type];
+  const fs = Number(message.fs);
+  if (!target || !Array.isArray(message.values) || !(fs > 0))
+    return;
+  target.addBatch(Date.parse(message.t0), 1000 / fs, message.values);
+  chart.redraw();
+  scheduleRender();
+}
+
+// ---- scenario: the phase beside the title, the control to run one ----
+
+function showPhase (condition) {
+  if (typeof condition !== 'string' || condition === state.condition)
+    return;
+  const before = state.condition;
+  state.condition = condition;
+  view.phase.hidden = !condition;
+  setText(view.phaseName, condition);
+  showScenarioTime();
+  if (before !== null)
+    announceNow(condition ? `Scenario phase: ${condition}` : 'Scenario ended');
+  // The new phase's times, or the end of the scenario.
+  if (state.scenario)
+    refreshScenario();
+}
+
+async function refreshScenario () {
+  const request = ++state.scenarioRequest;
+  let report;
+  try {
+    report = await getJson('simulation/scenario');
+  } catch (error) {
+    // 404: a server without scenarios over REST; hide the control.
+    if (request === state.scenarioRequest && error instanceof ApiError && error.status >= 400 && error.status < 500) {
+      state.scenario = null;
+      view.scenarioRow.hidden = true;
+    }
+    return;
+  }
+  if (request === state.scenarioRequest && report && typeof report === 'object')
+    showScenario(report);
+}
+
+function showScenario (report) {
+  state.scenario = report;
+  state.scenarioAt = performance.now();
+  view.scenarioRow.hidden = false;
+  const active = report.active === true;
+  const names = Array.isArray(report.bundled) ? report.bundled.filter((name) => typeof name === 'string') : [];
+  if (active && report.name && !names.includes(report.name))
+    names.push(report.name); // an uploaded one
+  const select = view.scenarioSelect;
+  const current = [...select.options].map((option) => option.value);
+  if (current.join('\n') !== names.join('\n')) {
+    const chosen = select.value;
+    select.replaceChildren(...names.map((name) => new Option(name, name)));
+    if (names.includes(chosen))
+      select.value = chosen;
+  }
+  if (active)
+    select.value = report.name;
+  select.disabled = active || names.length === 0;
+  view.scenarioButton.disabled = !active && names.length === 0;
+  setText(view.scenarioButton, active ? 'Stop Scenario' : 'Run Scenario');
+  view.scenarioButton.classList.toggle('suggested', !active);
+  view.scenarioButton.classList.toggle('destructive', active);
+  // The phase itself comes with the samples: they and this answer are of
+  // different moments, and the samples are the newer most of the time.
+  showScenarioTime();
+}
+
+// The countdowns, between answers from the server.
+function showScenarioTime () {
+  const report = state.scenario;
+  if (!report || report.active !== true) {
+    setText(view.phaseTime, '');
+    setText(view.scenarioHint, 'Phases of rest, stress and recovery, one after another');
+    view.phase.removeAttribute('title');
+    return;
+  }
+  const passed = state.running === false ? 0 : (performance.now() - state.scenarioAt) / 1000;
+  const elapsed = Number(report.elapsed_s) + passed;
+  const phases = Array.isArray(report.phases) ? report.phases : [];
+  const phase = phases[report.phase_index];
+  const phaseLeft = phase && phase.name === state.condition
+    ? Number(phase.start_s) + Number(phase.duration_s) - elapsed : NaN;
+  const left = Number(report.remaining_s) - passed;
+  setText(view.phaseTime, Number.isFinite(phaseLeft) ? `· ${clock(phaseLeft)} left` : '');
+  if (phase)
+    view.phase.title = `Scenario ${report.name}, phase ${report.phase_index + 1} of ${phases.length}`;
+  setText(view.scenarioHint, `Running ${report.name}` +
+    (phases.length ? `, phase ${report.phase_index + 1} of ${phases.length}` : '') +
+    (Number.isFinite(left) ? ` · ${clock(left)} left` : ''));
+  if (performance.now() - state.scenarioAt > SCENARIO_REFRESH_MS)
+    refreshScenario();
+}
+
+function clock (seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor(s / 60) % 60;
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+view.scenarioButton.addEventListener('click', () => {
+  const then = (body) => (body && typeof body.active === 'boolean' ? showScenario(body) : refreshScenario());
+  if (state.scenario?.active)
+    command('simulation/scenario', {}, view.scenarioButton, { send: del, then });
+  else
+    command('simulation/scenario', { name: view.scenarioSelect.value }, view.scenarioButton, { then });
+});
+
+setInterval(() => {
+  if (state.scenario?.active)
+    showScenarioTime();
+}, 1000);
+
 // ---- toast ----
 
 function showToast (message) {
@@ -365,7 +620,15 @@ const stream = new SampleStream({
 
 showStressLevel();
 showBaseline(Number(view.baseline.value));
+showLanes(loadLanes());
 stream.start();
+
+// Server-Sent Events carry fewer fields (no breathing, skin conductance or
+// phase, docs/api.md): the rest comes from the current sample meanwhile.
+setInterval(() => {
+  if (stream.transport === 'sse' && view.connection.dataset.status === 'live' && state.running)
+    refreshCurrent();
+}, 2000);
 
 // For the browser tests and for anyone poking at the page from the console.
 window.heartsim = {
@@ -374,4 +637,9 @@ window.heartsim = {
   get latest () { return state.latest; },
   get transport () { return stream.transport; },
   get status () { return view.connection.dataset.status; },
+  get lanes () { return { ...chart.shown }; },
+  get layout () { return chart.layout; },
+  get phaseMarks () { return chart.phaseMarks.map((mark) => ({ ...mark })); },
+  get channelValues () { return Object.fromEntries(LANES.map((name) => [name, channels[name].points.length])); },
+  get scenario () { return state.scenario; },
 };

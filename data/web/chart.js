@@ -2,23 +2,38 @@
 //
 // The heart-rate chart: the last 60 s on a canvas, heart rate as a line on
 // the left axis, stress as a filled band on the right axis (0–100 %).
-// It only draws; the data lives in a SampleBuffer. Redraws follow the
-// display's frames so the trace scrolls smoothly between samples.
+// Beneath it, on the same time axis, lanes for breathing and skin
+// conductance, each of which can be hidden; scenario phases show as
+// boundaries across all of them, with the new phase's name at the top.
+// It only draws; the data lives in a SampleBuffer (and, for the breathing
+// waveform at its own rate, a ChannelBuffer). Redraws follow the display's
+// frames so the trace scrolls smoothly between samples.
 
 const WINDOW_MS = 60000;
 const MIN_SPAN_BPM = 30;
 const FONT_PX = 12;
+const LANE_GAP = 14; // between the plots, part of --lane-height
+const PHASE_STRIP = 22; // room above the heart rate for phase names
+const AXIS_HEIGHT = 24;
+
+// The lanes under the heart rate, top to bottom.
+export const LANES = ['respiration', 'eda'];
 
 export class HeartChart {
-  constructor (canvas, buffer, { onVisibleChange } = {}) {
+  constructor (canvas, buffer, { onVisibleChange, channels = {} } = {}) {
     this.canvas = canvas;
     this.ctx = canvas.getContext('2d');
     this.buffer = buffer;
+    this.channels = channels; // name → ChannelBuffer, for waveforms at their own rate
     this.onVisibleChange = onVisibleChange;
     this.width = 0;
     this.height = 0;
     this.ratio = 1;
     this.range = null; // {lo, hi} animated toward the data's range
+    this.laneRanges = {}; // the same for each lane
+    this.shown = Object.fromEntries(LANES.map((name) => [name, true]));
+    this.layout = null; // where everything went, in CSS pixels (for tests)
+    this.phaseMarks = []; // the phase boundaries in view: {t, name, x}
     this.frame = 0;
     this.lastFrameTime = 0;
     this.hadPoints = null;
@@ -35,13 +50,31 @@ export class HeartChart {
     this.colors = {
       heart: get('--heart'),
       stress: get('--stress'),
+      respiration: get('--breath'),
+      eda: get('--eda'),
+      phase: get('--phase'),
       grid: get('--grid'),
       label: get('--dim'),
       card: get('--card-bg'),
+      fg: get('--window-fg'),
     };
     // An orange band glows on a dark card: fill it more faintly there.
     this.bandAlpha = window.matchMedia('(prefers-color-scheme: dark)').matches ? [0.3, 0.07] : [0.42, 0.12];
     this.font = `${FONT_PX}px ${getComputedStyle(document.body).fontFamily}`;
+  }
+
+  // Which lanes to draw; the caller sizes the canvas's box to match
+  // (--lanes, style.css) and the observer below hears of the new height.
+  setLanes (shown) {
+    for (const name of LANES)
+      this.shown[name] = Boolean(shown[name]);
+    this.redraw();
+  }
+
+  laneHeight () {
+    const box = this.canvas.parentElement;
+    const px = box ? parseFloat(getComputedStyle(box).getPropertyValue('--lane-height')) : NaN;
+    return Number.isFinite(px) ? px : 72;
   }
 
   resize (entry) {
@@ -49,8 +82,12 @@ export class HeartChart {
     const width = box ? box.inlineSize : this.canvas.clientWidth;
     const height = box ? box.blockSize : this.canvas.clientHeight;
     const ratio = window.devicePixelRatio || 1;
-    // Exact device pixels where the browser tells them, so lines stay crisp.
-    const device = entry.devicePixelContentBoxSize?.[0];
+    // Exact device pixels where the browser tells them, so lines stay crisp;
+    // unless they disagree with the pixel ratio (Chromium's device emulation
+    // reports unscaled ones), which then wins.
+    let device = entry.devicePixelContentBoxSize?.[0];
+    if (device && Math.abs(device.inlineSize - width * ratio) > 2)
+      device = null;
     this.canvas.width = device ? device.inlineSize : Math.round(width * ratio);
     this.canvas.height = device ? device.blockSize : Math.round(height * ratio);
     this.width = width;
@@ -98,18 +135,34 @@ export class HeartChart {
     }
 
     this.updateRange(visible, dt);
+    const lanes = LANES.filter((name) => this.shown[name]);
+    const phases = this.phaseRuns(visible);
     const labelWidth = Math.ceil(ctx.measureText('100%').width);
+    const laneHeight = this.laneHeight();
     const plot = {
       left: labelWidth + 10,
       right: width - labelWidth - 10,
-      top: 10,
-      bottom: height - 24,
+      top: phases.some((run) => run.name || run.changed) ? 10 + PHASE_STRIP : 10,
+      bottom: height - AXIS_HEIGHT - lanes.length * laneHeight,
     };
+    const lanePlots = lanes.map((name, i) => {
+      const top = plot.bottom + LANE_GAP + i * laneHeight;
+      return { name, top, bottom: top + laneHeight - LANE_GAP };
+    });
+    const chartBottom = lanePlots.length > 0 ? lanePlots[lanePlots.length - 1].bottom : plot.bottom;
     const x = (t) => plot.left + (t - start) / WINDOW_MS * (plot.right - plot.left);
     const yBpm = (bpm) => plot.bottom - (bpm - this.range.lo) / (this.range.hi - this.range.lo) * (plot.bottom - plot.top);
     const yStress = (s) => plot.bottom - s * (plot.bottom - plot.top);
+    this.layout = {
+      left: plot.left,
+      right: plot.right,
+      heart: { top: plot.top, bottom: plot.bottom },
+      lanes: Object.fromEntries(lanePlots.map((lane) => [lane.name, { top: lane.top, bottom: lane.bottom }])),
+    };
 
-    this.drawGrid(plot, x, yBpm, start);
+    this.drawGrid(plot, x, yBpm, start, chartBottom);
+    for (const lane of lanePlots)
+      this.drawLane(lane, visible, plot, x, start, end, dt);
     if (visible.length > 0) {
       ctx.save();
       ctx.beginPath();
@@ -120,6 +173,7 @@ export class HeartChart {
       ctx.restore();
       this.drawNewest(visible, end, plot, x, yBpm);
     }
+    this.drawPhases(phases, plot, x, chartBottom);
     return visible.length > 0;
   }
 
@@ -171,7 +225,7 @@ export class HeartChart {
       this.range.hi = targetHi;
   }
 
-  drawGrid (plot, x, yBpm, start) {
+  drawGrid (plot, x, yBpm, start, chartBottom) {
     const { ctx, colors } = this;
     const span = this.range.hi - this.range.lo;
     const step = [5, 10, 20, 25, 50].find((s) => span / s <= 6) || 100;
@@ -210,20 +264,19 @@ export class HeartChart {
     for (let ago = 60; ago >= 0; ago -= 10) {
       const px = Math.round(x(start + (60 - ago) * 1000)) + 0.5;
       ctx.moveTo(px, plot.top);
-      ctx.lineTo(px, plot.bottom);
+      ctx.lineTo(px, chartBottom);
       if (ago % labelEvery !== 0)
         continue;
       const label = ago === 0 ? 'now' : `−${ago} s`;
       ctx.textAlign = ago === 60 ? 'left' : ago === 0 ? 'right' : 'center';
-      ctx.fillText(label, ago === 60 ? plot.left : ago === 0 ? plot.right : px, plot.bottom + 7);
+      ctx.fillText(label, ago === 60 ? plot.left : ago === 0 ? plot.right : px, chartBottom + 7);
     }
     ctx.stroke();
   }
 
   // Segments split where samples are missing (the server was away), so a
   // restart shows as a gap rather than a made-up straight line.
-  segments (points) {
-    const gapMs = Math.max(3000, this.buffer.intervalMs * 4);
+  segments (points, gapMs = Math.max(3000, this.buffer.intervalMs * 4)) {
     const segments = [];
     let current = [];
     for (const p of points) {
@@ -279,6 +332,218 @@ export class HeartChart {
     }
   }
 
+  // ---- the lanes under the heart rate ----
+
+  drawLane (lane, visible, plot, x, start, end, dt) {
+    const { ctx, colors } = this;
+    const color = colors[lane.name];
+    const points = this.lanePoints(lane.name, visible, start, end);
+    const range = this.updateLaneRange(lane.name, points, dt);
+    const y = (v) => lane.bottom - (v - range.lo) / (range.hi - range.lo) * (lane.bottom - lane.top);
+
+    // A baseline and, for skin conductance, its scale in µS on the left.
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = colors.grid;
+    ctx.beginPath();
+    ctx.moveTo(plot.left, Math.round(lane.bottom) + 0.5);
+    ctx.lineTo(plot.right, Math.round(lane.bottom) + 0.5);
+    ctx.stroke();
+    if (lane.name === 'eda') {
+      ctx.fillStyle = color;
+      ctx.textAlign = 'right';
+      ctx.textBaseline = 'middle';
+      const decimals = range.hi - range.lo < 1 ? 2 : 1;
+      ctx.fillText(range.hi.toFixed(decimals), plot.left - 8, lane.top + 1);
+      ctx.fillText(range.lo.toFixed(decimals), plot.left - 8, lane.bottom - 1);
+    }
+
+    if (points.length > 0) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(plot.left, lane.top - 3, plot.right - plot.left, lane.bottom - lane.top + 6);
+      ctx.clip();
+      ctx.lineJoin = 'round';
+      ctx.lineCap = 'round';
+      for (const segment of this.segments(points, Math.max(1500, this.buffer.intervalMs * 4))) {
+        if (lane.name === 'respiration') {
+          // Breathing as a filled waveform, chest expansion above the baseline.
+          tracePath(ctx, segment, x, y, true);
+          ctx.lineTo(x(segment[segment.length - 1].t), lane.bottom);
+          ctx.lineTo(x(segment[0].t), lane.bottom);
+          ctx.closePath();
+          ctx.fillStyle = withAlpha(color, this.bandAlpha[1] + 0.04);
+          ctx.fill();
+        }
+        tracePath(ctx, segment, x, y, lane.name === 'respiration');
+        ctx.strokeStyle = withAlpha(colors.card, 0.8);
+        ctx.lineWidth = 4;
+        ctx.stroke();
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 2;
+        ctx.stroke();
+      }
+      ctx.restore();
+    }
+
+    // The lane's name over its top left corner, on the card's colour.
+    const title = lane.name === 'respiration' ? 'Breathing' : 'Skin conductance · µS';
+    ctx.font = `600 ${FONT_PX - 1}px ${getComputedStyle(document.body).fontFamily}`;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    const w = ctx.measureText(title).width;
+    ctx.fillStyle = withAlpha(colors.card, 0.85);
+    ctx.fillRect(plot.left + 1, lane.top + 1, w + 10, FONT_PX + 4);
+    ctx.fillStyle = color;
+    ctx.fillText(title, plot.left + 6, lane.top + 3);
+    ctx.font = this.font;
+  }
+
+  // The lane's values in view: from the channel's own stream where it
+  // flows (25 Hz breathing), from the 2 Hz samples before that.
+  lanePoints (name, visible, start, end) {
+    const fine = this.channels[name];
+    let since = Infinity;
+    const out = [];
+    if (fine && fine.freshAt(end + 2000))
+      since = Math.max(start - 1000, fine.coveredSince());
+    for (const p of visible) {
+      if (p.t >= since)
+        break;
+      if (p[name] !== null)
+        out.push({ t: p.t, v: p[name] });
+    }
+    if (since !== Infinity) {
+      const points = fine.points;
+      let i = points.length;
+      while (i > 0 && points[i - 1].t >= since)
+        i--;
+      for (; i < points.length && points[i].t <= end + 1000; i++)
+        out.push({ t: points[i].t, v: points[i].value });
+      if (i < points.length)
+        out.push({ t: points[i].t, v: points[i].value });
+    }
+    return out;
+  }
+
+  updateLaneRange (name, points, dt) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const p of points) {
+      lo = Math.min(lo, p.v);
+      hi = Math.max(hi, p.v);
+    }
+    let target;
+    if (name === 'respiration') {
+      // From rest volume (0) up: a deep breath fills more of the lane.
+      target = { lo: Math.min(0, Number.isFinite(lo) ? lo : 0), hi: Math.max(1.2, Number.isFinite(hi) ? hi * 1.08 : 1.2) };
+    } else {
+      if (!Number.isFinite(lo)) {
+        lo = 2;
+        hi = 8;
+      }
+      // At least 0.5 µS from top to bottom, on tenths of a µS.
+      const mid = (lo + hi) / 2;
+      const half = Math.max(0.25, (hi - lo) / 2 * 1.15);
+      target = { lo: Math.max(0, Math.floor((mid - half) * 10) / 10), hi: Math.ceil((mid + half) * 10) / 10 };
+    }
+    const range = this.laneRanges[name];
+    if (!range)
+      return (this.laneRanges[name] = target);
+    const k = 1 - Math.exp(-dt / 250);
+    for (const key of ['lo', 'hi']) {
+      range[key] += (target[key] - range[key]) * k;
+      if (Math.abs(range[key] - target[key]) < 0.005)
+        range[key] = target[key];
+    }
+    return range;
+  }
+
+  // ---- scenario phases ----
+
+  // Runs of one condition over the points in view. Points that do not say
+  // (Server-Sent Events carry no condition) belong to the run before them.
+  phaseRuns (visible) {
+    const runs = [];
+    let current = null;
+    for (const p of visible) {
+      if (p.condition === null)
+        continue;
+      if (!current || p.condition !== current.name) {
+        current = { name: p.condition, t: p.t, changed: current !== null };
+        runs.push(current);
+      }
+    }
+    return runs;
+  }
+
+  // A dashed line where the phase changed, through the heart rate and the
+  // lanes, and the new phase's name above it, within the phase's own span
+  // (shortened to fit, or left out for a phase too short to name); the name
+  // of a phase that began before the window stays at the left edge until
+  // the next pushes it out, as a list's sticky headers do.
+  drawPhases (runs, plot, x, chartBottom) {
+    const { ctx, colors } = this;
+    this.phaseMarks = [];
+    if (runs.length === 0)
+      return;
+    const stripTop = plot.top - PHASE_STRIP;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(plot.left, 0, plot.right - plot.left + 1, chartBottom + AXIS_HEIGHT);
+    ctx.clip();
+
+    ctx.strokeStyle = withAlpha(colors.phase, 0.75);
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([4, 3]);
+    for (const run of runs) {
+      const px = Math.round(x(run.t)) + 0.5;
+      if (!run.changed || px < plot.left || px > plot.right)
+        continue;
+      ctx.beginPath();
+      ctx.moveTo(px, stripTop + 2);
+      ctx.lineTo(px, chartBottom + 5);
+      ctx.stroke();
+      this.phaseMarks.push({ t: run.t, name: run.name, x: px });
+    }
+    ctx.setLineDash([]);
+
+    ctx.font = `700 ${FONT_PX}px ${getComputedStyle(document.body).fontFamily}`;
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    const height = PHASE_STRIP - 6;
+    const labels = runs.map((run, i) => ({
+      run,
+      text: run.name || (run.changed ? 'end' : ''),
+      start: x(run.t),
+      limit: Math.min(i + 1 < runs.length ? x(runs[i + 1].t) : Infinity, plot.right + 1) - 3,
+    })).filter((label) => label.text);
+    const top = stripTop + 3;
+    for (const label of labels) {
+      let text = label.text;
+      let width = ctx.measureText(text).width + 14;
+      let lx = Math.max(plot.left, label.start - 0.5);
+      if (lx + width > label.limit) {
+        if (label.start <= plot.left) {
+          lx = label.limit - width; // pushed out to the left by the next phase
+        } else {
+          text = fitText(ctx, text, label.limit - lx - 14);
+          if (!text)
+            continue;
+          width = ctx.measureText(text).width + 14;
+        }
+      }
+      if (lx + width < plot.left || lx > plot.right)
+        continue;
+      ctx.fillStyle = label.run.name ? withAlpha(colors.phase, 0.16) : withAlpha(colors.label, 0.1);
+      roundRect(ctx, lx, top, width, height, 4);
+      ctx.fill();
+      ctx.fillStyle = label.run.name ? colors.phase : colors.label;
+      ctx.fillText(text, lx + 7, top + height / 2 + 0.5);
+    }
+    ctx.restore();
+    ctx.font = this.font;
+  }
+
   // A dot where the trace meets the present, drawn unclipped so it is
   // whole at the edge. Between samples it slides along the line to the
   // next one, like a monitor's pen, instead of jumping.
@@ -310,11 +575,61 @@ export class HeartChart {
   }
 }
 
-// Colours come from CSS as #rrggbb; canvas wants the alpha separately.
+// Colours come from CSS as #rrggbb or rgba(); canvas wants the alpha
+// separately (an rgba()'s own alpha is multiplied in).
 function withAlpha (color, alpha) {
   const hex = /^#([0-9a-f]{6})$/i.exec(color);
-  if (!hex)
-    return color;
-  const n = parseInt(hex[1], 16);
-  return `rgba(${n >> 16}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+  if (hex) {
+    const n = parseInt(hex[1], 16);
+    return `rgba(${n >> 16}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+  }
+  const rgba = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)(?:[\s,/]+([\d.]+))?\s*\)$/.exec(color);
+  if (rgba)
+    return `rgba(${rgba[1]}, ${rgba[2]}, ${rgba[3]}, ${(rgba[4] === undefined ? 1 : Number(rgba[4])) * alpha})`;
+  return color;
+}
+
+// The text, or as much of it as fits in the width with an ellipsis; ''
+// when not even one letter does.
+function fitText (ctx, text, width) {
+  if (ctx.measureText(text).width <= width)
+    return text;
+  for (let n = text.length - 1; n >= 1; n--) {
+    const shorter = text.slice(0, n) + '…';
+    if (ctx.measureText(shorter).width <= width)
+      return shorter;
+  }
+  return '';
+}
+
+// A line through the points; smooth (Catmull-Rom as Bézier curves) for
+// waveforms sampled coarsely, such as breathing at 2 Hz.
+function tracePath (ctx, points, x, y, smooth) {
+  ctx.beginPath();
+  ctx.moveTo(x(points[0].t), y(points[0].v));
+  if (!smooth || points.length < 3) {
+    for (let i = 1; i < points.length; i++)
+      ctx.lineTo(x(points[i].t), y(points[i].v));
+    return;
+  }
+  for (let i = 0; i < points.length - 1; i++) {
+    const p0 = points[Math.max(0, i - 1)];
+    const p1 = points[i];
+    const p2 = points[i + 1];
+    const p3 = points[Math.min(points.length - 1, i + 2)];
+    ctx.bezierCurveTo(
+      x(p1.t) + (x(p2.t) - x(p0.t)) / 6, y(p1.v) + (y(p2.v) - y(p0.v)) / 6,
+      x(p2.t) - (x(p3.t) - x(p1.t)) / 6, y(p2.v) - (y(p3.v) - y(p1.v)) / 6,
+      x(p2.t), y(p2.v));
+  }
+}
+
+function roundRect (ctx, x, y, w, h, r) {
+  ctx.beginPath();
+  ctx.moveTo(x + r, y);
+  ctx.arcTo(x + w, y, x + w, y + h, r);
+  ctx.arcTo(x + w, y + h, x, y + h, r);
+  ctx.arcTo(x, y + h, x, y, r);
+  ctx.arcTo(x, y, x + w, y, r);
+  ctx.closePath();
 }
