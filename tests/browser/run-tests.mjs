@@ -161,6 +161,53 @@ const HEART_PIXELS = `(() => {
   return count;
 })()`;
 
+// Pixels of one trace's colour (the light style's) on the canvas, all of
+// it or in a band of rows given as an expression over heartsim.layout (CSS
+// pixels, as the chart lays out its plots).
+const TRACE_COLOURS = {
+  heart: 'r > 180 && g < 90 && b < 100', // --heart #e01b24
+  breath: 'r < 90 && g > 80 && g < 150 && b > 170', // --breath #1c71d8
+  eda: 'r > 100 && r < 160 && g < 90 && b > 130', // --eda #813d9c
+};
+const tracePixels = (colour, band = 'null') => `(() => {
+  const canvas = document.getElementById('chart');
+  const k = canvas.width / canvas.clientWidth;
+  const band = ${band};
+  const y0 = band ? Math.max(0, Math.floor(band.top * k)) : 0;
+  const y1 = band ? Math.min(canvas.height, Math.ceil(band.bottom * k)) : canvas.height;
+  if (!(y1 > y0))
+    return 0;
+  const data = canvas.getContext('2d').getImageData(0, y0, canvas.width, y1 - y0).data;
+  let count = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const r = data[i], g = data[i + 1], b = data[i + 2];
+    if (data[i + 3] > 200 && ${TRACE_COLOURS[colour]})
+      count++;
+  }
+  return count;
+})()`;
+
+// A checksum of a band of the canvas, to see that what is drawn there moves.
+const bandChecksum = (band) => `(() => {
+  const canvas = document.getElementById('chart');
+  const k = canvas.width / canvas.clientWidth;
+  const band = ${band};
+  const data = canvas.getContext('2d').getImageData(0, Math.floor(band.top * k), canvas.width,
+    Math.ceil((band.bottom - band.top) * k)).data;
+  let sum = 0;
+  for (let i = 0; i < data.length; i++)
+    sum = (sum * 31 + data[i]) % 1000000007;
+  return sum;
+})()`;
+
+async function post (base, path, init = {}) {
+  return getJson(base, path, { method: 'POST', ...init });
+}
+
+async function scenarioReport (base) {
+  return (await getJson(base, 'simulation/scenario')).body;
+}
+
 // ---- tests ----
 
 test('heartsim --headless --port 0 starts and reports its URL', async () => {
@@ -319,15 +366,168 @@ test('baseline profiles and the keyboard set the resting heart rate', async () =
   }, { what: 'baseline_bpm 72 (Average)' });
 });
 
+test('breathing and skin conductance draw in their lanes under the heart rate', async () => {
+  const lanes = await page.waitFor(`heartsim.layout && heartsim.layout.lanes.respiration &&
+    heartsim.layout.lanes.eda && heartsim.layout`, { what: 'the two lanes in the layout' });
+  assert(lanes.lanes.respiration.top >= lanes.heart.bottom && lanes.lanes.eda.top >= lanes.lanes.respiration.bottom,
+    `lanes not under the heart rate: ${JSON.stringify(lanes)}`);
+  const breath = await page.waitFor(`${tracePixels('breath', 'heartsim.layout.lanes.respiration')} > 40 &&
+    ${tracePixels('breath', 'heartsim.layout.lanes.respiration')}`, { what: 'the breathing trace in its lane' });
+  const eda = await page.waitFor(`${tracePixels('eda', 'heartsim.layout.lanes.eda')} > 40 &&
+    ${tracePixels('eda', 'heartsim.layout.lanes.eda')}`, { what: 'the skin-conductance trace in its lane' });
+  const astray = await page.evaluate(`${tracePixels('breath', 'heartsim.layout.heart')} + ${tracePixels('eda', 'heartsim.layout.heart')}`);
+  assert(astray < 5, `${astray} breathing or skin-conductance pixels in the heart-rate plot`);
+  // The server has the typed stream: breathing comes at 25 Hz, not 2.
+  const values = await page.waitFor(`heartsim.channelValues.respiration > 50 && heartsim.channelValues`,
+    { timeoutMs: 10000, what: 'breathing values from /ws/stream' });
+  // The traces scroll: what the lane shows changes from one moment to the next.
+  const before = await page.evaluate(bandChecksum('heartsim.layout.lanes.respiration'));
+  await page.waitFor(`${bandChecksum('heartsim.layout.lanes.respiration')} !== ${before}`,
+    { timeoutMs: 3000, what: 'the breathing lane to change' });
+  diag(`${breath} breathing and ${eda} skin-conductance pixels; ${values.respiration} breathing values from /ws/stream`);
+});
+
+test('the readouts show the sample\'s breathing and skin conductance', async () => {
+  // Stopped, the newest sample stays the newest: the page must show it.
+  await page.click('#run-button');
+  await page.waitFor(`document.getElementById('state').textContent === 'Stopped'`, { what: 'the page to show Stopped' });
+  await waitForServer(async () => {
+    const state = (await currentSample(server.url)).state;
+    return { ok: state === 'stopped', value: state };
+  }, { what: 'state stopped' });
+  const current = await currentSample(server.url);
+  assert(Number.isFinite(current.respiratory_rate) && Number.isFinite(current.eda), `sample: ${JSON.stringify(current)}`);
+  const want = { rate: current.respiratory_rate.toFixed(1), eda: current.eda.toFixed(2), bpm: String(current.bpm) };
+  const shown = await page.waitFor(`(() => {
+    const text = (id) => document.getElementById(id).textContent;
+    const got = { rate: text('respiratory-rate'), eda: text('eda'), bpm: text('bpm'), range: text('eda-range') };
+    return got.rate === ${JSON.stringify(want.rate)} && got.eda === ${JSON.stringify(want.eda)} &&
+      got.bpm === ${JSON.stringify(want.bpm)} && got;
+  })()`, { what: `readouts ${JSON.stringify(want)}` });
+  assert(/^Last minute \d+\.\d–\d+\.\d$/.test(shown.range), `skin-conductance range: "${shown.range}"`);
+  const [lo, hi] = shown.range.replace('Last minute ', '').split('–').map(Number);
+  assert(lo <= Number(want.eda) + 0.05 && Number(want.eda) <= hi + 0.05, `${want.eda} µS outside "${shown.range}"`);
+  await page.click('#run-button');
+  await page.waitFor(`document.getElementById('state').textContent === 'Running'`, { what: 'the page to show Running' });
+  diag(`${shown.rate} breaths/min, ${shown.eda} µS (${shown.range}), ${shown.bpm} bpm`);
+});
+
+test('hiding a lane hides its trace, and it stays hidden after a reload', async () => {
+  const heightBefore = await page.evaluate(`document.getElementById('chart').clientHeight`);
+  await page.click('#show-eda');
+  await page.waitFor(`!heartsim.lanes.eda && heartsim.layout && !heartsim.layout.lanes.eda &&
+    ${tracePixels('eda')} === 0`, { what: 'the skin-conductance lane to go' });
+  const heightAfter = await page.evaluate(`document.getElementById('chart').clientHeight`);
+  assert(heightAfter < heightBefore - 30, `the chart stayed ${heightAfter} px high (was ${heightBefore})`);
+  const saved = JSON.parse(await page.evaluate(`localStorage.getItem('heartsim-lanes')`));
+  assert(saved.eda === false && saved.respiration === true, `localStorage: ${JSON.stringify(saved)}`);
+
+  await page.goto(server.url);
+  await page.waitFor(`window.heartsim && heartsim.chartPoints >= 3 && heartsim.layout &&
+    ${tracePixels('breath', 'heartsim.layout.lanes.respiration')} > 40`, { timeoutMs: 15000, what: 'the reloaded chart' });
+  const reloaded = await page.evaluate(`({ lanes: heartsim.lanes, layout: heartsim.layout,
+    checked: document.getElementById('show-eda').checked, eda: ${tracePixels('eda')} })`);
+  assert(!reloaded.lanes.eda && !reloaded.checked && !reloaded.layout.lanes.eda && reloaded.eda === 0,
+    `after the reload: ${JSON.stringify(reloaded)}`);
+
+  // The keyboard: Space on the focused check box brings it back.
+  await page.evaluate(`document.getElementById('show-eda').focus()`);
+  await page.pressKey(' ', 'Space', 32, ' ');
+  await page.waitFor(`heartsim.lanes.eda && heartsim.layout.lanes.eda &&
+    ${tracePixels('eda', 'heartsim.layout.lanes.eda')} > 40`, { what: 'the skin-conductance lane to come back' });
+  const resaved = JSON.parse(await page.evaluate(`localStorage.getItem('heartsim-lanes')`));
+  assert(resaved.eda === true, `localStorage after Space: ${JSON.stringify(resaved)}`);
+});
+
+test('the scenario control runs a bundled scenario; its phase shows beside the title and on the chart', async () => {
+  const names = await page.waitFor(`!document.getElementById('scenario-row').hidden &&
+    [...document.getElementById('scenario-select').options].map((o) => o.value)`, { what: 'the scenario control' });
+  const bundled = (await scenarioReport(server.url)).bundled;
+  assert(JSON.stringify(names) === JSON.stringify(bundled), `choices ${names}, server has ${bundled}`);
+  await page.evaluate(`(() => {
+    const select = document.getElementById('scenario-select');
+    select.value = 'demo';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  })()`);
+  await page.click('#scenario-button');
+  await waitForServer(async () => {
+    const report = await scenarioReport(server.url);
+    return { ok: report.active && report.name === 'demo', value: report };
+  }, { what: 'the demo scenario to run' });
+  const shown = await page.waitFor(`(() => {
+    const text = (id) => document.getElementById(id).textContent;
+    return !document.getElementById('phase').hidden && text('phase-name') === 'baseline' &&
+      /^· \\d+:\\d\\d left$/.test(text('phase-time')) && text('scenario-button') === 'Stop Scenario' &&
+      { time: text('phase-time'), hint: text('scenario-hint') };
+  })()`, { what: 'the phase beside the title' });
+  assert(/Running demo, phase 1 of 4 · \d:\d\d left/.test(shown.hint), `hint: "${shown.hint}"`);
+  await page.waitFor(`document.getElementById('announcer').textContent === 'Scenario phase: baseline'`,
+    { what: 'the phase to be announced' });
+
+  // The change from no phase to the first is marked on the chart, with the
+  // phase's name above the line (dark text in the strip right of it).
+  const mark = await page.waitFor(`heartsim.phaseMarks.find((m) => m.name === 'baseline' &&
+    m.x < heartsim.layout.right - 90)`, { timeoutMs: 15000, what: 'the boundary to scroll into view' });
+  const label = await page.evaluate(`(() => {
+    const canvas = document.getElementById('chart');
+    const k = canvas.width / canvas.clientWidth;
+    const top = heartsim.layout.heart.top;
+    const x = heartsim.phaseMarks.find((m) => m.name === 'baseline').x;
+    const data = canvas.getContext('2d').getImageData(Math.round(x * k), Math.round((top - 22) * k),
+      Math.round(70 * k), Math.round(20 * k)).data;
+    let dark = 0;
+    for (let i = 0; i < data.length; i += 4)
+      if (data[i + 3] > 200 && data[i] < 140 && data[i + 1] < 140 && data[i + 2] < 140)
+        dark++;
+    return dark;
+  })()`);
+  assert(label > 20, `${label} dark pixels where the phase's name should be`);
+
+  await page.click('#scenario-button');
+  await waitForServer(async () => {
+    const report = await scenarioReport(server.url);
+    return { ok: report.active === false, value: report };
+  }, { what: 'the scenario to stop' });
+  await page.waitFor(`document.getElementById('phase').hidden &&
+    document.getElementById('scenario-button').textContent === 'Run Scenario' &&
+    heartsim.phaseMarks.some((m) => m.name === '')`, { what: 'the phase to go and its end to be marked' });
+  diag(`boundary at x ${mark.x}; ${label} label pixels; ${shown.hint}`);
+});
+
+test('phase changes of a running scenario show as they happen', async () => {
+  // A short scenario of its own, uploaded (POST /simulation/scenario with
+  // the file as the body), so that the phases change within seconds.
+  const file = {
+    name: 'browser-test',
+    phases: [{ name: 'warm-up', duration: '3s' }, { name: 'task', duration: '4s', stress: 0.6 }],
+  };
+  const started = await post(server.url, 'simulation/scenario', {
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(file),
+  });
+  assert(started.status === 200 && started.body.name === 'browser-test', `upload: ${JSON.stringify(started)}`);
+  await page.waitFor(`document.getElementById('phase-name').textContent === 'warm-up'`, { what: 'warm-up beside the title' });
+  await page.waitFor(`document.getElementById('phase-name').textContent === 'task' &&
+    document.getElementById('scenario-select').value === 'browser-test'`, { what: 'task beside the title' });
+  const marks = await page.waitFor(`(() => {
+    const marks = heartsim.phaseMarks;
+    const warm = marks.find((m) => m.name === 'warm-up');
+    const task = marks.find((m) => m.name === 'task');
+    return warm && task && task.t - warm.t > 2000 && task.t - warm.t < 4500 && marks;
+  })()`, { what: 'boundaries for warm-up and task about 3 s apart' });
+  await page.waitFor(`document.getElementById('phase').hidden`, { timeoutMs: 15000, what: 'the scenario to end by itself' });
+  diag(`marks: ${marks.map((m) => m.name || '(end)').join(', ')}`);
+});
+
 test('every control has an accessible name', async () => {
   const { nodes } = await page.send('Accessibility.getFullAXTree');
   const controls = nodes.filter((node) => !node.ignored &&
-    ['button', 'slider', 'textbox', 'link'].includes(node.role?.value));
+    ['button', 'slider', 'textbox', 'link', 'checkbox', 'combobox'].includes(node.role?.value));
   const unnamed = controls.filter((node) => !(node.name?.value || '').trim());
   assert(controls.length >= 8, `only ${controls.length} controls in the accessibility tree`);
   assert(unnamed.length === 0, `controls without a name: ${unnamed.map((n) => n.role.value).join(', ')}`);
   const names = controls.map((node) => `${node.role.value} "${node.name.value}"`);
-  for (const wanted of ['slider "Stress Event"', 'slider "Resting Heart Rate"', 'button "Trigger Stress"'])
+  for (const wanted of ['slider "Stress Event"', 'slider "Resting Heart Rate"', 'button "Trigger Stress"',
+    'checkbox "Breathing"', 'checkbox "Skin conductance (µS)"', 'combobox "Scenario"', 'button "Run Scenario"'])
     assert(names.includes(wanted), `no ${wanted} in ${names.join(', ')}`);
 });
 
@@ -495,6 +695,22 @@ test('beyond loopback a 401 asks for a token, which is kept for the tab and sent
     const stored = await tokenPage.evaluate(`sessionStorage.getItem('heartsim-token')`);
     assert(stored === token, 'the token is not in sessionStorage');
     await tokenPage.waitFor(`document.getElementById('token-banner').hidden`, { what: 'the banner to go' });
+    // The scenario control sends the kept token too, with POST and DELETE.
+    await tokenPage.waitFor(`!document.getElementById('scenario-row').hidden`, { what: 'the scenario control' });
+    await tokenPage.click('#scenario-button');
+    await waitForServer(async () => {
+      const report = await scenarioReport(base);
+      return { ok: report.active === true, value: report };
+    }, { what: 'a scenario started with the token' });
+    await tokenPage.waitFor(`document.getElementById('scenario-button').textContent === 'Stop Scenario'`,
+      { what: 'the Stop Scenario button' });
+    await tokenPage.click('#scenario-button');
+    await waitForServer(async () => {
+      const report = await scenarioReport(base);
+      return { ok: report.active === false, value: report };
+    }, { what: 'the scenario stopped with the token' });
+    assert(!(await tokenPage.evaluate(`document.getElementById('token-banner').hidden === false`)),
+      'the token was asked for again');
   } finally {
     await tokenPage.close();
     await guarded.stop();
