@@ -35,6 +35,7 @@ struct _HeartSimulator
   GSource     *tick_source;
   gint64       next_deadline_us;
   gint64       tick_wall_us;       /* wall clock of the tick being made */
+  double       tick_end_t;         /* simulation time at its end */
 
   guint64      last_seq;
   HeartSample  current;
@@ -99,7 +100,7 @@ timestamp_at (HeartSimulator *self,
     return self->start_time_us + (gint64) llround (t_s * G_USEC_PER_SEC);
   /* a beat inside a tick happened before the tick's wall clock, by the
    * simulation time still to go divided by the speed-up */
-  behind_s = (heart_model_get_time (self->model) - t_s) / self->speed;
+  behind_s = (self->tick_end_t - t_s) / self->speed;
   return self->tick_wall_us - (gint64) llround (behind_s * G_USEC_PER_SEC);
 }
 
@@ -172,6 +173,9 @@ heart_simulator_advance (HeartSimulator *self,
 
   if (!self->manual_clock)
     self->tick_wall_us = g_get_real_time ();
+  /* values made during the tick are stamped by how far before its end
+   * they fall, not with the tick's wall clock */
+  self->tick_end_t = heart_model_get_time (self->model) + seconds;
   heart_model_advance (self->model, seconds, on_model_beat, self);
   if (self->values->len > 0)
     {

@@ -57,12 +57,20 @@ typedef struct
   GBytes *bytes;
 } HeartFrame;
 
-/* A tick's channel values, formatted once for every typed client */
+/* One channel's event or frame */
 typedef struct
 {
-  guint64    seq;
-  GBytes    *sse[HEART_N_CHANNELS];  /* the channel's events, or NULL */
-  GPtrArray *ws[HEART_N_CHANNELS];   /* GBytes: the channel's frames, or NULL */
+  HeartChannelId channel;
+  GBytes        *bytes;
+} HeartChannelPiece;
+
+/* A tick's channel values, formatted once for every typed client, in time
+ * order: SSE one event a value, WebSocket frames by their first value */
+typedef struct
+{
+  guint64  seq;
+  GArray  *sse;   /* HeartChannelPiece */
+  GArray  *ws;    /* HeartChannelPiece */
 } HeartChannelFrame;
 
 /* One kind of client and the slice-by-slice pass that feeds it */
@@ -387,16 +395,15 @@ send_channel_frames (HeartStreams *self,
     {
       const HeartChannelFrame *frame = channel_ring_get (self, i);
 
-      for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+      for (guint k = 0; k < frame->ws->len; k++)
         {
-          if (!(client->types & HEART_CHANNEL_BIT (c)) || frame->ws[c] == NULL)
+          const HeartChannelPiece *piece = &g_array_index (frame->ws, HeartChannelPiece, k);
+
+          if (!(client->types & HEART_CHANNEL_BIT (piece->channel)))
             continue;
-          for (guint k = 0; k < frame->ws[c]->len; k++)
-            {
-              soup_websocket_connection_send_message (client->ws, SOUP_WEBSOCKET_DATA_TEXT, frame->ws[c]->pdata[k]);
-              if (soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-                return;
-            }
+          soup_websocket_connection_send_message (client->ws, SOUP_WEBSOCKET_DATA_TEXT, piece->bytes);
+          if (soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+            return;
         }
       client->last_channel_seq = frame->seq;
     }
@@ -469,10 +476,24 @@ append_channel_events (HeartStreams *self,
   for (guint i = channel_ring_after (self, client->last_channel_seq); i < self->channel_ring_len; i++)
     {
       const HeartChannelFrame *frame = channel_ring_get (self, i);
+      GString *events = g_string_new (NULL);
+      g_autoptr(GBytes) bytes = NULL;
 
-      for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
-        if ((client->types & HEART_CHANNEL_BIT (c)) && frame->sse[c] != NULL)
-          sse_append (client, frame->sse[c]);
+      /* one chunk a tick, whatever the number of values */
+      for (guint k = 0; k < frame->sse->len; k++)
+        {
+          const HeartChannelPiece *piece = &g_array_index (frame->sse, HeartChannelPiece, k);
+          gsize size = 0;
+          const char *data;
+
+          if (!(client->types & HEART_CHANNEL_BIT (piece->channel)))
+            continue;
+          data = g_bytes_get_data (piece->bytes, &size);
+          g_string_append_len (events, data, size);
+        }
+      bytes = g_string_free_to_bytes (events);
+      if (g_bytes_get_size (bytes) > 0)
+        sse_append (client, bytes);
       client->last_channel_seq = frame->seq;
     }
 }
@@ -680,13 +701,35 @@ heart_streams_push_sample (HeartStreams      *self,
 }
 
 static void
+piece_clear (HeartChannelPiece *piece)
+{
+  g_clear_pointer (&piece->bytes, g_bytes_unref);
+}
+
+static void
 channel_frame_clear (HeartChannelFrame *frame)
 {
-  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
-    {
-      g_clear_pointer (&frame->sse[c], g_bytes_unref);
-      g_clear_pointer (&frame->ws[c], g_ptr_array_unref);
-    }
+  g_clear_pointer (&frame->sse, g_array_unref);
+  g_clear_pointer (&frame->ws, g_array_unref);
+}
+
+static GArray *
+pieces_new (void)
+{
+  GArray *pieces = g_array_new (FALSE, FALSE, sizeof (HeartChannelPiece));
+
+  g_array_set_clear_func (pieces, (GDestroyNotify) piece_clear);
+  return pieces;
+}
+
+static void
+pieces_add (GArray         *pieces,
+            HeartChannelId  channel,
+            GString        *text)
+{
+  HeartChannelPiece piece = { channel, g_string_free_to_bytes (text) };
+
+  g_array_append_val (pieces, piece);
 }
 
 static HeartChannelFrame *
@@ -715,75 +758,98 @@ append_value_json (GString                 *out,
   heart_fields_append (out, HEART_FIELDS_JSON, fields, heart_channel_value_fields (value, condition, FALSE, fields));
 }
 
-/* Periodic channels go to WebSocket clients as one batch a tick,
- * {type, t0, fs, values[], condition}; the others one frame a value */
-static GPtrArray *
+/* A WebSocket batch of one periodic channel being filled */
+typedef struct
+{
+  GString    *text;
+  const char *condition;
+  guint       index;       /* its place among the tick's frames */
+} Batch;
+
+static void
+batch_close (Batch *batch)
+{
+  g_string_append (batch->text, "]}");
+}
+
+/* Periodic channels go to WebSocket clients as one batch a tick (a new
+ * one when the phase changes), {type, t0, fs, condition, values[]}; the
+ * others one frame a value. Frames keep the order of their first value. */
+static GArray *
 websocket_frames (const HeartChannelValue *values,
                   guint                    n_values,
-                  HeartChannelId           channel,
                   const char             **conditions)
 {
-  const HeartChannel *info = heart_channel_get (channel);
-  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  GString *batch = NULL;
+  Batch batches[HEART_N_CHANNELS] = { { 0 } };
+  g_autoptr(GPtrArray) texts = g_ptr_array_new ();
+  g_autoptr(GArray) channels = g_array_new (FALSE, FALSE, sizeof (HeartChannelId));
+  GArray *frames = pieces_new ();
 
   for (guint i = 0; i < n_values; i++)
     {
-      if (values[i].channel != channel)
-        continue;
+      const HeartChannel *info = heart_channel_get (values[i].channel);
+      Batch *batch = &batches[values[i].channel];
+
       if (info->kind != HEART_CHANNEL_KIND_PERIODIC)
         {
           GString *out = g_string_sized_new (128);
 
           append_value_json (out, &values[i], conditions[i]);
-          g_ptr_array_add (frames, g_string_free_to_bytes (out));
+          g_ptr_array_add (texts, out);
+          g_array_append_val (channels, values[i].channel);
           continue;
         }
-      if (batch == NULL)
+      if (batch->text != NULL && !g_str_equal (batch->condition, conditions[i]))
         {
-          batch = g_string_new ("{\"type\":");
-          heart_json_append_string (batch, info->name);
-          g_string_append (batch, ",\"t0\":\"");
-          heart_append_iso8601_ms (batch, values[i].timestamp_us);
-          g_string_append (batch, "\",\"fs\":");
-          heart_json_append_double (batch, info->rate_hz, 0);
-          g_string_append (batch, ",\"condition\":");
-          heart_json_append_string (batch, conditions[i]);
-          g_string_append (batch, ",\"values\":[");
+          batch_close (batch);
+          batch->text = NULL;
+        }
+      if (batch->text == NULL)
+        {
+          batch->text = g_string_new ("{\"type\":");
+          batch->condition = conditions[i];
+          batch->index = texts->len;
+          heart_json_append_string (batch->text, info->name);
+          g_string_append (batch->text, ",\"t0\":\"");
+          heart_append_iso8601_ms (batch->text, values[i].timestamp_us);
+          g_string_append (batch->text, "\",\"fs\":");
+          heart_json_append_double (batch->text, info->rate_hz, 0);
+          g_string_append (batch->text, ",\"condition\":");
+          heart_json_append_string (batch->text, conditions[i]);
+          g_string_append (batch->text, ",\"values\":[");
+          g_ptr_array_add (texts, batch->text);
+          g_array_append_val (channels, values[i].channel);
         }
       else
-        g_string_append_c (batch, ',');
-      heart_json_append_double (batch, values[i].value, MAX (info->decimals, 0));
+        g_string_append_c (batch->text, ',');
+      heart_json_append_double (batch->text, values[i].value, MAX (info->decimals, 0));
     }
-  if (batch != NULL)
-    {
-      g_string_append (batch, "]}");
-      g_ptr_array_add (frames, g_string_free_to_bytes (batch));
-    }
-  if (frames->len == 0)
-    g_clear_pointer (&frames, g_ptr_array_unref);
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    if (batches[c].text != NULL)
+      batch_close (&batches[c]);
+  for (guint k = 0; k < texts->len; k++)
+    pieces_add (frames, g_array_index (channels, HeartChannelId, k), texts->pdata[k]);
   return frames;
 }
 
-static GBytes *
+/* One event a value, in time order */
+static GArray *
 sse_events (const HeartChannelValue *values,
             guint                    n_values,
-            HeartChannelId           channel,
             const char             **conditions)
 {
-  GString *out = NULL;
+  GArray *events = pieces_new ();
 
   for (guint i = 0; i < n_values; i++)
     {
-      if (values[i].channel != channel)
-        continue;
-      if (out == NULL)
-        out = g_string_sized_new (128);
+      GString *out = g_string_sized_new (128);
+
       g_string_append (out, "data: ");
       append_value_json (out, &values[i], conditions[i]);
       g_string_append (out, "\n\n");
+      pieces_add (events, values[i].channel, out);
     }
-  return out != NULL ? g_string_free_to_bytes (out) : NULL;
+  return events;
 }
 
 void
@@ -809,11 +875,8 @@ heart_streams_push_values (HeartStreams            *self,
     return;
 
   frame = channel_ring_push (self);
-  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
-    {
-      frame->sse[c] = sse_events (values, n_values, c, conditions);
-      frame->ws[c] = websocket_frames (values, n_values, c, conditions);
-    }
+  frame->sse = sse_events (values, n_values, conditions);
+  frame->ws = websocket_frames (values, n_values, conditions);
   schedule_pass (self, HEART_CLIENT_WEBSOCKET);
   schedule_pass (self, HEART_CLIENT_SSE);
 }
