@@ -299,6 +299,8 @@ setup_actions (HeartApplication *self)
   add_property_action (self, "random-events", self->settings, "random-events");
   add_property_action (self, "serve", self->settings, "serve");
   add_property_action (self, "chart-window", self->settings, "chart-window-seconds");
+  add_property_action (self, "show-breathing", self->settings, "chart-show-breathing");
+  add_property_action (self, "show-skin-conductance", self->settings, "chart-show-skin-conductance");
 
   /* Space is bound in the window, after focused widgets had their turn:
    * an application accelerator would steal it from every button. */

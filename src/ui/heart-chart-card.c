@@ -25,6 +25,8 @@ enum {
   PROP_SIMULATOR,
   PROP_HISTORY,
   PROP_WINDOW_SECONDS,
+  PROP_SHOW_BREATHING,
+  PROP_SHOW_SKIN_CONDUCTANCE,
   N_PROPS
 };
 
@@ -36,6 +38,14 @@ static void
 on_sample (HeartChartCard *self)
 {
   heart_chart_update (self->chart);
+}
+
+static void
+on_values (HeartChartCard          *self,
+           const HeartChannelValue *values,
+           guint                    n_values)
+{
+  heart_chart_add_values (self->chart, values, n_values);
 }
 
 static void
@@ -52,6 +62,10 @@ forward_notify (HeartChartCard *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
   else if (g_str_equal (pspec->name, "window-seconds"))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_SECONDS]);
+  else if (g_str_equal (pspec->name, "show-breathing"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_BREATHING]);
+  else if (g_str_equal (pspec->name, "show-skin-conductance"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_SKIN_CONDUCTANCE]);
 }
 
 static void
@@ -90,6 +104,12 @@ heart_chart_card_get_property (GObject    *object,
     case PROP_WINDOW_SECONDS:
       g_value_set_uint (value, heart_chart_get_window_seconds (self->chart));
       break;
+    case PROP_SHOW_BREATHING:
+      g_value_set_boolean (value, heart_chart_get_show_trace (self->chart, HEART_TRACE_BREATHING));
+      break;
+    case PROP_SHOW_SKIN_CONDUCTANCE:
+      g_value_set_boolean (value, heart_chart_get_show_trace (self->chart, HEART_TRACE_SKIN));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -113,6 +133,12 @@ heart_chart_card_set_property (GObject      *object,
       break;
     case PROP_WINDOW_SECONDS:
       heart_chart_set_window_seconds (self->chart, g_value_get_uint (value));
+      break;
+    case PROP_SHOW_BREATHING:
+      heart_chart_set_show_trace (self->chart, HEART_TRACE_BREATHING, g_value_get_boolean (value));
+      break;
+    case PROP_SHOW_SKIN_CONDUCTANCE:
+      heart_chart_set_show_trace (self->chart, HEART_TRACE_SKIN, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -138,6 +164,12 @@ heart_chart_card_class_init (HeartChartCardClass *klass)
   properties[PROP_WINDOW_SECONDS] =
     g_param_spec_uint ("window-seconds", NULL, NULL, 30, 300, 60,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_BREATHING] =
+    g_param_spec_boolean ("show-breathing", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_SKIN_CONDUCTANCE] =
+    g_param_spec_boolean ("show-skin-conductance", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (HEART_TYPE_CHART);
@@ -154,6 +186,7 @@ heart_chart_card_init (HeartChartCard *self)
 
   self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
   g_signal_group_connect_swapped (self->simulator_signals, "sample", G_CALLBACK (on_sample), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "values", G_CALLBACK (on_values), self);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::running",
                                   G_CALLBACK (on_running_changed), self);
   g_signal_connect_object (self->chart, "notify", G_CALLBACK (forward_notify), self, G_CONNECT_SWAPPED);

@@ -15,8 +15,11 @@ G_BEGIN_DECLS
 #define HEART_TYPE_CHART_CARD (heart_chart_card_get_type ())
 G_DECLARE_FINAL_TYPE (HeartChartCard, heart_chart_card, HEART, CHART_CARD, GtkWidget)
 
-/* Properties: "simulator" (the chart reads "history" when it samples, and
- * scrolls while it runs), "history", "window-seconds" (the span shown). */
+/* Properties: "simulator" (the chart reads "history" when it samples, takes
+ * its channel values for the traces, and scrolls while it runs), "history",
+ * "window-seconds" (the span shown), "show-breathing" and
+ * "show-skin-conductance" (the traces under the heart rate; the card's menu
+ * changes them through app.show-breathing and app.show-skin-conductance). */
 GtkWidget      *heart_chart_card_new           (void);
 HeartSimulator *heart_chart_card_get_simulator (HeartChartCard *self);
 void            heart_chart_card_set_simulator (HeartChartCard *self,

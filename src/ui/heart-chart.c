@@ -1,11 +1,13 @@
-/* heart-chart.c: live heart rate and stress chart
+/* heart-chart.c: live heart rate and stress chart, with breathing and skin
+ * conductance beneath
  *
- * The data lives in a HeartHistory. When samples arrive, heart_chart_update()
- * picks the visible ones (decimated when there are many), the y range and the
- * stress-event spans, and builds the axis labels; the draw function only maps
- * those points to pixels. Scrolling is driven by a tick callback: the right
- * edge glides from the previous sample's time to the newest one over one
- * sample period, so the line moves at the frame rate, not the sample rate.
+ * What is shown is prepared by HeartChartData (GLib only) when samples
+ * arrive: the visible points, the stress events, the scenario phases and the
+ * traces normalised to their ranges. This widget builds the axis labels and
+ * maps those numbers to pixels, nothing more. Scrolling is driven by the
+ * frame clock: the right edge glides from the previous sample's time to the
+ * newest one over one sample period, so the lines move at the frame rate,
+ * not the sample rate, and every redraw comes from a frame.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,27 +18,14 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-/* More points than pixels only costs time; past this, average into buckets */
-#define MAX_POINTS 1200
 #define MAX_Y_LABELS 12
 #define MAX_X_LABELS 12
 #define N_STRESS_LABELS 3
-#define MIN_BPM_SPAN 40.0
 /* How fast the y range follows the data, seconds */
 #define RANGE_EASE_TIME 0.15
-
-typedef struct
-{
-  double t;        /* simulation time, seconds */
-  double bpm;
-  double stress;   /* 0–1 */
-} ChartPoint;
-
-typedef struct
-{
-  double from;     /* simulation time, seconds */
-  double to;
-} ChartSpan;
+/* The heart rate keeps most of the height; each trace gets a strip */
+#define TRACE_SHARE_ONE 0.28
+#define TRACE_SHARE_TWO 0.22
 
 typedef struct
 {
@@ -44,21 +33,36 @@ typedef struct
   double       value;   /* bpm, age in seconds or stress fraction */
 } AxisLabel;
 
+typedef struct
+{
+  char        *name;    /* the phase label */
+  PangoLayout *layout;  /* its display name */
+} PhaseLabel;
+
+typedef struct
+{
+  double left, top, right, bottom;
+} PlotArea;
+
+typedef struct
+{
+  PlotArea heart;
+  PlotArea traces[HEART_N_TRACES];   /* empty where hidden */
+  double   bottom;                   /* of the lowest strip */
+} ChartLayout;
+
 struct _HeartChart
 {
   GtkDrawingArea   parent_instance;
 
-  HeartHistory    *history;
-  guint            window_seconds;
+  HeartChartData  *data;
   gboolean         live;
+  gboolean         show_trace[HEART_N_TRACES];
 
-  GArray          *points;        /* ChartPoint, oldest first, reused */
-  GArray          *spans;         /* ChartSpan of stress events */
-  double           target_low;    /* y range the data asks for */
+  double           target_low;    /* bpm range the data asks for */
   double           target_high;
-  double           low;           /* y range drawn, easing toward the target */
+  double           low;           /* bpm range drawn, easing toward the target */
   double           high;
-  double           covered_s;
 
   /* scrolling: the right edge is at simulation time edge_t */
   double           latest_t;
@@ -71,21 +75,31 @@ struct _HeartChart
 
   /* drawing resources, rebuilt only when the style, range or span changes */
   GdkRGBA          fg_color;
+  GdkRGBA          card_color;
   GdkRGBA          heart_color;
   GdkRGBA          stress_color;
+  GdkRGBA          trace_color[HEART_N_TRACES];
   AxisLabel        y_labels[MAX_Y_LABELS];
   guint            n_y_labels;
   AxisLabel        x_labels[MAX_X_LABELS];
   guint            n_x_labels;
   AxisLabel        stress_labels[N_STRESS_LABELS];
+  AxisLabel        skin_labels[2];           /* the skin trace's low and high */
+  PangoLayout     *trace_titles[HEART_N_TRACES];
   PangoLayout     *empty_layout;
+  GPtrArray       *phase_labels;             /* PhaseLabel, one per name seen */
   int              label_height;
   int              x_label_width;   /* the widest */
   int              y_label_width;
   int              stress_label_width;
+  int              skin_label_width;
   cairo_pattern_t *heart_fill;
   double           heart_fill_top;
   double           heart_fill_bottom;
+
+  /* what the last frame drew, for tests */
+  guint            drawn_phase_marks;
+  guint            drawn_phase_names;
 };
 
 enum {
@@ -93,6 +107,8 @@ enum {
   PROP_HISTORY,
   PROP_WINDOW_SECONDS,
   PROP_LIVE,
+  PROP_SHOW_BREATHING,
+  PROP_SHOW_SKIN_CONDUCTANCE,
   N_PROPS
 };
 
@@ -187,13 +203,14 @@ format_age (guint age,
 static void
 rebuild_x_labels (HeartChart *self)
 {
-  guint step = time_step_for_window (self->window_seconds);
+  guint window_seconds = heart_chart_data_get_window_seconds (self->data);
+  guint step = time_step_for_window (window_seconds);
 
   clear_labels (self->x_labels, self->n_x_labels);
   self->n_x_labels = 0;
   self->x_label_width = 0;
 
-  for (guint age = 0; age <= self->window_seconds && self->n_x_labels < MAX_X_LABELS; age += step)
+  for (guint age = 0; age <= window_seconds && self->n_x_labels < MAX_X_LABELS; age += step)
     {
       g_autofree char *text = format_age (age, step);
       AxisLabel *label = &self->x_labels[self->n_x_labels++];
@@ -202,6 +219,61 @@ rebuild_x_labels (HeartChart *self)
       label->layout = make_layout (self, text);
       self->x_label_width = MAX (self->x_label_width, layout_width (label->layout));
     }
+}
+
+static void
+rebuild_skin_labels (HeartChart *self)
+{
+  double range[2];
+
+  heart_chart_data_get_trace_range (self->data, HEART_TRACE_SKIN, &range[0], &range[1]);
+  if (self->skin_labels[0].layout != NULL
+      && self->skin_labels[0].value == range[0] && self->skin_labels[1].value == range[1])
+    return;
+
+  clear_labels (self->skin_labels, 2);
+  self->skin_label_width = 0;
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%.1f", range[i]);
+
+      self->skin_labels[i].value = range[i];
+      self->skin_labels[i].layout = make_layout (self, text);
+      self->skin_label_width = MAX (self->skin_label_width, layout_width (self->skin_labels[i].layout));
+    }
+}
+
+static void
+phase_label_free (gpointer data)
+{
+  PhaseLabel *label = data;
+
+  g_free (label->name);
+  g_clear_object (&label->layout);
+  g_free (label);
+}
+
+/* Phase names repeat (a scenario run again): one layout per name */
+static PangoLayout *
+phase_layout (HeartChart *self,
+              const char *name)
+{
+  PhaseLabel *label;
+  g_autofree char *display = NULL;
+
+  for (guint i = 0; i < self->phase_labels->len; i++)
+    {
+      label = g_ptr_array_index (self->phase_labels, i);
+      if (g_str_equal (label->name, name))
+        return label->layout;
+    }
+
+  display = heart_chart_data_display_name (name);
+  label = g_new0 (PhaseLabel, 1);
+  label->name = g_strdup (name);
+  label->layout = make_layout (self, display);
+  g_ptr_array_add (self->phase_labels, label);
+  return label->layout;
 }
 
 static void
@@ -226,6 +298,16 @@ rebuild_fixed_labels (HeartChart *self)
   g_clear_object (&self->empty_layout);
   self->empty_layout = make_layout (self, _("No samples yet"));
 
+  g_clear_object (&self->trace_titles[HEART_TRACE_BREATHING]);
+  self->trace_titles[HEART_TRACE_BREATHING] = make_layout (self, _("Breathing"));
+  g_clear_object (&self->trace_titles[HEART_TRACE_SKIN]);
+  /* Translators: the title of the chart's skin conductance trace; µS is microsiemens */
+  self->trace_titles[HEART_TRACE_SKIN] = make_layout (self, _("Skin conductance (µS)"));
+
+  /* The font may have changed: phase names are made again as needed */
+  g_ptr_array_set_size (self->phase_labels, 0);
+  clear_labels (self->skin_labels, 2);
+
   pango_layout_get_pixel_extents (self->stress_labels[0].layout, NULL, &logical);
   self->label_height = logical.height;
 }
@@ -236,96 +318,32 @@ rebuild_all_labels (HeartChart *self)
   rebuild_fixed_labels (self);
   rebuild_x_labels (self);
   rebuild_y_labels (self);
-}
-
-/* ---------------------------------------------------------------- data */
-
-static void
-append_span_edge (HeartChart        *self,
-                  const HeartSample *sample,
-                  gboolean          *in_span)
-{
-  if (sample->event_active && !*in_span)
-    {
-      ChartSpan span = { sample->t_s, sample->t_s };
-
-      g_array_append_val (self->spans, span);
-      *in_span = TRUE;
-    }
-  else if (*in_span)
-    {
-      g_array_index (self->spans, ChartSpan, self->spans->len - 1).to = sample->t_s;
-      *in_span = sample->event_active;
-    }
-}
-
-/* Buckets are aligned to absolute simulation time, so an averaged point stays
- * where it is while the chart scrolls instead of jittering. */
-static void
-append_point (HeartChart        *self,
-              const HeartSample *sample,
-              double             bucket_s,
-              gint64            *bucket_key,
-              guint             *bucket_count)
-{
-  ChartPoint point = { sample->t_s, sample->bpm, sample->stress_level };
-  gint64 key;
-
-  if (bucket_s <= 0)
-    {
-      g_array_append_val (self->points, point);
-      return;
-    }
-
-  key = (gint64) floor (sample->t_s / bucket_s);
-  if (self->points->len > 0 && key == *bucket_key)
-    {
-      ChartPoint *last = &g_array_index (self->points, ChartPoint, self->points->len - 1);
-      double n = ++*bucket_count;
-
-      last->t += (point.t - last->t) / n;
-      last->bpm += (point.bpm - last->bpm) / n;
-      last->stress += (point.stress - last->stress) / n;
-      return;
-    }
-  *bucket_key = key;
-  *bucket_count = 1;
-  g_array_append_val (self->points, point);
+  rebuild_skin_labels (self);
 }
 
 static void
-update_target_range (HeartChart *self)
+update_accessible_label (HeartChart *self)
 {
-  double lowest = G_MAXDOUBLE;
-  double highest = -G_MAXDOUBLE;
+  const char *label;
+
+  if (self->show_trace[HEART_TRACE_BREATHING] && self->show_trace[HEART_TRACE_SKIN])
+    label = _("Heart rate, stress, breathing and skin conductance chart");
+  else if (self->show_trace[HEART_TRACE_BREATHING])
+    label = _("Heart rate, stress and breathing chart");
+  else if (self->show_trace[HEART_TRACE_SKIN])
+    label = _("Heart rate, stress and skin conductance chart");
+  else
+    label = _("Heart rate and stress chart");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/* The data's bpm range is the target the drawn range eases toward */
+static void
+take_range (HeartChart *self)
+{
   double low, high;
 
-  for (guint i = 0; i < self->points->len; i++)
-    {
-      const ChartPoint *point = &g_array_index (self->points, ChartPoint, i);
-
-      lowest = MIN (lowest, point->bpm);
-      highest = MAX (highest, point->bpm);
-    }
-  if (self->points->len == 0)
-    {
-      lowest = 60;
-      highest = 100;
-    }
-
-  /* Round outward to tens with some air, and never zoom in so far that
-   * normal variability looks like drama. */
-  low = floor ((lowest - 4) / 10) * 10;
-  high = ceil ((highest + 4) / 10) * 10;
-  if (high - low < MIN_BPM_SPAN)
-    {
-      double middle = (low + high) / 2;
-
-      low = floor ((middle - MIN_BPM_SPAN / 2) / 10) * 10;
-      high = low + MIN_BPM_SPAN;
-    }
-  low = MAX (low, 0);
-
+  heart_chart_data_get_bpm_range (self->data, &low, &high);
   if (low == self->target_low && high == self->target_high)
     return;
 
@@ -337,48 +355,6 @@ update_target_range (HeartChart *self)
       self->high = high;
     }
   rebuild_y_labels (self);
-}
-
-static void
-rebuild_points (HeartChart *self)
-{
-  guint length = self->history != NULL ? heart_history_get_length (self->history) : 0;
-  double bucket_s = 0;
-  gint64 bucket_key = 0;
-  guint bucket_count = 0;
-  gboolean in_span = FALSE;
-  double t_min;
-  guint first;
-
-  g_array_set_size (self->points, 0);
-  g_array_set_size (self->spans, 0);
-  self->covered_s = 0;
-  if (length == 0)
-    {
-      update_target_range (self);
-      return;
-    }
-
-  /* One sample left of the window, so the line reaches the left edge */
-  t_min = heart_history_peek (self->history, length - 1)->t_s - self->window_seconds;
-  first = length - 1;
-  while (first > 0 && heart_history_peek (self->history, first)->t_s > t_min)
-    first--;
-
-  if (length - first > MAX_POINTS)
-    bucket_s = self->window_seconds / (MAX_POINTS / 2.0);
-
-  for (guint i = first; i < length; i++)
-    {
-      const HeartSample *sample = heart_history_peek (self->history, i);
-
-      append_span_edge (self, sample, &in_span);
-      append_point (self, sample, bucket_s, &bucket_key, &bucket_count);
-    }
-
-  self->covered_s = heart_history_peek (self->history, length - 1)->t_s
-                    - heart_history_peek (self->history, first)->t_s;
-  update_target_range (self);
 }
 
 /* ---------------------------------------------------------------- motion */
@@ -500,24 +476,10 @@ take_latest (HeartChart *self,
   self->arrival_us = now;
 }
 
-void
-heart_chart_update (HeartChart *self)
+/* New data is shown by the next frame; a still chart draws once */
+static void
+schedule_redraw (HeartChart *self)
 {
-  const HeartSample *latest;
-
-  g_return_if_fail (HEART_IS_CHART (self));
-
-  latest = self->history != NULL ? heart_history_get_latest (self->history) : NULL;
-  if (latest == NULL)
-    {
-      self->latest_t = self->edge_t = self->edge_from_t = 0;
-      self->arrival_us = self->period_us = 0;
-    }
-  else if (latest->t_s != self->latest_t)
-    take_latest (self, latest->t_s);
-
-  rebuild_points (self);
-
   if (self->live && gtk_widget_get_mapped (GTK_WIDGET (self)) && animations_enabled (self))
     ensure_ticking (self);
   else
@@ -526,17 +488,49 @@ heart_chart_update (HeartChart *self)
 
 /* ---------------------------------------------------------------- drawing */
 
-typedef struct
+static void
+compute_layout (HeartChart  *self,
+                int          width,
+                int          height,
+                ChartLayout *layout)
 {
-  double left, top, right, bottom;
-} PlotArea;
+  double left = MAX (self->y_label_width, self->show_trace[HEART_TRACE_SKIN] ? self->skin_label_width : 0) + 12;
+  double right = width - self->stress_label_width - 12;
+  double top = ceil (self->label_height / 2.0) + 2;
+  double bottom = height - self->label_height - 8;
+  double gap = self->label_height + 10;   /* a trace's title sits above it */
+  guint n_shown = 0;
+  double available, trace_height, y;
+
+  for (guint t = 0; t < HEART_N_TRACES; t++)
+    n_shown += self->show_trace[t] ? 1 : 0;
+
+  available = bottom - top - n_shown * gap;
+  trace_height = floor (available * (n_shown == 1 ? TRACE_SHARE_ONE : TRACE_SHARE_TWO));
+  layout->heart = (PlotArea) { left, top, right, top + available - n_shown * trace_height };
+
+  y = layout->heart.bottom;
+  for (guint t = 0; t < HEART_N_TRACES; t++)
+    {
+      if (!self->show_trace[t])
+        {
+          layout->traces[t] = (PlotArea) { left, y, right, y };
+          continue;
+        }
+      y += gap;
+      layout->traces[t] = (PlotArea) { left, y, right, y + trace_height };
+      y += trace_height;
+    }
+  layout->bottom = y;
+}
 
 static inline double
 x_for_time (HeartChart     *self,
             const PlotArea *area,
             double          t)
 {
-  return area->right - (self->edge_t - t) / self->window_seconds * (area->right - area->left);
+  return area->right - (self->edge_t - t) / heart_chart_data_get_window_seconds (self->data)
+                       * (area->right - area->left);
 }
 
 static inline double
@@ -548,10 +542,10 @@ y_for_bpm (HeartChart     *self,
 }
 
 static inline double
-y_for_stress (const PlotArea *area,
-              double          stress)
+y_for_fraction (const PlotArea *area,
+                double          fraction)
 {
-  return area->bottom - stress * (area->bottom - area->top);
+  return area->bottom - fraction * (area->bottom - area->top);
 }
 
 static void
@@ -570,28 +564,39 @@ snap (double coordinate)
 }
 
 static void
-draw_event_spans (HeartChart     *self,
-                  cairo_t        *cr,
-                  const PlotArea *area)
+draw_event_spans (HeartChart        *self,
+                  cairo_t           *cr,
+                  const ChartLayout *layout)
 {
-  set_color (cr, &self->stress_color, 0.10);
-  for (guint i = 0; i < self->spans->len; i++)
-    {
-      const ChartSpan *span = &g_array_index (self->spans, ChartSpan, i);
-      double x0 = MAX (x_for_time (self, area, span->from), area->left);
-      double x1 = MIN (x_for_time (self, area, span->to), area->right);
+  const PlotArea *area = &layout->heart;
+  guint n_spans;
+  const HeartChartSpan *spans = heart_chart_data_get_event_spans (self->data, &n_spans);
 
-      if (x1 > x0)
-        cairo_rectangle (cr, x0, area->top, x1 - x0, area->bottom - area->top);
+  set_color (cr, &self->stress_color, 0.10);
+  for (guint i = 0; i < n_spans; i++)
+    {
+      double x0 = MAX (x_for_time (self, area, spans[i].from), area->left);
+      double x1 = MIN (x_for_time (self, area, spans[i].to), area->right);
+
+      if (x1 <= x0)
+        continue;
+      cairo_rectangle (cr, x0, area->top, x1 - x0, area->bottom - area->top);
+      for (guint t = 0; t < HEART_N_TRACES; t++)
+        if (self->show_trace[t])
+          cairo_rectangle (cr, x0, layout->traces[t].top, x1 - x0,
+                           layout->traces[t].bottom - layout->traces[t].top);
     }
   cairo_fill (cr);
 }
 
 static void
-draw_grid (HeartChart     *self,
-           cairo_t        *cr,
-           const PlotArea *area)
+draw_grid (HeartChart        *self,
+           cairo_t           *cr,
+           const ChartLayout *layout)
 {
+  const PlotArea *area = &layout->heart;
+  guint window_seconds = heart_chart_data_get_window_seconds (self->data);
+
   cairo_set_line_width (cr, 1);
 
   for (guint i = 0; i < self->n_y_labels; i++)
@@ -603,27 +608,54 @@ draw_grid (HeartChart     *self,
       cairo_move_to (cr, area->left, snap (y));
       cairo_line_to (cr, area->right, snap (y));
     }
+  for (guint t = 0; t < HEART_N_TRACES; t++)
+    {
+      const PlotArea *strip = &layout->traces[t];
+
+      if (!self->show_trace[t])
+        continue;
+      cairo_move_to (cr, strip->left, snap (strip->top));
+      cairo_line_to (cr, strip->right, snap (strip->top));
+      cairo_move_to (cr, strip->left, snap (strip->bottom));
+      cairo_line_to (cr, strip->right, snap (strip->bottom));
+    }
   for (guint i = 0; i < self->n_x_labels; i++)
     {
-      double x = area->right - self->x_labels[i].value / self->window_seconds * (area->right - area->left);
+      double x = area->right - self->x_labels[i].value / window_seconds * (area->right - area->left);
 
       cairo_move_to (cr, snap (x), area->top);
       cairo_line_to (cr, snap (x), area->bottom);
+      for (guint t = 0; t < HEART_N_TRACES; t++)
+        if (self->show_trace[t])
+          {
+            cairo_move_to (cr, snap (x), layout->traces[t].top);
+            cairo_line_to (cr, snap (x), layout->traces[t].bottom);
+          }
     }
   set_color (cr, &self->fg_color, 0.09);
   cairo_stroke (cr);
 }
 
 static void
-draw_axis_labels (HeartChart     *self,
-                  cairo_t        *cr,
-                  const PlotArea *area)
+draw_axis_labels (HeartChart        *self,
+                  cairo_t           *cr,
+                  const ChartLayout *layout)
 {
+  const PlotArea *area = &layout->heart;
+  guint window_seconds = heart_chart_data_get_window_seconds (self->data);
   double half = self->label_height / 2.0;
   guint skip = 1;
 
+  /* On a short plot, label every second grid line only */
+  if (self->n_y_labels > 1)
+    {
+      double spacing = fabs (y_for_bpm (self, area, self->y_labels[1].value)
+                             - y_for_bpm (self, area, self->y_labels[0].value));
+
+      skip = MAX (1, (guint) ceil ((self->label_height + 2) / MAX (spacing, 1)));
+    }
   set_color (cr, &self->fg_color, 0.55);
-  for (guint i = 0; i < self->n_y_labels; i++)
+  for (guint i = 0; i < self->n_y_labels; i += skip)
     {
       double y = y_for_bpm (self, area, self->y_labels[i].value);
 
@@ -633,45 +665,71 @@ draw_axis_labels (HeartChart     *self,
       pango_cairo_show_layout (cr, self->y_labels[i].layout);
     }
 
+  if (self->show_trace[HEART_TRACE_SKIN])
+    {
+      const PlotArea *strip = &layout->traces[HEART_TRACE_SKIN];
+
+      for (guint i = 0; i < 2; i++)
+        {
+          double y = y_for_fraction (strip, i);
+
+          cairo_move_to (cr, strip->left - 8 - layout_width (self->skin_labels[i].layout),
+                         CLAMP (y - half, strip->top - half, strip->bottom - 2 * half));
+          pango_cairo_show_layout (cr, self->skin_labels[i].layout);
+        }
+    }
+
   /* On a narrow chart, label every second or third grid line only */
+  skip = 1;
   if (self->n_x_labels > 1)
     {
       double spacing = (self->x_labels[1].value - self->x_labels[0].value)
-                       / self->window_seconds * (area->right - area->left);
+                       / window_seconds * (area->right - area->left);
 
       skip = MAX (1, (guint) ceil ((self->x_label_width + 12) / MAX (spacing, 1)));
     }
   for (guint i = 0; i < self->n_x_labels; i += skip)
     {
-      double x = area->right - self->x_labels[i].value / self->window_seconds * (area->right - area->left);
+      double x = area->right - self->x_labels[i].value / window_seconds * (area->right - area->left);
       int width = layout_width (self->x_labels[i].layout);
 
       /* Keep the outermost labels inside the plot's ends */
       x = CLAMP (x - width / 2.0, area->left - 4, area->right - width);
-      cairo_move_to (cr, x, area->bottom + 6);
+      cairo_move_to (cr, x, layout->bottom + 6);
       pango_cairo_show_layout (cr, self->x_labels[i].layout);
     }
 
   set_color (cr, &self->stress_color, 0.9);
   for (guint i = 0; i < N_STRESS_LABELS; i++)
     {
-      double y = y_for_stress (area, self->stress_labels[i].value);
+      double y = y_for_fraction (area, self->stress_labels[i].value);
 
       cairo_move_to (cr, area->right + 8, CLAMP (y - half, area->top - half, area->bottom - half));
       pango_cairo_show_layout (cr, self->stress_labels[i].layout);
+    }
+
+  for (guint t = 0; t < HEART_N_TRACES; t++)
+    {
+      if (!self->show_trace[t])
+        continue;
+      set_color (cr, &self->trace_color[t], 1.0);
+      cairo_move_to (cr, layout->traces[t].left, layout->traces[t].top - self->label_height - 3);
+      pango_cairo_show_layout (cr, self->trace_titles[t]);
     }
 }
 
 /* Index of the last point left of the visible span, so lines enter from the edge */
 static guint
-first_visible_point (HeartChart *self)
+first_visible_point (HeartChart            *self,
+                     const HeartChartPoint *points,
+                     guint                  n_points)
 {
-  double t_left = self->edge_t - self->window_seconds;
+  double t_left = self->edge_t - heart_chart_data_get_window_seconds (self->data);
   guint first = 0;
 
-  for (guint i = 0; i < self->points->len; i++)
+  for (guint i = 0; i < n_points; i++)
     {
-      if (g_array_index (self->points, ChartPoint, i).t > t_left)
+      if (points[i].t > t_left)
         break;
       first = i;
     }
@@ -680,19 +738,20 @@ first_visible_point (HeartChart *self)
 
 /* Returns the x where the path starts */
 static double
-trace_path (HeartChart     *self,
-            cairo_t        *cr,
-            const PlotArea *area,
-            guint           first,
-            gboolean        stress)
+trace_path (HeartChart            *self,
+            cairo_t               *cr,
+            const PlotArea        *area,
+            const HeartChartPoint *points,
+            guint                  n_points,
+            guint                  first,
+            gboolean               stress)
 {
-  double first_x = x_for_time (self, area, g_array_index (self->points, ChartPoint, first).t);
+  double first_x = x_for_time (self, area, points[first].t);
 
-  for (guint i = first; i < self->points->len; i++)
+  for (guint i = first; i < n_points; i++)
     {
-      const ChartPoint *point = &g_array_index (self->points, ChartPoint, i);
-      double x = x_for_time (self, area, point->t);
-      double y = stress ? y_for_stress (area, point->stress) : y_for_bpm (self, area, point->bpm);
+      double x = x_for_time (self, area, points[i].t);
+      double y = stress ? y_for_fraction (area, points[i].stress) : y_for_bpm (self, area, points[i].bpm);
 
       if (i == first)
         cairo_move_to (cr, x, y);
@@ -739,40 +798,174 @@ ensure_heart_fill (HeartChart     *self,
 }
 
 static void
-draw_traces (HeartChart     *self,
-             cairo_t        *cr,
-             const PlotArea *area)
+clip_to (cairo_t        *cr,
+         const PlotArea *area)
 {
-  guint first = first_visible_point (self);
+  cairo_rectangle (cr, area->left, area->top - 2, area->right - area->left, area->bottom - area->top + 4);
+  cairo_clip (cr);
+}
+
+static void
+draw_heart_traces (HeartChart     *self,
+                   cairo_t        *cr,
+                   const PlotArea *area)
+{
+  guint n_points;
+  const HeartChartPoint *points = heart_chart_data_get_points (self->data, &n_points);
+  guint first = first_visible_point (self, points, n_points);
   double first_x;
 
   cairo_save (cr);
-  cairo_rectangle (cr, area->left, area->top - 2, area->right - area->left, area->bottom - area->top + 4);
-  cairo_clip (cr);
+  clip_to (cr, area);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
 
   /* Stress: a soft band from the bottom, under the heart rate */
-  first_x = trace_path (self, cr, area, first, TRUE);
+  first_x = trace_path (self, cr, area, points, n_points, first, TRUE);
   close_area (cr, area, first_x);
   set_color (cr, &self->stress_color, 0.16);
   cairo_fill (cr);
-  trace_path (self, cr, area, first, TRUE);
+  trace_path (self, cr, area, points, n_points, first, TRUE);
   set_color (cr, &self->stress_color, 0.85);
   cairo_set_line_width (cr, 1.5);
   cairo_stroke (cr);
 
   /* Heart rate: a gradient wash and a strong line */
   ensure_heart_fill (self, area);
-  first_x = trace_path (self, cr, area, first, FALSE);
+  first_x = trace_path (self, cr, area, points, n_points, first, FALSE);
   close_area (cr, area, first_x);
   cairo_set_source (cr, self->heart_fill);
   cairo_fill (cr);
-  trace_path (self, cr, area, first, FALSE);
+  trace_path (self, cr, area, points, n_points, first, FALSE);
   set_color (cr, &self->heart_color, 1.0);
   cairo_set_line_width (cr, 2.5);
   cairo_stroke (cr);
 
+  cairo_restore (cr);
+}
+
+static void
+draw_trace (HeartChart     *self,
+            cairo_t        *cr,
+            const PlotArea *area,
+            HeartTraceId    trace)
+{
+  guint n_points;
+  const HeartTracePoint *points = heart_chart_data_get_trace (self->data, trace, &n_points);
+  double t_left = self->edge_t - heart_chart_data_get_window_seconds (self->data);
+  guint first = 0;
+  double first_x = 0;
+
+  if (n_points < 2)
+    return;
+  while (first + 1 < n_points && points[first + 1].t <= t_left)
+    first++;
+
+  cairo_save (cr);
+  clip_to (cr, area);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  for (guint i = first; i < n_points; i++)
+    {
+      double x = x_for_time (self, area, points[i].t);
+      double y = y_for_fraction (area, points[i].y);
+
+      if (i == first)
+        {
+          cairo_move_to (cr, x, y);
+          first_x = x;
+        }
+      else
+        cairo_line_to (cr, x, y);
+      if (x > area->right)
+        break;
+    }
+  if (trace == HEART_TRACE_SKIN)
+    {
+      /* The tonic level as a faint area, so responses stand out as bumps */
+      cairo_path_t *line = cairo_copy_path (cr);
+
+      close_area (cr, area, first_x);
+      set_color (cr, &self->trace_color[trace], 0.12);
+      cairo_fill (cr);
+      cairo_append_path (cr, line);
+      cairo_path_destroy (line);
+    }
+  set_color (cr, &self->trace_color[trace], 1.0);
+  cairo_set_line_width (cr, trace == HEART_TRACE_SKIN ? 2.0 : 1.75);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
+/* A line where each phase begins, across every strip, and the phase's name
+ * at the top, held at the left edge while the phase began out of sight */
+static void
+draw_phases (HeartChart        *self,
+             cairo_t           *cr,
+             const ChartLayout *layout)
+{
+  const PlotArea *area = &layout->heart;
+  guint n_phases;
+  const HeartChartPhase *phases = heart_chart_data_get_phases (self->data, &n_phases);
+  static const double dash[] = { 4, 3 };
+
+  self->drawn_phase_marks = 0;
+  self->drawn_phase_names = 0;
+  if (n_phases == 0)
+    return;
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1);
+  cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+  for (guint i = 0; i < n_phases; i++)
+    {
+      double x_from = x_for_time (self, area, phases[i].from);
+      double x_to = x_for_time (self, area, phases[i].to);
+
+      if (!phases[i].started_earlier && x_from >= area->left && x_from <= area->right)
+        {
+          cairo_move_to (cr, snap (x_from), area->top);
+          cairo_line_to (cr, snap (x_from), layout->bottom);
+          self->drawn_phase_marks++;
+        }
+      /* Where the scenario ended, if the chart shows it */
+      if (i + 1 == n_phases && x_to < area->right - 0.5 && x_to >= area->left
+          && phases[i].to < heart_chart_data_get_latest_time (self->data))
+        {
+          cairo_move_to (cr, snap (x_to), area->top);
+          cairo_line_to (cr, snap (x_to), layout->bottom);
+          self->drawn_phase_marks++;
+        }
+    }
+  set_color (cr, &self->fg_color, 0.45);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+
+  cairo_save (cr);
+  clip_to (cr, area);
+  for (guint i = 0; i < n_phases; i++)
+    {
+      PangoLayout *name = phase_layout (self, phases[i].name);
+      double x_from = MAX (x_for_time (self, area, phases[i].from), area->left);
+      double x_to = MIN (x_for_time (self, area, phases[i].to), area->right);
+      double y = area->top + 4;
+      int width, height;
+
+      /* The latest phase lasts until now, which the edge has not reached yet */
+      if (i + 1 == n_phases && phases[i].to >= heart_chart_data_get_latest_time (self->data))
+        x_to = area->right;
+      pango_layout_get_pixel_size (name, &width, &height);
+      if (x_to - x_from < width + 12)
+        continue;
+
+      set_color (cr, &self->card_color, 0.85);
+      cairo_rectangle (cr, x_from + 2, y, width + 8, height + 2);
+      cairo_fill (cr);
+      set_color (cr, &self->fg_color, 0.75);
+      cairo_move_to (cr, x_from + 6, y + 1);
+      pango_cairo_show_layout (cr, name);
+      self->drawn_phase_names++;
+    }
   cairo_restore (cr);
 }
 
@@ -797,23 +990,25 @@ heart_chart_draw (GtkDrawingArea *area,
                   gpointer        user_data)
 {
   HeartChart *self = HEART_CHART (area);
-  PlotArea plot = {
-    .left = self->y_label_width + 12,
-    .top = ceil (self->label_height / 2.0) + 2,
-    .right = width - self->stress_label_width - 12,
-    .bottom = height - self->label_height - 8,
-  };
+  ChartLayout layout;
+  guint n_points;
 
-  if (plot.right - plot.left < 20 || plot.bottom - plot.top < 20)
+  compute_layout (self, width, height, &layout);
+  if (layout.heart.right - layout.heart.left < 20 || layout.heart.bottom - layout.heart.top < 20)
     return;
 
-  draw_event_spans (self, cr, &plot);
-  draw_grid (self, cr, &plot);
-  draw_axis_labels (self, cr, &plot);
-  if (self->points->len >= 2)
-    draw_traces (self, cr, &plot);
+  draw_event_spans (self, cr, &layout);
+  draw_grid (self, cr, &layout);
+  draw_axis_labels (self, cr, &layout);
+  heart_chart_data_get_points (self->data, &n_points);
+  if (n_points >= 2)
+    draw_heart_traces (self, cr, &layout.heart);
   else
-    draw_empty (self, cr, &plot);
+    draw_empty (self, cr, &layout.heart);
+  for (guint t = 0; t < HEART_N_TRACES; t++)
+    if (self->show_trace[t])
+      draw_trace (self, cr, &layout.traces[t], t);
+  draw_phases (self, cr, &layout);
 }
 
 /* ---------------------------------------------------------------- GtkWidget */
@@ -840,8 +1035,11 @@ heart_chart_css_changed (GtkWidget         *widget,
 
   /* Named colours from style.css / style-dark.css, so dark mode just works */
   gtk_style_context_get_color (context, &self->fg_color);
+  lookup_color (context, "card_bg_color", "#ffffff", &self->card_color);
   lookup_color (context, "heart_rate_color", "#e01b24", &self->heart_color);
   lookup_color (context, "stress_color", "#ff7800", &self->stress_color);
+  lookup_color (context, "breathing_color", "#26a269", &self->trace_color[HEART_TRACE_BREATHING]);
+  lookup_color (context, "skin_conductance_color", "#9141ac", &self->trace_color[HEART_TRACE_SKIN]);
   g_clear_pointer (&self->heart_fill, cairo_pattern_destroy);
 
   /* The font may have changed too */
@@ -849,6 +1047,30 @@ heart_chart_css_changed (GtkWidget         *widget,
   gtk_widget_queue_draw (widget);
 }
 G_GNUC_END_IGNORE_DEPRECATIONS
+
+static void
+heart_chart_measure (GtkWidget      *widget,
+                     GtkOrientation  orientation,
+                     int             for_size,
+                     int            *minimum,
+                     int            *natural,
+                     int            *minimum_baseline,
+                     int            *natural_baseline)
+{
+  HeartChart *self = HEART_CHART (widget);
+
+  GTK_WIDGET_CLASS (heart_chart_parent_class)->measure (widget, orientation, for_size,
+                                                          minimum, natural,
+                                                          minimum_baseline, natural_baseline);
+  /* Each trace wants a strip of its own on top of the heart rate's */
+  if (orientation == GTK_ORIENTATION_VERTICAL)
+    for (guint t = 0; t < HEART_N_TRACES; t++)
+      if (self->show_trace[t])
+        {
+          *minimum += 60;
+          *natural += 60;
+        }
+}
 
 static void
 heart_chart_map (GtkWidget *widget)
@@ -875,7 +1097,7 @@ heart_chart_dispose (GObject *object)
   HeartChart *self = HEART_CHART (object);
 
   stop_ticking (self);
-  g_clear_object (&self->history);
+  g_clear_object (&self->data);
   G_OBJECT_CLASS (heart_chart_parent_class)->dispose (object);
 }
 
@@ -887,10 +1109,12 @@ heart_chart_finalize (GObject *object)
   clear_labels (self->y_labels, self->n_y_labels);
   clear_labels (self->x_labels, self->n_x_labels);
   clear_labels (self->stress_labels, N_STRESS_LABELS);
+  clear_labels (self->skin_labels, 2);
+  for (guint t = 0; t < HEART_N_TRACES; t++)
+    g_clear_object (&self->trace_titles[t]);
   g_clear_object (&self->empty_layout);
+  g_clear_pointer (&self->phase_labels, g_ptr_array_unref);
   g_clear_pointer (&self->heart_fill, cairo_pattern_destroy);
-  g_clear_pointer (&self->points, g_array_unref);
-  g_clear_pointer (&self->spans, g_array_unref);
   G_OBJECT_CLASS (heart_chart_parent_class)->finalize (object);
 }
 
@@ -905,13 +1129,19 @@ heart_chart_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_HISTORY:
-      g_value_set_object (value, self->history);
+      g_value_set_object (value, heart_chart_data_get_history (self->data));
       break;
     case PROP_WINDOW_SECONDS:
-      g_value_set_uint (value, self->window_seconds);
+      g_value_set_uint (value, heart_chart_data_get_window_seconds (self->data));
       break;
     case PROP_LIVE:
       g_value_set_boolean (value, self->live);
+      break;
+    case PROP_SHOW_BREATHING:
+      g_value_set_boolean (value, self->show_trace[HEART_TRACE_BREATHING]);
+      break;
+    case PROP_SHOW_SKIN_CONDUCTANCE:
+      g_value_set_boolean (value, self->show_trace[HEART_TRACE_SKIN]);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -937,6 +1167,12 @@ heart_chart_set_property (GObject      *object,
     case PROP_LIVE:
       heart_chart_set_live (self, g_value_get_boolean (value));
       break;
+    case PROP_SHOW_BREATHING:
+      heart_chart_set_show_trace (self, HEART_TRACE_BREATHING, g_value_get_boolean (value));
+      break;
+    case PROP_SHOW_SKIN_CONDUCTANCE:
+      heart_chart_set_show_trace (self, HEART_TRACE_SKIN, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -954,6 +1190,7 @@ heart_chart_class_init (HeartChartClass *klass)
   object_class->set_property = heart_chart_set_property;
 
   widget_class->css_changed = heart_chart_css_changed;
+  widget_class->measure = heart_chart_measure;
   widget_class->map = heart_chart_map;
   widget_class->unmap = heart_chart_unmap;
 
@@ -966,6 +1203,12 @@ heart_chart_class_init (HeartChartClass *klass)
   properties[PROP_LIVE] =
     g_param_spec_boolean ("live", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_BREATHING] =
+    g_param_spec_boolean ("show-breathing", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_SKIN_CONDUCTANCE] =
+    g_param_spec_boolean ("show-skin-conductance", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "heartchart");
@@ -975,16 +1218,13 @@ heart_chart_class_init (HeartChartClass *klass)
 static void
 heart_chart_init (HeartChart *self)
 {
-  self->window_seconds = 60;
-  self->points = g_array_sized_new (FALSE, FALSE, sizeof (ChartPoint), MAX_POINTS + 2);
-  self->spans = g_array_new (FALSE, FALSE, sizeof (ChartSpan));
+  self->data = heart_chart_data_new ();
+  self->phase_labels = g_ptr_array_new_with_free_func (phase_label_free);
   self->target_low = self->low = 60;
   self->target_high = self->high = 100;
 
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self), heart_chart_draw, NULL, NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Heart rate and stress chart"),
-                                  -1);
+  update_accessible_label (self);
   rebuild_all_labels (self);
 }
 
@@ -1000,7 +1240,7 @@ HeartHistory *
 heart_chart_get_history (HeartChart *self)
 {
   g_return_val_if_fail (HEART_IS_CHART (self), NULL);
-  return self->history;
+  return heart_chart_data_get_history (self->data);
 }
 
 void
@@ -1010,8 +1250,9 @@ heart_chart_set_history (HeartChart   *self,
   g_return_if_fail (HEART_IS_CHART (self));
   g_return_if_fail (history == NULL || HEART_IS_HISTORY (history));
 
-  if (!g_set_object (&self->history, history))
+  if (heart_chart_data_get_history (self->data) == history)
     return;
+  heart_chart_data_set_history (self->data, history);
   self->arrival_us = self->period_us = 0;
   heart_chart_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
@@ -1021,7 +1262,7 @@ guint
 heart_chart_get_window_seconds (HeartChart *self)
 {
   g_return_val_if_fail (HEART_IS_CHART (self), 0);
-  return self->window_seconds;
+  return heart_chart_data_get_window_seconds (self->data);
 }
 
 void
@@ -1031,11 +1272,12 @@ heart_chart_set_window_seconds (HeartChart *self,
   g_return_if_fail (HEART_IS_CHART (self));
 
   seconds = CLAMP (seconds, 30, 300);
-  if (self->window_seconds == seconds)
+  if (heart_chart_data_get_window_seconds (self->data) == seconds)
     return;
-  self->window_seconds = seconds;
+  heart_chart_data_set_window_seconds (self->data, seconds);
   rebuild_x_labels (self);
-  rebuild_points (self);
+  take_range (self);
+  rebuild_skin_labels (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_SECONDS]);
 }
@@ -1068,16 +1310,115 @@ heart_chart_set_live (HeartChart *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
 }
 
+gboolean
+heart_chart_get_show_trace (HeartChart   *self,
+                            HeartTraceId  trace)
+{
+  g_return_val_if_fail (HEART_IS_CHART (self), FALSE);
+  g_return_val_if_fail (trace < HEART_N_TRACES, FALSE);
+  return self->show_trace[trace];
+}
+
+void
+heart_chart_set_show_trace (HeartChart   *self,
+                            HeartTraceId  trace,
+                            gboolean      show)
+{
+  g_return_if_fail (HEART_IS_CHART (self));
+  g_return_if_fail (trace < HEART_N_TRACES);
+
+  show = !!show;
+  if (self->show_trace[trace] == show)
+    return;
+  self->show_trace[trace] = show;
+  update_accessible_label (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[trace == HEART_TRACE_BREATHING ? PROP_SHOW_BREATHING
+                                                                      : PROP_SHOW_SKIN_CONDUCTANCE]);
+}
+
+void
+heart_chart_add_values (HeartChart              *self,
+                        const HeartChannelValue *values,
+                        guint                    n_values)
+{
+  g_return_if_fail (HEART_IS_CHART (self));
+  heart_chart_data_add_values (self->data, values, n_values);
+}
+
+void
+heart_chart_update (HeartChart *self)
+{
+  double latest_t;
+  guint n_points;
+
+  g_return_if_fail (HEART_IS_CHART (self));
+
+  heart_chart_data_update (self->data);
+  heart_chart_data_get_points (self->data, &n_points);
+  latest_t = heart_chart_data_get_latest_time (self->data);
+  if (n_points == 0)
+    {
+      self->latest_t = self->edge_t = self->edge_from_t = 0;
+      self->arrival_us = self->period_us = 0;
+    }
+  else if (latest_t != self->latest_t)
+    take_latest (self, latest_t);
+
+  take_range (self);
+  rebuild_skin_labels (self);
+  schedule_redraw (self);
+}
+
+HeartChartData *
+heart_chart_get_data (HeartChart *self)
+{
+  g_return_val_if_fail (HEART_IS_CHART (self), NULL);
+  return self->data;
+}
+
 guint
 heart_chart_get_n_points (HeartChart *self)
 {
+  guint n_points;
+
   g_return_val_if_fail (HEART_IS_CHART (self), 0);
-  return self->points->len;
+  heart_chart_data_get_points (self->data, &n_points);
+  return n_points;
 }
 
 double
 heart_chart_get_covered_seconds (HeartChart *self)
 {
   g_return_val_if_fail (HEART_IS_CHART (self), 0);
-  return self->covered_s;
+  return heart_chart_data_get_covered_seconds (self->data);
+}
+
+gboolean
+heart_chart_get_trace_area (HeartChart      *self,
+                            HeartTraceId     trace,
+                            graphene_rect_t *area)
+{
+  ChartLayout layout;
+  const PlotArea *strip;
+
+  g_return_val_if_fail (HEART_IS_CHART (self), FALSE);
+  g_return_val_if_fail (trace < HEART_N_TRACES, FALSE);
+
+  compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)),
+                  gtk_widget_get_height (GTK_WIDGET (self)), &layout);
+  strip = &layout.traces[trace];
+  graphene_rect_init (area, strip->left, strip->top, strip->right - strip->left, strip->bottom - strip->top);
+  return self->show_trace[trace];
+}
+
+void
+heart_chart_get_drawn_phases (HeartChart *self,
+                              guint      *n_marks,
+                              guint      *n_names)
+{
+  g_return_if_fail (HEART_IS_CHART (self));
+  *n_marks = self->drawn_phase_marks;
+  *n_names = self->drawn_phase_names;
 }

@@ -1,4 +1,5 @@
-/* heart-chart.h: live heart rate and stress chart
+/* heart-chart.h: live heart rate and stress chart, with breathing and skin
+ * conductance beneath
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "heart-chart-data.h"
 #include "heart-history.h"
 
 G_BEGIN_DECLS
@@ -15,7 +17,8 @@ G_DECLARE_FINAL_TYPE (HeartChart, heart_chart, HEART, CHART, GtkDrawingArea)
 
 /* Properties: "history" (HeartHistory), "window-seconds" (guint, 30–300),
  * "live" (gboolean: scroll with the frame clock; off when the simulation is
- * stopped, so a still chart costs no frames). */
+ * stopped, so a still chart costs no frames), "show-breathing" and
+ * "show-skin-conductance" (a strip for each trace under the heart rate). */
 GtkWidget    *heart_chart_new                (void);
 HeartHistory *heart_chart_get_history        (HeartChart *self);
 void          heart_chart_set_history        (HeartChart *self,
@@ -26,11 +29,30 @@ void          heart_chart_set_window_seconds (HeartChart *self,
 gboolean      heart_chart_get_live           (HeartChart *self);
 void          heart_chart_set_live           (HeartChart *self,
                                               gboolean live);
+gboolean      heart_chart_get_show_trace     (HeartChart *self,
+                                              HeartTraceId trace);
+void          heart_chart_set_show_trace     (HeartChart *self,
+                                              HeartTraceId trace,
+                                              gboolean show);
+/* A tick's channel values (the simulator's "values"), for the traces */
+void          heart_chart_add_values         (HeartChart *self,
+                                              const HeartChannelValue *values,
+                                              guint n_values);
 /* The history has new samples: read them (once per sample, not per frame) */
 void          heart_chart_update             (HeartChart *self);
-/* Points prepared for drawing (after decimation), for tests */
+
+/* For tests and screenshots: what is prepared, the points after decimation,
+ * the simulation time the visible span covers, where a trace's strip is
+ * (FALSE when it is hidden), and the phase marks and names the last frame
+ * drew */
+HeartChartData *heart_chart_get_data         (HeartChart *self);
 guint         heart_chart_get_n_points       (HeartChart *self);
-/* Simulation time the visible span covers, for tests and screenshots */
 double        heart_chart_get_covered_seconds (HeartChart *self);
+gboolean      heart_chart_get_trace_area     (HeartChart *self,
+                                              HeartTraceId trace,
+                                              graphene_rect_t *area);
+void          heart_chart_get_drawn_phases   (HeartChart *self,
+                                              guint *n_marks,
+                                              guint *n_names);
 
 G_END_DECLS

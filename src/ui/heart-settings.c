@@ -17,7 +17,7 @@ struct _HeartSettings
   GObject    parent_instance;
 
   GSettings *settings;
-  GValue     values[16];   /* indexed by PROP_*, one per key */
+  GValue     values[20];   /* indexed by PROP_*, one per key */
 };
 
 enum {
@@ -34,6 +34,8 @@ enum {
   PROP_RANDOM_EVENTS,
   PROP_RANDOM_EVENTS_PER_HOUR,
   PROP_CHART_WINDOW_SECONDS,
+  PROP_CHART_SHOW_BREATHING,
+  PROP_CHART_SHOW_SKIN_CONDUCTANCE,
   PROP_WINDOW_WIDTH,
   PROP_WINDOW_HEIGHT,
   PROP_WINDOW_MAXIMIZED,
@@ -165,6 +167,10 @@ heart_settings_class_init (HeartSettingsClass *klass)
     g_param_spec_double ("random-events-per-hour", NULL, NULL, 0, 3600, 144, FLAGS);
   properties[PROP_CHART_WINDOW_SECONDS] =
     g_param_spec_uint ("chart-window-seconds", NULL, NULL, 30, 300, 60, FLAGS);
+  properties[PROP_CHART_SHOW_BREATHING] =
+    g_param_spec_boolean ("chart-show-breathing", NULL, NULL, TRUE, FLAGS);
+  properties[PROP_CHART_SHOW_SKIN_CONDUCTANCE] =
+    g_param_spec_boolean ("chart-show-skin-conductance", NULL, NULL, TRUE, FLAGS);
   properties[PROP_WINDOW_WIDTH] =
     g_param_spec_int ("window-width", NULL, NULL, G_MININT, G_MAXINT, 1000, FLAGS);
   properties[PROP_WINDOW_HEIGHT] =

@@ -15,7 +15,8 @@ G_DECLARE_FINAL_TYPE (HeartSettings, heart_settings, HEART, SETTINGS, GObject)
  * one ("port", "serve", "listen-all-interfaces", "token", "autostart",
  * "interval-ms", "baseline-bpm", "stress-level", "stress-event-level",
  * "random-events", "random-events-per-hour", "chart-window-seconds",
- * "window-width", "window-height", "window-maximized") and are bound to them
+ * "chart-show-breathing", "chart-show-skin-conductance", "window-width",
+ * "window-height", "window-maximized") and are bound to them
  * in both directions, so the UI binds to this object and never to GSettings. */
 HeartSettings *heart_settings_new                 (void);
 

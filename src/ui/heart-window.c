@@ -194,6 +194,12 @@ heart_window_constructed (GObject *object)
   g_object_bind_property (self->settings, "chart-window-seconds",
                           self->chart_card, "window-seconds",
                           G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->settings, "chart-show-breathing",
+                          self->chart_card, "show-breathing",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->settings, "chart-show-skin-conductance",
+                          self->chart_card, "show-skin-conductance",
+                          G_BINDING_SYNC_CREATE);
 
   heart_controls_set_simulator (self->controls, self->simulator);
   heart_controls_set_settings (self->controls, self->settings);
