@@ -49,7 +49,7 @@ cat > "$work/config/glib-2.0/settings/keyfile" <<KEYFILE
 [io/github/heartsim/Heartsim]
 interval-ms=50
 stress-level=0.15
-window-width=1000
+window-width=1180
 window-height=720
 KEYFILE
 

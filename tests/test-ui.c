@@ -112,7 +112,7 @@ reset_settings (guint port)
   g_settings_set_uint (settings, "interval-ms", 20);
   g_settings_set_boolean (settings, "random-events", FALSE);
   g_settings_set_boolean (settings, "autostart", FALSE);
-  g_settings_set_int (settings, "window-width", 1000);
+  g_settings_set_int (settings, "window-width", 1180);
   g_settings_set_int (settings, "window-height", 720);
 }
 

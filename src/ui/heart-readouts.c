@@ -12,6 +12,9 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+/* Skin responses are counted over this much simulation time */
+#define RESPONSE_WINDOW_S 60.0
+
 #include "heart-label.h"
 
 struct _HeartReadouts
@@ -20,6 +23,7 @@ struct _HeartReadouts
 
   HeartSimulator *simulator;
   GSignalGroup   *simulator_signals;
+  GArray         *responses;    /* double: onsets of skin responses, simulation time */
 
   /* template widgets */
   GtkWidget      *flow_box;
@@ -31,6 +35,10 @@ struct _HeartReadouts
   GtkLabel       *stress_label;
   GtkWidget      *event_badge;
   GtkLevelBar    *stress_bar;
+  GtkLabel       *breathing_label;
+  GtkLabel       *breathing_caption;
+  GtkLabel       *skin_label;
+  GtkLabel       *skin_caption;
 };
 
 enum {
@@ -42,6 +50,36 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (HeartReadouts, heart_readouts, GTK_TYPE_WIDGET)
+
+static void
+show_person (HeartReadouts     *self,
+             const HeartSample *sample)
+{
+  double rate = sample->channels[HEART_CHANNEL_RESPIRATORY_RATE];
+  double eda = sample->channels[HEART_CHANNEL_EDA];
+  guint old = 0;
+  guint responses;
+
+  heart_label_set_printf (self->breathing_label, "%.0f", rate);
+  heart_widget_set_accessible_printf (GTK_WIDGET (self->breathing_label),
+                                      _("Breathing: %.0f breaths a minute"), rate);
+  if (rate > 0)
+    heart_label_set_printf (self->breathing_caption, _("A breath every %.1f s"), 60 / rate);
+
+  heart_label_set_printf (self->skin_label, "%.2f", eda);
+  heart_widget_set_accessible_printf (GTK_WIDGET (self->skin_label),
+                                      _("Skin conductance: %.2f microsiemens"), eda);
+  while (old < self->responses->len
+         && g_array_index (self->responses, double, old) < sample->t_s - RESPONSE_WINDOW_S)
+    old++;
+  g_array_remove_range (self->responses, 0, old);
+  responses = self->responses->len;
+  heart_label_set_printf (self->skin_caption,
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       "%u response a minute",
+                                       "%u responses a minute", responses),
+                          responses);
+}
 
 static void
 show_sample (HeartReadouts     *self,
@@ -65,6 +103,18 @@ show_sample (HeartReadouts     *self,
                                       _("Stress level: %d percent"), stress_percent);
   gtk_level_bar_set_value (self->stress_bar, sample->stress_level);
   gtk_widget_set_visible (self->event_badge, sample->event_active);
+
+  show_person (self, sample);
+}
+
+static void
+on_values (HeartReadouts           *self,
+           const HeartChannelValue *values,
+           guint                    n_values)
+{
+  for (guint i = 0; i < n_values; i++)
+    if (values[i].channel == HEART_CHANNEL_SCR)
+      g_array_append_val (self->responses, values[i].t_s);
 }
 
 /* Nothing measured yet: dashes, not the model's resting guess */
@@ -75,6 +125,10 @@ show_nothing (HeartReadouts *self)
   gtk_label_set_label (self->rmssd_label, "–");
   gtk_label_set_label (self->stress_label, "–");
   gtk_label_set_label (self->variability_caption, _("RMSSD over 30 s"));
+  gtk_label_set_label (self->breathing_label, "–");
+  gtk_label_set_label (self->breathing_caption, _("Breaths a minute"));
+  gtk_label_set_label (self->skin_label, "–");
+  gtk_label_set_label (self->skin_caption, _("Electrodermal activity"));
 }
 
 /* The simulator reports a tick's beats at the tick's end. Replaying each one
@@ -113,6 +167,7 @@ heart_readouts_dispose (GObject *object)
     g_signal_group_set_target (self->simulator_signals, NULL);
   g_clear_object (&self->simulator_signals);
   g_clear_object (&self->simulator);
+  g_clear_pointer (&self->responses, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_READOUTS);
   /* The template's top widget is a child, not only a template child */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -183,6 +238,10 @@ heart_readouts_class_init (HeartReadoutsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, stress_label);
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, event_badge);
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, stress_bar);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, breathing_label);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, breathing_caption);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, skin_label);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, skin_caption);
   gtk_widget_class_set_css_name (widget_class, "heartreadouts");
 }
 
@@ -190,10 +249,12 @@ static void
 heart_readouts_init (HeartReadouts *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->responses = g_array_new (FALSE, FALSE, sizeof (double));
 
   self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
   g_signal_group_connect_swapped (self->simulator_signals, "sample", G_CALLBACK (show_sample), self);
   g_signal_group_connect_swapped (self->simulator_signals, "beat", G_CALLBACK (on_beat), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "values", G_CALLBACK (on_values), self);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::running",
                                   G_CALLBACK (on_running_changed), self);
   show_nothing (self);
@@ -247,4 +308,27 @@ heart_readouts_get_bpm_text (HeartReadouts *self)
 {
   g_return_val_if_fail (HEART_IS_READOUTS (self), NULL);
   return gtk_label_get_label (self->bpm_label);
+}
+
+const char *
+heart_readouts_get_text (HeartReadouts  *self,
+                         HeartChannelId  channel)
+{
+  g_return_val_if_fail (HEART_IS_READOUTS (self), NULL);
+
+  switch (channel)
+    {
+    case HEART_CHANNEL_HEART_RATE:
+      return gtk_label_get_label (self->bpm_label);
+    case HEART_CHANNEL_HRV_RMSSD:
+      return gtk_label_get_label (self->rmssd_label);
+    case HEART_CHANNEL_STRESS_LEVEL:
+      return gtk_label_get_label (self->stress_label);
+    case HEART_CHANNEL_RESPIRATORY_RATE:
+      return gtk_label_get_label (self->breathing_label);
+    case HEART_CHANNEL_EDA:
+      return gtk_label_get_label (self->skin_label);
+    default:
+      g_return_val_if_reached (NULL);
+    }
 }

@@ -24,5 +24,8 @@ void            heart_readouts_set_simulator (HeartReadouts *self,
 /* For tests */
 HeartPulse     *heart_readouts_get_heart_pulse (HeartReadouts *self);
 const char     *heart_readouts_get_bpm_text    (HeartReadouts *self);
+/* The number shown for heart rate, RMSSD, stress, respiratory rate or EDA */
+const char     *heart_readouts_get_text        (HeartReadouts *self,
+                                                HeartChannelId channel);
 
 G_END_DECLS

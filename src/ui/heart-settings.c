@@ -172,7 +172,7 @@ heart_settings_class_init (HeartSettingsClass *klass)
   properties[PROP_CHART_SHOW_SKIN_CONDUCTANCE] =
     g_param_spec_boolean ("chart-show-skin-conductance", NULL, NULL, TRUE, FLAGS);
   properties[PROP_WINDOW_WIDTH] =
-    g_param_spec_int ("window-width", NULL, NULL, G_MININT, G_MAXINT, 1000, FLAGS);
+    g_param_spec_int ("window-width", NULL, NULL, G_MININT, G_MAXINT, 1180, FLAGS);
   properties[PROP_WINDOW_HEIGHT] =
     g_param_spec_int ("window-height", NULL, NULL, G_MININT, G_MAXINT, 720, FLAGS);
   properties[PROP_WINDOW_MAXIMIZED] =
