@@ -26,6 +26,7 @@ import urllib.request
 import numpy as np
 import websockets
 
+sys.dont_write_bytecode = True   # no __pycache__ beside the examples
 here = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("sc", os.path.join(here, "stress-classifier.py"))
 sc = importlib.util.module_from_spec(spec)
