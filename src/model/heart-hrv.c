@@ -234,8 +234,6 @@ heart_hrv_analyse (const double  *beat_t_s,
   detrend_linear (series, n_series);
   welch (series, n_series, fs, psd);
 
-  /* g_autofree frees series: clang 14's analyzer misses the cleanup and calls it leaked */
-  /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
   stats->lf_power_ms2 = band_power (psd, df, HEART_HRV_LF_LOW_HZ, HEART_HRV_LF_HIGH_HZ);
   stats->hf_power_ms2 = band_power (psd, df, HEART_HRV_LF_HIGH_HZ, HEART_HRV_HF_HIGH_HZ);
   stats->lf_hf = stats->hf_power_ms2 > 0 ? stats->lf_power_ms2 / stats->hf_power_ms2 : 0;
