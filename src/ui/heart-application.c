@@ -308,6 +308,10 @@ setup_actions (HeartApplication *self)
   gtk_application_set_accels_for_action (app, "app.preferences", (const char *[]) { "<Control>comma", NULL });
   gtk_application_set_accels_for_action (app, "app.quit", (const char *[]) { "<Control>q", NULL });
   gtk_application_set_accels_for_action (app, "window.close", (const char *[]) { "<Control>w", NULL });
+  gtk_application_set_accels_for_action (app, "win.run-scenario", (const char *[]) { "<Control>r", NULL });
+  gtk_application_set_accels_for_action (app, "win.stop-scenario",
+                                         (const char *[]) { "<Control><Shift>r", NULL });
+  gtk_application_set_accels_for_action (app, "win.open-scenario", (const char *[]) { "<Control>o", NULL });
   gtk_application_set_accels_for_action (app, "win.show-help-overlay",
                                          (const char *[]) { "<Control>question", NULL });
 }

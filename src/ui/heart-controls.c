@@ -1,8 +1,9 @@
-/* heart-controls.c: the side panel's simulation controls
+/* heart-controls.c: the side panel's simulation and scenario controls
  *
  * The sliders are bound to the simulator and the settings; the presets and
- * the switch are actions of the application. The controls hold no state of
- * their own beyond what is on screen.
+ * the switch are actions of the application, the scenario buttons actions
+ * of the window. Beyond what is on screen the controls hold only the
+ * scenarios one can pick: the bundled ones and the files opened.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,7 +16,19 @@
 #include <math.h>
 
 #include "heart-binding.h"
+#include "heart-chart-data.h"
 #include "heart-label.h"
+#include "heart-scenario-file.h"
+
+/* The bundled scenario picked at first */
+#define DEFAULT_SCENARIO "demo"
+
+typedef struct
+{
+  char          *bundled;    /* a bundled scenario's name, or NULL */
+  char          *path;       /* an opened file, or NULL */
+  HeartScenario *scenario;   /* loaded when first picked */
+} ScenarioEntry;
 
 struct _HeartControls
 {
@@ -24,6 +37,8 @@ struct _HeartControls
   HeartSimulator *simulator;
   HeartSettings  *settings;
   GSignalGroup   *settings_signals;
+  GSignalGroup   *simulator_signals;
+  GPtrArray      *entries;      /* ScenarioEntry, in the order of scenario_names */
 
   /* template widgets */
   GtkAdjustment  *baseline_adjustment;
@@ -33,6 +48,12 @@ struct _HeartControls
   GtkLabel       *stress_value_label;
   GtkLabel       *event_level_value_label;
   AdwActionRow   *random_events_row;
+  AdwComboRow    *scenario_row;
+  GtkStringList  *scenario_names;
+  GtkLabel       *progress_title;
+  GtkLabel       *progress_time;
+  GtkProgressBar *progress_bar;
+  GtkLabel       *progress_caption;
 };
 
 enum {
@@ -73,6 +94,154 @@ show_random_events (HeartControls *self)
   adw_action_row_set_subtitle (self->random_events_row, subtitle);
 }
 
+/* ---------------------------------------------------------------- scenarios */
+
+static void
+scenario_entry_free (gpointer data)
+{
+  ScenarioEntry *entry = data;
+
+  g_free (entry->bundled);
+  g_free (entry->path);
+  g_clear_pointer (&entry->scenario, heart_scenario_unref);
+  g_free (entry);
+}
+
+static ScenarioEntry *
+selected_entry (HeartControls *self)
+{
+  guint selected = adw_combo_row_get_selected (self->scenario_row);
+
+  return selected < self->entries->len ? g_ptr_array_index (self->entries, selected) : NULL;
+}
+
+/* Bundled scenarios are read when first picked; they are checked at build
+ * time, so reading one does not fail in practice */
+static HeartScenario *
+entry_scenario (ScenarioEntry *entry,
+                GError       **error)
+{
+  if (entry->scenario == NULL && entry->bundled != NULL)
+    entry->scenario = heart_scenario_load_bundled (entry->bundled, error);
+  return entry->scenario;
+}
+
+static char *
+describe_phases (const HeartScenario *scenario)
+{
+  GString *text = g_string_new (NULL);
+  guint n_phases = heart_scenario_get_n_phases (scenario);
+  g_autofree char *total = heart_format_clock (heart_scenario_get_duration (scenario));
+
+  g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u phase in %s", "%u phases in %s", n_phases),
+                   n_phases, total);
+  for (guint i = 0; i < n_phases; i++)
+    {
+      g_autofree char *name = heart_chart_data_display_name (heart_scenario_get_phase (scenario, i)->name);
+
+      /* Translators: between the list of phases and the first one, then between phases */
+      g_string_append (text, i == 0 ? _(": ") : _(", "));
+      g_string_append (text, name);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* What runs, how far it is, and what is left; or, with nothing running, what
+ * the picked scenario would do */
+static void
+show_progress (HeartControls *self)
+{
+  HeartScenario *running = self->simulator != NULL ? heart_simulator_get_scenario (self->simulator) : NULL;
+  ScenarioEntry *entry = selected_entry (self);
+
+  if (running != NULL)
+    {
+      double elapsed = heart_simulator_get_scenario_elapsed (self->simulator);
+      double duration = heart_scenario_get_duration (running);
+      int phase = heart_simulator_get_phase (self->simulator);
+      g_autofree char *name = heart_chart_data_display_name (heart_simulator_get_condition (self->simulator));
+      g_autofree char *scenario_name = heart_chart_data_display_name (heart_scenario_get_name (running));
+      g_autofree char *elapsed_text = heart_format_clock (elapsed);
+      g_autofree char *duration_text = heart_format_clock (duration);
+      g_autofree char *left_text = heart_format_clock (MAX (duration - elapsed, 0));
+
+      /* Translators: the phase under way, its number and how many there are */
+      heart_label_set_printf (self->progress_title, _("%s · phase %d of %u"),
+                              name, phase + 1, heart_scenario_get_n_phases (running));
+      /* Translators: time into the scenario / its length */
+      heart_label_set_printf (self->progress_time, _("%s / %s"), elapsed_text, duration_text);
+      /* Translators: the scenario under way and the time it has left */
+      heart_label_set_printf (self->progress_caption, _("%s: %s left"), scenario_name, left_text);
+      gtk_progress_bar_set_fraction (self->progress_bar, duration > 0 ? CLAMP (elapsed / duration, 0, 1) : 0);
+      return;
+    }
+
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_label_set_label (self->progress_title, _("Not running"));
+  if (entry != NULL && entry->scenario != NULL)
+    {
+      g_autofree char *plan = describe_phases (entry->scenario);
+      g_autofree char *total = heart_format_clock (heart_scenario_get_duration (entry->scenario));
+
+      gtk_label_set_label (self->progress_time, total);
+      gtk_label_set_label (self->progress_caption, plan);
+    }
+  else
+    {
+      gtk_label_set_label (self->progress_time, "");
+      gtk_label_set_label (self->progress_caption, "");
+    }
+}
+
+static void
+on_scenario_selected (HeartControls *self)
+{
+  ScenarioEntry *entry = selected_entry (self);
+  g_autoptr(GError) error = NULL;
+  HeartScenario *scenario;
+
+  if (entry == NULL)
+    return;
+  scenario = entry_scenario (entry, &error);
+  if (scenario == NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->scenario_row), error->message);
+  else if (entry->path != NULL)
+    {
+      g_autofree char *basename = g_path_get_basename (entry->path);
+      /* Translators: a scenario file's description, then its file name */
+      g_autofree char *subtitle = g_strdup_printf (_("%s (%s)"), heart_scenario_get_description (scenario),
+                                                   basename);
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->scenario_row), subtitle);
+    }
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->scenario_row),
+                                 heart_scenario_get_description (scenario));
+  show_progress (self);
+}
+
+static void
+add_bundled_scenarios (HeartControls *self)
+{
+  g_auto(GStrv) names = heart_scenario_list_bundled ();
+  guint preferred = 0;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      ScenarioEntry *entry = g_new0 (ScenarioEntry, 1);
+      g_autofree char *display = heart_chart_data_display_name (names[i]);
+
+      entry->bundled = g_strdup (names[i]);
+      g_ptr_array_add (self->entries, entry);
+      gtk_string_list_append (self->scenario_names, display);
+      if (g_str_equal (names[i], DEFAULT_SCENARIO))
+        preferred = i;
+    }
+  adw_combo_row_set_selected (self->scenario_row, preferred);
+}
+
+/* ---------------------------------------------------------------- GObject */
+
 static void
 heart_controls_dispose (GObject *object)
 {
@@ -81,7 +250,10 @@ heart_controls_dispose (GObject *object)
 
   if (self->settings_signals != NULL)
     g_signal_group_set_target (self->settings_signals, NULL);
+  if (self->simulator_signals != NULL)
+    g_signal_group_set_target (self->simulator_signals, NULL);
   g_clear_object (&self->settings_signals);
+  g_clear_object (&self->simulator_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_CONTROLS);
   /* The template's top widget is a child, not only a template child */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -89,6 +261,15 @@ heart_controls_dispose (GObject *object)
   g_clear_object (&self->simulator);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (heart_controls_parent_class)->dispose (object);
+}
+
+static void
+heart_controls_finalize (GObject *object)
+{
+  HeartControls *self = HEART_CONTROLS (object);
+
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
+  G_OBJECT_CLASS (heart_controls_parent_class)->finalize (object);
 }
 
 static void
@@ -140,6 +321,7 @@ heart_controls_class_init (HeartControlsClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = heart_controls_dispose;
+  object_class->finalize = heart_controls_finalize;
   object_class->get_property = heart_controls_get_property;
   object_class->set_property = heart_controls_set_property;
 
@@ -159,6 +341,12 @@ heart_controls_class_init (HeartControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartControls, stress_value_label);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, event_level_value_label);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, random_events_row);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, scenario_row);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, scenario_names);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, progress_title);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, progress_time);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, progress_caption);
   gtk_widget_class_set_css_name (widget_class, "heartcontrols");
 }
 
@@ -166,6 +354,20 @@ static void
 heart_controls_init (HeartControls *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->entries = g_ptr_array_new_with_free_func (scenario_entry_free);
+
+  self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
+  g_signal_group_connect_swapped (self->simulator_signals, "notify::scenario",
+                                  G_CALLBACK (show_progress), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "notify::condition",
+                                  G_CALLBACK (show_progress), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "sample",
+                                  G_CALLBACK (show_progress), self);
+
+  g_signal_connect_object (self->scenario_row, "notify::selected",
+                           G_CALLBACK (on_scenario_selected), self, G_CONNECT_SWAPPED);
+  add_bundled_scenarios (self);
+  on_scenario_selected (self);
 
   self->settings_signals = g_signal_group_new (HEART_TYPE_SETTINGS);
   g_signal_group_connect_swapped (self->settings_signals, "notify::random-events",
@@ -213,6 +415,8 @@ heart_controls_set_simulator (HeartControls  *self,
   g_object_bind_property (simulator, "stress-level",
                           self->stress_adjustment, "value",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_group_set_target (self->simulator_signals, simulator);
+  show_progress (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIMULATOR]);
 }
 
@@ -239,6 +443,80 @@ heart_controls_set_settings (HeartControls *self,
   g_signal_group_set_target (self->settings_signals, settings);
   show_random_events (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETTINGS]);
+}
+
+HeartScenario *
+heart_controls_dup_scenario (HeartControls  *self,
+                             GError        **error)
+{
+  ScenarioEntry *entry;
+  HeartScenario *scenario;
+
+  g_return_val_if_fail (HEART_IS_CONTROLS (self), NULL);
+
+  entry = selected_entry (self);
+  if (entry == NULL)
+    {
+      g_set_error_literal (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_NOT_FOUND,
+                           _("No scenario is chosen"));
+      return NULL;
+    }
+  scenario = entry_scenario (entry, error);
+  return scenario != NULL ? heart_scenario_ref (scenario) : NULL;
+}
+
+void
+heart_controls_add_scenario (HeartControls *self,
+                             HeartScenario *scenario,
+                             const char    *path)
+{
+  g_autofree char *display = NULL;
+  ScenarioEntry *entry = NULL;
+  guint index;
+
+  g_return_if_fail (HEART_IS_CONTROLS (self));
+  g_return_if_fail (scenario != NULL);
+  g_return_if_fail (path != NULL);
+
+  /* A file opened again replaces what was read from it before */
+  for (index = 0; index < self->entries->len; index++)
+    {
+      entry = g_ptr_array_index (self->entries, index);
+      if (g_strcmp0 (entry->path, path) == 0)
+        break;
+    }
+
+  display = heart_chart_data_display_name (heart_scenario_get_name (scenario));
+  if (index == self->entries->len)
+    {
+      entry = g_new0 (ScenarioEntry, 1);
+      entry->path = g_strdup (path);
+      g_ptr_array_add (self->entries, entry);
+      gtk_string_list_append (self->scenario_names, display);
+    }
+  else
+    gtk_string_list_splice (self->scenario_names, index, 1, (const char * const[]) { display, NULL });
+
+  g_clear_pointer (&entry->scenario, heart_scenario_unref);
+  entry->scenario = heart_scenario_ref (scenario);
+  if (adw_combo_row_get_selected (self->scenario_row) == index)
+    on_scenario_selected (self);
+  else
+    adw_combo_row_set_selected (self->scenario_row, index);
+}
+
+guint
+heart_controls_get_n_scenarios (HeartControls *self)
+{
+  g_return_val_if_fail (HEART_IS_CONTROLS (self), 0);
+  return self->entries->len;
+}
+
+const char *
+heart_controls_get_progress_text (HeartControls *self)
+{
+  g_return_val_if_fail (HEART_IS_CONTROLS (self), NULL);
+  return gtk_label_get_label (self->progress_title);
 }
 
 GtkAdjustment *

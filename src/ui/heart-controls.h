@@ -1,4 +1,4 @@
-/* heart-controls.h: the side panel's simulation controls
+/* heart-controls.h: the side panel's simulation and scenario controls
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "heart-scenario.h"
 #include "heart-settings.h"
 #include "heart-simulator.h"
 
@@ -24,9 +25,21 @@ HeartSettings  *heart_controls_get_settings  (HeartControls *self);
 void            heart_controls_set_settings  (HeartControls *self,
                                               HeartSettings *settings);
 
+/* The scenario picked (a new reference), or NULL with @error set; the
+ * bundled ones are listed from the start, files as they are opened. */
+HeartScenario  *heart_controls_dup_scenario  (HeartControls *self,
+                                              GError **error);
+/* Lists @scenario, read from @path, and picks it; opening the same file again
+ * replaces what was read from it */
+void            heart_controls_add_scenario  (HeartControls *self,
+                                              HeartScenario *scenario,
+                                              const char *path);
+
 /* For tests */
 GtkAdjustment  *heart_controls_get_baseline_adjustment    (HeartControls *self);
 GtkAdjustment  *heart_controls_get_stress_adjustment      (HeartControls *self);
 GtkAdjustment  *heart_controls_get_event_level_adjustment (HeartControls *self);
+guint           heart_controls_get_n_scenarios           (HeartControls *self);
+const char     *heart_controls_get_progress_text         (HeartControls *self);
 
 G_END_DECLS

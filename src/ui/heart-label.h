@@ -16,5 +16,7 @@ void heart_label_set_printf              (GtkLabel   *label,
 void heart_widget_set_accessible_printf  (GtkWidget  *widget,
                                           const char *format,
                                           ...) G_GNUC_PRINTF (2, 3);
+/* A time on a clock face: "4:05", "1:02:03" (whole seconds, rounded down) */
+char *heart_format_clock                 (double      seconds) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -14,8 +14,10 @@
 #include <glib/gi18n.h>
 
 #include "heart-chart-card.h"
+#include "heart-chart-data.h"
 #include "heart-controls.h"
 #include "heart-readouts.h"
+#include "heart-scenario-file.h"
 #include "heart-server-panel.h"
 #include "heart-window-private.h"
 
@@ -30,6 +32,7 @@ struct _HeartWindow
   GError               *server_error;
   GSignalGroup         *simulator_signals;
   GSignalGroup         *server_signals;
+  GtkFileChooserNative *scenario_chooser;
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -60,6 +63,42 @@ G_DEFINE_FINAL_TYPE (HeartWindow, heart_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---------------------------------------------------------------- header bar */
 
+/* Running or stopped, and during a scenario its name and the phase under way */
+static void
+update_subtitle (HeartWindow *self)
+{
+  gboolean running = heart_simulator_get_running (self->simulator);
+  HeartScenario *scenario = heart_simulator_get_scenario (self->simulator);
+  const char *condition = heart_simulator_get_condition (self->simulator);
+  g_autofree char *name = NULL;
+  g_autofree char *phase = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (scenario == NULL || condition[0] == '\0')
+    {
+      adw_window_title_set_subtitle (self->window_title, running ? _("Running") : _("Stopped"));
+      return;
+    }
+
+  name = heart_chart_data_display_name (heart_scenario_get_name (scenario));
+  phase = heart_chart_data_display_name (condition);
+  if (running)
+    /* Translators: the header bar's subtitle during a scenario: its name and the phase under way */
+    subtitle = g_strdup_printf (_("%s · %s"), name, phase);
+  else
+    /* Translators: the header bar's subtitle while a scenario waits: its name and the phase it is in */
+    subtitle = g_strdup_printf (_("Stopped · %s · %s"), name, phase);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+}
+
+static void
+on_scenario_changed (HeartWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop-scenario",
+                                 heart_simulator_get_scenario (self->simulator) != NULL);
+  update_subtitle (self);
+}
+
 static void
 on_running_changed (HeartWindow *self)
 {
@@ -74,7 +113,7 @@ on_running_changed (HeartWindow *self)
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "suggested-action");
 
-  adw_window_title_set_subtitle (self->window_title, running ? _("Running") : _("Stopped"));
+  update_subtitle (self);
 }
 
 /* ---------------------------------------------------------------- server */
@@ -131,6 +170,97 @@ open_url (GtkWidget  *widget,
   gtk_show_uri (GTK_WINDOW (widget), g_variant_get_string (parameter, NULL), GDK_CURRENT_TIME);
 }
 
+/* ---------------------------------------------------------------- scenarios */
+
+static void
+run_scenario (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  HeartWindow *self = HEART_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartScenario) scenario = heart_controls_dup_scenario (self->controls, &error);
+
+  if (scenario == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+  /* From its start, once; a scenario only moves while the simulation runs */
+  heart_simulator_run_scenario (self->simulator, scenario, FALSE);
+  if (!heart_simulator_get_running (self->simulator))
+    heart_simulator_start (self->simulator);
+}
+
+static void
+stop_scenario (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  HeartWindow *self = HEART_WINDOW (widget);
+
+  heart_simulator_stop_scenario (self->simulator);
+}
+
+static void
+show_scenario_error (HeartWindow  *self,
+                     const GError *error)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Cannot Open the Scenario"), NULL);
+
+  /* The message names the file, the line, the field and the reason */
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("%s\n\nNothing was changed: the simulation goes on as it was."),
+                                  error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_scenario_chosen (HeartWindow          *self,
+                    int                   response,
+                    GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->scenario_chooser);
+  if (file != NULL)
+    heart_window_open_scenario_file (self, file);
+}
+
+static void
+open_scenario (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  HeartWindow *self = HEART_WINDOW (widget);
+  g_autoptr(GtkFileFilter) json = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  if (self->scenario_chooser != NULL)
+    return;
+
+  gtk_file_filter_set_name (json, _("Scenario files (JSON)"));
+  gtk_file_filter_add_mime_type (json, "application/json");
+  gtk_file_filter_add_suffix (json, "json");
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+
+  self->scenario_chooser = gtk_file_chooser_native_new (_("Open a Scenario"), GTK_WINDOW (self),
+                                                        GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                        _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->scenario_chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->scenario_chooser), json);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->scenario_chooser), all);
+  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (self->scenario_chooser), json);
+  g_signal_connect_object (self->scenario_chooser, "response",
+                           G_CALLBACK (on_scenario_chosen), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->scenario_chooser));
+}
+
 /* ---------------------------------------------------------------- GtkWindow */
 
 static gboolean
@@ -164,6 +294,10 @@ connect_signals (HeartWindow *self)
   self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::running",
                                   G_CALLBACK (on_running_changed), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "notify::scenario",
+                                  G_CALLBACK (on_scenario_changed), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "notify::condition",
+                                  G_CALLBACK (update_subtitle), self);
   g_signal_group_set_target (self->simulator_signals, self->simulator);
 
   self->server_signals = g_signal_group_new (HEART_TYPE_SERVER);
@@ -210,6 +344,7 @@ heart_window_constructed (GObject *object)
 
   connect_signals (self);
   on_running_changed (self);
+  on_scenario_changed (self);
   update_banner (self);
 }
 
@@ -225,6 +360,9 @@ heart_window_dispose (GObject *object)
     g_signal_group_set_target (self->server_signals, NULL);
   g_clear_object (&self->simulator_signals);
   g_clear_object (&self->server_signals);
+  if (self->scenario_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->scenario_chooser));
+  g_clear_object (&self->scenario_chooser);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_WINDOW);
   g_clear_object (&self->simulator);
@@ -353,6 +491,9 @@ heart_window_class_init (HeartWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.copy-url", "s", copy_url);
   gtk_widget_class_install_action (widget_class, "win.open-url", "s", open_url);
+  gtk_widget_class_install_action (widget_class, "win.run-scenario", NULL, run_scenario);
+  gtk_widget_class_install_action (widget_class, "win.stop-scenario", NULL, stop_scenario);
+  gtk_widget_class_install_action (widget_class, "win.open-scenario", NULL, open_scenario);
 }
 
 static void
@@ -415,6 +556,45 @@ heart_window_set_server_error (HeartWindow  *self,
   if (self->settings != NULL)
     update_banner (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_ERROR]);
+}
+
+gboolean
+heart_window_open_scenario_file (HeartWindow *self,
+                                 GFile       *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartScenario) scenario = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (HEART_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s: only files on this computer can be opened"), uri);
+      show_scenario_error (self, error);
+      return FALSE;
+    }
+  /* Checked whole before anything uses it: a bad file changes nothing */
+  scenario = heart_scenario_load_file (path, &error);
+  if (scenario == NULL)
+    {
+      show_scenario_error (self, error);
+      return FALSE;
+    }
+
+  heart_controls_add_scenario (self->controls, scenario, path);
+  name = heart_chart_data_display_name (heart_scenario_get_name (scenario));
+  /* Translators: a toast; %s is the scenario's name */
+  title = g_strdup_printf (_("“%s” is ready to run"), name);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  return TRUE;
 }
 
 gboolean

@@ -27,6 +27,10 @@ HeartWindow *heart_window_new           (GtkApplication *application,
 const GError *heart_window_get_server_error (HeartWindow *self);
 void         heart_window_set_server_error (HeartWindow  *self,
                                             const GError *error);
+/* Reads a scenario file and lists it, ready to run; a file that cannot be
+ * read or is not a valid scenario is an error dialog, and nothing changes */
+gboolean     heart_window_open_scenario_file (HeartWindow *self,
+                                              GFile       *file);
 /* The chart shows a full time span of samples (screenshots wait for it) */
 gboolean     heart_window_is_chart_full (HeartWindow *self);
 
