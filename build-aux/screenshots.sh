@@ -2,10 +2,11 @@
 # Capture the screenshots the metainfo shows: data/screenshots/light.png and
 # data/screenshots/dark.png.
 #
-# Runs the app under Xvfb with a fixed seed and a tenfold speed-up (0.5 s of
-# simulation per 50 ms tick, so the same curve as at 2 Hz, ten times sooner),
-# waits until the chart spans its whole minute, and lets the app render its
-# own window to PNG (hidden option --screenshot): no screen grabber needed.
+# Runs the app under Xvfb with a fixed seed, the bundled demo scenario and a
+# tenfold speed-up (0.5 s of simulation per 50 ms tick, so the same curve as
+# at 2 Hz, ten times sooner), waits until the chart spans its whole minute,
+# and lets the app render its own window to PNG (hidden option --screenshot):
+# no screen grabber needed.
 #
 # Usage: build-aux/screenshots.sh [BUILD-DIR]     (default: _build)
 # Needs: xvfb-run, dbus-run-session, glib-compile-schemas, fonts-cantarell
@@ -63,7 +64,7 @@ for scheme in light dark; do
     GTK_A11Y=none \
     dbus-run-session -- \
     xvfb-run -a -s "-screen 0 1600x1200x24 -nolisten tcp" \
-    "$binary" --seed "$seed" --speed 10 --port "$port" \
+    "$binary" --seed "$seed" --speed 10 --port "$port" --scenario demo \
               --color-scheme "$scheme" --screenshot "$outdir/$scheme.png" \
     2> >(grep -v -e '^dbus-daemon' -e 'SpiRegistry' >&2)
   # The app saves its window size on close; keep both pictures the same size

@@ -19,6 +19,7 @@
 #include "heart-frame-stats.h"
 #include "heart-preferences-window.h"
 #include "heart-render.h"
+#include "heart-scenario-file.h"
 #include "heart-window.h"
 
 #define ANY_ADDRESS "0.0.0.0"
@@ -45,6 +46,7 @@ struct _HeartApplication
   char            *screenshot_path;
   char            *color_scheme;
   gboolean         frame_stats;
+  HeartScenario   *scenario;      /* --scenario, run from the start */
 
   HeartFrameStats *stats;
   guint            screenshot_id;
@@ -407,6 +409,8 @@ static const GOptionEntry option_entries[] = {
     N_("Run the simulation this many times faster than real time"), N_("FACTOR") },
   { "port", 0, 0, G_OPTION_ARG_INT, NULL,
     N_("Serve on this port (saved in the preferences)"), N_("PORT") },
+  { "scenario", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Run a scenario from the start: a bundled one or a file"), N_("NAME|FILE") },
   { "screenshot", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
     "Save the window as a PNG once the chart is full, then quit", "FILE" },
   { "color-scheme", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
@@ -423,6 +427,7 @@ heart_application_handle_local_options (GApplication *app,
                                         GVariantDict *options)
 {
   HeartApplication *self = HEART_APPLICATION (app);
+  g_autofree char *scenario = NULL;
   gboolean version = FALSE;
 
   if (g_variant_dict_lookup (options, "version", "b", &version) && version)
@@ -437,6 +442,7 @@ heart_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
   g_variant_dict_lookup (options, "color-scheme", "s", &self->color_scheme);
   g_variant_dict_lookup (options, "frame-stats", "b", &self->frame_stats);
+  g_variant_dict_lookup (options, "scenario", "^ay", &scenario);
 
   if (self->speed != 0 && (self->speed < HEART_SPEED_MIN || self->speed > HEART_SPEED_MAX))
     {
@@ -448,10 +454,23 @@ heart_application_handle_local_options (GApplication *app,
       g_printerr (_("heartsim: --port must be between 1 and 65535\n"));
       return 2;
     }
+  /* Checked here, so a bad file is an error before any window opens */
+  if (scenario != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->scenario = heart_scenario_load (scenario, &error);
+      if (self->scenario == NULL)
+        {
+          g_printerr ("heartsim: %s\n", error->message);
+          return 2;
+        }
+    }
 
   /* A run with its own seed, speed or a capture is an experiment of its own,
    * not a request to raise the window that is already open. */
-  if (self->have_seed || self->speed != 0 || self->screenshot_path != NULL || self->frame_stats)
+  if (self->have_seed || self->speed != 0 || self->screenshot_path != NULL || self->frame_stats
+      || self->scenario != NULL)
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
 
   return G_APPLICATION_CLASS (heart_application_parent_class)->handle_local_options (app, options);
@@ -531,7 +550,9 @@ heart_application_startup (GApplication *app)
   add_signal_handlers (self);
 
   apply_server_settings (self);
-  if (heart_settings_get_autostart (self->settings) || self->screenshot_path != NULL)
+  if (self->scenario != NULL)
+    heart_simulator_run_scenario (self->simulator, self->scenario, FALSE);
+  if (heart_settings_get_autostart (self->settings) || self->screenshot_path != NULL || self->scenario != NULL)
     heart_simulator_start (self->simulator);
 }
 
@@ -597,6 +618,7 @@ heart_application_finalize (GObject *object)
   HeartApplication *self = HEART_APPLICATION (object);
 
   g_clear_error (&self->server_error);
+  g_clear_pointer (&self->scenario, heart_scenario_unref);
   g_clear_pointer (&self->screenshot_path, g_free);
   g_clear_pointer (&self->color_scheme, g_free);
   G_OBJECT_CLASS (heart_application_parent_class)->finalize (object);
