@@ -1,4 +1,5 @@
-/* test-ui.c: the desktop app under Xvfb: window, actions, sliders, chart, banner
+/* test-ui.c: the desktop app under Xvfb: window, actions, sliders, chart,
+ * traces, readouts, scenarios, banner
  *
  * Each test starts a real HeartApplication (registered on the test's own
  * session bus, never run: the test drives the main context itself) with its
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "heart-application.h"
+#include "heart-label.h"
 #include "heart-preferences-window.h"
 #include "heart-render.h"
 #include "heart-window-private.h"
@@ -35,6 +37,7 @@ typedef struct
 typedef enum {
   START_NORMAL,
   START_PORT_TAKEN,
+  START_SKIN_HIDDEN,    /* the skin conductance trace was hidden last time */
 } StartMode;
 
 static gboolean
@@ -194,6 +197,12 @@ run_test_case (gconstpointer data)
   else
     f->port = free_port ();
   reset_settings (f->port);
+  if (test_case->mode == START_SKIN_HIDDEN)
+    {
+      g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+      g_settings_set_boolean (settings, "chart-show-skin-conductance", FALSE);
+    }
 
   f->app = heart_application_new (G_APPLICATION_NON_UNIQUE);
   g_signal_connect_after (f->app, "activate", G_CALLBACK (on_activate), &state);
@@ -412,14 +421,25 @@ test_accelerators (Fixture *f)
     { "app.preferences", "<Control>comma" },
     { "app.quit", "<Control>q" },
     { "win.show-help-overlay", "<Control>question" },
+    { "win.run-scenario", "<Control>r" },
+    { "win.stop-scenario", "<Control><Shift>r" },
+    { "win.open-scenario", "<Control>o" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->app),
                                                                     expected[i].action);
+      guint wanted_key, key;
+      GdkModifierType wanted_mods, mods;
+      gboolean found = FALSE;
 
-      g_assert_true (g_strv_contains ((const char * const *) accels, expected[i].accel));
+      /* Compared as keys, not text: GTK writes modifiers in an order of its own */
+      g_assert_true (gtk_accelerator_parse (expected[i].accel, &wanted_key, &wanted_mods));
+      for (guint j = 0; accels[j] != NULL; j++)
+        found |= gtk_accelerator_parse (accels[j], &key, &mods) && key == wanted_key && mods == wanted_mods;
+      if (!found)
+        g_error ("%s has no accelerator %s", expected[i].action, expected[i].accel);
     }
 }
 
@@ -533,6 +553,41 @@ count_heart_rate_pixels (GdkTexture *texture)
   return count;
 }
 
+/* Pixels within @area (widget coordinates) close to @rgb (0xRRGGBB); the
+ * light style's trace colours: green_5 0x26a269, purple_3 0x9141ac */
+static guint
+count_pixels_near (GdkTexture            *texture,
+                   GtkWidget             *widget,
+                   const graphene_rect_t *area,
+                   guint32                rgb)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  double scale = (double) width / gtk_widget_get_width (widget);
+  gsize stride = width * 4;
+  g_autofree guint8 *pixels = g_malloc (stride * height);
+  int x0 = MAX (0, (int) floor (area->origin.x * scale));
+  int y0 = MAX (0, (int) floor (area->origin.y * scale));
+  int x1 = MIN (width, (int) ceil ((area->origin.x + area->size.width) * scale));
+  int y1 = MIN (height, (int) ceil ((area->origin.y + area->size.height) * scale));
+  guint count = 0;
+
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++)
+      {
+        const guint8 *p = pixels + y * stride + x * 4;
+
+        if (ABS (p[2] - (int) (rgb >> 16 & 0xff)) < 40 && ABS (p[1] - (int) (rgb >> 8 & 0xff)) < 40
+            && ABS (p[0] - (int) (rgb & 0xff)) < 40)
+          count++;
+      }
+  return count;
+}
+
+#define BREATHING_RGB 0x26a269
+#define SKIN_RGB      0x9141ac
+
 static void
 test_chart_renders (Fixture *f)
 {
@@ -556,6 +611,336 @@ test_chart_renders (Fixture *f)
   g_assert_cmpuint (count_heart_rate_pixels (after), >, 100);
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
+/* Both traces draw under the heart rate, each in its strip and colour, from
+ * the channel values at their own rates */
+static void
+test_traces_draw (Fixture *f)
+{
+  HeartChart *chart = heart_window_get_chart (f->window);
+  HeartChartData *data = heart_chart_get_data (chart);
+  graphene_rect_t breathing, skin;
+  g_autoptr(GdkTexture) before = NULL;
+  g_autoptr(GdkTexture) after = NULL;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+  wait_for (gtk_widget_get_height (GTK_WIDGET (chart)) > 200);
+  g_assert_true (heart_chart_get_trace_area (chart, HEART_TRACE_BREATHING, &breathing));
+  g_assert_true (heart_chart_get_trace_area (chart, HEART_TRACE_SKIN, &skin));
+  g_assert_cmpfloat (breathing.size.height, >, 30);
+  g_assert_cmpfloat (skin.origin.y, >=, breathing.origin.y + breathing.size.height);
+
+  before = capture_widget (GTK_WIDGET (chart));
+  g_assert_cmpuint (count_pixels_near (before, GTK_WIDGET (chart), &breathing, BREATHING_RGB), ==, 0);
+  g_assert_cmpuint (count_pixels_near (before, GTK_WIDGET (chart), &skin, SKIN_RGB), ==, 0);
+
+  for (guint i = 0; i < 130; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  /* 25 Hz and 4 Hz, not the 2 Hz of the samples */
+  g_assert_cmpuint (heart_chart_data_get_n_trace_values (data, HEART_TRACE_BREATHING), >=, 25 * 60);
+  g_assert_cmpuint (heart_chart_data_get_n_trace_values (data, HEART_TRACE_SKIN), >=, 4 * 60);
+
+  after = capture_widget (GTK_WIDGET (chart));
+  /* A line across the strip: most columns have a pixel of it */
+  g_assert_cmpuint (count_pixels_near (after, GTK_WIDGET (chart), &breathing, BREATHING_RGB),
+                    >, breathing.size.width * 0.8);
+  g_assert_cmpuint (count_pixels_near (after, GTK_WIDGET (chart), &skin, SKIN_RGB),
+                    >, skin.size.width * 0.8);
+  /* and no trace strays into the other's strip */
+  g_assert_cmpuint (count_pixels_near (after, GTK_WIDGET (chart), &breathing, SKIN_RGB), <, 10);
+  g_assert_cmpuint (count_pixels_near (after, GTK_WIDGET (chart), &skin, BREATHING_RGB), <, 10);
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static gboolean
+saved_boolean (const char *key)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  return g_settings_get_boolean (settings, key);
+}
+
+/* The chart card's menu hides a trace: its strip goes, the heart rate gets
+ * the room, and the choice is saved */
+static void
+test_trace_hidden (Fixture *f)
+{
+  HeartChart *chart = heart_window_get_chart (f->window);
+  graphene_rect_t breathing, skin, skin_before;
+  g_autoptr(GdkTexture) texture = NULL;
+  graphene_rect_t whole;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+  for (guint i = 0; i < 130; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  wait_for (gtk_widget_get_height (GTK_WIDGET (chart)) > 200);
+  g_assert_true (saved_boolean ("chart-show-breathing"));
+  heart_chart_get_trace_area (chart, HEART_TRACE_SKIN, &skin_before);
+
+  activate (f, "show-breathing", NULL);
+  g_assert_false (heart_chart_get_show_trace (chart, HEART_TRACE_BREATHING));
+  g_assert_false (saved_boolean ("chart-show-breathing"));
+  g_assert_true (saved_boolean ("chart-show-skin-conductance"));
+  g_assert_false (g_variant_get_boolean (g_action_group_get_action_state (G_ACTION_GROUP (f->app),
+                                                                          "show-breathing")));
+
+  /* Not drawn anywhere in the chart, and the other strip moved up */
+  iterate_pending ();
+  texture = capture_widget (GTK_WIDGET (chart));
+  g_assert_false (heart_chart_get_trace_area (chart, HEART_TRACE_BREATHING, &breathing));
+  g_assert_true (heart_chart_get_trace_area (chart, HEART_TRACE_SKIN, &skin));
+  graphene_rect_init (&whole, 0, 0, gtk_widget_get_width (GTK_WIDGET (chart)),
+                      gtk_widget_get_height (GTK_WIDGET (chart)));
+  g_assert_cmpuint (count_pixels_near (texture, GTK_WIDGET (chart), &whole, BREATHING_RGB), <, 10);
+  g_assert_cmpuint (count_pixels_near (texture, GTK_WIDGET (chart), &skin, SKIN_RGB), >, 100);
+
+  /* Both hidden: the heart rate alone; and back */
+  activate (f, "show-skin-conductance", NULL);
+  g_assert_false (saved_boolean ("chart-show-skin-conductance"));
+  g_assert_false (heart_chart_get_trace_area (chart, HEART_TRACE_SKIN, &skin));
+  activate (f, "show-breathing", NULL);
+  g_assert_true (saved_boolean ("chart-show-breathing"));
+  g_assert_true (heart_chart_get_show_trace (chart, HEART_TRACE_BREATHING));
+  (void) skin_before;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
+/* The saved choice is what a new window starts with */
+static void
+test_trace_hidden_at_start (Fixture *f)
+{
+  HeartChart *chart = heart_window_get_chart (f->window);
+
+  g_assert_false (heart_chart_get_show_trace (chart, HEART_TRACE_SKIN));
+  g_assert_true (heart_chart_get_show_trace (chart, HEART_TRACE_BREATHING));
+}
+
+/* ---------------------------------------------------------------- readouts */
+
+static void
+test_readouts_show_sample (Fixture *f)
+{
+  HeartReadouts *readouts = heart_window_get_readouts (f->window);
+  const HeartSample *sample;
+  char text[64];
+
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_RESPIRATORY_RATE), ==, "–");
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_EDA), ==, "–");
+
+  for (guint i = 0; i < 20; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  sample = heart_simulator_get_current_sample (f->simulator);
+
+  g_snprintf (text, sizeof text, "%d", sample->bpm);
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_HEART_RATE), ==, text);
+  g_snprintf (text, sizeof text, "%.0f", sample->rmssd_ms);
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_HRV_RMSSD), ==, text);
+  g_snprintf (text, sizeof text, "%d", (int) lround (sample->stress_level * 100));
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_STRESS_LEVEL), ==, text);
+  g_snprintf (text, sizeof text, "%.0f", sample->channels[HEART_CHANNEL_RESPIRATORY_RATE]);
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_RESPIRATORY_RATE), ==, text);
+  g_snprintf (text, sizeof text, "%.2f", sample->channels[HEART_CHANNEL_EDA]);
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_EDA), ==, text);
+
+  /* A resting person: 6–30 breaths a minute, a few µS */
+  g_assert_cmpfloat (sample->channels[HEART_CHANNEL_RESPIRATORY_RATE], >=, 6);
+  g_assert_cmpfloat (sample->channels[HEART_CHANNEL_RESPIRATORY_RATE], <=, 30);
+  g_assert_cmpfloat (sample->channels[HEART_CHANNEL_EDA], >, 0);
+}
+
+/* ---------------------------------------------------------------- scenarios */
+
+static void
+advance_seconds (Fixture *f,
+                 double   seconds)
+{
+  for (double t = 0; t < seconds; t += 0.5)
+    heart_simulator_advance (f->simulator, 0.5);
+}
+
+/* The bundled demo: the header bar names the phase, the chart marks where
+ * phases begin and names them, the side panel counts the time */
+static void
+test_scenario_demo (Fixture *f)
+{
+  HeartChart *chart = heart_window_get_chart (f->window);
+  HeartControls *controls = heart_window_get_controls (f->window);
+  GtkWidget *stop_button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (controls), HEART_TYPE_CONTROLS,
+                                                                      "stop_scenario_button"));
+  g_autoptr(GdkTexture) texture = NULL;
+  const HeartChartPhase *phases;
+  guint n_phases, n_marks, n_names;
+
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Stopped");
+  /* Nothing to stop: the button is off */
+  g_assert_false (gtk_widget_get_sensitive (stop_button));
+  g_assert_cmpstr (heart_controls_get_progress_text (controls), ==, "Not running");
+
+  /* The demo is the one picked at first; running it starts the simulation */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-scenario", NULL));
+  g_assert_nonnull (heart_simulator_get_scenario (f->simulator));
+  g_assert_cmpstr (heart_scenario_get_name (heart_simulator_get_scenario (f->simulator)), ==, "demo");
+  g_assert_true (heart_simulator_get_running (f->simulator));
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Demo · Baseline");
+  g_assert_true (gtk_widget_get_sensitive (stop_button));
+
+  /* The baseline lasts a minute, then the stress task */
+  advance_seconds (f, 75);
+  g_assert_cmpstr (heart_simulator_get_condition (f->simulator), ==, "stress");
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Demo · Stress");
+  g_assert_nonnull (strstr (heart_controls_get_progress_text (controls), "Stress · phase 2 of 4"));
+
+  phases = heart_chart_data_get_phases (heart_chart_get_data (chart), &n_phases);
+  g_assert_cmpuint (n_phases, ==, 2);
+  g_assert_cmpstr (phases[0].name, ==, "baseline");
+  g_assert_cmpstr (phases[1].name, ==, "stress");
+  g_assert_false (phases[1].started_earlier);
+
+  texture = capture_widget (GTK_WIDGET (chart));
+  heart_chart_get_drawn_phases (chart, &n_marks, &n_names);
+  g_assert_cmpuint (n_marks, >=, 1);   /* where the stress task began */
+  g_assert_cmpuint (n_names, ==, 2);   /* Baseline, Stress */
+
+  /* Stopped: the header bar says so and the phase stays named */
+  heart_simulator_stop (f->simulator);
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Stopped · Demo · Stress");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.stop-scenario", NULL));
+  g_assert_null (heart_simulator_get_scenario (f->simulator));
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Stopped");
+  g_assert_cmpstr (heart_controls_get_progress_text (controls), ==, "Not running");
+}
+
+static GFile *
+write_scenario_file (const char *name,
+                     const char *contents)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return g_file_new_for_path (path);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_mapped (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* A file with a mistake: a dialog that names the line, the field and the
+ * reason, and the simulation goes on as it was */
+static void
+test_scenario_bad_file (Fixture *f)
+{
+  HeartControls *controls = heart_window_get_controls (f->window);
+  g_autoptr(GFile) file = write_scenario_file ("heartsim-test-bad.json",
+                                               "{\n"
+                                               "  \"name\": \"broken\",\n"
+                                               "  \"phases\": [\n"
+                                               "    { \"name\": \"rest\", \"duration\": \"1m\" },\n"
+                                               "    { \"name\": \"task\", \"duration\": \"0s\" }\n"
+                                               "  ]\n"
+                                               "}\n");
+  guint n_scenarios = heart_controls_get_n_scenarios (controls);
+  g_autoptr(HeartScenario) picked = heart_controls_dup_scenario (controls, NULL);
+  AdwMessageDialog *dialog;
+  const char *body;
+
+  /* A scenario under way, which the bad file must leave alone */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-scenario", NULL);
+  advance_seconds (f, 5);
+  heart_simulator_set_stress_level (f->simulator, 0.3, NULL);
+
+  g_assert_false (heart_window_open_scenario_file (f->window, file));
+  wait_for ((dialog = find_message_dialog ()) != NULL);
+  body = adw_message_dialog_get_body (dialog);
+  g_assert_nonnull (strstr (body, "heartsim-test-bad.json:5: phases[1].duration: must be more than 0"));
+
+  g_assert_cmpstr (heart_scenario_get_name (heart_simulator_get_scenario (f->simulator)), ==, "demo");
+  g_assert_cmpstr (heart_simulator_get_condition (f->simulator), ==, "baseline");
+  g_assert_cmpfloat_with_epsilon (heart_simulator_get_stress_level (f->simulator), 0.3, 1e-9);
+  g_assert_cmpuint (heart_controls_get_n_scenarios (controls), ==, n_scenarios);
+  {
+    g_autoptr(HeartScenario) still = heart_controls_dup_scenario (controls, NULL);
+
+    g_assert_true (still == picked);
+  }
+
+  /* Not JSON at all, and a file that is not there: errors too */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  {
+    g_autoptr(GFile) garbage = write_scenario_file ("heartsim-test-garbage.json", "{ \"name\": ");
+    g_autoptr(GFile) missing = g_file_new_for_path ("/nonexistent/heartsim/scenario.json");
+
+    g_assert_false (heart_window_open_scenario_file (f->window, garbage));
+    wait_for ((dialog = find_message_dialog ()) != NULL);
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "heartsim-test-garbage.json"));
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_assert_false (heart_window_open_scenario_file (f->window, missing));
+    wait_for ((dialog = find_message_dialog ()) != NULL);
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_file_delete (garbage, NULL, NULL);
+  }
+  g_assert_cmpuint (heart_controls_get_n_scenarios (controls), ==, n_scenarios);
+  g_file_delete (file, NULL, NULL);
+}
+
+/* A good file is listed, picked and runs */
+static void
+test_scenario_file (Fixture *f)
+{
+  HeartControls *controls = heart_window_get_controls (f->window);
+  g_autoptr(GFile) file = write_scenario_file ("heartsim-test-good.json",
+                                               "{ \"name\": \"my-test\", \"description\": \"Two phases\",\n"
+                                               "  \"phases\": [ { \"name\": \"calm\", \"duration\": \"20s\" },\n"
+                                               "               { \"name\": \"tense\", \"duration\": \"20s\", \"stress\": 0.8 } ] }\n");
+  guint n_scenarios = heart_controls_get_n_scenarios (controls);
+
+  g_assert_true (heart_window_open_scenario_file (f->window, file));
+  g_assert_cmpuint (heart_controls_get_n_scenarios (controls), ==, n_scenarios + 1);
+  /* Opened again: still one entry */
+  g_assert_true (heart_window_open_scenario_file (f->window, file));
+  g_assert_cmpuint (heart_controls_get_n_scenarios (controls), ==, n_scenarios + 1);
+  g_assert_null (find_message_dialog ());
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run-scenario", NULL);
+  g_assert_cmpstr (heart_scenario_get_name (heart_simulator_get_scenario (f->simulator)), ==, "my-test");
+  advance_seconds (f, 25);
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "My test · Tense");
+  /* Past its end the scenario is over, and the header bar says running */
+  advance_seconds (f, 20);
+  g_assert_null (heart_simulator_get_scenario (f->simulator));
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Running");
+  g_file_delete (file, NULL, NULL);
+}
+
+static void
+test_clock_format (Fixture *f)
+{
+  static const struct { double seconds; const char *text; } cases[] = {
+    { 0, "0:00" }, { 59.9, "0:59" }, { 65, "1:05" }, { 3599, "59:59" }, { 3723, "1:02:03" }, { -4, "0:00" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = heart_format_clock (cases[i].seconds);
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
 }
 
 static void
@@ -721,6 +1106,14 @@ main (int    argc,
   ADD ("/ui/action/space", test_space_starts_and_stops, START_NORMAL);
   ADD ("/ui/sliders/both-ways", test_sliders, START_NORMAL);
   ADD ("/ui/chart/renders", test_chart_renders, START_NORMAL);
+  ADD ("/ui/chart/traces-draw", test_traces_draw, START_NORMAL);
+  ADD ("/ui/chart/trace-hidden", test_trace_hidden, START_NORMAL);
+  ADD ("/ui/chart/trace-hidden-at-start", test_trace_hidden_at_start, START_SKIN_HIDDEN);
+  ADD ("/ui/readouts/show-sample", test_readouts_show_sample, START_NORMAL);
+  ADD ("/ui/scenario/demo", test_scenario_demo, START_NORMAL);
+  ADD ("/ui/scenario/bad-file", test_scenario_bad_file, START_NORMAL);
+  ADD ("/ui/scenario/file", test_scenario_file, START_NORMAL);
+  ADD ("/ui/scenario/clock", test_clock_format, START_NORMAL);
   ADD ("/ui/pulse/beats", test_heart_pulses, START_NORMAL);
   ADD ("/ui/server/port-taken-at-start", test_port_taken_at_start, START_PORT_TAKEN);
   ADD ("/ui/server/port-taken-later", test_port_taken_later, START_NORMAL);

@@ -347,6 +347,9 @@ heart_controls_class_init (HeartControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartControls, progress_time);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, progress_caption);
+  /* Not kept, but tests find them */
+  gtk_widget_class_bind_template_child_full (widget_class, "run_scenario_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "stop_scenario_button", FALSE, 0);
   gtk_widget_class_set_css_name (widget_class, "heartcontrols");
 }
 

@@ -26,6 +26,7 @@ GtkAdjustment    *heart_window_get_event_level_adjustment (HeartWindow *self);
 gboolean          heart_window_get_banner_revealed     (HeartWindow *self);
 const char       *heart_window_get_banner_text         (HeartWindow *self);
 const char       *heart_window_get_bpm_text            (HeartWindow *self);
+const char       *heart_window_get_subtitle            (HeartWindow *self);
 /* The addresses shown, NULL-terminated; free with g_strfreev() */
 char            **heart_window_dup_shown_urls          (HeartWindow *self);
 

@@ -687,6 +687,12 @@ heart_window_get_bpm_text (HeartWindow *self)
   return heart_readouts_get_bpm_text (self->readouts);
 }
 
+const char *
+heart_window_get_subtitle (HeartWindow *self)
+{
+  return adw_window_title_get_subtitle (self->window_title);
+}
+
 char **
 heart_window_dup_shown_urls (HeartWindow *self)
 {
