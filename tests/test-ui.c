@@ -742,7 +742,7 @@ test_readouts_show_sample (Fixture *f)
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_STRESS_LEVEL), ==, text);
   g_snprintf (text, sizeof text, "%.0f", sample->channels[HEART_CHANNEL_RESPIRATORY_RATE]);
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_RESPIRATORY_RATE), ==, text);
-  g_snprintf (text, sizeof text, "%.2f", sample->channels[HEART_CHANNEL_EDA]);
+  g_snprintf (text, sizeof text, "%.1f", sample->channels[HEART_CHANNEL_EDA]);
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_EDA), ==, text);
 
   /* A resting person: 6–30 breaths a minute, a few µS */

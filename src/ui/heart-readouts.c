@@ -66,9 +66,9 @@ show_person (HeartReadouts     *self,
   if (rate > 0)
     heart_label_set_printf (self->breathing_caption, _("A breath every %.1f s"), 60 / rate);
 
-  heart_label_set_printf (self->skin_label, "%.2f", eda);
+  heart_label_set_printf (self->skin_label, "%.1f", eda);
   heart_widget_set_accessible_printf (GTK_WIDGET (self->skin_label),
-                                      _("Skin conductance: %.2f microsiemens"), eda);
+                                      _("Skin conductance: %.1f microsiemens"), eda);
   while (old < self->responses->len
          && g_array_index (self->responses, double, old) < sample->t_s - RESPONSE_WINDOW_S)
     old++;

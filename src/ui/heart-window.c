@@ -33,9 +33,12 @@ struct _HeartWindow
   GSignalGroup         *simulator_signals;
   GSignalGroup         *server_signals;
   GtkFileChooserNative *scenario_chooser;
+  guint                 folded_id;
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;
+  AdwFlap              *flap;
+  GtkWidget            *controls_button;
   GtkButton            *run_button;
   AdwButtonContent     *run_button_content;
   AdwWindowTitle       *window_title;
@@ -114,6 +117,26 @@ on_running_changed (HeartWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "suggested-action");
 
   update_subtitle (self);
+}
+
+/* The flap folds while it is allocated; showing the button then would
+ * change the header bar after its own allocation, so it waits for the idle */
+static gboolean
+show_controls_button (gpointer user_data)
+{
+  HeartWindow *self = user_data;
+
+  self->folded_id = 0;
+  gtk_widget_set_visible (self->controls_button, adw_flap_get_folded (self->flap));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_folded_changed (HeartWindow *self)
+{
+  if (self->folded_id == 0)
+    /* Ahead of the next frame's layout */
+    self->folded_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, show_controls_button, self, NULL);
 }
 
 /* ---------------------------------------------------------------- server */
@@ -343,6 +366,9 @@ heart_window_constructed (GObject *object)
                           G_BINDING_SYNC_CREATE);
 
   connect_signals (self);
+  g_signal_connect_object (self->flap, "notify::folded", G_CALLBACK (on_folded_changed),
+                           self, G_CONNECT_SWAPPED);
+  gtk_widget_set_visible (self->controls_button, adw_flap_get_folded (self->flap));
   on_running_changed (self);
   on_scenario_changed (self);
   update_banner (self);
@@ -354,6 +380,7 @@ heart_window_dispose (GObject *object)
   HeartWindow *self = HEART_WINDOW (object);
 
   /* Before the widgets go: no handler may run on a half-destroyed window */
+  g_clear_handle_id (&self->folded_id, g_source_remove);
   if (self->simulator_signals != NULL)
     g_signal_group_set_target (self->simulator_signals, NULL);
   if (self->server_signals != NULL)
@@ -479,6 +506,8 @@ heart_window_class_init (HeartWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/heartsim/Heartsim/ui/heart-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, controls_button);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, run_button_content);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, window_title);
