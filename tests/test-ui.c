@@ -679,6 +679,24 @@ test_trace_hidden (Fixture *f)
   g_assert_true (saved_boolean ("chart-show-breathing"));
   heart_chart_get_trace_area (chart, HEART_TRACE_SKIN, &skin_before);
 
+  /* The card's menu offers both, as the actions used below */
+  {
+    GtkMenuButton *button = GTK_MENU_BUTTON (gtk_widget_get_template_child (
+                                               GTK_WIDGET (heart_window_get_chart_card (f->window)),
+                                               HEART_TYPE_CHART_CARD, "traces_button"));
+    GMenuModel *section = g_menu_model_get_item_link (gtk_menu_button_get_menu_model (button), 0,
+                                                      G_MENU_LINK_SECTION);
+    g_autofree char *first = NULL;
+    g_autofree char *second = NULL;
+
+    g_assert_cmpint (g_menu_model_get_n_items (section), ==, 2);
+    g_menu_model_get_item_attribute (section, 0, G_MENU_ATTRIBUTE_ACTION, "s", &first);
+    g_menu_model_get_item_attribute (section, 1, G_MENU_ATTRIBUTE_ACTION, "s", &second);
+    g_assert_cmpstr (first, ==, "app.show-breathing");
+    g_assert_cmpstr (second, ==, "app.show-skin-conductance");
+    g_object_unref (section);
+  }
+
   activate (f, "show-breathing", NULL);
   g_assert_false (heart_chart_get_show_trace (chart, HEART_TRACE_BREATHING));
   g_assert_false (saved_boolean ("chart-show-breathing"));
@@ -691,6 +709,7 @@ test_trace_hidden (Fixture *f)
   texture = capture_widget (GTK_WIDGET (chart));
   g_assert_false (heart_chart_get_trace_area (chart, HEART_TRACE_BREATHING, &breathing));
   g_assert_true (heart_chart_get_trace_area (chart, HEART_TRACE_SKIN, &skin));
+  g_assert_cmpfloat (skin.origin.y, <, skin_before.origin.y);
   graphene_rect_init (&whole, 0, 0, gtk_widget_get_width (GTK_WIDGET (chart)),
                       gtk_widget_get_height (GTK_WIDGET (chart)));
   g_assert_cmpuint (count_pixels_near (texture, GTK_WIDGET (chart), &whole, BREATHING_RGB), <, 10);
@@ -703,7 +722,6 @@ test_trace_hidden (Fixture *f)
   activate (f, "show-breathing", NULL);
   g_assert_true (saved_boolean ("chart-show-breathing"));
   g_assert_true (heart_chart_get_show_trace (chart, HEART_TRACE_BREATHING));
-  (void) skin_before;
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }

@@ -176,6 +176,8 @@ heart_chart_card_class_init (HeartChartCardClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/heartsim/Heartsim/ui/heart-chart-card.ui");
   gtk_widget_class_bind_template_child (widget_class, HeartChartCard, chart);
+  /* Not kept, but tests find it */
+  gtk_widget_class_bind_template_child_full (widget_class, "traces_button", FALSE, 0);
   gtk_widget_class_set_css_name (widget_class, "heartchartcard");
 }
 
