@@ -9,6 +9,10 @@
 
 #include "heart-chart-card.h"
 
+/* The card asks for at most this width, whatever the legend's language:
+ * the window folds its side panel by natural widths (heart-window.ui) */
+#define NATURAL_WIDTH_MAX 720
+
 struct _HeartChartCard
 {
   GtkWidget       parent_instance;
@@ -66,6 +70,37 @@ forward_notify (HeartChartCard *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_BREATHING]);
   else if (g_str_equal (pspec->name, "show-skin-conductance"))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_SKIN_CONDUCTANCE]);
+}
+
+static void
+heart_chart_card_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  *minimum = *natural = 0;
+  if (child == NULL)
+    return;
+  gtk_widget_measure (child, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *natural = MAX (*minimum, MIN (*natural, NATURAL_WIDTH_MAX));
+}
+
+static void
+heart_chart_card_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  if (child != NULL)
+    gtk_widget_allocate (child, width, height, baseline, NULL);
 }
 
 static void
@@ -154,6 +189,8 @@ heart_chart_card_class_init (HeartChartCardClass *klass)
   object_class->dispose = heart_chart_card_dispose;
   object_class->get_property = heart_chart_card_get_property;
   object_class->set_property = heart_chart_card_set_property;
+  widget_class->measure = heart_chart_card_measure;
+  widget_class->size_allocate = heart_chart_card_size_allocate;
 
   properties[PROP_SIMULATOR] =
     g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR,
