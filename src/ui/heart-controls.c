@@ -123,6 +123,9 @@ entry_scenario (ScenarioEntry *entry,
 {
   if (entry->scenario == NULL && entry->bundled != NULL)
     entry->scenario = heart_scenario_load_bundled (entry->bundled, error);
+  else if (entry->scenario == NULL)
+    g_set_error_literal (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_NOT_FOUND,
+                         _("No scenario is chosen"));
   return entry->scenario;
 }
 
@@ -204,7 +207,7 @@ on_scenario_selected (HeartControls *self)
     return;
   scenario = entry_scenario (entry, &error);
   if (scenario == NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->scenario_row), error->message);
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->scenario_row), error != NULL ? error->message : "");
   else if (entry->path != NULL)
     {
       g_autofree char *basename = g_path_get_basename (entry->path);
