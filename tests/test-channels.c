@@ -274,75 +274,13 @@ test_channel_list (Fixture       *f,
 
 /* ---- typed Server-Sent Events --------------------------------------------- */
 
-typedef struct
-{
-  GInputStream *stream;
-  GString      *text;
-  GCancellable *cancellable;
-  char          buffer[4096];
-  GError       *error;
-  gboolean      open;
-  gboolean      eof;
-} TestSse;
-
-static void sse_read_more (TestSse *sse);
-
-static void
-sse_on_read (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  TestSse *sse = data;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &sse->error);
-
-  if (n <= 0)
-    {
-      sse->eof = TRUE;
-      return;
-    }
-  g_string_append_len (sse->text, sse->buffer, n);
-  sse_read_more (sse);
-}
-
-static void
-sse_read_more (TestSse *sse)
-{
-  g_input_stream_read_async (sse->stream, sse->buffer, sizeof sse->buffer, G_PRIORITY_DEFAULT,
-                             sse->cancellable, sse_on_read, sse);
-}
-
-static void
-sse_on_sent (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  TestSse *sse = data;
-
-  sse->stream = soup_session_send_finish (SOUP_SESSION (source), result, &sse->error);
-  sse->open = TRUE;
-  if (sse->stream != NULL)
-    sse_read_more (sse);
-}
-
-/* Sends GET @path and reads the answer as it comes; @status: the answer's */
 static TestSse *
 sse_send (Fixture    *f,
           const char *path,
           guint      *status,
           char      **content_type)
 {
-  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u%s", f->port, path);
-  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
-  TestSse *sse = g_new0 (TestSse, 1);
-
-  sse->text = g_string_new (NULL);
-  sse->cancellable = g_cancellable_new ();
-  soup_session_send_async (f->session, msg, G_PRIORITY_DEFAULT, sse->cancellable, sse_on_sent, sse);
-  WAIT_FOR (sse->open);
-  g_assert_no_error (sse->error);
-  *status = soup_message_get_status (msg);
-  *content_type = g_strdup (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL));
-  return sse;
+  return test_sse_send (f->session, f->port, path, NULL, status, content_type);
 }
 
 static TestSse *
@@ -358,19 +296,6 @@ sse_open (Fixture    *f,
   return sse;
 }
 
-static void
-sse_free (TestSse *sse)
-{
-  g_cancellable_cancel (sse->cancellable);
-  WAIT_FOR (sse->eof || sse->stream == NULL);
-  g_clear_object (&sse->stream);
-  g_clear_object (&sse->cancellable);
-  g_string_free (sse->text, TRUE);
-  g_clear_error (&sse->error);
-  g_free (sse);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestSse, sse_free)
 
 /* The complete events of a typed stream of periodic channels, parsed
  * (JsonNode); each is checked to be one "data:" line in Bio Mock's shape,
@@ -541,8 +466,8 @@ test_sse_typed (void)
   for (guint i = 1; i < ids->len; i++)
     g_assert_cmpuint (g_array_index (ids, guint64, i), >, g_array_index (ids, guint64, i - 1));
 
-  g_clear_pointer (&typed, sse_free);
-  g_clear_pointer (&seed, sse_free);
+  g_clear_pointer (&typed, test_sse_free);
+  g_clear_pointer (&seed, test_sse_free);
   fixture_teardown (f, NULL);
 }
 
@@ -622,7 +547,7 @@ test_sse_typed_timestamps (void)
           g_assert_cmpint (gap, <, 350000);
         }
     }
-  g_clear_pointer (&typed, sse_free);
+  g_clear_pointer (&typed, test_sse_free);
   fixture_teardown (f, NULL);
 }
 

@@ -242,3 +242,95 @@ test_json_string (JsonNode   *node,
   g_assert_true (json_object_has_member (object, member));
   return json_object_get_string_member (object, member);
 }
+
+/* ---- a Server-Sent Events client ---------------------------------------- */
+
+typedef struct
+{
+  GInputStream *stream;
+  GString      *text;
+  GCancellable *cancellable;
+  char          buffer[4096];
+  GError       *error;
+  gboolean      open;
+  gboolean      eof;
+} TestSse;
+
+static inline void test_sse_read_more (TestSse *sse);
+
+static inline void
+test_sse_on_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  TestSse *sse = data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &sse->error);
+
+  if (n <= 0)
+    {
+      sse->eof = TRUE;
+      return;
+    }
+  g_string_append_len (sse->text, sse->buffer, n);
+  test_sse_read_more (sse);
+}
+
+static inline void
+test_sse_read_more (TestSse *sse)
+{
+  g_input_stream_read_async (sse->stream, sse->buffer, sizeof sse->buffer, G_PRIORITY_DEFAULT,
+                             sse->cancellable, test_sse_on_read, sse);
+}
+
+static inline void
+test_sse_on_sent (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  TestSse *sse = data;
+
+  sse->stream = soup_session_send_finish (SOUP_SESSION (source), result, &sse->error);
+  sse->open = TRUE;
+  if (sse->stream != NULL)
+    test_sse_read_more (sse);
+}
+
+/* Sends GET @path (with Last-Event-ID when not NULL) and reads the answer
+ * as it comes; the answer's status and type in @status and @content_type */
+static inline TestSse *
+test_sse_send (SoupSession *session,
+               guint        port,
+               const char  *path,
+               const char  *last_event_id,
+               guint       *status,
+               char       **content_type)
+{
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
+  TestSse *sse = g_new0 (TestSse, 1);
+
+  sse->text = g_string_new (NULL);
+  sse->cancellable = g_cancellable_new ();
+  if (last_event_id != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Last-Event-ID", last_event_id);
+  soup_session_send_async (session, msg, G_PRIORITY_DEFAULT, sse->cancellable, test_sse_on_sent, sse);
+  WAIT_FOR (sse->open);
+  g_assert_no_error (sse->error);
+  *status = soup_message_get_status (msg);
+  *content_type = g_strdup (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL));
+  return sse;
+}
+
+static inline void
+test_sse_free (TestSse *sse)
+{
+  g_cancellable_cancel (sse->cancellable);
+  WAIT_FOR (sse->eof || sse->stream == NULL);
+  g_clear_object (&sse->stream);
+  g_clear_object (&sse->cancellable);
+  g_string_free (sse->text, TRUE);
+  g_clear_error (&sse->error);
+  g_free (sse);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestSse, test_sse_free)

@@ -499,90 +499,19 @@ test_websocket_rate (void)
 
 /* ---- Server-Sent Events ------------------------------------------------- */
 
-typedef struct
-{
-  GInputStream *stream;
-  GString      *text;
-  GCancellable *cancellable;
-  char          buffer[4096];
-  GError       *error;
-  gboolean      open;
-  gboolean      eof;
-} TestSse;
-
-static void sse_read_more (TestSse *sse);
-
-static void
-sse_on_read (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  TestSse *sse = data;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &sse->error);
-
-  if (n <= 0)
-    {
-      sse->eof = TRUE;
-      return;
-    }
-  g_string_append_len (sse->text, sse->buffer, n);
-  sse_read_more (sse);
-}
-
-static void
-sse_read_more (TestSse *sse)
-{
-  g_input_stream_read_async (sse->stream, sse->buffer, sizeof sse->buffer, G_PRIORITY_DEFAULT,
-                             sse->cancellable, sse_on_read, sse);
-}
-
-static void
-sse_on_sent (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  TestSse *sse = data;
-
-  sse->stream = soup_session_send_finish (SOUP_SESSION (source), result, &sse->error);
-  sse->open = TRUE;
-  if (sse->stream != NULL)
-    sse_read_more (sse);
-}
-
 static TestSse *
 test_sse_new (Fixture    *f,
               const char *last_event_id)
 {
-  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/api/stream", f->port);
-  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
-  TestSse *sse = g_new0 (TestSse, 1);
+  g_autofree char *content_type = NULL;
+  guint status = 0;
+  TestSse *sse = test_sse_send (f->session, f->port, "/api/stream", last_event_id, &status, &content_type);
 
-  sse->text = g_string_new (NULL);
-  sse->cancellable = g_cancellable_new ();
-  if (last_event_id != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Last-Event-ID", last_event_id);
-  soup_session_send_async (f->session, msg, G_PRIORITY_DEFAULT, sse->cancellable, sse_on_sent, sse);
-  WAIT_FOR (sse->open);
-  g_assert_no_error (sse->error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
-  g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL),
-                   ==, "text/event-stream");
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  g_assert_cmpstr (content_type, ==, "text/event-stream");
   return sse;
 }
 
-static void
-test_sse_free (TestSse *sse)
-{
-  g_cancellable_cancel (sse->cancellable);
-  WAIT_FOR (sse->eof || sse->stream == NULL);
-  g_clear_object (&sse->stream);
-  g_clear_object (&sse->cancellable);
-  g_string_free (sse->text, TRUE);
-  g_clear_error (&sse->error);
-  g_free (sse);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestSse, test_sse_free)
 
 /* Checks the framing of every complete event; returns their ids. */
 static GArray *
