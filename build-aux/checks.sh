@@ -14,10 +14,10 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-# Measured 85.0 % when chosen (90.8 % a few commits before, when less of the
-# new server code was untested); four points below it for the server's
-# timing-dependent paths. docs/reliability.md, "Coverage".
-COVERAGE_FLOOR=81
+# Measured 92.2 % when chosen (85.0 % an hour before, while new server code
+# waited for its tests); five points below it for the server's
+# timing-dependent paths and the next untested feature. docs/reliability.md.
+COVERAGE_FLOOR=87
 
 checks=${*:-valgrind cppcheck clang-tidy coverage}
 for check in $checks; do
