@@ -121,7 +121,8 @@ check_coverage() {
   start=$(date +%s)
   tests=OK
   ninja -C "$build" >&2 &&
-    meson test -C "$build" --suite core --suite server --num-processes 2 --print-errorlogs >&2 ||
+    HEARTSIM_TEST_SLOWDOWN=3 meson test -C "$build" --suite core --suite server --num-processes 2 \
+      --timeout-multiplier 3 --print-errorlogs >&2 ||
     tests=FAIL
   report $tests "coverage run, core and server suites: $(summary "$build/meson-logs/testlog.json") ($(( $(date +%s) - start )) s)" \
     "$build/meson-logs/testlog.txt"

@@ -14,6 +14,8 @@ if [ "${1:-}" = "--sanitize" ]; then
   build="$top/_build-sanitize"
   setup_args="$setup_args -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug"
   test_args="--timeout-multiplier 4"
+  # the tests' own deadlines stretch with it (tests/test-server-util.h)
+  export HEARTSIM_TEST_SLOWDOWN=4
   # No leak detection for the server, ui, data and browser suites: GTK keeps
   # its type, font and GL caches until exit on purpose, and libsoup 3.2.3
   # leaks connections and one error path (fixed in 3.3 and 3.5). The core

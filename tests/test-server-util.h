@@ -11,7 +11,20 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-#define WAIT_TIMEOUT_US (10 * G_USEC_PER_SEC)
+/* How much slower than usual this run may be: HEARTSIM_TEST_SLOWDOWN, set
+ * by the sanitizer and coverage runs (build-aux/test.sh, checks.sh) */
+static inline guint
+test_slowdown (void)
+{
+  const char *text = g_getenv ("HEARTSIM_TEST_SLOWDOWN");
+  guint64 factor = 1;
+
+  if (text != NULL && !g_ascii_string_to_unsigned (text, 10, 1, 100, &factor, NULL))
+    factor = 1;
+  return (guint) factor;
+}
+
+#define WAIT_TIMEOUT_US (10 * G_USEC_PER_SEC * (gint64) test_slowdown ())
 
 /* Iterate until @cond, failing after WAIT_TIMEOUT_US. A 5 ms timer keeps the
  * loop waking so the deadline is seen even when nothing else happens. */

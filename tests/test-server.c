@@ -720,7 +720,7 @@ test_silent_client (Fixture       *f,
   guint64 ticks;
 
   /* a ping a second, 2.5 s for a pong: slack for a loaded machine */
-  heart_server_set_ping_interval_s (f->server, 1, 2500);
+  heart_server_set_ping_interval_s (f->server, 1, 2500 * test_slowdown ());
   good = test_websocket_new (f->session, f->port);
   stalled = stalled_websocket_new (f->port);
   WAIT_FOR (heart_server_get_websocket_clients (f->server) == 2);
@@ -816,7 +816,7 @@ test_silent_client_stopped (Fixture       *f,
   gint64 connected_us, dropped_us;
 
   /* a ping a second, 1.5 s for a pong */
-  heart_server_set_ping_interval_s (f->server, 1, 1500);
+  heart_server_set_ping_interval_s (f->server, 1, 1500 * test_slowdown ());
   tick (f, 3);
   good = test_websocket_new (f->session, f->port);
   silent = stalled_websocket_new (f->port);
@@ -829,11 +829,11 @@ test_silent_client_stopped (Fixture       *f,
   g_test_message ("silent client dropped %.2f s after connecting, simulation stopped",
                   (dropped_us - connected_us) / 1e6);
   /* the pong timeout, plus one check period, plus slack for a loaded machine */
-  g_assert_cmpint (dropped_us - connected_us, <, 1500000 + 1500000);
+  g_assert_cmpint (dropped_us - connected_us, <, (1500000 + 1500000) * (gint64) test_slowdown ());
   WAIT_FOR (drain_for_close (silent, seen, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION));
 
   /* the one that answers stays, through several more pong timeouts */
-  spin_ms (3500);
+  spin_ms (3500 * test_slowdown ());
   g_assert_false (good->closed);
   g_assert_cmpuint (heart_server_get_websocket_clients (f->server), ==, 1);
   g_assert_cmpuint (good->messages->len, ==, 1);  /* just the "connected" frame */
