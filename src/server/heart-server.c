@@ -111,29 +111,6 @@ respond_json (SoupServerMessage *msg,
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
 }
 
-static void
-respond_gstring (SoupServerMessage *msg,
-                 guint              status,
-                 GString           *json)
-{
-  g_autoptr(GBytes) bytes = g_string_free_to_bytes (json);
-
-  respond (msg, status, "application/json", bytes);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
-}
-
-static void
-respond_detail (SoupServerMessage *msg,
-                guint              status,
-                const char        *detail)
-{
-  GString *json = g_string_new ("{\"detail\":");
-
-  heart_json_append_string (json, detail);
-  g_string_append_c (json, '}');
-  respond_gstring (msg, status, json);
-}
-
 /* ---- the sample on the wire ------------------------------------------- */
 
 /* The current sample with the simulator's state now: a stop between ticks
@@ -233,12 +210,12 @@ check_token (HeartServer       *self,
                                 "WWW-Authenticate", "Bearer");
   if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
     {
-      respond_detail (msg, SOUP_STATUS_UNAUTHORIZED, "Not authenticated");
+      heart_respond_detail (msg, SOUP_STATUS_UNAUTHORIZED, "Not authenticated");
       return FALSE;
     }
   if (!has_valid_token (self, msg))
     {
-      respond_detail (msg, SOUP_STATUS_UNAUTHORIZED, "Invalid token");
+      heart_respond_detail (msg, SOUP_STATUS_UNAUTHORIZED, "Invalid token");
       return FALSE;
     }
   return TRUE;
@@ -353,7 +330,7 @@ handle_health (HeartServer       *self,
                           PACKAGE_VERSION);
   heart_json_append_double (json, (g_get_monotonic_time () - self->created_us) / 1e6, 3);
   g_string_append_c (json, '}');
-  respond_gstring (msg, SOUP_STATUS_OK, json);
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
 static void
@@ -374,7 +351,7 @@ respond_state (HeartServer       *self,
 
   g_string_append_printf (json, "{\"status\":\"%s\",\"state\":\"%s\"}", status,
                           heart_simulator_get_running (self->simulator) ? "running" : "stopped");
-  respond_gstring (msg, SOUP_STATUS_OK, json);
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
 static void
@@ -428,14 +405,14 @@ handle_trigger_stress (HeartServer       *self,
 
   if (!heart_simulator_trigger_stress (self->simulator, level, &error))
     {
-      respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
+      heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
       return;
     }
 
   json = g_string_new ("{\"status\":\"stress_triggered\",\"stress_level\":");
   heart_json_append_double (json, level, 3);
   g_string_append_c (json, '}');
-  respond_gstring (msg, SOUP_STATUS_OK, json);
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
 static void
@@ -454,13 +431,13 @@ handle_set_baseline (HeartServer       *self,
 
   if (!heart_simulator_set_baseline (self->simulator, (int) bpm, &error))
     {
-      respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
+      heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
       return;
     }
 
   json = g_string_new (NULL);
   g_string_append_printf (json, "{\"status\":\"baseline_set\",\"baseline_bpm\":%d}", (int) bpm);
-  respond_gstring (msg, SOUP_STATUS_OK, json);
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
 static void
@@ -526,7 +503,7 @@ handle_websocket_without_upgrade (HeartServer       *self,
                                   GHashTable        *query)
 {
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Upgrade", "websocket");
-  respond_detail (msg, 426, "WebSocket upgrade expected");
+  heart_respond_detail (msg, 426, "WebSocket upgrade expected");
 }
 
 /* ---- files compiled into the GResource ---------------------------------- */
@@ -597,7 +574,7 @@ respond_resource_or_404 (SoupServerMessage *msg,
                          const char        *cache_control)
 {
   if (!respond_resource (msg, name, cache_control))
-    respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
+    heart_respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
 }
 
 static void
@@ -705,7 +682,7 @@ server_callback (SoupServer        *server,
       else if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
         {
           soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed_methods (NULL));
-          respond_detail (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method Not Allowed");
+          heart_respond_detail (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method Not Allowed");
         }
       else
         respond_resource_or_404 (msg, path + 1, "no-cache");
@@ -717,7 +694,7 @@ server_callback (SoupServer        *server,
       if (method == SOUP_METHOD_OPTIONS)
         respond_preflight (msg, NULL);
       else
-        respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
+        heart_respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
       return;
     }
 
@@ -744,7 +721,7 @@ server_callback (SoupServer        *server,
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Allow", allowed_methods (route));
-      respond_detail (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method Not Allowed");
+      heart_respond_detail (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method Not Allowed");
       return;
     }
 
@@ -753,8 +730,8 @@ server_callback (SoupServer        *server,
     return;
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD && !origin_allowed (self, msg))
     {
-      respond_detail (msg, SOUP_STATUS_FORBIDDEN,
-                      "Cross-origin request refused: send the bearer token, or start Heartsim with --allow-origin");
+      heart_respond_detail (msg, SOUP_STATUS_FORBIDDEN,
+                            "Cross-origin request refused: send the bearer token, or start Heartsim with --allow-origin");
       return;
     }
 
@@ -873,7 +850,7 @@ early_callback (SoupServer        *server,
     return;
   if (strlen (g_uri_get_path (uri)) + (uri_query ? strlen (uri_query) : 0) > HEART_SERVER_MAX_URI)
     {
-      respond_detail (msg, SOUP_STATUS_REQUEST_URI_TOO_LONG, "URI Too Long");
+      heart_respond_detail (msg, SOUP_STATUS_REQUEST_URI_TOO_LONG, "URI Too Long");
       return;
     }
 
@@ -885,14 +862,14 @@ early_callback (SoupServer        *server,
     }
   if (header_bytes > HEART_SERVER_MAX_HEADER_BYTES || header_count > HEART_SERVER_MAX_HEADERS)
     {
-      respond_detail (msg, 431, "Request Header Fields Too Large");
+      heart_respond_detail (msg, 431, "Request Header Fields Too Large");
       return;
     }
 
   if (!host_allowed (self, msg))
     {
-      respond_detail (msg, SOUP_STATUS_FORBIDDEN,
-                      "Host name not allowed: use an IP address or localhost, or start Heartsim with --allow-host");
+      heart_respond_detail (msg, SOUP_STATUS_FORBIDDEN,
+                            "Host name not allowed: use an IP address or localhost, or start Heartsim with --allow-host");
       return;
     }
   refuse_nul_in_query (msg, uri_query);
