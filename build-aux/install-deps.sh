@@ -15,7 +15,10 @@ test_pkgs="desktop-file-utils appstream xvfb xauth dbus-daemon dbus-x11 chromium
 # llvm-symbolizer, which names the functions in their reports), leak checks,
 # static analysis and coverage (docs/reliability.md)
 check_pkgs="clang libclang-rt-14-dev llvm valgrind cppcheck clang-tidy gcovr"
-bench_pkgs="wrk python3-websockets python3-requests"
+# python3-fastapi, python3-uvicorn: the prototype peers of bench/peers.sh;
+# python3-matplotlib: the plot of bench/soak.sh
+bench_pkgs="wrk python3-websockets python3-requests python3-fastapi python3-uvicorn
+  python3-matplotlib"
 
 what=${1:-build}
 case "$what" in
