@@ -26,9 +26,6 @@
 #define EXIT_USAGE 2
 #define EXIT_ADDRESS_IN_USE 3
 
-/* no frame clock to protect: fewer, longer fan-out slices (see heart-server.h) */
-#define HEART_HEADLESS_SLICE_BUDGET_US 20000
-
 typedef struct
 {
   gboolean  headless;        /* accepted so main.c can pass argv unchanged */
@@ -284,7 +281,6 @@ heart_headless_main (int    argc,
                 "allowed-origins", options.allow_origins,
                 "allowed-hosts", options.allow_hosts,
                 NULL);
-  heart_server_set_slice_budget_us (server, HEART_HEADLESS_SLICE_BUDGET_US);
 
   if (!heart_server_start (server, &error))
     {

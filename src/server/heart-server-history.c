@@ -36,6 +36,7 @@
 #include "heart-server-connections.h"
 #include "heart-server-history.h"
 #include "heart-server-json.h"
+#include "heart-server-peer.h"
 
 typedef enum {
   JOB_HISTORY,   /* the /api/history JSON document */
@@ -46,7 +47,8 @@ typedef struct
 {
   HeartReplay       *replay;
   JobKind            kind;
-  SoupServerMessage *msg;
+  SoupServerMessage *msg;         /* JOB_HISTORY: written by libsoup */
+  HeartPeer         *stream;      /* JOB_SSE: written by us */
   char              *peer;
   GString           *head;        /* JSON before the first sample; NULL once sent */
   guint64            after_seq;   /* every sample up to this one is formatted */
@@ -303,10 +305,20 @@ static void
 cut (Job        *job,
      const char *why)
 {
-  SoupServerMessage *msg = g_object_ref (job->msg);
-  GSocket *socket = message_socket (msg);
+  SoupServerMessage *msg;
+  GSocket *socket;
 
   g_message ("Dropping %s client %s: %s", job_kind_name (job), job->peer, why);
+  if (job->stream != NULL)
+    {
+      HeartPeer *stream = job->stream;
+
+      job_free (job);
+      heart_peer_abort (stream);
+      return;
+    }
+  msg = g_object_ref (job->msg);
+  socket = message_socket (msg);
   job_free (job);
   if (socket != NULL)
     g_socket_shutdown (socket, TRUE, TRUE, NULL);
@@ -349,12 +361,27 @@ finish (Job *job)
     done (done_data, last_seq);
 }
 
-/* One slice of @job handed to libsoup */
+static void wrote_slice (Job *job);
+
+/* An SSE slice goes to the client's queue as one chunk; the queue says
+ * when it is written. Last: the job may be done when this returns. */
+static void
+send_slice (Job     *job,
+            GString *out)
+{
+  g_autoptr(GBytes) chunk = heart_peer_frame_string (HEART_PEER_SSE, out);
+
+  if (!heart_peer_send (job->stream, chunk))
+    cut (job, "its stream is closing");
+  else if (heart_peer_get_blocked_since (job->stream) == 0)
+    wrote_slice (job);
+}
+
+/* One slice of @job handed to libsoup, or to the client's queue */
 static void
 write_slice (HeartReplay *self,
              Job         *job)
 {
-  SoupMessageBody *body = soup_server_message_get_response_body (job->msg);
   /* a sample is ~190 bytes of JSON, an event ~180: no regrowth */
   GString *out = g_string_sized_new (HEART_REPLAY_SLICE_SAMPLES * 240);
   g_autoptr(GBytes) bytes = NULL;
@@ -391,16 +418,26 @@ write_slice (HeartReplay *self,
       return;
     }
 
-  bytes = g_string_free_to_bytes (out);
-  soup_message_body_append_bytes (body, bytes);
-  if (job->kind == JOB_HISTORY && job->formatted)
-    soup_message_body_complete (body);
-  job->target = (guint64) body->length;
   job->in_flight = TRUE;
   job->since_us = g_get_monotonic_time ();
   self->in_flight++;
-  soup_server_message_unpause (job->msg);
   update_watch (self);
+  if (job->stream != NULL)
+    {
+      send_slice (job, out);
+      return;
+    }
+
+  {
+    SoupMessageBody *body = soup_server_message_get_response_body (job->msg);
+
+    bytes = g_string_free_to_bytes (out);
+    soup_message_body_append_bytes (body, bytes);
+    if (job->formatted)
+      soup_message_body_complete (body);
+    job->target = (guint64) body->length;
+    soup_server_message_unpause (job->msg);
+  }
 }
 
 static gboolean
@@ -427,17 +464,11 @@ on_turn (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* libsoup wrote part of the body to the socket */
+/* The slice in flight is on the socket: the next, or the end */
 static void
-on_wrote (SoupServerMessage *msg,
-          guint              size,
-          Job               *job)
+wrote_slice (Job *job)
 {
   HeartReplay *self = job->replay;
-
-  job->written += size;
-  if (!job->in_flight || job->written < job->target)
-    return;
 
   job->in_flight = FALSE;
   self->in_flight--;
@@ -446,6 +477,17 @@ on_wrote (SoupServerMessage *msg,
   else
     enqueue (self, job);
   schedule_turn (self);
+}
+
+/* libsoup wrote part of the body to the socket */
+static void
+on_wrote (SoupServerMessage *msg,
+          guint              size,
+          Job               *job)
+{
+  job->written += size;
+  if (job->in_flight && job->written >= job->target)
+    wrote_slice (job);
 }
 
 /* The client left, or the answer is complete: no more pausing or unpausing */
@@ -469,8 +511,11 @@ job_free (Job *job)
     g_queue_remove (&self->ready, job);
   if (job->in_flight)
     self->in_flight--;
-  g_signal_handlers_disconnect_by_data (job->msg, job);
-  g_object_unref (job->msg);
+  if (job->msg != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (job->msg, job);
+      g_object_unref (job->msg);
+    }
   if (job->head != NULL)
     g_string_free (job->head, TRUE);
   g_free (job->peer);
@@ -478,10 +523,12 @@ job_free (Job *job)
   update_watch (self);
 }
 
+/* @msg for an answer libsoup writes, @stream for one we write */
 static Job *
 job_new (HeartReplay       *self,
          JobKind            kind,
          SoupServerMessage *msg,
+         HeartPeer         *stream,
          guint64            after_seq,
          guint64            end_seq)
 {
@@ -489,14 +536,18 @@ job_new (HeartReplay       *self,
 
   job->replay = self;
   job->kind = kind;
-  job->msg = g_object_ref (msg);
-  job->peer = describe_peer (msg);
+  job->stream = stream;
+  job->peer = stream != NULL ? g_strdup (heart_peer_get_description (stream)) : describe_peer (msg);
   job->after_seq = after_seq;
   job->end_seq = end_seq;
   job->first = TRUE;
   g_ptr_array_add (self->jobs, job);
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote), job);
-  g_signal_connect (msg, "finished", G_CALLBACK (on_finished), job);
+  if (msg != NULL)
+    {
+      job->msg = g_object_ref (msg);
+      g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote), job);
+      g_signal_connect (msg, "finished", G_CALLBACK (on_finished), job);
+    }
   /* what the job owes now is safe from the next push */
   rescue (self);
   enqueue (self, job);
@@ -605,7 +656,7 @@ heart_replay_add_history (HeartReplay       *self,
   if (message_socket (msg) != NULL)
     g_socket_set_option (message_socket (msg), SOL_SOCKET, SO_SNDBUF, HEART_SERVER_CLIENT_SNDBUF, NULL);
 
-  job = job_new (self, JOB_HISTORY, msg, heart_history_peek (self->history, first)->seq - 1,
+  job = job_new (self, JOB_HISTORY, msg, NULL, heart_history_peek (self->history, first)->seq - 1,
                  heart_history_peek (self->history, first + count - 1)->seq);
   job->head = head;
   job->owed = count;
@@ -613,7 +664,7 @@ heart_replay_add_history (HeartReplay       *self,
 
 gboolean
 heart_replay_add_sse (HeartReplay       *self,
-                      SoupServerMessage *msg,
+                      HeartPeer         *stream,
                       guint64            since,
                       HeartReplayDone    done,
                       gpointer           done_data)
@@ -627,21 +678,45 @@ heart_replay_add_sse (HeartReplay       *self,
 
   /* from the ring's first, not from @since: older samples kept for other
    * answers are not this one's */
-  job = job_new (self, JOB_SSE, msg, heart_history_peek (self->history, first)->seq - 1, latest->seq);
+  job = job_new (self, JOB_SSE, NULL, stream, heart_history_peek (self->history, first)->seq - 1, latest->seq);
   job->done = done;
   job->done_data = done_data;
   return TRUE;
 }
 
-void
-heart_replay_cancel (HeartReplay       *self,
-                     SoupServerMessage *msg)
+static Job *
+find_sse_job (HeartReplay *self,
+              HeartPeer   *stream)
 {
   for (guint i = 0; i < self->jobs->len; i++)
     {
       Job *job = self->jobs->pdata[i];
 
-      if (job->msg == msg)
+      if (job->stream == stream)
+        return job;
+    }
+  return NULL;
+}
+
+void
+heart_replay_drained (HeartReplay *self,
+                      HeartPeer   *stream)
+{
+  Job *job = find_sse_job (self, stream);
+
+  if (job != NULL && job->in_flight)
+    wrote_slice (job);
+}
+
+void
+heart_replay_cancel (HeartReplay *self,
+                     HeartPeer   *stream)
+{
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = self->jobs->pdata[i];
+
+      if (job->stream == stream)
         {
           job_free (job);
           schedule_turn (self);

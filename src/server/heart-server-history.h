@@ -7,6 +7,7 @@
 #include <libsoup/soup.h>
 
 #include "heart-history.h"
+#include "heart-server-peer.h"
 #include "heart-simulator.h"
 
 G_BEGIN_DECLS
@@ -35,17 +36,20 @@ void          heart_replay_add_history       (HeartReplay *replay,
                                               SoupServerMessage *msg,
                                               guint64 since,
                                               guint limit);
-/* Replays every sample with seq > @since to an SSE stream (already set up:
- * chunked, not accumulating); FALSE, and @done is not called, when there is
- * none. @done is not called either if the client leaves or is cut first. */
+/* Replays every sample with seq > @since to an SSE stream; FALSE, and
+ * @done is not called, when there is none. @done is not called either if
+ * the client leaves or is cut first. */
 gboolean      heart_replay_add_sse           (HeartReplay *replay,
-                                              SoupServerMessage *msg,
+                                              HeartPeer *stream,
                                               guint64 since,
                                               HeartReplayDone done,
                                               gpointer done_data);
-/* Forgets the job of @msg, if any, without touching @msg */
+/* @stream wrote everything queued to its socket */
+void          heart_replay_drained           (HeartReplay *replay,
+                                              HeartPeer *stream);
+/* Forgets the job of @stream, if any, without touching @stream */
 void          heart_replay_cancel            (HeartReplay *replay,
-                                              SoupServerMessage *msg);
+                                              HeartPeer *stream);
 void          heart_replay_set_stall_timeout (HeartReplay *replay,
                                               guint timeout_ms);
 

@@ -1,22 +1,20 @@
 /* heart-server-streams.c: WebSocket and Server-Sent Events clients, and the fan-out
  *
- * Every sample is serialised once and the same bytes go to every client.
- * Delivery runs in slices at G_PRIORITY_DEFAULT_IDLE, below the frame clock,
- * each holding the main loop for about the slice budget (1.5 ms by default),
- * so a broadcast to thousands of clients never stalls the window. Every
- * main-loop iteration polls every connection (~2 µs each, docs/architecture.md), so
- * headless mode, with no frames to draw, uses longer slices.
+ * Each tick's message is made once per stream, already framed (the
+ * WebSocket frame, the HTTP chunk of the SSE event), and the same bytes go
+ * to every client of that stream at once, on the tick that made them: each
+ * client's HeartPeer (heart-server-peer.c) writes what its socket takes and
+ * queues the rest, within bounds (docs/architecture.md, Fan-out). The SSE
+ * stream of the seed's /api/stream is made on the ticks that fall on its
+ * one-second cadence, so an event is as old as its delivery.
  *
- * libsoup queues frames and chunks without limit (docs/architecture.md), so a client
- * that stops reading is detected here: a WebSocket whose socket is not
- * writable, or an SSE stream with too many bytes not yet written, is skipped
- * (it catches up from the frame ring when it drains) and dropped once it has
- * been stuck for the stall timeout or has fallen out of the ring.
- *
- * Those checks, and the pong check, also run on a timer of their own while
- * there are clients, so they hold while no sample flows (the simulation
- * stopped). An SSE resume is written from the history in slices by
- * heart-server-history.c before the client joins the live stream.
+ * A client is taken from libsoup once its request is read. One whose queue
+ * stays blocked for the stall timeout, overflows, or (WebSocket) answers no
+ * ping is dropped; these checks run on a timer of their own while there
+ * are clients, so they hold while no sample flows (the simulation stopped).
+ * A frame ring lets a client that joined or resumed between ticks catch
+ * up. An SSE resume is written from the history by heart-server-history.c
+ * before the client joins the live stream.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,30 +29,32 @@
 #include "heart-server-connections.h"
 #include "heart-server-history.h"
 #include "heart-server-json.h"
+#include "heart-server-peer.h"
 #include "heart-server-streams.h"
 
 typedef struct
 {
-  HeartStreams            *streams;
-  HeartClientKind          kind;
-  guint64                  last_seq;       /* last seq handed to libsoup */
-  gint64                   stalled_since;  /* monotonic µs; 0 while it keeps up */
-  char                    *peer;
-  SoupWebsocketConnection *ws;
-  GPollableOutputStream   *ws_out;         /* NULL when the stream cannot tell */
-  SoupServerMessage       *sse;
-  gsize                    sse_pending;    /* bytes appended, not yet written */
-  guint                    frames_unchecked; /* frames sent since the socket was last polled */
-  gint64                   last_pong_us;   /* monotonic; connect time until the first pong */
-  gboolean                 replaying;      /* SSE: the resume from the history is being written */
-  HeartChannelMask         types;          /* a typed stream's channels; 0: the seed's sample stream */
-  guint64                  last_channel_seq;  /* last channel frame handed to libsoup */
+  HeartStreams      *streams;
+  HeartClientKind    kind;
+  guint64            last_seq;          /* last seq handed to the peer */
+  SoupServerMessage *msg;               /* until its connection is taken from libsoup */
+  GBytes            *head;              /* the answer's head, written first */
+  GSource           *take_source;
+  HeartPeer         *peer;              /* once taken */
+  guint64            resume_after;      /* SSE: Last-Event-ID to resume from, 0: none */
+  gint64             last_pong_us;      /* monotonic; connect time until the first pong */
+  gint64             last_ping_us;
+  gboolean           replaying;         /* SSE: the resume from the history is being written */
+  HeartChannelMask   types;             /* a typed stream's channels; 0: the seed's sample stream */
+  guint64            last_channel_seq;  /* last channel frame handed to the peer */
 } HeartClient;
 
+/* One tick's sample, framed for each stream that gets it */
 typedef struct
 {
   guint64 seq;
-  GBytes *bytes;
+  GBytes *ws;    /* WebSocket frame; NULL if nobody listened */
+  GBytes *sse;   /* SSE chunk; NULL off the SSE cadence */
 } HeartFrame;
 
 /* One channel's event or frame */
@@ -64,7 +64,7 @@ typedef struct
   GBytes        *bytes;
 } HeartChannelPiece;
 
-/* A tick's channel values, formatted once for every typed client, in time
+/* A tick's channel values, framed once for every typed client, in time
  * order: SSE one event a value, WebSocket frames by their first value */
 typedef struct
 {
@@ -73,16 +73,11 @@ typedef struct
   GArray  *ws;    /* HeartChannelPiece */
 } HeartChannelFrame;
 
-/* One kind of client and the slice-by-slice pass that feeds it */
 typedef struct
 {
-  GPtrArray *clients;      /* HeartClient *; NULL slots until the pass ends */
+  GPtrArray *clients;      /* HeartClient *; NULL slots while walked */
   guint      count;        /* live clients (non-NULL slots) */
-  guint      cursor;
-  guint      source_id;
-  guint      retry_id;
-  gboolean   again;        /* new data arrived while a pass was running */
-  gboolean   skipped;      /* a client could not take data in this pass */
+  guint      walking;      /* a broadcast or watch is walking the array */
   gboolean   has_holes;
 } HeartClientSet;
 
@@ -97,7 +92,7 @@ struct _HeartStreams
   HeartClientSet  sse;
   GPtrArray      *closing;    /* HeartClient * told to close, not closed yet */
   HeartReplay    *replay;     /* /api/history and SSE resume */
-  guint           watch_id;   /* ping and stall checks, while there are clients */
+  GSource        *watch;      /* pings, keep-alives and stall checks, while there are clients */
 
   HeartFrame      ring[HEART_SERVER_FRAME_RING];
   guint           ring_start;
@@ -111,25 +106,18 @@ struct _HeartStreams
   guint           typed_clients;
   char            condition[HEART_LABEL_MAX];
 
-  guint           sse_timer_id;
   guint           sse_interval_ms;
-  GBytes         *sse_event;
-  guint64         sse_event_seq;
+  gint64          sse_event_us;      /* sample time of the last SSE event made */
+  gint64          sse_sent_us;       /* monotonic: the last SSE event or keep-alive sent */
   GBytes         *sse_keepalive;
-  guint           sse_ticks;
-  gboolean        sse_keepalive_due;
 
   guint           stall_timeout_ms;
-  guint           slice_budget_us;
   guint           ping_interval_s;
   guint           pong_timeout_ms;
 };
 
-typedef void (*DeliverFunc) (HeartStreams *self, HeartClient *client, gint64 now);
-
-static void schedule_pass (HeartStreams *self, HeartClientKind kind);
-static void update_sse_timer (HeartStreams *self);
 static void update_watch (HeartStreams *self);
+static void start_client (HeartClient *client);
 
 static HeartClientSet *
 client_set (HeartStreams    *self,
@@ -144,30 +132,55 @@ kind_name (HeartClientKind kind)
   return kind == HEART_CLIENT_WEBSOCKET ? "WebSocket" : "SSE";
 }
 
+static const char *
+client_name (HeartClient *client)
+{
+  return client->peer != NULL ? heart_peer_get_description (client->peer) : "a new client";
+}
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+/* Sources go to the thread's own context: the server may run in a thread */
+static GSource *
+attach (GSource     *source,
+        gint         priority,
+        GSourceFunc  func,
+        gpointer     data)
+{
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
 static void
 client_free (HeartClient *client)
 {
   if (client->replaying)
-    heart_replay_cancel (client->streams->replay, client->sse);
-  if (client->ws != NULL)
-    g_signal_handlers_disconnect_by_data (client->ws, client);
-  if (client->sse != NULL)
-    g_signal_handlers_disconnect_by_data (client->sse, client);
-  g_clear_object (&client->ws);
-  g_clear_object (&client->ws_out);
-  g_clear_object (&client->sse);
-  g_free (client->peer);
+    heart_replay_cancel (client->streams->replay, client->peer);
+  destroy_source (&client->take_source);
+  g_clear_pointer (&client->peer, heart_peer_free);
+  g_clear_pointer (&client->head, g_bytes_unref);
+  g_clear_object (&client->msg);
   g_free (client);
 }
 
-static char *
-describe_peer (SoupServerMessage *msg)
+static void
+compact (HeartClientSet *set)
 {
-  GSocketAddress *address = soup_server_message_get_remote_address (msg);
-
-  if (address == NULL)
-    return g_strdup ("unknown peer");
-  return g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
+  if (!set->has_holes || set->walking > 0)
+    return;
+  for (guint i = set->clients->len; i > 0; i--)
+    if (set->clients->pdata[i - 1] == NULL)
+      g_ptr_array_remove_index_fast (set->clients, i - 1);
+  set->has_holes = FALSE;
 }
 
 /* Takes @client out of its live set; TRUE when it was there. */
@@ -184,9 +197,8 @@ detach_client (HeartStreams *self,
   set->clients->pdata[index] = NULL;
   set->has_holes = TRUE;
   set->count--;
+  compact (set);
   self->typed_clients -= client->types != 0;
-  if (client->kind == HEART_CLIENT_SSE)
-    update_sse_timer (self);
   update_watch (self);
   self->changed (client->kind, self->changed_data);
   return TRUE;
@@ -202,83 +214,42 @@ client_gone (HeartStreams *self,
   client_free (client);
 }
 
+/* A client not yet taken from libsoup: its request is ended instead */
 static void
-on_ws_closed (SoupWebsocketConnection *connection,
-              HeartClient             *client)
+drop_untaken (HeartStreams *self,
+              HeartClient  *client)
 {
-  client_gone (client->streams, client);
-}
+  GSocket *socket = heart_connections_get_socket (client->msg);
 
-static void
-on_ws_error (SoupWebsocketConnection *connection,
-             GError                  *error,
-             HeartClient             *client)
-{
-  g_debug ("WebSocket client %s: %s", client->peer, error->message);
-}
-
-static void
-on_ws_pong (SoupWebsocketConnection *connection,
-            GByteArray              *message,
-            HeartClient             *client)
-{
-  client->last_pong_us = g_get_monotonic_time ();
-}
-
-static void
-on_sse_finished (SoupServerMessage *msg,
-                 HeartClient       *client)
-{
-  client_gone (client->streams, client);
-}
-
-static void
-on_sse_wrote (SoupServerMessage *msg,
-              guint              chunk_size,
-              HeartClient       *client)
-{
-  client->sse_pending -= MIN (client->sse_pending, chunk_size);
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  soup_server_message_unpause (client->msg);
+  client_gone (self, client);
 }
 
 /* Moves a live client to the closing list and starts closing it; the
- * "closed"/"finished" handler frees it. */
+ * peer's "closed" frees it. */
 static void
 close_client (HeartStreams *self,
               HeartClient  *client,
               gushort       ws_code,
               const char   *reason)
 {
+  if (client->peer == NULL)
+    {
+      drop_untaken (self, client);
+      return;
+    }
   if (!detach_client (self, client))
     return;
   g_ptr_array_add (self->closing, client);
   /* what the stream gets from now on is ours alone */
   if (client->replaying)
     {
-      heart_replay_cancel (self->replay, client->sse);
+      heart_replay_cancel (self->replay, client->peer);
       client->replaying = FALSE;
     }
-
-  if (client->kind == HEART_CLIENT_WEBSOCKET)
-    {
-      if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (client->ws, ws_code, reason);
-    }
-  else if (ws_code == SOUP_WEBSOCKET_CLOSE_GOING_AWAY)
-    {
-      /* end the stream cleanly: the last chunk tells the client we are done */
-      soup_message_body_complete (soup_server_message_get_response_body (client->sse));
-      soup_server_message_unpause (client->sse);
-    }
-  else
-    {
-      /* a stalled stream never drains: cut the socket; libsoup's pending
-       * write fails and the message emits "finished" */
-      GSocket *socket = heart_connections_get_socket (client->sse);
-
-      if (socket != NULL)
-        g_socket_shutdown (socket, TRUE, TRUE, NULL);
-      soup_server_message_unpause (client->sse);
-    }
+  heart_peer_close (client->peer, ws_code, reason);
 }
 
 static void
@@ -286,56 +257,11 @@ drop_stalled (HeartStreams *self,
               HeartClient  *client,
               const char   *why)
 {
-  g_message ("Dropping %s client %s: %s", kind_name (client->kind), client->peer, why);
+  g_message ("Dropping %s client %s: %s", kind_name (client->kind), client_name (client), why);
   close_client (self, client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "client too slow");
 }
 
-/* FALSE when @client cannot take data now; drops it once stuck too long. */
-static gboolean
-check_stall (HeartStreams *self,
-             HeartClient  *client,
-             gboolean      can_take,
-             gint64        now)
-{
-  if (can_take)
-    {
-      client->stalled_since = 0;
-      return TRUE;
-    }
-
-  if (client->stalled_since == 0)
-    client->stalled_since = now;
-  else if (now - client->stalled_since >= (gint64) self->stall_timeout_ms * 1000)
-    {
-      g_autofree char *why = g_strdup_printf ("not reading for %u ms", self->stall_timeout_ms);
-
-      drop_stalled (self, client, why);
-      return FALSE;
-    }
-
-  client_set (self, client->kind)->skipped = TRUE;
-  return FALSE;
-}
-
-/* The kernel may buffer megabytes for a client that stopped reading
- * (tcp_rmem autotunes to 32 MiB here), so the socket stays writable for many
- * minutes; a client that reads answers pings, one that stopped does not.
- * TRUE when @client was dropped. */
-static gboolean
-drop_if_no_pong (HeartStreams *self,
-                 HeartClient  *client,
-                 gint64        now)
-{
-  g_autofree char *why = NULL;
-
-  if (self->ping_interval_s == 0 ||
-      now - client->last_pong_us <= (gint64) self->pong_timeout_ms * 1000)
-    return FALSE;
-
-  why = g_strdup_printf ("no pong for %u s", (guint) ((now - client->last_pong_us) / G_USEC_PER_SEC));
-  drop_stalled (self, client, why);
-  return TRUE;
-}
+/* ---- delivery ----------------------------------------------------------- */
 
 static const HeartFrame *
 ring_get (HeartStreams *self,
@@ -351,7 +277,19 @@ channel_ring_get (HeartStreams *self,
   return &self->channel_ring[(self->channel_ring_start + index) % HEART_SERVER_FRAME_RING];
 }
 
-/* The index of the first channel frame after @seq */
+/* The index of the first frame after @seq; usually none or just the newest,
+ * so searched from the end */
+static guint
+ring_after (HeartStreams *self,
+            guint64       seq)
+{
+  guint first = self->ring_len;
+
+  while (first > 0 && ring_get (self, first - 1)->seq > seq)
+    first--;
+  return first;
+}
+
 static guint
 channel_ring_after (HeartStreams *self,
                     guint64       seq)
@@ -363,30 +301,34 @@ channel_ring_after (HeartStreams *self,
   return first;
 }
 
-static gboolean
-client_is_behind (HeartStreams *self,
-                  HeartClient  *client)
-{
-  if (client->types != 0)
-    return client->last_channel_seq < self->latest_channel_seq;
-  return client->last_seq < self->latest_seq;
-}
-
 /* FALSE (and the client dropped) when what it still needs left the ring */
 static gboolean
 client_in_ring (HeartStreams *self,
                 HeartClient  *client)
 {
   gboolean in_ring = client->types != 0
-                   ? self->channel_ring_len > 0 && client->last_channel_seq + 1 >= channel_ring_get (self, 0)->seq
-                   : self->ring_len > 0 && client->last_seq + 1 >= ring_get (self, 0)->seq;
+                   ? self->channel_ring_len == 0 || client->last_channel_seq + 1 >= channel_ring_get (self, 0)->seq
+                   : self->ring_len == 0 || client->last_seq + 1 >= ring_get (self, 0)->seq;
 
   if (!in_ring)
     drop_stalled (self, client, "fell behind the frame buffer");
   return in_ring;
 }
 
-/* A typed WebSocket: each of its channels' frames of each tick it lacks */
+/* FALSE (and the client dropped) when its queue is full */
+static gboolean
+send_to (HeartStreams *self,
+         HeartClient  *client,
+         GBytes       *bytes)
+{
+  if (heart_peer_send (client->peer, bytes))
+    return TRUE;
+  if (heart_peer_is_open (client->peer))
+    drop_stalled (self, client, "too much unwritten");
+  return FALSE;
+}
+
+/* A typed stream: each of its channels' pieces of each tick it lacks */
 static void
 send_channel_frames (HeartStreams *self,
                      HeartClient  *client)
@@ -394,310 +336,150 @@ send_channel_frames (HeartStreams *self,
   for (guint i = channel_ring_after (self, client->last_channel_seq); i < self->channel_ring_len; i++)
     {
       const HeartChannelFrame *frame = channel_ring_get (self, i);
+      GArray *pieces = client->kind == HEART_CLIENT_WEBSOCKET ? frame->ws : frame->sse;
 
-      for (guint k = 0; k < frame->ws->len; k++)
+      for (guint k = 0; k < pieces->len; k++)
         {
-          const HeartChannelPiece *piece = &g_array_index (frame->ws, HeartChannelPiece, k);
+          const HeartChannelPiece *piece = &g_array_index (pieces, HeartChannelPiece, k);
 
-          if (!(client->types & HEART_CHANNEL_BIT (piece->channel)))
-            continue;
-          soup_websocket_connection_send_message (client->ws, SOUP_WEBSOCKET_DATA_TEXT, piece->bytes);
-          if (soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+          if ((client->types & HEART_CHANNEL_BIT (piece->channel)) && !send_to (self, client, piece->bytes))
             return;
         }
       client->last_channel_seq = frame->seq;
     }
 }
 
+/* The seed's stream: each tick's sample it lacks (SSE: on the cadence) */
 static void
-deliver_websocket (HeartStreams *self,
-                   HeartClient  *client,
-                   gint64        now)
+send_sample_frames (HeartStreams *self,
+                    HeartClient  *client)
 {
-  gboolean writable;
-  guint first;
-
-  if (!client_is_behind (self, client) ||
-      soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-    return;
-
-  if (!client_in_ring (self, client))
-    return;
-
-  if (drop_if_no_pong (self, client, now))
-    return;
-
-  /* polling the socket is a syscall: a client that keeps up is checked on
-   * every few frames only, so at most that many frames wait in libsoup */
-  if (client->stalled_since != 0 || ++client->frames_unchecked >= HEART_SERVER_WRITABLE_EVERY)
-    {
-      client->frames_unchecked = 0;
-      writable = client->ws_out == NULL || g_pollable_output_stream_is_writable (client->ws_out);
-      if (!check_stall (self, client, writable, now))
-        return;
-    }
-
-  if (client->types != 0)
-    {
-      send_channel_frames (self, client);
-      return;
-    }
-
-  /* usually just the newest frame: search from the end */
-  first = self->ring_len;
-  while (first > 0 && ring_get (self, first - 1)->seq > client->last_seq)
-    first--;
-
-  for (guint i = first; i < self->ring_len; i++)
+  for (guint i = ring_after (self, client->last_seq); i < self->ring_len; i++)
     {
       const HeartFrame *frame = ring_get (self, i);
+      GBytes *bytes = client->kind == HEART_CLIENT_WEBSOCKET ? frame->ws : frame->sse;
 
-      soup_websocket_connection_send_message (client->ws, SOUP_WEBSOCKET_DATA_TEXT, frame->bytes);
+      if (bytes != NULL && !send_to (self, client, bytes))
+        return;
       client->last_seq = frame->seq;
-      /* sending can fail and close the connection synchronously */
-      if (soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-        return;
     }
 }
 
 static void
-sse_append (HeartClient *client,
-            GBytes      *bytes)
+deliver (HeartStreams *self,
+         HeartClient  *client)
 {
-  soup_message_body_append_bytes (soup_server_message_get_response_body (client->sse), bytes);
-  client->sse_pending += g_bytes_get_size (bytes);
-}
-
-/* A typed SSE stream: each of its channels' events of each tick it lacks */
-static void
-append_channel_events (HeartStreams *self,
-                       HeartClient  *client)
-{
-  for (guint i = channel_ring_after (self, client->last_channel_seq); i < self->channel_ring_len; i++)
-    {
-      const HeartChannelFrame *frame = channel_ring_get (self, i);
-      GString *events = g_string_new (NULL);
-      g_autoptr(GBytes) bytes = NULL;
-
-      /* one chunk a tick, whatever the number of values */
-      for (guint k = 0; k < frame->sse->len; k++)
-        {
-          const HeartChannelPiece *piece = &g_array_index (frame->sse, HeartChannelPiece, k);
-          gsize size = 0;
-          const char *data;
-
-          if (!(client->types & HEART_CHANNEL_BIT (piece->channel)))
-            continue;
-          data = g_bytes_get_data (piece->bytes, &size);
-          g_string_append_len (events, data, size);
-        }
-      bytes = g_string_free_to_bytes (events);
-      if (g_bytes_get_size (bytes) > 0)
-        sse_append (client, bytes);
-      client->last_channel_seq = frame->seq;
-    }
-}
-
-static void
-deliver_sse (HeartStreams *self,
-             HeartClient  *client,
-             gint64        now)
-{
-  gboolean has_event = client->types != 0
-                     ? client->last_channel_seq < self->latest_channel_seq
-                     : self->sse_event != NULL && client->last_seq < self->sse_event_seq;
-
-  /* the resume owns the stream until it is written */
-  if (client->replaying || (!has_event && !self->sse_keepalive_due))
+  /* not taken yet, closing, or the resume owns the stream */
+  if (client->peer == NULL || client->replaying || !heart_peer_is_open (client->peer))
     return;
-
-  if (!check_stall (self, client, client->sse_pending <= HEART_SERVER_SSE_PENDING_MAX, now))
+  if (!client_in_ring (self, client))
     return;
-
-  if (has_event && client->types != 0)
-    {
-      if (!client_in_ring (self, client))
-        return;
-      append_channel_events (self, client);
-    }
-  else if (has_event)
-    {
-      sse_append (client, self->sse_event);
-      client->last_seq = self->sse_event_seq;
-    }
+  if (client->types != 0)
+    send_channel_frames (self, client);
   else
-    sse_append (client, self->sse_keepalive);
-  soup_server_message_unpause (client->sse);
+    send_sample_frames (self, client);
 }
 
+/* Every client of @kind, now: the frames are framed already, and a socket
+ * that cannot take one queues it */
 static void
-compact (HeartClientSet *set)
-{
-  if (!set->has_holes)
-    return;
-  for (guint i = set->clients->len; i > 0; i--)
-    if (set->clients->pdata[i - 1] == NULL)
-      g_ptr_array_remove_index_fast (set->clients, i - 1);
-  set->has_holes = FALSE;
-}
-
-/* One slice of a pass over @kind's clients; TRUE while the pass goes on. */
-static gboolean
-run_slice (HeartStreams    *self,
-           HeartClientKind  kind,
-           DeliverFunc      deliver)
+broadcast (HeartStreams    *self,
+           HeartClientKind  kind)
 {
   HeartClientSet *set = client_set (self, kind);
-  gint64 start = g_get_monotonic_time ();
-  gint64 now = start;
-  guint max_clients = kind == HEART_CLIENT_SSE ? HEART_SERVER_SSE_SLICE_CLIENTS : G_MAXUINT;
-  guint visited = 0;
 
-  while (set->cursor < set->clients->len)
-    {
-      HeartClient *client = set->clients->pdata[set->cursor++];
-
-      if (client != NULL)
-        deliver (self, client, now);
-      if (++visited >= max_clients)
-        return TRUE;
-      if ((set->cursor & 15) == 0)
-        {
-          now = g_get_monotonic_time ();
-          if (now - start >= self->slice_budget_us)
-            return TRUE;
-        }
-    }
-
+  set->walking++;
+  for (guint i = 0; i < set->clients->len; i++)
+    if (set->clients->pdata[i] != NULL)
+      deliver (self, set->clients->pdata[i]);
+  set->walking--;
   compact (set);
-  set->cursor = 0;
-  if (set->again)
-    {
-      set->again = FALSE;
-      set->skipped = FALSE;
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-finish_pass (HeartStreams    *self,
-             HeartClientKind  kind);
-
-static gboolean
-websocket_slice (gpointer data)
-{
-  HeartStreams *self = data;
-
-  if (run_slice (self, HEART_CLIENT_WEBSOCKET, deliver_websocket))
-    return G_SOURCE_CONTINUE;
-  finish_pass (self, HEART_CLIENT_WEBSOCKET);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-sse_slice (gpointer data)
-{
-  HeartStreams *self = data;
-
-  if (run_slice (self, HEART_CLIENT_SSE, deliver_sse))
-    return G_SOURCE_CONTINUE;
-  finish_pass (self, HEART_CLIENT_SSE);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-retry_websockets (gpointer data)
-{
-  HeartStreams *self = data;
-
-  self->websockets.retry_id = 0;
-  schedule_pass (self, HEART_CLIENT_WEBSOCKET);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-retry_sse (gpointer data)
-{
-  HeartStreams *self = data;
-
-  self->sse.retry_id = 0;
-  schedule_pass (self, HEART_CLIENT_SSE);
-  return G_SOURCE_REMOVE;
-}
-
-/* A client skipped because it could not take data gets another chance
- * shortly, so a brief hiccup costs latency, not samples. */
-static void
-finish_pass (HeartStreams    *self,
-             HeartClientKind  kind)
-{
-  HeartClientSet *set = client_set (self, kind);
-
-  set->source_id = 0;
-  if (set->skipped && set->retry_id == 0)
-    set->retry_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 20,
-                                        kind == HEART_CLIENT_WEBSOCKET ? retry_websockets : retry_sse,
-                                        self, NULL);
-  set->skipped = FALSE;
-}
-
-static void
-schedule_pass (HeartStreams    *self,
-               HeartClientKind  kind)
-{
-  HeartClientSet *set = client_set (self, kind);
-
-  if (set->count == 0)
-    return;
-  if (set->source_id != 0)
-    {
-      set->again = TRUE;
-      return;
-    }
-  set->source_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE,
-                                    kind == HEART_CLIENT_WEBSOCKET ? websocket_slice : sse_slice,
-                                    self, NULL);
 }
 
 static void
 ring_push (HeartStreams *self,
            guint64       seq,
-           GBytes       *bytes)
+           GBytes       *ws,
+           GBytes       *sse)
 {
   HeartFrame *slot;
 
   if (self->ring_len == HEART_SERVER_FRAME_RING)
     {
       slot = &self->ring[self->ring_start];
-      g_bytes_unref (slot->bytes);
+      g_clear_pointer (&slot->ws, g_bytes_unref);
+      g_clear_pointer (&slot->sse, g_bytes_unref);
       self->ring_start = (self->ring_start + 1) % HEART_SERVER_FRAME_RING;
       self->ring_len--;
     }
   slot = &self->ring[(self->ring_start + self->ring_len) % HEART_SERVER_FRAME_RING];
   slot->seq = seq;
-  slot->bytes = bytes;
+  slot->ws = ws;
+  slot->sse = sse;
   self->ring_len++;
+}
+
+/* The ticks on the SSE cadence (a second by default): the first sample at
+ * least an interval after the last event, less half a tick, so a 500 ms
+ * tick gives an event every second tick */
+static gboolean
+sse_due (HeartStreams      *self,
+         const HeartSample *sample)
+{
+  gint64 tick_us = (gint64) heart_simulator_get_interval_ms (self->simulator) * 1000;
+  gint64 since_us = sample->timestamp_us - self->sse_event_us;
+
+  if (self->sse_event_us == 0 || since_us < 0 ||
+      since_us + tick_us / 2 >= (gint64) self->sse_interval_ms * 1000)
+    {
+      self->sse_event_us = sample->timestamp_us;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static GBytes *
+sse_event_new (const HeartSample *sample)
+{
+  GString *event = g_string_sized_new (256);
+
+  heart_sse_append_event (event, sample);
+  return heart_peer_frame_string (HEART_PEER_SSE, event);
 }
 
 void
 heart_streams_push_sample (HeartStreams      *self,
                            const HeartSample *sample)
 {
-  GString *json;
+  gboolean sse_tick;
+  GBytes *ws = NULL, *sse = NULL;
 
   if (sample->seq <= self->latest_seq)
     return;
   self->latest_seq = sample->seq;
+  sse_tick = sse_due (self, sample);
 
-  /* serialise only when someone listens; a later client starts after it */
-  if (self->websockets.count == 0)
+  /* framed only when someone listens; a later client starts after it */
+  if (self->websockets.count > 0)
+    {
+      GString *json = g_string_sized_new (256);
+
+      heart_sample_append_json (sample, HEART_SAMPLE_JSON_WIRE, json);
+      ws = heart_peer_frame_string (HEART_PEER_WEBSOCKET, json);
+    }
+  if (sse_tick && self->sse.count > 0)
+    sse = sse_event_new (sample);
+  if (ws == NULL && sse == NULL)
     return;
 
-  json = g_string_sized_new (256);
-  heart_sample_append_json (sample, HEART_SAMPLE_JSON_WIRE, json);
-  ring_push (self, sample->seq, g_string_free_to_bytes (json));
-  schedule_pass (self, HEART_CLIENT_WEBSOCKET);
+  ring_push (self, sample->seq, ws, sse);
+  if (ws != NULL)
+    broadcast (self, HEART_CLIENT_WEBSOCKET);
+  if (sse != NULL)
+    {
+      self->sse_sent_us = g_get_monotonic_time ();
+      broadcast (self, HEART_CLIENT_SSE);
+    }
 }
 
 static void
@@ -722,12 +504,14 @@ pieces_new (void)
   return pieces;
 }
 
+/* Frames @text, which it takes, for the stream of @kind */
 static void
 pieces_add (GArray         *pieces,
+            HeartPeerKind   kind,
             HeartChannelId  channel,
             GString        *text)
 {
-  HeartChannelPiece piece = { channel, g_string_free_to_bytes (text) };
+  HeartChannelPiece piece = { channel, heart_peer_frame_string (kind, text) };
 
   g_array_append_val (pieces, piece);
 }
@@ -828,7 +612,7 @@ websocket_frames (const HeartChannelValue *values,
     if (batches[c].text != NULL)
       batch_close (&batches[c]);
   for (guint k = 0; k < texts->len; k++)
-    pieces_add (frames, g_array_index (channels, HeartChannelId, k), texts->pdata[k]);
+    pieces_add (frames, HEART_PEER_WEBSOCKET, g_array_index (channels, HeartChannelId, k), texts->pdata[k]);
   return frames;
 }
 
@@ -847,7 +631,7 @@ sse_events (const HeartChannelValue *values,
       g_string_append (out, "data: ");
       append_value_json (out, &values[i], conditions[i]);
       g_string_append (out, "\n\n");
-      pieces_add (events, values[i].channel, out);
+      pieces_add (events, HEART_PEER_SSE, values[i].channel, out);
     }
   return events;
 }
@@ -877,93 +661,79 @@ heart_streams_push_values (HeartStreams            *self,
   frame = channel_ring_push (self);
   frame->sse = sse_events (values, n_values, conditions);
   frame->ws = websocket_frames (values, n_values, conditions);
-  schedule_pass (self, HEART_CLIENT_WEBSOCKET);
-  schedule_pass (self, HEART_CLIENT_SSE);
+  broadcast (self, HEART_CLIENT_WEBSOCKET);
+  broadcast (self, HEART_CLIENT_SSE);
 }
 
-static void
-refresh_sse_event (HeartStreams *self)
-{
-  const HeartSample *sample = heart_history_get_latest (self->history);
-  GString *event;
+/* ---- the watch: pings, keep-alives, stalls -------------------------------- */
 
-  if (sample == NULL || sample->seq == self->sse_event_seq)
+/* The kernel may buffer megabytes for a client that stopped reading
+ * (tcp_rmem autotunes to 32 MiB here), so its queue may never block; a
+ * client that reads answers pings, one that stopped does not. */
+static void
+watch_websocket (HeartStreams *self,
+                 HeartClient  *client,
+                 gint64        now)
+{
+  if (self->ping_interval_s == 0)
     return;
+  if (now - client->last_pong_us > (gint64) self->pong_timeout_ms * 1000)
+    {
+      g_autofree char *why = g_strdup_printf ("no pong for %u s",
+                                              (guint) ((now - client->last_pong_us) / G_USEC_PER_SEC));
 
-  event = g_string_sized_new (256);
-  heart_sse_append_event (event, sample);
-  g_clear_pointer (&self->sse_event, g_bytes_unref);
-  self->sse_event = g_string_free_to_bytes (event);
-  self->sse_event_seq = sample->seq;
+      drop_stalled (self, client, why);
+      return;
+    }
+  if (now - client->last_ping_us >= (gint64) self->ping_interval_s * G_USEC_PER_SEC)
+    {
+      client->last_ping_us = now;
+      heart_peer_ping (client->peer);
+    }
 }
 
-/* Seed 2's clock: once a wall-clock interval, the latest sample if it is new */
-static gboolean
-on_sse_tick (gpointer data)
-{
-  HeartStreams *self = data;
-
-  refresh_sse_event (self);
-  /* a paused stream never notices that its client left; a comment line now
-   * and then does, and keeps proxies from timing out a stopped simulation */
-  self->sse_keepalive_due = ++self->sse_ticks % HEART_SERVER_SSE_KEEPALIVE_TICKS == 0;
-  schedule_pass (self, HEART_CLIENT_SSE);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-update_sse_timer (HeartStreams *self)
-{
-  if (self->sse.count > 0 && self->sse_timer_id == 0)
-    self->sse_timer_id = g_timeout_add (self->sse_interval_ms, on_sse_tick, self);
-  else if (self->sse.count == 0)
-    g_clear_handle_id (&self->sse_timer_id, g_source_remove);
-}
-
-/* The checks deliver_*() make when there is something to send, made with
- * nothing to send: no pong, or stuck since the last delivery */
 static void
 watch_client (HeartStreams *self,
               HeartClient  *client,
-              gint64        now)
+              gint64        now,
+              gboolean      keepalive_due)
 {
-  gboolean can_take;
+  gint64 blocked_since;
 
+  /* a resume being written is watched by heart-server-history.c */
+  if (client->peer == NULL || client->replaying || !heart_peer_is_open (client->peer))
+    return;
+
+  blocked_since = heart_peer_get_blocked_since (client->peer);
+  if (blocked_since != 0 && now - blocked_since >= (gint64) self->stall_timeout_ms * 1000)
+    {
+      g_autofree char *why = g_strdup_printf ("not reading for %u ms", self->stall_timeout_ms);
+
+      drop_stalled (self, client, why);
+      return;
+    }
   if (client->kind == HEART_CLIENT_WEBSOCKET)
-    {
-      if (soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN ||
-          drop_if_no_pong (self, client, now) ||
-          client->stalled_since == 0)
-        return;
-      can_take = client->ws_out == NULL || g_pollable_output_stream_is_writable (client->ws_out);
-    }
-  else
-    {
-      /* a resume being written is watched by heart-server-history.c */
-      if (client->replaying ||
-          (client->stalled_since == 0 && client->sse_pending <= HEART_SERVER_SSE_PENDING_MAX))
-        return;
-      can_take = client->sse_pending <= HEART_SERVER_SSE_PENDING_MAX;
-    }
-
-  /* drained: catch up with what it was skipped for */
-  if (check_stall (self, client, can_take, now))
-    schedule_pass (self, client->kind);
+    watch_websocket (self, client, now);
+  /* a stream with nothing to say notices that its client left, and
+   * proxies keep it open, with a comment line now and then */
+  else if (keepalive_due)
+    send_to (self, client, self->sse_keepalive);
 }
 
 static void
 watch_set (HeartStreams    *self,
            HeartClientKind  kind,
-           gint64           now)
+           gint64           now,
+           gboolean         keepalive_due)
 {
   HeartClientSet *set = client_set (self, kind);
 
+  set->walking++;
   for (guint i = 0; i < set->clients->len; i++)
     if (set->clients->pdata[i] != NULL)
-      watch_client (self, set->clients->pdata[i], now);
-  /* a pass in progress walks the array by index: leave it whole */
-  if (set->source_id == 0)
-    compact (set);
+      watch_client (self, set->clients->pdata[i], now, keepalive_due);
+  set->walking--;
+  compact (set);
 }
 
 static gboolean
@@ -971,38 +741,123 @@ on_watch (gpointer data)
 {
   HeartStreams *self = data;
   gint64 now = g_get_monotonic_time ();
+  gboolean keepalive_due = now - self->sse_sent_us >=
+                           (gint64) self->sse_interval_ms * HEART_SERVER_SSE_KEEPALIVE_TICKS * 1000;
 
-  watch_set (self, HEART_CLIENT_WEBSOCKET, now);
-  watch_set (self, HEART_CLIENT_SSE, now);
+  if (keepalive_due)
+    self->sse_sent_us = now;
+  watch_set (self, HEART_CLIENT_WEBSOCKET, now, FALSE);
+  watch_set (self, HEART_CLIENT_SSE, now, keepalive_due);
   return G_SOURCE_CONTINUE;
 }
 
-/* Often enough to catch a client within a quarter of its timeout; no timer
- * without clients */
+/* Often enough to catch a client within a quarter of its timeout, and to
+ * keep SSE streams alive; no timer without clients */
 static void
 update_watch (HeartStreams *self)
 {
-  guint period_ms = self->stall_timeout_ms;
+  guint period_ms = MIN (self->stall_timeout_ms, self->sse_interval_ms * HEART_SERVER_SSE_KEEPALIVE_TICKS);
 
   if (self->websockets.count + self->sse.count == 0)
     {
-      g_clear_handle_id (&self->watch_id, g_source_remove);
+      destroy_source (&self->watch);
       return;
     }
-  if (self->watch_id != 0)
+  if (self->watch != NULL)
     return;
   if (self->ping_interval_s > 0)
-    period_ms = MIN (period_ms, self->pong_timeout_ms);
-  self->watch_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE,
-                                       CLAMP (period_ms / 4, 20, HEART_SERVER_WATCH_MAX_MS),
-                                       on_watch, self, NULL);
+    period_ms = MIN (period_ms, MIN (self->pong_timeout_ms, self->ping_interval_s * 1000));
+  self->watch = attach (g_timeout_source_new (CLAMP (period_ms / 4, 20, HEART_SERVER_WATCH_MAX_MS)),
+                        G_PRIORITY_DEFAULT_IDLE, on_watch, self);
 }
 
 static void
 restart_watch (HeartStreams *self)
 {
-  g_clear_handle_id (&self->watch_id, g_source_remove);
+  destroy_source (&self->watch);
   update_watch (self);
+}
+
+/* ---- clients ------------------------------------------------------------------ */
+
+static void
+on_peer_closed (HeartPeer *peer,
+                gpointer   data)
+{
+  HeartClient *client = data;
+
+  client_gone (client->streams, client);
+}
+
+static void
+on_peer_pong (HeartPeer *peer,
+              gpointer   data)
+{
+  HeartClient *client = data;
+
+  client->last_pong_us = g_get_monotonic_time ();
+}
+
+static void
+on_peer_drained (HeartPeer *peer,
+                 gpointer   data)
+{
+  HeartClient *client = data;
+
+  if (client->replaying)
+    heart_replay_drained (client->streams->replay, peer);
+}
+
+static const HeartPeerCallbacks peer_callbacks = {
+  .closed = on_peer_closed,
+  .pong = on_peer_pong,
+  .drained = on_peer_drained,
+};
+
+static void
+append_header (const char *name,
+               const char *value,
+               gpointer    data)
+{
+  g_string_append_printf (data, "%s: %s\r\n", name, value);
+}
+
+/* The status line and headers libsoup would have written */
+static GBytes *
+format_head (SoupServerMessage *msg)
+{
+  GString *head = g_string_sized_new (512);
+  guint status = soup_server_message_get_status (msg);
+
+  g_string_append_printf (head, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
+  soup_message_headers_foreach (soup_server_message_get_response_headers (msg), append_header, head);
+  g_string_append (head, "\r\n");
+  return g_string_free_to_bytes (head);
+}
+
+/* From the main loop, never from inside libsoup's own reading or writing:
+ * taking a connection frees libsoup's state for it. */
+static gboolean
+take_client (gpointer data)
+{
+  HeartClient *client = data;
+  HeartStreams *self = client->streams;
+  GSocket *socket = heart_connections_get_socket (client->msg);
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GBytes) head = g_steal_pointer (&client->head);
+
+  g_clear_pointer (&client->take_source, g_source_unref);
+  stream = socket != NULL ? soup_server_message_steal_connection (client->msg) : NULL;
+  if (stream == NULL)
+    {
+      drop_untaken (self, client);
+      return G_SOURCE_REMOVE;
+    }
+  g_clear_object (&client->msg);
+  client->peer = heart_peer_new (client->kind == HEART_CLIENT_WEBSOCKET ? HEART_PEER_WEBSOCKET : HEART_PEER_SSE,
+                                 stream, socket, head, &peer_callbacks, client);
+  start_client (client);
+  return G_SOURCE_REMOVE;
 }
 
 static HeartClient *
@@ -1028,14 +883,21 @@ add_client (HeartStreams      *self,
 
   client->streams = self;
   client->kind = kind;
-  client->peer = describe_peer (msg);
   client->types = types;
+  client->msg = g_object_ref (msg);
+  client->head = format_head (msg);
+  client->last_seq = self->latest_seq;
   /* a typed stream starts with the next tick's values */
   client->last_channel_seq = self->latest_channel_seq;
+  client->last_pong_us = client->last_ping_us = g_get_monotonic_time ();
   self->typed_clients += types != 0;
   g_ptr_array_add (set->clients, client);
   set->count++;
+
+  soup_server_message_pause (msg);
+  client->take_source = attach (g_idle_source_new (), G_PRIORITY_HIGH, take_client, client);
   self->changed (kind, self->changed_data);
+  update_watch (self);
   return client;
 }
 
@@ -1064,35 +926,70 @@ connected_frame (HeartStreams     *self,
                           self->latest_seq,
                           heart_simulator_get_interval_ms (self->simulator),
                           PACKAGE_VERSION);
-  return g_string_free_to_bytes (out);
+  return heart_peer_frame_string (HEART_PEER_WEBSOCKET, out);
+}
+
+/* The resume is written: the client joins the live stream */
+static void
+on_replay_done (gpointer data,
+                guint64  last_seq)
+{
+  HeartClient *client = data;
+
+  client->replaying = FALSE;
+  client->last_seq = MAX (client->last_seq, last_seq);
+  deliver (client->streams, client);
+}
+
+/* Taken from libsoup, its head queued: the first messages, then the ticks
+ * since it asked */
+static void
+start_client (HeartClient *client)
+{
+  HeartStreams *self = client->streams;
+  const HeartSample *latest = heart_history_get_latest (self->history);
+
+  if (client->kind == HEART_CLIENT_WEBSOCKET)
+    {
+      g_autoptr(GBytes) hello = connected_frame (self, client->types);
+
+      send_to (self, client, hello);
+    }
+  else
+    {
+      /* a comment line, so the client sees the stream open at once */
+      static const char comment[] = ": heartsim\n\n";
+      g_autoptr(GBytes) hello = heart_peer_frame_chunk (comment, sizeof comment - 1);
+
+      send_to (self, client, hello);
+      if (client->resume_after > 0)
+        {
+          /* what it missed, as far as the history holds it: up to 10,000
+           * events, written in slices after the comment line */
+          client->last_seq = client->resume_after;
+          client->replaying = heart_replay_add_sse (self->replay, client->peer, client->resume_after,
+                                                    on_replay_done, client);
+        }
+      else if (client->types == 0 && latest != NULL)
+        {
+          /* the latest sample at once */
+          g_autoptr(GBytes) event = sse_event_new (latest);
+
+          send_to (self, client, event);
+          client->last_seq = latest->seq;
+        }
+    }
+  deliver (self, client);
 }
 
 void
-heart_streams_add_websocket (HeartStreams            *self,
-                             SoupServerMessage       *msg,
-                             SoupWebsocketConnection *connection,
-                             HeartChannelMask         types)
+heart_streams_add_websocket (HeartStreams      *self,
+                             SoupServerMessage *msg,
+                             HeartChannelMask   types)
 {
-  HeartClient *client = add_client (self, HEART_CLIENT_WEBSOCKET, msg, types);
-  GOutputStream *output = g_io_stream_get_output_stream (soup_websocket_connection_get_io_stream (connection));
-  g_autoptr(GBytes) hello = connected_frame (self, types);
-
-  /* libsoup unrefs the connection after this callback */
-  client->ws = g_object_ref (connection);
-  if (G_IS_POLLABLE_OUTPUT_STREAM (output) &&
-      g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (output)))
-    client->ws_out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (output));
-  client->last_seq = self->latest_seq;
-
-  g_object_set (connection, "max-incoming-payload-size", (guint64) 4096, NULL);
-  soup_websocket_connection_set_keepalive_interval (connection, self->ping_interval_s);
-  client->last_pong_us = g_get_monotonic_time ();
-  g_signal_connect (connection, "pong", G_CALLBACK (on_ws_pong), client);
-  g_signal_connect (connection, "closed", G_CALLBACK (on_ws_closed), client);
-  g_signal_connect (connection, "error", G_CALLBACK (on_ws_error), client);
-
-  soup_websocket_connection_send_message (connection, SOUP_WEBSOCKET_DATA_TEXT, hello);
-  update_watch (self);
+  /* the 101 answer and its headers, which format_head() writes */
+  soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL);
+  add_client (self, HEART_CLIENT_WEBSOCKET, msg, types);
 }
 
 static guint64
@@ -1107,76 +1004,35 @@ parse_last_event_id (SoupServerMessage *msg)
   return seq;
 }
 
-/* The resume is written: the client joins the live stream */
-static void
-on_replay_done (gpointer data,
-                guint64  last_seq)
-{
-  HeartClient *client = data;
-
-  client->replaying = FALSE;
-  client->last_seq = MAX (client->last_seq, last_seq);
-}
-
 void
 heart_streams_add_sse (HeartStreams      *self,
                        SoupServerMessage *msg,
                        HeartChannelMask   types)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
   guint64 last_event_id = parse_last_event_id (msg);
-  const HeartSample *latest;
+  const HeartSample *latest = heart_history_get_latest (self->history);
   HeartClient *client;
+
+  /* the stream is written in chunks, which HTTP/1.0 does not have */
+  if (soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0)
+    {
+      heart_respond_detail (msg, SOUP_STATUS_HTTP_VERSION_NOT_SUPPORTED,
+                            "Event streams need HTTP/1.1");
+      return;
+    }
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
   soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-  /* otherwise every chunk ever sent stays in memory (docs/architecture.md) */
-  soup_message_body_set_accumulate (body, FALSE);
-
+  soup_message_headers_replace (headers, "Transfer-Encoding", "chunked");
   client = add_client (self, HEART_CLIENT_SSE, msg, types);
-  client->sse = g_object_ref (msg);
-  g_signal_connect (msg, "finished", G_CALLBACK (on_sse_finished), client);
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_sse_wrote), client);
 
-  /* a comment line, so the client sees the stream open at once */
-  {
-    g_autoptr(GBytes) hello = g_bytes_new_static (": heartsim\n\n", 12);
-
-    sse_append (client, hello);
-  }
-
-  latest = heart_history_get_latest (self->history);
   /* an id from before a restart (seq starts again at 1) cannot resume; a
    * typed stream goes on from now (docs/api.md) */
-  if (latest == NULL || last_event_id > latest->seq || types != 0)
-    last_event_id = 0;
-  if (types != 0)
-    ;
-  else if (last_event_id > 0)
-    {
-      /* what it missed, as far as the history holds it: up to 10,000
-       * events, written in slices after the comment line */
-      client->last_seq = last_event_id;
-      client->replaying = heart_replay_add_sse (self->replay, msg, last_event_id, on_replay_done, client);
-    }
-  else if (latest != NULL)
-    {
-      /* the latest sample at once */
-      GString *event = g_string_sized_new (256);
-      g_autoptr(GBytes) bytes = NULL;
-
-      heart_sse_append_event (event, latest);
-      bytes = g_string_free_to_bytes (event);
-      sse_append (client, bytes);
-      client->last_seq = latest->seq;
-    }
-
-  update_sse_timer (self);
-  update_watch (self);
+  if (latest != NULL && last_event_id > 0 && last_event_id <= latest->seq && types == 0)
+    client->resume_after = last_event_id;
 }
 
 void
@@ -1207,6 +1063,7 @@ close_set (HeartStreams    *self,
 {
   HeartClientSet *set = client_set (self, kind);
 
+  set->walking++;
   for (guint i = 0; i < set->clients->len; i++)
     {
       HeartClient *client = set->clients->pdata[i];
@@ -1214,10 +1071,8 @@ close_set (HeartStreams    *self,
       if (client != NULL)
         close_client (self, client, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
     }
+  set->walking--;
   compact (set);
-  set->cursor = 0;
-  g_clear_handle_id (&set->source_id, g_source_remove);
-  g_clear_handle_id (&set->retry_id, g_source_remove);
 }
 
 void
@@ -1225,7 +1080,6 @@ heart_streams_close_all (HeartStreams *self)
 {
   close_set (self, HEART_CLIENT_WEBSOCKET);
   close_set (self, HEART_CLIENT_SSE);
-  update_sse_timer (self);
 }
 
 void
@@ -1233,15 +1087,7 @@ heart_streams_set_sse_interval (HeartStreams *self,
                                 guint         interval_ms)
 {
   self->sse_interval_ms = MAX (interval_ms, 1);
-  g_clear_handle_id (&self->sse_timer_id, g_source_remove);
-  update_sse_timer (self);
-}
-
-void
-heart_streams_set_slice_budget (HeartStreams *self,
-                                guint         budget_us)
-{
-  self->slice_budget_us = MAX (budget_us, 100);
+  restart_watch (self);
 }
 
 void
@@ -1281,10 +1127,10 @@ heart_streams_new (HeartSimulator          *simulator,
   self->closing = g_ptr_array_new ();
   self->sse_interval_ms = HEART_SERVER_SSE_INTERVAL_MS;
   self->stall_timeout_ms = HEART_SERVER_STALL_TIMEOUT_MS;
-  self->slice_budget_us = HEART_SERVER_SLICE_BUDGET_US;
   self->ping_interval_s = HEART_SERVER_PING_INTERVAL_S;
   self->pong_timeout_ms = HEART_SERVER_PONG_TIMEOUT_MS;
-  self->sse_keepalive = g_bytes_new_static (": keepalive\n\n", 13);
+  self->sse_keepalive = heart_peer_frame_chunk (": keepalive\n\n", 13);
+  self->sse_sent_us = g_get_monotonic_time ();
   self->latest_seq = latest ? latest->seq : 0;
   self->replay = heart_replay_new (simulator, history);
   return self;
@@ -1293,8 +1139,6 @@ heart_streams_new (HeartSimulator          *simulator,
 static void
 free_set (HeartClientSet *set)
 {
-  g_clear_handle_id (&set->source_id, g_source_remove);
-  g_clear_handle_id (&set->retry_id, g_source_remove);
   for (guint i = 0; i < set->clients->len; i++)
     if (set->clients->pdata[i] != NULL)
       client_free (set->clients->pdata[i]);
@@ -1304,8 +1148,7 @@ free_set (HeartClientSet *set)
 void
 heart_streams_free (HeartStreams *self)
 {
-  g_clear_handle_id (&self->sse_timer_id, g_source_remove);
-  g_clear_handle_id (&self->watch_id, g_source_remove);
+  destroy_source (&self->watch);
   free_set (&self->websockets);
   free_set (&self->sse);
   for (guint i = 0; i < self->closing->len; i++)
@@ -1314,10 +1157,14 @@ heart_streams_free (HeartStreams *self)
   /* after the clients, which cancel their resumes */
   g_clear_pointer (&self->replay, heart_replay_free);
   for (guint i = 0; i < self->ring_len; i++)
-    g_bytes_unref (self->ring[(self->ring_start + i) % HEART_SERVER_FRAME_RING].bytes);
+    {
+      HeartFrame *frame = &self->ring[(self->ring_start + i) % HEART_SERVER_FRAME_RING];
+
+      g_clear_pointer (&frame->ws, g_bytes_unref);
+      g_clear_pointer (&frame->sse, g_bytes_unref);
+    }
   for (guint i = 0; i < self->channel_ring_len; i++)
     channel_frame_clear (&self->channel_ring[(self->channel_ring_start + i) % HEART_SERVER_FRAME_RING]);
-  g_clear_pointer (&self->sse_event, g_bytes_unref);
   g_clear_pointer (&self->sse_keepalive, g_bytes_unref);
   g_clear_object (&self->simulator);
   g_clear_object (&self->history);

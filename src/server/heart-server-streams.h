@@ -19,13 +19,7 @@ G_BEGIN_DECLS
                                                    a busy but reading client must never be hit */
 #define HEART_SERVER_WATCH_MAX_MS        1000   /* pong and stall checks at least this often, also
                                                    while no sample flows */
-#define HEART_SERVER_FRAME_RING          256    /* WebSocket frames kept for clients that lag */
-#define HEART_SERVER_SSE_PENDING_MAX     (64 * 1024)  /* SSE bytes queued in libsoup, not yet written */
-#define HEART_SERVER_SLICE_BUDGET_US     1500   /* one fan-out slice holds the main loop at most ~this */
-#define HEART_SERVER_SSE_SLICE_CLIENTS   100    /* libsoup writes SSE chunks later, from one idle each:
-                                                   cap a slice so that batch stays short too */
-#define HEART_SERVER_WRITABLE_EVERY      4      /* poll a keeping-up WebSocket's socket every 4th frame */
-
+#define HEART_SERVER_FRAME_RING          256    /* frames kept for clients that join or resume between ticks */
 
 typedef enum {
   HEART_CLIENT_WEBSOCKET,
@@ -51,9 +45,10 @@ void          heart_streams_push_values      (HeartStreams *streams,
                                               const HeartChannelValue *values,
                                               guint n_values);
 /* @types: the channels of a typed stream (docs/api.md), 0: the seed's */
+/* @msg is a valid WebSocket handshake: the answer is written and the
+ * connection taken from libsoup */
 void          heart_streams_add_websocket    (HeartStreams *streams,
                                               SoupServerMessage *msg,
-                                              SoupWebsocketConnection *connection,
                                               HeartChannelMask types);
 void          heart_streams_add_sse          (HeartStreams *streams,
                                               SoupServerMessage *msg,
@@ -66,8 +61,6 @@ void          heart_streams_close_all        (HeartStreams *streams);
 guint         heart_streams_count_closing    (HeartStreams *streams);
 void          heart_streams_set_sse_interval (HeartStreams *streams,
                                               guint interval_ms);
-void          heart_streams_set_slice_budget (HeartStreams *streams,
-                                              guint budget_us);
 void          heart_streams_set_ping_interval (HeartStreams *streams,
                                                guint interval_s,
                                                guint pong_timeout_ms);

@@ -738,8 +738,8 @@ server_callback (SoupServer        *server,
   func (self, msg, query);
 }
 
-/* A genuine upgrade is left alone (status 0) so libsoup completes the
- * handshake; anything else is answered like any other route. */
+/* A genuine upgrade becomes a stream of ours (heart-server-streams.c);
+ * anything else is answered like any other route. */
 static void
 websocket_http_callback (SoupServer        *server,
                          SoupServerMessage *msg,
@@ -755,6 +755,8 @@ websocket_http_callback (SoupServer        *server,
     {
       g_autoptr(HeartValidation) validation = heart_validation_new (query);
 
+      HeartServer *self = user_data;
+
       /* a typed stream's channels are checked before the upgrade */
       if (g_str_equal (path, TYPED_WEBSOCKET_PATH))
         {
@@ -762,37 +764,13 @@ websocket_http_callback (SoupServer        *server,
           if (types == 0 && heart_validation_ok (validation))
             heart_validation_add_error (validation, "query", "types",
                                         "Value error, name the channels (GET /api/channels lists them)", NULL);
-          respond_invalid (msg, validation);
+          if (respond_invalid (msg, validation))
+            return;
         }
+      heart_streams_add_websocket (self->streams, msg, types);
       return;
     }
   server_callback (server, msg, path, query, user_data);
-}
-
-static HeartChannelMask
-typed_stream_channels (SoupServerMessage *msg)
-{
-  const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
-  g_autoptr(GHashTable) query = raw != NULL ? soup_form_decode (raw) : NULL;
-  HeartChannelMask types = 0;
-
-  /* checked before the upgrade */
-  if (query != NULL)
-    heart_channel_parse_list (g_hash_table_lookup (query, "types"), &types, NULL);
-  return types;
-}
-
-static void
-websocket_callback (SoupServer              *server,
-                    SoupServerMessage       *msg,
-                    const char              *path,
-                    SoupWebsocketConnection *connection,
-                    gpointer                 user_data)
-{
-  HeartServer *self = user_data;
-
-  heart_streams_add_websocket (self->streams, msg, connection,
-                               g_str_equal (path, TYPED_WEBSOCKET_PATH) ? typed_stream_channels (msg) : 0);
 }
 
 /* A body is refused before libsoup reads it: libsoup would read (and by
@@ -1205,14 +1183,6 @@ heart_server_dup_urls (HeartServer *self)
 }
 
 void
-heart_server_set_slice_budget_us (HeartServer *self,
-                                  guint        budget_us)
-{
-  g_return_if_fail (HEART_IS_SERVER (self));
-  heart_streams_set_slice_budget (self->streams, budget_us);
-}
-
-void
 heart_server_set_sse_interval_ms (HeartServer *self,
                                   guint        interval_ms)
 {
@@ -1294,8 +1264,6 @@ heart_server_constructed (GObject *object)
   g_signal_connect_object (self->simulator, "notify::running", G_CALLBACK (on_running_changed), self, 0);
 
   self->soup = soup_server_new ("server-header", "heartsim/" PACKAGE_VERSION " ", NULL);
-  /* ~7× the memory and 3× the broadcast time per client (docs/architecture.md) */
-  soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->connections = heart_connections_new (self->soup);
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
@@ -1303,9 +1271,7 @@ heart_server_constructed (GObject *object)
   soup_server_add_early_handler (self->soup, TYPED_WEBSOCKET_PATH, early_callback, self, NULL);
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
   soup_server_add_handler (self->soup, WEBSOCKET_PATH, websocket_http_callback, self, NULL);
-  soup_server_add_websocket_handler (self->soup, WEBSOCKET_PATH, NULL, NULL, websocket_callback, self, NULL);
   soup_server_add_handler (self->soup, TYPED_WEBSOCKET_PATH, websocket_http_callback, self, NULL);
-  soup_server_add_websocket_handler (self->soup, TYPED_WEBSOCKET_PATH, NULL, NULL, websocket_callback, self, NULL);
 }
 
 static void

@@ -48,12 +48,6 @@ guint        heart_server_get_sse_clients      (HeartServer *self);
  * closed. */
 gboolean     heart_server_wait_closed          (HeartServer *self,
                                                 guint timeout_ms);
-/* The longest one slice of a broadcast may hold the main loop (default
- * 1500 µs, below a 60 Hz frame). Each main-loop iteration polls every
- * connection, so with thousands of clients and no window a longer slice
- * (headless mode uses 20 ms) spends less time polling and more sending. */
-void         heart_server_set_slice_budget_us  (HeartServer *self,
-                                                guint budget_us);
 /* "http://127.0.0.1:8000/" and, when listening on all interfaces, one URL
  * per non-loopback address; NULL-terminated, free with g_strfreev() */
 char       **heart_server_dup_urls             (HeartServer *self) G_GNUC_WARN_UNUSED_RESULT;
