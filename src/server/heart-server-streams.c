@@ -97,6 +97,7 @@ struct _HeartStreams
   HeartFrame      ring[HEART_SERVER_FRAME_RING];
   guint           ring_start;
   guint           ring_len;
+  guint64         ring_evicted_seq;  /* the newest frame that left the ring */
   guint64         latest_seq;
 
   HeartChannelFrame channel_ring[HEART_SERVER_FRAME_RING];
@@ -306,9 +307,11 @@ static gboolean
 client_in_ring (HeartStreams *self,
                 HeartClient  *client)
 {
+  /* the channel ring has every tick; the sample ring only the ticks that
+   * someone listened to */
   gboolean in_ring = client->types != 0
                    ? self->channel_ring_len == 0 || client->last_channel_seq + 1 >= channel_ring_get (self, 0)->seq
-                   : self->ring_len == 0 || client->last_seq + 1 >= ring_get (self, 0)->seq;
+                   : client->last_seq >= self->ring_evicted_seq;
 
   if (!in_ring)
     drop_stalled (self, client, "fell behind the frame buffer");
@@ -407,6 +410,7 @@ ring_push (HeartStreams *self,
   if (self->ring_len == HEART_SERVER_FRAME_RING)
     {
       slot = &self->ring[self->ring_start];
+      self->ring_evicted_seq = slot->seq;
       g_clear_pointer (&slot->ws, g_bytes_unref);
       g_clear_pointer (&slot->sse, g_bytes_unref);
       self->ring_start = (self->ring_start + 1) % HEART_SERVER_FRAME_RING;

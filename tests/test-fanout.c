@@ -1,0 +1,501 @@
+/* test-fanout.c: the fan-out as raw sockets see it (docs/architecture.md, Fan-out)
+ *
+ * The simulator here has no timer: heart_simulator_advance() makes one tick.
+ * The server sends a tick's frames from inside that call, so each client's
+ * socket holds them as soon as it returns, before the main loop runs again;
+ * these tests read the sockets right then, byte for byte.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "heart-history.h"
+#include "heart-server.h"
+#include "heart-server-json.h"
+#include "heart-server-peer.h"
+#include "heart-server-private.h"
+#include "heart-simulator.h"
+#include "test-server-util.h"
+
+#define START_US G_GINT64_CONSTANT (1767962096789000)   /* 2026-01-09T12:34:56.789Z */
+#define N_CLIENTS 8
+
+typedef struct
+{
+  HeartSimulator *simulator;
+  HeartHistory   *history;
+  HeartServer    *server;
+  guint           port;
+} Fixture;
+
+/* A client on a plain socket: what the server wrote, as it wrote it */
+typedef struct
+{
+  GSocket    *socket;
+  GByteArray *in;
+  gboolean    eof;
+} RawClient;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->simulator = heart_simulator_new_manual (7, START_US);
+  f->history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
+  heart_history_follow (f->history, G_OBJECT (f->simulator));
+  f->server = heart_server_new (f->simulator, f->history);
+  heart_server_set_port (f->server, 0);
+  heart_server_start (f->server, &error);
+  g_assert_no_error (error);
+  f->port = heart_server_get_port (f->server);
+  heart_simulator_start (f->simulator);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  heart_server_stop (f->server);
+  heart_server_wait_closed (f->server, 1000);
+  g_clear_object (&f->server);
+  g_clear_object (&f->history);
+  g_clear_object (&f->simulator);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* ---- raw clients ------------------------------------------------------------ */
+
+static RawClient *
+raw_connect (Fixture    *f,
+             const char *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, f->port);
+  RawClient *client = g_new0 (RawClient, 1);
+
+  client->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  /* the kernel completes a loopback connect from the backlog */
+  g_socket_connect (client->socket, address, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (client->socket, FALSE);
+  g_socket_send_with_blocking (client->socket, request, strlen (request), TRUE, NULL, &error);
+  g_assert_no_error (error);
+  client->in = g_byte_array_new ();
+  return client;
+}
+
+static void
+raw_free (RawClient *client)
+{
+  g_socket_close (client->socket, NULL);
+  g_object_unref (client->socket);
+  g_byte_array_unref (client->in);
+  g_free (client);
+}
+
+/* Whatever the socket holds now, without waiting; TRUE if anything came */
+static gboolean
+raw_read (RawClient *client)
+{
+  gboolean got = FALSE;
+
+  for (;;)
+    {
+      guint8 buffer[4096];
+      gssize n = g_socket_receive (client->socket, (char *) buffer, sizeof buffer, NULL, NULL);
+
+      if (n == 0)
+        client->eof = TRUE;
+      if (n <= 0)
+        return got;
+      g_byte_array_append (client->in, buffer, (guint) n);
+      got = TRUE;
+    }
+}
+
+static void
+raw_consume (RawClient *client,
+             gsize      length)
+{
+  g_byte_array_remove_range (client->in, 0, (guint) length);
+}
+
+/* Waits for the answer's head and takes it off the input; its status */
+static guint
+raw_read_head (RawClient *client)
+{
+  const char *end = NULL;
+  guint status = 0;
+
+  WAIT_FOR ((raw_read (client), client->in->len > 0 &&
+             (end = g_strstr_len ((const char *) client->in->data, client->in->len, "\r\n\r\n")) != NULL));
+  g_assert_true (sscanf ((const char *) client->in->data, "HTTP/1.1 %u", &status) == 1);
+  raw_consume (client, (gsize) (end + 4 - (const char *) client->in->data));
+  return status;
+}
+
+#define WEBSOCKET_REQUEST \
+  "GET /ws/heartbeat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" \
+  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+#define SSE_REQUEST "GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+/* The length of the whole server frame at the front of the input, 0 if it
+ * is not all in; @opcode and @payload (not owned) */
+static gsize
+raw_frame (RawClient     *client,
+           guint         *opcode,
+           const guint8 **payload,
+           gsize         *payload_len)
+{
+  const guint8 *data = client->in->data;
+  gsize have = client->in->len, header = 2, length;
+
+  if (have < 2)
+    return 0;
+  g_assert_false (data[1] & 0x80);  /* server frames are not masked */
+  length = data[1] & 0x7f;
+  if (length == 126)
+    {
+      if (have < 4)
+        return 0;
+      length = (gsize) data[2] << 8 | data[3];
+      header = 4;
+    }
+  g_assert_cmpuint (length, <, 127 * 1024);
+  if (have < header + length)
+    return 0;
+  *opcode = data[0] & 0x0f;
+  *payload = data + header;
+  *payload_len = length;
+  return header + length;
+}
+
+/* The next whole frame, waiting for it if it is not in; its bytes */
+static GBytes *
+raw_next_frame (RawClient *client,
+                guint     *opcode)
+{
+  const guint8 *payload = NULL;
+  gsize payload_len = 0, size = 0;
+  GBytes *frame;
+
+  WAIT_FOR ((raw_read (client), (size = raw_frame (client, opcode, &payload, &payload_len)) > 0));
+  frame = g_bytes_new (client->in->data, size);
+  raw_consume (client, size);
+  return frame;
+}
+
+/* The whole HTTP chunk at the front of the input, 0 if not all in */
+static gsize
+raw_chunk (RawClient *client)
+{
+  const char *data = (const char *) client->in->data;
+  const char *line_end = g_strstr_len (data, client->in->len, "\r\n");
+  guint64 length;
+
+  if (line_end == NULL)
+    return 0;
+  length = g_ascii_strtoull (data, NULL, 16);
+  if (client->in->len < (gsize) (line_end + 2 - data) + length + 2)
+    return 0;
+  return (gsize) (line_end + 2 - data) + length + 2;
+}
+
+/* A masked client frame (clients must mask) */
+static void
+raw_send_frame (RawClient  *client,
+                guint8      first_byte,
+                const char *payload,
+                gsize       length,
+                gboolean    masked)
+{
+  static const guint8 mask[4] = { 0x12, 0x34, 0x56, 0x78 };
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  guint8 header[2] = { first_byte, (guint8) ((masked ? 0x80 : 0) | length) };
+
+  g_assert_cmpuint (length, <, 126);
+  g_byte_array_append (frame, header, 2);
+  if (masked)
+    g_byte_array_append (frame, mask, 4);
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 byte = (guint8) payload[i] ^ (masked ? mask[i % 4] : 0);
+
+      g_byte_array_append (frame, &byte, 1);
+    }
+  g_socket_send_with_blocking (client->socket, (const char *) frame->data, frame->len, TRUE, NULL, NULL);
+}
+
+static JsonNode *
+parse_payload (GBytes *frame)
+{
+  gsize size = 0;
+  const char *data = g_bytes_get_data (frame, &size);
+  gsize header = ((const guint8 *) data)[1] == 126 ? 4 : 2;
+  g_autofree char *text = g_strndup (data + header, size - header);
+
+  return test_parse_json (text);
+}
+
+/* A WebSocket client past its handshake and its "connected" message */
+static RawClient *
+websocket_client (Fixture *f)
+{
+  RawClient *client = raw_connect (f, WEBSOCKET_REQUEST);
+  g_autoptr(GBytes) hello = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  guint opcode = 0;
+
+  g_assert_cmpuint (raw_read_head (client), ==, 101);
+  hello = raw_next_frame (client, &opcode);
+  g_assert_cmpuint (opcode, ==, 1);
+  json = parse_payload (hello);
+  g_assert_cmpstr (test_json_string (json, "type"), ==, "connected");
+  return client;
+}
+
+/* ---- tests ------------------------------------------------------------------------ */
+
+/* Every WebSocket client has the tick's frame when the tick returns, the
+ * same bytes for all, carrying the sample the tick made */
+static void
+test_websocket_on_the_tick (Fixture       *f,
+                            gconstpointer  data)
+{
+  RawClient *clients[N_CLIENTS];
+
+  heart_simulator_advance (f->simulator, 0.5);
+  for (guint i = 0; i < N_CLIENTS; i++)
+    clients[i] = websocket_client (f);
+
+  for (guint tick = 0; tick < 20; tick++)
+    {
+      const HeartSample *sample;
+      g_autoptr(GBytes) first = NULL;
+      g_autoptr(JsonNode) json = NULL;
+
+      heart_simulator_advance (f->simulator, 0.5);
+      sample = heart_history_get_latest (f->history);
+      for (guint i = 0; i < N_CLIENTS; i++)
+        {
+          const guint8 *payload = NULL;
+          gsize payload_len = 0, size;
+          guint opcode = 0;
+
+          /* no main-loop turn since the tick */
+          g_assert_true (raw_read (clients[i]));
+          size = raw_frame (clients[i], &opcode, &payload, &payload_len);
+          g_assert_cmpuint (size, ==, clients[i]->in->len);   /* one whole frame, nothing else */
+          g_assert_cmpuint (opcode, ==, 1);
+          if (first == NULL)
+            first = g_bytes_new (clients[i]->in->data, size);
+          else
+            g_assert_cmpmem (g_bytes_get_data (first, NULL), g_bytes_get_size (first),
+                             clients[i]->in->data, size);
+          raw_consume (clients[i], size);
+        }
+      json = parse_payload (first);
+      g_assert_cmpint (test_json_int (json, "seq"), ==, (gint64) sample->seq);
+      g_assert_cmpint (test_json_int (json, "bpm"), ==, sample->bpm);
+    }
+
+  for (guint i = 0; i < N_CLIENTS; i++)
+    raw_free (clients[i]);
+}
+
+/* /api/stream: an event on each tick that falls on the one-second cadence
+ * (every second 500 ms tick), written by that tick, the same bytes for
+ * every client, carrying that tick's sample */
+static void
+test_sse_on_the_tick (Fixture       *f,
+                      gconstpointer  data)
+{
+  RawClient *clients[N_CLIENTS];
+  guint events = 0;
+  guint64 last_event_seq = 0;
+
+  heart_simulator_advance (f->simulator, 0.5);
+  for (guint i = 0; i < N_CLIENTS; i++)
+    {
+      clients[i] = raw_connect (f, SSE_REQUEST);
+      g_assert_cmpuint (raw_read_head (clients[i]), ==, 200);
+      /* the comment line and the latest sample */
+      WAIT_FOR ((raw_read (clients[i]), g_strstr_len ((const char *) clients[i]->in->data,
+                                                      clients[i]->in->len, "\"seq\":1,") != NULL &&
+                 clients[i]->in->data[clients[i]->in->len - 1] == '\n'));
+      g_byte_array_set_size (clients[i]->in, 0);
+    }
+
+  for (guint tick = 0; tick < 20; tick++)
+    {
+      const HeartSample *sample;
+      g_autoptr(GString) expected = g_string_new (NULL);
+      g_autofree char *chunk_head = NULL;
+      gboolean got = FALSE;
+
+      heart_simulator_advance (f->simulator, 0.5);
+      sample = heart_history_get_latest (f->history);
+      for (guint i = 0; i < N_CLIENTS; i++)
+        {
+          gboolean this_got = raw_read (clients[i]);
+
+          g_assert_true (i == 0 || this_got == got);   /* all or none */
+          got = this_got;
+        }
+      if (!got)
+        continue;
+
+      /* on the cadence: a second after the last event */
+      g_assert_true (last_event_seq == 0 || sample->seq == last_event_seq + 2);
+      last_event_seq = sample->seq;
+      events++;
+      heart_sse_append_event (expected, sample);
+      chunk_head = g_strdup_printf ("%x\r\n", (guint) expected->len);
+      for (guint i = 0; i < N_CLIENTS; i++)
+        {
+          gsize size = raw_chunk (clients[i]);
+          const char *text = (const char *) clients[i]->in->data;
+
+          g_assert_cmpuint (size, ==, clients[i]->in->len);
+          g_assert_true (g_str_has_prefix (text, chunk_head));
+          g_assert_cmpmem (text + strlen (chunk_head), expected->len, expected->str, expected->len);
+          g_byte_array_set_size (clients[i]->in, 0);
+        }
+    }
+  g_assert_cmpuint (events, ==, 10);
+
+  for (guint i = 0; i < N_CLIENTS; i++)
+    raw_free (clients[i]);
+}
+
+/* Pings are answered with their payload, a close with the same code, and
+ * a frame that breaks the protocol closes with 1002 */
+static void
+test_websocket_control_frames (Fixture       *f,
+                               gconstpointer  data)
+{
+  RawClient *client = websocket_client (f);
+  RawClient *rude = websocket_client (f);
+  g_autoptr(GBytes) pong = NULL, close = NULL, refusal = NULL;
+  guint opcode = 0;
+  const guint8 *bytes;
+
+  raw_send_frame (client, 0x89, "are you there", 13, TRUE);
+  pong = raw_next_frame (client, &opcode);
+  g_assert_cmpuint (opcode, ==, 0xA);
+  g_assert_cmpmem ((const guint8 *) g_bytes_get_data (pong, NULL) + 2, 13, "are you there", 13);
+
+  /* a text message is read and dropped */
+  raw_send_frame (client, 0x81, "hello", 5, TRUE);
+  raw_send_frame (client, 0x88, "\x0f\xa0" "bye", 5, TRUE);   /* 4000 */
+  close = raw_next_frame (client, &opcode);
+  g_assert_cmpuint (opcode, ==, 0x8);
+  bytes = g_bytes_get_data (close, NULL);
+  g_assert_cmpuint (bytes[2] << 8 | bytes[3], ==, 4000);
+  WAIT_FOR ((raw_read (client), client->eof));
+
+  /* clients must mask their frames */
+  raw_send_frame (rude, 0x81, "unmasked", 8, FALSE);
+  refusal = raw_next_frame (rude, &opcode);
+  g_assert_cmpuint (opcode, ==, 0x8);
+  bytes = g_bytes_get_data (refusal, NULL);
+  g_assert_cmpuint (bytes[2] << 8 | bytes[3], ==, 1002);
+  raw_send_frame (rude, 0x88, "\x03\xea", 2, TRUE);
+  WAIT_FOR ((raw_read (rude), rude->eof));
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == 0);
+
+  raw_free (client);
+  raw_free (rude);
+}
+
+/* A client that reads nothing is dropped once its queue is full; one that
+ * reads gets every tick, in order, meanwhile */
+static void
+test_queue_bounded (Fixture       *f,
+                    gconstpointer  data)
+{
+  RawClient *reader = websocket_client (f);
+  RawClient *stalled = websocket_client (f);
+  guint64 expected_seq = 0;
+  guint tick = 0;
+  int small = 4096;
+
+  setsockopt (g_socket_get_fd (stalled->socket), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  g_assert_cmpuint (heart_server_get_websocket_clients (f->server), ==, 2);
+
+  /* the kernel's buffers take a few hundred frames, the queue 256 more */
+  for (tick = 0; tick < 5000 && heart_server_get_websocket_clients (f->server) == 2; tick++)
+    {
+      heart_simulator_advance (f->simulator, 0.5);
+      for (;;)
+        {
+          g_autoptr(JsonNode) json = NULL;
+          g_autoptr(GBytes) frame = NULL;
+          const guint8 *payload = NULL;
+          gsize payload_len = 0, size;
+          guint opcode = 0;
+
+          raw_read (reader);
+          size = raw_frame (reader, &opcode, &payload, &payload_len);
+          if (size == 0)
+            break;
+          frame = g_bytes_new (reader->in->data, size);
+          json = parse_payload (frame);
+          if (expected_seq > 0)
+            g_assert_cmpint (test_json_int (json, "seq"), ==, (gint64) expected_seq);
+          expected_seq = (guint64) test_json_int (json, "seq") + 1;
+          raw_consume (reader, size);
+        }
+    }
+  g_assert_cmpuint (tick, <, 5000);
+  g_assert_cmpuint (heart_server_get_websocket_clients (f->server), ==, 1);
+  g_assert_cmpuint (expected_seq, ==, heart_history_get_latest (f->history)->seq + 1);
+
+  raw_free (reader);
+  raw_free (stalled);
+}
+
+/* Event streams are chunked: HTTP/1.0 has no chunks */
+static void
+test_sse_needs_http11 (Fixture       *f,
+                       gconstpointer  data)
+{
+  RawClient *client = raw_connect (f, "GET /api/stream HTTP/1.0\r\n\r\n");
+  const char *text;
+
+  WAIT_FOR ((raw_read (client), client->eof));
+  g_byte_array_append (client->in, (const guint8 *) "", 1);
+  text = (const char *) client->in->data;
+  g_assert_true (g_str_has_prefix (text, "HTTP/1.0 505") || g_str_has_prefix (text, "HTTP/1.1 505"));
+  g_assert_nonnull (strstr (text, "HTTP/1.1"));
+  raw_free (client);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* these tests only talk to 127.0.0.1 (see test-server.c) */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/fanout/websocket-on-the-tick", test_websocket_on_the_tick);
+  ADD ("/fanout/sse-on-the-tick", test_sse_on_the_tick);
+  ADD ("/fanout/websocket-control-frames", test_websocket_control_frames);
+  ADD ("/fanout/queue-bounded", test_queue_bounded);
+  ADD ("/fanout/sse-needs-http11", test_sse_needs_http11);
+#undef ADD
+
+  return g_test_run ();
+}
