@@ -50,7 +50,12 @@ fixture_setup (Fixture       *f,
   f->simulator = heart_simulator_new_manual (7, START_US);
   f->history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
   heart_history_follow (f->history, G_OBJECT (f->simulator));
-  f->server = heart_server_new (f->simulator, f->history);
+  /* data: the streams in a thread of their own, as in the desktop app */
+  f->server = g_object_new (HEART_TYPE_SERVER,
+                            "simulator", f->simulator,
+                            "history", f->history,
+                            "fanout-thread", GPOINTER_TO_INT (data),
+                            NULL);
   heart_server_set_port (f->server, 0);
   heart_server_start (f->server, &error);
   g_assert_no_error (error);
@@ -264,6 +269,31 @@ websocket_client (Fixture *f)
   return client;
 }
 
+/* Reads @client's frames until the one of @seq: every sample frame in
+ * between must come, in order; returns them */
+static GPtrArray *
+read_samples_until (RawClient *client,
+                    guint64    first_seq,
+                    guint64    last_seq)
+{
+  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  guint64 expected = first_seq;
+
+  while (expected <= last_seq)
+    {
+      guint opcode = 0;
+      GBytes *frame = raw_next_frame (client, &opcode);
+      g_autoptr(JsonNode) json = NULL;
+
+      g_assert_cmpuint (opcode, ==, 1);
+      json = parse_payload (frame);
+      g_assert_cmpint (test_json_int (json, "seq"), ==, (gint64) expected);
+      g_ptr_array_add (frames, frame);
+      expected++;
+    }
+  return frames;
+}
+
 /* ---- tests ------------------------------------------------------------------------ */
 
 /* Every WebSocket client has the tick's frame when the tick returns, the
@@ -437,6 +467,8 @@ test_queue_bounded (Fixture       *f,
   for (tick = 0; tick < 5000 && heart_server_get_websocket_clients (f->server) == 2; tick++)
     {
       heart_simulator_advance (f->simulator, 0.5);
+      /* a fan-out thread reports counts through this context */
+      g_main_context_iteration (NULL, FALSE);
       for (;;)
         {
           g_autoptr(JsonNode) json = NULL;
@@ -459,10 +491,136 @@ test_queue_bounded (Fixture       *f,
     }
   g_assert_cmpuint (tick, <, 5000);
   g_assert_cmpuint (heart_server_get_websocket_clients (f->server), ==, 1);
-  g_assert_cmpuint (expected_seq, ==, heart_history_get_latest (f->history)->seq + 1);
+  /* the reader still gets every tick, to the last */
+  {
+    guint64 last_seq = heart_history_get_latest (f->history)->seq;
+
+    if (expected_seq <= last_seq)
+      g_ptr_array_unref (read_samples_until (reader, expected_seq, last_seq));
+  }
 
   raw_free (reader);
   raw_free (stalled);
+}
+
+/* The streams' own thread: what the server's thread hands it comes out in
+ * order, every tick, the same bytes for each client, with the values of
+ * the sample the server's thread made; counts come back to it */
+static void
+test_thread_ordered_lossless (Fixture       *f,
+                              gconstpointer  data)
+{
+  RawClient *clients[N_CLIENTS];
+  RawClient *sse = NULL;
+  guint64 first_seq, last_seq;
+  guint events = 0;
+
+  heart_simulator_advance (f->simulator, 0.5);
+  for (guint i = 0; i < N_CLIENTS; i++)
+    clients[i] = websocket_client (f);
+  sse = raw_connect (f, SSE_REQUEST);
+  g_assert_cmpuint (raw_read_head (sse), ==, 200);
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == N_CLIENTS &&
+            heart_server_get_sse_clients (f->server) == 1);
+
+  /* bursts faster than a thread can be scheduled: the queue keeps them */
+  first_seq = heart_history_get_latest (f->history)->seq + 1;
+  for (guint burst = 0; burst < 4; burst++)
+    {
+      g_autoptr(GPtrArray) reference = NULL;
+
+      for (guint tick = 0; tick < 100; tick++)
+        heart_simulator_advance (f->simulator, 0.5);
+      last_seq = heart_history_get_latest (f->history)->seq;
+      for (guint i = 0; i < N_CLIENTS; i++)
+        {
+          g_autoptr(GPtrArray) frames = read_samples_until (clients[i], first_seq, last_seq);
+
+          if (reference == NULL)
+            {
+              reference = g_ptr_array_ref (frames);
+              for (guint k = 0; k < frames->len; k++)
+                {
+                  g_autoptr(JsonNode) json = parse_payload (frames->pdata[k]);
+                  GArray *sample = heart_history_query_since (f->history, first_seq + k - 1, 1);
+
+                  g_assert_cmpint (test_json_int (json, "bpm"), ==, g_array_index (sample, HeartSample, 0).bpm);
+                  g_array_unref (sample);
+                }
+              continue;
+            }
+          for (guint k = 0; k < frames->len; k++)
+            g_assert_true (g_bytes_equal (frames->pdata[k], reference->pdata[k]));
+        }
+      first_seq = last_seq + 1;
+    }
+
+  /* the SSE client: one event every second tick, each its sample's */
+  {
+    g_autofree char *last = g_strdup_printf ("\"seq\":%" G_GUINT64_FORMAT ",", last_seq);
+    g_autofree char *before_last = g_strdup_printf ("\"seq\":%" G_GUINT64_FORMAT ",", last_seq - 1);
+
+    WAIT_FOR ((raw_read (sse), g_byte_array_append (sse->in, (const guint8 *) "", 1),
+               g_byte_array_set_size (sse->in, sse->in->len - 1),
+               sse->in->len > 0 && (g_strstr_len ((const char *) sse->in->data, sse->in->len, last) != NULL ||
+                                    g_strstr_len ((const char *) sse->in->data, sse->in->len, before_last) != NULL)));
+    g_byte_array_append (sse->in, (const guint8 *) "", 1);
+  }
+  {
+    g_auto(GStrv) lines = g_strsplit ((const char *) sse->in->data, "\n", -1);
+    guint64 previous = 0;
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        guint64 seq;
+
+        if (!g_str_has_prefix (lines[i], "id: "))
+          continue;
+        seq = g_ascii_strtoull (lines[i] + 4, NULL, 10);
+        g_assert_true (previous == 0 || previous == 1 || seq == previous + 2);
+        previous = seq;
+        events++;
+      }
+  }
+  g_assert_cmpuint (events, >=, 200);
+
+  for (guint i = 0; i < N_CLIENTS; i++)
+    raw_free (clients[i]);
+  raw_free (sse);
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == 0 &&
+            heart_server_get_sse_clients (f->server) == 0);
+}
+
+/* Stopping the server closes every stream of the thread with 1001 */
+static void
+test_thread_shutdown (Fixture       *f,
+                      gconstpointer  data)
+{
+  RawClient *clients[N_CLIENTS];
+
+  for (guint i = 0; i < N_CLIENTS; i++)
+    clients[i] = websocket_client (f);
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == N_CLIENTS);
+
+  heart_server_stop (f->server);
+  for (guint i = 0; i < N_CLIENTS; i++)
+    {
+      g_autoptr(GBytes) close = NULL;
+      const guint8 *bytes;
+      guint opcode = 0;
+
+      close = raw_next_frame (clients[i], &opcode);
+      g_assert_cmpuint (opcode, ==, 0x8);
+      bytes = g_bytes_get_data (close, NULL);
+      g_assert_cmpuint (bytes[2] << 8 | bytes[3], ==, 1001);
+      raw_send_frame (clients[i], 0x88, "\x03\xe9", 2, TRUE);
+    }
+  g_assert_true (heart_server_wait_closed (f->server, 5000));
+  for (guint i = 0; i < N_CLIENTS; i++)
+    {
+      WAIT_FOR ((raw_read (clients[i]), clients[i]->eof));
+      raw_free (clients[i]);
+    }
 }
 
 /* Event streams are chunked: HTTP/1.0 has no chunks */
@@ -489,12 +647,18 @@ main (int    argc,
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, Fixture, GINT_TO_POINTER (FALSE), fixture_setup, func, fixture_teardown)
+#define ADD_THREADED(path, func) g_test_add (path, Fixture, GINT_TO_POINTER (TRUE), fixture_setup, func, fixture_teardown)
   ADD ("/fanout/websocket-on-the-tick", test_websocket_on_the_tick);
   ADD ("/fanout/sse-on-the-tick", test_sse_on_the_tick);
   ADD ("/fanout/websocket-control-frames", test_websocket_control_frames);
   ADD ("/fanout/queue-bounded", test_queue_bounded);
   ADD ("/fanout/sse-needs-http11", test_sse_needs_http11);
+  ADD_THREADED ("/fanout/thread/ordered-lossless", test_thread_ordered_lossless);
+  ADD_THREADED ("/fanout/thread/control-frames", test_websocket_control_frames);
+  ADD_THREADED ("/fanout/thread/queue-bounded", test_queue_bounded);
+  ADD_THREADED ("/fanout/thread/shutdown", test_thread_shutdown);
+#undef ADD_THREADED
 #undef ADD
 
   return g_test_run ();

@@ -78,6 +78,7 @@ struct _HeartConnections
   guint       retry_id;
   guint       max_connections_now;
   guint64     refused;
+  gint        streams;               /* released to the fan-out, not closed yet */
   gboolean    hold_idle_eof;         /* libsoup < 3.3 */
 };
 
@@ -426,7 +427,7 @@ on_listener_ready (GSocket      *socket,
             }
           continue;   /* the client left before we accepted it */
         }
-      if (g_hash_table_size (self->connections) >= self->max_connections_now)
+      if (heart_connections_count (self) >= self->max_connections_now)
         refuse_socket (self, client);
       else
         add_connection (self, client);
@@ -580,10 +581,31 @@ heart_connections_refuse (SoupServerMessage *msg,
   schedule_take (conn, msg);
 }
 
+void
+heart_connections_release (HeartConnections  *self,
+                           SoupServerMessage *msg)
+{
+  Connection *conn = connection_for_message (msg);
+
+  if (conn == NULL)
+    return;
+  g_atomic_int_inc (&self->streams);
+  /* frees the record, not the connection */
+  g_hash_table_remove (self->connections, conn);
+  if (g_hash_table_size (self->connections) == 0)
+    g_clear_handle_id (&self->sweep_id, g_source_remove);
+}
+
+void
+heart_connections_stream_closed (HeartConnections *self)
+{
+  g_atomic_int_add (&self->streams, -1);
+}
+
 guint
 heart_connections_count (HeartConnections *self)
 {
-  return g_hash_table_size (self->connections);
+  return g_hash_table_size (self->connections) + (guint) MAX (g_atomic_int_get (&self->streams), 0);
 }
 
 guint64

@@ -26,7 +26,14 @@ void          heart_connections_free         (HeartConnections *self);
 void          heart_connections_listen       (HeartConnections *self,
                                               GSocket *socket);
 void          heart_connections_stop_listening (HeartConnections *self);
+/* Clients connected, streams included */
 guint         heart_connections_count        (HeartConnections *self);
+/* @msg's connection, taken from libsoup, is a stream's now: it is
+ * forgotten here (not closed), and counted until stream_closed() */
+void          heart_connections_release      (HeartConnections *self,
+                                              SoupServerMessage *msg);
+/* A released connection is closed; from any thread */
+void          heart_connections_stream_closed (HeartConnections *self);
 /* Clients refused with 503 because the server was full */
 guint64       heart_connections_get_refused  (HeartConnections *self);
 /* 0 keeps a limit as it is */

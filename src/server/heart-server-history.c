@@ -37,6 +37,7 @@
 #include "heart-server-history.h"
 #include "heart-server-json.h"
 #include "heart-server-peer.h"
+#include "heart-server-sources.h"
 
 typedef enum {
   JOB_HISTORY,   /* the /api/history JSON document */
@@ -67,13 +68,12 @@ typedef struct
 
 struct _HeartReplay
 {
-  HeartSimulator *simulator;
   HeartHistory   *history;
   GPtrArray      *jobs;          /* Job *, every live job */
   GQueue          ready;         /* Job *, waiting for a turn, oldest first */
   guint           in_flight;
-  guint           turn_id;
-  guint           watch_id;
+  GSource        *turn;
+  GSource        *watch;
   guint           stall_timeout_ms;
 
   /* samples that left the ring while a job still owed them: increasing
@@ -239,10 +239,8 @@ rescue (HeartReplay *self)
     g_array_append_vals (self->evicted, oldest, 1);
 }
 
-static void
-on_sample (HeartSimulator    *simulator,
-           const HeartSample *sample,
-           HeartReplay       *self)
+void
+heart_replay_pushed (HeartReplay *self)
 {
   rescue (self);
 }
@@ -333,11 +331,11 @@ static gboolean on_turn (gpointer data);
 static void
 schedule_turn (HeartReplay *self)
 {
-  if (self->turn_id != 0 || g_queue_is_empty (&self->ready) ||
+  if (self->turn != NULL || g_queue_is_empty (&self->ready) ||
       self->in_flight >= HEART_REPLAY_MAX_IN_FLIGHT)
     return;
   /* below the live fan-out (G_PRIORITY_DEFAULT_IDLE): bulk comes last */
-  self->turn_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE + 10, on_turn, self, NULL);
+  self->turn = heart_source_idle (G_PRIORITY_DEFAULT_IDLE + 10, on_turn, self);
 }
 
 static void
@@ -448,7 +446,7 @@ on_turn (gpointer data)
 
   if (self->in_flight >= HEART_REPLAY_MAX_IN_FLIGHT || g_queue_is_empty (&self->ready))
     {
-      self->turn_id = 0;
+      heart_source_done (&self->turn);
       return G_SOURCE_REMOVE;
     }
 
@@ -458,7 +456,7 @@ on_turn (gpointer data)
 
   if (self->in_flight >= HEART_REPLAY_MAX_IN_FLIGHT || g_queue_is_empty (&self->ready))
     {
-      self->turn_id = 0;
+      heart_source_done (&self->turn);
       return G_SOURCE_REMOVE;
     }
   return G_SOURCE_CONTINUE;
@@ -583,12 +581,11 @@ on_watch (gpointer data)
 static void
 update_watch (HeartReplay *self)
 {
-  if (self->in_flight > 0 && self->watch_id == 0)
-    self->watch_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE,
-                                         CLAMP (self->stall_timeout_ms / 4, 20, 1000),
-                                         on_watch, self, NULL);
+  if (self->in_flight > 0 && self->watch == NULL)
+    self->watch = heart_source_timeout (CLAMP (self->stall_timeout_ms / 4, 20, 1000),
+                                        G_PRIORITY_DEFAULT_IDLE, on_watch, self);
   else if (self->in_flight == 0)
-    g_clear_handle_id (&self->watch_id, g_source_remove);
+    heart_source_clear (&self->watch);
 }
 
 /* ---- public ------------------------------------------------------------------ */
@@ -730,23 +727,20 @@ heart_replay_set_stall_timeout (HeartReplay *self,
                                 guint        timeout_ms)
 {
   self->stall_timeout_ms = timeout_ms;
-  g_clear_handle_id (&self->watch_id, g_source_remove);
+  heart_source_clear (&self->watch);
   update_watch (self);
 }
 
 HeartReplay *
-heart_replay_new (HeartSimulator *simulator,
-                  HeartHistory   *history)
+heart_replay_new (HeartHistory *history)
 {
   HeartReplay *self = g_new0 (HeartReplay, 1);
 
-  self->simulator = g_object_ref (simulator);
   self->history = g_object_ref (history);
   self->jobs = g_ptr_array_new ();
   g_queue_init (&self->ready);
   self->evicted = g_array_new (FALSE, FALSE, sizeof (HeartSample));
   self->stall_timeout_ms = HEART_SERVER_STALL_TIMEOUT_MS;
-  g_signal_connect (simulator, "sample", G_CALLBACK (on_sample), self);
   return self;
 }
 
@@ -757,12 +751,10 @@ heart_replay_free (HeartReplay *self)
 {
   while (self->jobs->len > 0)
     job_free (self->jobs->pdata[self->jobs->len - 1]);
-  g_clear_handle_id (&self->turn_id, g_source_remove);
-  g_clear_handle_id (&self->watch_id, g_source_remove);
-  g_signal_handlers_disconnect_by_data (self->simulator, self);
+  heart_source_clear (&self->turn);
+  heart_source_clear (&self->watch);
   g_ptr_array_unref (self->jobs);
   g_array_unref (self->evicted);
-  g_clear_object (&self->simulator);
   g_clear_object (&self->history);
   g_free (self);
 }

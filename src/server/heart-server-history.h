@@ -8,7 +8,6 @@
 
 #include "heart-history.h"
 #include "heart-server-peer.h"
-#include "heart-simulator.h"
 
 G_BEGIN_DECLS
 
@@ -28,8 +27,10 @@ typedef struct _HeartReplay HeartReplay;
 typedef void (*HeartReplayDone) (gpointer data,
                                  guint64 last_seq);
 
-HeartReplay  *heart_replay_new               (HeartSimulator *simulator,
-                                              HeartHistory *history);
+HeartReplay  *heart_replay_new               (HeartHistory *history);
+/* After each sample pushed into the history: what an answer still owes
+ * is kept before the next push overwrites it */
+void          heart_replay_pushed            (HeartReplay *replay);
 void          heart_replay_free              (HeartReplay *replay);
 /* Status, headers and (sliced) body of GET or HEAD /api/history */
 void          heart_replay_add_history       (HeartReplay *replay,

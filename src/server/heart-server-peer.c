@@ -25,6 +25,7 @@
 #include <sys/uio.h>
 
 #include "heart-server-peer.h"
+#include "heart-server-sources.h"
 
 #define MAX_IOV         64
 #define READ_SIZE       4096
@@ -194,19 +195,10 @@ tell_closed (gpointer data)
 {
   HeartPeer *self = data;
 
-  g_clear_pointer (&self->closed_source, g_source_unref);
+  heart_source_done (&self->closed_source);
   /* may free @self */
   self->callbacks.closed (self, self->data);
   return G_SOURCE_REMOVE;
-}
-
-static void
-destroy_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
 }
 
 static void
@@ -225,16 +217,13 @@ finish (HeartPeer *self)
   if (self->state == PEER_CLOSED)
     return;
   self->state = PEER_CLOSED;
-  destroy_source (&self->in_source);
-  destroy_source (&self->out_source);
-  destroy_source (&self->close_timer);
+  heart_source_clear (&self->in_source);
+  heart_source_clear (&self->out_source);
+  heart_source_clear (&self->close_timer);
   clear_queue (self);
   g_io_stream_close (self->stream, NULL, NULL);
 
-  self->closed_source = g_idle_source_new ();
-  g_source_set_priority (self->closed_source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (self->closed_source, tell_closed, self, NULL);
-  g_source_attach (self->closed_source, g_main_context_get_thread_default ());
+  self->closed_source = heart_source_idle (G_PRIORITY_DEFAULT, tell_closed, self);
 }
 
 static gboolean
@@ -242,7 +231,7 @@ on_close_timeout (gpointer data)
 {
   HeartPeer *self = data;
 
-  g_clear_pointer (&self->close_timer, g_source_unref);
+  heart_source_done (&self->close_timer);
   finish (self);
   return G_SOURCE_REMOVE;
 }
@@ -315,7 +304,7 @@ on_writable (GSocket      *socket,
 {
   HeartPeer *self = data;
 
-  g_clear_pointer (&self->out_source, g_source_unref);
+  heart_source_done (&self->out_source);
   flush (self);
   return G_SOURCE_REMOVE;
 }
@@ -325,9 +314,8 @@ watch_writable (HeartPeer *self)
 {
   if (self->out_source != NULL)
     return;
-  self->out_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
-  g_source_set_callback (self->out_source, (GSourceFunc) (GCallback) on_writable, self, NULL);
-  g_source_attach (self->out_source, g_main_context_get_thread_default ());
+  self->out_source = heart_source_attach (g_socket_create_source (self->socket, G_IO_OUT, NULL),
+                                          G_PRIORITY_DEFAULT, (GSourceFunc) (GCallback) on_writable, self);
 }
 
 /* What is queued and fits goes to the socket; the rest waits for it */
@@ -403,9 +391,8 @@ start_closing (HeartPeer *self,
   self->state = PEER_CLOSING;
   self->close_when_flushed = TRUE;
   enqueue (self, end);
-  self->close_timer = g_timeout_source_new (HEART_PEER_CLOSE_TIMEOUT_MS);
-  g_source_set_callback (self->close_timer, on_close_timeout, self, NULL);
-  g_source_attach (self->close_timer, g_main_context_get_thread_default ());
+  self->close_timer = heart_source_timeout (HEART_PEER_CLOSE_TIMEOUT_MS, G_PRIORITY_DEFAULT,
+                                           on_close_timeout, self);
   if (self->out_source == NULL)
     flush (self);
 }
@@ -637,7 +624,7 @@ on_readable (GObject  *stream,
 
   if (self->state == PEER_CLOSED)
     {
-      g_clear_pointer (&self->in_source, g_source_unref);
+      heart_source_done (&self->in_source);
       return G_SOURCE_REMOVE;
     }
   return G_SOURCE_CONTINUE;
@@ -677,9 +664,8 @@ heart_peer_new (HeartPeerKind             kind,
   self->data = data;
   g_queue_init (&self->queue);
 
-  self->in_source = g_pollable_input_stream_create_source (self->input, NULL);
-  g_source_set_callback (self->in_source, (GSourceFunc) (GCallback) on_readable, self, NULL);
-  g_source_attach (self->in_source, g_main_context_get_thread_default ());
+  self->in_source = heart_source_attach (g_pollable_input_stream_create_source (self->input, NULL),
+                                         G_PRIORITY_DEFAULT, (GSourceFunc) (GCallback) on_readable, self);
 
   enqueue (self, head);
   flush (self);
@@ -691,10 +677,10 @@ heart_peer_free (HeartPeer *self)
 {
   if (self == NULL)
     return;
-  destroy_source (&self->in_source);
-  destroy_source (&self->out_source);
-  destroy_source (&self->closed_source);
-  destroy_source (&self->close_timer);
+  heart_source_clear (&self->in_source);
+  heart_source_clear (&self->out_source);
+  heart_source_clear (&self->closed_source);
+  heart_source_clear (&self->close_timer);
   clear_queue (self);
   if (self->state != PEER_CLOSED)
     g_io_stream_close (self->stream, NULL, NULL);

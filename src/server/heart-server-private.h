@@ -7,6 +7,7 @@
 #include "heart-server.h"
 #include "heart-server-connections.h"
 #include "heart-server-history.h"
+#include "heart-server-fanout.h"
 #include "heart-server-streams.h"
 
 G_BEGIN_DECLS

@@ -8,9 +8,10 @@
  * stream of the seed's /api/stream is made on the ticks that fall on its
  * one-second cadence, so an event is as old as its delivery.
  *
- * A client is taken from libsoup once its request is read. One whose queue
- * stays blocked for the stall timeout, overflows, or (WebSocket) answers no
- * ping is dropped; these checks run on a timer of their own while there
+ * Clients come from heart-server-fanout.c, taken from libsoup once their
+ * request is read; everything here runs in the thread that made the
+ * streams. A client whose queue stays blocked for the stall timeout,
+ * overflows, or (WebSocket) answers no ping is dropped; these checks run on a timer of their own while there
  * are clients, so they hold while no sample flows (the simulation stopped).
  * A frame ring lets a client that joined or resumed between ticks catch
  * up. An SSE resume is written from the history by heart-server-history.c
@@ -20,16 +21,13 @@
  */
 #include "config.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include "heart-fields.h"
 #include "heart-sample-fields.h"
 #include "heart-server-connections.h"
 #include "heart-server-history.h"
 #include "heart-server-json.h"
 #include "heart-server-peer.h"
+#include "heart-server-sources.h"
 #include "heart-server-streams.h"
 
 typedef struct
@@ -37,10 +35,7 @@ typedef struct
   HeartStreams      *streams;
   HeartClientKind    kind;
   guint64            last_seq;          /* last seq handed to the peer */
-  SoupServerMessage *msg;               /* until its connection is taken from libsoup */
-  GBytes            *head;              /* the answer's head, written first */
-  GSource           *take_source;
-  HeartPeer         *peer;              /* once taken */
+  HeartPeer         *peer;
   guint64            resume_after;      /* SSE: Last-Event-ID to resume from, 0: none */
   gint64             last_pong_us;      /* monotonic; connect time until the first pong */
   gint64             last_ping_us;
@@ -83,10 +78,12 @@ typedef struct
 
 struct _HeartStreams
 {
-  HeartStreamsChangedFunc changed;   /* tells the owner a count changed */
-  gpointer        changed_data;
-  HeartSimulator *simulator;
+  HeartStreamsCallbacks callbacks;   /* tell the owner what changed */
+  gpointer        data;
   HeartHistory   *history;
+  gboolean        push_history;      /* a history of its own, fed by push_sample() */
+  gboolean        running;           /* what the simulation is, as last told */
+  guint           interval_ms;
 
   HeartClientSet  websockets;
   HeartClientSet  sse;
@@ -133,44 +130,16 @@ kind_name (HeartClientKind kind)
   return kind == HEART_CLIENT_WEBSOCKET ? "WebSocket" : "SSE";
 }
 
-static const char *
-client_name (HeartClient *client)
-{
-  return client->peer != NULL ? heart_peer_get_description (client->peer) : "a new client";
-}
-
-static void
-destroy_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
-
-/* Sources go to the thread's own context: the server may run in a thread */
-static GSource *
-attach (GSource     *source,
-        gint         priority,
-        GSourceFunc  func,
-        gpointer     data)
-{
-  g_source_set_priority (source, priority);
-  g_source_set_callback (source, func, data, NULL);
-  g_source_attach (source, g_main_context_get_thread_default ());
-  return source;
-}
-
 static void
 client_free (HeartClient *client)
 {
+  HeartStreams *self = client->streams;
+
   if (client->replaying)
-    heart_replay_cancel (client->streams->replay, client->peer);
-  destroy_source (&client->take_source);
+    heart_replay_cancel (self->replay, client->peer);
   g_clear_pointer (&client->peer, heart_peer_free);
-  g_clear_pointer (&client->head, g_bytes_unref);
-  g_clear_object (&client->msg);
   g_free (client);
+  self->callbacks.client_freed (self->data);
 }
 
 static void
@@ -201,7 +170,6 @@ detach_client (HeartStreams *self,
   compact (set);
   self->typed_clients -= client->types != 0;
   update_watch (self);
-  self->changed (client->kind, self->changed_data);
   return TRUE;
 }
 
@@ -213,19 +181,7 @@ client_gone (HeartStreams *self,
   if (!detach_client (self, client))
     g_ptr_array_remove_fast (self->closing, client);
   client_free (client);
-}
-
-/* A client not yet taken from libsoup: its request is ended instead */
-static void
-drop_untaken (HeartStreams *self,
-              HeartClient  *client)
-{
-  GSocket *socket = heart_connections_get_socket (client->msg);
-
-  if (socket != NULL)
-    g_socket_shutdown (socket, TRUE, TRUE, NULL);
-  soup_server_message_unpause (client->msg);
-  client_gone (self, client);
+  self->callbacks.changed (self->data);
 }
 
 /* Moves a live client to the closing list and starts closing it; the
@@ -236,14 +192,10 @@ close_client (HeartStreams *self,
               gushort       ws_code,
               const char   *reason)
 {
-  if (client->peer == NULL)
-    {
-      drop_untaken (self, client);
-      return;
-    }
   if (!detach_client (self, client))
     return;
   g_ptr_array_add (self->closing, client);
+  self->callbacks.changed (self->data);
   /* what the stream gets from now on is ours alone */
   if (client->replaying)
     {
@@ -258,7 +210,7 @@ drop_stalled (HeartStreams *self,
               HeartClient  *client,
               const char   *why)
 {
-  g_message ("Dropping %s client %s: %s", kind_name (client->kind), client_name (client), why);
+  g_message ("Dropping %s client %s: %s", kind_name (client->kind), heart_peer_get_description (client->peer), why);
   close_client (self, client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "client too slow");
 }
 
@@ -372,8 +324,8 @@ static void
 deliver (HeartStreams *self,
          HeartClient  *client)
 {
-  /* not taken yet, closing, or the resume owns the stream */
-  if (client->peer == NULL || client->replaying || !heart_peer_is_open (client->peer))
+  /* closing, or the resume owns the stream */
+  if (client->replaying || !heart_peer_is_open (client->peer))
     return;
   if (!client_in_ring (self, client))
     return;
@@ -430,7 +382,7 @@ static gboolean
 sse_due (HeartStreams      *self,
          const HeartSample *sample)
 {
-  gint64 tick_us = (gint64) heart_simulator_get_interval_ms (self->simulator) * 1000;
+  gint64 tick_us = (gint64) self->interval_ms * 1000;
   gint64 since_us = sample->timestamp_us - self->sse_event_us;
 
   if (self->sse_event_us == 0 || since_us < 0 ||
@@ -461,6 +413,9 @@ heart_streams_push_sample (HeartStreams      *self,
   if (sample->seq <= self->latest_seq)
     return;
   self->latest_seq = sample->seq;
+  if (self->push_history)
+    heart_history_push (self->history, sample);
+  heart_replay_pushed (self->replay);
   sse_tick = sse_due (self, sample);
 
   /* framed only when someone listens; a later client starts after it */
@@ -705,7 +660,7 @@ watch_client (HeartStreams *self,
   gint64 blocked_since;
 
   /* a resume being written is watched by heart-server-history.c */
-  if (client->peer == NULL || client->replaying || !heart_peer_is_open (client->peer))
+  if (client->replaying || !heart_peer_is_open (client->peer))
     return;
 
   blocked_since = heart_peer_get_blocked_since (client->peer);
@@ -764,21 +719,21 @@ update_watch (HeartStreams *self)
 
   if (self->websockets.count + self->sse.count == 0)
     {
-      destroy_source (&self->watch);
+      heart_source_clear (&self->watch);
       return;
     }
   if (self->watch != NULL)
     return;
   if (self->ping_interval_s > 0)
     period_ms = MIN (period_ms, MIN (self->pong_timeout_ms, self->ping_interval_s * 1000));
-  self->watch = attach (g_timeout_source_new (CLAMP (period_ms / 4, 20, HEART_SERVER_WATCH_MAX_MS)),
-                        G_PRIORITY_DEFAULT_IDLE, on_watch, self);
+  self->watch = heart_source_timeout (CLAMP (period_ms / 4, 20, HEART_SERVER_WATCH_MAX_MS),
+                                     G_PRIORITY_DEFAULT_IDLE, on_watch, self);
 }
 
 static void
 restart_watch (HeartStreams *self)
 {
-  destroy_source (&self->watch);
+  heart_source_clear (&self->watch);
   update_watch (self);
 }
 
@@ -818,93 +773,6 @@ static const HeartPeerCallbacks peer_callbacks = {
   .drained = on_peer_drained,
 };
 
-static void
-append_header (const char *name,
-               const char *value,
-               gpointer    data)
-{
-  g_string_append_printf (data, "%s: %s\r\n", name, value);
-}
-
-/* The status line and headers libsoup would have written */
-static GBytes *
-format_head (SoupServerMessage *msg)
-{
-  GString *head = g_string_sized_new (512);
-  guint status = soup_server_message_get_status (msg);
-
-  g_string_append_printf (head, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
-  soup_message_headers_foreach (soup_server_message_get_response_headers (msg), append_header, head);
-  g_string_append (head, "\r\n");
-  return g_string_free_to_bytes (head);
-}
-
-/* From the main loop, never from inside libsoup's own reading or writing:
- * taking a connection frees libsoup's state for it. */
-static gboolean
-take_client (gpointer data)
-{
-  HeartClient *client = data;
-  HeartStreams *self = client->streams;
-  GSocket *socket = heart_connections_get_socket (client->msg);
-  g_autoptr(GIOStream) stream = NULL;
-  g_autoptr(GBytes) head = g_steal_pointer (&client->head);
-
-  g_clear_pointer (&client->take_source, g_source_unref);
-  stream = socket != NULL ? soup_server_message_steal_connection (client->msg) : NULL;
-  if (stream == NULL)
-    {
-      drop_untaken (self, client);
-      return G_SOURCE_REMOVE;
-    }
-  g_clear_object (&client->msg);
-  client->peer = heart_peer_new (client->kind == HEART_CLIENT_WEBSOCKET ? HEART_PEER_WEBSOCKET : HEART_PEER_SSE,
-                                 stream, socket, head, &peer_callbacks, client);
-  start_client (client);
-  return G_SOURCE_REMOVE;
-}
-
-static HeartClient *
-add_client (HeartStreams      *self,
-            HeartClientKind    kind,
-            SoupServerMessage *msg,
-            HeartChannelMask   types)
-{
-  HeartClientSet *set = client_set (self, kind);
-  HeartClient *client = g_new0 (HeartClient, 1);
-  GSocket *socket = heart_connections_get_socket (msg);
-
-  heart_connections_set_streaming (msg, kind == HEART_CLIENT_WEBSOCKET ? HEART_SERVER_MAX_WS_MESSAGE : 0);
-  /* each frame is a whole message: Nagle would hold it back behind the
-   * previous one's delayed ACK (40 ms) at fast rates; and a bounded kernel
-   * buffer makes a client that stops reading show within seconds instead
-   * of after megabytes of autotuned buffer */
-  if (socket != NULL)
-    {
-      g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-      g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, HEART_SERVER_CLIENT_SNDBUF, NULL);
-    }
-
-  client->streams = self;
-  client->kind = kind;
-  client->types = types;
-  client->msg = g_object_ref (msg);
-  client->head = format_head (msg);
-  client->last_seq = self->latest_seq;
-  /* a typed stream starts with the next tick's values */
-  client->last_channel_seq = self->latest_channel_seq;
-  client->last_pong_us = client->last_ping_us = g_get_monotonic_time ();
-  self->typed_clients += types != 0;
-  g_ptr_array_add (set->clients, client);
-  set->count++;
-
-  soup_server_message_pause (msg);
-  client->take_source = attach (g_idle_source_new (), G_PRIORITY_HIGH, take_client, client);
-  self->changed (kind, self->changed_data);
-  update_watch (self);
-  return client;
-}
-
 static GBytes *
 connected_frame (HeartStreams     *self,
                  HeartChannelMask  types)
@@ -926,9 +794,9 @@ connected_frame (HeartStreams     *self,
     }
 
   g_string_append_printf (out, ",\"state\":\"%s\",\"seq\":%" G_GUINT64_FORMAT ",\"interval_ms\":%u,\"version\":\"%s\"}",
-                          heart_simulator_get_running (self->simulator) ? "running" : "stopped",
+                          self->running ? "running" : "stopped",
                           self->latest_seq,
-                          heart_simulator_get_interval_ms (self->simulator),
+                          self->interval_ms,
                           PACKAGE_VERSION);
   return heart_peer_frame_string (HEART_PEER_WEBSOCKET, out);
 }
@@ -987,65 +855,46 @@ start_client (HeartClient *client)
 }
 
 void
-heart_streams_add_websocket (HeartStreams      *self,
-                             SoupServerMessage *msg,
-                             HeartChannelMask   types)
+heart_streams_add_client (HeartStreams     *self,
+                          HeartClientKind   kind,
+                          GIOStream        *stream,
+                          GSocket          *socket,
+                          GBytes           *head,
+                          HeartChannelMask  types,
+                          guint64           resume_after)
 {
-  /* the 101 answer and its headers, which format_head() writes */
-  soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL);
-  add_client (self, HEART_CLIENT_WEBSOCKET, msg, types);
-}
-
-static guint64
-parse_last_event_id (SoupServerMessage *msg)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  g_autofree char *value = g_strdup (soup_message_headers_get_one (headers, "Last-Event-ID"));
-  guint64 seq = 0;
-
-  if (value == NULL || !g_ascii_string_to_unsigned (g_strstrip (value), 10, 0, G_MAXUINT64, &seq, NULL))
-    return 0;
-  return seq;
-}
-
-void
-heart_streams_add_sse (HeartStreams      *self,
-                       SoupServerMessage *msg,
-                       HeartChannelMask   types)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  guint64 last_event_id = parse_last_event_id (msg);
+  HeartClientSet *set = client_set (self, kind);
+  HeartClient *client = g_new0 (HeartClient, 1);
   const HeartSample *latest = heart_history_get_latest (self->history);
-  HeartClient *client;
 
-  /* the stream is written in chunks, which HTTP/1.0 does not have */
-  if (soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0)
-    {
-      heart_respond_detail (msg, SOUP_STATUS_HTTP_VERSION_NOT_SUPPORTED,
-                            "Event streams need HTTP/1.1");
-      return;
-    }
-
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
-  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
-  soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
-  soup_message_headers_replace (headers, "Transfer-Encoding", "chunked");
-  client = add_client (self, HEART_CLIENT_SSE, msg, types);
-
+  client->streams = self;
+  client->kind = kind;
+  client->types = types;
+  client->last_seq = self->latest_seq;
+  /* a typed stream starts with the next tick's values */
+  client->last_channel_seq = self->latest_channel_seq;
+  client->last_pong_us = client->last_ping_us = g_get_monotonic_time ();
   /* an id from before a restart (seq starts again at 1) cannot resume; a
    * typed stream goes on from now (docs/api.md) */
-  if (latest != NULL && last_event_id > 0 && last_event_id <= latest->seq && types == 0)
-    client->resume_after = last_event_id;
+  if (latest != NULL && resume_after <= latest->seq && types == 0)
+    client->resume_after = resume_after;
+  self->typed_clients += types != 0;
+  g_ptr_array_add (set->clients, client);
+  set->count++;
+  client->peer = heart_peer_new (kind == HEART_CLIENT_WEBSOCKET ? HEART_PEER_WEBSOCKET : HEART_PEER_SSE,
+                                 stream, socket, head, &peer_callbacks, client);
+  start_client (client);
+  update_watch (self);
+  self->callbacks.changed (self->data);
 }
 
 void
-heart_streams_add_history (HeartStreams      *self,
-                           SoupServerMessage *msg,
-                           guint64            since,
-                           guint              limit)
+heart_streams_set_state (HeartStreams *self,
+                         gboolean      running,
+                         guint         interval_ms)
 {
-  heart_replay_add_history (self->replay, msg, since, limit);
+  self->running = running;
+  self->interval_ms = interval_ms;
 }
 
 guint
@@ -1114,18 +963,19 @@ heart_streams_set_stall_timeout (HeartStreams *self,
 }
 
 HeartStreams *
-heart_streams_new (HeartSimulator          *simulator,
-                   HeartHistory            *history,
-                   HeartStreamsChangedFunc  changed,
-                   gpointer                 user_data)
+heart_streams_new (HeartHistory                *history,
+                   gboolean                     push_history,
+                   const HeartStreamsCallbacks *callbacks,
+                   gpointer                     data)
 {
   HeartStreams *self = g_new0 (HeartStreams, 1);
   const HeartSample *latest = heart_history_get_latest (history);
 
-  self->changed = changed;
-  self->changed_data = user_data;
-  self->simulator = g_object_ref (simulator);
+  self->callbacks = *callbacks;
+  self->data = data;
   self->history = g_object_ref (history);
+  self->push_history = push_history;
+  self->interval_ms = 500;
   self->websockets.clients = g_ptr_array_new ();
   self->sse.clients = g_ptr_array_new ();
   self->closing = g_ptr_array_new ();
@@ -1136,7 +986,7 @@ heart_streams_new (HeartSimulator          *simulator,
   self->sse_keepalive = heart_peer_frame_chunk (": keepalive\n\n", 13);
   self->sse_sent_us = g_get_monotonic_time ();
   self->latest_seq = latest ? latest->seq : 0;
-  self->replay = heart_replay_new (simulator, history);
+  self->replay = heart_replay_new (history);
   return self;
 }
 
@@ -1152,7 +1002,7 @@ free_set (HeartClientSet *set)
 void
 heart_streams_free (HeartStreams *self)
 {
-  destroy_source (&self->watch);
+  heart_source_clear (&self->watch);
   free_set (&self->websockets);
   free_set (&self->sse);
   for (guint i = 0; i < self->closing->len; i++)
@@ -1170,7 +1020,6 @@ heart_streams_free (HeartStreams *self)
   for (guint i = 0; i < self->channel_ring_len; i++)
     channel_frame_clear (&self->channel_ring[(self->channel_ring_start + i) % HEART_SERVER_FRAME_RING]);
   g_clear_pointer (&self->sse_keepalive, g_bytes_unref);
-  g_clear_object (&self->simulator);
   g_clear_object (&self->history);
   g_free (self);
 }

@@ -7,7 +7,7 @@
 #include <libsoup/soup.h>
 
 #include "heart-history.h"
-#include "heart-simulator.h"
+#include "heart-channel.h"
 
 G_BEGIN_DECLS
 
@@ -28,15 +28,23 @@ typedef enum {
 
 typedef struct _HeartStreams HeartStreams;
 
-/* heart-server-streams.c: WebSocket and SSE clients and the fan-out */
-/* Called when the number of clients of @kind changes */
-typedef void (*HeartStreamsChangedFunc) (HeartClientKind kind,
-                                         gpointer user_data);
+/* heart-server-streams.c: WebSocket and SSE clients and the fan-out, in
+ * one thread (the one that made it); see heart-server-fanout.c for the
+ * hand-off from another */
+typedef struct
+{
+  /* a count of live or closing clients changed */
+  void (*changed)       (gpointer data);
+  /* a client's connection is closed and forgotten */
+  void (*client_freed)  (gpointer data);
+} HeartStreamsCallbacks;
 
-HeartStreams *heart_streams_new              (HeartSimulator *simulator,
-                                              HeartHistory *history,
-                                              HeartStreamsChangedFunc changed,
-                                              gpointer user_data);
+/* Reads @history for new clients and SSE resumes; with @push_history it is
+ * the streams' own, and each pushed sample goes into it too */
+HeartStreams *heart_streams_new              (HeartHistory *history,
+                                              gboolean push_history,
+                                              const HeartStreamsCallbacks *callbacks,
+                                              gpointer data);
 void          heart_streams_free             (HeartStreams *streams);
 void          heart_streams_push_sample      (HeartStreams *streams,
                                               const HeartSample *sample);
@@ -44,15 +52,20 @@ void          heart_streams_push_sample      (HeartStreams *streams,
 void          heart_streams_push_values      (HeartStreams *streams,
                                               const HeartChannelValue *values,
                                               guint n_values);
-/* @types: the channels of a typed stream (docs/api.md), 0: the seed's */
-/* @msg is a valid WebSocket handshake: the answer is written and the
- * connection taken from libsoup */
-void          heart_streams_add_websocket    (HeartStreams *streams,
-                                              SoupServerMessage *msg,
-                                              HeartChannelMask types);
-void          heart_streams_add_sse          (HeartStreams *streams,
-                                              SoupServerMessage *msg,
-                                              HeartChannelMask types);
+/* What "connected" messages say, and the tick the SSE cadence counts in */
+void          heart_streams_set_state        (HeartStreams *streams,
+                                              gboolean running,
+                                              guint interval_ms);
+/* A client taken from libsoup: @head (the HTTP answer's head) is written
+ * first. @types: the channels of a typed stream (docs/api.md), 0: the
+ * seed's. @resume_after: an SSE client's Last-Event-ID, 0: none. */
+void          heart_streams_add_client       (HeartStreams *streams,
+                                              HeartClientKind kind,
+                                              GIOStream *stream,
+                                              GSocket *socket,
+                                              GBytes *head,
+                                              HeartChannelMask types,
+                                              guint64 resume_after);
 guint         heart_streams_count            (HeartStreams *streams,
                                               HeartClientKind kind);
 /* Close every client: WebSocket 1001, SSE streams completed */
@@ -66,11 +79,5 @@ void          heart_streams_set_ping_interval (HeartStreams *streams,
                                                guint pong_timeout_ms);
 void          heart_streams_set_stall_timeout (HeartStreams *streams,
                                                guint timeout_ms);
-
-/* Answers an /api/history request (valid @since and @limit) in slices */
-void          heart_streams_add_history      (HeartStreams *streams,
-                                              SoupServerMessage *msg,
-                                              guint64 since,
-                                              guint limit);
 
 G_END_DECLS

@@ -37,8 +37,10 @@ struct _HeartServer
   HeartHistory   *history;
   HeartChannelHistory *channel_history;
   SoupServer     *soup;
-  HeartStreams   *streams;
+  HeartFanout    *fanout;
+  HeartReplay    *replay;        /* /api/history answers */
   HeartConnections *connections;
+  gboolean        fanout_thread; /* the streams in a thread of their own */
 
   char           *bind_address;
   char           *token;
@@ -66,6 +68,7 @@ enum {
   PROP_LISTENING,
   PROP_WEBSOCKET_CLIENTS,
   PROP_SSE_CLIENTS,
+  PROP_FANOUT_THREAD,
   N_PROPS
 };
 
@@ -134,7 +137,8 @@ on_sample (HeartSimulator *simulator,
            HeartServer    *self)
 {
   refresh_current (self, sample);
-  heart_streams_push_sample (self->streams, sample);
+  heart_replay_pushed (self->replay);
+  heart_fanout_push_sample (self->fanout, sample);
 }
 
 static void
@@ -143,7 +147,7 @@ on_values (HeartSimulator          *simulator,
            guint                    n_values,
            HeartServer             *self)
 {
-  heart_streams_push_values (self->streams, values, n_values);
+  heart_fanout_push_values (self->fanout, values, n_values);
 }
 
 static void
@@ -152,6 +156,8 @@ on_running_changed (HeartSimulator *simulator,
                     HeartServer    *self)
 {
   refresh_current (self, heart_simulator_get_current_sample (simulator));
+  heart_fanout_set_state (self->fanout, heart_simulator_get_running (simulator),
+                          heart_simulator_get_interval_ms (simulator));
 }
 
 /* ---- bearer token ------------------------------------------------------ */
@@ -307,8 +313,8 @@ handle_health (HeartServer       *self,
 {
   const HeartSample *sample = heart_simulator_get_current_sample (self->simulator);
   gboolean running = heart_simulator_get_running (self->simulator);
-  guint ws = heart_streams_count (self->streams, HEART_CLIENT_WEBSOCKET);
-  guint sse = heart_streams_count (self->streams, HEART_CLIENT_SSE);
+  guint ws = heart_fanout_count (self->fanout, HEART_CLIENT_WEBSOCKET);
+  guint sse = heart_fanout_count (self->fanout, HEART_CLIENT_SSE);
   GString *json = g_string_new ("{\"status\":\"healthy\"");
 
   g_string_append_printf (json,
@@ -472,7 +478,7 @@ handle_history (HeartServer       *self,
     }
 
   /* up to 2.4 MB of JSON: written in slices (heart-server-history.c) */
-  heart_streams_add_history (self->streams, msg, (guint64) since, (guint) limit);
+  heart_replay_add_history (self->replay, msg, (guint64) since, (guint) limit);
 }
 
 static void
@@ -494,7 +500,7 @@ handle_stream (HeartServer       *self,
                                              "text/event-stream", NULL);
       return;
     }
-  heart_streams_add_sse (self->streams, msg, types);
+  heart_fanout_add_sse (self->fanout, msg, types);
 }
 
 static void
@@ -767,7 +773,7 @@ websocket_http_callback (SoupServer        *server,
           if (respond_invalid (msg, validation))
             return;
         }
-      heart_streams_add_websocket (self->streams, msg, types);
+      heart_fanout_add_websocket (self->fanout, msg, types);
       return;
     }
   server_callback (server, msg, path, query, user_data);
@@ -984,7 +990,7 @@ heart_server_stop (HeartServer *self)
 {
   g_return_if_fail (HEART_IS_SERVER (self));
 
-  heart_streams_close_all (self->streams);
+  heart_fanout_close_all (self->fanout);
   if (!self->listening)
     return;
 
@@ -1017,13 +1023,13 @@ heart_server_wait_closed (HeartServer *self,
   /* wakes the loop so the deadline is seen even when nothing happens */
   g_source_set_callback (tick, keep_waking, NULL, NULL);
   g_source_attach (tick, context);
-  while (heart_streams_count_closing (self->streams) > 0 &&
+  while (heart_fanout_count_closing (self->fanout) > 0 &&
          g_get_monotonic_time () < deadline)
     g_main_context_iteration (context, TRUE);
   g_source_destroy (tick);
   g_source_unref (tick);
   g_main_context_unref (context);
-  return heart_streams_count_closing (self->streams) == 0;
+  return heart_fanout_count_closing (self->fanout) == 0;
 }
 
 /* ---- public accessors ---------------------------------------------------- */
@@ -1103,14 +1109,14 @@ guint
 heart_server_get_websocket_clients (HeartServer *self)
 {
   g_return_val_if_fail (HEART_IS_SERVER (self), 0);
-  return heart_streams_count (self->streams, HEART_CLIENT_WEBSOCKET);
+  return heart_fanout_count (self->fanout, HEART_CLIENT_WEBSOCKET);
 }
 
 guint
 heart_server_get_sse_clients (HeartServer *self)
 {
   g_return_val_if_fail (HEART_IS_SERVER (self), 0);
-  return heart_streams_count (self->streams, HEART_CLIENT_SSE);
+  return heart_fanout_count (self->fanout, HEART_CLIENT_SSE);
 }
 
 
@@ -1186,7 +1192,7 @@ void
 heart_server_set_sse_interval_ms (HeartServer *self,
                                   guint        interval_ms)
 {
-  heart_streams_set_sse_interval (self->streams, interval_ms);
+  heart_fanout_set_sse_interval (self->fanout, interval_ms);
 }
 
 void
@@ -1194,14 +1200,15 @@ heart_server_set_ping_interval_s (HeartServer *self,
                                   guint        interval_s,
                                   guint        pong_timeout_ms)
 {
-  heart_streams_set_ping_interval (self->streams, interval_s, pong_timeout_ms);
+  heart_fanout_set_ping_interval (self->fanout, interval_s, pong_timeout_ms);
 }
 
 void
 heart_server_set_stall_timeout_ms (HeartServer *self,
                                    guint        timeout_ms)
 {
-  heart_streams_set_stall_timeout (self->streams, timeout_ms);
+  heart_fanout_set_stall_timeout (self->fanout, timeout_ms);
+  heart_replay_set_stall_timeout (self->replay, timeout_ms);
 }
 
 void
@@ -1237,13 +1244,12 @@ heart_server_new (HeartSimulator *simulator,
 }
 
 static void
-on_clients_changed (HeartClientKind kind,
-                    gpointer        user_data)
+on_clients_changed (gpointer user_data)
 {
   HeartServer *self = user_data;
 
-  g_object_notify_by_pspec (G_OBJECT (self),
-                            properties[kind == HEART_CLIENT_WEBSOCKET ? PROP_WEBSOCKET_CLIENTS : PROP_SSE_CLIENTS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WEBSOCKET_CLIENTS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SSE_CLIENTS]);
 }
 
 static void
@@ -1254,7 +1260,6 @@ heart_server_constructed (GObject *object)
   G_OBJECT_CLASS (heart_server_parent_class)->constructed (object);
 
   g_assert (self->simulator != NULL && self->history != NULL);
-  self->streams = heart_streams_new (self->simulator, self->history, on_clients_changed, self);
   refresh_current (self, heart_simulator_get_current_sample (self->simulator));
 
   self->channel_history = heart_channel_history_new (HEART_CHANNEL_HISTORY_DEFAULT_CAPACITY);
@@ -1262,10 +1267,16 @@ heart_server_constructed (GObject *object)
   g_signal_connect_object (self->simulator, "sample", G_CALLBACK (on_sample), self, 0);
   g_signal_connect_object (self->simulator, "values", G_CALLBACK (on_values), self, 0);
   g_signal_connect_object (self->simulator, "notify::running", G_CALLBACK (on_running_changed), self, 0);
+  g_signal_connect_object (self->simulator, "notify::interval-ms", G_CALLBACK (on_running_changed), self, 0);
 
   self->soup = soup_server_new ("server-header", "heartsim/" PACKAGE_VERSION " ", NULL);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->connections = heart_connections_new (self->soup);
+  self->replay = heart_replay_new (self->history);
+  self->fanout = heart_fanout_new (self->history, self->connections, self->fanout_thread,
+                                   on_clients_changed, self);
+  heart_fanout_set_state (self->fanout, heart_simulator_get_running (self->simulator),
+                          heart_simulator_get_interval_ms (self->simulator));
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
   soup_server_add_early_handler (self->soup, WEBSOCKET_PATH, early_callback, self, NULL);
   soup_server_add_early_handler (self->soup, TYPED_WEBSOCKET_PATH, early_callback, self, NULL);
@@ -1282,11 +1293,13 @@ heart_server_dispose (GObject *object)
   if (self->soup != NULL)
     {
       heart_server_stop (self);
+      /* before the connections, which count its streams */
+      g_clear_pointer (&self->fanout, heart_fanout_free);
+      g_clear_pointer (&self->replay, heart_replay_free);
       g_signal_handlers_disconnect_by_data (self->soup, self);
       g_clear_pointer (&self->connections, heart_connections_free);
       g_clear_object (&self->soup);
     }
-  g_clear_pointer (&self->streams, heart_streams_free);
   if (self->simulator != NULL)
     g_signal_handlers_disconnect_by_data (self->simulator, self);
   g_clear_object (&self->simulator);
@@ -1325,6 +1338,9 @@ heart_server_get_property (GObject    *object,
       break;
     case PROP_HISTORY:
       g_value_set_object (value, self->history);
+      break;
+    case PROP_FANOUT_THREAD:
+      g_value_set_boolean (value, self->fanout_thread);
       break;
     case PROP_PORT:
       g_value_set_uint (value, heart_server_get_port (self));
@@ -1395,6 +1411,9 @@ heart_server_set_property (GObject      *object,
     case PROP_HISTORY:
       self->history = g_value_dup_object (value);
       break;
+    case PROP_FANOUT_THREAD:
+      self->fanout_thread = g_value_get_boolean (value);
+      break;
     case PROP_PORT:
       heart_server_set_port (self, g_value_get_uint (value));
       break;
@@ -1462,6 +1481,11 @@ heart_server_class_init (HeartServerClass *klass)
   properties[PROP_SSE_CLIENTS] =
     g_param_spec_uint ("sse-clients", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /* the desktop app's: broadcasts and frames never wait for each other */
+  properties[PROP_FANOUT_THREAD] =
+    g_param_spec_boolean ("fanout-thread", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

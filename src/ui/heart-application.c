@@ -542,7 +542,13 @@ heart_application_startup (GApplication *app)
     heart_simulator_set_speed (self->simulator, self->speed, NULL);
   self->history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
   heart_history_follow (self->history, G_OBJECT (self->simulator));
-  self->server = heart_server_new (self->simulator, self->history);
+  /* the streams in a thread of their own: broadcasts and the window's
+   * frames never wait for each other (docs/architecture.md, Fan-out) */
+  self->server = g_object_new (HEART_TYPE_SERVER,
+                               "simulator", self->simulator,
+                               "history", self->history,
+                               "fanout-thread", TRUE,
+                               NULL);
 
   bind_simulator_to_settings (self);
   bind_server_to_settings (self);
