@@ -10,7 +10,8 @@
  * itself after --duration.
  *
  * The same client loads other servers of the same API (bench/peers.sh):
- * --ws-path, --sse-path and --rest-path name their endpoints, a sample
+ * --ws-path, --sse-path and --rest-path name their endpoints (--sse-port
+ * and --sse-pid when SSE comes from another process), a sample
  * without "seq" is counted without gap detection, and the timestamp may have
  * any number of fraction digits and a zone offset.
  *
@@ -75,14 +76,16 @@ typedef struct
 typedef struct _Load
 {
   char        *host;
-  int          port;
+  int          port, sse_port;
   char        *ws_path, *sse_path, *rest_path;
   int          n_ws, n_sse, n_stall, n_sse_stall, n_threads;
   gboolean     terminate;
   double       duration_s;
-  int          pid;
+  int          pid, sse_pid;
+  guint64      sse_ticks, sse_rss_before_kb;
   double       churn_per_s;
   gboolean     renew_stalled;
+  gboolean     split_sessions;
   double       rest_rate;
   double       report_every_s;
   GPtrArray   *stalled;      /* GSocket */
@@ -112,6 +115,7 @@ struct _Worker
   GThread     *thread;
   GMainContext *context;
   SoupSession *session;
+  SoupSession *sse_session;     /* the same as session unless --split-sessions */
   int          n_ws, n_sse;
   GPtrArray   *clients;
   gint         connected, failed;
@@ -398,7 +402,8 @@ client_start (Worker *worker, gboolean ws, gboolean churnable)
 {
   Load *load = worker->load;
   Client *client = g_new0 (Client, 1);
-  g_autofree char *uri = g_strdup_printf ("%s://%s:%d%s", ws ? "ws" : "http", load->host, load->port,
+  g_autofree char *uri = g_strdup_printf ("%s://%s:%d%s", ws ? "ws" : "http", load->host,
+                                          ws ? load->port : load->sse_port,
                                           ws ? load->ws_path : load->sse_path);
   g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
 
@@ -412,7 +417,7 @@ client_start (Worker *worker, gboolean ws, gboolean churnable)
     soup_session_websocket_connect_async (worker->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, client->cancel,
                                           on_ws_connected, client);
   else
-    soup_session_send_async (worker->session, msg, G_PRIORITY_DEFAULT, client->cancel, on_sse_sent, client);
+    soup_session_send_async (worker->sse_session, msg, G_PRIORITY_DEFAULT, client->cancel, on_sse_sent, client);
   return client;
 }
 
@@ -500,13 +505,13 @@ stalled_client_new (Load *load, gboolean sse)
 {
   g_autofree char *request = sse
     ? g_strdup_printf ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n\r\n",
-                       load->sse_path, load->host, load->port)
+                       load->sse_path, load->host, load->sse_port)
     : g_strdup_printf (
       "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
       load->ws_path, load->host, load->port);
   g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (load->host);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet, load->port);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet, sse ? load->sse_port : load->port);
   g_autoptr(GSocket) socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
                                             G_SOCKET_PROTOCOL_TCP, NULL);
 
@@ -798,6 +803,10 @@ report (Load *load, GPtrArray *workers, double seconds, guint64 cpu_ticks, guint
               100.0 * cpu_ticks / sysconf (_SC_CLK_TCK) / seconds,
               load->rss_initial_kb / 1024.0, rss_before_kb / 1024.0, rss_after / 1024.0, load->max_rss_kb / 1024.0);
     }
+  if (load->sse_pid > 0)
+    printf ("SSE server: CPU %.1f %% of one core; RSS %.1f MB when measuring began, %.1f MB after\n",
+            100.0 * load->sse_ticks / sysconf (_SC_CLK_TCK) / seconds,
+            load->sse_rss_before_kb / 1024.0, read_rss_kb (load->sse_pid) / 1024.0);
   fflush (stdout);
 }
 
@@ -877,6 +886,16 @@ count_open (GPtrArray *workers, gboolean ws)
   return open;
 }
 
+static guint
+count_failed (GPtrArray *workers)
+{
+  guint failed = 0;
+
+  for (guint w = 0; w < workers->len; w++)
+    failed += g_atomic_int_get (&((Worker *) workers->pdata[w])->failed);
+  return failed;
+}
+
 /* key=value fields, so that a script can pick what it needs by name */
 static void
 period_report (Load *load, GPtrArray *workers, Period *period)
@@ -901,14 +920,14 @@ period_report (Load *load, GPtrArray *workers, Period *period)
   if (load->pid > 0 && read_cpu_ticks (load->pid, &ticks))
     ticks -= period->cpu_ticks;
 
-  printf ("period %u t=%.1f seconds=%.1f ws_open=%d sse_open=%d stalled_open=%u"
+  printf ("period %u t=%.1f seconds=%.1f ws_open=%d sse_open=%d stalled_open=%u failed=%u"
           " ws_msgs=%" G_GUINT64_FORMAT " ws_rate=%.2f sse_msgs=%" G_GUINT64_FORMAT " sse_rate=%.2f"
           " gaps_steady=%" G_GUINT64_FORMAT " gaps_churned=%" G_GUINT64_FORMAT " churned=%" G_GUINT64_FORMAT
           " ws_p50_ms=%.1f ws_p99_ms=%.1f sse_p50_ms=%.1f sse_p99_ms=%.1f"
           " rest_ok=%" G_GUINT64_FORMAT " rest_failed=%" G_GUINT64_FORMAT " rest_p99_ms=%.1f"
           " fds=%u rss_mb=%.1f cpu_pct=%.1f\n",
           ++period->number, since_start, seconds, count_open (workers, TRUE), count_open (workers, FALSE),
-          count_open_stalled (load),
+          count_open_stalled (load), count_failed (workers),
           counts.ws_msgs, load->n_ws ? counts.ws_msgs / (double) load->n_ws / seconds : 0,
           counts.sse_msgs, load->n_sse ? counts.sse_msgs / (double) load->n_sse / seconds : 0,
           counts.gaps_steady, counts.gaps_churned, counts.churned,
@@ -950,6 +969,14 @@ worker_run (gpointer data)
                                                    NULL);
   /* the server refuses compression anyway */
   soup_session_remove_feature_by_type (worker->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
+  /* Two connection pools, as two servers (bench/peers.sh's mixed peer) or
+   * two browser tabs get: with one pool, WebSocket handshakes mixed with
+   * SSE streams to the same server fail against some servers */
+  worker->sse_session = worker->load->split_sessions
+    ? soup_session_new_with_options ("proxy-resolver", no_proxy,
+                                     "max-conns", 2 * total + 64, "max-conns-per-host", 2 * total + 64,
+                                     "timeout", 0, "idle-timeout", 0, NULL)
+    : g_object_ref (worker->session);
 
   /* with --churn, every second client of each kind is in the churn pool */
   for (int i = 0; i < total; i++)
@@ -1097,12 +1124,16 @@ main (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &load.host, "Server address (default 127.0.0.1)", "ADDR" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &load.port, "Server port (default 8000)", "PORT" },
+    { "sse-port", 0, 0, G_OPTION_ARG_INT, &load.sse_port, "Port of the SSE server (default: --port)", "PORT" },
+    { "sse-pid", 0, 0, G_OPTION_ARG_INT, &load.sse_pid, "PID of a separate SSE server, for its CPU and RSS", "PID" },
     { "ws", 0, 0, G_OPTION_ARG_INT, &load.n_ws, "WebSocket clients", "N" },
     { "sse", 0, 0, G_OPTION_ARG_INT, &load.n_sse, "SSE clients", "M" },
     { "stall", 0, 0, G_OPTION_ARG_INT, &load.n_stall, "WebSocket clients that never read", "K" },
     { "sse-stall", 0, 0, G_OPTION_ARG_INT, &load.n_sse_stall, "SSE clients that never read", "K" },
     { "renew-stalled", 0, 0, G_OPTION_ARG_NONE, &load.renew_stalled,
       "Replace a stalled client once the server closed it", NULL },
+    { "split-sessions", 0, 0, G_OPTION_ARG_NONE, &load.split_sessions,
+      "WebSocket and SSE clients in separate libsoup sessions (connection pools)", NULL },
     { "ws-path", 0, 0, G_OPTION_ARG_STRING, &load.ws_path, "WebSocket path (default /ws/heartbeat)", "PATH" },
     { "sse-path", 0, 0, G_OPTION_ARG_STRING, &load.sse_path, "SSE path (default /api/stream)", "PATH" },
     { "churn", 0, 0, G_OPTION_ARG_DOUBLE, &load.churn_per_s,
@@ -1132,6 +1163,8 @@ main (int argc, char **argv)
     }
   if (load.host == NULL)
     load.host = g_strdup ("127.0.0.1");
+  if (load.sse_port == 0)
+    load.sse_port = load.port;
   if (load.ws_path == NULL)
     load.ws_path = g_strdup ("/ws/heartbeat");
   if (load.sse_path == NULL)
@@ -1195,6 +1228,11 @@ main (int argc, char **argv)
       rss_before = read_rss_kb (load.pid);
       load.max_rss_kb = rss_before;
     }
+  if (load.sse_pid > 0)
+    {
+      read_cpu_ticks (load.sse_pid, &load.sse_ticks);
+      load.sse_rss_before_kb = read_rss_kb (load.sse_pid);
+    }
   load.measure_until_us = g_get_monotonic_time () + (gint64) (load.duration_s * G_USEC_PER_SEC);
   g_atomic_pointer_set ((gpointer *) &load.measure_from_us, GSIZE_TO_POINTER (g_get_monotonic_time ()));
   rss_timer = g_timeout_add (1000, sample_rss, &load);
@@ -1215,6 +1253,13 @@ main (int argc, char **argv)
     g_source_remove (renew_timer);
   if (load.pid > 0)
     read_cpu_ticks (load.pid, &ticks_after);
+  if (load.sse_pid > 0)
+    {
+      guint64 ticks = 0;
+
+      read_cpu_ticks (load.sse_pid, &ticks);
+      load.sse_ticks = ticks - load.sse_ticks;
+    }
 
   if (load.terminate && load.pid > 0)
     terminate_server (&load, workers);
