@@ -20,9 +20,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib-unix.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "heart-server-peer.h"
 #include "heart-server-sources.h"
@@ -66,6 +69,14 @@ typedef struct
   guint   control_len;
 } FrameReader;
 
+/* One epoll set for every peer's input: GLib would poll each connection
+ * on every main-loop iteration, ~2 µs each (docs/architecture.md) */
+struct _HeartPeerPoller
+{
+  int      epoll_fd;
+  GSource *source;
+};
+
 struct _HeartPeer
 {
   HeartPeerKind         kind;
@@ -85,7 +96,7 @@ struct _HeartPeer
   gboolean              close_when_flushed;
   gboolean              got_close;      /* the client's close frame came */
 
-  GSource              *in_source;
+  HeartPeerPoller      *poller;         /* tells us when the client sent something */
   GSource              *out_source;
   GSource              *closed_source;  /* tells the owner, from the main loop */
   GSource              *close_timer;
@@ -93,6 +104,7 @@ struct _HeartPeer
 };
 
 static void flush (HeartPeer *self);
+static void read_input (HeartPeer *self);
 
 /* ---- frames ------------------------------------------------------------- */
 
@@ -217,7 +229,7 @@ finish (HeartPeer *self)
   if (self->state == PEER_CLOSED)
     return;
   self->state = PEER_CLOSED;
-  heart_source_clear (&self->in_source);
+  epoll_ctl (self->poller->epoll_fd, EPOLL_CTL_DEL, self->fd, NULL);
   heart_source_clear (&self->out_source);
   heart_source_clear (&self->close_timer);
   clear_queue (self);
@@ -590,21 +602,21 @@ read_frames (HeartPeer    *self,
     }
 }
 
-static gboolean
-on_readable (GObject  *stream,
-             gpointer  data)
+/* Through libsoup's buffered input, which may hold what it read ahead */
+static void
+read_input (HeartPeer *self)
 {
-  HeartPeer *self = data;
   guint8 buffer[READ_SIZE];
 
-  /* a few reads a wakeup: a client that floods us does not starve others */
+  /* a few reads a wakeup: a client that floods us does not starve others;
+   * the epoll set is level-triggered, so the rest comes next time */
   for (guint i = 0; i < 4 && self->state != PEER_CLOSED; i++)
     {
       g_autoptr(GError) error = NULL;
       gssize n = g_pollable_input_stream_read_nonblocking (self->input, buffer, sizeof buffer, NULL, &error);
 
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        return G_SOURCE_CONTINUE;
+        return;
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE) &&
           self->state == PEER_OPEN)
         {
@@ -621,13 +633,49 @@ on_readable (GObject  *stream,
         read_frames (self, buffer, (gsize) n);
       /* an SSE client has nothing to say: what it sends is dropped */
     }
+}
 
-  if (self->state == PEER_CLOSED)
+static gboolean
+on_poller_ready (gint         fd,
+                 GIOCondition condition,
+                 gpointer     data)
+{
+  HeartPeerPoller *poller = data;
+  struct epoll_event events[256];
+  int ready = epoll_wait (poller->epoll_fd, events, G_N_ELEMENTS (events), 0);
+
+  /* a peer that closes leaves the set at once, and is freed later, from
+   * an idle: every pointer here is valid */
+  for (int i = 0; i < ready; i++)
     {
-      heart_source_done (&self->in_source);
-      return G_SOURCE_REMOVE;
+      HeartPeer *peer = events[i].data.ptr;
+
+      if (peer->state != PEER_CLOSED)
+        read_input (peer);
     }
   return G_SOURCE_CONTINUE;
+}
+
+HeartPeerPoller *
+heart_peer_poller_new (void)
+{
+  HeartPeerPoller *poller = g_new0 (HeartPeerPoller, 1);
+
+  poller->epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
+  if (poller->epoll_fd < 0)
+    g_error ("Cannot create an epoll set: %s", g_strerror (errno));
+  poller->source = heart_source_attach (g_unix_fd_source_new (poller->epoll_fd, G_IO_IN),
+                                        G_PRIORITY_DEFAULT, (GSourceFunc) (GCallback) on_poller_ready,
+                                        poller);
+  return poller;
+}
+
+void
+heart_peer_poller_free (HeartPeerPoller *poller)
+{
+  heart_source_clear (&poller->source);
+  close (poller->epoll_fd);
+  g_free (poller);
 }
 
 /* ---- the peer ------------------------------------------------------------------- */
@@ -648,9 +696,11 @@ heart_peer_new (HeartPeerKind             kind,
                 GSocket                  *socket,
                 GBytes                   *head,
                 const HeartPeerCallbacks *callbacks,
-                gpointer                  data)
+                gpointer                  data,
+                HeartPeerPoller          *poller)
 {
   HeartPeer *self = g_new0 (HeartPeer, 1);
+  struct epoll_event event = { .events = EPOLLIN };
 
   g_return_val_if_fail (G_IS_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (stream)), NULL);
 
@@ -664,11 +714,15 @@ heart_peer_new (HeartPeerKind             kind,
   self->data = data;
   g_queue_init (&self->queue);
 
-  self->in_source = heart_source_attach (g_pollable_input_stream_create_source (self->input, NULL),
-                                         G_PRIORITY_DEFAULT, (GSourceFunc) (GCallback) on_readable, self);
+  self->poller = poller;
+  event.data.ptr = self;
+  if (epoll_ctl (poller->epoll_fd, EPOLL_CTL_ADD, self->fd, &event) != 0)
+    g_warning ("Cannot watch client %s: %s", self->description, g_strerror (errno));
 
   enqueue (self, head);
   flush (self);
+  /* what libsoup read ahead is in its buffer, not the socket */
+  read_input (self);
   return self;
 }
 
@@ -677,7 +731,8 @@ heart_peer_free (HeartPeer *self)
 {
   if (self == NULL)
     return;
-  heart_source_clear (&self->in_source);
+  if (self->state != PEER_CLOSED)
+    epoll_ctl (self->poller->epoll_fd, EPOLL_CTL_DEL, self->fd, NULL);
   heart_source_clear (&self->out_source);
   heart_source_clear (&self->closed_source);
   heart_source_clear (&self->close_timer);

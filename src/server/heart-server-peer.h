@@ -18,6 +18,8 @@ typedef enum {
 } HeartPeerKind;
 
 typedef struct _HeartPeer HeartPeer;
+/* Watches many peers' input as one source of the thread-default context */
+typedef struct _HeartPeerPoller HeartPeerPoller;
 
 typedef struct
 {
@@ -37,7 +39,8 @@ HeartPeer    *heart_peer_new             (HeartPeerKind kind,
                                           GSocket *socket,
                                           GBytes *head,
                                           const HeartPeerCallbacks *callbacks,
-                                          gpointer data);
+                                          gpointer data,
+                                          HeartPeerPoller *poller);
 void          heart_peer_free            (HeartPeer *peer);
 /* Queues @frame (pre-framed: a WebSocket frame or an HTTP chunk, shared by
  * every peer it goes to) and writes what the socket takes now. FALSE when
@@ -57,6 +60,10 @@ void          heart_peer_close           (HeartPeer *peer,
 /* Closes the connection now, whatever is queued */
 void          heart_peer_abort           (HeartPeer *peer);
 const char   *heart_peer_get_description (HeartPeer *peer);
+
+HeartPeerPoller *heart_peer_poller_new    (void);
+/* After every peer it watches is freed */
+void          heart_peer_poller_free     (HeartPeerPoller *poller);
 
 /* Pre-framed messages */
 GBytes       *heart_peer_frame_text      (const char *text,

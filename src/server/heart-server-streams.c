@@ -90,6 +90,7 @@ struct _HeartStreams
   GPtrArray      *closing;    /* HeartClient * told to close, not closed yet */
   HeartReplay    *replay;     /* /api/history and SSE resume */
   GSource        *watch;      /* pings, keep-alives and stall checks, while there are clients */
+  HeartPeerPoller *poller;    /* every client's input */
 
   HeartFrame      ring[HEART_SERVER_FRAME_RING];
   guint           ring_start;
@@ -882,7 +883,7 @@ heart_streams_add_client (HeartStreams     *self,
   g_ptr_array_add (set->clients, client);
   set->count++;
   client->peer = heart_peer_new (kind == HEART_CLIENT_WEBSOCKET ? HEART_PEER_WEBSOCKET : HEART_PEER_SSE,
-                                 stream, socket, head, &peer_callbacks, client);
+                                 stream, socket, head, &peer_callbacks, client, self->poller);
   start_client (client);
   update_watch (self);
   self->callbacks.changed (self->data);
@@ -987,6 +988,7 @@ heart_streams_new (HeartHistory                *history,
   self->sse_sent_us = g_get_monotonic_time ();
   self->latest_seq = latest ? latest->seq : 0;
   self->replay = heart_replay_new (history);
+  self->poller = heart_peer_poller_new ();
   return self;
 }
 
@@ -1020,6 +1022,7 @@ heart_streams_free (HeartStreams *self)
   for (guint i = 0; i < self->channel_ring_len; i++)
     channel_frame_clear (&self->channel_ring[(self->channel_ring_start + i) % HEART_SERVER_FRAME_RING]);
   g_clear_pointer (&self->sse_keepalive, g_bytes_unref);
+  g_clear_pointer (&self->poller, heart_peer_poller_free);
   g_clear_object (&self->history);
   g_free (self);
 }
