@@ -28,7 +28,8 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 for tool in xvfb-run dbus-run-session glib-compile-schemas; do
   command -v "$tool" >/dev/null || { echo "desktop-frames: $tool is missing" >&2; exit 1; }
 done
-[ -x "$build/src/heartsim" ] && [ -x "$build/bench/heart-load" ] ||
+load=${HEART_LOAD:-$build/bench/heart-load}   # or bench/heart-raw
+[ -x "$build/src/heartsim" ] && [ -x "$load" ] ||
   { echo "desktop-frames: build $build first" >&2; exit 1; }
 
 work=$(mktemp -d)
@@ -77,7 +78,7 @@ start=$(mark)
 sleep "$seconds"
 summary "$start" "idle (no clients)"
 
-"$build/bench/heart-load" --port "$port" --ws "$n_ws" --sse "$n_sse" --threads "${HEARTSIM_BENCH_THREADS:-1}" \
+"$load" --port "$port" --ws "$n_ws" --sse "$n_sse" --threads "${HEARTSIM_BENCH_THREADS:-1}" \
   --duration "$seconds" --pid "$app_pid" > "$work/load.log" &
 load_pid=$!
 # Measure from the moment every client is connected (plus the load's warm-up)
