@@ -71,6 +71,23 @@ struct _Load
 
 /* ---- messages ---------------------------------------------------------- */
 
+/* Where @member's value begins in @json ("name": with or without spaces,
+ * as Python's json writes it); NULL if it is not there */
+static const char *
+member_value (const char *json,
+              gsize       length,
+              const char *member)
+{
+  const char *at = g_strstr_len (json, (gssize) length, member);
+
+  if (at == NULL)
+    return NULL;
+  at += strlen (member);
+  while (*at == ' ')
+    at++;
+  return at;
+}
+
 static void
 on_message (Worker     *worker,
             Client     *client,
@@ -79,16 +96,16 @@ on_message (Worker     *worker,
 {
   Load *load = worker->load;
   gint64 now = g_get_real_time ();
-  const char *ts = g_strstr_len (json, (gssize) length, "\"timestamp\":\"");
-  const char *seq = g_strstr_len (json, (gssize) length, "\"seq\":");
+  const char *ts = member_value (json, length, "\"timestamp\":");
+  const char *seq = member_value (json, length, "\"seq\":");
   gint64 from = load->measure_from, until = load->measure_until;
 
   /* the "connected" message and others without a sample */
-  if (ts == NULL)
+  if (ts == NULL || *ts != '"')
     return;
   if (seq != NULL)
     {
-      guint64 value = g_ascii_strtoull (seq + 6, NULL, 10);
+      guint64 value = g_ascii_strtoull (seq, NULL, 10);
 
       /* SSE events come on a cadence, not every tick */
       if (client->kind == KIND_WS && client->last_seq > 0 && value > client->last_seq + 1 && from > 0 && now >= from && now < until)
@@ -97,7 +114,7 @@ on_message (Worker     *worker,
     }
   if (from > 0 && now >= from && now < until)
     {
-      gint64 latency = now - load_parse_timestamp (ts + 13);
+      gint64 latency = now - load_parse_timestamp (ts + 1);
 
       client->messages++;
       g_array_append_val (client->kind == KIND_WS ? worker->ws_latency_us : worker->sse_latency_us, latency);
