@@ -31,6 +31,7 @@ typedef struct
   int    *senders;      /* server side */
   int    *receivers;    /* client side */
   gsize   size;
+  int     n_senders;    /* threads sharing each broadcast */
   gint64  tick_start;   /* monotonic µs, written before each broadcast */
   GArray *latency_us;   /* gint64, the receiver's */
   gint    stop;
@@ -101,6 +102,44 @@ receive (gpointer data)
   return NULL;
 }
 
+typedef struct
+{
+  Floor *f;
+  int    first, last;
+} Share;
+
+static gpointer
+send_share (gpointer data)
+{
+  Share *share = data;
+  Floor *f = share->f;
+  char message[4096];
+
+  memset (message, 'x', sizeof message);
+  for (int i = share->first; i < share->last; i++)
+    if (send (f->senders[i], message, MIN (f->size, sizeof message), MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+        errno != EAGAIN)
+      die ("send");
+  return NULL;
+}
+
+/* One tick's sends, split between n_senders threads */
+static void
+broadcast (Floor *f)
+{
+  GThread *threads[16];
+  Share shares[16];
+
+  for (int t = 0; t < f->n_senders; t++)
+    {
+      shares[t] = (Share) { f, f->n * t / f->n_senders, f->n * (t + 1) / f->n_senders };
+      threads[t] = t == 0 ? NULL : g_thread_new ("sender", send_share, &shares[t]);
+    }
+  send_share (&shares[0]);
+  for (int t = 1; t < f->n_senders; t++)
+    g_thread_join (threads[t]);
+}
+
 static int
 compare (gconstpointer a,
          gconstpointer b)
@@ -124,24 +163,25 @@ int
 main (int    argc,
       char **argv)
 {
-  int clients = 1000, rate = 2, duration = 10, size = 300;
+  int clients = 1000, rate = 2, duration = 10, size = 300, senders = 1;
   GOptionEntry entries[] = {
     { "clients", 'n', 0, G_OPTION_ARG_INT, &clients, "Connections (default 1000)", "N" },
     { "rate", 'r', 0, G_OPTION_ARG_INT, &rate, "Broadcasts per second (default 2)", "HZ" },
     { "duration", 'd', 0, G_OPTION_ARG_INT, &duration, "Seconds (default 10)", "S" },
-    { "size", 's', 0, G_OPTION_ARG_INT, &size, "Message bytes (default 300)", "B" },
+    { "size", 's', 0, G_OPTION_ARG_INT, &size, "Message bytes (default 300, at most 4096)", "B" },
+    { "senders", 0, 0, G_OPTION_ARG_INT, &senders, "Threads sharing each broadcast (default 1)", "T" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— a bare send() loop over loopback sockets");
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) broadcast_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autofree char *message = NULL;
   struct rlimit limit;
   GThread *receiver;
   Floor f = { 0 };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || clients < 1 || rate < 1 || size < 1)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || clients < 1 || rate < 1 || size < 1 ||
+      size > 4096 || senders < 1 || senders > 16)
     {
       fprintf (stderr, "send-floor: %s\n", error ? error->message : "bad option");
       return 2;
@@ -155,11 +195,10 @@ main (int    argc,
 
   f.n = clients;
   f.size = (gsize) size;
+  f.n_senders = senders;
   f.senders = g_new (int, clients);
   f.receivers = g_new (int, clients);
   f.latency_us = g_array_new (FALSE, FALSE, sizeof (gint64));
-  message = g_malloc (f.size);
-  memset (message, 'x', f.size);
   connect_pairs (&f);
   receiver = g_thread_new ("receiver", receive, &f);
 
@@ -170,9 +209,7 @@ main (int    argc,
 
       g_atomic_int_set (&f.stop, 0);
       f.tick_start = start;
-      for (int i = 0; i < f.n; i++)
-        if (send (f.senders[i], message, f.size, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN)
-          die ("send");
+      broadcast (&f);
       took = g_get_monotonic_time () - start;
       g_array_append_val (broadcast_us, took);
       g_usleep (MAX (0, G_USEC_PER_SEC / rate - took));
@@ -180,7 +217,7 @@ main (int    argc,
   g_atomic_int_set (&f.stop, 1);
   g_thread_join (receiver);
 
-  printf ("%d connections, %d Hz, %d bytes, %d s\n", clients, rate, size, duration);
+  printf ("%d connections, %d Hz, %d bytes, %d s, %d sending thread(s)\n", clients, rate, size, duration, senders);
   printf ("broadcast (the sender's loop of send()): p50 %.2f ms, p99 %.2f ms, %.2f µs a send\n",
           percentile (broadcast_us, 0.5), percentile (broadcast_us, 0.99),
           percentile (broadcast_us, 0.5) * 1000.0 / clients);
