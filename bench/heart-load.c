@@ -35,6 +35,8 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "load-util.h"
+
 typedef struct
 {
   guint64 last_seq;
@@ -128,69 +130,6 @@ struct _Worker
   Counts       counts;
 };
 
-/* ---- timestamps ------------------------------------------------------- */
-
-static gint64
-days_from_civil (gint64 y, unsigned m, unsigned d)
-{
-  y -= m <= 2;
-  gint64 era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned) (y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (gint64) doe - 719468;
-}
-
-/* "2026-01-09T12:34:56.789Z" -> µs since the epoch; 0 when malformed.
- * Heartsim writes exactly that; other servers may write no fraction or six
- * digits of it, and "+00:00" or no zone at all (taken as UTC). */
-static gint64
-parse_timestamp (const char *p)
-{
-  int y, mo, d, h, mi, s, n = 0;
-  gint64 us = 0, scale = 100000, offset_s = 0;
-
-  if (sscanf (p, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6)
-    return 0;
-  p += n;
-  if (*p == '.')
-    for (p++; g_ascii_isdigit (*p); p++, scale /= 10)
-      us += (*p - '0') * scale;
-  if (*p == '+' || *p == '-')
-    {
-      int oh = 0, om = 0;
-
-      if (sscanf (p + 1, "%2d:%2d", &oh, &om) >= 1)
-        offset_s = (*p == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-    }
-  return (days_from_civil (y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_s) * G_USEC_PER_SEC + us;
-}
-
-/* Finds "key": in a sample without a JSON parser: the client must keep up
- * with tens of thousands of messages a second on a shared CPU. Python's
- * json.dumps puts a space after the colon, Heartsim none. */
-static const char *
-find_value (const char *json, gsize length, const char *key)
-{
-  gsize key_len = strlen (key);
-  const char *end = json + length;
-
-  for (const char *p = json; p + key_len + 2 < end; p++)
-    if (*p == '"' && memcmp (p + 1, key, key_len) == 0 && p[1 + key_len] == '"')
-      {
-        const char *v = p + key_len + 2;
-
-        while (v < end && *v == ' ')
-          v++;
-        if (v >= end || *v != ':')
-          continue;
-        for (v++; v < end && *v == ' '; v++)
-          ;
-        return v < end ? v : NULL;
-      }
-  return NULL;
-}
-
 static gboolean
 measuring (Load *load)
 {
@@ -203,8 +142,8 @@ measuring (Load *load)
 static void
 record (Worker *worker, Client *client, const char *json, gsize length, gboolean sse)
 {
-  const char *seq_text = find_value (json, length, "seq");
-  const char *ts_text = find_value (json, length, "timestamp");
+  const char *seq_text = load_find_value (json, length, "seq");
+  const char *ts_text = load_find_value (json, length, "timestamp");
   gint64 now = g_get_real_time ();
   guint64 seq, gaps = 0;
   gint64 latency;
@@ -221,7 +160,7 @@ record (Worker *worker, Client *client, const char *json, gsize length, gboolean
       if (!sse && seq != 0 && client->stats.last_seq != 0 && seq > client->stats.last_seq + 1)
         gaps = seq - client->stats.last_seq - 1;
       client->stats.gaps += gaps;
-      latency = now - parse_timestamp (ts_text + 1);
+      latency = now - load_parse_timestamp (ts_text + 1);
 
       g_mutex_lock (&worker->lock);
       g_array_append_val (sse ? worker->sse_latency_us : worker->ws_latency_us, latency);
@@ -575,35 +514,6 @@ count_open_stalled (Load *load)
 
 /* ---- server CPU and memory --------------------------------------------- */
 
-static gboolean
-read_cpu_ticks (int pid, guint64 *ticks)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *text = NULL;
-  char *p;
-  unsigned long utime, stime;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strrchr (text, ')')) == NULL)
-    return FALSE;
-  /* after "pid (comm)": state is field 3; utime and stime are 14 and 15 */
-  if (sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
-    return FALSE;
-  *ticks = utime + stime;
-  return TRUE;
-}
-
-static guint64
-read_rss_kb (int pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
-  g_autofree char *text = NULL;
-  const char *line;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, "VmRSS:")) == NULL)
-    return 0;
-  return g_ascii_strtoull (line + 6, NULL, 10);
-}
-
 static guint
 count_fds (int pid)
 {
@@ -622,28 +532,11 @@ sample_rss (gpointer data)
   Load *load = data;
 
   if (load->pid > 0)
-    load->max_rss_kb = MAX (load->max_rss_kb, read_rss_kb (load->pid));
+    load->max_rss_kb = MAX (load->max_rss_kb, load_read_rss_kb (load->pid));
   return G_SOURCE_CONTINUE;
 }
 
 /* ---- report ------------------------------------------------------------ */
-
-static int
-compare_gint64 (gconstpointer a, gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-  return (x > y) - (x < y);
-}
-
-/* of a sorted array, in ms; NAN when empty */
-static double
-percentile_ms (GArray *sorted, double q)
-{
-  gint64 *v = (gint64 *) (void *) sorted->data;
-  guint n = sorted->len;
-
-  return n == 0 ? NAN : (q >= 1 ? v[n - 1] : v[MIN (n - 1, (guint) (n * q))]) / 1e3;
-}
 
 static void
 print_latency (const char *what, GArray *latency)
@@ -653,9 +546,9 @@ print_latency (const char *what, GArray *latency)
       printf ("%s latency: no messages\n", what);
       return;
     }
-  g_array_sort (latency, compare_gint64);
+  g_array_sort (latency, load_compare_int64);
   printf ("%s latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%u messages)\n", what,
-          percentile_ms (latency, 0.5), percentile_ms (latency, 0.99), percentile_ms (latency, 1), latency->len);
+          load_percentile_ms (latency, 0.5), load_percentile_ms (latency, 0.99), load_percentile_ms (latency, 1), latency->len);
 }
 
 static void
@@ -786,17 +679,17 @@ report (Load *load, GPtrArray *workers, double seconds, guint64 cpu_ticks, guint
   if (load->churn_per_s > 0)
     printf ("churn: %" G_GUINT64_FORMAT " clients replaced (%.1f per s)\n", total->churned, total->churned / seconds);
   print_latency ("WebSocket", load->ws_latency_us);
-  print_latency ("SSE (includes the sample's age, up to one tick)", load->sse_latency_us);
+  print_latency ("SSE (event age on arrival)", load->sse_latency_us);
   if (load->rest_rate > 0)
     {
-      g_array_sort (load->rest_latency_us, compare_gint64);
+      g_array_sort (load->rest_latency_us, load_compare_int64);
       printf ("REST: %" G_GUINT64_FORMAT " answered 200, %" G_GUINT64_FORMAT " failed; p50 %.1f ms, p99 %.1f ms\n",
-              load->rest_ok, load->rest_failed, percentile_ms (load->rest_latency_us, 0.5),
-              percentile_ms (load->rest_latency_us, 0.99));
+              load->rest_ok, load->rest_failed, load_percentile_ms (load->rest_latency_us, 0.5),
+              load_percentile_ms (load->rest_latency_us, 0.99));
     }
   if (load->pid > 0)
     {
-      guint64 rss_after = read_rss_kb (load->pid);
+      guint64 rss_after = load_read_rss_kb (load->pid);
 
       printf ("server: CPU %.1f %% of one core; RSS %.1f MB before the clients, %.1f MB when measuring began, "
               "%.1f MB after, %.1f MB max\n",
@@ -806,7 +699,7 @@ report (Load *load, GPtrArray *workers, double seconds, guint64 cpu_ticks, guint
   if (load->sse_pid > 0)
     printf ("SSE server: CPU %.1f %% of one core; RSS %.1f MB when measuring began, %.1f MB after\n",
             100.0 * load->sse_ticks / sysconf (_SC_CLK_TCK) / seconds,
-            load->sse_rss_before_kb / 1024.0, read_rss_kb (load->sse_pid) / 1024.0);
+            load->sse_rss_before_kb / 1024.0, load_read_rss_kb (load->sse_pid) / 1024.0);
   fflush (stdout);
 }
 
@@ -865,7 +758,7 @@ static void
 period_begin (Load *load, Period *period)
 {
   period->start_us = g_get_monotonic_time ();
-  if (load->pid <= 0 || !read_cpu_ticks (load->pid, &period->cpu_ticks))
+  if (load->pid <= 0 || !load_read_cpu_ticks (load->pid, &period->cpu_ticks))
     period->cpu_ticks = 0;
   period->rest_ok = load->rest_ok;
   period->rest_failed = load->rest_failed;
@@ -912,12 +805,12 @@ period_report (Load *load, GPtrArray *workers, Period *period)
   counts_add (&load->total, &counts);
   g_array_append_vals (load->ws_latency_us, ws->data, ws->len);
   g_array_append_vals (load->sse_latency_us, sse->data, sse->len);
-  g_array_sort (ws, compare_gint64);
-  g_array_sort (sse, compare_gint64);
+  g_array_sort (ws, load_compare_int64);
+  g_array_sort (sse, load_compare_int64);
   g_array_append_vals (rest, load->rest_latency_us->data + period->rest_latency_from * sizeof (gint64),
                        load->rest_latency_us->len - period->rest_latency_from);
-  g_array_sort (rest, compare_gint64);
-  if (load->pid > 0 && read_cpu_ticks (load->pid, &ticks))
+  g_array_sort (rest, load_compare_int64);
+  if (load->pid > 0 && load_read_cpu_ticks (load->pid, &ticks))
     ticks -= period->cpu_ticks;
 
   printf ("period %u t=%.1f seconds=%.1f ws_open=%d sse_open=%d stalled_open=%u failed=%u"
@@ -931,9 +824,9 @@ period_report (Load *load, GPtrArray *workers, Period *period)
           counts.ws_msgs, load->n_ws ? counts.ws_msgs / (double) load->n_ws / seconds : 0,
           counts.sse_msgs, load->n_sse ? counts.sse_msgs / (double) load->n_sse / seconds : 0,
           counts.gaps_steady, counts.gaps_churned, counts.churned,
-          percentile_ms (ws, 0.5), percentile_ms (ws, 0.99), percentile_ms (sse, 0.5), percentile_ms (sse, 0.99),
-          load->rest_ok - period->rest_ok, load->rest_failed - period->rest_failed, percentile_ms (rest, 0.99),
-          load->pid > 0 ? count_fds (load->pid) : 0, load->pid > 0 ? read_rss_kb (load->pid) / 1024.0 : 0,
+          load_percentile_ms (ws, 0.5), load_percentile_ms (ws, 0.99), load_percentile_ms (sse, 0.5), load_percentile_ms (sse, 0.99),
+          load->rest_ok - period->rest_ok, load->rest_failed - period->rest_failed, load_percentile_ms (rest, 0.99),
+          load->pid > 0 ? count_fds (load->pid) : 0, load->pid > 0 ? load_read_rss_kb (load->pid) / 1024.0 : 0,
           100.0 * ticks / sysconf (_SC_CLK_TCK) / seconds);
   fflush (stdout);
 }
@@ -1184,7 +1077,7 @@ main (int argc, char **argv)
 
   raise_fd_limit ();
   if (load.pid > 0)
-    load.rss_initial_kb = read_rss_kb (load.pid);
+    load.rss_initial_kb = load_read_rss_kb (load.pid);
   load.stalled = g_ptr_array_new_with_free_func (g_object_unref);
   load.stalled_sse = g_ptr_array_new_with_free_func (g_object_unref);
   for (int t = 0; t < load.n_threads; t++)
@@ -1224,14 +1117,14 @@ main (int argc, char **argv)
 
   if (load.pid > 0)
     {
-      read_cpu_ticks (load.pid, &ticks_before);
-      rss_before = read_rss_kb (load.pid);
+      load_read_cpu_ticks (load.pid, &ticks_before);
+      rss_before = load_read_rss_kb (load.pid);
       load.max_rss_kb = rss_before;
     }
   if (load.sse_pid > 0)
     {
-      read_cpu_ticks (load.sse_pid, &load.sse_ticks);
-      load.sse_rss_before_kb = read_rss_kb (load.sse_pid);
+      load_read_cpu_ticks (load.sse_pid, &load.sse_ticks);
+      load.sse_rss_before_kb = load_read_rss_kb (load.sse_pid);
     }
   load.measure_until_us = g_get_monotonic_time () + (gint64) (load.duration_s * G_USEC_PER_SEC);
   g_atomic_pointer_set ((gpointer *) &load.measure_from_us, GSIZE_TO_POINTER (g_get_monotonic_time ()));
@@ -1252,12 +1145,12 @@ main (int argc, char **argv)
   if (renew_timer != 0)
     g_source_remove (renew_timer);
   if (load.pid > 0)
-    read_cpu_ticks (load.pid, &ticks_after);
+    load_read_cpu_ticks (load.pid, &ticks_after);
   if (load.sse_pid > 0)
     {
       guint64 ticks = 0;
 
-      read_cpu_ticks (load.sse_pid, &ticks);
+      load_read_cpu_ticks (load.sse_pid, &ticks);
       load.sse_ticks = ticks - load.sse_ticks;
     }
 

@@ -71,23 +71,6 @@ struct _Load
 
 /* ---- messages ---------------------------------------------------------- */
 
-/* Where @member's value begins in @json ("name": with or without spaces,
- * as Python's json writes it); NULL if it is not there */
-static const char *
-member_value (const char *json,
-              gsize       length,
-              const char *member)
-{
-  const char *at = g_strstr_len (json, (gssize) length, member);
-
-  if (at == NULL)
-    return NULL;
-  at += strlen (member);
-  while (*at == ' ')
-    at++;
-  return at;
-}
-
 static void
 on_message (Worker     *worker,
             Client     *client,
@@ -96,8 +79,8 @@ on_message (Worker     *worker,
 {
   Load *load = worker->load;
   gint64 now = g_get_real_time ();
-  const char *ts = member_value (json, length, "\"timestamp\":");
-  const char *seq = member_value (json, length, "\"seq\":");
+  const char *ts = load_find_value (json, length, "timestamp");
+  const char *seq = load_find_value (json, length, "seq");
   gint64 from = load->measure_from, until = load->measure_until;
 
   /* the "connected" message and others without a sample */
@@ -379,6 +362,15 @@ raise_fd_limit (int wanted)
 
 /* ---- the report ------------------------------------------------------------ */
 
+static guint64
+cpu_ticks (int pid)
+{
+  guint64 ticks = 0;
+
+  load_read_cpu_ticks (pid, &ticks);
+  return ticks;
+}
+
 static void
 print_latency (const char *what,
                GArray     *values)
@@ -388,6 +380,7 @@ print_latency (const char *what,
       printf ("%s latency: no messages\n", what);
       return;
     }
+  g_array_sort (values, load_compare_int64);
   printf ("%s latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%u messages)\n", what,
           load_percentile_ms (values, 0.5), load_percentile_ms (values, 0.99),
           load_percentile_ms (values, 1.0), values->len);
@@ -433,8 +426,8 @@ report (Load    *load,
   print_latency ("SSE (event age on arrival)", sse_latency);
   if (pid > 0)
     printf ("server: CPU %.1f %% of one core; RSS %.1f MB before the clients, %.1f MB after\n",
-            (load_cpu_ticks (pid) - cpu_before) * 100.0 / sysconf (_SC_CLK_TCK) / seconds,
-            rss_before / 1024.0, load_rss_kb (pid) / 1024.0);
+            (cpu_ticks (pid) - cpu_before) * 100.0 / sysconf (_SC_CLK_TCK) / seconds,
+            rss_before / 1024.0, load_read_rss_kb (pid) / 1024.0);
 }
 
 int
@@ -476,7 +469,7 @@ main (int    argc,
   total = load.n_ws + load.n_sse;
   raise_fd_limit (total + 64);
   if (pid > 0)
-    rss_before = load_rss_kb (pid);
+    rss_before = load_read_rss_kb (pid);
 
   workers = g_new0 (Worker, load.n_threads);
   for (int t = 0; t < load.n_threads; t++)
@@ -510,7 +503,7 @@ main (int    argc,
 
   g_usleep ((gulong) (warmup * G_USEC_PER_SEC));
   if (pid > 0)
-    cpu_before = load_cpu_ticks (pid);
+    cpu_before = cpu_ticks (pid);
   load.measure_until = G_MAXINT64;
   load.measure_from = g_get_real_time ();
   g_usleep ((gulong) (duration * G_USEC_PER_SEC));

@@ -25,6 +25,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "load-util.h"
+
 typedef struct
 {
   int     n;
@@ -140,25 +142,6 @@ broadcast (Floor *f)
     g_thread_join (threads[t]);
 }
 
-static int
-compare (gconstpointer a,
-         gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-percentile (GArray *values,
-            double  p)
-{
-  if (values->len == 0)
-    return 0;
-  g_array_sort (values, compare);
-  return g_array_index (values, gint64, MIN (values->len - 1, (guint) (p * values->len))) / 1000.0;
-}
-
 int
 main (int    argc,
       char **argv)
@@ -216,13 +199,15 @@ main (int    argc,
     }
   g_atomic_int_set (&f.stop, 1);
   g_thread_join (receiver);
+  g_array_sort (broadcast_us, load_compare_int64);
+  g_array_sort (f.latency_us, load_compare_int64);
 
   printf ("%d connections, %d Hz, %d bytes, %d s, %d sending thread(s)\n", clients, rate, size, duration, senders);
   printf ("broadcast (the sender's loop of send()): p50 %.2f ms, p99 %.2f ms, %.2f µs a send\n",
-          percentile (broadcast_us, 0.5), percentile (broadcast_us, 0.99),
-          percentile (broadcast_us, 0.5) * 1000.0 / clients);
+          load_percentile_ms (broadcast_us, 0.5), load_percentile_ms (broadcast_us, 0.99),
+          load_percentile_ms (broadcast_us, 0.5) * 1000.0 / clients);
   printf ("delivery (received minus the tick's start): p50 %.2f ms, p99 %.2f ms (%u messages)\n",
-          percentile (f.latency_us, 0.5), percentile (f.latency_us, 0.99), f.latency_us->len);
+          load_percentile_ms (f.latency_us, 0.5), load_percentile_ms (f.latency_us, 0.99), f.latency_us->len);
 
   for (int i = 0; i < f.n; i++)
     {
