@@ -43,6 +43,7 @@ typedef struct
   GString    *events;      /* SSE: de-chunked text not parsed yet */
   guint64     last_seq;
   guint64     messages, gaps;
+  gboolean    has_seq;
   int         close_code;
 } Client;
 
@@ -60,7 +61,7 @@ typedef struct
 
 struct _Load
 {
-  int     port;
+  int     port, sse_port;
   int     n_ws, n_sse, n_threads;
   char   *ws_path, *sse_path;
   gint64  measure_from, measure_until;   /* real time µs; 0 until known */
@@ -90,6 +91,7 @@ on_message (Worker     *worker,
     {
       guint64 value = g_ascii_strtoull (seq, NULL, 10);
 
+      client->has_seq = TRUE;
       /* SSE events come on a cadence, not every tick */
       if (client->kind == KIND_WS && client->last_seq > 0 && value > client->last_seq + 1 && from > 0 && now >= from && now < until)
         client->gaps += value - client->last_seq - 1;
@@ -317,7 +319,8 @@ static Client *
 client_connect (Load *load,
                 Kind  kind)
 {
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (load->port),
+  int port = kind == KIND_SSE && load->sse_port > 0 ? load->sse_port : load->port;
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
                                  .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
   g_autofree char *request = NULL;
   Client *client;
@@ -335,9 +338,9 @@ client_connect (Load *load,
   request = kind == KIND_WS
     ? g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                       load->ws_path, load->port)
+                       load->ws_path, port)
     : g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAccept: text/event-stream\r\n\r\n",
-                       load->sse_path, load->port);
+                       load->sse_path, port);
   send_all (fd, request, strlen (request));
 
   client = g_new0 (Client, 1);
@@ -386,14 +389,44 @@ print_latency (const char *what,
           load_percentile_ms (values, 1.0), values->len);
 }
 
+/* A server's CPU over the run and its memory */
+typedef struct
+{
+  int     pid;
+  guint64 cpu_before;
+  guint64 rss_before;
+} Server;
+
+static void
+server_start (Server *server,
+              int     pid)
+{
+  server->pid = pid;
+  if (pid > 0)
+    server->rss_before = load_read_rss_kb (pid);
+}
+
+static void
+print_server (const char *what,
+              Server     *server,
+              double      seconds)
+{
+  if (server->pid <= 0)
+    return;
+  printf ("%s: CPU %.1f %% of one core; RSS %.1f MB before the clients, %.1f MB after\n", what,
+          (cpu_ticks (server->pid) - server->cpu_before) * 100.0 / sysconf (_SC_CLK_TCK) / seconds,
+          server->rss_before / 1024.0, load_read_rss_kb (server->pid) / 1024.0);
+}
+
 static void
 report (Load    *load,
         Worker  *workers,
         double   seconds,
-        int      pid,
-        guint64  cpu_before,
-        guint64  rss_before)
+        Server  *server,
+        Server  *sse_server)
 {
+  g_autofree char *gaps_text = NULL;
+  gboolean has_seq = FALSE;
   g_autoptr(GArray) ws_latency = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) sse_latency = g_array_new (FALSE, FALSE, sizeof (gint64));
   guint64 ws_messages = 0, sse_messages = 0, gaps = 0, ws_closed = 0, sse_closed = 0;
@@ -409,6 +442,7 @@ report (Load    *load,
           else
             sse_messages += client->messages, sse_closed += client->closed;
           gaps += client->gaps;
+          has_seq |= client->kind == KIND_WS && client->has_seq;
         }
       g_array_append_vals (ws_latency, workers[t].ws_latency_us->data, workers[t].ws_latency_us->len);
       g_array_append_vals (sse_latency, workers[t].sse_latency_us->data, workers[t].sse_latency_us->len);
@@ -417,17 +451,17 @@ report (Load    *load,
   printf ("clients: %d WebSocket, %d SSE, 0 stalled, %d client threads; connected %d, failed %d; measured %.1f s\n",
           load->n_ws, load->n_sse, load->n_threads, g_atomic_int_get (&load->heads),
           g_atomic_int_get (&load->failed), seconds);
-  printf ("WebSocket: %" G_GUINT64_FORMAT " messages (%.2f per client per s), seq gaps %" G_GUINT64_FORMAT
+  /* a sample without seq (the prototypes') cannot tell a gap */
+  gaps_text = has_seq ? g_strdup_printf ("%" G_GUINT64_FORMAT, gaps) : g_strdup ("n/a");
+  printf ("WebSocket: %" G_GUINT64_FORMAT " messages (%.2f per client per s), seq gaps %s"
           ", closed by server %" G_GUINT64_FORMAT "\n",
-          ws_messages, load->n_ws ? ws_messages / seconds / load->n_ws : 0, gaps, ws_closed);
+          ws_messages, load->n_ws ? ws_messages / seconds / load->n_ws : 0, gaps_text, ws_closed);
   printf ("SSE: %" G_GUINT64_FORMAT " events (%.2f per client per s), closed by server %" G_GUINT64_FORMAT "\n",
           sse_messages, load->n_sse ? sse_messages / seconds / load->n_sse : 0, sse_closed);
   print_latency ("WebSocket", ws_latency);
   print_latency ("SSE (event age on arrival)", sse_latency);
-  if (pid > 0)
-    printf ("server: CPU %.1f %% of one core; RSS %.1f MB before the clients, %.1f MB after\n",
-            (cpu_ticks (pid) - cpu_before) * 100.0 / sysconf (_SC_CLK_TCK) / seconds,
-            rss_before / 1024.0, load_read_rss_kb (pid) / 1024.0);
+  print_server ("server", server, seconds);
+  print_server ("SSE server", sse_server, seconds);
 }
 
 int
@@ -436,7 +470,9 @@ main (int    argc,
 {
   Load load = { .port = 8000, .n_threads = 2 };
   double duration = 10, warmup = 2, settle = 30;
-  int pid = 0;
+  int pid = 0, sse_pid = 0;
+  gboolean split_sessions = FALSE;
+  Server server = { 0 }, sse_server = { 0 };
   g_autofree char *ws_path = NULL, *sse_path = NULL;
   GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &load.port, "Server port on 127.0.0.1 (default 8000)", "PORT" },
@@ -449,12 +485,15 @@ main (int    argc,
     { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &warmup, "Seconds after connecting before measuring (default 2)", "S" },
     { "settle", 0, 0, G_OPTION_ARG_DOUBLE, &settle, "Longest wait for every answer (default 30)", "S" },
     { "pid", 0, 0, G_OPTION_ARG_INT, &pid, "Server PID, for its CPU and RSS", "PID" },
+    { "sse-port", 0, 0, G_OPTION_ARG_INT, &load.sse_port, "SSE clients to this port instead", "PORT" },
+    { "sse-pid", 0, 0, G_OPTION_ARG_INT, &sse_pid, "That server's PID", "PID" },
+    { "split-sessions", 0, 0, G_OPTION_ARG_NONE, &split_sessions,
+      "Accepted for heart-load's sake: every client here has a connection of its own", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— bare-socket streaming clients against a Heartsim");
   g_autoptr(GError) error = NULL;
   Worker *workers;
-  guint64 cpu_before = 0, rss_before = 0;
   gint64 deadline;
   int total;
 
@@ -468,8 +507,8 @@ main (int    argc,
   load.sse_path = sse_path ? sse_path : "/api/stream";
   total = load.n_ws + load.n_sse;
   raise_fd_limit (total + 64);
-  if (pid > 0)
-    rss_before = load_read_rss_kb (pid);
+  server_start (&server, pid);
+  server_start (&sse_server, sse_pid);
 
   workers = g_new0 (Worker, load.n_threads);
   for (int t = 0; t < load.n_threads; t++)
@@ -502,8 +541,8 @@ main (int    argc,
   fflush (stdout);
 
   g_usleep ((gulong) (warmup * G_USEC_PER_SEC));
-  if (pid > 0)
-    cpu_before = cpu_ticks (pid);
+  server.cpu_before = pid > 0 ? cpu_ticks (pid) : 0;
+  sse_server.cpu_before = sse_pid > 0 ? cpu_ticks (sse_pid) : 0;
   load.measure_until = G_MAXINT64;
   load.measure_from = g_get_real_time ();
   g_usleep ((gulong) (duration * G_USEC_PER_SEC));
@@ -514,7 +553,7 @@ main (int    argc,
   for (int t = 0; t < load.n_threads; t++)
     g_thread_join (workers[t].thread);
 
-  report (&load, workers, duration, pid, cpu_before, rss_before);
+  report (&load, workers, duration, &server, &sse_server);
   for (int t = 0; t < load.n_threads; t++)
     for (guint i = 0; i < workers[t].clients->len; i++)
       close (((Client *) workers[t].clients->pdata[i])->fd);
