@@ -699,11 +699,12 @@ heart_peer_new (HeartPeerKind             kind,
                 gpointer                  data,
                 HeartPeerPoller          *poller)
 {
-  HeartPeer *self = g_new0 (HeartPeer, 1);
   struct epoll_event event = { .events = EPOLLIN };
+  HeartPeer *self;
 
   g_return_val_if_fail (G_IS_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (stream)), NULL);
 
+  self = g_new0 (HeartPeer, 1);
   self->kind = kind;
   self->stream = g_object_ref (stream);
   self->input = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (stream));
