@@ -190,14 +190,14 @@ static GBytes *
 close_frame_new (gushort     code,
                  const char *reason)
 {
-  guint8 payload[CONTROL_MAX];
-  gsize reason_len = reason != NULL ? MIN (strlen (reason), CONTROL_MAX - 2) : 0;
+  guint8 code_bytes[2] = { (guint8) (code >> 8), (guint8) code };
+  g_autoptr(GByteArray) payload = g_byte_array_sized_new (CONTROL_MAX);
 
-  payload[0] = (guint8) (code >> 8);
-  payload[1] = (guint8) code;
-  if (reason_len > 0)
-    memcpy (payload + 2, reason, reason_len);
-  return frame_new (OPCODE_CLOSE, payload, 2 + reason_len);
+  /* the code, then the reason's bytes: a frame payload, not a C string */
+  g_byte_array_append (payload, code_bytes, 2);
+  if (reason != NULL)
+    g_byte_array_append (payload, (const guint8 *) reason, (guint) MIN (strlen (reason), CONTROL_MAX - 2));
+  return frame_new (OPCODE_CLOSE, payload->data, payload->len);
 }
 
 /* ---- ending --------------------------------------------------------------- */
