@@ -623,6 +623,36 @@ test_thread_shutdown (Fixture       *f,
     }
 }
 
+/* A stream's connection, taken from libsoup and handed to the streams,
+ * still counts against the connection cap until it closes */
+static void
+test_streams_count_against_cap (Fixture       *f,
+                                gconstpointer  data)
+{
+  RawClient *clients[4];
+  RawClient *refused, *later;
+
+  heart_server_set_connection_limits (f->server, 4, 0, 0, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    clients[i] = websocket_client (f);
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == 4);
+  g_assert_cmpuint (heart_server_get_connection_count (f->server), ==, 4);
+
+  refused = raw_connect (f, SSE_REQUEST);
+  g_assert_cmpuint (raw_read_head (refused), ==, 503);
+  raw_free (refused);
+
+  /* one leaves: its place is free again */
+  raw_free (clients[0]);
+  WAIT_FOR (heart_server_get_connection_count (f->server) == 3);
+  later = raw_connect (f, SSE_REQUEST);
+  g_assert_cmpuint (raw_read_head (later), ==, 200);
+  raw_free (later);
+  for (guint i = 1; i < G_N_ELEMENTS (clients); i++)
+    raw_free (clients[i]);
+  WAIT_FOR (heart_server_get_connection_count (f->server) == 0);
+}
+
 /* Event streams are chunked: HTTP/1.0 has no chunks */
 static void
 test_sse_needs_http11 (Fixture       *f,
@@ -654,10 +684,12 @@ main (int    argc,
   ADD ("/fanout/websocket-control-frames", test_websocket_control_frames);
   ADD ("/fanout/queue-bounded", test_queue_bounded);
   ADD ("/fanout/sse-needs-http11", test_sse_needs_http11);
+  ADD ("/fanout/streams-count-against-cap", test_streams_count_against_cap);
   ADD_THREADED ("/fanout/thread/ordered-lossless", test_thread_ordered_lossless);
   ADD_THREADED ("/fanout/thread/control-frames", test_websocket_control_frames);
   ADD_THREADED ("/fanout/thread/queue-bounded", test_queue_bounded);
   ADD_THREADED ("/fanout/thread/shutdown", test_thread_shutdown);
+  ADD_THREADED ("/fanout/thread/streams-count-against-cap", test_streams_count_against_cap);
 #undef ADD_THREADED
 #undef ADD
 
