@@ -297,8 +297,8 @@ test_sse_read_more (TestSse *sse)
 
 static inline void
 test_sse_on_sent (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
+                  GAsyncResult *result,
+                  gpointer      data)
 {
   TestSse *sse = data;
 

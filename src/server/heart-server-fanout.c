@@ -487,8 +487,15 @@ heart_fanout_push_values (HeartFanout             *self,
                           const HeartChannelValue *values,
                           guint                    n_values)
 {
-  Command *command = command_new (COMMAND_VALUES);
+  Command *command;
 
+  /* in the owner's thread they are used before this returns: no copy */
+  if (self->thread == NULL)
+    {
+      heart_streams_push_values (self->streams, values, n_values);
+      return;
+    }
+  command = command_new (COMMAND_VALUES);
   command->values = g_memdup2 (values, n_values * sizeof *values);
   command->n_values = n_values;
   submit (self, command);
@@ -562,12 +569,6 @@ heart_fanout_close_all (HeartFanout *self)
     take_abandon (self->takes->pdata[self->takes->len - 1]);
   g_atomic_int_set (&self->close_all_pending, TRUE);
   submit (self, command_new (COMMAND_CLOSE_ALL));
-}
-
-gboolean
-heart_fanout_is_threaded (HeartFanout *self)
-{
-  return self->thread != NULL;
 }
 
 HeartFanout *

@@ -26,7 +26,6 @@ HeartFanout  *heart_fanout_new               (HeartHistory *history,
                                               HeartFanoutChangedFunc changed,
                                               gpointer data);
 void          heart_fanout_free              (HeartFanout *fanout);
-gboolean      heart_fanout_is_threaded       (HeartFanout *fanout);
 
 void          heart_fanout_push_sample       (HeartFanout *fanout,
                                               const HeartSample *sample);

@@ -149,22 +149,10 @@ frame_new (guint8      opcode,
 }
 
 GBytes *
-heart_peer_frame_text (const char *text,
-                       gsize       length)
-{
-  return frame_new (OPCODE_TEXT, text, length);
-}
-
-GBytes *
 heart_peer_frame_chunk (const char *data,
                         gsize       length)
 {
-  GString *out = g_string_sized_new (length + 12);
-
-  g_string_append_printf (out, "%" G_GSIZE_MODIFIER "x\r\n", length);
-  g_string_append_len (out, data, length);
-  g_string_append (out, "\r\n");
-  return g_string_free_to_bytes (out);
+  return heart_peer_frame_string (HEART_PEER_SSE, g_string_new_len (data, (gssize) length));
 }
 
 GBytes *

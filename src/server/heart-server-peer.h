@@ -66,8 +66,6 @@ HeartPeerPoller *heart_peer_poller_new    (void);
 void          heart_peer_poller_free     (HeartPeerPoller *poller);
 
 /* Pre-framed messages */
-GBytes       *heart_peer_frame_text      (const char *text,
-                                          gsize length);
 GBytes       *heart_peer_frame_chunk     (const char *data,
                                           gsize length);
 /* A frame or chunk around @text, which is consumed */
