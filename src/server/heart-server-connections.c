@@ -82,11 +82,9 @@ struct _HeartConnections
   gboolean    hold_idle_eof;         /* libsoup < 3.3 */
 };
 
-static GQuark
-connection_quark (void)
-{
-  return g_quark_from_static_string ("heart-connection");
-}
+/* looked up on every request: G_DEFINE_QUARK interns the name once */
+static GQuark connection_quark (void);
+G_DEFINE_QUARK (heart-connection, connection)
 
 /* ---- canned answers --------------------------------------------------------- */
 

@@ -43,6 +43,7 @@ struct _HeartServer
   gboolean        fanout_thread; /* the streams in a thread of their own */
 
   char           *bind_address;
+  gboolean        bind_is_loopback;   /* of bind_address: asked on every request */
   char           *token;
   char          **allowed_origins;  /* besides the server's own */
   char          **allowed_hosts;    /* names besides localhost */
@@ -176,7 +177,7 @@ address_is_loopback (const char *address)
 static gboolean
 token_required (HeartServer *self)
 {
-  return !address_is_loopback (self->bind_address);
+  return !self->bind_is_loopback;
 }
 
 static gboolean
@@ -345,7 +346,8 @@ handle_current (HeartServer       *self,
                 GHashTable        *query)
 {
   respond (msg, SOUP_STATUS_OK, "application/json", self->current_json);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
+  /* a new answer has none yet: appending spares replace's search */
+  soup_message_headers_append (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
 }
 
 static void
@@ -1080,6 +1082,7 @@ heart_server_set_bind_address (HeartServer *self,
     return;
   g_free (self->bind_address);
   self->bind_address = g_strdup (address);
+  self->bind_is_loopback = address_is_loopback (address);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BIND_ADDRESS]);
 }
 
@@ -1269,7 +1272,8 @@ heart_server_constructed (GObject *object)
   g_signal_connect_object (self->simulator, "notify::running", G_CALLBACK (on_running_changed), self, 0);
   g_signal_connect_object (self->simulator, "notify::interval-ms", G_CALLBACK (on_running_changed), self, 0);
 
-  self->soup = soup_server_new ("server-header", "heartsim/" PACKAGE_VERSION " ", NULL);
+  /* no Server header: one header fewer on every answer; /health has the version */
+  self->soup = soup_server_new (NULL, NULL);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->connections = heart_connections_new (self->soup);
   self->replay = heart_replay_new (self->history);
@@ -1495,5 +1499,6 @@ heart_server_init (HeartServer *self)
 {
   self->port = HEART_SERVER_DEFAULT_PORT;
   self->bind_address = g_strdup (HEART_SERVER_DEFAULT_BIND);
+  self->bind_is_loopback = address_is_loopback (self->bind_address);
   self->created_us = g_get_monotonic_time ();
 }
