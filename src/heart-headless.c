@@ -38,6 +38,7 @@ typedef struct
   char     *seed;
   int       interval_ms;
   gboolean  no_autostart;
+  int       fanout_threads;
 } HeadlessOptions;
 
 /* What the signal handlers need while the main loop runs */
@@ -61,6 +62,14 @@ headless_options_clear (HeadlessOptions *options)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
+
+/* Two threads halve what the last client of a broadcast waits for on two
+ * cores; on one core they only add hand-offs (docs/architecture.md, Fan-out) */
+static int
+default_fanout_threads (void)
+{
+  return g_get_num_processors () >= 2 ? 2 : 0;
+}
 
 static GOptionContext *
 options_context_new (HeadlessOptions *options)
@@ -86,6 +95,8 @@ options_context_new (HeadlessOptions *options)
       "Milliseconds between samples, 10–5000 (default 500 = 2 Hz)", "MS" },
     { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &options->no_autostart,
       "Wait for POST /simulation/start instead of starting at launch", NULL },
+    { "fanout-threads", 0, 0, G_OPTION_ARG_INT, &options->fanout_threads,
+      "Threads that share the streaming clients, 0–16 (0: the server's own loop; default 2, or 0 on one core)", "N" },
     { NULL }
   };
   GOptionContext *context = g_option_context_new ("— heart-rate simulator service, no display");
@@ -156,6 +167,12 @@ parse_options (HeadlessOptions *options,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--interval-ms must be %d–%d",
                    HEART_INTERVAL_MIN_MS, HEART_INTERVAL_MAX_MS);
+      return FALSE;
+    }
+  if (options->fanout_threads < 0 || options->fanout_threads > HEART_SERVER_MAX_FANOUT_THREADS)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--fanout-threads must be 0–%d",
+                   HEART_SERVER_MAX_FANOUT_THREADS);
       return FALSE;
     }
   if (options->seed != NULL &&
@@ -242,7 +259,8 @@ int
 heart_headless_main (int    argc,
                      char **argv)
 {
-  g_auto(HeadlessOptions) options = { .port = HEART_SERVER_DEFAULT_PORT };
+  g_auto(HeadlessOptions) options = { .port = HEART_SERVER_DEFAULT_PORT,
+                                      .fanout_threads = default_fanout_threads () };
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartSimulator) simulator = NULL;
   g_autoptr(HeartHistory) history = NULL;
@@ -272,7 +290,11 @@ heart_headless_main (int    argc,
   history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
   heart_history_follow (history, G_OBJECT (simulator));
 
-  server = heart_server_new (simulator, history);
+  server = g_object_new (HEART_TYPE_SERVER,
+                         "simulator", simulator,
+                         "history", history,
+                         "fanout-threads", (guint) options.fanout_threads,
+                         NULL);
   heart_server_set_port (server, (guint) options.port);
   if (options.bind != NULL)
     heart_server_set_bind_address (server, options.bind);

@@ -50,11 +50,12 @@ fixture_setup (Fixture       *f,
   f->simulator = heart_simulator_new_manual (7, START_US);
   f->history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
   heart_history_follow (f->history, G_OBJECT (f->simulator));
-  /* data: the streams in a thread of their own, as in the desktop app */
+  /* data: how many threads share the streams (0: the server's own loop;
+   * 1: a thread of their own, as in the desktop app; 2: shards) */
   f->server = g_object_new (HEART_TYPE_SERVER,
                             "simulator", f->simulator,
                             "history", f->history,
-                            "fanout-thread", GPOINTER_TO_INT (data),
+                            "fanout-threads", GPOINTER_TO_UINT (data),
                             NULL);
   heart_server_set_port (f->server, 0);
   heart_server_start (f->server, &error);
@@ -677,8 +678,9 @@ main (int    argc,
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-#define ADD(path, func) g_test_add (path, Fixture, GINT_TO_POINTER (FALSE), fixture_setup, func, fixture_teardown)
-#define ADD_THREADED(path, func) g_test_add (path, Fixture, GINT_TO_POINTER (TRUE), fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, Fixture, GUINT_TO_POINTER (0), fixture_setup, func, fixture_teardown)
+#define ADD_THREADED(path, func) g_test_add (path, Fixture, GUINT_TO_POINTER (1), fixture_setup, func, fixture_teardown)
+#define ADD_SHARDED(path, func) g_test_add (path, Fixture, GUINT_TO_POINTER (2), fixture_setup, func, fixture_teardown)
   ADD ("/fanout/websocket-on-the-tick", test_websocket_on_the_tick);
   ADD ("/fanout/sse-on-the-tick", test_sse_on_the_tick);
   ADD ("/fanout/websocket-control-frames", test_websocket_control_frames);
@@ -690,6 +692,13 @@ main (int    argc,
   ADD_THREADED ("/fanout/thread/queue-bounded", test_queue_bounded);
   ADD_THREADED ("/fanout/thread/shutdown", test_thread_shutdown);
   ADD_THREADED ("/fanout/thread/streams-count-against-cap", test_streams_count_against_cap);
+  /* clients dealt to two threads in turn: each tick still reaches every
+   * client in order, with the same bytes, and every count adds up */
+  ADD_SHARDED ("/fanout/shards/ordered-lossless", test_thread_ordered_lossless);
+  ADD_SHARDED ("/fanout/shards/queue-bounded", test_queue_bounded);
+  ADD_SHARDED ("/fanout/shards/shutdown", test_thread_shutdown);
+  ADD_SHARDED ("/fanout/shards/streams-count-against-cap", test_streams_count_against_cap);
+#undef ADD_SHARDED
 #undef ADD_THREADED
 #undef ADD
 

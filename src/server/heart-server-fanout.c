@@ -1,19 +1,26 @@
-/* heart-server-fanout.c: the streams, in the server's thread or one of their own
+/* heart-server-fanout.c: the streams, in the server's thread or in threads of their own
  *
- * Headless, the streams (heart-server-streams.c) run in the server's own
- * main loop: nothing else needs it. In the desktop app they run in a thread
- * with a GMainContext of their own, so that a broadcast never waits for a
- * frame of the window and a frame never waits for a broadcast
- * (docs/architecture.md, Fan-out). Everything the server tells them is a
- * command in one queue, executed in order by that thread: samples, channel
- * values, new clients, settings, close. Nothing is dropped: the queue is
- * unbounded, and holds at most what the thread has not yet caught up with.
- * The thread has its own copy of the history, fed by the same samples, for
- * new clients and SSE resumes; counts come back as atomics and a wakeup.
+ * Headless by default, and in tests, the streams (heart-server-streams.c)
+ * may run in the server's own main loop. With threads (the desktop app, and
+ * `--fanout-threads` headless) they run in shards: each shard is a thread
+ * with a GMainContext and a HeartStreams of its own, and every new client
+ * goes to the next shard in turn. A broadcast is then sent by all shards at
+ * once, each to its share of the clients, so that the last client of a tick
+ * waits for a share of the sends instead of all of them; and on the desktop
+ * a broadcast never waits for a frame of the window, nor a frame for a
+ * broadcast (docs/architecture.md, Fan-out).
+ *
+ * Everything the server tells the shards is a command, executed in order by
+ * each shard: samples, channel values, settings and close go to every shard
+ * (one reference-counted command, read by all), a new client to one.
+ * Nothing is dropped: the queues are unbounded, and hold at most what a
+ * shard has not yet caught up with. Each shard has its own copy of the
+ * history, fed by the same samples, for new clients and SSE resumes; counts
+ * come back as atomics and a wakeup.
  *
  * Either way a client's request is handled by libsoup in the server's
  * thread; once it is read, its connection is taken from libsoup here and
- * handed to the streams.
+ * handed to a shard.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -64,118 +71,146 @@ typedef struct
   guint64            resume_after;
 } Take;
 
+/* A share of the clients, with the streams that serve them */
+typedef struct
+{
+  HeartFanout  *owner;
+
+  /* threaded: the shard's thread and its queue */
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  GAsyncQueue  *queue;              /* Command * */
+  GSource      *queue_source;       /* in the thread: woken to drain the queue */
+  HeartHistory *history;            /* the shard's copy */
+
+  /* in the shard's thread, or the owner's when not threaded */
+  HeartStreams *streams;
+
+  /* the streams' counts, written by the shard's thread */
+  gint          websocket_count;
+  gint          sse_count;
+  gint          closing_count;
+  gint          close_all_pending;  /* told to close all, not done yet */
+} Shard;
+
 struct _HeartFanout
 {
   HeartConnections      *connections;
   HeartFanoutChangedFunc changed;
   gpointer               changed_data;
   GPtrArray             *takes;          /* Take *, in the owner's thread */
-
-  /* threaded: the streams' thread and its queue */
-  GThread               *thread;
-  GMainContext          *context;
-  GMainLoop             *loop;
-  GAsyncQueue           *queue;          /* Command * */
-  GSource               *queue_source;   /* in the thread: woken to drain the queue */
+  gboolean               threaded;
+  Shard                 *shards;
+  guint                  n_shards;
+  guint                  next_shard;     /* the one the next client goes to */
   GSource               *notify_source;  /* in the owner's: woken when a count changed */
-  HeartHistory          *history;        /* the streams' copy */
-
-  /* in the streams' thread, or the owner's when not threaded */
-  HeartStreams          *streams;
-
-  /* the streams' counts, written by their thread */
-  gint                   websocket_count;
-  gint                   sse_count;
-  gint                   closing_count;
-  gint                   close_all_pending;  /* told to close all, not done yet */
 };
 
 /* ---- commands ---------------------------------------------------------------- */
 
 static void
-command_free (Command *command)
+command_clear (gpointer data)
 {
+  Command *command = data;
+
   g_free (command->values);
   g_clear_object (&command->stream);
   g_clear_object (&command->socket);
   g_clear_pointer (&command->head, g_bytes_unref);
-  g_free (command);
 }
 
+/* Reference-counted: a broadcast command is one, read by every shard */
 static Command *
 command_new (CommandKind kind)
 {
-  Command *command = g_new0 (Command, 1);
+  Command *command = g_atomic_rc_box_new0 (Command);
 
   command->kind = kind;
   return command;
 }
 
-/* In the streams' thread */
 static void
-execute (HeartFanout *self,
-         Command     *command)
+command_unref (Command *command)
+{
+  g_atomic_rc_box_release_full (command, command_clear);
+}
+
+/* In the shard's thread */
+static void
+execute (Shard   *shard,
+         Command *command)
 {
   switch (command->kind)
     {
     case COMMAND_SAMPLE:
-      heart_streams_push_sample (self->streams, &command->sample);
+      heart_streams_push_sample (shard->streams, &command->sample);
       break;
     case COMMAND_VALUES:
-      heart_streams_push_values (self->streams, command->values, command->n_values);
+      heart_streams_push_values (shard->streams, command->values, command->n_values);
       break;
     case COMMAND_STATE:
-      heart_streams_set_state (self->streams, command->a, command->b);
+      heart_streams_set_state (shard->streams, command->a, command->b);
       break;
     case COMMAND_CLIENT:
-      heart_streams_add_client (self->streams, command->client_kind, command->stream, command->socket,
+      heart_streams_add_client (shard->streams, command->client_kind, command->stream, command->socket,
                                 command->head, command->types, command->resume_after);
       break;
     case COMMAND_CLOSE_ALL:
-      heart_streams_close_all (self->streams);
-      g_atomic_int_set (&self->close_all_pending, FALSE);
+      heart_streams_close_all (shard->streams);
+      g_atomic_int_set (&shard->close_all_pending, FALSE);
       break;
     case COMMAND_SSE_INTERVAL:
-      heart_streams_set_sse_interval (self->streams, command->a);
+      heart_streams_set_sse_interval (shard->streams, command->a);
       break;
     case COMMAND_PING_INTERVAL:
-      heart_streams_set_ping_interval (self->streams, command->a, command->b);
+      heart_streams_set_ping_interval (shard->streams, command->a, command->b);
       break;
     case COMMAND_STALL_TIMEOUT:
-      heart_streams_set_stall_timeout (self->streams, command->a);
+      heart_streams_set_stall_timeout (shard->streams, command->a);
       break;
     default:
       g_assert_not_reached ();
     }
 }
 
-/* From the owner's thread: run now, or queue for the streams' thread */
+/* From the owner's thread: run now, or queue for the shard's thread; takes
+ * a reference to @command */
 static void
-submit (HeartFanout *self,
-        Command     *command)
+submit_to (Shard   *shard,
+           Command *command)
 {
-  if (self->thread == NULL)
+  if (shard->thread == NULL)
     {
-      execute (self, command);
-      command_free (command);
+      execute (shard, command);
+      command_unref (command);
       return;
     }
-  g_async_queue_push (self->queue, command);
-  g_source_set_ready_time (self->queue_source, 0);
+  g_async_queue_push (shard->queue, command);
+  g_source_set_ready_time (shard->queue_source, 0);
+}
+
+/* Takes @command */
+static void
+submit_all (HeartFanout *self,
+            Command     *command)
+{
+  for (guint i = 0; i < self->n_shards; i++)
+    submit_to (&self->shards[i], i + 1 < self->n_shards ? g_atomic_rc_box_acquire (command) : command);
 }
 
 static gboolean
 on_queue (gpointer data)
 {
-  HeartFanout *self = data;
+  Shard *shard = data;
   Command *command;
 
   /* first: a push from now on wakes us again */
-  g_source_set_ready_time (self->queue_source, -1);
-  while ((command = g_async_queue_try_pop (self->queue)) != NULL)
+  g_source_set_ready_time (shard->queue_source, -1);
+  while ((command = g_async_queue_try_pop (shard->queue)) != NULL)
     {
-      execute (self, command);
-      command_free (command);
+      execute (shard, command);
+      command_unref (command);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -218,33 +253,33 @@ on_notify (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* In the streams' thread */
+/* In the shard's thread */
 static void
 on_streams_changed (gpointer data)
 {
-  HeartFanout *self = data;
-  gint ws = (gint) heart_streams_count (self->streams, HEART_CLIENT_WEBSOCKET);
-  gint sse = (gint) heart_streams_count (self->streams, HEART_CLIENT_SSE);
-  gboolean changed = ws != g_atomic_int_get (&self->websocket_count) ||
-                     sse != g_atomic_int_get (&self->sse_count);
+  Shard *shard = data;
+  gint ws = (gint) heart_streams_count (shard->streams, HEART_CLIENT_WEBSOCKET);
+  gint sse = (gint) heart_streams_count (shard->streams, HEART_CLIENT_SSE);
+  gboolean changed = ws != g_atomic_int_get (&shard->websocket_count) ||
+                     sse != g_atomic_int_get (&shard->sse_count);
 
-  g_atomic_int_set (&self->websocket_count, ws);
-  g_atomic_int_set (&self->sse_count, sse);
-  g_atomic_int_set (&self->closing_count, (gint) heart_streams_count_closing (self->streams));
+  g_atomic_int_set (&shard->websocket_count, ws);
+  g_atomic_int_set (&shard->sse_count, sse);
+  g_atomic_int_set (&shard->closing_count, (gint) heart_streams_count_closing (shard->streams));
   if (!changed)
     return;
-  if (self->thread == NULL)
-    on_notify (self);
+  if (shard->thread == NULL)
+    on_notify (shard->owner);
   else
-    g_source_set_ready_time (self->notify_source, 0);
+    g_source_set_ready_time (shard->owner->notify_source, 0);
 }
 
 static void
 on_client_freed (gpointer data)
 {
-  HeartFanout *self = data;
+  Shard *shard = data;
 
-  heart_connections_stream_closed (self->connections);
+  heart_connections_stream_closed (shard->owner->connections);
 }
 
 static const HeartStreamsCallbacks streams_callbacks = {
@@ -252,23 +287,23 @@ static const HeartStreamsCallbacks streams_callbacks = {
   .client_freed = on_client_freed,
 };
 
-/* ---- the thread ----------------------------------------------------------------- */
+/* ---- the shards' threads ----------------------------------------------------------- */
 
 static gpointer
 run_thread (gpointer data)
 {
-  HeartFanout *self = data;
+  Shard *shard = data;
 
-  g_main_context_push_thread_default (self->context);
-  self->streams = heart_streams_new (self->history, TRUE, &streams_callbacks, self);
+  g_main_context_push_thread_default (shard->context);
+  shard->streams = heart_streams_new (shard->history, TRUE, &streams_callbacks, shard);
   /* commands queued before the thread ran */
-  g_source_set_ready_time (self->queue_source, 0);
-  g_main_loop_run (self->loop);
+  g_source_set_ready_time (shard->queue_source, 0);
+  g_main_loop_run (shard->loop);
 
   /* what was queued last: samples are moot, clients are closed */
-  on_queue (self);
-  g_clear_pointer (&self->streams, heart_streams_free);
-  g_main_context_pop_thread_default (self->context);
+  on_queue (shard);
+  g_clear_pointer (&shard->streams, heart_streams_free);
+  g_main_context_pop_thread_default (shard->context);
   return NULL;
 }
 
@@ -283,17 +318,19 @@ copy_history (HeartHistory *history)
 }
 
 static void
-start_thread (HeartFanout  *self,
-              HeartHistory *history)
+start_thread (Shard        *shard,
+              HeartHistory *history,
+              guint         index)
 {
-  self->history = copy_history (history);
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
-  self->queue = g_async_queue_new ();
-  self->notify_source = wakeup_source_new (g_main_context_get_thread_default (), on_notify, self);
-  /* before the first submit() can wake it */
-  self->queue_source = wakeup_source_new (self->context, on_queue, self);
-  self->thread = g_thread_new ("heartsim-fanout", run_thread, self);
+  g_autofree char *name = g_strdup_printf ("heartsim-fan%u", index);
+
+  shard->history = copy_history (history);
+  shard->context = g_main_context_new ();
+  shard->loop = g_main_loop_new (shard->context, FALSE);
+  shard->queue = g_async_queue_new ();
+  /* before the first submit_to() can wake it */
+  shard->queue_source = wakeup_source_new (shard->context, on_queue, shard);
+  shard->thread = g_thread_new (name, run_thread, shard);
 }
 
 static gboolean
@@ -304,17 +341,16 @@ quit_loop (gpointer data)
 }
 
 static void
-stop_thread (HeartFanout *self)
+stop_thread (Shard *shard)
 {
-  g_main_context_invoke (self->context, quit_loop, self->loop);
-  g_thread_join (self->thread);
-  self->thread = NULL;
-  heart_source_clear (&self->queue_source);
-  heart_source_clear (&self->notify_source);
-  g_clear_pointer (&self->queue, g_async_queue_unref);
-  g_clear_pointer (&self->loop, g_main_loop_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  g_clear_object (&self->history);
+  g_main_context_invoke (shard->context, quit_loop, shard->loop);
+  g_thread_join (shard->thread);
+  shard->thread = NULL;
+  heart_source_clear (&shard->queue_source);
+  g_clear_pointer (&shard->queue, g_async_queue_unref);
+  g_clear_pointer (&shard->loop, g_main_loop_unref);
+  g_clear_pointer (&shard->context, g_main_context_unref);
+  g_clear_object (&shard->history);
 }
 
 /* ---- taking clients from libsoup ------------------------------------------------- */
@@ -392,7 +428,8 @@ on_take (gpointer data)
   /* the connection is the streams' from now on */
   heart_connections_release (self->connections, take->msg);
   take_free (take);
-  submit (self, command);
+  submit_to (&self->shards[self->next_shard], command);
+  self->next_shard = (self->next_shard + 1) % self->n_shards;
   return G_SOURCE_REMOVE;
 }
 
@@ -479,7 +516,7 @@ heart_fanout_push_sample (HeartFanout       *self,
   Command *command = command_new (COMMAND_SAMPLE);
 
   command->sample = *sample;
-  submit (self, command);
+  submit_all (self, command);
 }
 
 void
@@ -490,15 +527,15 @@ heart_fanout_push_values (HeartFanout             *self,
   Command *command;
 
   /* in the owner's thread they are used before this returns: no copy */
-  if (self->thread == NULL)
+  if (!self->threaded)
     {
-      heart_streams_push_values (self->streams, values, n_values);
+      heart_streams_push_values (self->shards[0].streams, values, n_values);
       return;
     }
   command = command_new (COMMAND_VALUES);
   command->values = g_memdup2 (values, n_values * sizeof *values);
   command->n_values = n_values;
-  submit (self, command);
+  submit_all (self, command);
 }
 
 static void
@@ -511,7 +548,7 @@ submit_setting (HeartFanout *self,
 
   command->a = a;
   command->b = b;
-  submit (self, command);
+  submit_all (self, command);
 }
 
 void
@@ -544,21 +581,38 @@ heart_fanout_set_stall_timeout (HeartFanout *self,
   submit_setting (self, COMMAND_STALL_TIMEOUT, timeout_ms, 0);
 }
 
+static guint
+shard_count (Shard           *shard,
+             HeartClientKind  kind)
+{
+  return (guint) g_atomic_int_get (kind == HEART_CLIENT_WEBSOCKET ? &shard->websocket_count : &shard->sse_count);
+}
+
 guint
 heart_fanout_count (HeartFanout     *self,
                     HeartClientKind  kind)
 {
-  return (guint) g_atomic_int_get (kind == HEART_CLIENT_WEBSOCKET ? &self->websocket_count : &self->sse_count);
+  guint count = 0;
+
+  for (guint i = 0; i < self->n_shards; i++)
+    count += shard_count (&self->shards[i], kind);
+  return count;
 }
 
 guint
 heart_fanout_count_closing (HeartFanout *self)
 {
-  guint closing = (guint) g_atomic_int_get (&self->closing_count);
+  guint closing = 0;
 
-  /* until the streams' thread has them closing, the live ones will be */
-  if (g_atomic_int_get (&self->close_all_pending))
-    closing += heart_fanout_count (self, HEART_CLIENT_WEBSOCKET) + heart_fanout_count (self, HEART_CLIENT_SSE);
+  for (guint i = 0; i < self->n_shards; i++)
+    {
+      Shard *shard = &self->shards[i];
+
+      closing += (guint) g_atomic_int_get (&shard->closing_count);
+      /* until the shard has them closing, its live ones will be */
+      if (g_atomic_int_get (&shard->close_all_pending))
+        closing += shard_count (shard, HEART_CLIENT_WEBSOCKET) + shard_count (shard, HEART_CLIENT_SSE);
+    }
   return closing;
 }
 
@@ -567,14 +621,15 @@ heart_fanout_close_all (HeartFanout *self)
 {
   while (self->takes->len > 0)
     take_abandon (self->takes->pdata[self->takes->len - 1]);
-  g_atomic_int_set (&self->close_all_pending, TRUE);
-  submit (self, command_new (COMMAND_CLOSE_ALL));
+  for (guint i = 0; i < self->n_shards; i++)
+    g_atomic_int_set (&self->shards[i].close_all_pending, TRUE);
+  submit_all (self, command_new (COMMAND_CLOSE_ALL));
 }
 
 HeartFanout *
 heart_fanout_new (HeartHistory           *history,
                   HeartConnections       *connections,
-                  gboolean                threaded,
+                  guint                   n_threads,
                   HeartFanoutChangedFunc  changed,
                   gpointer                data)
 {
@@ -584,10 +639,19 @@ heart_fanout_new (HeartHistory           *history,
   self->changed = changed;
   self->changed_data = data;
   self->takes = g_ptr_array_new ();
-  if (threaded)
-    start_thread (self, history);
-  else
-    self->streams = heart_streams_new (history, FALSE, &streams_callbacks, self);
+  self->threaded = n_threads > 0;
+  self->n_shards = MAX (n_threads, 1);
+  self->shards = g_new0 (Shard, self->n_shards);
+  for (guint i = 0; i < self->n_shards; i++)
+    self->shards[i].owner = self;
+  if (!self->threaded)
+    {
+      self->shards[0].streams = heart_streams_new (history, FALSE, &streams_callbacks, &self->shards[0]);
+      return self;
+    }
+  self->notify_source = wakeup_source_new (g_main_context_get_thread_default (), on_notify, self);
+  for (guint i = 0; i < self->n_shards; i++)
+    start_thread (&self->shards[i], history, i);
   return self;
 }
 
@@ -596,10 +660,15 @@ heart_fanout_free (HeartFanout *self)
 {
   while (self->takes->len > 0)
     take_free (self->takes->pdata[self->takes->len - 1]);
-  if (self->thread != NULL)
-    stop_thread (self);
-  else
-    g_clear_pointer (&self->streams, heart_streams_free);
+  for (guint i = 0; i < self->n_shards; i++)
+    {
+      if (self->shards[i].thread != NULL)
+        stop_thread (&self->shards[i]);
+      else
+        g_clear_pointer (&self->shards[i].streams, heart_streams_free);
+    }
+  heart_source_clear (&self->notify_source);
+  g_free (self->shards);
   g_ptr_array_unref (self->takes);
   g_free (self);
 }

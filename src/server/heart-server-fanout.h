@@ -17,12 +17,13 @@ typedef struct _HeartFanout HeartFanout;
 /* In the owner's thread: a count of clients changed */
 typedef void (*HeartFanoutChangedFunc) (gpointer data);
 
-/* With @threaded the streams run in a thread with a main context of their
- * own, fed in order through a queue; otherwise in the caller's thread.
- * @history is the owner's: a thread gets a copy it keeps up to date. */
+/* With @n_threads > 0 the clients are shared between that many threads,
+ * each with a main context of its own, fed in order through a queue;
+ * with 0 the streams run in the caller's thread. @history is the owner's:
+ * each thread gets a copy it keeps up to date. */
 HeartFanout  *heart_fanout_new               (HeartHistory *history,
                                               HeartConnections *connections,
-                                              gboolean threaded,
+                                              guint n_threads,
                                               HeartFanoutChangedFunc changed,
                                               gpointer data);
 void          heart_fanout_free              (HeartFanout *fanout);

@@ -40,7 +40,7 @@ struct _HeartServer
   HeartFanout    *fanout;
   HeartReplay    *replay;        /* /api/history answers */
   HeartConnections *connections;
-  gboolean        fanout_thread; /* the streams in a thread of their own */
+  guint           fanout_threads; /* 0: the streams in the server's own loop */
 
   char           *bind_address;
   gboolean        bind_is_loopback;   /* of bind_address: asked on every request */
@@ -69,7 +69,7 @@ enum {
   PROP_LISTENING,
   PROP_WEBSOCKET_CLIENTS,
   PROP_SSE_CLIENTS,
-  PROP_FANOUT_THREAD,
+  PROP_FANOUT_THREADS,
   N_PROPS
 };
 
@@ -1277,7 +1277,7 @@ heart_server_constructed (GObject *object)
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->connections = heart_connections_new (self->soup);
   self->replay = heart_replay_new (self->history);
-  self->fanout = heart_fanout_new (self->history, self->connections, self->fanout_thread,
+  self->fanout = heart_fanout_new (self->history, self->connections, self->fanout_threads,
                                    on_clients_changed, self);
   heart_fanout_set_state (self->fanout, heart_simulator_get_running (self->simulator),
                           heart_simulator_get_interval_ms (self->simulator));
@@ -1343,8 +1343,8 @@ heart_server_get_property (GObject    *object,
     case PROP_HISTORY:
       g_value_set_object (value, self->history);
       break;
-    case PROP_FANOUT_THREAD:
-      g_value_set_boolean (value, self->fanout_thread);
+    case PROP_FANOUT_THREADS:
+      g_value_set_uint (value, self->fanout_threads);
       break;
     case PROP_PORT:
       g_value_set_uint (value, heart_server_get_port (self));
@@ -1415,8 +1415,8 @@ heart_server_set_property (GObject      *object,
     case PROP_HISTORY:
       self->history = g_value_dup_object (value);
       break;
-    case PROP_FANOUT_THREAD:
-      self->fanout_thread = g_value_get_boolean (value);
+    case PROP_FANOUT_THREADS:
+      self->fanout_threads = g_value_get_uint (value);
       break;
     case PROP_PORT:
       heart_server_set_port (self, g_value_get_uint (value));
@@ -1486,10 +1486,11 @@ heart_server_class_init (HeartServerClass *klass)
     g_param_spec_uint ("sse-clients", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  /* the desktop app's: broadcasts and frames never wait for each other */
-  properties[PROP_FANOUT_THREAD] =
-    g_param_spec_boolean ("fanout-thread", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* threads that share the streaming clients between them: broadcasts go
+   * out from all at once, and never wait for the desktop app's frames */
+  properties[PROP_FANOUT_THREADS] =
+    g_param_spec_uint ("fanout-threads", NULL, NULL, 0, HEART_SERVER_MAX_FANOUT_THREADS, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

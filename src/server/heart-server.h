@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 
 #define HEART_SERVER_DEFAULT_PORT 8000
 #define HEART_SERVER_DEFAULT_BIND "127.0.0.1"
+#define HEART_SERVER_MAX_FANOUT_THREADS 16
 /* How long to wait on exit for clients to take their close frame */
 #define HEART_SERVER_CLOSE_GRACE_MS 150
 

@@ -547,7 +547,7 @@ heart_application_startup (GApplication *app)
   self->server = g_object_new (HEART_TYPE_SERVER,
                                "simulator", self->simulator,
                                "history", self->history,
-                               "fanout-thread", TRUE,
+                               "fanout-threads", 1,
                                NULL);
 
   bind_simulator_to_settings (self);
