@@ -7,6 +7,9 @@
  * for another reason, 2 for a bad command line (--bind not an address, an
  * empty or unsendable --token included), 3 when the port is in use. SIGUSR1
  * prints a status line; SIGUSR2 and SIGPIPE are ignored (docs/api.md).
+ * With --record FILE every sample and beat is appended to FILE: a file that
+ * cannot be recorded to is exit status 1 before anything listens, a write
+ * error later is one line on stderr, and serving goes on (docs/recording.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,6 +21,7 @@
 
 #include "heart-headless.h"
 #include "heart-history.h"
+#include "heart-recorder.h"
 #include "heart-server.h"
 #include "heart-server-private.h"
 #include "heart-simulator.h"
@@ -38,6 +42,8 @@ typedef struct
   char     *seed;
   int       interval_ms;
   gboolean  no_autostart;
+  char     *record;
+  char     *record_format;
   int       fanout_threads;
 } HeadlessOptions;
 
@@ -59,6 +65,8 @@ headless_options_clear (HeadlessOptions *options)
   g_clear_pointer (&options->allow_origins, g_strfreev);
   g_clear_pointer (&options->allow_hosts, g_strfreev);
   g_clear_pointer (&options->seed, g_free);
+  g_clear_pointer (&options->record, g_free);
+  g_clear_pointer (&options->record_format, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
@@ -95,6 +103,10 @@ options_context_new (HeadlessOptions *options)
       "Milliseconds between samples, 10–5000 (default 500 = 2 Hz)", "MS" },
     { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &options->no_autostart,
       "Wait for POST /simulation/start instead of starting at launch", NULL },
+    { "record", 0, 0, G_OPTION_ARG_FILENAME, &options->record,
+      "Append every sample and beat to FILE (an existing recording goes on)", "FILE" },
+    { "record-format", 0, 0, G_OPTION_ARG_STRING, &options->record_format,
+      "Format of --record: jsonl (default) or csv", "jsonl|csv" },
     { "fanout-threads", 0, 0, G_OPTION_ARG_INT, &options->fanout_threads,
       "Threads that share the streaming clients, 0–16 (0: the server's own loop; default 2, or 0 on one core)", "N" },
     { NULL }
@@ -103,7 +115,7 @@ options_context_new (HeadlessOptions *options)
 
   g_option_context_set_summary (context,
                                 "Serves the REST, WebSocket and SSE API of the heartbeat simulator.\n"
-                                "Exit status: 0 on SIGINT/SIGTERM/SIGHUP, 1 cannot listen, 2 bad options, 3 port in use.\n"
+                                "Exit status: 0 on SIGINT/SIGTERM/SIGHUP, 1 cannot listen or record, 2 bad options, 3 port in use.\n"
                                 "SIGUSR1 prints a status line on stderr.");
   g_option_context_add_main_entries (context, entries, NULL);
   return context;
@@ -134,10 +146,11 @@ validate_token (const char  *token,
 }
 
 static gboolean
-parse_options (HeadlessOptions *options,
-               char          ***args,
-               guint64         *seed,
-               GError         **error)
+parse_options (HeadlessOptions     *options,
+               char              ***args,
+               guint64             *seed,
+               HeartRecorderFormat *record_format,
+               GError             **error)
 {
   g_autoptr(GOptionContext) context = options_context_new (options);
 
@@ -181,6 +194,14 @@ parse_options (HeadlessOptions *options,
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--seed must be a non-negative integer");
       return FALSE;
     }
+  if (options->record_format != NULL
+      && !heart_recorder_format_parse (options->record_format, record_format, error))
+    return FALSE;
+  if (options->record != NULL && options->record[0] == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--record needs a file name");
+      return FALSE;
+    }
   return validate_token (options->token, error);
 }
 
@@ -207,6 +228,15 @@ on_status_signal (gpointer data)
               ws + sse, ws + sse == 1 ? "" : "s", ws, sse,
               (g_get_monotonic_time () - run->started_us) / (double) G_USEC_PER_SEC);
   return G_SOURCE_CONTINUE;
+}
+
+/* One line, and the server goes on */
+static void
+on_record_failed (HeartRecorder *recorder,
+                  const GError  *error,
+                  gpointer       data)
+{
+  g_printerr ("heartsim: recording stopped: %s\n", error->message);
 }
 
 /* nohup(1) starts us with SIGHUP ignored: keep it so */
@@ -265,13 +295,15 @@ heart_headless_main (int    argc,
   g_autoptr(HeartSimulator) simulator = NULL;
   g_autoptr(HeartHistory) history = NULL;
   g_autoptr(HeartServer) server = NULL;
+  g_autoptr(HeartRecorder) recorder = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) args = g_strdupv (argv);
   HeadlessRun run = { .started_us = g_get_monotonic_time () };
   gboolean token_generated;
   guint64 seed = (guint64) g_get_real_time ();
+  HeartRecorderFormat record_format = HEART_RECORDER_JSONL;
 
-  if (!parse_options (&options, &args, &seed, &error))
+  if (!parse_options (&options, &args, &seed, &record_format, &error))
     {
       g_printerr ("heartsim: %s (see heartsim --headless --help)\n", error->message);
       return EXIT_USAGE;
@@ -283,12 +315,32 @@ heart_headless_main (int    argc,
    * stray SIGUSR2 (docs/api.md) */
   signal (SIGPIPE, SIG_IGN);
   signal (SIGUSR2, SIG_IGN);
+  /* past RLIMIT_FSIZE a recording's write fails with EFBIG instead of
+   * killing the server */
+  signal (SIGXFSZ, SIG_IGN);
 
   simulator = heart_simulator_new (seed);
   if (options.interval_ms != 0)
     heart_simulator_set_interval_ms (simulator, (guint) options.interval_ms, NULL);
   history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
   heart_history_follow (history, G_OBJECT (simulator));
+
+  /* before anything listens: a file that cannot be recorded to is a
+   * mistake of the command line's */
+  if (options.record != NULL)
+    {
+      recorder = g_object_new (HEART_TYPE_RECORDER,
+                               "simulator", simulator,
+                               "path", options.record,
+                               "format", record_format,
+                               NULL);
+      if (!heart_recorder_start (recorder, &error))
+        {
+          g_printerr ("heartsim: %s\n", error->message);
+          return EXIT_START_FAILED;
+        }
+      g_signal_connect (recorder, "failed", G_CALLBACK (on_record_failed), NULL);
+    }
 
   server = g_object_new (HEART_TYPE_SERVER,
                          "simulator", simulator,
@@ -334,6 +386,8 @@ heart_headless_main (int    argc,
 
   /* every WebSocket client gets a 1001 close frame before we go */
   heart_simulator_stop (simulator);
+  if (recorder != NULL && !heart_recorder_stop (recorder, &error))
+    g_printerr ("heartsim: recording stopped: %s\n", error->message);
   heart_server_stop (server);
   heart_server_wait_closed (server, HEART_SERVER_CLOSE_GRACE_MS);
   return 0;
