@@ -18,6 +18,7 @@
 
 #include "heart-frame-stats.h"
 #include "heart-preferences-window.h"
+#include "heart-recorder.h"
 #include "heart-render.h"
 #include "heart-scenario-file.h"
 #include "heart-window.h"
@@ -36,6 +37,7 @@ struct _HeartApplication
   HeartSimulator  *simulator;
   HeartHistory    *history;
   HeartServer     *server;
+  HeartRecorder   *recorder;
   GError          *server_error;
 
   /* command line */
@@ -47,6 +49,8 @@ struct _HeartApplication
   char            *color_scheme;
   gboolean         frame_stats;
   HeartScenario   *scenario;      /* --scenario, run from the start */
+  char            *record_path;   /* --record */
+  HeartRecorderFormat record_format;
 
   HeartFrameStats *stats;
   guint            screenshot_id;
@@ -314,6 +318,7 @@ setup_actions (HeartApplication *self)
   gtk_application_set_accels_for_action (app, "win.stop-scenario",
                                          (const char *[]) { "<Control><Shift>r", NULL });
   gtk_application_set_accels_for_action (app, "win.open-scenario", (const char *[]) { "<Control>o", NULL });
+  gtk_application_set_accels_for_action (app, "win.record", (const char *[]) { "<Control><Shift>s", NULL });
   gtk_application_set_accels_for_action (app, "win.show-help-overlay",
                                          (const char *[]) { "<Control>question", NULL });
 }
@@ -411,6 +416,10 @@ static const GOptionEntry option_entries[] = {
     N_("Serve on this port (saved in the preferences)"), N_("PORT") },
   { "scenario", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Run a scenario from the start: a bundled one or a file"), N_("NAME|FILE") },
+  { "record", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Append every sample and beat to FILE (an existing recording goes on)"), N_("FILE") },
+  { "record-format", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Format of --record: jsonl (default) or csv"), "jsonl|csv" },
   { "screenshot", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
     "Save the window as a PNG once the chart is full, then quit", "FILE" },
   { "color-scheme", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
@@ -428,6 +437,7 @@ heart_application_handle_local_options (GApplication *app,
 {
   HeartApplication *self = HEART_APPLICATION (app);
   g_autofree char *scenario = NULL;
+  g_autofree char *record_format = NULL;
   gboolean version = FALSE;
 
   if (g_variant_dict_lookup (options, "version", "b", &version) && version)
@@ -443,6 +453,8 @@ heart_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "color-scheme", "s", &self->color_scheme);
   g_variant_dict_lookup (options, "frame-stats", "b", &self->frame_stats);
   g_variant_dict_lookup (options, "scenario", "^ay", &scenario);
+  g_variant_dict_lookup (options, "record", "^ay", &self->record_path);
+  g_variant_dict_lookup (options, "record-format", "s", &record_format);
 
   if (self->speed != 0 && (self->speed < HEART_SPEED_MIN || self->speed > HEART_SPEED_MAX))
     {
@@ -452,6 +464,21 @@ heart_application_handle_local_options (GApplication *app,
   if (self->port != 0 && (self->port < 1 || self->port > 65535))
     {
       g_printerr (_("heartsim: --port must be between 1 and 65535\n"));
+      return 2;
+    }
+  if (record_format != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!heart_recorder_format_parse (record_format, &self->record_format, &error))
+        {
+          g_printerr ("heartsim: %s\n", error->message);
+          return 2;
+        }
+    }
+  if (self->record_path != NULL && self->record_path[0] == '\0')
+    {
+      g_printerr (_("heartsim: --record needs a file name\n"));
       return 2;
     }
   /* Checked here, so a bad file is an error before any window opens */
@@ -470,7 +497,7 @@ heart_application_handle_local_options (GApplication *app,
   /* A run with its own seed, speed or a capture is an experiment of its own,
    * not a request to raise the window that is already open. */
   if (self->have_seed || self->speed != 0 || self->screenshot_path != NULL || self->frame_stats
-      || self->scenario != NULL)
+      || self->scenario != NULL || self->record_path != NULL)
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
 
   return G_APPLICATION_CLASS (heart_application_parent_class)->handle_local_options (app, options);
@@ -550,10 +577,31 @@ heart_application_startup (GApplication *app)
                                "fanout-threads", 1,
                                NULL);
 
+  self->recorder = heart_recorder_new (self->simulator);
+
   bind_simulator_to_settings (self);
   bind_server_to_settings (self);
   setup_actions (self);
   add_signal_handlers (self);
+
+  /* --record: a file that cannot be recorded to is an error of the command
+   * line's, said before any window opens (docs/recording.md) */
+  if (self->record_path != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_object_set (self->recorder,
+                    "path", self->record_path,
+                    "format", self->record_format,
+                    NULL);
+      if (!heart_recorder_start (self->recorder, &error))
+        {
+          g_printerr ("heartsim: %s\n", error->message);
+          self->exit_status = 1;
+          g_application_quit (app);
+          return;
+        }
+    }
 
   apply_server_settings (self);
   if (self->scenario != NULL)
@@ -568,10 +616,13 @@ heart_application_activate (GApplication *app)
   HeartApplication *self = HEART_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
+  /* --record could not start: quitting */
+  if (self->exit_status != 0)
+    return;
   if (window == NULL)
     {
       window = GTK_WINDOW (heart_window_new (GTK_APPLICATION (self), self->simulator, self->server,
-                                             self->history, self->settings));
+                                             self->history, self->settings, self->recorder));
       /* The window shows why the server is not listening; it knows the
        * application only as a GtkApplication (docs/architecture.md) */
       g_object_bind_property (self, "server-error", window, "server-error", G_BINDING_SYNC_CREATE);
@@ -600,6 +651,13 @@ heart_application_shutdown (GApplication *app)
     }
   if (self->simulator != NULL)
     heart_simulator_stop (self->simulator);
+  if (self->recorder != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!heart_recorder_stop (self->recorder, &error))
+        g_printerr ("heartsim: recording stopped: %s\n", error->message);
+    }
 
   G_APPLICATION_CLASS (heart_application_parent_class)->shutdown (app);
 }
@@ -611,6 +669,7 @@ heart_application_dispose (GObject *object)
 
   g_clear_handle_id (&self->screenshot_id, g_source_remove);
   g_clear_object (&self->stats);
+  g_clear_object (&self->recorder);
   g_clear_object (&self->server);
   g_clear_object (&self->history);
   g_clear_object (&self->simulator);
@@ -626,6 +685,7 @@ heart_application_finalize (GObject *object)
   g_clear_error (&self->server_error);
   g_clear_pointer (&self->scenario, heart_scenario_unref);
   g_clear_pointer (&self->screenshot_path, g_free);
+  g_clear_pointer (&self->record_path, g_free);
   g_clear_pointer (&self->color_scheme, g_free);
   G_OBJECT_CLASS (heart_application_parent_class)->finalize (object);
 }
@@ -719,6 +779,13 @@ heart_application_get_server (HeartApplication *self)
   return self->server;
 }
 
+HeartRecorder *
+heart_application_get_recorder (HeartApplication *self)
+{
+  g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
+  return self->recorder;
+}
+
 HeartSettings *
 heart_application_get_settings (HeartApplication *self)
 {
@@ -764,6 +831,9 @@ heart_application_main (int    argc,
       return 1;
     }
 
+  /* past RLIMIT_FSIZE a recording's write fails with EFBIG instead of
+   * killing the app */
+  signal (SIGXFSZ, SIG_IGN);
   g_set_application_name (_("Heartsim"));
   app = heart_application_new (G_APPLICATION_DEFAULT_FLAGS);
   status = g_application_run (G_APPLICATION (app), argc, argv);

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "heart-history.h"
+#include "heart-recorder.h"
 #include "heart-server.h"
 #include "heart-settings.h"
 #include "heart-simulator.h"
@@ -25,6 +26,7 @@ HeartSimulator   *heart_application_get_simulator (HeartApplication *self);
 HeartHistory     *heart_application_get_history   (HeartApplication *self);
 HeartServer      *heart_application_get_server    (HeartApplication *self);
 HeartSettings    *heart_application_get_settings  (HeartApplication *self);
+HeartRecorder    *heart_application_get_recorder  (HeartApplication *self);
 /* Why the server is not listening although it should (a taken port), or
  * NULL; the "server-error" property notifies when it changes. */
 const GError     *heart_application_get_server_error (HeartApplication *self);

@@ -27,6 +27,9 @@ gboolean          heart_window_get_banner_revealed     (HeartWindow *self);
 const char       *heart_window_get_banner_text         (HeartWindow *self);
 const char       *heart_window_get_bpm_text            (HeartWindow *self);
 const char       *heart_window_get_subtitle            (HeartWindow *self);
+/* The Record button's label: "Record", or the time recorded so far */
+const char       *heart_window_get_record_text         (HeartWindow *self);
+GtkWidget        *heart_window_get_record_button       (HeartWindow *self);
 /* The addresses shown, NULL-terminated; free with g_strfreev() */
 char            **heart_window_dup_shown_urls          (HeartWindow *self);
 

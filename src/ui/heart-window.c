@@ -16,6 +16,7 @@
 #include "heart-chart-card.h"
 #include "heart-chart-data.h"
 #include "heart-controls.h"
+#include "heart-label.h"
 #include "heart-readouts.h"
 #include "heart-scenario-file.h"
 #include "heart-server-panel.h"
@@ -29,11 +30,15 @@ struct _HeartWindow
   HeartServer          *server;
   HeartHistory         *history;
   HeartSettings        *settings;
+  HeartRecorder        *recorder;
   GError               *server_error;
   GSignalGroup         *simulator_signals;
   GSignalGroup         *server_signals;
+  GSignalGroup         *recorder_signals;
   GtkFileChooserNative *scenario_chooser;
+  GtkFileChooserNative *record_chooser;
   guint                 folded_id;
+  guint                 record_clock_id;
 
   /* template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -41,6 +46,8 @@ struct _HeartWindow
   GtkWidget            *controls_button;
   GtkButton            *run_button;
   AdwButtonContent     *run_button_content;
+  GtkToggleButton      *record_button;
+  AdwButtonContent     *record_button_content;
   AdwWindowTitle       *window_title;
   GtkRevealer          *banner_revealer;
   GtkLabel             *banner_label;
@@ -56,7 +63,9 @@ enum {
   PROP_SERVER,
   PROP_HISTORY,
   PROP_SETTINGS,
+  PROP_RECORDER,
   PROP_SERVER_ERROR,
+  PROP_RECORDING,
   N_PROPS
 };
 
@@ -284,6 +293,110 @@ open_scenario (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->scenario_chooser));
 }
 
+/* ---------------------------------------------------------------- recording */
+
+/* While recording, the button shows how long for */
+static void
+update_record_button (HeartWindow *self)
+{
+  g_autofree char *clock = NULL;
+
+  if (!heart_recorder_get_recording (self->recorder))
+    {
+      adw_button_content_set_label (self->record_button_content, _("Re_cord"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->record_button), "destructive-action");
+      return;
+    }
+  clock = heart_format_clock (heart_recorder_get_elapsed (self->recorder));
+  adw_button_content_set_label (self->record_button_content, clock);
+  gtk_widget_add_css_class (GTK_WIDGET (self->record_button), "destructive-action");
+}
+
+static gboolean
+on_record_clock (gpointer user_data)
+{
+  update_record_button (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_recording_changed (HeartWindow *self)
+{
+  g_clear_handle_id (&self->record_clock_id, g_source_remove);
+  if (heart_recorder_get_recording (self->recorder))
+    self->record_clock_id = g_timeout_add_seconds (1, on_record_clock, self);
+  update_record_button (self);
+  /* the state of win.record */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+}
+
+/* A full disk, a deleted file: the recording has stopped, the simulation
+ * and the server go on */
+static void
+on_record_failed (HeartWindow  *self,
+                  const GError *error)
+{
+  /* Translators: a toast; %s names the file and the reason */
+  g_autofree char *title = g_strdup_printf (_("Recording stopped: %s"), error->message);
+  AdwToast *toast = adw_toast_new (title);
+
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+on_record_file_chosen (HeartWindow          *self,
+                       int                   response,
+                       GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->record_chooser);
+  if (file != NULL)
+    heart_window_start_recording (self, file);
+  else
+    /* cancelled: the toggle goes back to off */
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+}
+
+static void
+choose_record_file (HeartWindow *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *name = g_date_time_format (now, "heartsim-%Y%m%d-%H%M%S.jsonl");
+
+  if (self->record_chooser != NULL)
+    return;
+  self->record_chooser = gtk_file_chooser_native_new (_("Record to a File"), GTK_WINDOW (self),
+                                                      GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                      _("_Record"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->record_chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->record_chooser), name);
+  g_signal_connect_object (self->record_chooser, "response",
+                           G_CALLBACK (on_record_file_chosen), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->record_chooser));
+}
+
+/* win.record sets this: on asks for a file, off stops */
+static void
+set_recording (HeartWindow *self,
+               gboolean     recording)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (recording == heart_recorder_get_recording (self->recorder))
+    return;
+  if (recording)
+    {
+      choose_record_file (self);
+      return;
+    }
+  if (!heart_recorder_stop (self->recorder, &error))
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+}
+
 /* ---------------------------------------------------------------- GtkWindow */
 
 static gboolean
@@ -323,6 +436,13 @@ connect_signals (HeartWindow *self)
                                   G_CALLBACK (update_subtitle), self);
   g_signal_group_set_target (self->simulator_signals, self->simulator);
 
+  self->recorder_signals = g_signal_group_new (HEART_TYPE_RECORDER);
+  g_signal_group_connect_swapped (self->recorder_signals, "notify::recording",
+                                  G_CALLBACK (on_recording_changed), self);
+  g_signal_group_connect_swapped (self->recorder_signals, "failed",
+                                  G_CALLBACK (on_record_failed), self);
+  g_signal_group_set_target (self->recorder_signals, self->recorder);
+
   self->server_signals = g_signal_group_new (HEART_TYPE_SERVER);
   g_signal_group_connect_swapped (self->server_signals, "notify::listening",
                                   G_CALLBACK (on_server_listening_changed), self);
@@ -341,6 +461,7 @@ heart_window_constructed (GObject *object)
   g_return_if_fail (HEART_IS_SERVER (self->server));
   g_return_if_fail (HEART_IS_HISTORY (self->history));
   g_return_if_fail (HEART_IS_SETTINGS (self->settings));
+  g_return_if_fail (HEART_IS_RECORDER (self->recorder));
 
   restore_window_state (self);
 
@@ -371,6 +492,7 @@ heart_window_constructed (GObject *object)
   gtk_widget_set_visible (self->controls_button, adw_flap_get_folded (self->flap));
   on_running_changed (self);
   on_scenario_changed (self);
+  on_recording_changed (self);
   update_banner (self);
 }
 
@@ -381,6 +503,13 @@ heart_window_dispose (GObject *object)
 
   /* Before the widgets go: no handler may run on a half-destroyed window */
   g_clear_handle_id (&self->folded_id, g_source_remove);
+  g_clear_handle_id (&self->record_clock_id, g_source_remove);
+  if (self->recorder_signals != NULL)
+    g_signal_group_set_target (self->recorder_signals, NULL);
+  g_clear_object (&self->recorder_signals);
+  if (self->record_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->record_chooser));
+  g_clear_object (&self->record_chooser);
   if (self->simulator_signals != NULL)
     g_signal_group_set_target (self->simulator_signals, NULL);
   if (self->server_signals != NULL)
@@ -396,6 +525,7 @@ heart_window_dispose (GObject *object)
   g_clear_object (&self->server);
   g_clear_object (&self->history);
   g_clear_object (&self->settings);
+  g_clear_object (&self->recorder);
   G_OBJECT_CLASS (heart_window_parent_class)->dispose (object);
 }
 
@@ -430,6 +560,12 @@ heart_window_get_property (GObject    *object,
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
       break;
+    case PROP_RECORDER:
+      g_value_set_object (value, self->recorder);
+      break;
+    case PROP_RECORDING:
+      g_value_set_boolean (value, self->recorder != NULL && heart_recorder_get_recording (self->recorder));
+      break;
     case PROP_SERVER_ERROR:
       g_value_set_boxed (value, self->server_error);
       break;
@@ -459,6 +595,12 @@ heart_window_set_property (GObject      *object,
       break;
     case PROP_SETTINGS:
       self->settings = g_value_dup_object (value);
+      break;
+    case PROP_RECORDER:
+      self->recorder = g_value_dup_object (value);
+      break;
+    case PROP_RECORDING:
+      set_recording (self, g_value_get_boolean (value));
       break;
     case PROP_SERVER_ERROR:
       heart_window_set_server_error (self, g_value_get_boxed (value));
@@ -494,9 +636,17 @@ heart_window_class_init (HeartWindowClass *klass)
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL, HEART_TYPE_SETTINGS,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RECORDER] =
+    g_param_spec_object ("recorder", NULL, NULL, HEART_TYPE_RECORDER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SERVER_ERROR] =
     g_param_spec_boxed ("server-error", NULL, NULL, G_TYPE_ERROR,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The recorder's state, for win.record: setting it on asks for a file
+   * and starts once one is chosen; off stops */
+  properties[PROP_RECORDING] =
+    g_param_spec_boolean ("recording", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (HEART_TYPE_READOUTS);
@@ -510,6 +660,8 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, controls_button);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, run_button_content);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, record_button);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, record_button_content);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, banner_label);
@@ -523,6 +675,7 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.run-scenario", NULL, run_scenario);
   gtk_widget_class_install_action (widget_class, "win.stop-scenario", NULL, stop_scenario);
   gtk_widget_class_install_action (widget_class, "win.open-scenario", NULL, open_scenario);
+  gtk_widget_class_install_property_action (widget_class, "win.record", "recording");
 }
 
 static void
@@ -550,7 +703,8 @@ heart_window_new (GtkApplication *application,
                   HeartSimulator *simulator,
                   HeartServer    *server,
                   HeartHistory   *history,
-                  HeartSettings  *settings)
+                  HeartSettings  *settings,
+                  HeartRecorder  *recorder)
 {
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
 
@@ -560,6 +714,7 @@ heart_window_new (GtkApplication *application,
                        "server", server,
                        "history", history,
                        "settings", settings,
+                       "recorder", recorder,
                        NULL);
 }
 
@@ -624,6 +779,54 @@ heart_window_open_scenario_file (HeartWindow *self,
   title = g_strdup_printf (_("“%s” is ready to run"), name);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
   return TRUE;
+}
+
+gboolean
+heart_window_start_recording (HeartWindow *self,
+                              GFile       *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (HEART_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s: only files on this computer can be recorded to"), uri);
+    }
+  else
+    {
+      if (heart_recorder_get_recording (self->recorder))
+        heart_recorder_stop (self->recorder, NULL);
+      heart_recorder_set_path (self->recorder, path);
+      heart_recorder_set_format (self->recorder, g_str_has_suffix (path, ".csv")
+                                                 ? HEART_RECORDER_CSV : HEART_RECORDER_JSONL);
+      /* the file chooser asked before it let an existing file be chosen */
+      heart_recorder_set_replace (self->recorder, TRUE);
+      if (heart_recorder_start (self->recorder, &error))
+        return TRUE;
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+  /* the toggle goes back to off */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+  return FALSE;
+}
+
+const char *
+heart_window_get_record_text (HeartWindow *self)
+{
+  return adw_button_content_get_label (self->record_button_content);
+}
+
+GtkWidget *
+heart_window_get_record_button (HeartWindow *self)
+{
+  return GTK_WIDGET (self->record_button);
 }
 
 gboolean

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "heart-history.h"
+#include "heart-recorder.h"
 #include "heart-server.h"
 #include "heart-settings.h"
 #include "heart-simulator.h"
@@ -17,13 +18,14 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HeartWindow, heart_window, HEART, WINDOW, AdwApplicationWindow)
 
 /* The collaborators are construct-only properties ("simulator", "server",
- * "history", "settings"); "server-error" (GError, or NULL) is why the server
+ * "history", "settings", "recorder"); "server-error" (GError, or NULL) is why the server
  * is not listening although it should, set by whoever owns the server. */
 HeartWindow *heart_window_new           (GtkApplication *application,
                                          HeartSimulator *simulator,
                                          HeartServer    *server,
                                          HeartHistory   *history,
-                                         HeartSettings  *settings);
+                                         HeartSettings  *settings,
+                                         HeartRecorder  *recorder);
 const GError *heart_window_get_server_error (HeartWindow *self);
 void         heart_window_set_server_error (HeartWindow  *self,
                                             const GError *error);
@@ -31,6 +33,11 @@ void         heart_window_set_server_error (HeartWindow  *self,
  * read or is not a valid scenario is an error dialog, and nothing changes */
 gboolean     heart_window_open_scenario_file (HeartWindow *self,
                                               GFile       *file);
+/* Records to @file from now on, replacing what it holds (the file chooser
+ * has asked), as CSV for a name ending in .csv, else JSON Lines; a file
+ * that cannot be recorded to is a toast (docs/recording.md) */
+gboolean     heart_window_start_recording (HeartWindow *self,
+                                           GFile       *file);
 /* The chart shows a full time span of samples (screenshots wait for it) */
 gboolean     heart_window_is_chart_full (HeartWindow *self);
 
