@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <math.h>
 #include <string.h>
@@ -424,6 +426,7 @@ test_accelerators (Fixture *f)
     { "win.run-scenario", "<Control>r" },
     { "win.stop-scenario", "<Control><Shift>r" },
     { "win.open-scenario", "<Control>o" },
+    { "win.record", "<Control><Shift>s" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -972,6 +975,83 @@ test_heart_pulses (Fixture *f)
   wait_for (heart_pulse_get_n_beats (pulse) >= 2);
 }
 
+/* ---------------------------------------------------------------- recording */
+
+static guint
+count_lines (const char *path)
+{
+  g_autofree char *contents = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  for (const char *c = contents; *c != '\0'; c++)
+    n += *c == '\n';
+  return n;
+}
+
+/* The Record toggle: win.record with its accessible name, the time shown
+ * while recording, off again when the user stops or the disk is full */
+static void
+test_record (Fixture *f)
+{
+  HeartRecorder *recorder = heart_application_get_recorder (f->app);
+  GtkWidget *button = heart_window_get_record_button (f->window);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("heartsim-ui-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (folder, "session.jsonl", NULL);
+  g_autofree char *missing = g_build_filename (folder, "missing", "session.jsonl", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *message = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) unwritable = g_file_new_for_path (missing);
+  g_autoptr(GFile) full = g_file_new_for_path ("/dev/full");
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "win.record");
+  message = gtk_test_accessible_check_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, "Record");
+  g_assert_null (message);
+  g_assert_false (heart_recorder_get_recording (recorder));
+  g_assert_cmpstr (heart_window_get_record_text (f->window), ==, "Re_cord");
+
+  activate (f, "running", NULL);
+  g_assert_true (heart_window_start_recording (f->window, file));
+  g_assert_true (heart_recorder_get_recording (recorder));
+  wait_for (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  wait_for (g_str_equal (heart_window_get_record_text (f->window), "0:01"));
+  wait_for (count_lines (path) >= 5);
+
+  /* the toggle stops it: the file holds whole lines of samples and beats */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.record", NULL));
+  g_assert_false (heart_recorder_get_recording (recorder));
+  wait_for (!gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  g_assert_cmpstr (heart_window_get_record_text (f->window), ==, "Re_cord");
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_true (g_str_has_suffix (contents, "\n"));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i + 1] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (lines[i], &error);
+
+      g_assert_no_error (error);
+    }
+
+  /* a folder that is not there: refused, the toggle stays off */
+  g_assert_false (heart_window_start_recording (f->window, unwritable));
+  g_assert_false (heart_recorder_get_recording (recorder));
+
+  /* a full disk stops the recording, not the simulation */
+  g_assert_true (heart_window_start_recording (f->window, full));
+  wait_for (!heart_recorder_get_recording (recorder));
+  g_assert_error (heart_recorder_get_error (recorder), G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  wait_for (!gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  g_assert_true (heart_simulator_get_running (f->simulator));
+
+  g_unlink (path);
+  g_rmdir (folder);
+}
+
 /* ---------------------------------------------------------------- server */
 
 static void
@@ -1110,6 +1190,9 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* GTK's in-memory accessibility backend, so the tests can read accessible
+   * names (tests/run-gui-test.sh turns the bus one off) */
+  g_setenv ("GTK_A11Y", "test", TRUE);
 
   ADD ("/ui/window/builds", test_window_builds, START_NORMAL);
   ADD ("/ui/window/size-saved", test_window_size_saved, START_NORMAL);
@@ -1133,6 +1216,7 @@ main (int    argc,
   ADD ("/ui/scenario/file", test_scenario_file, START_NORMAL);
   ADD ("/ui/scenario/clock", test_clock_format, START_NORMAL);
   ADD ("/ui/pulse/beats", test_heart_pulses, START_NORMAL);
+  ADD ("/ui/record/toggle", test_record, START_NORMAL);
   ADD ("/ui/server/port-taken-at-start", test_port_taken_at_start, START_PORT_TAKEN);
   ADD ("/ui/server/port-taken-later", test_port_taken_later, START_NORMAL);
   ADD ("/ui/server/client-count", test_client_count_shown, START_NORMAL);
