@@ -25,6 +25,7 @@
 #include "heart-server.h"
 #include "heart-server-private.h"
 #include "heart-simulator.h"
+#include "heart-source-switch.h"
 
 #define EXIT_START_FAILED 1
 #define EXIT_USAGE 2
@@ -51,7 +52,7 @@ typedef struct
 typedef struct
 {
   GMainLoop      *loop;
-  HeartSimulator *simulator;
+  HeartSource    *source;
   HeartServer    *server;
   gint64          started_us;   /* monotonic */
   guint           signal_ids[4];
@@ -223,8 +224,8 @@ on_status_signal (gpointer data)
   guint sse = heart_server_get_sse_clients (run->server);
 
   g_printerr ("heartsim: simulation %s, seq %" G_GUINT64_FORMAT ", %u client%s (%u WebSocket, %u SSE), uptime %.0f s\n",
-              heart_simulator_get_running (run->simulator) ? "running" : "stopped",
-              heart_simulator_get_current_sample (run->simulator)->seq,
+              heart_source_get_running (run->source) ? "running" : "stopped",
+              heart_source_get_current_sample (run->source)->seq,
               ws + sse, ws + sse == 1 ? "" : "s", ws, sse,
               (g_get_monotonic_time () - run->started_us) / (double) G_USEC_PER_SEC);
   return G_SOURCE_CONTINUE;
@@ -293,6 +294,7 @@ heart_headless_main (int    argc,
                                       .fanout_threads = default_fanout_threads () };
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartSimulator) simulator = NULL;
+  g_autoptr(HeartSourceSwitch) source = NULL;
   g_autoptr(HeartHistory) history = NULL;
   g_autoptr(HeartServer) server = NULL;
   g_autoptr(HeartRecorder) recorder = NULL;
@@ -323,14 +325,17 @@ heart_headless_main (int    argc,
   if (options.interval_ms != 0)
     heart_simulator_set_interval_ms (simulator, (guint) options.interval_ms, NULL);
   history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
-  heart_history_follow (history, G_OBJECT (simulator));
+  /* everything downstream follows the switch, so that POST /source can
+   * change what is served (docs/architecture.md, Sources) */
+  source = heart_source_switch_new (HEART_SOURCE (simulator));
+  heart_history_follow (history, G_OBJECT (source));
 
   /* before anything listens: a file that cannot be recorded to is a
    * mistake of the command line's */
   if (options.record != NULL)
     {
       recorder = g_object_new (HEART_TYPE_RECORDER,
-                               "simulator", simulator,
+                               "source", source,
                                "path", options.record,
                                "format", record_format,
                                NULL);
@@ -344,6 +349,7 @@ heart_headless_main (int    argc,
 
   server = g_object_new (HEART_TYPE_SERVER,
                          "simulator", simulator,
+                         "source", source,
                          "history", history,
                          "fanout-threads", (guint) options.fanout_threads,
                          NULL);
@@ -372,20 +378,20 @@ heart_headless_main (int    argc,
   /* before the banner: whoever reads it may signal at once */
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;
-  run.simulator = simulator;
+  run.source = HEART_SOURCE (source);
   run.server = server;
   add_signal_handlers (&run);
 
   /* seed 2's clients expect data without calling start */
   if (!options.no_autostart)
-    heart_simulator_start (simulator);
+    heart_source_set_running (HEART_SOURCE (source), TRUE);
   print_banner (server, simulator, token_generated);
 
   g_main_loop_run (loop);
   remove_signal_handlers (&run);
 
   /* every WebSocket client gets a 1001 close frame before we go */
-  heart_simulator_stop (simulator);
+  heart_source_set_running (HEART_SOURCE (source), FALSE);
   if (recorder != NULL && !heart_recorder_stop (recorder, &error))
     g_printerr ("heartsim: recording stopped: %s\n", error->message);
   heart_server_stop (server);

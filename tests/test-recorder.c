@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 
 #include "heart-recorder.h"
+#include "heart-simulator.h"
 #include "heart-scenario-file.h"
 
 /* 2026-01-01T00:00:00Z */
@@ -95,7 +96,7 @@ fixture_set_up (Fixture       *f,
                                NULL);
   g_signal_connect (f->simulator, "sample", G_CALLBACK (on_sample), f);
   g_signal_connect (f->simulator, "beat", G_CALLBACK (on_beat), f);
-  f->recorder = heart_recorder_new (f->simulator);
+  f->recorder = heart_recorder_new (HEART_SOURCE (f->simulator));
   heart_recorder_set_path (f->recorder, f->path);
   g_signal_connect (f->recorder, "failed", G_CALLBACK (on_failed), f);
 }

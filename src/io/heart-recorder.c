@@ -1,4 +1,4 @@
-/* heart-recorder.c: every sample and beat of a simulator, appended to a file
+/* heart-recorder.c: every sample and beat of a source, appended to a file
  *
  * Each line is formatted by heart-fields.c (the fields of
  * heart-sample-fields.c with a "record" field in front) and written with
@@ -32,7 +32,7 @@ struct _HeartRecorder
 {
   GObject              parent_instance;
 
-  HeartSimulator      *simulator;
+  HeartSource         *source;
   char                *path;
   HeartRecorderFormat  format;
   gboolean             replace;
@@ -59,7 +59,7 @@ struct _HeartRecorder
 
 enum {
   PROP_0,
-  PROP_SIMULATOR,
+  PROP_SOURCE,
   PROP_PATH,
   PROP_FORMAT,
   PROP_REPLACE,
@@ -336,16 +336,16 @@ schedule_sync (HeartRecorder *self)
 /* ---------------------------------------------------------------- writing */
 
 static void
-disconnect_simulator (HeartRecorder *self)
+disconnect_source (HeartRecorder *self)
 {
-  g_signal_handlers_disconnect_by_data (self->simulator, self);
+  g_signal_handlers_disconnect_by_data (self->source, self);
 }
 
 /* Ends the recording without a word; the caller reports */
 static void
 close_file (HeartRecorder *self)
 {
-  disconnect_simulator (self);
+  disconnect_source (self);
   g_clear_handle_id (&self->sync_id, g_source_remove);
   self->syncing = FALSE;
   self->dirty = FALSE;
@@ -421,7 +421,7 @@ record_line (HeartRecorder    *self,
 }
 
 static void
-on_sample (HeartSimulator    *simulator,
+on_sample (HeartSource       *source,
            const HeartSample *sample,
            HeartRecorder     *self)
 {
@@ -431,7 +431,7 @@ on_sample (HeartSimulator    *simulator,
 }
 
 static void
-on_beat (HeartSimulator  *simulator,
+on_beat (HeartSource     *source,
          const HeartBeat *beat,
          HeartRecorder   *self)
 {
@@ -591,8 +591,8 @@ heart_recorder_start (HeartRecorder  *self,
   self->session++;
   self->started_us = g_get_monotonic_time ();
   self->stopped_us = 0;
-  g_signal_connect (self->simulator, "beat", G_CALLBACK (on_beat), self);
-  g_signal_connect (self->simulator, "sample", G_CALLBACK (on_sample), self);
+  g_signal_connect (self->source, "beat", G_CALLBACK (on_beat), self);
+  g_signal_connect (self->source, "sample", G_CALLBACK (on_sample), self);
   schedule_sync (self);
   if (self->error != NULL)
     {
@@ -613,7 +613,7 @@ heart_recorder_stop (HeartRecorder  *self,
 
   if (self->fd < 0)
     return TRUE;
-  disconnect_simulator (self);
+  disconnect_source (self);
   if (self->regular && fsync (self->fd) != 0)
     errsv = errno;
   if (close (self->fd) != 0 && errsv == 0 && errno != EINTR)
@@ -639,7 +639,7 @@ heart_recorder_dispose (GObject *object)
 
   if (self->fd >= 0 && !heart_recorder_stop (self, &error))
     g_warning ("%s", error->message);
-  g_clear_object (&self->simulator);
+  g_clear_object (&self->source);
   G_OBJECT_CLASS (heart_recorder_parent_class)->dispose (object);
 }
 
@@ -664,8 +664,8 @@ heart_recorder_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SIMULATOR:
-      g_value_set_object (value, self->simulator);
+    case PROP_SOURCE:
+      g_value_set_object (value, self->source);
       break;
     case PROP_PATH:
       g_value_set_string (value, self->path);
@@ -706,8 +706,8 @@ heart_recorder_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SIMULATOR:
-      self->simulator = g_value_dup_object (value);
+    case PROP_SOURCE:
+      self->source = g_value_dup_object (value);
       break;
     case PROP_PATH:
       heart_recorder_set_path (self, g_value_get_string (value));
@@ -732,7 +732,7 @@ heart_recorder_constructed (GObject *object)
   HeartRecorder *self = HEART_RECORDER (object);
 
   G_OBJECT_CLASS (heart_recorder_parent_class)->constructed (object);
-  g_return_if_fail (HEART_IS_SIMULATOR (self->simulator));
+  g_return_if_fail (HEART_IS_SOURCE (self->source));
 }
 
 static void
@@ -746,8 +746,8 @@ heart_recorder_class_init (HeartRecorderClass *klass)
   object_class->get_property = heart_recorder_get_property;
   object_class->set_property = heart_recorder_set_property;
 
-  properties[PROP_SIMULATOR] =
-    g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR,
+  properties[PROP_SOURCE] =
+    g_param_spec_object ("source", NULL, NULL, HEART_TYPE_SOURCE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /* the next three take effect at the next start */
   properties[PROP_PATH] =
@@ -798,11 +798,11 @@ heart_recorder_init (HeartRecorder *self)
 }
 
 HeartRecorder *
-heart_recorder_new (HeartSimulator *simulator)
+heart_recorder_new (HeartSource *source)
 {
-  g_return_val_if_fail (HEART_IS_SIMULATOR (simulator), NULL);
+  g_return_val_if_fail (HEART_IS_SOURCE (source), NULL);
 
-  return g_object_new (HEART_TYPE_RECORDER, "simulator", simulator, NULL);
+  return g_object_new (HEART_TYPE_RECORDER, "source", source, NULL);
 }
 
 gboolean

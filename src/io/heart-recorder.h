@@ -1,10 +1,10 @@
-/* heart-recorder.h: every sample and beat of a simulator, appended to a file
+/* heart-recorder.h: every sample and beat of a source, appended to a file
  *
  * One line a sample or a beat, as JSON Lines or CSV, written with one
  * write() as it is made and synced to disk at a bounded interval, so a
  * kill -9 or a power cut loses at most the last lines and never damages
  * earlier ones. A write error stops the recording and is reported once
- * ("failed" and "error"); the simulator never sees it. docs/recording.md.
+ * ("failed" and "error"); the source never sees it. docs/recording.md.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,7 +12,7 @@
 
 #include <gio/gio.h>
 
-#include "heart-simulator.h"
+#include "heart-source.h"
 
 G_BEGIN_DECLS
 
@@ -34,7 +34,7 @@ gboolean        heart_recorder_format_parse     (const char *text,
                                                  HeartRecorderFormat *format,
                                                  GError **error);
 
-HeartRecorder  *heart_recorder_new              (HeartSimulator *simulator);
+HeartRecorder  *heart_recorder_new              (HeartSource *source);
 
 /* Opens "path" and records from the next sample or beat on. An existing
  * recording of the same format is appended to unless "replace" is set; a

@@ -8,6 +8,7 @@
 
 #include "heart-breathing.h"
 #include "heart-model.h"
+#include "heart-source.h"
 
 #define RMSSD_FULL_SCALE_MS 100.0
 /* Behind the deadline by more than this (a suspended machine, a stopped
@@ -63,17 +64,12 @@ enum {
   N_PROPS
 };
 
-enum {
-  SAMPLE,
-  BEAT,
-  VALUES,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (HeartSimulator, heart_simulator, G_TYPE_OBJECT)
+static void heart_simulator_source_init (HeartSourceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HeartSimulator, heart_simulator, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HEART_TYPE_SOURCE, heart_simulator_source_init))
 G_DEFINE_QUARK (heart-simulator-error-quark, heart_simulator_error)
 
 static gboolean
@@ -136,7 +132,7 @@ on_model_beat (const HeartBeat *model_beat,
   HeartBeat beat = *model_beat;
 
   beat.timestamp_us = timestamp_at (self, beat.t_s);
-  g_signal_emit (self, signals[BEAT], 0, &beat);
+  heart_source_emit_beat (HEART_SOURCE (self), &beat);
 }
 
 static void
@@ -179,14 +175,15 @@ heart_simulator_advance (HeartSimulator *self,
   heart_model_advance (self->model, seconds, on_model_beat, self);
   if (self->values->len > 0)
     {
-      g_signal_emit (self, signals[VALUES], 0, self->values->data, self->values->len);
+      heart_source_emit_values (HEART_SOURCE (self), (const HeartChannelValue *) self->values->data,
+                                self->values->len);
       g_array_set_size (self->values, 0);
     }
   notify_condition (self);
 
   fill_sample (self, &self->current);
   self->current.seq = ++self->last_seq;
-  g_signal_emit (self, signals[SAMPLE], 0, &self->current);
+  heart_source_emit_sample (HEART_SOURCE (self), &self->current);
 }
 
 static gint64
@@ -738,19 +735,47 @@ heart_simulator_class_init (HeartSimulatorClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[SAMPLE] =
-    g_signal_new ("sample", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, HEART_TYPE_SAMPLE | G_SIGNAL_TYPE_STATIC_SCOPE);
-  signals[BEAT] =
-    g_signal_new ("beat", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, HEART_TYPE_BEAT | G_SIGNAL_TYPE_STATIC_SCOPE);
-  /* the channel values of a tick, in time order: (HeartChannelValue *, guint n) */
-  signals[VALUES] =
-    g_signal_new ("values", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_UINT);
+}
+
+static const HeartSample *
+source_get_current_sample (HeartSource *source)
+{
+  return heart_simulator_get_current_sample (HEART_SIMULATOR (source));
+}
+
+static gboolean
+source_get_running (HeartSource *source)
+{
+  return heart_simulator_get_running (HEART_SIMULATOR (source));
+}
+
+static void
+source_set_running (HeartSource *source,
+                    gboolean     running)
+{
+  heart_simulator_set_running (HEART_SIMULATOR (source), running);
+}
+
+static guint
+source_get_interval_ms (HeartSource *source)
+{
+  return heart_simulator_get_interval_ms (HEART_SIMULATOR (source));
+}
+
+static const char *
+source_get_kind (HeartSource *source)
+{
+  return "simulator";
+}
+
+static void
+heart_simulator_source_init (HeartSourceInterface *iface)
+{
+  iface->get_current_sample = source_get_current_sample;
+  iface->get_running = source_get_running;
+  iface->set_running = source_set_running;
+  iface->get_interval_ms = source_get_interval_ms;
+  iface->get_kind = source_get_kind;
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "heart-beat.h"
 #include "heart-sample.h"
 #include "heart-scenario.h"
+#include "heart-source.h"
 
 G_BEGIN_DECLS
 

@@ -7,13 +7,13 @@
  * (docs/api.md, History answers). Here each answer is a job that is written
  * a slice at a time:
  *
- *   - a slice is at most HEART_REPLAY_SLICE_SAMPLES samples, formatted in one
+ *   - a slice is at most HEART_BACKFILL_SLICE_SAMPLES samples, formatted in one
  *     turn of an idle source below the live fan-out; the jobs take turns
  *     round-robin, so no answer delays another by more than a slice;
  *   - the next slice of a job is formatted only once libsoup has written the
  *     previous one to the socket ("wrote-body-data"), and the response body
  *     does not accumulate, so a job holds at most one slice;
- *   - at most HEART_REPLAY_MAX_IN_FLIGHT slices wait in libsoup at once, all
+ *   - at most HEART_BACKFILL_MAX_IN_FLIGHT slices wait in libsoup at once, all
  *     jobs together; the other jobs wait their turn holding no data;
  *   - a slice not written within the stall timeout cuts the connection.
  *
@@ -46,7 +46,7 @@ typedef enum {
 
 typedef struct
 {
-  HeartReplay       *replay;
+  HeartBackfill     *backfill;
   JobKind            kind;
   SoupServerMessage *msg;         /* JOB_HISTORY: written by libsoup */
   HeartPeer         *stream;      /* JOB_SSE: written by us */
@@ -56,17 +56,17 @@ typedef struct
   guint64            end_seq;     /* the last sample of the answer, fixed at request time */
   guint              owed;        /* /api/history: samples still to send */
   gboolean           first;       /* /api/history: no sample sent yet (no comma) */
-  gboolean           queued;      /* waits for its turn in replay->ready */
+  gboolean           queued;      /* waits for its turn in backfill->ready */
   gboolean           in_flight;   /* a slice is with libsoup, not yet written */
   gboolean           formatted;   /* everything is handed to libsoup */
   guint64            written;     /* body bytes libsoup wrote to the socket */
   guint64            target;      /* body length when the last slice was appended */
   gint64             since_us;    /* monotonic time the slice in flight was appended */
-  HeartReplayDone    done;
+  HeartBackfillDone    done;
   gpointer           done_data;
 } Job;
 
-struct _HeartReplay
+struct _HeartBackfill
 {
   HeartHistory   *history;
   GPtrArray      *jobs;          /* Job *, every live job */
@@ -83,7 +83,7 @@ struct _HeartReplay
 };
 
 static void job_free (Job *job);
-static void update_watch (HeartReplay *self);
+static void update_watch (HeartBackfill *self);
 
 static GSocket *
 message_socket (SoupServerMessage *msg)
@@ -110,13 +110,13 @@ job_kind_name (Job *job)
 /* ---- the samples an answer owes ----------------------------------------- */
 
 static guint
-evicted_len (HeartReplay *self)
+evicted_len (HeartBackfill *self)
 {
   return self->evicted->len - self->evicted_start;
 }
 
 static const HeartSample *
-evicted_get (HeartReplay *self,
+evicted_get (HeartBackfill *self,
              guint        index)
 {
   return &g_array_index (self->evicted, HeartSample, self->evicted_start + index);
@@ -143,7 +143,7 @@ ring_first_after (HeartHistory *history,
 }
 
 static guint
-evicted_first_after (HeartReplay *self,
+evicted_first_after (HeartBackfill *self,
                      guint64      seq)
 {
   guint low = 0, high = evicted_len (self);
@@ -162,7 +162,7 @@ evicted_first_after (HeartReplay *self,
 
 /* Drops the evicted samples no job owes any more */
 static void
-trim_evicted (HeartReplay *self)
+trim_evicted (HeartBackfill *self)
 {
   guint64 oldest_owed = G_MAXUINT64;
 
@@ -184,7 +184,7 @@ trim_evicted (HeartReplay *self)
 }
 
 static gboolean
-is_owed (HeartReplay *self,
+is_owed (HeartBackfill *self,
          guint64      seq)
 {
   for (guint i = 0; i < self->jobs->len; i++)
@@ -203,7 +203,7 @@ static void cut (Job *job, const char *why);
  * if a job owes it. Runs after every sample and when a job starts, so every
  * sample a job owes is in the ring or in the evicted list. */
 static void
-rescue (HeartReplay *self)
+rescue (HeartBackfill *self)
 {
   const HeartSample *oldest;
 
@@ -221,7 +221,7 @@ rescue (HeartReplay *self)
   /* The answers owing the oldest evicted sample are a whole history behind:
    * they are cut, as a WebSocket client that falls out of its frame ring,
    * which bounds the list. Each round cuts at least one. */
-  while (evicted_len (self) >= HEART_REPLAY_EVICTED_MAX)
+  while (evicted_len (self) >= HEART_BACKFILL_EVICTED_MAX)
     {
       guint64 first = evicted_get (self, 0)->seq;
 
@@ -240,7 +240,7 @@ rescue (HeartReplay *self)
 }
 
 void
-heart_replay_pushed (HeartReplay *self)
+heart_backfill_pushed (HeartBackfill *self)
 {
   rescue (self);
 }
@@ -265,14 +265,14 @@ append_sample (Job               *job,
 /* Formats up to one slice of the samples @job owes, oldest first, from the
  * evicted list and then the ring. Returns how many. */
 static guint
-format_samples (HeartReplay *self,
+format_samples (HeartBackfill *self,
                 Job         *job,
                 GString     *out)
 {
   guint n = 0;
 
   for (guint i = evicted_first_after (self, job->after_seq);
-       i < evicted_len (self) && n < HEART_REPLAY_SLICE_SAMPLES; i++, n++)
+       i < evicted_len (self) && n < HEART_BACKFILL_SLICE_SAMPLES; i++, n++)
     {
       const HeartSample *sample = evicted_get (self, i);
 
@@ -283,7 +283,7 @@ format_samples (HeartReplay *self,
     }
 
   for (guint i = ring_first_after (self->history, job->after_seq);
-       n < HEART_REPLAY_SLICE_SAMPLES; i++, n++)
+       n < HEART_BACKFILL_SLICE_SAMPLES; i++, n++)
     {
       const HeartSample *sample = heart_history_peek (self->history, i);
 
@@ -329,17 +329,17 @@ cut (Job        *job,
 static gboolean on_turn (gpointer data);
 
 static void
-schedule_turn (HeartReplay *self)
+schedule_turn (HeartBackfill *self)
 {
   if (self->turn != NULL || g_queue_is_empty (&self->ready) ||
-      self->in_flight >= HEART_REPLAY_MAX_IN_FLIGHT)
+      self->in_flight >= HEART_BACKFILL_MAX_IN_FLIGHT)
     return;
   /* below the live fan-out (G_PRIORITY_DEFAULT_IDLE): bulk comes last */
   self->turn = heart_source_idle (G_PRIORITY_DEFAULT_IDLE + 10, on_turn, self);
 }
 
 static void
-enqueue (HeartReplay *self,
+enqueue (HeartBackfill *self,
          Job         *job)
 {
   job->queued = TRUE;
@@ -350,7 +350,7 @@ enqueue (HeartReplay *self,
 static void
 finish (Job *job)
 {
-  HeartReplayDone done = job->done;
+  HeartBackfillDone done = job->done;
   gpointer done_data = job->done_data;
   guint64 last_seq = job->end_seq;
 
@@ -377,11 +377,11 @@ send_slice (Job     *job,
 
 /* One slice of @job handed to libsoup, or to the client's queue */
 static void
-write_slice (HeartReplay *self,
+write_slice (HeartBackfill *self,
              Job         *job)
 {
   /* a sample is ~190 bytes of JSON, an event ~180: no regrowth */
-  GString *out = g_string_sized_new (HEART_REPLAY_SLICE_SAMPLES * 240);
+  GString *out = g_string_sized_new (HEART_BACKFILL_SLICE_SAMPLES * 240);
   g_autoptr(GBytes) bytes = NULL;
   guint n;
 
@@ -394,7 +394,7 @@ write_slice (HeartReplay *self,
 
   /* a short slice means nothing more up to end_seq is left to find */
   n = format_samples (self, job, out);
-  job->formatted = n < HEART_REPLAY_SLICE_SAMPLES || job->after_seq >= job->end_seq;
+  job->formatted = n < HEART_BACKFILL_SLICE_SAMPLES || job->after_seq >= job->end_seq;
   trim_evicted (self);  /* what this job no longer owes goes */
 
   if (job->kind == JOB_HISTORY && job->formatted)
@@ -441,10 +441,10 @@ write_slice (HeartReplay *self,
 static gboolean
 on_turn (gpointer data)
 {
-  HeartReplay *self = data;
+  HeartBackfill *self = data;
   Job *job;
 
-  if (self->in_flight >= HEART_REPLAY_MAX_IN_FLIGHT || g_queue_is_empty (&self->ready))
+  if (self->in_flight >= HEART_BACKFILL_MAX_IN_FLIGHT || g_queue_is_empty (&self->ready))
     {
       heart_source_done (&self->turn);
       return G_SOURCE_REMOVE;
@@ -454,7 +454,7 @@ on_turn (gpointer data)
   job->queued = FALSE;
   write_slice (self, job);
 
-  if (self->in_flight >= HEART_REPLAY_MAX_IN_FLIGHT || g_queue_is_empty (&self->ready))
+  if (self->in_flight >= HEART_BACKFILL_MAX_IN_FLIGHT || g_queue_is_empty (&self->ready))
     {
       heart_source_done (&self->turn);
       return G_SOURCE_REMOVE;
@@ -466,7 +466,7 @@ on_turn (gpointer data)
 static void
 wrote_slice (Job *job)
 {
-  HeartReplay *self = job->replay;
+  HeartBackfill *self = job->backfill;
 
   job->in_flight = FALSE;
   self->in_flight--;
@@ -493,7 +493,7 @@ static void
 on_finished (SoupServerMessage *msg,
              Job               *job)
 {
-  HeartReplay *self = job->replay;
+  HeartBackfill *self = job->backfill;
 
   job_free (job);
   schedule_turn (self);
@@ -502,7 +502,7 @@ on_finished (SoupServerMessage *msg,
 static void
 job_free (Job *job)
 {
-  HeartReplay *self = job->replay;
+  HeartBackfill *self = job->backfill;
 
   g_ptr_array_remove_fast (self->jobs, job);
   if (job->queued)
@@ -523,7 +523,7 @@ job_free (Job *job)
 
 /* @msg for an answer libsoup writes, @stream for one we write */
 static Job *
-job_new (HeartReplay       *self,
+job_new (HeartBackfill       *self,
          JobKind            kind,
          SoupServerMessage *msg,
          HeartPeer         *stream,
@@ -532,7 +532,7 @@ job_new (HeartReplay       *self,
 {
   Job *job = g_new0 (Job, 1);
 
-  job->replay = self;
+  job->backfill = self;
   job->kind = kind;
   job->stream = stream;
   job->peer = stream != NULL ? g_strdup (heart_peer_get_description (stream)) : describe_peer (msg);
@@ -558,7 +558,7 @@ job_new (HeartReplay       *self,
 static gboolean
 on_watch (gpointer data)
 {
-  HeartReplay *self = data;
+  HeartBackfill *self = data;
   gint64 now = g_get_monotonic_time ();
   gint64 limit = (gint64) self->stall_timeout_ms * 1000;
 
@@ -579,7 +579,7 @@ on_watch (gpointer data)
 
 /* A timer while some slice is in flight, none otherwise */
 static void
-update_watch (HeartReplay *self)
+update_watch (HeartBackfill *self)
 {
   if (self->in_flight > 0 && self->watch == NULL)
     self->watch = heart_source_timeout (CLAMP (self->stall_timeout_ms / 4, 20, 1000),
@@ -604,7 +604,7 @@ prepare_stream (SoupServerMessage *msg)
 }
 
 void
-heart_replay_add_history (HeartReplay       *self,
+heart_backfill_add_history (HeartBackfill       *self,
                           SoupServerMessage *msg,
                           guint64            since,
                           guint              limit)
@@ -660,10 +660,10 @@ heart_replay_add_history (HeartReplay       *self,
 }
 
 gboolean
-heart_replay_add_sse (HeartReplay       *self,
+heart_backfill_add_sse (HeartBackfill       *self,
                       HeartPeer         *stream,
                       guint64            since,
-                      HeartReplayDone    done,
+                      HeartBackfillDone    done,
                       gpointer           done_data)
 {
   const HeartSample *latest = heart_history_get_latest (self->history);
@@ -682,7 +682,7 @@ heart_replay_add_sse (HeartReplay       *self,
 }
 
 static Job *
-find_sse_job (HeartReplay *self,
+find_sse_job (HeartBackfill *self,
               HeartPeer   *stream)
 {
   for (guint i = 0; i < self->jobs->len; i++)
@@ -696,7 +696,7 @@ find_sse_job (HeartReplay *self,
 }
 
 void
-heart_replay_drained (HeartReplay *self,
+heart_backfill_drained (HeartBackfill *self,
                       HeartPeer   *stream)
 {
   Job *job = find_sse_job (self, stream);
@@ -706,7 +706,7 @@ heart_replay_drained (HeartReplay *self,
 }
 
 void
-heart_replay_cancel (HeartReplay *self,
+heart_backfill_cancel (HeartBackfill *self,
                      HeartPeer   *stream)
 {
   for (guint i = 0; i < self->jobs->len; i++)
@@ -723,7 +723,7 @@ heart_replay_cancel (HeartReplay *self,
 }
 
 void
-heart_replay_set_stall_timeout (HeartReplay *self,
+heart_backfill_set_stall_timeout (HeartBackfill *self,
                                 guint        timeout_ms)
 {
   self->stall_timeout_ms = timeout_ms;
@@ -731,10 +731,10 @@ heart_replay_set_stall_timeout (HeartReplay *self,
   update_watch (self);
 }
 
-HeartReplay *
-heart_replay_new (HeartHistory *history)
+HeartBackfill *
+heart_backfill_new (HeartHistory *history)
 {
-  HeartReplay *self = g_new0 (HeartReplay, 1);
+  HeartBackfill *self = g_new0 (HeartBackfill, 1);
 
   self->history = g_object_ref (history);
   self->jobs = g_ptr_array_new ();
@@ -747,7 +747,7 @@ heart_replay_new (HeartHistory *history)
 /* Forgets every job; their messages are left to libsoup (no unpausing:
  * they may be finished or about to be) */
 void
-heart_replay_free (HeartReplay *self)
+heart_backfill_free (HeartBackfill *self)
 {
   while (self->jobs->len > 0)
     job_free (self->jobs->pdata[self->jobs->len - 1]);

@@ -88,7 +88,7 @@ struct _HeartStreams
   HeartClientSet  websockets;
   HeartClientSet  sse;
   GPtrArray      *closing;    /* HeartClient * told to close, not closed yet */
-  HeartReplay    *replay;     /* /api/history and SSE resume */
+  HeartBackfill    *backfill;     /* /api/history and SSE resume */
   GSource        *watch;      /* pings, keep-alives and stall checks, while there are clients */
   HeartPeerPoller *poller;    /* every client's input */
 
@@ -137,7 +137,7 @@ client_free (HeartClient *client)
   HeartStreams *self = client->streams;
 
   if (client->replaying)
-    heart_replay_cancel (self->replay, client->peer);
+    heart_backfill_cancel (self->backfill, client->peer);
   g_clear_pointer (&client->peer, heart_peer_free);
   g_free (client);
   self->callbacks.client_freed (self->data);
@@ -200,7 +200,7 @@ close_client (HeartStreams *self,
   /* what the stream gets from now on is ours alone */
   if (client->replaying)
     {
-      heart_replay_cancel (self->replay, client->peer);
+      heart_backfill_cancel (self->backfill, client->peer);
       client->replaying = FALSE;
     }
   heart_peer_close (client->peer, ws_code, reason);
@@ -416,7 +416,7 @@ heart_streams_push_sample (HeartStreams      *self,
   self->latest_seq = sample->seq;
   if (self->push_history)
     heart_history_push (self->history, sample);
-  heart_replay_pushed (self->replay);
+  heart_backfill_pushed (self->backfill);
   sse_tick = sse_due (self, sample);
 
   /* framed only when someone listens; a later client starts after it */
@@ -765,7 +765,7 @@ on_peer_drained (HeartPeer *peer,
   HeartClient *client = data;
 
   if (client->replaying)
-    heart_replay_drained (client->streams->replay, peer);
+    heart_backfill_drained (client->streams->backfill, peer);
 }
 
 static const HeartPeerCallbacks peer_callbacks = {
@@ -840,7 +840,7 @@ start_client (HeartClient *client)
           /* what it missed, as far as the history holds it: up to 10,000
            * events, written in slices after the comment line */
           client->last_seq = client->resume_after;
-          client->replaying = heart_replay_add_sse (self->replay, client->peer, client->resume_after,
+          client->replaying = heart_backfill_add_sse (self->backfill, client->peer, client->resume_after,
                                                     on_replay_done, client);
         }
       else if (client->types == 0 && latest != NULL)
@@ -959,7 +959,7 @@ heart_streams_set_stall_timeout (HeartStreams *self,
                                  guint         timeout_ms)
 {
   self->stall_timeout_ms = timeout_ms;
-  heart_replay_set_stall_timeout (self->replay, timeout_ms);
+  heart_backfill_set_stall_timeout (self->backfill, timeout_ms);
   restart_watch (self);
 }
 
@@ -987,7 +987,7 @@ heart_streams_new (HeartHistory                *history,
   self->sse_keepalive = heart_peer_frame_chunk (": keepalive\n\n", 13);
   self->sse_sent_us = g_get_monotonic_time ();
   self->latest_seq = latest ? latest->seq : 0;
-  self->replay = heart_replay_new (history);
+  self->backfill = heart_backfill_new (history);
   self->poller = heart_peer_poller_new ();
   return self;
 }
@@ -1011,7 +1011,7 @@ heart_streams_free (HeartStreams *self)
     client_free (self->closing->pdata[i]);
   g_ptr_array_unref (self->closing);
   /* after the clients, which cancel their resumes */
-  g_clear_pointer (&self->replay, heart_replay_free);
+  g_clear_pointer (&self->backfill, heart_backfill_free);
   for (guint i = 0; i < self->ring_len; i++)
     {
       HeartFrame *frame = &self->ring[(self->ring_start + i) % HEART_SERVER_FRAME_RING];

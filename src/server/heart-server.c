@@ -33,12 +33,13 @@ struct _HeartServer
 {
   GObject         parent_instance;
 
-  HeartSimulator *simulator;
+  HeartSimulator *simulator;     /* obeys the simulation's commands, or NULL */
+  HeartSource    *source;        /* what is served (docs/architecture.md, Sources) */
   HeartHistory   *history;
   HeartChannelHistory *channel_history;
   SoupServer     *soup;
   HeartFanout    *fanout;
-  HeartReplay    *replay;        /* /api/history answers */
+  HeartBackfill    *backfill;        /* /api/history answers */
   HeartConnections *connections;
   guint           fanout_threads; /* 0: the streams in the server's own loop */
 
@@ -60,6 +61,7 @@ G_DEFINE_FINAL_TYPE (HeartServer, heart_server, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_SIMULATOR,
+  PROP_SOURCE,
   PROP_HISTORY,
   PROP_PORT,
   PROP_BIND_ADDRESS,
@@ -117,7 +119,7 @@ respond_json (SoupServerMessage *msg,
 
 /* ---- the sample on the wire ------------------------------------------- */
 
-/* The current sample with the simulator's state now: a stop between ticks
+/* The current sample with the source's state now: a stop between ticks
  * must show as "stopped" at once. */
 static void
 refresh_current (HeartServer       *self,
@@ -126,24 +128,24 @@ refresh_current (HeartServer       *self,
   HeartSample copy = *sample;
   GString *json = g_string_sized_new (256);
 
-  copy.running = heart_simulator_get_running (self->simulator);
+  copy.running = heart_source_get_running (self->source);
   heart_sample_append_json (&copy, HEART_SAMPLE_JSON_WIRE, json);
   g_clear_pointer (&self->current_json, g_bytes_unref);
   self->current_json = g_string_free_to_bytes (json);
 }
 
 static void
-on_sample (HeartSimulator *simulator,
+on_sample (HeartSource    *source,
            HeartSample    *sample,
            HeartServer    *self)
 {
   refresh_current (self, sample);
-  heart_replay_pushed (self->replay);
+  heart_backfill_pushed (self->backfill);
   heart_fanout_push_sample (self->fanout, sample);
 }
 
 static void
-on_values (HeartSimulator          *simulator,
+on_values (HeartSource             *source,
            const HeartChannelValue *values,
            guint                    n_values,
            HeartServer             *self)
@@ -152,13 +154,13 @@ on_values (HeartSimulator          *simulator,
 }
 
 static void
-on_running_changed (HeartSimulator *simulator,
+on_running_changed (HeartSource    *source,
                     GParamSpec     *pspec,
                     HeartServer    *self)
 {
-  refresh_current (self, heart_simulator_get_current_sample (simulator));
-  heart_fanout_set_state (self->fanout, heart_simulator_get_running (simulator),
-                          heart_simulator_get_interval_ms (simulator));
+  refresh_current (self, heart_source_get_current_sample (source));
+  heart_fanout_set_state (self->fanout, heart_source_get_running (source),
+                          heart_source_get_interval_ms (source));
 }
 
 /* ---- bearer token ------------------------------------------------------ */
@@ -312,8 +314,8 @@ handle_health (HeartServer       *self,
                SoupServerMessage *msg,
                GHashTable        *query)
 {
-  const HeartSample *sample = heart_simulator_get_current_sample (self->simulator);
-  gboolean running = heart_simulator_get_running (self->simulator);
+  const HeartSample *sample = heart_source_get_current_sample (self->source);
+  gboolean running = heart_source_get_running (self->source);
   guint ws = heart_fanout_count (self->fanout, HEART_CLIENT_WEBSOCKET);
   guint sse = heart_fanout_count (self->fanout, HEART_CLIENT_SSE);
   GString *json = g_string_new ("{\"status\":\"healthy\"");
@@ -328,8 +330,8 @@ handle_health (HeartServer       *self,
                           running ? "running" : "stopped", running ? "true" : "false",
                           ws + sse, ws, sse,
                           sample->seq,
-                          heart_simulator_get_interval_ms (self->simulator),
-                          heart_simulator_get_baseline_bpm (self->simulator),
+                          heart_source_get_interval_ms (self->source),
+                          self->simulator != NULL ? heart_simulator_get_baseline_bpm (self->simulator) : 0,
                           heart_history_get_length (self->history),
                           heart_history_get_capacity (self->history),
                           heart_connections_count (self->connections),
@@ -358,7 +360,7 @@ respond_state (HeartServer       *self,
   GString *json = g_string_new (NULL);
 
   g_string_append_printf (json, "{\"status\":\"%s\",\"state\":\"%s\"}", status,
-                          heart_simulator_get_running (self->simulator) ? "running" : "stopped");
+                          heart_source_get_running (self->source) ? "running" : "stopped");
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
@@ -367,9 +369,9 @@ handle_start (HeartServer       *self,
               SoupServerMessage *msg,
               GHashTable        *query)
 {
-  gboolean was_running = heart_simulator_get_running (self->simulator);
+  gboolean was_running = heart_source_get_running (self->source);
 
-  heart_simulator_start (self->simulator);
+  heart_source_set_running (self->source, TRUE);
   respond_state (self, msg, was_running ? "already_running" : "started");
 }
 
@@ -378,9 +380,9 @@ handle_stop (HeartServer       *self,
              SoupServerMessage *msg,
              GHashTable        *query)
 {
-  gboolean was_running = heart_simulator_get_running (self->simulator);
+  gboolean was_running = heart_source_get_running (self->source);
 
-  heart_simulator_stop (self->simulator);
+  heart_source_set_running (self->source, FALSE);
   respond_state (self, msg, was_running ? "stopped" : "already_stopped");
 }
 
@@ -480,7 +482,7 @@ handle_history (HeartServer       *self,
     }
 
   /* up to 2.4 MB of JSON: written in slices (heart-server-history.c) */
-  heart_replay_add_history (self->replay, msg, (guint64) since, (guint) limit);
+  heart_backfill_add_history (self->backfill, msg, (guint64) since, (guint) limit);
 }
 
 static void
@@ -1211,7 +1213,7 @@ heart_server_set_stall_timeout_ms (HeartServer *self,
                                    guint        timeout_ms)
 {
   heart_fanout_set_stall_timeout (self->fanout, timeout_ms);
-  heart_replay_set_stall_timeout (self->replay, timeout_ms);
+  heart_backfill_set_stall_timeout (self->backfill, timeout_ms);
 }
 
 void
@@ -1262,25 +1264,28 @@ heart_server_constructed (GObject *object)
 
   G_OBJECT_CLASS (heart_server_parent_class)->constructed (object);
 
-  g_assert (self->simulator != NULL && self->history != NULL);
-  refresh_current (self, heart_simulator_get_current_sample (self->simulator));
+  /* a server given only a simulator serves it */
+  if (self->source == NULL && self->simulator != NULL)
+    self->source = g_object_ref (HEART_SOURCE (self->simulator));
+  g_assert (self->source != NULL && self->history != NULL);
+  refresh_current (self, heart_source_get_current_sample (self->source));
 
   self->channel_history = heart_channel_history_new (HEART_CHANNEL_HISTORY_DEFAULT_CAPACITY);
-  heart_channel_history_follow (self->channel_history, G_OBJECT (self->simulator));
-  g_signal_connect_object (self->simulator, "sample", G_CALLBACK (on_sample), self, 0);
-  g_signal_connect_object (self->simulator, "values", G_CALLBACK (on_values), self, 0);
-  g_signal_connect_object (self->simulator, "notify::running", G_CALLBACK (on_running_changed), self, 0);
-  g_signal_connect_object (self->simulator, "notify::interval-ms", G_CALLBACK (on_running_changed), self, 0);
+  heart_channel_history_follow (self->channel_history, G_OBJECT (self->source));
+  g_signal_connect_object (self->source, "sample", G_CALLBACK (on_sample), self, 0);
+  g_signal_connect_object (self->source, "values", G_CALLBACK (on_values), self, 0);
+  g_signal_connect_object (self->source, "notify::running", G_CALLBACK (on_running_changed), self, 0);
+  g_signal_connect_object (self->source, "notify::interval-ms", G_CALLBACK (on_running_changed), self, 0);
 
   /* no Server header: one header fewer on every answer; /health has the version */
   self->soup = soup_server_new (NULL, NULL);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->connections = heart_connections_new (self->soup);
-  self->replay = heart_replay_new (self->history);
+  self->backfill = heart_backfill_new (self->history);
   self->fanout = heart_fanout_new (self->history, self->connections, self->fanout_threads,
                                    on_clients_changed, self);
-  heart_fanout_set_state (self->fanout, heart_simulator_get_running (self->simulator),
-                          heart_simulator_get_interval_ms (self->simulator));
+  heart_fanout_set_state (self->fanout, heart_source_get_running (self->source),
+                          heart_source_get_interval_ms (self->source));
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
   soup_server_add_early_handler (self->soup, WEBSOCKET_PATH, early_callback, self, NULL);
   soup_server_add_early_handler (self->soup, TYPED_WEBSOCKET_PATH, early_callback, self, NULL);
@@ -1299,13 +1304,14 @@ heart_server_dispose (GObject *object)
       heart_server_stop (self);
       /* before the connections, which count its streams */
       g_clear_pointer (&self->fanout, heart_fanout_free);
-      g_clear_pointer (&self->replay, heart_replay_free);
+      g_clear_pointer (&self->backfill, heart_backfill_free);
       g_signal_handlers_disconnect_by_data (self->soup, self);
       g_clear_pointer (&self->connections, heart_connections_free);
       g_clear_object (&self->soup);
     }
-  if (self->simulator != NULL)
-    g_signal_handlers_disconnect_by_data (self->simulator, self);
+  if (self->source != NULL)
+    g_signal_handlers_disconnect_by_data (self->source, self);
+  g_clear_object (&self->source);
   g_clear_object (&self->simulator);
   g_clear_object (&self->history);
   g_clear_object (&self->channel_history);
@@ -1339,6 +1345,9 @@ heart_server_get_property (GObject    *object,
     {
     case PROP_SIMULATOR:
       g_value_set_object (value, self->simulator);
+      break;
+    case PROP_SOURCE:
+      g_value_set_object (value, self->source);
       break;
     case PROP_HISTORY:
       g_value_set_object (value, self->history);
@@ -1412,6 +1421,9 @@ heart_server_set_property (GObject      *object,
     case PROP_SIMULATOR:
       self->simulator = g_value_dup_object (value);
       break;
+    case PROP_SOURCE:
+      self->source = g_value_dup_object (value);
+      break;
     case PROP_HISTORY:
       self->history = g_value_dup_object (value);
       break;
@@ -1457,6 +1469,11 @@ heart_server_class_init (HeartServerClass *klass)
 
   properties[PROP_SIMULATOR] =
     g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* what is served; the simulator when not set (a HeartSourceSwitch lets
+   * POST /source change it) */
+  properties[PROP_SOURCE] =
+    g_param_spec_object ("source", NULL, NULL, HEART_TYPE_SOURCE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_HISTORY] =
     g_param_spec_object ("history", NULL, NULL, HEART_TYPE_HISTORY,

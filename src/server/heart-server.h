@@ -8,6 +8,7 @@
 
 #include "heart-history.h"
 #include "heart-simulator.h"
+#include "heart-source-switch.h"
 
 G_BEGIN_DECLS
 

@@ -577,7 +577,7 @@ heart_application_startup (GApplication *app)
                                "fanout-threads", 1,
                                NULL);
 
-  self->recorder = heart_recorder_new (self->simulator);
+  self->recorder = heart_recorder_new (HEART_SOURCE (self->simulator));
 
   bind_simulator_to_settings (self);
   bind_server_to_settings (self);
