@@ -15,7 +15,8 @@
 #     rest   wrk -t1 -c64 on GET /heartbeat/current; bare-soup on /
 #
 # BUILD_DIR holds src/heartsim, bench/heart-load and bench/bare-soup; HEARTSIM,
-# HEART_LOAD and BARE_SOUP name other binaries. Prints one row per run, then
+# HEART_LOAD and BARE_SOUP name other binaries, HEARTSIM_ARGS adds options to
+# heartsim's (e.g. "--fanout-threads 0"), LOAD_ARGS to the load client's. Prints one row per run, then
 # the medians and heartsim/peer ratios. Loopback only; every server is
 # started here and stopped by its PID. Needs python3-fastapi, python3-uvicorn
 # and wrk (build-aux/install-deps.sh bench).
@@ -91,7 +92,8 @@ stop() {  # PID: SIGTERM, then SIGKILL after 10 s
 # Each sets $pid; the Python ones run as their READMEs run them (uvicorn, no
 # --reload, which only adds a file watcher), access log included
 start_heartsim() {
-  "$heartsim" --headless --port $hs_port --interval-ms "$interval" >/dev/null 2>>"$work/heartsim.log" &
+  # shellcheck disable=SC2086
+  "$heartsim" --headless --port $hs_port --interval-ms "$interval" ${HEARTSIM_ARGS:-} >/dev/null 2>>"$work/heartsim.log" &
   pid=$!; started="$started $pid"
   wait_http "http://127.0.0.1:$hs_port/health"
 }
@@ -159,7 +161,7 @@ stream_run() {  # SYSTEM RUN
   fi
   # two connection pools in every run: the mixed peer is two servers anyway
   # shellcheck disable=SC2086
-  "$heart_load" $args $load --split-sessions --duration "$seconds" > "$log" 2>"$work/load.err" || true
+  "$heart_load" $args $load ${LOAD_ARGS:-} --split-sessions --duration "$seconds" > "$log" 2>"$work/load.err" || true
   stop "$pid"
   if [ -n "$pid2" ]; then stop "$pid2"; fi
   printf '%s\t%s\t%s\n' "$system" "$run" "$(figures "$log")" >> "$rows"
