@@ -80,6 +80,14 @@ append_value (GString           *out,
   gboolean quote = format == HEART_FIELDS_JSON
                 && (field->kind == HEART_FIELD_STRING || field->kind == HEART_FIELD_TIMESTAMP);
 
+  if (field->kind == HEART_FIELD_NULL
+      || ((field->kind == HEART_FIELD_DECIMALS_1 || field->kind == HEART_FIELD_DECIMALS_3)
+          && !isfinite (field->number)))
+    {
+      if (format == HEART_FIELDS_JSON)
+        g_string_append (out, "null");
+      return;
+    }
   if (quote)
     g_string_append_c (out, '"');
   switch (field->kind)

@@ -22,7 +22,11 @@ typedef enum {
   HEART_FIELD_DECIMALS_1,
   HEART_FIELD_DECIMALS_3,
   HEART_FIELD_STRING,      /* plain ASCII, nothing to escape */
+  HEART_FIELD_NULL,        /* no value: JSON null, an empty CSV cell */
 } HeartFieldKind;
+
+/* A non-finite number is a value a source does not have (a replayed file
+ * without that channel, docs/replay.md): written as HEART_FIELD_NULL. */
 
 typedef struct _HeartField
 {

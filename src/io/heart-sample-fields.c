@@ -16,6 +16,8 @@ number_field (const char *name,
               int         decimals,
               double      value)
 {
+  if (!isfinite (value))
+    return (HeartField) { name, HEART_FIELD_NULL };
   if (decimals == 0)
     return (HeartField) { name, HEART_FIELD_INT, .integer = (gint64) lround (value) };
   return (HeartField) { name, decimals == 1 ? HEART_FIELD_DECIMALS_1 : HEART_FIELD_DECIMALS_3, .number = value };
@@ -36,7 +38,11 @@ heart_sample_fields (const HeartSample     *sample,
   fields[n++] = (HeartField) { "seq", HEART_FIELD_INT, .integer = (gint64) sample->seq };
   fields[n++] = (HeartField) { "rr_ms", HEART_FIELD_DECIMALS_1, .number = sample->rr_ms };
   fields[n++] = (HeartField) { "rmssd_ms", HEART_FIELD_DECIMALS_1, .number = sample->rmssd_ms };
-  fields[n++] = (HeartField) { "baseline_bpm", HEART_FIELD_INT, .integer = sample->baseline_bpm };
+  /* 0: a replayed person, whose resting rate nobody set */
+  if (sample->baseline_bpm == 0)
+    fields[n++] = (HeartField) { "baseline_bpm", HEART_FIELD_NULL };
+  else
+    fields[n++] = (HeartField) { "baseline_bpm", HEART_FIELD_INT, .integer = sample->baseline_bpm };
   fields[n++] = (HeartField) { "type", HEART_FIELD_STRING, .string = "heartbeat" };
   /* version 2: every periodic channel the seed's fields do not carry */
   for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)

@@ -1,0 +1,632 @@
+/* test-replay.c: recordings and CSVs of other tools played back as a source
+ *
+ * On a manual clock, except the timing test, which runs the real clock at
+ * speed 1000 and checks the schedule against the monotonic clock.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "heart-hrv.h"
+#include "heart-recorder.h"
+#include "heart-replay.h"
+#include "heart-simulator.h"
+
+#define START_US G_GINT64_CONSTANT (1767961696000000)   /* 2026-01-09T12:28:16Z */
+#define TICK_S 0.5
+
+typedef struct
+{
+  char      *folder;
+  GArray    *samples;       /* HeartSample */
+  GArray    *beats;         /* HeartBeat */
+  GArray    *arrivals;      /* gint64, monotonic, of each sample */
+  GPtrArray *problems;      /* messages */
+  guint      fatal;
+  guint      values;
+} Fixture;
+
+static void
+on_sample (HeartSource       *source,
+           const HeartSample *sample,
+           Fixture           *f)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_array_append_vals (f->samples, sample, 1);
+  g_array_append_vals (f->arrivals, &now, 1);
+}
+
+static void
+on_beat (HeartSource     *source,
+         const HeartBeat *beat,
+         Fixture         *f)
+{
+  g_array_append_vals (f->beats, beat, 1);
+}
+
+static void
+on_values (HeartSource             *source,
+           const HeartChannelValue *values,
+           guint                    n_values,
+           Fixture                 *f)
+{
+  f->values += n_values;
+}
+
+static void
+on_problem (HeartReplay  *replay,
+            const GError *error,
+            gboolean      fatal,
+            Fixture      *f)
+{
+  g_ptr_array_add (f->problems, g_strdup (error->message));
+  f->fatal += fatal;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->folder = g_dir_make_tmp ("heartsim-replay-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  f->beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
+  f->arrivals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  f->problems = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->folder, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (f->folder);
+  g_free (f->folder);
+  g_array_unref (f->samples);
+  g_array_unref (f->beats);
+  g_array_unref (f->arrivals);
+  g_ptr_array_unref (f->problems);
+}
+
+static char *
+write_file (Fixture    *f,
+            const char *name,
+            const char *contents,
+            gssize      length)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->folder, name, NULL);
+
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* @ticks of a seeded simulation recorded to @name; the simulator's own
+ * samples and beats go to @samples and @beats when given */
+static char *
+record (Fixture             *f,
+        const char          *name,
+        HeartRecorderFormat  format,
+        guint                ticks,
+        GArray              *samples,
+        GArray              *beats)
+{
+  g_autoptr(HeartSimulator) simulator = NULL;
+  g_autoptr(HeartRecorder) recorder = NULL;
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->folder, name, NULL);
+  Fixture own = { .samples = samples, .beats = beats, .arrivals = g_array_new (FALSE, FALSE, sizeof (gint64)) };
+
+  simulator = g_object_new (HEART_TYPE_SIMULATOR, "seed", (guint64) 11, "manual-clock", TRUE,
+                            "start-time", START_US, "running", TRUE, NULL);
+  if (samples != NULL)
+    g_signal_connect (simulator, "sample", G_CALLBACK (on_sample), &own);
+  if (beats != NULL)
+    g_signal_connect (simulator, "beat", G_CALLBACK (on_beat), &own);
+  recorder = g_object_new (HEART_TYPE_RECORDER, "source", simulator, "path", path, "format", format, NULL);
+  g_assert_true (heart_recorder_start (recorder, &error));
+  g_assert_no_error (error);
+  /* a scenario, so that labels are recorded too */
+  heart_simulator_trigger_stress (simulator, 0.8, NULL);
+  for (guint i = 0; i < ticks; i++)
+    heart_simulator_advance (simulator, TICK_S);
+  g_assert_true (heart_recorder_stop (recorder, &error));
+  g_array_unref (own.arrivals);
+  return path;
+}
+
+static HeartReplay *
+replay_new (Fixture    *f,
+            const char *path,
+            GError    **error,
+            const char *first_property,
+            ...)
+{
+  HeartReplay *replay;
+  va_list args;
+
+  va_start (args, first_property);
+  replay = (HeartReplay *) g_initable_new_valist (HEART_TYPE_REPLAY, first_property, args, NULL, error);
+  va_end (args);
+  if (replay == NULL)
+    return NULL;
+  g_signal_connect (replay, "sample", G_CALLBACK (on_sample), f);
+  g_signal_connect (replay, "beat", G_CALLBACK (on_beat), f);
+  g_signal_connect (replay, "values", G_CALLBACK (on_values), f);
+  g_signal_connect (replay, "problem", G_CALLBACK (on_problem), f);
+  return replay;
+}
+
+/* Plays a manual-clock replay to its end */
+static void
+play_through (HeartReplay *replay)
+{
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  for (guint i = 0; i < 100000 && heart_source_get_running (HEART_SOURCE (replay)); i++)
+    heart_replay_advance (replay, 1.0);
+  g_assert_false (heart_source_get_running (HEART_SOURCE (replay)));
+}
+
+static void
+assert_same_samples (const HeartSample *a,
+                     const HeartSample *b)
+{
+  g_assert_cmpuint (a->seq, ==, b->seq);
+  g_assert_cmpint (a->bpm, ==, b->bpm);
+  g_assert_cmpfloat_with_epsilon (a->rr_ms, b->rr_ms, 0.051);
+  g_assert_cmpfloat_with_epsilon (a->rmssd_ms, b->rmssd_ms, 0.051);
+  g_assert_cmpfloat_with_epsilon (a->variability, b->variability, 0.0006);
+  g_assert_cmpfloat_with_epsilon (a->stress_level, b->stress_level, 0.0006);
+  g_assert_cmpuint (a->baseline_bpm, ==, b->baseline_bpm);
+  g_assert_cmpint (a->event_active, ==, b->event_active);
+  g_assert_cmpstr (a->condition, ==, b->condition);
+  g_assert_cmpint (a->timestamp_us / 1000, ==, b->timestamp_us / 1000);
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    {
+      const HeartChannel *channel = heart_channel_get (c);
+
+      if (channel->kind == HEART_CHANNEL_KIND_PERIODIC && channel->sample_field == NULL)
+        g_assert_cmpfloat_with_epsilon (a->channels[c], b->channels[c], 0.51 * pow (10, -channel->decimals));
+    }
+}
+
+/* What HeartRecorder wrote plays back as the same samples and beats, in
+ * the same order, with their original timestamps */
+static void
+test_recording_replays (Fixture       *f,
+                        gconstpointer  data)
+{
+  HeartRecorderFormat format = GPOINTER_TO_INT (data);
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
+  g_autofree char *path = record (f, format == HEART_RECORDER_CSV ? "r.csv" : "r.jsonl", format, 600,
+                                  samples, beats);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE,
+                                              "speed", 1000.0, NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (heart_source_get_kind (HEART_SOURCE (replay)), ==, "replay");
+  g_assert_cmpstr (heart_replay_get_detected (replay), ==,
+                   format == HEART_RECORDER_CSV ? "Heartsim recording (CSV)" : "Heartsim recording (JSON Lines)");
+  g_assert_cmpuint (heart_source_get_interval_ms (HEART_SOURCE (replay)), ==, 1);  /* 500 ms / 1000 */
+  play_through (replay);
+  g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
+  g_assert_cmpuint (f->problems->len, ==, 0);
+
+  g_assert_cmpuint (f->samples->len, ==, samples->len);
+  for (guint i = 0; i < samples->len; i++)
+    assert_same_samples (&g_array_index (f->samples, HeartSample, i), &g_array_index (samples, HeartSample, i));
+  g_assert_cmpuint (f->beats->len, ==, beats->len);
+  for (guint i = 0; i < beats->len; i++)
+    {
+      HeartBeat *got = &g_array_index (f->beats, HeartBeat, i);
+      HeartBeat *want = &g_array_index (beats, HeartBeat, i);
+
+      g_assert_cmpfloat_with_epsilon (got->rr_ms, want->rr_ms, 0.051);
+      g_assert_cmpint (got->timestamp_us / 1000, ==, want->timestamp_us / 1000);
+      g_assert_cmpstr (got->condition, ==, want->condition);
+    }
+  /* and the channel values of each tick */
+  g_assert_cmpuint (f->values, >=, samples->len * 4);
+}
+
+/* seek: from an offset into the file; loop: again, after the end, with
+ * time and timestamps running on */
+static void
+test_seek_and_loop (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  g_autofree char *path = record (f, "r.jsonl", HEART_RECORDER_JSONL, 40, samples, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE,
+                                              "seek-s", 10.0, "speed", 10.0, NULL);
+
+  g_assert_no_error (error);
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  heart_replay_advance (replay, 0.06);   /* 0.6 s of the file */
+  g_assert_cmpuint (f->samples->len, ==, 1);
+  /* the first sample at or after 10 s into the file: the 20th or 21st tick,
+   * as the file starts with the first beat */
+  g_assert_cmpuint (g_array_index (f->samples, HeartSample, 0).seq, >=, 20);
+  g_assert_cmpuint (g_array_index (f->samples, HeartSample, 0).seq, <=, 21);
+  g_assert_cmpfloat (g_array_index (f->samples, HeartSample, 0).t_s, >=, 10.0);
+  g_assert_cmpfloat (heart_replay_get_position (replay), <, 10.6);
+
+  /* a seek past the end changes nothing */
+  g_assert_false (heart_replay_seek (replay, 3600, &error));
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK);
+  g_assert_nonnull (strstr (error->message, "r.jsonl"));
+  g_clear_error (&error);
+
+  g_array_set_size (f->samples, 0);
+  g_assert_true (heart_replay_seek (replay, 0, &error));
+  heart_replay_set_loop (replay, TRUE);
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  /* 20 s of the file in 2 s at speed 10 is the file once; 6 s, three times */
+  heart_replay_advance (replay, 6.0);
+  g_assert_true (heart_source_get_running (HEART_SOURCE (replay)));
+  g_assert_cmpuint (f->samples->len, >=, 3 * samples->len - 2);
+  for (guint i = 1; i < f->samples->len; i++)
+    {
+      HeartSample *a = &g_array_index (f->samples, HeartSample, i - 1);
+      HeartSample *b = &g_array_index (f->samples, HeartSample, i);
+
+      g_assert_cmpfloat (b->t_s, >, a->t_s);
+      g_assert_cmpint (b->timestamp_us, >, a->timestamp_us);
+      /* the same file again: the same values */
+      g_assert_cmpint (b->bpm, ==, g_array_index (samples, HeartSample, i % samples->len).bpm);
+    }
+}
+
+static gboolean
+on_deadline (gpointer data)
+{
+  gboolean *expired = data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* An hour at speed 1000 on the real clock, timestamps "now": every
+ * timestamp is the wall clock of its due time, from one reading; none
+ * drifts from the file's own time, and none is played before it is due */
+static void
+test_timestamps_now_do_not_drift (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *path = record (f, "hour.jsonl", HEART_RECORDER_JSONL, 7200, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "speed", 1000.0,
+                                              "timestamps", HEART_REPLAY_TIMESTAMPS_NOW, NULL);
+  gboolean expired = FALSE;
+  guint deadline;
+  gint64 wall_minus_mono;
+  const HeartSample *first;
+
+  g_assert_no_error (error);
+  wall_minus_mono = g_get_real_time () - g_get_monotonic_time ();
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  deadline = g_timeout_add_seconds (60, on_deadline, &expired);
+  while (heart_source_get_running (HEART_SOURCE (replay)) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (expired);
+  g_source_remove (deadline);
+  g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
+
+  g_assert_cmpuint (f->samples->len, ==, 7200);
+  first = &g_array_index (f->samples, HeartSample, 0);
+  for (guint i = 0; i < f->samples->len; i++)
+    {
+      const HeartSample *sample = &g_array_index (f->samples, HeartSample, i);
+      gint64 arrival = g_array_index (f->arrivals, gint64, i);
+      double file_us = (sample->t_s - first->t_s) * G_USEC_PER_SEC / 1000.0;
+
+      /* on the schedule, to the microsecond, however far into the hour */
+      g_assert_cmpfloat (fabs ((double) (sample->timestamp_us - first->timestamp_us) - file_us), <=, 1.0);
+      /* never played before its time (50 µs for reading the two clocks) */
+      g_assert_cmpint (arrival + 50, >=, sample->timestamp_us - wall_minus_mono - 50);
+    }
+}
+
+/* A malformed line is reported with its file and number; skipped, or it
+ * stops the replay */
+static void
+test_malformed_lines (Fixture       *f,
+                      gconstpointer  data)
+{
+  HeartReplayOnError on_error = GPOINTER_TO_INT (data);
+  g_autofree char *recorded = record (f, "r.jsonl", HEART_RECORDER_JSONL, 6, NULL, NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) broken = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+  guint n_samples = 0;
+
+  g_assert_true (g_file_get_contents (recorded, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      n_samples += g_str_has_prefix (lines[i], "{\"record\":\"sample\"");
+      g_string_append_printf (broken, "%s\n", lines[i]);
+      if (i == 2)
+        g_string_append (broken, "{\"record\":\"sample\",\"bpm\":\n");            /* line 4 */
+      if (i == 4)
+        g_string_append (broken, "{\"record\":\"sample\",\"timestamp\":\"2026-01-09T12:28:16.000Z\","
+                                 "\"t_s\":1.000,\"bpm\":\"fast\"}\n");            /* line 7 */
+    }
+  path = write_file (f, "broken.jsonl", broken->str, (gssize) broken->len);
+  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, "on-error", on_error, NULL);
+  g_assert_no_error (error);
+  play_through (replay);
+
+  if (on_error == HEART_REPLAY_ON_ERROR_SKIP)
+    {
+      g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
+      g_assert_cmpuint (f->problems->len, ==, 2);
+      g_assert_true (g_str_has_suffix (g_ptr_array_index (f->problems, 0), "broken.jsonl:4: not a JSON object"));
+      g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 1), "broken.jsonl:7: bad or missing \"bpm\""));
+      g_assert_cmpuint (f->fatal, ==, 0);
+      g_assert_cmpuint (f->samples->len, ==, n_samples);
+    }
+  else
+    {
+      g_assert_cmpstr (heart_replay_get_state (replay), ==, "failed");
+      g_assert_cmpuint (f->problems->len, ==, 1);
+      g_assert_cmpuint (f->fatal, ==, 1);
+      g_assert_nonnull (heart_replay_get_error (replay));
+      g_assert_nonnull (strstr (heart_replay_get_error (replay)->message, "broken.jsonl:4:"));
+      /* what came before it was played */
+      g_assert_cmpuint (f->samples->len + f->beats->len, ==, 3);
+    }
+}
+
+/* Nothing to play is an error when opening, naming the file */
+static void
+test_empty_and_binary (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *empty = write_file (f, "empty.csv", "", 0);
+  g_autofree char *blank = write_file (f, "blank.csv", "\n  \n\n", -1);
+  g_autofree char *header_only = write_file (f, "header.csv", "time,bpm\n", -1);
+  g_autofree char *missing = g_build_filename (f->folder, "missing.jsonl", NULL);
+  g_autofree char *binary = NULL;
+  g_autofree char *binary_later = NULL;
+  guint8 bytes[8192];
+  g_autoptr(GString) text = g_string_new ("time,bpm\n0,60\n1,61\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+
+  g_assert_null (heart_replay_new (empty, &error));
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_EMPTY);
+  g_assert_true (g_str_has_suffix (error->message, "empty.csv: the file is empty"));
+  g_clear_error (&error);
+  g_assert_null (heart_replay_new (blank, &error));
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_EMPTY);
+  g_clear_error (&error);
+  g_assert_null (heart_replay_new (header_only, &error));
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_EMPTY);
+  g_assert_nonnull (strstr (error->message, "header.csv"));
+  g_clear_error (&error);
+  g_assert_null (heart_replay_new (missing, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "missing.jsonl: No such file or directory"));
+  g_clear_error (&error);
+
+  for (gsize i = 0; i < sizeof bytes; i++)
+    bytes[i] = (guint8) g_test_rand_int_range (0, 256);
+  bytes[0] = 0;
+  binary = write_file (f, "noise.bin", (const char *) bytes, sizeof bytes);
+  g_assert_null (heart_replay_new (binary, &error));
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "noise.bin: it is not a text file"));
+  g_clear_error (&error);
+
+  /* binary after good lines: skipped a line at a time, never kept whole */
+  g_string_append_len (text, (const char *) bytes, sizeof bytes);
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (text, 'x');          /* a line longer than the limit */
+  g_string_append (text, "\n5,65\n");
+  binary_later = write_file (f, "later.csv", text->str, (gssize) text->len);
+  replay = replay_new (f, binary_later, &error, "path", binary_later, "manual-clock", TRUE, NULL);
+  g_assert_no_error (error);
+  play_through (replay);
+  g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
+  g_assert_cmpuint (f->problems->len, >=, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 0), "later.csv:4:"));
+  /* 0 s, 0.5 s, … 5 s: the heart rate of the latest row */
+  g_assert_cmpuint (f->samples->len, ==, 11);
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, 10).bpm, ==, 65);
+}
+
+/* A recording cut mid-line by a crash replays up to the cut */
+static void
+test_truncated_last_line (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  g_autofree char *path = record (f, "cut.jsonl", HEART_RECORDER_JSONL, 20, samples, NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  /* cut in the middle of the last line, a sample */
+  g_assert_true (g_file_set_contents (path, contents, (gssize) length - 40, NULL));
+  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  g_assert_no_error (error);
+  play_through (replay);
+  g_assert_cmpuint (f->samples->len, ==, samples->len - 1);
+  g_assert_cmpuint (f->problems->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 0), "cut short"));
+}
+
+/* time + RR: beats, and samples on a 500 ms grid with the model's RMSSD */
+static void
+test_generic_rr (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const double rr[] = { 800, 820, 790, 810, 830, 805, 795, 815, 800, 790, 780, 800 };
+  g_autoptr(GString) csv = g_string_new ("time_s,rr_ms\n");
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+  const HeartSample *last;
+  double t = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rr); i++)
+    {
+      t += rr[i] / 1000.0;
+      g_string_append_printf (csv, "%.3f,%.0f\n", t, rr[i]);
+    }
+  path = write_file (f, "rr.csv", csv->str, -1);
+  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpstr (heart_replay_get_detected (replay), ==,
+                   "CSV (“,”-separated): time = column 1 “time_s” (s), rr_ms = column 2 “rr_ms”");
+  play_through (replay);
+  g_assert_cmpuint (f->beats->len, ==, G_N_ELEMENTS (rr));
+  g_assert_cmpuint (f->samples->len, >=, 18);
+  last = &g_array_index (f->samples, HeartSample, f->samples->len - 1);
+  /* at 8.5 s, after the eleventh beat */
+  g_assert_cmpfloat_with_epsilon (last->t_s, 8.5, 1e-9);
+  g_assert_cmpfloat (last->rr_ms, ==, 780);
+  g_assert_cmpint (last->bpm, ==, 77);
+  /* the whole file is within 30 s: RMSSD over every beat so far */
+  g_assert_cmpfloat_with_epsilon (last->rmssd_ms, heart_hrv_rmssd (rr, G_N_ELEMENTS (rr) - 1), 1e-9);
+  g_assert_cmpfloat_with_epsilon (last->variability, last->rmssd_ms / 100, 1e-9);
+  /* what a file does not have is not made up */
+  g_assert_true (isnan (last->stress_level));
+  g_assert_true (isnan (last->channels[HEART_CHANNEL_EDA]));
+  g_assert_cmpuint (last->baseline_bpm, ==, 0);
+  for (guint i = 1; i < f->samples->len; i++)
+    g_assert_cmpfloat_with_epsilon (g_array_index (f->samples, HeartSample, i).t_s
+                                    - g_array_index (f->samples, HeartSample, i - 1).t_s, 0.5, 1e-9);
+}
+
+/* time + heart rate, in milliseconds: no RR, so no RR nor RMSSD */
+static void
+test_generic_bpm (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "hr.csv", "Time (ms),Heart Rate\n0,60\n1000,62\n2000,64\n3000,66\n", -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (heart_replay_get_detected (replay), ==,
+                   "CSV (“,”-separated): time = column 1 “Time (ms)” (ms), bpm = column 2 “Heart Rate”");
+  play_through (replay);
+  g_assert_cmpuint (f->beats->len, ==, 0);
+  g_assert_cmpuint (f->samples->len, ==, 7);
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, 0).bpm, ==, 60);
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, 3).bpm, ==, 62);
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, 6).bpm, ==, 66);
+  g_assert_true (isnan (g_array_index (f->samples, HeartSample, 6).rr_ms));
+  g_assert_true (isnan (g_array_index (f->samples, HeartSample, 6).rmssd_ms));
+}
+
+/* Polar Sensor Logger-style: ';', the phone's clock, the sensor's
+ * nanoseconds, RR intervals in ms */
+static void
+test_polar (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "Polar_H10_RR.txt",
+                                      "Phone timestamp;sensor timestamp [ns];RR-interval [ms]\n"
+                                      "2026-01-09T12:00:00.800;757382400800000000;800\n"
+                                      "2026-01-09T12:00:01.610;757382401610000000;810\n"
+                                      "2026-01-09T12:00:02.400;757382402400000000;790\n"
+                                      "2026-01-09T12:00:03.220;757382403220000000;820\n", -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  g_autoptr(GDateTime) noon = g_date_time_new_utc (2026, 1, 9, 12, 0, 0.8);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (heart_replay_get_detected (replay), ==,
+                   "CSV (“;”-separated): time = column 2 “sensor timestamp [ns]” (ns), "
+                   "rr_ms = column 3 “RR-interval [ms]”, wall clock = column 1 “Phone timestamp”");
+  play_through (replay);
+  g_assert_cmpuint (f->beats->len, ==, 4);
+  g_assert_cmpfloat_with_epsilon (g_array_index (f->beats, HeartBeat, 1).t_s, 0.81, 1e-6);
+  /* original timestamps: the phone's clock */
+  g_assert_cmpint (g_array_index (f->beats, HeartBeat, 0).timestamp_us, ==,
+                   g_date_time_to_unix (noon) * G_USEC_PER_SEC + 800000);
+  /* the last sample, at 2 s, follows the third beat (790 ms) */
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, f->samples->len - 1).bpm, ==, 76);
+}
+
+/* --columns: by name or number, when the header says nothing we know */
+static void
+test_columns_override (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "odd.csv", "a,b,c\n0.8,x,800\n1.6,x,800\n2.4,x,800\n", -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+
+  g_assert_null (heart_replay_new (path, &error));
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "odd.csv: no heart-rate or RR column"));
+  g_clear_error (&error);
+
+  g_assert_true (heart_replay_check_columns ("time=a,rr_ms=3", NULL));
+  g_assert_false (heart_replay_check_columns ("time=a", NULL));
+  g_assert_false (heart_replay_check_columns ("speed=a,bpm=2", NULL));
+  g_assert_false (heart_replay_check_columns ("bpm=2,time_unit=fortnights", NULL));
+
+  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, "columns", "time=a,rr_ms=3", NULL);
+  g_assert_no_error (error);
+  g_assert_cmpstr (heart_replay_get_detected (replay), ==,
+                   "CSV (“,”-separated): time = column 1 “a” (s), rr_ms = column 3 “c”");
+  play_through (replay);
+  g_assert_cmpuint (f->beats->len, ==, 3);
+  g_clear_object (&replay);
+
+  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, "columns", "time=z,rr_ms=3", NULL);
+  g_assert_null (replay);
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "no column “z”"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/replay/recording/jsonl", Fixture, GINT_TO_POINTER (HEART_RECORDER_JSONL),
+              fixture_set_up, test_recording_replays, fixture_tear_down);
+  g_test_add ("/replay/recording/csv", Fixture, GINT_TO_POINTER (HEART_RECORDER_CSV),
+              fixture_set_up, test_recording_replays, fixture_tear_down);
+  g_test_add ("/replay/seek-and-loop", Fixture, NULL, fixture_set_up, test_seek_and_loop, fixture_tear_down);
+  g_test_add ("/replay/timestamps-now/no-drift", Fixture, NULL,
+              fixture_set_up, test_timestamps_now_do_not_drift, fixture_tear_down);
+  g_test_add ("/replay/malformed/skip", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP),
+              fixture_set_up, test_malformed_lines, fixture_tear_down);
+  g_test_add ("/replay/malformed/stop", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP),
+              fixture_set_up, test_malformed_lines, fixture_tear_down);
+  g_test_add ("/replay/empty-and-binary", Fixture, NULL, fixture_set_up, test_empty_and_binary, fixture_tear_down);
+  g_test_add ("/replay/truncated-last-line", Fixture, NULL,
+              fixture_set_up, test_truncated_last_line, fixture_tear_down);
+  g_test_add ("/replay/csv/generic-rr", Fixture, NULL, fixture_set_up, test_generic_rr, fixture_tear_down);
+  g_test_add ("/replay/csv/generic-bpm", Fixture, NULL, fixture_set_up, test_generic_bpm, fixture_tear_down);
+  g_test_add ("/replay/csv/polar", Fixture, NULL, fixture_set_up, test_polar, fixture_tear_down);
+  g_test_add ("/replay/csv/columns", Fixture, NULL, fixture_set_up, test_columns_override, fixture_tear_down);
+  return g_test_run ();
+}
