@@ -670,6 +670,61 @@ test_sse_needs_http11 (Fixture       *f,
   raw_free (client);
 }
 
+/* Threads of this process named like the shards */
+static guint
+count_shard_threads (void)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *task;
+  guint count = 0;
+
+  g_assert_nonnull (tasks);
+  while ((task = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", task, "comm", NULL);
+      g_autofree char *name = NULL;
+
+      if (g_file_get_contents (path, &name, NULL, NULL) && g_str_has_prefix (name, "heartsim-fan"))
+        count++;
+    }
+  return count;
+}
+
+/* An idle server runs no shard and holds no copy of the history: the
+ * shards start with the first client, from the history and settings as
+ * they are then, and every client after it still gets every tick */
+static void
+test_shards_start_with_first_client (Fixture       *f,
+                                     gconstpointer  data)
+{
+  RawClient *clients[3];
+
+  for (guint tick = 0; tick < 10; tick++)
+    heart_simulator_advance (f->simulator, 0.5);
+  g_assert_cmpuint (count_shard_threads (), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    clients[i] = websocket_client (f);
+  g_assert_cmpuint (count_shard_threads (), ==, GPOINTER_TO_UINT (data));
+  WAIT_FOR (heart_server_get_websocket_clients (f->server) == G_N_ELEMENTS (clients));
+
+  {
+    guint64 first_seq = heart_history_get_latest (f->history)->seq + 1, last_seq;
+
+    for (guint tick = 0; tick < 6; tick++)
+      heart_simulator_advance (f->simulator, 0.5);
+    last_seq = heart_history_get_latest (f->history)->seq;
+    for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+      {
+        g_autoptr(GPtrArray) frames = read_samples_until (clients[i], first_seq, last_seq);
+
+        g_assert_cmpuint (frames->len, ==, last_seq - first_seq + 1);
+      }
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    raw_free (clients[i]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -698,6 +753,7 @@ main (int    argc,
   ADD_SHARDED ("/fanout/shards/queue-bounded", test_queue_bounded);
   ADD_SHARDED ("/fanout/shards/shutdown", test_thread_shutdown);
   ADD_SHARDED ("/fanout/shards/streams-count-against-cap", test_streams_count_against_cap);
+  ADD_SHARDED ("/fanout/shards/start-with-first-client", test_shards_start_with_first_client);
 #undef ADD_SHARDED
 #undef ADD_THREADED
 #undef ADD

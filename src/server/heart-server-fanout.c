@@ -45,6 +45,11 @@ typedef enum {
   COMMAND_STALL_TIMEOUT,
 } CommandKind;
 
+/* The commands that set something, kept for shards that start later */
+#define N_SETTINGS 4
+#define IS_SETTING(kind) ((kind) == COMMAND_STATE || (kind) >= COMMAND_SSE_INTERVAL)
+#define SETTING_INDEX(kind) ((kind) == COMMAND_STATE ? 0 : (kind) - COMMAND_SSE_INTERVAL + 1)
+
 typedef struct
 {
   CommandKind        kind;
@@ -101,6 +106,9 @@ struct _HeartFanout
   gpointer               changed_data;
   GPtrArray             *takes;          /* Take *, in the owner's thread */
   gboolean               threaded;
+  gboolean               started;        /* the shards' threads run */
+  HeartHistory          *history;        /* the owner's, copied when the shards start */
+  Command               *settings[N_SETTINGS];  /* the latest of each, for shards that start later */
   Shard                 *shards;
   guint                  n_shards;
   guint                  next_shard;     /* the one the next client goes to */
@@ -190,11 +198,25 @@ submit_to (Shard   *shard,
   g_source_set_ready_time (shard->queue_source, 0);
 }
 
-/* Takes @command */
+static void start_shards (HeartFanout *self);
+
+/* Takes @command. Before the shards start, only settings are kept */
 static void
 submit_all (HeartFanout *self,
             Command     *command)
 {
+  if (IS_SETTING (command->kind))
+    {
+      Command **kept = &self->settings[SETTING_INDEX (command->kind)];
+
+      g_clear_pointer (kept, command_unref);
+      *kept = g_atomic_rc_box_acquire (command);
+    }
+  if (self->threaded && !self->started)
+    {
+      command_unref (command);
+      return;
+    }
   for (guint i = 0; i < self->n_shards; i++)
     submit_to (&self->shards[i], i + 1 < self->n_shards ? g_atomic_rc_box_acquire (command) : command);
 }
@@ -353,6 +375,23 @@ stop_thread (Shard *shard)
   g_clear_object (&shard->history);
 }
 
+/* On the first client: each shard starts from a copy of the history as it
+ * is now, and the latest settings; nothing else it missed matters, since it
+ * had no client. Until then no thread runs and no history is copied, so an
+ * idle server holds one history only (docs/architecture.md, Fan-out). */
+static void
+start_shards (HeartFanout *self)
+{
+  self->started = TRUE;
+  for (guint i = 0; i < self->n_shards; i++)
+    {
+      start_thread (&self->shards[i], self->history, i);
+      for (guint k = 0; k < N_SETTINGS; k++)
+        if (self->settings[k] != NULL)
+          submit_to (&self->shards[i], g_atomic_rc_box_acquire (self->settings[k]));
+    }
+}
+
 /* ---- taking clients from libsoup ------------------------------------------------- */
 
 static void
@@ -428,6 +467,8 @@ on_take (gpointer data)
   /* the connection is the streams' from now on */
   heart_connections_release (self->connections, take->msg);
   take_free (take);
+  if (self->threaded && !self->started)
+    start_shards (self);
   submit_to (&self->shards[self->next_shard], command);
   self->next_shard = (self->next_shard + 1) % self->n_shards;
   return G_SOURCE_REMOVE;
@@ -532,6 +573,8 @@ heart_fanout_push_values (HeartFanout             *self,
       heart_streams_push_values (self->shards[0].streams, values, n_values);
       return;
     }
+  if (!self->started)
+    return;
   command = command_new (COMMAND_VALUES);
   command->values = g_memdup2 (values, n_values * sizeof *values);
   command->n_values = n_values;
@@ -621,7 +664,7 @@ heart_fanout_close_all (HeartFanout *self)
 {
   while (self->takes->len > 0)
     take_abandon (self->takes->pdata[self->takes->len - 1]);
-  for (guint i = 0; i < self->n_shards; i++)
+  for (guint i = 0; i < self->n_shards && (self->started || !self->threaded); i++)
     g_atomic_int_set (&self->shards[i].close_all_pending, TRUE);
   submit_all (self, command_new (COMMAND_CLOSE_ALL));
 }
@@ -649,9 +692,9 @@ heart_fanout_new (HeartHistory           *history,
       self->shards[0].streams = heart_streams_new (history, FALSE, &streams_callbacks, &self->shards[0]);
       return self;
     }
+  /* the threads, and their copies of the history, wait for the first client */
+  self->history = g_object_ref (history);
   self->notify_source = wakeup_source_new (g_main_context_get_thread_default (), on_notify, self);
-  for (guint i = 0; i < self->n_shards; i++)
-    start_thread (&self->shards[i], history, i);
   return self;
 }
 
@@ -668,6 +711,9 @@ heart_fanout_free (HeartFanout *self)
         g_clear_pointer (&self->shards[i].streams, heart_streams_free);
     }
   heart_source_clear (&self->notify_source);
+  for (guint i = 0; i < N_SETTINGS; i++)
+    g_clear_pointer (&self->settings[i], command_unref);
+  g_clear_object (&self->history);
   g_free (self->shards);
   g_ptr_array_unref (self->takes);
   g_free (self);
