@@ -10,6 +10,9 @@
  * With --record FILE every sample and beat is appended to FILE: a file that
  * cannot be recorded to is exit status 1 before anything listens, a write
  * error later is one line on stderr, and serving goes on (docs/recording.md).
+ * With --replay FILE the file is served instead of the simulation: one that
+ * cannot be played is exit status 1 before anything listens, and each bad
+ * line one line on stderr (docs/replay.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,7 +24,9 @@
 
 #include "heart-headless.h"
 #include "heart-history.h"
+#include "heart-duration.h"
 #include "heart-recorder.h"
+#include "heart-replay.h"
 #include "heart-server.h"
 #include "heart-server-private.h"
 #include "heart-simulator.h"
@@ -46,7 +51,26 @@ typedef struct
   char     *record;
   char     *record_format;
   int       fanout_threads;
+  char     *replay;
+  char     *speed;
+  gboolean  loop;
+  char     *seek;
+  char     *timestamps;
+  char     *on_error;
+  char     *columns;
 } HeadlessOptions;
+
+/* What --replay and its options settled on */
+typedef struct
+{
+  double                speed;
+  double                seek_s;
+  HeartReplayTimestamps timestamps;
+  HeartReplayOnError    on_error;
+} ReplayOptions;
+
+/* stderr gets this many bad lines of a replay, then one line saying so */
+#define REPLAY_PROBLEMS_SHOWN 20
 
 /* What the signal handlers need while the main loop runs */
 typedef struct
@@ -56,6 +80,7 @@ typedef struct
   HeartServer    *server;
   gint64          started_us;   /* monotonic */
   guint           signal_ids[4];
+  guint           replay_problems;
 } HeadlessRun;
 
 static void
@@ -68,6 +93,12 @@ headless_options_clear (HeadlessOptions *options)
   g_clear_pointer (&options->seed, g_free);
   g_clear_pointer (&options->record, g_free);
   g_clear_pointer (&options->record_format, g_free);
+  g_clear_pointer (&options->replay, g_free);
+  g_clear_pointer (&options->speed, g_free);
+  g_clear_pointer (&options->seek, g_free);
+  g_clear_pointer (&options->timestamps, g_free);
+  g_clear_pointer (&options->on_error, g_free);
+  g_clear_pointer (&options->columns, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
@@ -108,6 +139,20 @@ options_context_new (HeadlessOptions *options)
       "Append every sample and beat to FILE (an existing recording goes on)", "FILE" },
     { "record-format", 0, 0, G_OPTION_ARG_STRING, &options->record_format,
       "Format of --record: jsonl (default) or csv", "jsonl|csv" },
+    { "replay", 0, 0, G_OPTION_ARG_FILENAME, &options->replay,
+      "Serve FILE instead of the simulation: a recording, or a CSV of heart rates or RR intervals", "FILE" },
+    { "speed", 0, 0, G_OPTION_ARG_STRING, &options->speed,
+      "Speed of --replay, 0.1–1000 (default 1)", "X" },
+    { "loop", 0, 0, G_OPTION_ARG_NONE, &options->loop,
+      "Play --replay again from its start when it ends", NULL },
+    { "seek", 0, 0, G_OPTION_ARG_STRING, &options->seek,
+      "Start --replay this far into the file (600, 90s, 1h30m)", "TIME" },
+    { "timestamps", 0, 0, G_OPTION_ARG_STRING, &options->timestamps,
+      "Timestamps of --replay: the file's own (original, the default) or the wall clock now", "original|now" },
+    { "on-error", 0, 0, G_OPTION_ARG_STRING, &options->on_error,
+      "A malformed line of --replay is skipped (the default) or stops the replay", "skip|stop" },
+    { "columns", 0, 0, G_OPTION_ARG_STRING, &options->columns,
+      "Columns of a --replay CSV, by name or number: time=…,bpm=…,rr_ms=…[,time_unit=s|ms|us|ns|iso]", "SPEC" },
     { "fanout-threads", 0, 0, G_OPTION_ARG_INT, &options->fanout_threads,
       "Threads that share the streaming clients, 0–16 (0: the server's own loop; default 2, or 0 on one core)", "N" },
     { NULL }
@@ -151,6 +196,7 @@ parse_options (HeadlessOptions     *options,
                char              ***args,
                guint64             *seed,
                HeartRecorderFormat *record_format,
+               ReplayOptions       *replay,
                GError             **error)
 {
   g_autoptr(GOptionContext) context = options_context_new (options);
@@ -198,6 +244,35 @@ parse_options (HeadlessOptions     *options,
   if (options->record_format != NULL
       && !heart_recorder_format_parse (options->record_format, record_format, error))
     return FALSE;
+  if (options->replay == NULL
+      && (options->speed || options->loop || options->seek || options->timestamps
+          || options->on_error || options->columns))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--speed, --loop, --seek, --timestamps, --on-error and --columns go with --replay FILE");
+      return FALSE;
+    }
+  if (options->replay != NULL && options->replay[0] == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--replay needs a file name");
+      return FALSE;
+    }
+  if (options->speed != NULL && !heart_replay_parse_speed (options->speed, &replay->speed, error))
+    return FALSE;
+  if (options->seek != NULL
+      && (!heart_duration_scan (options->seek, &replay->seek_s) || replay->seek_s > HEART_DURATION_MAX_S))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--seek must be a time such as 600, 90s or 1h30m, not “%s”", options->seek);
+      return FALSE;
+    }
+  if (options->timestamps != NULL
+      && !heart_replay_parse_timestamps (options->timestamps, &replay->timestamps, error))
+    return FALSE;
+  if (options->on_error != NULL && !heart_replay_parse_on_error (options->on_error, &replay->on_error, error))
+    return FALSE;
+  if (options->columns != NULL && !heart_replay_check_columns (options->columns, error))
+    return FALSE;
   if (options->record != NULL && options->record[0] == '\0')
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--record needs a file name");
@@ -240,6 +315,22 @@ on_record_failed (HeartRecorder *recorder,
   g_printerr ("heartsim: recording stopped: %s\n", error->message);
 }
 
+/* One line a bad line, up to a limit: a binary file must not flood stderr */
+static void
+on_replay_problem (HeartReplay  *replay,
+                   const GError *error,
+                   gboolean      fatal,
+                   HeadlessRun  *run)
+{
+  run->replay_problems++;
+  if (fatal)
+    g_printerr ("heartsim: replay stopped: %s\n", error->message);
+  else if (run->replay_problems <= REPLAY_PROBLEMS_SHOWN)
+    g_printerr ("heartsim: skipped %s\n", error->message);
+  else if (run->replay_problems == REPLAY_PROBLEMS_SHOWN + 1)
+    g_printerr ("heartsim: more lines of %s were skipped; they are not shown\n", heart_replay_get_path (replay));
+}
+
 /* nohup(1) starts us with SIGHUP ignored: keep it so */
 static gboolean
 signal_ignored (int signum)
@@ -270,16 +361,22 @@ remove_signal_handlers (HeadlessRun *run)
 static void
 print_banner (HeartServer    *server,
               HeartSimulator *simulator,
+              HeartReplay    *replay,
               gboolean        token_generated)
 {
   g_auto(GStrv) urls = heart_server_dup_urls (server);
 
   for (guint i = 0; urls[i] != NULL; i++)
     printf ("Heartsim %s serving %s\n", PACKAGE_VERSION, urls[i]);
-  printf ("Simulation %s, %u ms interval, seed %" G_GUINT64_FORMAT "\n",
-          heart_simulator_get_running (simulator) ? "running" : "stopped (POST /simulation/start)",
-          heart_simulator_get_interval_ms (simulator),
-          heart_simulator_get_seed (simulator));
+  if (replay != NULL)
+    printf ("Replay of %s %s at %g×\n", heart_replay_get_path (replay),
+            heart_source_get_running (HEART_SOURCE (replay)) ? "playing" : "paused (POST /simulation/start)",
+            heart_replay_get_speed (replay));
+  else
+    printf ("Simulation %s, %u ms interval, seed %" G_GUINT64_FORMAT "\n",
+            heart_simulator_get_running (simulator) ? "running" : "stopped (POST /simulation/start)",
+            heart_simulator_get_interval_ms (simulator),
+            heart_simulator_get_seed (simulator));
   if (token_generated)
     printf ("POST requests need the header: Authorization: Bearer %s\n", heart_server_get_token (server));
   /* scripts and tests read the port from this output through a pipe */
@@ -295,6 +392,7 @@ heart_headless_main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartSimulator) simulator = NULL;
   g_autoptr(HeartSourceSwitch) source = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
   g_autoptr(HeartHistory) history = NULL;
   g_autoptr(HeartServer) server = NULL;
   g_autoptr(HeartRecorder) recorder = NULL;
@@ -304,8 +402,9 @@ heart_headless_main (int    argc,
   gboolean token_generated;
   guint64 seed = (guint64) g_get_real_time ();
   HeartRecorderFormat record_format = HEART_RECORDER_JSONL;
+  ReplayOptions replay_options = { .speed = 1 };
 
-  if (!parse_options (&options, &args, &seed, &record_format, &error))
+  if (!parse_options (&options, &args, &seed, &record_format, &replay_options, &error))
     {
       g_printerr ("heartsim: %s (see heartsim --headless --help)\n", error->message);
       return EXIT_USAGE;
@@ -325,9 +424,31 @@ heart_headless_main (int    argc,
   if (options.interval_ms != 0)
     heart_simulator_set_interval_ms (simulator, (guint) options.interval_ms, NULL);
   history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
+  /* a file that cannot be played is a mistake of the command line's,
+   * told before anything listens */
+  if (options.replay != NULL)
+    {
+      replay = g_initable_new (HEART_TYPE_REPLAY, NULL, &error,
+                               "path", options.replay,
+                               "speed", replay_options.speed,
+                               "loop", options.loop,
+                               "seek-s", replay_options.seek_s,
+                               "timestamps", replay_options.timestamps,
+                               "on-error", replay_options.on_error,
+                               "columns", options.columns,
+                               NULL);
+      if (replay == NULL)
+        {
+          g_printerr ("heartsim: %s\n", error->message);
+          return EXIT_START_FAILED;
+        }
+      g_printerr ("heartsim: replaying %s: %s\n", options.replay, heart_replay_get_detected (replay));
+      g_signal_connect (replay, "problem", G_CALLBACK (on_replay_problem), &run);
+    }
+
   /* everything downstream follows the switch, so that POST /source can
    * change what is served (docs/architecture.md, Sources) */
-  source = heart_source_switch_new (HEART_SOURCE (simulator));
+  source = heart_source_switch_new (replay != NULL ? HEART_SOURCE (replay) : HEART_SOURCE (simulator));
   heart_history_follow (history, G_OBJECT (source));
 
   /* before anything listens: a file that cannot be recorded to is a
@@ -385,7 +506,7 @@ heart_headless_main (int    argc,
   /* seed 2's clients expect data without calling start */
   if (!options.no_autostart)
     heart_source_set_running (HEART_SOURCE (source), TRUE);
-  print_banner (server, simulator, token_generated);
+  print_banner (server, simulator, replay, token_generated);
 
   g_main_loop_run (loop);
   remove_signal_handlers (&run);

@@ -45,8 +45,6 @@
 #define RR_MAX_MS            3000.0
 #define BPM_MIN              20.0
 #define BPM_MAX              300.0
-/* Polar sensors count nanoseconds from 2000-01-01T00:00:00Z */
-#define POLAR_EPOCH_US       G_GINT64_CONSTANT (946684800000000)
 
 typedef enum {
   FORMAT_JSONL,          /* our recording, JSON Lines */
