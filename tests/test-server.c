@@ -327,7 +327,7 @@ test_docs (Fixture       *f,
   static const char *paths[] = {
     "/health", "/simulation/start", "/simulation/stop", "/heartbeat/current", "/ws/heartbeat",
     "/simulation/trigger-stress", "/simulation/set-baseline", "/api/stream", "/api/history",
-    "/api/channels", "/ws/stream", "/simulation/scenario",
+    "/api/channels", "/ws/stream", "/simulation/scenario", "/source",
   };
   g_autoptr(JsonNode) openapi = get_json (f, "/openapi.json", SOUP_STATUS_OK);
   JsonObject *documented = json_object_get_object_member (json_node_get_object (openapi), "paths");

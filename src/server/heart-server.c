@@ -21,6 +21,7 @@
 #include "heart-server-person.h"
 #include "heart-server-private.h"
 #include "heart-server-resources.h"
+#include "heart-server-source.h"
 #include "heart-server-validate.h"
 
 #define RESOURCE_PREFIX "/io/github/heartsim/Heartsim/core/"
@@ -309,6 +310,45 @@ generate_token (void)
 
 /* ---- REST endpoints ----------------------------------------------------- */
 
+/* Commands of the simulation go to the simulator only while it is what is
+ * served; otherwise 409 (docs/api.md, Source) */
+static gboolean
+simulation_served (HeartServer       *self,
+                   SoupServerMessage *msg)
+{
+  HeartSource *current = HEART_IS_SOURCE_SWITCH (self->source)
+                       ? heart_source_switch_get_source (HEART_SOURCE_SWITCH (self->source)) : self->source;
+  g_autofree char *detail = NULL;
+
+  if (self->simulator != NULL && current == HEART_SOURCE (self->simulator))
+    return TRUE;
+  detail = g_strdup_printf ("the source is a %s, not the simulation: "
+                            "POST /source?kind=simulator first", heart_source_get_kind (current));
+  heart_respond_detail (msg, SOUP_STATUS_CONFLICT, detail);
+  return FALSE;
+}
+
+static void
+handle_get_source (HeartServer       *self,
+                   SoupServerMessage *msg,
+                   GHashTable        *query)
+{
+  GString *json = g_string_new (NULL);
+
+  heart_server_source_append_json (json, self->source);
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
+static void
+handle_post_source (HeartServer       *self,
+                    SoupServerMessage *msg,
+                    GHashTable        *query)
+{
+  heart_server_source_post (msg, query,
+                            HEART_IS_SOURCE_SWITCH (self->source) ? HEART_SOURCE_SWITCH (self->source) : NULL,
+                            self->simulator);
+}
+
 static void
 handle_health (HeartServer       *self,
                SoupServerMessage *msg,
@@ -338,6 +378,8 @@ handle_health (HeartServer       *self,
                           heart_connections_get_refused (self->connections),
                           PACKAGE_VERSION);
   heart_json_append_double (json, (g_get_monotonic_time () - self->created_us) / 1e6, 3);
+  g_string_append (json, ",\"source\":");
+  heart_server_source_append_json (json, self->source);
   g_string_append_c (json, '}');
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
@@ -410,7 +452,7 @@ handle_trigger_stress (HeartServer       *self,
   GString *json;
 
   heart_validation_double (validation, "stress_level", TRUE, 0.0, 1.0, &level);
-  if (respond_invalid (msg, validation))
+  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
     return;
 
   if (!heart_simulator_trigger_stress (self->simulator, level, &error))
@@ -436,7 +478,7 @@ handle_set_baseline (HeartServer       *self,
   GString *json;
 
   heart_validation_int (validation, "baseline_bpm", TRUE, HEART_BASELINE_MIN, HEART_BASELINE_MAX, &bpm);
-  if (respond_invalid (msg, validation))
+  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
     return;
 
   if (!heart_simulator_set_baseline (self->simulator, (int) bpm, &error))
@@ -608,7 +650,8 @@ handle_post_scenario (HeartServer       *self,
                       SoupServerMessage *msg,
                       GHashTable        *query)
 {
-  heart_person_post_scenario (msg, query, self->simulator);
+  if (simulation_served (self, msg))
+    heart_person_post_scenario (msg, query, self->simulator);
 }
 
 static void
@@ -616,7 +659,8 @@ handle_delete_scenario (HeartServer       *self,
                         SoupServerMessage *msg,
                         GHashTable        *query)
 {
-  heart_person_delete_scenario (msg, self->simulator);
+  if (simulation_served (self, msg))
+    heart_person_delete_scenario (msg, self->simulator);
 }
 
 static const Route routes[] = {
@@ -631,6 +675,7 @@ static const Route routes[] = {
   { WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
   { TYPED_WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
   { "/api/channels", handle_channels, NULL },
+  { "/source", handle_get_source, handle_post_source },
   { SCENARIO_PATH, handle_get_scenario, handle_post_scenario, NULL, handle_delete_scenario },
   { "/openapi.json", NULL, NULL, "openapi.json" },
   { "/docs", NULL, NULL, "docs.html" },
@@ -652,6 +697,8 @@ allowed_methods (const Route *route)
 {
   if (route != NULL && route->get != NULL && route->post != NULL && route->delete != NULL)
     return "GET, HEAD, POST, DELETE, OPTIONS";
+  if (route != NULL && route->get != NULL && route->post != NULL)
+    return "GET, HEAD, POST, OPTIONS";
   if (route == NULL || route->get != NULL || route->resource != NULL)
     return "GET, HEAD, OPTIONS";
   return "POST, OPTIONS";

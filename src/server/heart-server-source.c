@@ -1,0 +1,170 @@
+/* heart-server-source.c: GET and POST /source, what is served
+ *
+ * The served source is a HeartSourceSwitch that everything downstream
+ * follows, so a switch here is one call: the streams carry on and their
+ * clients get the new source's samples, seq running on by one
+ * (docs/architecture.md, Sources; docs/api.md, Source).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "heart-server-source.h"
+
+#include "heart-duration.h"
+#include "heart-replay.h"
+#include "heart-server-json.h"
+#include "heart-server-validate.h"
+
+void
+heart_server_source_append_json (GString     *json,
+                                 HeartSource *source)
+{
+  HeartSource *current = HEART_IS_SOURCE_SWITCH (source)
+                       ? heart_source_switch_get_source (HEART_SOURCE_SWITCH (source)) : source;
+
+  g_string_append (json, "{\"kind\":");
+  heart_json_append_string (json, heart_source_get_kind (current));
+  if (HEART_IS_REPLAY (current))
+    {
+      HeartReplay *replay = HEART_REPLAY (current);
+      const GError *error = heart_replay_get_error (replay);
+
+      g_string_append (json, ",\"file\":");
+      heart_json_append_string (json, heart_replay_get_path (replay));
+      g_string_append (json, ",\"state\":");
+      heart_json_append_string (json, heart_replay_get_state (replay));
+      g_string_append (json, ",\"position_s\":");
+      heart_json_append_double (json, heart_replay_get_position (replay), 3);
+      g_string_append (json, ",\"speed\":");
+      heart_json_append_double (json, heart_replay_get_speed (replay), 3);
+      g_string_append_printf (json, ",\"loop\":%s", heart_replay_get_loop (replay) ? "true" : "false");
+      g_string_append (json, ",\"detected\":");
+      heart_json_append_string (json, heart_replay_get_detected (replay));
+      g_string_append (json, ",\"error\":");
+      if (error != NULL)
+        heart_json_append_string (json, error->message);
+      else
+        g_string_append (json, "null");
+    }
+  else
+    {
+      g_string_append (json, ",\"state\":");
+      heart_json_append_string (json, heart_source_get_running (current) ? "running" : "stopped");
+      if (HEART_IS_SIMULATOR (current))
+        {
+          g_string_append (json, ",\"speed\":");
+          heart_json_append_double (json, heart_simulator_get_speed (HEART_SIMULATOR (current)), 3);
+        }
+    }
+  g_string_append_printf (json, ",\"interval_ms\":%u}", heart_source_get_interval_ms (current));
+}
+
+static gboolean
+respond_invalid (SoupServerMessage *msg,
+                 HeartValidation   *validation)
+{
+  g_autofree char *text = NULL;
+
+  if (heart_validation_ok (validation))
+    return FALSE;
+  text = heart_validation_to_json (validation);
+  heart_respond_json (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, g_string_new (text));
+  return TRUE;
+}
+
+/* kind=replay's options, as --replay's (docs/replay.md); NULL with the
+ * answer given */
+static HeartReplay *
+replay_from_query (SoupServerMessage *msg,
+                   GHashTable        *query)
+{
+  g_autoptr(HeartValidation) validation = heart_validation_new (query);
+  g_autoptr(GError) error = NULL;
+  const char *file = g_hash_table_lookup (query, "file");
+  const char *loop = g_hash_table_lookup (query, "loop");
+  const char *seek = g_hash_table_lookup (query, "seek");
+  const char *timestamps_text = g_hash_table_lookup (query, "timestamps");
+  const char *on_error_text = g_hash_table_lookup (query, "on_error");
+  const char *columns = g_hash_table_lookup (query, "columns");
+  HeartReplayTimestamps timestamps = HEART_REPLAY_TIMESTAMPS_ORIGINAL;
+  HeartReplayOnError on_error = HEART_REPLAY_ON_ERROR_SKIP;
+  double speed = 1, seek_s = 0;
+  HeartReplay *replay;
+
+  if (file == NULL || *file == '\0')
+    heart_validation_add_error (validation, "query", "file", "Field required", NULL);
+  heart_validation_double (validation, "speed", FALSE, HEART_REPLAY_SPEED_MIN, HEART_REPLAY_SPEED_MAX, &speed);
+  if (loop != NULL && !g_str_equal (loop, "true") && !g_str_equal (loop, "false"))
+    heart_validation_add_error (validation, "query", "loop", "Input should be true or false", loop);
+  if (seek != NULL && (!heart_duration_scan (seek, &seek_s) || seek_s > HEART_DURATION_MAX_S))
+    heart_validation_add_error (validation, "query", "seek", "Input should be a time such as 600, 90s or 1h30m", seek);
+  if (timestamps_text != NULL && !heart_replay_parse_timestamps (timestamps_text, &timestamps, NULL))
+    heart_validation_add_error (validation, "query", "timestamps", "Input should be original or now", timestamps_text);
+  if (on_error_text != NULL && !heart_replay_parse_on_error (on_error_text, &on_error, NULL))
+    heart_validation_add_error (validation, "query", "on_error", "Input should be skip or stop", on_error_text);
+  if (columns != NULL && !heart_replay_check_columns (columns, &error))
+    {
+      heart_validation_add_error (validation, "query", "columns", error->message, columns);
+      g_clear_error (&error);
+    }
+  if (respond_invalid (msg, validation))
+    return NULL;
+
+  replay = g_initable_new (HEART_TYPE_REPLAY, NULL, &error,
+                           "path", file,
+                           "speed", speed,
+                           "loop", loop != NULL && g_str_equal (loop, "true"),
+                           "seek-s", seek_s,
+                           "timestamps", timestamps,
+                           "on-error", on_error,
+                           "columns", columns,
+                           NULL);
+  if (replay == NULL)
+    heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
+  return replay;
+}
+
+void
+heart_server_source_post (SoupServerMessage *msg,
+                          GHashTable        *query,
+                          HeartSourceSwitch *source_switch,
+                          HeartSimulator    *simulator)
+{
+  const char *kind = query != NULL ? g_hash_table_lookup (query, "kind") : NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+  GString *json;
+
+  if (kind == NULL || (!g_str_equal (kind, "simulator") && !g_str_equal (kind, "replay")))
+    {
+      g_autoptr(HeartValidation) validation = heart_validation_new (query);
+
+      heart_validation_add_error (validation, "query", "kind",
+                                  kind == NULL ? "Field required" : "Input should be simulator or replay", kind);
+      respond_invalid (msg, validation);
+      return;
+    }
+  if (source_switch == NULL)
+    {
+      heart_respond_detail (msg, SOUP_STATUS_CONFLICT, "this Heartsim serves one source: it cannot be switched");
+      return;
+    }
+  if (g_str_equal (kind, "simulator"))
+    {
+      if (simulator == NULL)
+        {
+          heart_respond_detail (msg, SOUP_STATUS_CONFLICT, "this Heartsim has no simulator");
+          return;
+        }
+      heart_source_switch_set_source (source_switch, HEART_SOURCE (simulator));
+    }
+  else
+    {
+      replay = replay_from_query (msg, query);
+      if (replay == NULL)
+        return;
+      g_debug ("Replaying %s: %s", heart_replay_get_path (replay), heart_replay_get_detected (replay));
+      heart_source_switch_set_source (source_switch, HEART_SOURCE (replay));
+    }
+  json = g_string_new (NULL);
+  heart_server_source_append_json (json, HEART_SOURCE (source_switch));
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
