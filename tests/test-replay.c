@@ -455,6 +455,40 @@ test_empty_and_binary (Fixture       *f,
   g_assert_cmpint (g_array_index (f->samples, HeartSample, 10).bpm, ==, 65);
 }
 
+/* A line of many megabytes is skipped a budget at a time, never kept; as
+ * a first line, it is refused at once */
+static void
+test_huge_lines (Fixture       *f,
+                 gconstpointer  data)
+{
+  gsize huge = 12 * 1024 * 1024;
+  g_autoptr(GString) text = g_string_new ("time,bpm\n0,60\n1,61\n");
+  g_autofree char *path = NULL;
+  g_autofree char *first = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+
+  g_string_set_size (text, text->len + huge);
+  memset (text->str + text->len - huge, '7', huge);
+  g_string_append (text, "\n3,63\n");
+  g_string_append_len (text, text->str + 20, (gssize) huge);   /* and another, last */
+  path = write_file (f, "huge.csv", text->str, (gssize) text->len);
+  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  g_assert_no_error (error);
+  play_through (replay);
+  g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
+  g_assert_cmpuint (f->problems->len, ==, 2);
+  g_assert_true (g_str_has_suffix (g_ptr_array_index (f->problems, 0), "huge.csv:4: longer than 65536 bytes"));
+  g_assert_true (g_str_has_suffix (g_ptr_array_index (f->problems, 1), "huge.csv:6: longer than 65536 bytes"));
+  g_assert_cmpuint (f->samples->len, ==, 7);
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, 6).bpm, ==, 63);
+
+  first = write_file (f, "first.csv", text->str + 20, (gssize) huge);
+  g_clear_object (&replay);
+  g_assert_null (heart_replay_new (first, &error));
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT);
+}
+
 /* A recording cut mid-line by a crash replays up to the cut */
 static void
 test_truncated_last_line (Fixture       *f,
@@ -622,6 +656,7 @@ main (int argc, char **argv)
   g_test_add ("/replay/malformed/stop", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP),
               fixture_set_up, test_malformed_lines, fixture_tear_down);
   g_test_add ("/replay/empty-and-binary", Fixture, NULL, fixture_set_up, test_empty_and_binary, fixture_tear_down);
+  g_test_add ("/replay/huge-lines", Fixture, NULL, fixture_set_up, test_huge_lines, fixture_tear_down);
   g_test_add ("/replay/truncated-last-line", Fixture, NULL,
               fixture_set_up, test_truncated_last_line, fixture_tear_down);
   g_test_add ("/replay/csv/generic-rr", Fixture, NULL, fixture_set_up, test_generic_rr, fixture_tear_down);

@@ -41,6 +41,9 @@
 #define GENERIC_INTERVAL_S   0.5
 #define RR_PER_ROW_MAX       16
 #define COLUMNS_MAX          64
+/* bytes of an overlong line skipped in one call: a gigabyte without a
+ * newline is skipped over many turns of the main loop, never in one */
+#define SKIP_BUDGET          (4 * 1024 * 1024)
 #define RR_MIN_MS            200.0
 #define RR_MAX_MS            3000.0
 #define BPM_MIN              20.0
@@ -89,12 +92,14 @@ typedef struct
   guint64   number;         /* of the line in @line */
   gboolean  too_long;
   gboolean  newline;        /* the line ended with one (not cut by the end) */
+  gboolean  skipping;       /* the rest of a line too long to keep */
 } Reader;
 
 typedef enum {
   READ_LINE,
   READ_EOF,
   READ_ERROR,
+  READ_AGAIN,               /* still skipping a long line: call again */
 } ReadStatus;
 
 struct _HeartReplay
@@ -141,6 +146,7 @@ struct _HeartReplay
   gboolean      have_next;
   Item          next;
   gboolean      at_eof;
+  gboolean      more_later;       /* skipping a long line: nothing yet, but not the end */
 
   /* generic files: the sample grid and the RR window */
   double        grid_t;
@@ -344,6 +350,7 @@ reader_reset (Reader  *reader,
   reader->number = number;
   g_string_truncate (reader->line, 0);
   reader->too_long = FALSE;
+  reader->skipping = FALSE;
   (void) lseek (reader->fd, offset, SEEK_SET);
 }
 
@@ -353,8 +360,63 @@ reader_tell (Reader *reader)
   return reader->buf_offset + (goffset) reader->start;
 }
 
-/* The next line, without its newline (and CR); at most LINE_MAX bytes of it
- * are kept, a longer one is flagged */
+static ReadStatus
+reader_fill (Reader *reader,
+             int    *errsv)
+{
+  ssize_t got;
+
+  reader->buf_offset += (goffset) reader->end;
+  reader->start = reader->end = 0;
+  do
+    got = read (reader->fd, reader->buf, READ_CHUNK);
+  while (got < 0 && errno == EINTR);
+  if (got < 0)
+    {
+      *errsv = errno;
+      return READ_ERROR;
+    }
+  reader->end = (gsize) got;
+  return got == 0 ? READ_EOF : READ_LINE;
+}
+
+/* The rest of an overlong line, a budget at a time */
+static ReadStatus
+reader_skip (Reader *reader,
+             int    *errsv)
+{
+  gsize skipped = 0;
+
+  while (reader->skipping)
+    {
+      char *nl = memchr (reader->buf + reader->start, '\n', reader->end - reader->start);
+      ReadStatus status;
+
+      if (nl != NULL)
+        {
+          reader->start = (gsize) (nl - reader->buf) + 1;
+          reader->skipping = FALSE;
+          break;
+        }
+      skipped += reader->end - reader->start;
+      if (skipped > SKIP_BUDGET)
+        {
+          reader->start = reader->end;
+          return READ_AGAIN;
+        }
+      status = reader_fill (reader, errsv);
+      if (status != READ_LINE)
+        {
+          reader->skipping = FALSE;
+          return status;
+        }
+    }
+  return READ_LINE;
+}
+
+/* The next line, without its newline (and CR). A line longer than LINE_MAX
+ * is returned flagged (and empty) as soon as it is known to be, and its
+ * rest skipped by the next calls (READ_AGAIN while it lasts). */
 static ReadStatus
 reader_next (Reader  *reader,
              int     *errsv)
@@ -363,23 +425,32 @@ reader_next (Reader  *reader,
   reader->too_long = FALSE;
   reader->newline = FALSE;
 
+  if (reader->skipping)
+    {
+      ReadStatus status = reader_skip (reader, errsv);
+
+      if (status != READ_LINE)
+        return status;
+    }
   for (;;)
     {
       char *nl;
       gsize n;
-      ssize_t got;
+      ReadStatus status;
 
       if (reader->start < reader->end)
         {
           nl = memchr (reader->buf + reader->start, '\n', reader->end - reader->start);
           n = nl ? (gsize) (nl - (reader->buf + reader->start)) : reader->end - reader->start;
-          if (!reader->too_long && reader->line->len + n <= HEART_REPLAY_LINE_MAX)
-            g_string_append_len (reader->line, reader->buf + reader->start, (gssize) n);
-          else
+          if (reader->line->len + n > HEART_REPLAY_LINE_MAX)
             {
               reader->too_long = TRUE;
+              reader->skipping = TRUE;
+              reader->number++;
               g_string_truncate (reader->line, 0);
+              return READ_LINE;
             }
+          g_string_append_len (reader->line, reader->buf + reader->start, (gssize) n);
           reader->start += n;
           if (nl != NULL)
             {
@@ -391,26 +462,18 @@ reader_next (Reader  *reader,
               return READ_LINE;
             }
         }
-      reader->buf_offset += (goffset) reader->end;
-      reader->start = reader->end = 0;
-      do
-        got = read (reader->fd, reader->buf, READ_CHUNK);
-      while (got < 0 && errno == EINTR);
-      if (got < 0)
+      status = reader_fill (reader, errsv);
+      if (status == READ_ERROR)
+        return status;
+      if (status == READ_EOF)
         {
-          *errsv = errno;
-          return READ_ERROR;
-        }
-      if (got == 0)
-        {
-          if (reader->line->len > 0 || reader->too_long)
+          if (reader->line->len > 0)
             {
               reader->number++;
               return READ_LINE;
             }
           return READ_EOF;
         }
-      reader->end = (gsize) got;
     }
 }
 
@@ -1042,6 +1105,11 @@ read_item (HeartReplay *self,
 
       if (status == READ_EOF)
         return FALSE;
+      if (status == READ_AGAIN)
+        {
+          self->more_later = TRUE;
+          return FALSE;
+        }
       if (status == READ_ERROR)
         {
           report (self, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), "cannot read %s: %s",
@@ -1231,9 +1299,10 @@ peek (HeartReplay *self)
 {
   if (!self->have_next && !self->at_eof)
     {
+      self->more_later = FALSE;
       if (read_item (self, &self->next))
         self->have_next = TRUE;
-      else
+      else if (!self->more_later)
         self->at_eof = TRUE;
     }
   return self->have_next;
@@ -1247,6 +1316,8 @@ next_item (HeartReplay *self,
 {
   gboolean have = peek (self);
 
+  if (!have && self->more_later)
+    return FALSE;
   if (self->format == FORMAT_GENERIC && self->grid_started
       && (!have || self->next.t > self->grid_t + 1e-9) && (have || self->error == NULL)
       && (have || self->grid_t <= self->last_t + 1e-9))
@@ -1326,6 +1397,8 @@ play_due (HeartReplay *self)
 
       if (!next_item (self, &item, FALSE))
         {
+          if (self->more_later)
+            break;
           if (self->error != NULL)
             {
               set_state (self, "failed", FALSE);
@@ -1461,8 +1534,17 @@ heart_replay_advance (HeartReplay *self,
       Item item;
 
       play_due (self);
-      /* a whole dispatch's worth played: go on at once, as the loop would */
-      if (!self->running || !next_item (self, &item, FALSE) || due_mono (self, item.t) > self->manual_now)
+      /* a whole dispatch's worth played, or a long line skipped in part:
+       * go on at once, as the loop would */
+      if (!self->running)
+        break;
+      if (!next_item (self, &item, FALSE))
+        {
+          if (self->more_later)
+            continue;
+          break;
+        }
+      if (due_mono (self, item.t) > self->manual_now)
         break;
     }
 }
@@ -1794,6 +1876,8 @@ seek_to (HeartReplay  *self,
     {
       if (!next_item (self, &item, FALSE))
         {
+          if (self->more_later)
+            continue;
           g_clear_error (&self->error);
           reset_state (self);
           g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK,
@@ -1942,8 +2026,11 @@ heart_replay_initable_init_impl (GInitable     *initable,
   /* something to play at all */
   {
     Item item;
+    gboolean have;
 
-    if (!next_item (self, &item, FALSE))
+    while (!(have = next_item (self, &item, FALSE)) && self->more_later)
+      ;
+    if (!have)
       {
         g_autoptr(GError) first = g_steal_pointer (&self->error);
 
