@@ -17,8 +17,9 @@ struct _HeartChartCard
 {
   GtkWidget       parent_instance;
 
-  HeartSimulator *simulator;
-  GSignalGroup   *simulator_signals;
+  HeartSource    *source;
+  GSignalGroup   *source_signals;
+  GSignalGroup   *source_notify;  /* GLib 2.74 finds no "notify" on an interface type */
 
   /* template widgets */
   HeartChart     *chart;
@@ -26,7 +27,7 @@ struct _HeartChartCard
 
 enum {
   PROP_0,
-  PROP_SIMULATOR,
+  PROP_SOURCE,
   PROP_HISTORY,
   PROP_WINDOW_SECONDS,
   PROP_SHOW_BREATHING,
@@ -55,7 +56,7 @@ on_values (HeartChartCard          *self,
 static void
 on_running_changed (HeartChartCard *self)
 {
-  heart_chart_set_live (self->chart, self->simulator != NULL && heart_simulator_get_running (self->simulator));
+  heart_chart_set_live (self->chart, self->source != NULL && heart_source_get_running (self->source));
 }
 
 static void
@@ -109,10 +110,13 @@ heart_chart_card_dispose (GObject *object)
   HeartChartCard *self = HEART_CHART_CARD (object);
   GtkWidget *child;
 
-  if (self->simulator_signals != NULL)
-    g_signal_group_set_target (self->simulator_signals, NULL);
-  g_clear_object (&self->simulator_signals);
-  g_clear_object (&self->simulator);
+  if (self->source_signals != NULL)
+    g_signal_group_set_target (self->source_signals, NULL);
+  if (self->source_notify != NULL)
+    g_signal_group_set_target (self->source_notify, NULL);
+  g_clear_object (&self->source_signals);
+  g_clear_object (&self->source_notify);
+  g_clear_object (&self->source);
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_CHART_CARD);
   /* The template's top widget is a child, not only a template child */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -130,8 +134,8 @@ heart_chart_card_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SIMULATOR:
-      g_value_set_object (value, self->simulator);
+    case PROP_SOURCE:
+      g_value_set_object (value, self->source);
       break;
     case PROP_HISTORY:
       g_value_set_object (value, heart_chart_get_history (self->chart));
@@ -160,8 +164,8 @@ heart_chart_card_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SIMULATOR:
-      heart_chart_card_set_simulator (self, g_value_get_object (value));
+    case PROP_SOURCE:
+      heart_chart_card_set_source (self, g_value_get_object (value));
       break;
     case PROP_HISTORY:
       heart_chart_card_set_history (self, g_value_get_object (value));
@@ -192,8 +196,8 @@ heart_chart_card_class_init (HeartChartCardClass *klass)
   widget_class->measure = heart_chart_card_measure;
   widget_class->size_allocate = heart_chart_card_size_allocate;
 
-  properties[PROP_SIMULATOR] =
-    g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR,
+  properties[PROP_SOURCE] =
+    g_param_spec_object ("source", NULL, NULL, HEART_TYPE_SOURCE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_HISTORY] =
     g_param_spec_object ("history", NULL, NULL, HEART_TYPE_HISTORY,
@@ -223,10 +227,14 @@ heart_chart_card_init (HeartChartCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
-  g_signal_group_connect_swapped (self->simulator_signals, "sample", G_CALLBACK (on_sample), self);
-  g_signal_group_connect_swapped (self->simulator_signals, "values", G_CALLBACK (on_values), self);
-  g_signal_group_connect_swapped (self->simulator_signals, "notify::running",
+  /* an interface's signals exist once its default vtable does, which
+   * may be before any source was made */
+  g_type_default_interface_unref (g_type_default_interface_ref (HEART_TYPE_SOURCE));
+  self->source_signals = g_signal_group_new (HEART_TYPE_SOURCE);
+  g_signal_group_connect_swapped (self->source_signals, "sample", G_CALLBACK (on_sample), self);
+  g_signal_group_connect_swapped (self->source_signals, "values", G_CALLBACK (on_values), self);
+  self->source_notify = g_signal_group_new (G_TYPE_OBJECT);
+  g_signal_group_connect_swapped (self->source_notify, "notify::running",
                                   G_CALLBACK (on_running_changed), self);
   g_signal_connect_object (self->chart, "notify", G_CALLBACK (forward_notify), self, G_CONNECT_SWAPPED);
 }
@@ -237,25 +245,26 @@ heart_chart_card_new (void)
   return g_object_new (HEART_TYPE_CHART_CARD, NULL);
 }
 
-HeartSimulator *
-heart_chart_card_get_simulator (HeartChartCard *self)
+HeartSource *
+heart_chart_card_get_source (HeartChartCard *self)
 {
   g_return_val_if_fail (HEART_IS_CHART_CARD (self), NULL);
-  return self->simulator;
+  return self->source;
 }
 
 void
-heart_chart_card_set_simulator (HeartChartCard *self,
-                                HeartSimulator *simulator)
+heart_chart_card_set_source (HeartChartCard *self,
+                             HeartSource    *source)
 {
   g_return_if_fail (HEART_IS_CHART_CARD (self));
-  g_return_if_fail (simulator == NULL || HEART_IS_SIMULATOR (simulator));
+  g_return_if_fail (source == NULL || HEART_IS_SOURCE (source));
 
-  if (!g_set_object (&self->simulator, simulator))
+  if (!g_set_object (&self->source, source))
     return;
-  g_signal_group_set_target (self->simulator_signals, simulator);
+  g_signal_group_set_target (self->source_signals, source);
+  g_signal_group_set_target (self->source_notify, source);
   on_running_changed (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIMULATOR]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
 }
 
 HeartHistory *

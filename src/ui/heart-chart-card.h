@@ -8,22 +8,22 @@
 
 #include "heart-chart.h"
 #include "heart-history.h"
-#include "heart-simulator.h"
+#include "heart-source.h"
 
 G_BEGIN_DECLS
 
 #define HEART_TYPE_CHART_CARD (heart_chart_card_get_type ())
 G_DECLARE_FINAL_TYPE (HeartChartCard, heart_chart_card, HEART, CHART_CARD, GtkWidget)
 
-/* Properties: "simulator" (the chart reads "history" when it samples, takes
+/* Properties: "source" (the chart reads "history" when it samples, takes
  * its channel values for the traces, and scrolls while it runs), "history",
  * "window-seconds" (the span shown), "show-breathing" and
  * "show-skin-conductance" (the traces under the heart rate; the card's menu
  * changes them through app.show-breathing and app.show-skin-conductance). */
 GtkWidget      *heart_chart_card_new           (void);
-HeartSimulator *heart_chart_card_get_simulator (HeartChartCard *self);
-void            heart_chart_card_set_simulator (HeartChartCard *self,
-                                                HeartSimulator *simulator);
+HeartSource    *heart_chart_card_get_source    (HeartChartCard *self);
+void            heart_chart_card_set_source    (HeartChartCard *self,
+                                                HeartSource *source);
 HeartHistory   *heart_chart_card_get_history   (HeartChartCard *self);
 void            heart_chart_card_set_history   (HeartChartCard *self,
                                                 HeartHistory *history);

@@ -1,7 +1,7 @@
 /* heart-readouts.c: the numbers at the top of the window
  *
  * Each card shows one value of the latest sample; the heart beats with the
- * simulator's beats. Nothing here changes the simulation.
+ * source's beats. Nothing here changes the simulation.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,8 +21,9 @@ struct _HeartReadouts
 {
   GtkWidget       parent_instance;
 
-  HeartSimulator *simulator;
-  GSignalGroup   *simulator_signals;
+  HeartSource    *source;
+  GSignalGroup   *source_signals;
+  GSignalGroup   *source_notify;  /* GLib 2.74 finds no "notify" on an interface type */
   GArray         *responses;    /* double: onsets of skin responses, simulation time */
 
   /* template widgets */
@@ -43,7 +44,7 @@ struct _HeartReadouts
 
 enum {
   PROP_0,
-  PROP_SIMULATOR,
+  PROP_SOURCE,
   N_PROPS
 };
 
@@ -131,13 +132,13 @@ show_nothing (HeartReadouts *self)
   gtk_label_set_label (self->skin_caption, _("Electrodermal activity"));
 }
 
-/* The simulator reports a tick's beats at the tick's end. Replaying each one
+/* A source reports a tick's beats at the tick's end. Replaying each one
  * a tick later keeps their real rhythm instead of bunching them up. */
 static void
 on_beat (HeartReadouts   *self,
          const HeartBeat *beat)
 {
-  gint64 interval_us = (gint64) heart_simulator_get_interval_ms (self->simulator) * 1000;
+  gint64 interval_us = (gint64) heart_source_get_interval_ms (self->source) * 1000;
   gint64 age_us = g_get_real_time () - beat->timestamp_us;
 
   heart_pulse_beat_at (self->heart_pulse, g_get_monotonic_time () - age_us + interval_us);
@@ -146,7 +147,7 @@ on_beat (HeartReadouts   *self,
 static void
 on_running_changed (HeartReadouts *self)
 {
-  gboolean running = self->simulator != NULL && heart_simulator_get_running (self->simulator);
+  gboolean running = self->source != NULL && heart_source_get_running (self->source);
 
   if (running)
     gtk_widget_remove_css_class (self->flow_box, "stopped");
@@ -163,10 +164,13 @@ heart_readouts_dispose (GObject *object)
   GtkWidget *child;
 
   /* Before the widgets go: no handler may run on a half-destroyed widget */
-  if (self->simulator_signals != NULL)
-    g_signal_group_set_target (self->simulator_signals, NULL);
-  g_clear_object (&self->simulator_signals);
-  g_clear_object (&self->simulator);
+  if (self->source_signals != NULL)
+    g_signal_group_set_target (self->source_signals, NULL);
+  if (self->source_notify != NULL)
+    g_signal_group_set_target (self->source_notify, NULL);
+  g_clear_object (&self->source_signals);
+  g_clear_object (&self->source_notify);
+  g_clear_object (&self->source);
   g_clear_pointer (&self->responses, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_READOUTS);
   /* The template's top widget is a child, not only a template child */
@@ -185,8 +189,8 @@ heart_readouts_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SIMULATOR:
-      g_value_set_object (value, self->simulator);
+    case PROP_SOURCE:
+      g_value_set_object (value, self->source);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -203,8 +207,8 @@ heart_readouts_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SIMULATOR:
-      heart_readouts_set_simulator (self, g_value_get_object (value));
+    case PROP_SOURCE:
+      heart_readouts_set_source (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -221,8 +225,8 @@ heart_readouts_class_init (HeartReadoutsClass *klass)
   object_class->get_property = heart_readouts_get_property;
   object_class->set_property = heart_readouts_set_property;
 
-  properties[PROP_SIMULATOR] =
-    g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR,
+  properties[PROP_SOURCE] =
+    g_param_spec_object ("source", NULL, NULL, HEART_TYPE_SOURCE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -251,11 +255,15 @@ heart_readouts_init (HeartReadouts *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->responses = g_array_new (FALSE, FALSE, sizeof (double));
 
-  self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
-  g_signal_group_connect_swapped (self->simulator_signals, "sample", G_CALLBACK (show_sample), self);
-  g_signal_group_connect_swapped (self->simulator_signals, "beat", G_CALLBACK (on_beat), self);
-  g_signal_group_connect_swapped (self->simulator_signals, "values", G_CALLBACK (on_values), self);
-  g_signal_group_connect_swapped (self->simulator_signals, "notify::running",
+  /* an interface's signals exist once its default vtable does, which
+   * may be before any source was made */
+  g_type_default_interface_unref (g_type_default_interface_ref (HEART_TYPE_SOURCE));
+  self->source_signals = g_signal_group_new (HEART_TYPE_SOURCE);
+  g_signal_group_connect_swapped (self->source_signals, "sample", G_CALLBACK (show_sample), self);
+  g_signal_group_connect_swapped (self->source_signals, "beat", G_CALLBACK (on_beat), self);
+  g_signal_group_connect_swapped (self->source_signals, "values", G_CALLBACK (on_values), self);
+  self->source_notify = g_signal_group_new (G_TYPE_OBJECT);
+  g_signal_group_connect_swapped (self->source_notify, "notify::running",
                                   G_CALLBACK (on_running_changed), self);
   show_nothing (self);
   on_running_changed (self);
@@ -267,33 +275,34 @@ heart_readouts_new (void)
   return g_object_new (HEART_TYPE_READOUTS, NULL);
 }
 
-HeartSimulator *
-heart_readouts_get_simulator (HeartReadouts *self)
+HeartSource *
+heart_readouts_get_source (HeartReadouts *self)
 {
   g_return_val_if_fail (HEART_IS_READOUTS (self), NULL);
-  return self->simulator;
+  return self->source;
 }
 
 void
-heart_readouts_set_simulator (HeartReadouts  *self,
-                              HeartSimulator *simulator)
+heart_readouts_set_source (HeartReadouts *self,
+                           HeartSource   *source)
 {
   const HeartSample *sample;
 
   g_return_if_fail (HEART_IS_READOUTS (self));
-  g_return_if_fail (simulator == NULL || HEART_IS_SIMULATOR (simulator));
+  g_return_if_fail (source == NULL || HEART_IS_SOURCE (source));
 
-  if (!g_set_object (&self->simulator, simulator))
+  if (!g_set_object (&self->source, source))
     return;
-  g_signal_group_set_target (self->simulator_signals, simulator);
+  g_signal_group_set_target (self->source_signals, source);
+  g_signal_group_set_target (self->source_notify, source);
 
-  sample = simulator != NULL ? heart_simulator_get_current_sample (simulator) : NULL;
+  sample = source != NULL ? heart_source_get_current_sample (source) : NULL;
   if (sample != NULL)
     show_sample (self, sample);
   if (sample == NULL || sample->seq == 0)
     show_nothing (self);
   on_running_changed (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIMULATOR]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
 }
 
 HeartPulse *

@@ -7,19 +7,19 @@
 #include <gtk/gtk.h>
 
 #include "heart-pulse.h"
-#include "heart-simulator.h"
+#include "heart-source.h"
 
 G_BEGIN_DECLS
 
 #define HEART_TYPE_READOUTS (heart_readouts_get_type ())
 G_DECLARE_FINAL_TYPE (HeartReadouts, heart_readouts, HEART, READOUTS, GtkWidget)
 
-/* Property "simulator": whose samples and beats are shown; they dim while it
+/* Property "source": whose samples and beats are shown; they dim while it
  * is stopped, and show dashes until its first sample. */
 GtkWidget      *heart_readouts_new           (void);
-HeartSimulator *heart_readouts_get_simulator (HeartReadouts *self);
-void            heart_readouts_set_simulator (HeartReadouts *self,
-                                              HeartSimulator *simulator);
+HeartSource    *heart_readouts_get_source    (HeartReadouts *self);
+void            heart_readouts_set_source    (HeartReadouts *self,
+                                              HeartSource *source);
 
 /* For tests */
 HeartPulse     *heart_readouts_get_heart_pulse (HeartReadouts *self);

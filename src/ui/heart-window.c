@@ -465,10 +465,10 @@ heart_window_constructed (GObject *object)
 
   restore_window_state (self);
 
-  heart_readouts_set_simulator (self->readouts, self->simulator);
+  heart_readouts_set_source (self->readouts, HEART_SOURCE (self->simulator));
 
   heart_chart_card_set_history (self->chart_card, self->history);
-  heart_chart_card_set_simulator (self->chart_card, self->simulator);
+  heart_chart_card_set_source (self->chart_card, HEART_SOURCE (self->simulator));
   g_object_bind_property (self->settings, "chart-window-seconds",
                           self->chart_card, "window-seconds",
                           G_BINDING_SYNC_CREATE);
