@@ -383,6 +383,7 @@ test_malformed_lines (Fixture       *f,
       g_assert_true (g_str_has_suffix (g_ptr_array_index (f->problems, 0), "broken.jsonl:4: not a JSON object"));
       g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 1), "broken.jsonl:7: bad or missing \"bpm\""));
       g_assert_cmpuint (f->fatal, ==, 0);
+      g_assert_cmpuint (heart_replay_get_skipped (replay), ==, 2);
       g_assert_cmpuint (f->samples->len, ==, n_samples);
     }
   else

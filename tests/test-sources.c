@@ -223,6 +223,7 @@ test_switch_keeps_streams (Fixture       *f,
   object = json_node_get_object (source);
   g_assert_cmpfloat (json_object_get_double_member (object, "position_s"), >, 90);
   g_assert_nonnull (strstr (test_json_string (source, "detected"), "rr_ms = column 2"));
+  g_assert_cmpint (test_json_int (source, "skipped_lines"), ==, 0);
   health = request_json (f, SOUP_METHOD_GET, "/health", SOUP_STATUS_OK);
   object = json_object_get_object_member (json_node_get_object (health), "source");
   g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "replay");

@@ -175,6 +175,7 @@ struct _HeartReplay
   GSource      *timer;
   HeartSample   current;
   GError       *error;
+  guint64       skipped;          /* malformed lines skipped */
 };
 
 enum {
@@ -1081,7 +1082,10 @@ report (HeartReplay *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
     }
   else
-    g_error_free (error);
+    {
+      self->skipped++;
+      g_error_free (error);
+    }
 }
 
 /* The next item of the file (loop offsets added), reading lines as needed.
@@ -2046,6 +2050,8 @@ heart_replay_initable_init_impl (GInitable     *initable,
   }
   if (!seek_to (self, self->seek_s, error))
     return FALSE;
+  /* what opening read is read again when it plays */
+  self->skipped = 0;
   return TRUE;
 }
 
@@ -2157,6 +2163,13 @@ heart_replay_get_error (HeartReplay *self)
 {
   g_return_val_if_fail (HEART_IS_REPLAY (self), NULL);
   return self->error;
+}
+
+guint64
+heart_replay_get_skipped (HeartReplay *self)
+{
+  g_return_val_if_fail (HEART_IS_REPLAY (self), 0);
+  return self->skipped;
 }
 
 /* ---------------------------------------------------------------- HeartSource */

@@ -101,6 +101,9 @@ double          heart_replay_get_position       (HeartReplay *self);
  * of a CSV ("time: column 2 \"sensor timestamp [ns]\" (ns); rr_ms: …") */
 const char     *heart_replay_get_detected       (HeartReplay *self);
 const GError   *heart_replay_get_error          (HeartReplay *self);
+/* malformed lines skipped while playing, each pass of a loop again (each
+ * also a "problem") */
+guint64         heart_replay_get_skipped        (HeartReplay *self);
 
 /* Signal "problem" (const GError *error, gboolean fatal): a line that was
  * skipped (FALSE) or that stopped the replay (TRUE), or a read error. */

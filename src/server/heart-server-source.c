@@ -39,6 +39,7 @@ heart_server_source_append_json (GString     *json,
       g_string_append_printf (json, ",\"loop\":%s", heart_replay_get_loop (replay) ? "true" : "false");
       g_string_append (json, ",\"detected\":");
       heart_json_append_string (json, heart_replay_get_detected (replay));
+      g_string_append_printf (json, ",\"skipped_lines\":%" G_GUINT64_FORMAT, heart_replay_get_skipped (replay));
       g_string_append (json, ",\"error\":");
       if (error != NULL)
         heart_json_append_string (json, error->message);
