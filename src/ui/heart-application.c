@@ -3,7 +3,9 @@
  * The application owns the simulator, its history and the server, and keeps
  * them in step with the settings: the settings are the one source of truth
  * for everything the user configures, and GActions are the one way the
- * window, the menus and the keyboard change anything.
+ * window, the menus and the keyboard change anything. What is served and
+ * shown is a HeartSourceSwitch, as headless: the simulation or a replay,
+ * switched in the window or by POST /source (docs/architecture.md, Sources).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,8 +20,10 @@
 
 #include "heart-frame-stats.h"
 #include "heart-preferences-window.h"
+#include "heart-duration.h"
 #include "heart-recorder.h"
 #include "heart-render.h"
+#include "heart-replay.h"
 #include "heart-scenario-file.h"
 #include "heart-window.h"
 
@@ -35,6 +39,7 @@ struct _HeartApplication
 
   HeartSettings   *settings;
   HeartSimulator  *simulator;
+  HeartSourceSwitch *source;
   HeartHistory    *history;
   HeartServer     *server;
   HeartRecorder   *recorder;
@@ -51,6 +56,12 @@ struct _HeartApplication
   HeartScenario   *scenario;      /* --scenario, run from the start */
   char            *record_path;   /* --record */
   HeartRecorderFormat record_format;
+  char            *replay_path;   /* --replay, and its options */
+  gboolean         replay_loop;
+  double           replay_seek_s;
+  HeartReplayTimestamps replay_timestamps;
+  HeartReplayOnError replay_on_error;
+  char            *replay_columns;
 
   HeartFrameStats *stats;
   guint            screenshot_id;
@@ -196,6 +207,17 @@ apply_random_events (HeartApplication *self)
   heart_simulator_set_random_events_per_hour (self->simulator, rate, NULL);
 }
 
+/* Only a simulation obeys a stress event: the action, and with it the
+ * header bar's button and Ctrl+E, is off while a replay is served */
+static void
+on_source_changed (HeartApplication *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "stress-event");
+  HeartSource *current = heart_source_switch_get_source (self->source);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), HEART_IS_SIMULATOR (current));
+}
+
 static void
 trigger_stress_event (GSimpleAction *action,
                       GVariant      *parameter,
@@ -300,7 +322,8 @@ setup_actions (HeartApplication *self)
   GtkApplication *app = GTK_APPLICATION (self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
-  add_property_action (self, "running", self->simulator, "running");
+  /* the switch's: Start and Stop (and Space) play and pause a replay too */
+  add_property_action (self, "running", self->source, "running");
   add_property_action (self, "baseline-bpm", self->simulator, "baseline-bpm");
   add_property_action (self, "random-events", self->settings, "random-events");
   add_property_action (self, "serve", self->settings, "serve");
@@ -411,7 +434,7 @@ static const GOptionEntry option_entries[] = {
   { "seed", 0, 0, G_OPTION_ARG_INT64, NULL,
     N_("Seed of the simulation, for a reproducible heart"), N_("NUMBER") },
   { "speed", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
-    N_("Run the simulation this many times faster than real time"), N_("FACTOR") },
+    N_("Run the simulation (or --replay, 0.1–1000) this many times faster than real time"), N_("FACTOR") },
   { "port", 0, 0, G_OPTION_ARG_INT, NULL,
     N_("Serve on this port (saved in the preferences)"), N_("PORT") },
   { "scenario", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -420,6 +443,19 @@ static const GOptionEntry option_entries[] = {
     N_("Append every sample and beat to FILE (an existing recording goes on)"), N_("FILE") },
   { "record-format", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Format of --record: jsonl (default) or csv"), "jsonl|csv" },
+  { "replay", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Show and serve FILE instead of the simulation: a recording, or a CSV of heart rates or RR intervals"),
+    N_("FILE") },
+  { "loop", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Play --replay again from its start when it ends"), NULL },
+  { "seek", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Start --replay this far into the file (600, 90s, 1h30m)"), N_("TIME") },
+  { "timestamps", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Timestamps of --replay: the file's own (original, the default) or the wall clock now"), "original|now" },
+  { "on-error", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("A malformed line of --replay is skipped (the default) or stops the replay"), "skip|stop" },
+  { "columns", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Columns of a --replay CSV, by name or number: time=…,bpm=…,rr_ms=…[,time_unit=s|ms|us|ns|iso]"), N_("SPEC") },
   { "screenshot", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
     "Save the window as a PNG once the chart is full, then quit", "FILE" },
   { "color-scheme", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
@@ -431,6 +467,61 @@ static const GOptionEntry option_entries[] = {
   { NULL }
 };
 
+/* --replay's options as headless checks them (docs/replay.md); the file
+ * itself is opened at startup. FALSE with the reason printed. */
+static gboolean
+check_replay_options (HeartApplication *self,
+                      const char       *seek,
+                      const char       *timestamps,
+                      const char       *on_error)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->replay_path == NULL
+      && (self->replay_loop || seek != NULL || timestamps != NULL || on_error != NULL
+          || self->replay_columns != NULL))
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("--loop, --seek, --timestamps, --on-error and --columns go with --replay FILE"));
+  else if (self->replay_path == NULL)
+    return TRUE;
+  else if (self->replay_path[0] == '\0')
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("--replay needs a file name"));
+  else if (self->speed != 0 && (self->speed < HEART_REPLAY_SPEED_MIN || self->speed > HEART_REPLAY_SPEED_MAX))
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("--speed must be between %g and %g"),
+                 HEART_REPLAY_SPEED_MIN, HEART_REPLAY_SPEED_MAX);
+  else if (seek != NULL
+           && (!heart_duration_scan (seek, &self->replay_seek_s) || self->replay_seek_s > HEART_DURATION_MAX_S))
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("--seek must be a time such as 600, 90s or 1h30m, not “%s”"), seek);
+  else if (timestamps != NULL)
+    heart_replay_parse_timestamps (timestamps, &self->replay_timestamps, &error);
+  if (error == NULL && on_error != NULL)
+    heart_replay_parse_on_error (on_error, &self->replay_on_error, &error);
+  if (error == NULL && self->replay_columns != NULL)
+    heart_replay_check_columns (self->replay_columns, &error);
+  if (error == NULL)
+    return TRUE;
+  g_printerr ("heartsim: %s\n", error->message);
+  return FALSE;
+}
+
+/* --replay: a file that cannot be played is an error of the command line's,
+ * said before any window opens, as headless says it */
+static HeartReplay *
+open_replay (HeartApplication  *self,
+             GError           **error)
+{
+  return g_initable_new (HEART_TYPE_REPLAY, NULL, error,
+                         "path", self->replay_path,
+                         "speed", self->speed != 0 ? self->speed : 1.0,
+                         "loop", self->replay_loop,
+                         "seek-s", self->replay_seek_s,
+                         "timestamps", self->replay_timestamps,
+                         "on-error", self->replay_on_error,
+                         "columns", self->replay_columns,
+                         NULL);
+}
+
 static int
 heart_application_handle_local_options (GApplication *app,
                                         GVariantDict *options)
@@ -438,6 +529,9 @@ heart_application_handle_local_options (GApplication *app,
   HeartApplication *self = HEART_APPLICATION (app);
   g_autofree char *scenario = NULL;
   g_autofree char *record_format = NULL;
+  g_autofree char *seek = NULL;
+  g_autofree char *timestamps = NULL;
+  g_autofree char *on_error = NULL;
   gboolean version = FALSE;
 
   if (g_variant_dict_lookup (options, "version", "b", &version) && version)
@@ -455,8 +549,17 @@ heart_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "scenario", "^ay", &scenario);
   g_variant_dict_lookup (options, "record", "^ay", &self->record_path);
   g_variant_dict_lookup (options, "record-format", "s", &record_format);
+  g_variant_dict_lookup (options, "replay", "^ay", &self->replay_path);
+  g_variant_dict_lookup (options, "loop", "b", &self->replay_loop);
+  g_variant_dict_lookup (options, "seek", "s", &seek);
+  g_variant_dict_lookup (options, "timestamps", "s", &timestamps);
+  g_variant_dict_lookup (options, "on-error", "s", &on_error);
+  g_variant_dict_lookup (options, "columns", "s", &self->replay_columns);
 
-  if (self->speed != 0 && (self->speed < HEART_SPEED_MIN || self->speed > HEART_SPEED_MAX))
+  if (!check_replay_options (self, seek, timestamps, on_error))
+    return 2;
+  if (self->replay_path == NULL && self->speed != 0
+      && (self->speed < HEART_SPEED_MIN || self->speed > HEART_SPEED_MAX))
     {
       g_printerr (_("heartsim: --speed must be between %g and %g\n"), HEART_SPEED_MIN, HEART_SPEED_MAX);
       return 2;
@@ -497,7 +600,7 @@ heart_application_handle_local_options (GApplication *app,
   /* A run with its own seed, speed or a capture is an experiment of its own,
    * not a request to raise the window that is already open. */
   if (self->have_seed || self->speed != 0 || self->screenshot_path != NULL || self->frame_stats
-      || self->scenario != NULL || self->record_path != NULL)
+      || self->scenario != NULL || self->record_path != NULL || self->replay_path != NULL)
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
 
   return G_APPLICATION_CLASS (heart_application_parent_class)->handle_local_options (app, options);
@@ -555,6 +658,7 @@ static void
 heart_application_startup (GApplication *app)
 {
   HeartApplication *self = HEART_APPLICATION (app);
+  g_autoptr(HeartReplay) replay = NULL;
 
   G_APPLICATION_CLASS (heart_application_parent_class)->startup (app);
 
@@ -565,23 +669,43 @@ heart_application_startup (GApplication *app)
     heart_settings_set_port (self->settings, self->port);
 
   self->simulator = heart_simulator_new (self->have_seed ? (guint64) self->seed : fresh_seed ());
-  if (self->speed != 0)
+  if (self->speed != 0 && self->replay_path == NULL)
     heart_simulator_set_speed (self->simulator, self->speed, NULL);
+  if (self->replay_path != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      replay = open_replay (self, &error);
+      if (replay == NULL)
+        {
+          g_printerr ("heartsim: %s\n", error->message);
+          self->exit_status = 1;
+          g_application_quit (app);
+          return;
+        }
+      g_printerr ("heartsim: replaying %s: %s\n", self->replay_path, heart_replay_get_detected (replay));
+    }
+  /* everything downstream follows the switch, so that the window and
+   * POST /source can change what is served (docs/architecture.md, Sources) */
+  self->source = heart_source_switch_new (replay != NULL ? HEART_SOURCE (replay) : HEART_SOURCE (self->simulator));
   self->history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
-  heart_history_follow (self->history, G_OBJECT (self->simulator));
+  heart_history_follow (self->history, G_OBJECT (self->source));
   /* the streams in a thread of their own: broadcasts and the window's
    * frames never wait for each other (docs/architecture.md, Fan-out) */
   self->server = g_object_new (HEART_TYPE_SERVER,
                                "simulator", self->simulator,
+                               "source", self->source,
                                "history", self->history,
                                "fanout-threads", 1,
                                NULL);
 
-  self->recorder = heart_recorder_new (HEART_SOURCE (self->simulator));
+  self->recorder = heart_recorder_new (HEART_SOURCE (self->source));
 
   bind_simulator_to_settings (self);
   bind_server_to_settings (self);
   setup_actions (self);
+  g_signal_connect_object (self->source, "notify::source", G_CALLBACK (on_source_changed), self, G_CONNECT_SWAPPED);
+  on_source_changed (self);
   add_signal_handlers (self);
 
   /* --record: a file that cannot be recorded to is an error of the command
@@ -606,8 +730,10 @@ heart_application_startup (GApplication *app)
   apply_server_settings (self);
   if (self->scenario != NULL)
     heart_simulator_run_scenario (self->simulator, self->scenario, FALSE);
-  if (heart_settings_get_autostart (self->settings) || self->screenshot_path != NULL || self->scenario != NULL)
-    heart_simulator_start (self->simulator);
+  /* --replay plays at once, as --scenario runs */
+  if (heart_settings_get_autostart (self->settings) || self->screenshot_path != NULL || self->scenario != NULL
+      || replay != NULL)
+    heart_source_set_running (HEART_SOURCE (self->source), TRUE);
 }
 
 static void
@@ -621,8 +747,8 @@ heart_application_activate (GApplication *app)
     return;
   if (window == NULL)
     {
-      window = GTK_WINDOW (heart_window_new (GTK_APPLICATION (self), self->simulator, self->server,
-                                             self->history, self->settings, self->recorder));
+      window = GTK_WINDOW (heart_window_new (GTK_APPLICATION (self), self->simulator, self->source,
+                                             self->server, self->history, self->settings, self->recorder));
       /* The window shows why the server is not listening; it knows the
        * application only as a GtkApplication (docs/architecture.md) */
       g_object_bind_property (self, "server-error", window, "server-error", G_BINDING_SYNC_CREATE);
@@ -649,6 +775,8 @@ heart_application_shutdown (GApplication *app)
       heart_server_stop (self->server);
       heart_server_wait_closed (self->server, HEART_SERVER_CLOSE_GRACE_MS);
     }
+  if (self->source != NULL)
+    heart_source_set_running (HEART_SOURCE (self->source), FALSE);
   if (self->simulator != NULL)
     heart_simulator_stop (self->simulator);
   if (self->recorder != NULL)
@@ -672,6 +800,7 @@ heart_application_dispose (GObject *object)
   g_clear_object (&self->recorder);
   g_clear_object (&self->server);
   g_clear_object (&self->history);
+  g_clear_object (&self->source);
   g_clear_object (&self->simulator);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (heart_application_parent_class)->dispose (object);
@@ -686,6 +815,8 @@ heart_application_finalize (GObject *object)
   g_clear_pointer (&self->scenario, heart_scenario_unref);
   g_clear_pointer (&self->screenshot_path, g_free);
   g_clear_pointer (&self->record_path, g_free);
+  g_clear_pointer (&self->replay_path, g_free);
+  g_clear_pointer (&self->replay_columns, g_free);
   g_clear_pointer (&self->color_scheme, g_free);
   G_OBJECT_CLASS (heart_application_parent_class)->finalize (object);
 }
@@ -763,6 +894,13 @@ heart_application_get_simulator (HeartApplication *self)
 {
   g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
   return self->simulator;
+}
+
+HeartSourceSwitch *
+heart_application_get_source (HeartApplication *self)
+{
+  g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
+  return self->source;
 }
 
 HeartHistory *

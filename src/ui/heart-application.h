@@ -23,6 +23,8 @@ int               heart_application_main          (int argc,
 
 HeartApplication *heart_application_new           (GApplicationFlags flags);
 HeartSimulator   *heart_application_get_simulator (HeartApplication *self);
+/* What is served and shown: the simulator or a replay (docs/desktop.md) */
+HeartSourceSwitch *heart_application_get_source   (HeartApplication *self);
 HeartHistory     *heart_application_get_history   (HeartApplication *self);
 HeartServer      *heart_application_get_server    (HeartApplication *self);
 HeartSettings    *heart_application_get_settings  (HeartApplication *self);

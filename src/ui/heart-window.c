@@ -18,6 +18,7 @@
 #include "heart-controls.h"
 #include "heart-label.h"
 #include "heart-readouts.h"
+#include "heart-replay.h"
 #include "heart-scenario-file.h"
 #include "heart-server-panel.h"
 #include "heart-window-private.h"
@@ -27,12 +28,14 @@ struct _HeartWindow
   AdwApplicationWindow  parent_instance;
 
   HeartSimulator       *simulator;
+  HeartSourceSwitch    *source;
   HeartServer          *server;
   HeartHistory         *history;
   HeartSettings        *settings;
   HeartRecorder        *recorder;
   GError               *server_error;
   GSignalGroup         *simulator_signals;
+  GSignalGroup         *source_signals;
   GSignalGroup         *server_signals;
   GSignalGroup         *recorder_signals;
   GtkFileChooserNative *scenario_chooser;
@@ -60,6 +63,7 @@ struct _HeartWindow
 enum {
   PROP_0,
   PROP_SIMULATOR,
+  PROP_SOURCE,
   PROP_SERVER,
   PROP_HISTORY,
   PROP_SETTINGS,
@@ -75,17 +79,49 @@ G_DEFINE_FINAL_TYPE (HeartWindow, heart_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---------------------------------------------------------------- header bar */
 
-/* Running or stopped, and during a scenario its name and the phase under way */
+/* The replay served, if one is: the switch's current source, read each
+ * time, since POST /source changes it too */
+static HeartReplay *
+current_replay (HeartWindow *self)
+{
+  HeartSource *current = heart_source_switch_get_source (self->source);
+
+  return HEART_IS_REPLAY (current) ? HEART_REPLAY (current) : NULL;
+}
+
+/* Running or stopped, and during a scenario its name and the phase under
+ * way; during a replay the file's name and whether it plays */
 static void
 update_subtitle (HeartWindow *self)
 {
-  gboolean running = heart_simulator_get_running (self->simulator);
+  gboolean running = heart_source_get_running (HEART_SOURCE (self->source));
+  HeartReplay *replay = current_replay (self);
   HeartScenario *scenario = heart_simulator_get_scenario (self->simulator);
   const char *condition = heart_simulator_get_condition (self->simulator);
   g_autofree char *name = NULL;
   g_autofree char *phase = NULL;
   g_autofree char *subtitle = NULL;
 
+  if (replay != NULL)
+    {
+      const char *state = heart_replay_get_state (replay);
+
+      name = g_path_get_basename (heart_replay_get_path (replay));
+      if (g_str_equal (state, "ended"))
+        /* Translators: the header bar's subtitle once a replayed file is over; %s is its name */
+        subtitle = g_strdup_printf (_("Ended · %s"), name);
+      else if (g_str_equal (state, "failed"))
+        /* Translators: the header bar's subtitle when a replay stopped on an error; %s is the file's name */
+        subtitle = g_strdup_printf (_("Failed · %s"), name);
+      else if (running)
+        /* Translators: the header bar's subtitle while a file plays; %s is its name */
+        subtitle = g_strdup_printf (_("Replaying · %s"), name);
+      else
+        /* Translators: the header bar's subtitle while a replay is paused; %s is the file's name */
+        subtitle = g_strdup_printf (_("Paused · %s"), name);
+      adw_window_title_set_subtitle (self->window_title, subtitle);
+      return;
+    }
   if (scenario == NULL || condition[0] == '\0')
     {
       adw_window_title_set_subtitle (self->window_title, running ? _("Running") : _("Stopped"));
@@ -111,15 +147,24 @@ on_scenario_changed (HeartWindow *self)
   update_subtitle (self);
 }
 
+/* Start and Stop for the simulation, Play and Pause for a replay: the same
+ * action, app.running, on the switch */
 static void
 on_running_changed (HeartWindow *self)
 {
-  gboolean running = heart_simulator_get_running (self->simulator);
+  gboolean running = heart_source_get_running (HEART_SOURCE (self->source));
+  gboolean replay = current_replay (self) != NULL;
 
   adw_button_content_set_icon_name (self->run_button_content,
-                                    running ? "media-playback-stop-symbolic"
+                                    running ? (replay ? "media-playback-pause-symbolic" : "media-playback-stop-symbolic")
                                             : "media-playback-start-symbolic");
-  adw_button_content_set_label (self->run_button_content, running ? _("_Stop") : _("_Start"));
+  if (replay)
+    adw_button_content_set_label (self->run_button_content, running ? _("_Pause") : _("_Play"));
+  else
+    adw_button_content_set_label (self->run_button_content, running ? _("_Stop") : _("_Start"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_button),
+                               replay ? _("Play or pause the replay (Space)")
+                                      : _("Start or stop the simulation (Space)"));
   if (running)
     gtk_widget_remove_css_class (GTK_WIDGET (self->run_button), "suggested-action");
   else
@@ -428,13 +473,18 @@ static void
 connect_signals (HeartWindow *self)
 {
   self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
-  g_signal_group_connect_swapped (self->simulator_signals, "notify::running",
-                                  G_CALLBACK (on_running_changed), self);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::scenario",
                                   G_CALLBACK (on_scenario_changed), self);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::condition",
                                   G_CALLBACK (update_subtitle), self);
   g_signal_group_set_target (self->simulator_signals, self->simulator);
+
+  self->source_signals = g_signal_group_new (HEART_TYPE_SOURCE_SWITCH);
+  g_signal_group_connect_swapped (self->source_signals, "notify::running",
+                                  G_CALLBACK (on_running_changed), self);
+  g_signal_group_connect_swapped (self->source_signals, "notify::source",
+                                  G_CALLBACK (on_running_changed), self);
+  g_signal_group_set_target (self->source_signals, self->source);
 
   self->recorder_signals = g_signal_group_new (HEART_TYPE_RECORDER);
   g_signal_group_connect_swapped (self->recorder_signals, "notify::recording",
@@ -458,6 +508,7 @@ heart_window_constructed (GObject *object)
   G_OBJECT_CLASS (heart_window_parent_class)->constructed (object);
 
   g_return_if_fail (HEART_IS_SIMULATOR (self->simulator));
+  g_return_if_fail (HEART_IS_SOURCE_SWITCH (self->source));
   g_return_if_fail (HEART_IS_SERVER (self->server));
   g_return_if_fail (HEART_IS_HISTORY (self->history));
   g_return_if_fail (HEART_IS_SETTINGS (self->settings));
@@ -465,10 +516,10 @@ heart_window_constructed (GObject *object)
 
   restore_window_state (self);
 
-  heart_readouts_set_source (self->readouts, HEART_SOURCE (self->simulator));
+  heart_readouts_set_source (self->readouts, HEART_SOURCE (self->source));
 
   heart_chart_card_set_history (self->chart_card, self->history);
-  heart_chart_card_set_source (self->chart_card, HEART_SOURCE (self->simulator));
+  heart_chart_card_set_source (self->chart_card, HEART_SOURCE (self->source));
   g_object_bind_property (self->settings, "chart-window-seconds",
                           self->chart_card, "window-seconds",
                           G_BINDING_SYNC_CREATE);
@@ -512,6 +563,9 @@ heart_window_dispose (GObject *object)
   g_clear_object (&self->record_chooser);
   if (self->simulator_signals != NULL)
     g_signal_group_set_target (self->simulator_signals, NULL);
+  if (self->source_signals != NULL)
+    g_signal_group_set_target (self->source_signals, NULL);
+  g_clear_object (&self->source_signals);
   if (self->server_signals != NULL)
     g_signal_group_set_target (self->server_signals, NULL);
   g_clear_object (&self->simulator_signals);
@@ -522,6 +576,7 @@ heart_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_WINDOW);
   g_clear_object (&self->simulator);
+  g_clear_object (&self->source);
   g_clear_object (&self->server);
   g_clear_object (&self->history);
   g_clear_object (&self->settings);
@@ -550,6 +605,9 @@ heart_window_get_property (GObject    *object,
     {
     case PROP_SIMULATOR:
       g_value_set_object (value, self->simulator);
+      break;
+    case PROP_SOURCE:
+      g_value_set_object (value, self->source);
       break;
     case PROP_SERVER:
       g_value_set_object (value, self->server);
@@ -586,6 +644,9 @@ heart_window_set_property (GObject      *object,
     {
     case PROP_SIMULATOR:
       self->simulator = g_value_dup_object (value);
+      break;
+    case PROP_SOURCE:
+      self->source = g_value_dup_object (value);
       break;
     case PROP_SERVER:
       self->server = g_value_dup_object (value);
@@ -626,6 +687,9 @@ heart_window_class_init (HeartWindowClass *klass)
 
   properties[PROP_SIMULATOR] =
     g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SOURCE] =
+    g_param_spec_object ("source", NULL, NULL, HEART_TYPE_SOURCE_SWITCH,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SERVER] =
     g_param_spec_object ("server", NULL, NULL, HEART_TYPE_SERVER,
@@ -699,18 +763,20 @@ heart_window_init (HeartWindow *self)
 }
 
 HeartWindow *
-heart_window_new (GtkApplication *application,
-                  HeartSimulator *simulator,
-                  HeartServer    *server,
-                  HeartHistory   *history,
-                  HeartSettings  *settings,
-                  HeartRecorder  *recorder)
+heart_window_new (GtkApplication    *application,
+                  HeartSimulator    *simulator,
+                  HeartSourceSwitch *source,
+                  HeartServer       *server,
+                  HeartHistory      *history,
+                  HeartSettings     *settings,
+                  HeartRecorder     *recorder)
 {
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
 
   return g_object_new (HEART_TYPE_WINDOW,
                        "application", application,
                        "simulator", simulator,
+                       "source", source,
                        "server", server,
                        "history", history,
                        "settings", settings,
@@ -840,8 +906,9 @@ heart_window_is_chart_full (HeartWindow *self)
 
   chart = heart_chart_card_get_chart (self->chart_card);
   span = heart_chart_get_window_seconds (chart);
-  tick_s = heart_simulator_get_interval_ms (self->simulator) / 1000.0
-           * heart_simulator_get_speed (self->simulator);
+  tick_s = heart_source_get_interval_ms (HEART_SOURCE (self->source)) / 1000.0
+           * (current_replay (self) != NULL ? heart_replay_get_speed (current_replay (self))
+                                            : heart_simulator_get_speed (self->simulator));
   return heart_chart_get_covered_seconds (chart) >= span - tick_s;
 }
 

@@ -17,11 +17,13 @@ G_BEGIN_DECLS
 #define HEART_TYPE_WINDOW (heart_window_get_type ())
 G_DECLARE_FINAL_TYPE (HeartWindow, heart_window, HEART, WINDOW, AdwApplicationWindow)
 
-/* The collaborators are construct-only properties ("simulator", "server",
- * "history", "settings", "recorder"); "server-error" (GError, or NULL) is why the server
+/* The collaborators are construct-only properties ("simulator", "source" —
+ * the switch of what is served and shown —, "server", "history", "settings",
+ * "recorder"); "server-error" (GError, or NULL) is why the server
  * is not listening although it should, set by whoever owns the server. */
 HeartWindow *heart_window_new           (GtkApplication *application,
                                          HeartSimulator *simulator,
+                                         HeartSourceSwitch *source,
                                          HeartServer    *server,
                                          HeartHistory   *history,
                                          HeartSettings  *settings,
