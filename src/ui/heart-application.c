@@ -342,6 +342,9 @@ setup_actions (HeartApplication *self)
                                          (const char *[]) { "<Control><Shift>r", NULL });
   gtk_application_set_accels_for_action (app, "win.open-scenario", (const char *[]) { "<Control>o", NULL });
   gtk_application_set_accels_for_action (app, "win.record", (const char *[]) { "<Control><Shift>s", NULL });
+  gtk_application_set_accels_for_action (app, "win.open-replay", (const char *[]) { "<Control><Shift>o", NULL });
+  gtk_application_set_accels_for_action (app, "win.use-simulation",
+                                         (const char *[]) { "<Control><Shift>m", NULL });
   gtk_application_set_accels_for_action (app, "win.show-help-overlay",
                                          (const char *[]) { "<Control>question", NULL });
 }

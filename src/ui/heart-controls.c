@@ -41,6 +41,8 @@ struct _HeartControls
   GPtrArray      *entries;      /* ScenarioEntry, in the order of scenario_names */
 
   /* template widgets */
+  GtkWidget      *simulation_group;
+  GtkWidget      *scenario_group;
   GtkAdjustment  *baseline_adjustment;
   GtkAdjustment  *stress_adjustment;
   GtkAdjustment  *event_level_adjustment;
@@ -337,6 +339,8 @@ heart_controls_class_init (HeartControlsClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/heartsim/Heartsim/ui/heart-controls.ui");
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, simulation_group);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, scenario_group);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, baseline_adjustment);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, stress_adjustment);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, event_level_adjustment);
@@ -509,6 +513,28 @@ heart_controls_add_scenario (HeartControls *self,
     on_scenario_selected (self);
   else
     adw_combo_row_set_selected (self->scenario_row, index);
+}
+
+void
+heart_controls_set_simulating (HeartControls *self,
+                               gboolean       simulating)
+{
+  const char *why = simulating ? NULL : _("A file is being replayed: only the simulation obeys this. "
+                                          "Go back to the simulation to use it (Ctrl+Shift+M).");
+
+  g_return_if_fail (HEART_IS_CONTROLS (self));
+
+  gtk_widget_set_sensitive (self->simulation_group, simulating);
+  gtk_widget_set_sensitive (self->scenario_group, simulating);
+  gtk_widget_set_tooltip_text (self->simulation_group, why);
+  gtk_widget_set_tooltip_text (self->scenario_group, why);
+}
+
+gboolean
+heart_controls_get_simulating (HeartControls *self)
+{
+  g_return_val_if_fail (HEART_IS_CONTROLS (self), FALSE);
+  return gtk_widget_get_sensitive (self->simulation_group);
 }
 
 guint

@@ -35,6 +35,12 @@ void            heart_controls_add_scenario  (HeartControls *self,
                                               HeartScenario *scenario,
                                               const char *path);
 
+/* Only a simulation obeys the sliders, the stress event and the scenarios:
+ * while a replay is served they are off, with a tooltip that says why */
+void            heart_controls_set_simulating (HeartControls *self,
+                                               gboolean simulating);
+gboolean        heart_controls_get_simulating (HeartControls *self);
+
 /* For tests */
 GtkAdjustment  *heart_controls_get_baseline_adjustment    (HeartControls *self);
 GtkAdjustment  *heart_controls_get_stress_adjustment      (HeartControls *self);

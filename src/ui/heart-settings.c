@@ -36,6 +36,8 @@ enum {
   PROP_CHART_WINDOW_SECONDS,
   PROP_CHART_SHOW_BREATHING,
   PROP_CHART_SHOW_SKIN_CONDUCTANCE,
+  PROP_REPLAY_SPEED,
+  PROP_REPLAY_LOOP,
   PROP_WINDOW_WIDTH,
   PROP_WINDOW_HEIGHT,
   PROP_WINDOW_MAXIMIZED,
@@ -171,6 +173,10 @@ heart_settings_class_init (HeartSettingsClass *klass)
     g_param_spec_boolean ("chart-show-breathing", NULL, NULL, TRUE, FLAGS);
   properties[PROP_CHART_SHOW_SKIN_CONDUCTANCE] =
     g_param_spec_boolean ("chart-show-skin-conductance", NULL, NULL, TRUE, FLAGS);
+  properties[PROP_REPLAY_SPEED] =
+    g_param_spec_double ("replay-speed", NULL, NULL, 0.1, 1000, 1, FLAGS);
+  properties[PROP_REPLAY_LOOP] =
+    g_param_spec_boolean ("replay-loop", NULL, NULL, FALSE, FLAGS);
   properties[PROP_WINDOW_WIDTH] =
     g_param_spec_int ("window-width", NULL, NULL, G_MININT, G_MAXINT, 1180, FLAGS);
   properties[PROP_WINDOW_HEIGHT] =
@@ -271,6 +277,20 @@ heart_settings_get_random_events_per_hour (HeartSettings *self)
 {
   g_return_val_if_fail (HEART_IS_SETTINGS (self), 0);
   return g_value_get_double (&self->values[PROP_RANDOM_EVENTS_PER_HOUR]);
+}
+
+double
+heart_settings_get_replay_speed (HeartSettings *self)
+{
+  g_return_val_if_fail (HEART_IS_SETTINGS (self), 1);
+  return g_value_get_double (&self->values[PROP_REPLAY_SPEED]);
+}
+
+gboolean
+heart_settings_get_replay_loop (HeartSettings *self)
+{
+  g_return_val_if_fail (HEART_IS_SETTINGS (self), FALSE);
+  return g_value_get_boolean (&self->values[PROP_REPLAY_LOOP]);
 }
 
 guint

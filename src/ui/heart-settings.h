@@ -15,7 +15,8 @@ G_DECLARE_FINAL_TYPE (HeartSettings, heart_settings, HEART, SETTINGS, GObject)
  * one ("port", "serve", "listen-all-interfaces", "token", "autostart",
  * "interval-ms", "baseline-bpm", "stress-level", "stress-event-level",
  * "random-events", "random-events-per-hour", "chart-window-seconds",
- * "chart-show-breathing", "chart-show-skin-conductance", "window-width",
+ * "chart-show-breathing", "chart-show-skin-conductance", "replay-speed",
+ * "replay-loop", "window-width",
  * "window-height", "window-maximized") and are bound to them
  * in both directions, so the UI binds to this object and never to GSettings. */
 HeartSettings *heart_settings_new                 (void);
@@ -33,6 +34,9 @@ double         heart_settings_get_stress_event_level (HeartSettings *self);
 gboolean       heart_settings_get_random_events   (HeartSettings *self);
 double         heart_settings_get_random_events_per_hour (HeartSettings *self);
 guint          heart_settings_get_chart_window_seconds (HeartSettings *self);
+/* What a file opened in the window plays with (docs/desktop.md, Source) */
+double         heart_settings_get_replay_speed    (HeartSettings *self);
+gboolean       heart_settings_get_replay_loop     (HeartSettings *self);
 
 /* Window geometry is saved once, when the window closes */
 void           heart_settings_get_window_state    (HeartSettings *self,

@@ -10,6 +10,7 @@
 #include "heart-pulse.h"
 #include "heart-readouts.h"
 #include "heart-server-panel.h"
+#include "heart-source-panel.h"
 #include "heart-window.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,7 @@ HeartReadouts    *heart_window_get_readouts            (HeartWindow *self);
 HeartChartCard   *heart_window_get_chart_card          (HeartWindow *self);
 HeartControls    *heart_window_get_controls            (HeartWindow *self);
 HeartServerPanel *heart_window_get_server_panel        (HeartWindow *self);
+HeartSourcePanel *heart_window_get_source_panel        (HeartWindow *self);
 HeartChart       *heart_window_get_chart               (HeartWindow *self);
 HeartPulse       *heart_window_get_heart_pulse         (HeartWindow *self);
 GtkAdjustment    *heart_window_get_baseline_adjustment (HeartWindow *self);

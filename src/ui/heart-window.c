@@ -21,6 +21,7 @@
 #include "heart-replay.h"
 #include "heart-scenario-file.h"
 #include "heart-server-panel.h"
+#include "heart-source-panel.h"
 #include "heart-window-private.h"
 
 struct _HeartWindow
@@ -36,10 +37,12 @@ struct _HeartWindow
   GError               *server_error;
   GSignalGroup         *simulator_signals;
   GSignalGroup         *source_signals;
+  GSignalGroup         *replay_signals;
   GSignalGroup         *server_signals;
   GSignalGroup         *recorder_signals;
   GtkFileChooserNative *scenario_chooser;
   GtkFileChooserNative *record_chooser;
+  GtkFileChooserNative *replay_chooser;
   guint                 folded_id;
   guint                 record_clock_id;
 
@@ -54,6 +57,9 @@ struct _HeartWindow
   AdwWindowTitle       *window_title;
   GtkRevealer          *banner_revealer;
   GtkLabel             *banner_label;
+  GtkWidget            *event_button;
+  GtkWidget            *event_icon_button;
+  HeartSourcePanel     *source_panel;
   HeartReadouts        *readouts;
   HeartChartCard       *chart_card;
   HeartControls        *controls;
@@ -143,7 +149,8 @@ static void
 on_scenario_changed (HeartWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop-scenario",
-                                 heart_simulator_get_scenario (self->simulator) != NULL);
+                                 current_replay (self) == NULL
+                                 && heart_simulator_get_scenario (self->simulator) != NULL);
   update_subtitle (self);
 }
 
@@ -171,6 +178,46 @@ on_running_changed (HeartWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "suggested-action");
 
   update_subtitle (self);
+}
+
+/* What only a simulation obeys is off while a replay is served, saying why;
+ * the app's stress-event action is off then too (heart-application.c) */
+static void
+on_source_changed (HeartWindow *self)
+{
+  HeartReplay *replay = current_replay (self);
+  gboolean simulating = replay == NULL;
+  const char *event_tooltip = simulating ? _("Trigger an acute stress event (Ctrl+E)")
+                                         : _("Only the simulation has stress events: a file is being replayed");
+
+  g_signal_group_set_target (self->replay_signals, replay);
+  heart_controls_set_simulating (self->controls, simulating);
+  gtk_widget_set_tooltip_text (self->event_button, event_tooltip);
+  gtk_widget_set_tooltip_text (self->event_icon_button, event_tooltip);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run-scenario", simulating);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-scenario", simulating);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.use-simulation", !simulating);
+  on_scenario_changed (self);
+  on_running_changed (self);
+}
+
+/* A bad line that stopped the replay (on-error stop) or a read error; lines
+ * skipped show only in GET /source */
+static void
+on_replay_problem (HeartWindow  *self,
+                   const GError *error,
+                   gboolean      fatal)
+{
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  if (!fatal)
+    return;
+  /* Translators: a toast; %s names the file, the line and the reason */
+  title = g_strdup_printf (_("Replay stopped: %s"), error->message);
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 /* The flap folds while it is allocated; showing the button then would
@@ -338,6 +385,80 @@ open_scenario (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->scenario_chooser));
 }
 
+/* ---------------------------------------------------------------- replay */
+
+static void
+show_replay_error (HeartWindow  *self,
+                   const GError *error)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Cannot Replay the File"), NULL);
+
+  /* The message names the file and the reason (docs/replay.md) */
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("%s\n\nNothing was changed: what was shown and served goes on."),
+                                  error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_replay_file_chosen (HeartWindow          *self,
+                       int                   response,
+                       GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->replay_chooser);
+  if (file != NULL)
+    heart_window_open_replay_file (self, file);
+}
+
+static void
+open_replay (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  HeartWindow *self = HEART_WINDOW (widget);
+  g_autoptr(GtkFileFilter) readable = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  if (self->replay_chooser != NULL)
+    return;
+
+  gtk_file_filter_set_name (readable, _("Recordings and CSV files"));
+  gtk_file_filter_add_suffix (readable, "jsonl");
+  gtk_file_filter_add_suffix (readable, "csv");
+  gtk_file_filter_add_suffix (readable, "txt");
+  gtk_file_filter_add_mime_type (readable, "text/csv");
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+
+  self->replay_chooser = gtk_file_chooser_native_new (_("Replay a File"), GTK_WINDOW (self),
+                                                      GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                      _("_Replay"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->replay_chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->replay_chooser), readable);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->replay_chooser), all);
+  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (self->replay_chooser), readable);
+  g_signal_connect_object (self->replay_chooser, "response",
+                           G_CALLBACK (on_replay_file_chosen), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->replay_chooser));
+}
+
+static void
+use_simulation (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  HeartWindow *self = HEART_WINDOW (widget);
+
+  /* the replay stops; the simulation runs if the replay played */
+  heart_source_switch_set_source (self->source, HEART_SOURCE (self->simulator));
+}
+
 /* ---------------------------------------------------------------- recording */
 
 /* While recording, the button shows how long for */
@@ -479,11 +600,17 @@ connect_signals (HeartWindow *self)
                                   G_CALLBACK (update_subtitle), self);
   g_signal_group_set_target (self->simulator_signals, self->simulator);
 
+  self->replay_signals = g_signal_group_new (HEART_TYPE_REPLAY);
+  g_signal_group_connect_swapped (self->replay_signals, "notify::state",
+                                  G_CALLBACK (update_subtitle), self);
+  g_signal_group_connect_swapped (self->replay_signals, "problem",
+                                  G_CALLBACK (on_replay_problem), self);
+
   self->source_signals = g_signal_group_new (HEART_TYPE_SOURCE_SWITCH);
   g_signal_group_connect_swapped (self->source_signals, "notify::running",
                                   G_CALLBACK (on_running_changed), self);
   g_signal_group_connect_swapped (self->source_signals, "notify::source",
-                                  G_CALLBACK (on_running_changed), self);
+                                  G_CALLBACK (on_source_changed), self);
   g_signal_group_set_target (self->source_signals, self->source);
 
   self->recorder_signals = g_signal_group_new (HEART_TYPE_RECORDER);
@@ -530,6 +657,8 @@ heart_window_constructed (GObject *object)
                           self->chart_card, "show-skin-conductance",
                           G_BINDING_SYNC_CREATE);
 
+  heart_source_panel_set_source (self->source_panel, self->source);
+  heart_source_panel_set_settings (self->source_panel, self->settings);
   heart_controls_set_simulator (self->controls, self->simulator);
   heart_controls_set_settings (self->controls, self->settings);
 
@@ -541,8 +670,7 @@ heart_window_constructed (GObject *object)
   g_signal_connect_object (self->flap, "notify::folded", G_CALLBACK (on_folded_changed),
                            self, G_CONNECT_SWAPPED);
   gtk_widget_set_visible (self->controls_button, adw_flap_get_folded (self->flap));
-  on_running_changed (self);
-  on_scenario_changed (self);
+  on_source_changed (self);
   on_recording_changed (self);
   update_banner (self);
 }
@@ -566,6 +694,12 @@ heart_window_dispose (GObject *object)
   if (self->source_signals != NULL)
     g_signal_group_set_target (self->source_signals, NULL);
   g_clear_object (&self->source_signals);
+  if (self->replay_signals != NULL)
+    g_signal_group_set_target (self->replay_signals, NULL);
+  g_clear_object (&self->replay_signals);
+  if (self->replay_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->replay_chooser));
+  g_clear_object (&self->replay_chooser);
   if (self->server_signals != NULL)
     g_signal_group_set_target (self->server_signals, NULL);
   g_clear_object (&self->simulator_signals);
@@ -717,6 +851,7 @@ heart_window_class_init (HeartWindowClass *klass)
   g_type_ensure (HEART_TYPE_CHART_CARD);
   g_type_ensure (HEART_TYPE_CONTROLS);
   g_type_ensure (HEART_TYPE_SERVER_PANEL);
+  g_type_ensure (HEART_TYPE_SOURCE_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/heartsim/Heartsim/ui/heart-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, toast_overlay);
@@ -729,6 +864,9 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, event_button);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, event_icon_button);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, source_panel);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, readouts);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, chart_card);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, controls);
@@ -740,6 +878,8 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.stop-scenario", NULL, stop_scenario);
   gtk_widget_class_install_action (widget_class, "win.open-scenario", NULL, open_scenario);
   gtk_widget_class_install_property_action (widget_class, "win.record", "recording");
+  gtk_widget_class_install_action (widget_class, "win.open-replay", NULL, open_replay);
+  gtk_widget_class_install_action (widget_class, "win.use-simulation", NULL, use_simulation);
 }
 
 static void
@@ -883,6 +1023,54 @@ heart_window_start_recording (HeartWindow *self,
   return FALSE;
 }
 
+gboolean
+heart_window_open_replay_file (HeartWindow *self,
+                               GFile       *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+
+  g_return_val_if_fail (HEART_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s: only files on this computer can be replayed"), uri);
+      show_replay_error (self, error);
+      return FALSE;
+    }
+  /* Opened before anything switches: a file that cannot be played changes
+   * nothing (docs/replay.md) */
+  replay = g_initable_new (HEART_TYPE_REPLAY, NULL, &error,
+                           "path", path,
+                           "speed", heart_settings_get_replay_speed (self->settings),
+                           "loop", heart_settings_get_replay_loop (self->settings),
+                           NULL);
+  if (replay == NULL)
+    {
+      show_replay_error (self, error);
+      return FALSE;
+    }
+  g_debug ("Replaying %s: %s", path, heart_replay_get_detected (replay));
+  heart_source_switch_set_source (self->source, HEART_SOURCE (replay));
+  /* the user asked to see the file: it plays, whether or not the
+   * simulation ran */
+  heart_source_set_running (HEART_SOURCE (self->source), TRUE);
+
+  name = g_path_get_basename (path);
+  /* Translators: a toast; %s is the file's name */
+  title = g_strdup_printf (_("Replaying “%s”"), name);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  return TRUE;
+}
+
 const char *
 heart_window_get_record_text (HeartWindow *self)
 {
@@ -930,6 +1118,12 @@ HeartControls *
 heart_window_get_controls (HeartWindow *self)
 {
   return self->controls;
+}
+
+HeartSourcePanel *
+heart_window_get_source_panel (HeartWindow *self)
+{
+  return self->source_panel;
 }
 
 HeartServerPanel *
