@@ -1,10 +1,8 @@
 /* heart-replay.c: a recorded or exported file played back as a source
  *
- * The file is read a line at a time through a fixed buffer: a line longer
- * than HEART_REPLAY_LINE_MAX is skipped as malformed without being kept, so
- * memory does not grow with the file nor with its lines. What a line holds
- * becomes an item (a sample, a beat, a heart-rate reading) with a time in
- * the file; an item is due at
+ * The player: a reader (heart-replay-private.h) turns the file into items
+ * (a sample, a beat, a heart-rate reading) with a time in the file, read
+ * with bounded memory; an item is due at
  *
  *   start_mono + (file time − start_position) / speed
  *
@@ -16,167 +14,26 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "heart-replay.h"
+#include "heart-replay-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "heart-duration.h"
 #include "heart-hrv.h"
 
-#define READ_CHUNK           (64 * 1024)
-/* lines read at open to tell the format and the interval */
+/* lines read at open to tell the interval */
 #define PROBE_LINES          2000
 /* items emitted in one turn of the main loop before others get theirs */
 #define ITEMS_PER_DISPATCH   4096
 /* as the model's rmssd_ms (heart-model.c): the beats of the last 30 s */
 #define RMSSD_WINDOW_S       30.0
-#define RR_WINDOW_MAX        256
+#define RR_WINDOW_MAX        HEART_REPLAY_RR_WINDOW_MAX
 #define RMSSD_FULL_SCALE_MS  100.0
-#define GENERIC_INTERVAL_S   0.5
-#define RR_PER_ROW_MAX       16
-#define COLUMNS_MAX          64
-/* bytes of an overlong line skipped in one call: a gigabyte without a
- * newline is skipped over many turns of the main loop, never in one */
-#define SKIP_BUDGET          (4 * 1024 * 1024)
-#define RR_MIN_MS            200.0
-#define RR_MAX_MS            3000.0
-#define BPM_MIN              20.0
-#define BPM_MAX              300.0
 
-typedef enum {
-  FORMAT_JSONL,          /* our recording, JSON Lines */
-  FORMAT_CSV_RECORDING,  /* our recording, CSV */
-  FORMAT_GENERIC,        /* time and heart rate or RR columns */
-} Format;
-
-typedef enum {
-  UNIT_AUTO,
-  UNIT_S,
-  UNIT_MS,
-  UNIT_US,
-  UNIT_NS,
-  UNIT_ISO,
-} TimeUnit;
-
-typedef enum {
-  ITEM_SAMPLE,
-  ITEM_BEAT,
-  ITEM_READING,     /* a heart rate from a generic file */
-} ItemKind;
-
-typedef struct
-{
-  ItemKind    kind;
-  double      t;            /* seconds in the file, from its first item */
-  gint64      wall_us;      /* the file's own wall clock, or 0 */
-  HeartSample sample;
-  HeartBeat   beat;
-  double      bpm;
-} Item;
-
-/* A line at a time through a fixed buffer */
-typedef struct
-{
-  int       fd;
-  char     *buf;
-  gsize     start;
-  gsize     end;
-  goffset   buf_offset;     /* file offset of buf[0] */
-  GString  *line;
-  guint64   number;         /* of the line in @line */
-  gboolean  too_long;
-  gboolean  newline;        /* the line ended with one (not cut by the end) */
-  gboolean  skipping;       /* the rest of a line too long to keep */
-} Reader;
-
-typedef enum {
-  READ_LINE,
-  READ_EOF,
-  READ_ERROR,
-  READ_AGAIN,               /* still skipping a long line: call again */
-} ReadStatus;
-
-struct _HeartReplay
-{
-  GObject       parent_instance;
-
-  char         *path;
-  char         *name;             /* for messages: the path as given */
-  char         *columns_override;
-  gboolean      manual_clock;
-  gint64        start_time_us;
-  double        seek_s;
-  double        speed;
-  gboolean      loop;
-  HeartReplayTimestamps timestamps;
-  HeartReplayOnError on_error;
-
-  Reader        reader;
-  goffset       data_offset;      /* where the first data line starts */
-  guint64       data_line;        /* its number, less one */
-  Format        format;
-  char          delimiter;
-  char         *detected;
-  guint         interval_ms;      /* of the file's samples */
-
-  /* columns: of our CSV recordings by name, of generic ones by role */
-  int           col_time;
-  int           col_bpm;
-  int           col_rr;
-  int           col_wall;         /* an ISO wall clock beside a relative time */
-  TimeUnit      time_unit;
-  char         *csv_columns[COLUMNS_MAX];
-  guint         n_csv_columns;
-
-  /* reading */
-  gboolean      have_first;
-  double        first_raw;        /* the first item's time as read, s */
-  gint64        first_wall_us;    /* its wall clock, 0 when the file has none */
-  double        last_t;           /* of the items read, in this pass */
-  double        loop_offset;      /* added to times after each loop */
-  Item          pending[RR_PER_ROW_MAX];
-  guint         n_pending;
-  guint         next_pending;
-  gboolean      have_next;
-  Item          next;
-  gboolean      at_eof;
-  gboolean      more_later;       /* skipping a long line: nothing yet, but not the end */
-
-  /* generic files: the sample grid and the RR window */
-  double        grid_t;
-  gboolean      grid_started;
-  double        rr_t[RR_WINDOW_MAX];
-  double        rr[RR_WINDOW_MAX];
-  guint         rr_head;
-  guint         rr_length;
-  double        last_rr;
-  double        last_bpm;
-  double        cumulative_rr_s;  /* beat times of files with no time column */
-  guint64       seq;
-
-  /* values of the tick being made */
-  GArray       *values;
-  char          condition[HEART_LABEL_MAX];
-
-  /* playing */
-  gboolean      running;
-  const char   *state;
-  double        position;         /* file time of the last item played */
-  double        anchor_t;         /* file time (with loop offsets) at the anchor */
-  gint64        anchor_mono;
-  gint64        anchor_wall;
-  gint64        manual_now;       /* the manual clock, µs */
-  GSource      *timer;
-  HeartSample   current;
-  GError       *error;
-  guint64       skipped;          /* malformed lines skipped */
-};
 
 enum {
   PROP_0,
@@ -288,271 +145,8 @@ heart_replay_parse_on_error (const char          *text,
     return heart_option_error (error, "--on-error must be skip or stop, not “%s”", text ? text : "");
   return TRUE;
 }
-
-static gboolean
-parse_time_unit (const char *text,
-                 TimeUnit   *unit)
-{
-  static const struct { const char *name; TimeUnit unit; } units[] = {
-    { "s", UNIT_S }, { "ms", UNIT_MS }, { "us", UNIT_US }, { "ns", UNIT_NS }, { "iso", UNIT_ISO },
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
-    if (g_str_equal (text, units[i].name))
-      {
-        *unit = units[i].unit;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 gboolean
-heart_replay_check_columns (const char  *text,
-                            GError     **error)
-{
-  g_auto(GStrv) parts = NULL;
-  gboolean has_value = FALSE;
-
-  if (text == NULL || *text == '\0')
-    return heart_option_error (error, "--columns needs time=…, bpm=… or rr_ms=…");
-  parts = g_strsplit (text, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      const char *eq = strchr (parts[i], '=');
-      g_autofree char *key = eq ? g_strndup (parts[i], eq - parts[i]) : NULL;
-      TimeUnit unit;
-
-      if (eq == NULL || eq[1] == '\0')
-        return heart_option_error (error, "--columns: “%s” is not KEY=COLUMN", parts[i]);
-      if (g_str_equal (key, "bpm") || g_str_equal (key, "rr_ms"))
-        has_value = TRUE;
-      else if (g_str_equal (key, "time_unit"))
-        {
-          if (!parse_time_unit (eq + 1, &unit))
-            return heart_option_error (error, "--columns: time_unit must be s, ms, us, ns or iso, not “%s”", eq + 1);
-        }
-      else if (!g_str_equal (key, "time"))
-        return heart_option_error (error, "--columns: unknown key “%s” (time, bpm, rr_ms, time_unit)", key);
-    }
-  if (!has_value)
-    return heart_option_error (error, "--columns needs bpm=… or rr_ms=…");
-  return TRUE;
-}
-
-/* ---------------------------------------------------------------- reading */
-
-static void
-reader_reset (Reader  *reader,
-              goffset  offset,
-              guint64  number)
-{
-  reader->start = reader->end = 0;
-  reader->buf_offset = offset;
-  reader->number = number;
-  g_string_truncate (reader->line, 0);
-  reader->too_long = FALSE;
-  reader->skipping = FALSE;
-  (void) lseek (reader->fd, offset, SEEK_SET);
-}
-
-static goffset
-reader_tell (Reader *reader)
-{
-  return reader->buf_offset + (goffset) reader->start;
-}
-
-static ReadStatus
-reader_fill (Reader *reader,
-             int    *errsv)
-{
-  ssize_t got;
-
-  reader->buf_offset += (goffset) reader->end;
-  reader->start = reader->end = 0;
-  do
-    got = read (reader->fd, reader->buf, READ_CHUNK);
-  while (got < 0 && errno == EINTR);
-  if (got < 0)
-    {
-      *errsv = errno;
-      return READ_ERROR;
-    }
-  reader->end = (gsize) got;
-  return got == 0 ? READ_EOF : READ_LINE;
-}
-
-/* The rest of an overlong line, a budget at a time */
-static ReadStatus
-reader_skip (Reader *reader,
-             int    *errsv)
-{
-  gsize skipped = 0;
-
-  while (reader->skipping)
-    {
-      char *nl = memchr (reader->buf + reader->start, '\n', reader->end - reader->start);
-      ReadStatus status;
-
-      if (nl != NULL)
-        {
-          reader->start = (gsize) (nl - reader->buf) + 1;
-          reader->skipping = FALSE;
-          break;
-        }
-      skipped += reader->end - reader->start;
-      if (skipped > SKIP_BUDGET)
-        {
-          reader->start = reader->end;
-          return READ_AGAIN;
-        }
-      status = reader_fill (reader, errsv);
-      if (status != READ_LINE)
-        {
-          reader->skipping = FALSE;
-          return status;
-        }
-    }
-  return READ_LINE;
-}
-
-/* The next line, without its newline (and CR). A line longer than LINE_MAX
- * is returned flagged (and empty) as soon as it is known to be, and its
- * rest skipped by the next calls (READ_AGAIN while it lasts). */
-static ReadStatus
-reader_next (Reader  *reader,
-             int     *errsv)
-{
-  g_string_truncate (reader->line, 0);
-  reader->too_long = FALSE;
-  reader->newline = FALSE;
-
-  if (reader->skipping)
-    {
-      ReadStatus status = reader_skip (reader, errsv);
-
-      if (status != READ_LINE)
-        return status;
-    }
-  for (;;)
-    {
-      char *nl;
-      gsize n;
-      ReadStatus status;
-
-      if (reader->start < reader->end)
-        {
-          nl = memchr (reader->buf + reader->start, '\n', reader->end - reader->start);
-          n = nl ? (gsize) (nl - (reader->buf + reader->start)) : reader->end - reader->start;
-          if (reader->line->len + n > HEART_REPLAY_LINE_MAX)
-            {
-              reader->too_long = TRUE;
-              reader->skipping = TRUE;
-              reader->number++;
-              g_string_truncate (reader->line, 0);
-              return READ_LINE;
-            }
-          g_string_append_len (reader->line, reader->buf + reader->start, (gssize) n);
-          reader->start += n;
-          if (nl != NULL)
-            {
-              reader->start++;
-              reader->number++;
-              reader->newline = TRUE;
-              if (reader->line->len > 0 && reader->line->str[reader->line->len - 1] == '\r')
-                g_string_truncate (reader->line, reader->line->len - 1);
-              return READ_LINE;
-            }
-        }
-      status = reader_fill (reader, errsv);
-      if (status == READ_ERROR)
-        return status;
-      if (status == READ_EOF)
-        {
-          if (reader->line->len > 0)
-            {
-              reader->number++;
-              return READ_LINE;
-            }
-          return READ_EOF;
-        }
-    }
-}
-
-static gboolean
-line_is_blank (const GString *line)
-{
-  for (gsize i = 0; i < line->len; i++)
-    if (!g_ascii_isspace (line->str[i]))
-      return FALSE;
-  return TRUE;
-}
-
-/* Splits a CSV line at @delimiter, with "quoted" cells; the cells point
- * into @line, which is modified. FALSE when a quote is not closed. */
-static gboolean
-split_cells (char   *line,
-             char    delimiter,
-             char  **cells,
-             guint  *n_cells)
-{
-  char *p = line;
-  guint n = 0;
-
-  for (;;)
-    {
-      char *out;
-
-      if (n == COLUMNS_MAX)
-        break;
-      while (*p == ' ' || *p == '\t')
-        if (*p == delimiter)
-          break;
-        else
-          p++;
-      if (*p == '"')
-        {
-          out = ++p;
-          cells[n] = out;
-          for (;;)
-            {
-              if (*p == '\0')
-                return FALSE;
-              if (*p == '"' && p[1] == '"')
-                {
-                  *out++ = '"';
-                  p += 2;
-                }
-              else if (*p == '"')
-                {
-                  p++;
-                  break;
-                }
-              else
-                *out++ = *p++;
-            }
-          *out = '\0';
-          while (*p != '\0' && *p != delimiter)
-            p++;
-        }
-      else
-        {
-          cells[n] = p;
-          while (*p != '\0' && *p != delimiter)
-            p++;
-        }
-      n++;
-      if (*p == '\0')
-        break;
-      *p++ = '\0';
-    }
-  for (guint i = 0; i < n; i++)
-    g_strstrip (cells[i]);
-  *n_cells = n;
-  return TRUE;
-}
-
-static gboolean
-parse_number (const char *text,
+_heart_replay_parse_number (const char *text,
               double     *value)
 {
   char *end = NULL;
@@ -563,8 +157,8 @@ parse_number (const char *text,
   return end != text && *end == '\0' && isfinite (*value);
 }
 
-static gboolean
-parse_iso (const char *text,
+gboolean
+_heart_replay_parse_iso (const char *text,
            gint64     *us)
 {
   g_autoptr(GTimeZone) zone = g_time_zone_new_utc ();
@@ -590,15 +184,10 @@ parse_iso (const char *text,
 
 /* ---------------------------------------------------------------- errors */
 
-static GError *
-line_error (HeartReplay *self,
-            const char  *format,
-            ...) G_GNUC_PRINTF (2, 3);
-
-static GError *
-line_error (HeartReplay *self,
-            const char  *format,
-            ...)
+GError *
+_heart_replay_line_error (HeartReplay *self,
+                          const char  *format,
+                          ...)
 {
   g_autofree char *why = NULL;
   va_list args;
@@ -607,20 +196,20 @@ line_error (HeartReplay *self,
   why = g_strdup_vprintf (format, args);
   va_end (args);
   return g_error_new (HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_LINE, "%s:%" G_GUINT64_FORMAT ": %s",
-                      self->name, self->reader.number, why);
+                      self->name, self->lines.number, why);
 }
 
 /* ---------------------------------------------------------------- items */
 
-static void
-item_clear (Item *item)
+void
+_heart_replay_item_clear (HeartReplayItem *item)
 {
   memset (item, 0, sizeof *item);
   item->bpm = NAN;
 }
 
-static void
-sample_clear (HeartSample *sample)
+void
+_heart_replay_sample_clear (HeartSample *sample)
 {
   memset (sample, 0, sizeof *sample);
   sample->variability = NAN;
@@ -630,445 +219,6 @@ sample_clear (HeartSample *sample)
   for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
     sample->channels[c] = NAN;
 }
-
-/* A record's fields, from a JSON object or a CSV row, by name */
-typedef const char *(*FieldGetter) (gpointer data, const char *name, gboolean *is_null, char *buf);
-
-static const char *
-json_field (gpointer    data,
-            const char *name,
-            gboolean   *is_null,
-            char       *buf)
-{
-  JsonObject *object = data;
-  JsonNode *node = json_object_get_member (object, name);
-
-  *is_null = node == NULL || JSON_NODE_HOLDS_NULL (node);
-  if (*is_null || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      return json_node_get_string (node);
-    case G_TYPE_INT64:
-      g_snprintf (buf, G_ASCII_DTOSTR_BUF_SIZE, "%" G_GINT64_FORMAT, json_node_get_int (node));
-      return buf;
-    case G_TYPE_DOUBLE:
-      return g_ascii_dtostr (buf, G_ASCII_DTOSTR_BUF_SIZE, json_node_get_double (node));
-    case G_TYPE_BOOLEAN:
-      return json_node_get_boolean (node) ? "1" : "0";
-    default:
-      return NULL;
-    }
-}
-
-typedef struct
-{
-  HeartReplay *replay;
-  char       **cells;
-  guint        n_cells;
-} CsvRow;
-
-static const char *
-csv_field (gpointer    data,
-           const char *name,
-           gboolean   *is_null,
-           char       *buf)
-{
-  CsvRow *row = data;
-
-  for (guint c = 0; c < row->replay->n_csv_columns && c < row->n_cells; c++)
-    if (g_str_equal (row->replay->csv_columns[c], name))
-      {
-        *is_null = row->cells[c][0] == '\0';
-        return *is_null ? NULL : row->cells[c];
-      }
-  *is_null = TRUE;
-  return NULL;
-}
-
-/* A number the record may lack (NaN then); FALSE when it is there and is
- * not a number */
-static gboolean
-optional_number (FieldGetter  get,
-                 gpointer     data,
-                 const char  *name,
-                 double      *value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  gboolean is_null;
-  const char *text = get (data, name, &is_null, buf);
-
-  *value = NAN;
-  if (is_null)
-    return TRUE;
-  return parse_number (text, value);
-}
-
-/* One line of our recordings */
-static gboolean
-parse_record (HeartReplay  *self,
-              FieldGetter   get,
-              gpointer      data,
-              Item         *item,
-              GError      **error)
-{
-  char buf[3][G_ASCII_DTOSTR_BUF_SIZE];
-  gboolean is_null;
-  const char *record = get (data, "record", &is_null, buf[0]);
-  const char *timestamp = get (data, "timestamp", &is_null, buf[1]);
-  const char *condition = get (data, "condition", &is_null, buf[2]);
-  const char *bad = NULL;
-  double t, event = NAN, number;
-
-  item_clear (item);
-  if (record == NULL || (!g_str_equal (record, "sample") && !g_str_equal (record, "beat")))
-    {
-      *error = line_error (self, "not a sample nor a beat (\"record\" is %s)",
-                           record ? "something else" : "missing");
-      return FALSE;
-    }
-  if (!optional_number (get, data, "t_s", &t) || !isfinite (t))
-    bad = "t_s";
-  else if (timestamp == NULL || !parse_iso (timestamp, &item->wall_us))
-    bad = "timestamp";
-  else if (!optional_number (get, data, "event", &event))
-    bad = "event";
-  if (bad == NULL && g_str_equal (record, "beat"))
-    {
-      item->kind = ITEM_BEAT;
-      item->beat.t_s = t;
-      item->beat.timestamp_us = item->wall_us;
-      if (!optional_number (get, data, "rr_ms", &item->beat.rr_ms)
-          || !(item->beat.rr_ms > 0))
-        bad = "rr_ms";
-      else if (!optional_number (get, data, "stress_level", &item->beat.stress_level))
-        bad = "stress_level";
-      item->beat.event_active = event == 1;
-      g_strlcpy (item->beat.condition, condition ? condition : "", sizeof item->beat.condition);
-    }
-  else if (bad == NULL)
-    {
-      HeartSample *sample = &item->sample;
-
-      item->kind = ITEM_SAMPLE;
-      sample_clear (sample);
-      sample->t_s = t;
-      sample->timestamp_us = item->wall_us;
-      if (!optional_number (get, data, "bpm", &number) || !isfinite (number))
-        bad = "bpm";
-      sample->bpm = (int) lround (isfinite (number) ? number : 0);
-      if (bad == NULL && !optional_number (get, data, "seq", &number))
-        bad = "seq";
-      sample->seq = isfinite (number) && number > 0 ? (guint64) number : 0;
-      if (bad == NULL && !optional_number (get, data, "variability", &sample->variability))
-        bad = "variability";
-      if (bad == NULL && !optional_number (get, data, "stress_level", &sample->stress_level))
-        bad = "stress_level";
-      if (bad == NULL && !optional_number (get, data, "rr_ms", &sample->rr_ms))
-        bad = "rr_ms";
-      if (bad == NULL && !optional_number (get, data, "rmssd_ms", &sample->rmssd_ms))
-        bad = "rmssd_ms";
-      if (bad == NULL && !optional_number (get, data, "baseline_bpm", &number))
-        bad = "baseline_bpm";
-      sample->baseline_bpm = isfinite (number) && number > 0 ? (guint) lround (number) : 0;
-      for (HeartChannelId c = 0; bad == NULL && c < HEART_N_CHANNELS; c++)
-        {
-          const HeartChannel *channel = heart_channel_get (c);
-
-          if (channel->kind == HEART_CHANNEL_KIND_PERIODIC && channel->sample_field == NULL
-              && !optional_number (get, data, channel->name, &sample->channels[c]))
-            bad = channel->name;
-        }
-      /* the channels the sample carries under the seed's names */
-      sample->channels[HEART_CHANNEL_HEART_RATE] = sample->bpm;
-      sample->channels[HEART_CHANNEL_HRV_RMSSD] = sample->rmssd_ms;
-      sample->channels[HEART_CHANNEL_STRESS_LEVEL] = sample->stress_level;
-      sample->event_active = event == 1;
-      g_strlcpy (sample->condition, condition ? condition : "", sizeof sample->condition);
-    }
-  if (bad != NULL)
-    {
-      *error = line_error (self, "bad or missing \"%s\"", bad);
-      return FALSE;
-    }
-  item->t = t;
-  return TRUE;
-}
-
-static const char *
-unit_name (TimeUnit unit)
-{
-  static const char * const names[] = { "auto", "s", "ms", "µs", "ns", "ISO 8601" };
-
-  return names[unit];
-}
-
-static double
-raw_time_seconds (HeartReplay *self,
-                  const char  *text,
-                  gint64      *wall_us,
-                  gboolean    *ok)
-{
-  double value;
-  gint64 us;
-
-  *ok = TRUE;
-  *wall_us = 0;
-  switch (self->time_unit)
-    {
-    case UNIT_ISO:
-      if (!parse_iso (text, &us))
-        break;
-      *wall_us = us;
-      return us / 1e6;
-    case UNIT_S:
-    case UNIT_MS:
-    case UNIT_US:
-    case UNIT_NS:
-      if (!parse_number (text, &value))
-        break;
-      value /= self->time_unit == UNIT_S ? 1.0 : self->time_unit == UNIT_MS ? 1e3
-             : self->time_unit == UNIT_US ? 1e6 : 1e9;
-      /* a time since the epoch (after 2001) is a wall clock */
-      if (value > 1e9)
-        *wall_us = (gint64) llround (value * 1e6);
-      return value;
-    case UNIT_AUTO:
-    default:
-      g_assert_not_reached ();
-    }
-  *ok = FALSE;
-  return 0;
-}
-
-/* RR cells may hold several intervals ("812 790", Polar's HRV column) */
-static guint
-parse_rr_list (const char *text,
-               double     *rr,
-               guint       max,
-               gboolean   *ok)
-{
-  g_auto(GStrv) parts = g_strsplit_set (text, " ;|", -1);
-  guint n = 0;
-
-  *ok = TRUE;
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      double value;
-
-      if (parts[i][0] == '\0')
-        continue;
-      if (n == max || !parse_number (parts[i], &value) || value < RR_MIN_MS || value > RR_MAX_MS)
-        {
-          *ok = FALSE;
-          return 0;
-        }
-      rr[n++] = value;
-    }
-  return n;
-}
-
-/* One row of a generic CSV: a heart-rate reading, or one beat or more
- * (into self->pending) */
-static gboolean
-parse_generic_row (HeartReplay  *self,
-                   char        **cells,
-                   guint         n_cells,
-                   GError      **error)
-{
-  double t = 0, rr[RR_PER_ROW_MAX], bpm = NAN;
-  gint64 wall_us = 0;
-  guint n_rr = 0;
-  gboolean ok = TRUE;
-  int needed = MAX (self->col_time, MAX (self->col_bpm, MAX (self->col_rr, self->col_wall)));
-
-  self->n_pending = self->next_pending = 0;
-  if ((int) n_cells <= needed)
-    {
-      *error = line_error (self, "%u column%s, the header has %u", n_cells, n_cells == 1 ? "" : "s",
-                           self->n_csv_columns);
-      return FALSE;
-    }
-  if (self->col_time >= 0)
-    {
-      t = raw_time_seconds (self, cells[self->col_time], &wall_us, &ok);
-      if (!ok)
-        {
-          *error = line_error (self, "column %d is not a time (%s)", self->col_time + 1, unit_name (self->time_unit));
-          return FALSE;
-        }
-    }
-  if (self->col_wall >= 0 && wall_us == 0)
-    (void) parse_iso (cells[self->col_wall], &wall_us);
-  if (self->col_rr >= 0 && cells[self->col_rr][0] != '\0')
-    {
-      n_rr = parse_rr_list (cells[self->col_rr], rr, RR_PER_ROW_MAX, &ok);
-      if (!ok)
-        {
-          *error = line_error (self, "column %d is not RR intervals from %g to %g ms",
-                               self->col_rr + 1, RR_MIN_MS, RR_MAX_MS);
-          return FALSE;
-        }
-    }
-  if (self->col_bpm >= 0 && cells[self->col_bpm][0] != '\0'
-      && (!parse_number (cells[self->col_bpm], &bpm) || bpm < BPM_MIN || bpm > BPM_MAX))
-    {
-      *error = line_error (self, "column %d is not a heart rate from %g to %g", self->col_bpm + 1,
-                           BPM_MIN, BPM_MAX);
-      return FALSE;
-    }
-
-  if (self->col_time < 0)
-    {
-      /* beats with no time: one after the other */
-      for (guint i = 0; i < n_rr; i++)
-        self->cumulative_rr_s += rr[i] / 1000.0;
-      t = self->cumulative_rr_s;
-    }
-  if (!self->have_first)
-    {
-      self->have_first = TRUE;
-      self->first_raw = t;
-      self->first_wall_us = wall_us;
-    }
-  else if (t - self->first_raw + 1e-9 < self->last_t - self->loop_offset)
-    {
-      *error = line_error (self, "the time goes back");
-      return FALSE;
-    }
-  if (n_rr > 0)
-    {
-      double beat_t = t - self->first_raw;
-
-      /* the row's time is that of its last beat */
-      for (guint i = n_rr; i-- > 0;)
-        {
-          Item *item = &self->pending[i];
-
-          item_clear (item);
-          item->kind = ITEM_BEAT;
-          item->t = beat_t;
-          item->wall_us = wall_us != 0 ? wall_us - (gint64) llround ((t - self->first_raw - beat_t) * 1e6) : 0;
-          item->beat.rr_ms = rr[i];
-          item->beat.stress_level = NAN;
-          beat_t -= rr[i] / 1000.0;
-        }
-      /* a first row's earlier beats would fall before the start */
-      for (guint i = 0; i < n_rr; i++)
-        self->pending[i].t = MAX (self->pending[i].t, 0);
-      self->n_pending = n_rr;
-    }
-  else if (isfinite (bpm))
-    {
-      Item *item = &self->pending[0];
-
-      item_clear (item);
-      item->kind = ITEM_READING;
-      item->t = t - self->first_raw;
-      item->wall_us = wall_us;
-      item->bpm = bpm;
-      self->n_pending = 1;
-    }
-  return TRUE;
-}
-
-/* The next item of a line, if it holds one; FALSE with @error when it is
- * malformed */
-static gboolean
-parse_line (HeartReplay  *self,
-            Item         *item,
-            gboolean     *got,
-            GError      **error)
-{
-  GString *line = self->reader.line;
-
-  *got = FALSE;
-  if (self->reader.too_long)
-    {
-      *error = line_error (self, "longer than %d bytes", HEART_REPLAY_LINE_MAX);
-      return FALSE;
-    }
-  if (memchr (line->str, '\0', line->len) != NULL || !g_utf8_validate (line->str, (gssize) line->len, NULL))
-    {
-      *error = line_error (self, "not text");
-      return FALSE;
-    }
-  if (line_is_blank (line))
-    return TRUE;
-  /* our recordings end every line: one without a newline was cut */
-  if (!self->reader.newline && self->format != FORMAT_GENERIC)
-    {
-      *error = line_error (self, "cut short (the last line, with no newline)");
-      return FALSE;
-    }
-
-  if (self->format == FORMAT_JSONL)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      JsonNode *root;
-
-      if (!json_parser_load_from_data (parser, line->str, (gssize) line->len, NULL)
-          || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        {
-          *error = line_error (self, "not a JSON object");
-          return FALSE;
-        }
-      if (!parse_record (self, json_field, json_node_get_object (root), item, error))
-        return FALSE;
-    }
-  else
-    {
-      char *cells[COLUMNS_MAX];
-      guint n_cells = 0;
-
-      if (!split_cells (line->str, self->delimiter, cells, &n_cells))
-        {
-          *error = line_error (self, "a quote is not closed");
-          return FALSE;
-        }
-      if (self->format == FORMAT_CSV_RECORDING)
-        {
-          CsvRow row = { self, cells, n_cells };
-
-          if (n_cells != self->n_csv_columns)
-            {
-              *error = line_error (self, "%u columns, the header has %u", n_cells, self->n_csv_columns);
-              return FALSE;
-            }
-          if (!parse_record (self, csv_field, &row, item, error))
-            return FALSE;
-        }
-      else
-        {
-          if (!parse_generic_row (self, cells, n_cells, error))
-            return FALSE;
-          if (self->n_pending == 0)
-            return TRUE;
-          *item = self->pending[0];
-          self->next_pending = 1;
-          *got = TRUE;
-          return TRUE;
-        }
-    }
-
-  /* our recordings: times from the first record */
-  if (!self->have_first)
-    {
-      self->have_first = TRUE;
-      self->first_raw = item->t;
-      self->first_wall_us = item->wall_us;
-    }
-  item->t -= self->first_raw;
-  if (item->t + 1e-9 < self->last_t - self->loop_offset)
-    {
-      *error = line_error (self, "t_s goes back");
-      return FALSE;
-    }
-  *got = TRUE;
-  return TRUE;
-}
-
 static void
 report (HeartReplay *self,
         GError      *error,
@@ -1088,52 +238,39 @@ report (HeartReplay *self,
     }
 }
 
-/* The next item of the file (loop offsets added), reading lines as needed.
+/* The next item of the file (loop offsets added), from the reader.
  * FALSE at the end, or when a bad line stops the replay (self->error). */
 static gboolean
-read_item (HeartReplay *self,
-           Item        *item)
+read_item (HeartReplay     *self,
+           HeartReplayItem *item)
 {
-  if (self->next_pending < self->n_pending)
-    {
-      *item = self->pending[self->next_pending++];
-      item->t += self->loop_offset;
-      return TRUE;
-    }
   for (;;)
     {
-      int errsv = 0;
-      ReadStatus status = reader_next (&self->reader, &errsv);
       GError *error = NULL;
-      gboolean got = FALSE;
+      gboolean fatal;
 
-      if (status == READ_EOF)
-        return FALSE;
-      if (status == READ_AGAIN)
+      switch (self->reader->read (self, item, &error))
         {
+        case HEART_REPLAY_READ_ITEM:
+          item->t += self->loop_offset;
+          return TRUE;
+        case HEART_REPLAY_READ_END:
+          return FALSE;
+        case HEART_REPLAY_READ_AGAIN:
           self->more_later = TRUE;
           return FALSE;
-        }
-      if (status == READ_ERROR)
-        {
-          report (self, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), "cannot read %s: %s",
-                                     self->name, g_strerror (errsv)), TRUE);
+        case HEART_REPLAY_READ_FAILED:
+          report (self, error, TRUE);
           return FALSE;
-        }
-      if (!parse_line (self, item, &got, &error))
-        {
-          gboolean fatal = self->on_error == HEART_REPLAY_ON_ERROR_STOP;
-
+        case HEART_REPLAY_READ_MALFORMED:
+          fatal = self->on_error == HEART_REPLAY_ON_ERROR_STOP;
           g_debug ("%s", error->message);
           report (self, error, fatal);
           if (fatal)
             return FALSE;
-          continue;
-        }
-      if (got)
-        {
-          item->t += self->loop_offset;
-          return TRUE;
+          break;
+        default:
+          g_assert_not_reached ();
         }
     }
 }
@@ -1175,7 +312,7 @@ now_mono (HeartReplay *self)
  * clock of its due time, from the one reading at the anchor */
 static gint64
 timestamp_of (HeartReplay *self,
-              const Item  *item)
+              const HeartReplayItem  *item)
 {
   if (self->timestamps == HEART_REPLAY_TIMESTAMPS_ORIGINAL && item->wall_us != 0)
     return item->wall_us + (gint64) llround (self->loop_offset * G_USEC_PER_SEC);
@@ -1239,17 +376,17 @@ emit_sample (HeartReplay *self,
 
 static void
 play_item (HeartReplay *self,
-           Item        *item)
+           HeartReplayItem        *item)
 {
   gint64 timestamp = timestamp_of (self, item);
 
   self->position = item->t - self->loop_offset;
   switch (item->kind)
     {
-    case ITEM_BEAT:
+    case HEART_REPLAY_ITEM_BEAT:
       item->beat.timestamp_us = timestamp;
       item->beat.t_s = item->t;
-      if (self->format == FORMAT_GENERIC)
+      if (self->reader->grid)
         {
           self->last_rr = item->beat.rr_ms;
           self->last_bpm = 60000.0 / item->beat.rr_ms;
@@ -1258,21 +395,21 @@ play_item (HeartReplay *self,
       push_value (self, HEART_CHANNEL_RR_INTERVAL, item->t, timestamp, item->beat.rr_ms, NULL);
       heart_source_emit_beat (HEART_SOURCE (self), &item->beat);
       break;
-    case ITEM_READING:
+    case HEART_REPLAY_ITEM_READING:
       self->last_bpm = item->bpm;
       break;
-    case ITEM_SAMPLE:
+    case HEART_REPLAY_ITEM_SAMPLE:
       {
         HeartSample *sample = &item->sample;
 
         sample->timestamp_us = timestamp;
         sample->t_s = item->t;
-        if (self->format == FORMAT_GENERIC)
+        if (self->reader->grid)
           {
             sample->seq = ++self->seq;
             sample->bpm = (int) lround (self->last_bpm);
             sample->channels[HEART_CHANNEL_HEART_RATE] = sample->bpm;
-            if (self->col_rr >= 0)
+            if (self->has_rr)
               {
                 sample->rr_ms = self->last_rr;
                 sample->rmssd_ms = rr_window_rmssd (self, item->t);
@@ -1315,23 +452,23 @@ peek (HeartReplay *self)
 /* The next item due, or FALSE at the end (or a stop) */
 static gboolean
 next_item (HeartReplay *self,
-           Item        *item,
+           HeartReplayItem        *item,
            gboolean     take)
 {
   gboolean have = peek (self);
 
   if (!have && self->more_later)
     return FALSE;
-  if (self->format == FORMAT_GENERIC && self->grid_started
+  if (self->reader->grid && self->grid_started
       && (!have || self->next.t > self->grid_t + 1e-9) && (have || self->error == NULL)
       && (have || self->grid_t <= self->last_t + 1e-9))
     {
-      item_clear (item);
-      item->kind = ITEM_SAMPLE;
-      sample_clear (&item->sample);
+      _heart_replay_item_clear (item);
+      item->kind = HEART_REPLAY_ITEM_SAMPLE;
+      _heart_replay_sample_clear (&item->sample);
       item->t = self->grid_t;
       if (take)
-        self->grid_t += GENERIC_INTERVAL_S;
+        self->grid_t += HEART_REPLAY_GRID_S;
       return TRUE;
     }
   if (!have)
@@ -1341,7 +478,7 @@ next_item (HeartReplay *self,
     {
       self->have_next = FALSE;
       self->last_t = MAX (self->last_t, item->t);
-      if (self->format == FORMAT_GENERIC && !self->grid_started)
+      if (self->reader->grid && !self->grid_started)
         {
           self->grid_started = TRUE;
           self->grid_t = item->t;
@@ -1353,11 +490,9 @@ next_item (HeartReplay *self,
 static void
 reset_reading (HeartReplay *self)
 {
-  reader_reset (&self->reader, self->data_offset, self->data_line);
+  self->reader->rewind (self);
   self->have_next = FALSE;
   self->at_eof = FALSE;
-  self->n_pending = self->next_pending = 0;
-  self->cumulative_rr_s = 0;
 }
 
 static void
@@ -1397,7 +532,7 @@ play_due (HeartReplay *self)
 
   for (guint n = 0; self->running && n < ITEMS_PER_DISPATCH; n++)
     {
-      Item item;
+      HeartReplayItem item;
 
       if (!next_item (self, &item, FALSE))
         {
@@ -1418,9 +553,9 @@ play_due (HeartReplay *self)
               self->loop_offset += span + step;
               self->last_t = self->loop_offset;
               self->have_first = FALSE;
-              if (self->format == FORMAT_GENERIC)
+              if (self->reader->grid)
                 self->grid_t = self->loop_offset;
-              self->grid_started = self->format == FORMAT_GENERIC;
+              self->grid_started = self->reader->grid;
               if (!peek (self))
                 {
                   set_state (self, self->error ? "failed" : "ended", FALSE);
@@ -1535,7 +670,7 @@ heart_replay_advance (HeartReplay *self,
   self->manual_now += (gint64) llround (seconds * G_USEC_PER_SEC);
   while (self->running)
     {
-      Item item;
+      HeartReplayItem item;
 
       play_due (self);
       /* a whole dispatch's worth played, or a long line skipped in part:
@@ -1553,306 +688,27 @@ heart_replay_advance (HeartReplay *self,
     }
 }
 
-/* ---------------------------------------------------------------- opening */
-
-static gboolean
-name_matches (const char *normalised,
-              const char * const *names)
-{
-  for (guint i = 0; names[i] != NULL; i++)
-    if (g_str_equal (normalised, names[i]))
-      return TRUE;
-  return FALSE;
-}
-
-/* "HR [bpm]" → "hr", unit "bpm"; "sensor timestamp [ns]" → "sensor timestamp", "ns";
- * "rr_ms" → "rr", "ms" */
-static char *
-normalise_header (const char  *header,
-                  char       **unit)
-{
-  g_autofree char *lower = g_ascii_strdown (header, -1);
-  char *open = strpbrk (lower, "[(");
-  gsize len;
-
-  *unit = NULL;
-  if (open != NULL)
-    {
-      char *close = strpbrk (open, "])");
-
-      if (close != NULL)
-        *unit = g_strndup (open + 1, close - open - 1);
-      *open = '\0';
-    }
-  g_strstrip (lower);
-  for (char *p = lower; *p != '\0'; p++)
-    if (*p == '-' || *p == ' ')
-      *p = '_';
-  len = strlen (lower);
-  if (*unit == NULL)
-    {
-      static const char * const suffixes[] = { "_ms", "_ns", "_us", "_s", "_bpm", NULL };
-
-      for (guint i = 0; suffixes[i] != NULL; i++)
-        {
-          gsize n = strlen (suffixes[i]);
-
-          if (len > n && g_str_equal (lower + len - n, suffixes[i]))
-            {
-              *unit = g_strdup (suffixes[i] + 1);
-              lower[len - n] = '\0';
-              break;
-            }
-        }
-    }
-  return g_steal_pointer (&lower);
-}
-
-static int
-find_column (HeartReplay *self,
-             const char  *wanted)
-{
-  double index;
-
-  if (parse_number (wanted, &index) && index >= 1 && index <= self->n_csv_columns && index == floor (index))
-    return (int) index - 1;
-  for (guint c = 0; c < self->n_csv_columns; c++)
-    if (g_ascii_strcasecmp (self->csv_columns[c], wanted) == 0)
-      return (int) c;
-  return -1;
-}
-
-static gboolean
-apply_columns_override (HeartReplay  *self,
-                        GError      **error)
-{
-  g_auto(GStrv) parts = g_strsplit (self->columns_override, ",", -1);
-
-  self->col_time = self->col_bpm = self->col_rr = self->col_wall = -1;
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      const char *eq = strchr (parts[i], '=');
-      g_autofree char *key = g_strndup (parts[i], eq - parts[i]);
-      int *target = g_str_equal (key, "time") ? &self->col_time
-                  : g_str_equal (key, "bpm") ? &self->col_bpm
-                  : g_str_equal (key, "rr_ms") ? &self->col_rr : NULL;
-
-      if (target == NULL)
-        {
-          (void) parse_time_unit (eq + 1, &self->time_unit);
-          continue;
-        }
-      *target = find_column (self, eq + 1);
-      if (*target < 0)
-        {
-          g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
-                       "cannot replay %s: --columns %s: no column “%s” in its header", self->name, key, eq + 1);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-static void
-detect_generic_columns (HeartReplay *self,
-                        TimeUnit    *header_unit)
-{
-  static const char * const time_names[] = { "time", "t", "timestamp", "sensor_timestamp", "elapsed",
-                                              "seconds", "sec", "ms", "datetime", "date", "phone_timestamp",
-                                              "time_stamp", "clock", NULL };
-  static const char * const bpm_names[] = { "bpm", "hr", "heart_rate", "heartrate", "pulse", "heart_rate_bpm",
-                                            "hr_bpm", "rate", NULL };
-  static const char * const rr_names[] = { "rr", "rr_interval", "rri", "ibi", "nn", "rr_intervals",
-                                           "interbeat_interval", "hrv", NULL };
-  int time_score = 0;
-
-  self->col_time = self->col_bpm = self->col_rr = self->col_wall = -1;
-  *header_unit = UNIT_AUTO;
-  for (guint c = 0; c < self->n_csv_columns; c++)
-    {
-      g_autofree char *unit = NULL;
-      g_autofree char *name = normalise_header (self->csv_columns[c], &unit);
-
-      if (name_matches (name, time_names))
-        {
-          /* a time with a unit beats one without (Polar: the sensor's
-           * nanoseconds over the phone's clock, which anchors the wall) */
-          int score = unit != NULL ? 2 : 1;
-          TimeUnit parsed = UNIT_AUTO;
-
-          if (unit != NULL && !parse_time_unit (unit, &parsed))
-            score = 0;
-          if (score > time_score)
-            {
-              if (self->col_time >= 0 && self->col_wall < 0)
-                self->col_wall = self->col_time;
-              self->col_time = (int) c;
-              time_score = score;
-              *header_unit = parsed;
-            }
-          else if (self->col_wall < 0)
-            self->col_wall = (int) c;
-        }
-      else if (self->col_bpm < 0 && name_matches (name, bpm_names)
-               && (unit == NULL || g_str_equal (unit, "bpm") || g_str_equal (unit, "1/min")))
-        self->col_bpm = (int) c;
-      else if (self->col_rr < 0 && name_matches (name, rr_names)
-               && (unit == NULL || g_str_equal (unit, "ms")))
-        self->col_rr = (int) c;
-    }
-}
-
-/* From the first value when the header did not say: a date, or a number
- * whose size tells the unit of a time since the epoch, or seconds */
-static TimeUnit
-guess_time_unit (const char *value)
-{
-  double number;
-  gint64 us;
-
-  if (parse_iso (value, &us))
-    return UNIT_ISO;
-  if (!parse_number (value, &number))
-    return UNIT_S;
-  number = fabs (number);
-  if (number > 1e17)
-    return UNIT_NS;
-  if (number > 1e14)
-    return UNIT_US;
-  if (number > 1e11)
-    return UNIT_MS;
-  return UNIT_S;
-}
-
-
-static void
-describe_generic (HeartReplay *self)
-{
-  GString *out = g_string_new ("CSV");
-  const char *delimiter = self->delimiter == '\t' ? "tab" : self->delimiter == ';' ? "“;”" : "“,”";
-  struct { const char *role; int column; } roles[] = {
-    { "time", self->col_time }, { "bpm", self->col_bpm }, { "rr_ms", self->col_rr }, { "wall clock", self->col_wall },
-  };
-
-  g_string_append_printf (out, " (%s-separated):", delimiter);
-  for (gsize i = 0; i < G_N_ELEMENTS (roles); i++)
-    {
-      if (roles[i].column < 0)
-        continue;
-      g_string_append_printf (out, "%s %s = column %d “%s”", out->str[out->len - 1] == ':' ? "" : ",",
-                              roles[i].role, roles[i].column + 1, self->csv_columns[roles[i].column]);
-      if (roles[i].column == self->col_time)
-        g_string_append_printf (out, " (%s)", unit_name (self->time_unit));
-    }
-  if (self->col_time < 0)
-    g_string_append (out, ", no time column: beats follow each other");
-  if (self->col_rr >= 0 && self->col_bpm >= 0)
-    g_string_append (out, "; heart rate from the RR intervals");
-  g_free (self->detected);
-  self->detected = g_string_free (out, FALSE);
-}
-
-static gboolean
-open_csv (HeartReplay  *self,
-          char         *header,
-          GError      **error)
-{
-  char *cells[COLUMNS_MAX];
-  guint n_cells = 0, counts[3] = { 0 };
-  const char delimiters[3] = { ',', ';', '\t' };
-  TimeUnit header_unit = UNIT_AUTO;
-
-  for (char *p = header; *p != '\0'; p++)
-    for (guint i = 0; i < 3; i++)
-      counts[i] += *p == delimiters[i];
-  self->delimiter = counts[1] > counts[0] && counts[1] >= counts[2] ? ';' : counts[2] > counts[0] ? '\t' : ',';
-  if (!split_cells (header, self->delimiter, cells, &n_cells))
-    {
-      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
-                   "cannot replay %s: its first line is not a CSV header", self->name);
-      return FALSE;
-    }
-  for (guint c = 0; c < n_cells; c++)
-    self->csv_columns[c] = g_strdup (cells[c]);
-  self->n_csv_columns = n_cells;
-
-  if (n_cells >= 3 && g_str_equal (cells[0], "record") && g_str_equal (cells[1], "timestamp")
-      && g_str_equal (cells[2], "t_s") && self->columns_override == NULL)
-    {
-      self->format = FORMAT_CSV_RECORDING;
-      self->detected = g_strdup ("Heartsim recording (CSV)");
-      return TRUE;
-    }
-  self->format = FORMAT_GENERIC;
-  if (self->columns_override != NULL)
-    {
-      if (!apply_columns_override (self, error))
-        return FALSE;
-    }
-  else
-    detect_generic_columns (self, &header_unit);
-  if (self->col_bpm < 0 && self->col_rr < 0)
-    {
-      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
-                   "cannot replay %s: no heart-rate or RR column in its header (use --columns)", self->name);
-      return FALSE;
-    }
-  if (self->col_rr < 0 && self->col_time < 0)
-    {
-      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
-                   "cannot replay %s: heart rates need a time column (use --columns time=…)", self->name);
-      return FALSE;
-    }
-  if (self->time_unit == UNIT_AUTO)
-    self->time_unit = header_unit;
-  return TRUE;
-}
-
-/* The first data line tells the time unit when nothing else did */
-static void
-settle_time_unit (HeartReplay *self)
-{
-  char *cells[COLUMNS_MAX];
-  guint n_cells = 0;
-
-  if (self->format != FORMAT_GENERIC || self->col_time < 0 || self->time_unit != UNIT_AUTO)
-    return;
-  self->time_unit = UNIT_S;
-  while (reader_next (&self->reader, &(int) { 0 }) == READ_LINE)
-    {
-      if (self->reader.too_long || line_is_blank (self->reader.line))
-        continue;
-      if (split_cells (self->reader.line->str, self->delimiter, cells, &n_cells)
-          && (int) n_cells > self->col_time)
-        self->time_unit = guess_time_unit (cells[self->col_time]);
-      break;
-    }
-  reader_reset (&self->reader, self->data_offset, self->data_line);
-}
-
 /* The interval of a recording's samples, from its first two */
 static void
 probe_interval (HeartReplay *self)
 {
   double first = NAN;
 
-  self->interval_ms = (guint) (GENERIC_INTERVAL_S * 1000);
-  if (self->format == FORMAT_GENERIC)
+  self->interval_ms = (guint) (HEART_REPLAY_GRID_S * 1000);
+  if (self->reader->grid)
     return;
-  for (guint n = 0; n < PROBE_LINES; n++)
+  /* our recordings are read a line at a time: the probe reads as many */
+  while (self->lines.number - self->data_line < PROBE_LINES)
     {
-      Item item;
-      gboolean got = FALSE;
-      GError *error = NULL;
+      HeartReplayItem item;
+      g_autoptr(GError) error = NULL;
+      HeartReplayRead status = self->reader->read (self, &item, &error);
 
-      if (reader_next (&self->reader, &(int) { 0 }) != READ_LINE)
+      if (status == HEART_REPLAY_READ_MALFORMED)
+        continue;
+      if (status != HEART_REPLAY_READ_ITEM)
         break;
-      if (!parse_line (self, &item, &got, &error))
-        {
-          g_clear_error (&error);
-          continue;
-        }
-      if (!got || item.kind != ITEM_SAMPLE)
+      if (item.kind != HEART_REPLAY_ITEM_SAMPLE)
         continue;
       if (isnan (first))
         first = item.t;
@@ -1870,7 +726,7 @@ seek_to (HeartReplay  *self,
          double        offset_s,
          GError      **error)
 {
-  Item item;
+  HeartReplayItem item;
 
   reset_state (self);
   if (offset_s <= 0)
@@ -1892,13 +748,13 @@ seek_to (HeartReplay  *self,
         break;
       next_item (self, &item, TRUE);
       self->position = item.t;
-      if (item.kind == ITEM_BEAT && self->format == FORMAT_GENERIC)
+      if (item.kind == HEART_REPLAY_ITEM_BEAT && self->reader->grid)
         {
           self->last_rr = item.beat.rr_ms;
           self->last_bpm = 60000.0 / item.beat.rr_ms;
           rr_window_add (self, item.t, item.beat.rr_ms);
         }
-      else if (item.kind == ITEM_READING)
+      else if (item.kind == HEART_REPLAY_ITEM_READING)
         self->last_bpm = item.bpm;
     }
   /* the play resumes from the offset itself */
@@ -1945,9 +801,9 @@ heart_replay_initable_init_impl (GInitable     *initable,
                                  GError       **error)
 {
   HeartReplay *self = HEART_REPLAY (initable);
-  Reader *reader = &self->reader;
+  HeartReplayLines *reader = &self->lines;
   int errsv = 0;
-  ReadStatus status;
+  HeartReplayLineStatus status;
   gboolean seen_text = FALSE;
 
   if (self->path == NULL)
@@ -1968,14 +824,14 @@ heart_replay_initable_init_impl (GInitable     *initable,
   /* the header: the first line that is not blank */
   for (;;)
     {
-      status = reader_next (reader, &errsv);
-      if (status == READ_ERROR)
+      status = _heart_replay_lines_next (reader, &errsv);
+      if (status == HEART_REPLAY_LINE_ERROR)
         {
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "cannot replay %s: %s",
                        self->name, g_strerror (errsv));
           return FALSE;
         }
-      if (status == READ_EOF)
+      if (status == HEART_REPLAY_LINE_EOF)
         {
           g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_EMPTY,
                        seen_text ? "cannot replay %s: it has only blank lines" : "cannot replay %s: the file is empty",
@@ -1991,7 +847,7 @@ heart_replay_initable_init_impl (GInitable     *initable,
           return FALSE;
         }
       seen_text = TRUE;
-      if (!line_is_blank (reader->line))
+      if (!_heart_replay_line_is_blank (reader->line))
         break;
     }
   /* a byte-order mark is not part of the header */
@@ -2006,30 +862,23 @@ heart_replay_initable_init_impl (GInitable     *initable,
                        "cannot replay %s: --columns is for CSV files, this is JSON Lines", self->name);
           return FALSE;
         }
-      self->format = FORMAT_JSONL;
-      self->detected = g_strdup ("Heartsim recording (JSON Lines)");
-      /* the first line is data: play from it */
-      self->data_offset = 0;
-      self->data_line = 0;
+      _heart_replay_recording_open_jsonl (self);
     }
   else
     {
       g_autofree char *header = g_strndup (reader->line->str, reader->line->len);
 
-      self->data_offset = reader_tell (reader);
+      self->data_offset = _heart_replay_lines_tell (reader);
       self->data_line = reader->number;
-      if (!open_csv (self, header, error))
+      if (!_heart_replay_csv_open (self, header, error))
         return FALSE;
     }
-  reader_reset (reader, self->data_offset, self->data_line);
-  settle_time_unit (self);
-  if (self->format == FORMAT_GENERIC)
-    describe_generic (self);
+  _heart_replay_lines_reset (reader, self->data_offset, self->data_line);
   probe_interval (self);
 
   /* something to play at all */
   {
-    Item item;
+    HeartReplayItem item;
     gboolean have;
 
     while (!(have = next_item (self, &item, FALSE)) && self->more_later)
@@ -2234,10 +1083,7 @@ heart_replay_finalize (GObject *object)
 {
   HeartReplay *self = HEART_REPLAY (object);
 
-  if (self->reader.fd >= 0)
-    close (self->reader.fd);
-  g_free (self->reader.buf);
-  g_string_free (self->reader.line, TRUE);
+  _heart_replay_lines_clear (&self->lines);
   for (guint c = 0; c < self->n_csv_columns; c++)
     g_free (self->csv_columns[c]);
   g_clear_pointer (&self->values, g_array_unref);
@@ -2420,15 +1266,14 @@ heart_replay_class_init (HeartReplayClass *klass)
 static void
 heart_replay_init (HeartReplay *self)
 {
-  self->reader.fd = -1;
-  self->reader.buf = g_malloc (READ_CHUNK);
-  self->reader.line = g_string_sized_new (256);
+  _heart_replay_lines_init (&self->lines);
   self->values = g_array_new (FALSE, FALSE, sizeof (HeartChannelValue));
   self->speed = 1;
   self->state = "paused";
-  self->time_unit = UNIT_AUTO;
+  self->time_unit = HEART_REPLAY_UNIT_AUTO;
   self->col_time = self->col_bpm = self->col_rr = self->col_wall = -1;
   self->last_rr = NAN;
   self->last_bpm = NAN;
-  sample_clear (&self->current);
+  _heart_replay_sample_clear (&self->current);
 }
+
