@@ -1080,6 +1080,10 @@ main (int argc, char **argv)
     load.rss_initial_kb = load_read_rss_kb (load.pid);
   load.stalled = g_ptr_array_new_with_free_func (g_object_unref);
   load.stalled_sse = g_ptr_array_new_with_free_func (g_object_unref);
+  /* libsoup's classes initialised here, once: the workers creating their
+   * first sessions at the same moment deadlocked once in GLib 2.74's class
+   * initialisation, with every thread waiting and no client connected */
+  g_object_unref (soup_session_new ());
   for (int t = 0; t < load.n_threads; t++)
     {
       Worker *worker = g_new0 (Worker, 1);
