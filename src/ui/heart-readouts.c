@@ -1,7 +1,9 @@
 /* heart-readouts.c: the numbers at the top of the window
  *
  * Each card shows one value of the latest sample; the heart beats with the
- * source's beats. Nothing here changes the simulation.
+ * source's beats. Nothing here changes the simulation. A replayed file may
+ * lack a value (NaN in the sample, null in the API, docs/replay.md): its
+ * card shows a dash.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -52,6 +54,19 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (HeartReadouts, heart_readouts, GTK_TYPE_WIDGET)
 
+/* A value the source does not have: a dash, and an accessible name that says so */
+static gboolean
+show_missing (GtkLabel   *label,
+              double      value,
+              const char *accessible)
+{
+  if (isfinite (value))
+    return FALSE;
+  gtk_label_set_label (label, "–");
+  heart_widget_set_accessible_printf (GTK_WIDGET (label), "%s", accessible);
+  return TRUE;
+}
+
 static void
 show_person (HeartReadouts     *self,
              const HeartSample *sample)
@@ -61,12 +76,22 @@ show_person (HeartReadouts     *self,
   guint old = 0;
   guint responses;
 
-  heart_label_set_printf (self->breathing_label, "%.0f", rate);
-  heart_widget_set_accessible_printf (GTK_WIDGET (self->breathing_label),
-                                      _("Breathing: %.0f breaths a minute"), rate);
-  if (rate > 0)
-    heart_label_set_printf (self->breathing_caption, _("A breath every %.1f s"), 60 / rate);
+  if (show_missing (self->breathing_label, rate, _("Breathing: not known")))
+    gtk_label_set_label (self->breathing_caption, _("Breaths a minute"));
+  else
+    {
+      heart_label_set_printf (self->breathing_label, "%.0f", rate);
+      heart_widget_set_accessible_printf (GTK_WIDGET (self->breathing_label),
+                                          _("Breathing: %.0f breaths a minute"), rate);
+      if (rate > 0)
+        heart_label_set_printf (self->breathing_caption, _("A breath every %.1f s"), 60 / rate);
+    }
 
+  if (show_missing (self->skin_label, eda, _("Skin conductance: not known")))
+    {
+      gtk_label_set_label (self->skin_caption, _("Electrodermal activity"));
+      return;
+    }
   heart_label_set_printf (self->skin_label, "%.1f", eda);
   heart_widget_set_accessible_printf (GTK_WIDGET (self->skin_label),
                                       _("Skin conductance: %.1f microsiemens"), eda);
@@ -86,23 +111,38 @@ static void
 show_sample (HeartReadouts     *self,
              const HeartSample *sample)
 {
-  int stress_percent = (int) lround (sample->stress_level * 100);
+  gboolean stress_known = isfinite (sample->stress_level);
+  int stress_percent = stress_known ? (int) lround (sample->stress_level * 100) : 0;
 
   heart_label_set_printf (self->bpm_label, "%d", sample->bpm);
   heart_widget_set_accessible_printf (GTK_WIDGET (self->bpm_label),
                                       _("Heart rate: %d beats per minute"), sample->bpm);
-  heart_label_set_printf (self->bpm_caption, _("Resting rate %u bpm"), sample->baseline_bpm);
+  if (sample->baseline_bpm > 0)
+    heart_label_set_printf (self->bpm_caption, _("Resting rate %u bpm"), sample->baseline_bpm);
+  else
+    gtk_label_set_label (self->bpm_caption, _("Beats per minute"));
 
-  heart_label_set_printf (self->rmssd_label, "%.0f", sample->rmssd_ms);
-  heart_widget_set_accessible_printf (GTK_WIDGET (self->rmssd_label),
-                                      _("Heart rate variability: RMSSD %.0f milliseconds"),
-                                      sample->rmssd_ms);
-  heart_label_set_printf (self->variability_caption, _("RMSSD · index %.2f"), sample->variability);
+  if (show_missing (self->rmssd_label, sample->rmssd_ms, _("Heart rate variability: not known")))
+    gtk_label_set_label (self->variability_caption, _("RMSSD over 30 s"));
+  else
+    {
+      heart_label_set_printf (self->rmssd_label, "%.0f", sample->rmssd_ms);
+      heart_widget_set_accessible_printf (GTK_WIDGET (self->rmssd_label),
+                                          _("Heart rate variability: RMSSD %.0f milliseconds"),
+                                          sample->rmssd_ms);
+      if (isfinite (sample->variability))
+        heart_label_set_printf (self->variability_caption, _("RMSSD · index %.2f"), sample->variability);
+      else
+        gtk_label_set_label (self->variability_caption, _("RMSSD over 30 s"));
+    }
 
-  heart_label_set_printf (self->stress_label, "%d", stress_percent);
-  heart_widget_set_accessible_printf (GTK_WIDGET (self->stress_label),
-                                      _("Stress level: %d percent"), stress_percent);
-  gtk_level_bar_set_value (self->stress_bar, sample->stress_level);
+  if (!show_missing (self->stress_label, sample->stress_level, _("Stress level: not known")))
+    {
+      heart_label_set_printf (self->stress_label, "%d", stress_percent);
+      heart_widget_set_accessible_printf (GTK_WIDGET (self->stress_label),
+                                          _("Stress level: %d percent"), stress_percent);
+    }
+  gtk_level_bar_set_value (self->stress_bar, stress_known ? CLAMP (sample->stress_level, 0, 1) : 0);
   gtk_widget_set_visible (self->event_badge, sample->event_active);
 
   show_person (self, sample);
