@@ -1,5 +1,5 @@
 /* test-ui.c: the desktop app under Xvfb: window, actions, sliders, chart,
- * traces, readouts, scenarios, banner
+ * traces, readouts, scenarios, replays and sources, banner
  *
  * Each test starts a real HeartApplication (registered on the test's own
  * session bus, never run: the test drives the main context itself) with its
@@ -20,6 +20,7 @@
 #include "heart-label.h"
 #include "heart-preferences-window.h"
 #include "heart-render.h"
+#include "heart-replay.h"
 #include "heart-window-private.h"
 
 #define WAIT_SECONDS 10
@@ -427,6 +428,8 @@ test_accelerators (Fixture *f)
     { "win.stop-scenario", "<Control><Shift>r" },
     { "win.open-scenario", "<Control>o" },
     { "win.record", "<Control><Shift>s" },
+    { "win.open-replay", "<Control><Shift>o" },
+    { "win.use-simulation", "<Control><Shift>m" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -1052,6 +1055,232 @@ test_record (Fixture *f)
   g_rmdir (folder);
 }
 
+/* ---------------------------------------------------------------- source */
+
+/* A heart-rate CSV of another tool's, at a rate no simulation at rest
+ * reaches, so the readouts can only show it from the file */
+static char *
+write_replay_file (const char *name,
+                   guint       bpm,
+                   guint       seconds)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_autoptr(GString) csv = g_string_new ("time,bpm\n");
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i <= seconds * 2; i++)
+    g_string_append_printf (csv, "%.1f,%u\n", i / 2.0, bpm);
+  g_file_set_contents (path, csv->str, -1, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static GtkWidget *
+source_panel_child (Fixture    *f,
+                    const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (heart_window_get_source_panel (f->window)),
+                                                    HEART_TYPE_SOURCE_PANEL, name));
+}
+
+static void
+assert_accessible_label (GtkWidget  *widget,
+                         const char *label)
+{
+  g_autofree char *message = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                                 GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+
+  if (message != NULL)
+    g_error ("%s: %s", G_OBJECT_TYPE_NAME (widget), message);
+}
+
+static gboolean
+simulating (Fixture *f)
+{
+  HeartControls *controls = heart_window_get_controls (f->window);
+  gboolean sensitive = heart_controls_get_simulating (controls);
+  GtkWidget *group = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (controls), HEART_TYPE_CONTROLS,
+                                                                "simulation_group"));
+
+  /* the controls, the stress event and the scenario actions agree */
+  g_assert_cmpint (sensitive, ==, g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "stress-event"));
+  g_assert_cmpint (sensitive, ==, gtk_widget_is_sensitive (group));
+  g_assert_cmpint (sensitive, ==, gtk_widget_get_tooltip_text (group) == NULL);
+  g_assert_cmpint (sensitive, !=, gtk_widget_is_sensitive (source_panel_child (f, "simulation_button")));
+  return sensitive;
+}
+
+/* The Source group's buttons are actions with accessible names, listed in
+ * the shortcuts window */
+static void
+test_source_controls (Fixture *f)
+{
+  GtkWidget *open = source_panel_child (f, "open_button");
+  GtkWidget *back = source_panel_child (f, "simulation_button");
+  GtkWidget *play = source_panel_child (f, "play_button");
+  GtkWidget *speed = source_panel_child (f, "speed_row");
+  GtkWidget *loop = source_panel_child (f, "loop_switch");
+  HeartSourcePanel *panel = heart_window_get_source_panel (f->window);
+
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (open)), ==, "win.open-replay");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (back)), ==, "win.use-simulation");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (play)), ==, "app.running");
+  assert_accessible_label (open, "Replay a file");
+  assert_accessible_label (back, "Back to the simulation");
+  assert_accessible_label (play, "Play or pause the replay");
+  assert_accessible_label (speed, "Replay speed");
+  assert_accessible_label (loop, "Loop");
+
+  /* the simulation is served: nothing to go back to */
+  g_assert_cmpstr (heart_source_panel_get_title (panel), ==, "Simulation");
+  g_assert_true (simulating (f));
+  g_assert_false (gtk_widget_is_sensitive (back));
+
+  /* speed and loop are settings, kept for the next file */
+  heart_source_panel_set_speed (panel, 20);
+  g_assert_cmpfloat (heart_settings_get_replay_speed (f->settings), ==, 20);
+  gtk_switch_set_active (GTK_SWITCH (loop), TRUE);
+  g_assert_true (heart_settings_get_replay_loop (f->settings));
+  g_object_set (f->settings, "replay-speed", 0.5, NULL);
+  g_assert_cmpfloat (heart_source_panel_get_speed (panel), ==, 0.5);
+}
+
+/* A file replayed from the window: the readouts show its values, the
+ * simulation's controls are off, Start/Stop pauses it, and going back to
+ * the simulation restores everything */
+static void
+test_replay_file (Fixture *f)
+{
+  g_autofree char *path = write_replay_file ("heartsim-test-replay.csv", 123, 2);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  HeartSourcePanel *panel = heart_window_get_source_panel (f->window);
+  HeartReadouts *readouts = heart_window_get_readouts (f->window);
+  HeartSourceSwitch *source = heart_application_get_source (f->app);
+  HeartReplay *replay;
+
+  heart_source_panel_set_speed (panel, 10);
+  g_assert_true (heart_window_open_replay_file (f->window, file));
+  g_assert_null (find_message_dialog ());
+  replay = HEART_REPLAY (heart_source_switch_get_source (source));
+  g_assert_true (HEART_IS_REPLAY (replay));
+  g_assert_cmpfloat (heart_replay_get_speed (replay), ==, 10);
+  g_assert_cmpstr (heart_source_panel_get_title (panel), ==, "heartsim-test-replay.csv");
+  g_assert_false (simulating (f));
+
+  wait_for (g_strcmp0 (heart_readouts_get_text (readouts, HEART_CHANNEL_HEART_RATE), "123") == 0);
+  g_assert_false (heart_simulator_get_running (f->simulator));
+
+  /* two seconds at 10×: it ends, and its length is known */
+  wait_for (g_str_equal (heart_replay_get_state (replay), "ended"));
+  g_assert_cmpstr (heart_source_panel_get_position_text (panel), ==, "0:02 / 0:02");
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Ended · heartsim-test-replay.csv");
+
+  /* Start plays it again from its start; Stop pauses it */
+  activate (f, "running", NULL);
+  g_assert_true (heart_source_get_running (HEART_SOURCE (replay)));
+  activate (f, "running", NULL);
+  g_assert_cmpstr (heart_replay_get_state (replay), ==, "paused");
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Paused · heartsim-test-replay.csv");
+  activate (f, "running", NULL);
+
+  /* back: the simulation runs on, as the replay did, and obeys again */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.use-simulation", NULL));
+  g_assert_true (heart_source_switch_get_source (source) == HEART_SOURCE (f->simulator));
+  g_assert_true (simulating (f));
+  g_assert_true (heart_simulator_get_running (f->simulator));
+  g_assert_cmpstr (heart_source_panel_get_title (panel), ==, "Simulation");
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Running");
+  wait_for (g_strcmp0 (heart_readouts_get_text (readouts, HEART_CHANNEL_HEART_RATE), "123") != 0);
+  g_unlink (path);
+}
+
+/* A file that cannot be replayed: a dialog naming it, and nothing changes */
+static void
+test_replay_bad_file (Fixture *f)
+{
+  g_autofree char *empty = g_build_filename (g_get_tmp_dir (), "heartsim-test-empty.csv", NULL);
+  g_autoptr(GFile) empty_file = g_file_new_for_path (empty);
+  g_autoptr(GFile) missing = g_file_new_for_path ("/nonexistent/heartsim/session.jsonl");
+  HeartSourceSwitch *source = heart_application_get_source (f->app);
+  AdwMessageDialog *dialog;
+
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  activate (f, "running", NULL);
+
+  g_assert_false (heart_window_open_replay_file (f->window, empty_file));
+  wait_for ((dialog = find_message_dialog ()) != NULL);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Cannot Replay the File");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "heartsim-test-empty.csv"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_assert_false (heart_window_open_replay_file (f->window, missing));
+  wait_for ((dialog = find_message_dialog ()) != NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "/nonexistent/heartsim/session.jsonl"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_assert_true (heart_source_switch_get_source (source) == HEART_SOURCE (f->simulator));
+  g_assert_true (heart_simulator_get_running (f->simulator));
+  g_assert_true (simulating (f));
+  g_unlink (empty);
+}
+
+static void
+on_posted (GObject      *session,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GBytes **body = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *body = soup_session_send_and_read_finish (SOUP_SESSION (session), result, &error);
+  g_assert_no_error (error);
+}
+
+static guint
+post (Fixture    *f,
+      SoupSession *session,
+      const char *query)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/source?%s", f->port, query);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autoptr(GBytes) body = NULL;
+
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, on_posted, &body);
+  wait_for (body != NULL);
+  return soup_message_get_status (message);
+}
+
+/* A client switches the source while the window is open: the window
+ * follows, both ways */
+static void
+test_post_source (Fixture *f)
+{
+  g_autofree char *path = write_replay_file ("heartsim-test-posted.csv", 131, 60);
+  g_autofree char *escaped = g_uri_escape_string (path, NULL, FALSE);
+  g_autofree char *query = g_strdup_printf ("kind=replay&file=%s&speed=3&loop=true", escaped);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  HeartSourcePanel *panel = heart_window_get_source_panel (f->window);
+  HeartReadouts *readouts = heart_window_get_readouts (f->window);
+
+  activate (f, "running", NULL);
+  g_assert_cmpuint (post (f, session, query), ==, 200);
+  g_assert_cmpstr (heart_source_panel_get_title (panel), ==, "heartsim-test-posted.csv");
+  g_assert_false (simulating (f));
+  /* the replay's own speed and loop, not the settings' */
+  g_assert_cmpfloat (heart_source_panel_get_speed (panel), ==, 3);
+  g_assert_true (heart_source_panel_get_loop (panel));
+  g_assert_cmpfloat (heart_settings_get_replay_speed (f->settings), ==, 1);
+  wait_for (g_strcmp0 (heart_readouts_get_text (readouts, HEART_CHANNEL_HEART_RATE), "131") == 0);
+  wait_for (g_str_has_prefix (heart_window_get_subtitle (f->window), "Replaying"));
+
+  g_assert_cmpuint (post (f, session, "kind=simulator"), ==, 200);
+  g_assert_cmpstr (heart_source_panel_get_title (panel), ==, "Simulation");
+  g_assert_true (simulating (f));
+  g_assert_cmpfloat (heart_source_panel_get_speed (panel), ==, 1);
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Running");
+  g_unlink (path);
+}
+
 /* ---------------------------------------------------------------- server */
 
 static void
@@ -1217,6 +1446,10 @@ main (int    argc,
   ADD ("/ui/scenario/clock", test_clock_format, START_NORMAL);
   ADD ("/ui/pulse/beats", test_heart_pulses, START_NORMAL);
   ADD ("/ui/record/toggle", test_record, START_NORMAL);
+  ADD ("/ui/source/controls", test_source_controls, START_NORMAL);
+  ADD ("/ui/source/replay-file", test_replay_file, START_NORMAL);
+  ADD ("/ui/source/bad-file", test_replay_bad_file, START_NORMAL);
+  ADD ("/ui/source/post", test_post_source, START_NORMAL);
   ADD ("/ui/server/port-taken-at-start", test_port_taken_at_start, START_PORT_TAKEN);
   ADD ("/ui/server/port-taken-later", test_port_taken_later, START_NORMAL);
   ADD ("/ui/server/client-count", test_client_count_shown, START_NORMAL);
