@@ -10,210 +10,39 @@
 #include <gio/gio.h>
 #include <signal.h>
 
-#include "test-server-util.h"
-
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *err;       /* stderr, when headless_start_full was asked to pipe it */
-  guint             port;
-  gboolean          exited;
-} Headless;
-
-typedef struct
-{
-  char     *line;
-  gboolean  done;
-} LineRead;
-
-static void
-on_exited (GObject      *source,
-           GAsyncResult *result,
-           gpointer      data)
-{
-  Headless *headless = data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  headless->exited = TRUE;
-}
-
-static const char *
-binary (void)
-{
-  const char *path = g_getenv ("HEARTSIM_BINARY");
-
-  if (path == NULL)
-    g_test_skip ("HEARTSIM_BINARY is not set");
-  return path;
-}
-
-/* The service starts with the default signal actions, whatever the test
- * runner ignores or blocks */
-static void
-default_signals (gpointer data)
-{
-  sigset_t none;
-
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  signal (SIGHUP, SIG_DFL);
-  signal (SIGINT, SIG_DFL);
-  signal (SIGTERM, SIG_DFL);
-  signal (SIGUSR1, SIG_DFL);
-  signal (SIGUSR2, SIG_DFL);
-  signal (SIGPIPE, SIG_DFL);
-}
+#include "test-headless-util.h"
 
 /* As nohup(1) starts it */
 static void
 ignore_sighup (gpointer data)
 {
-  default_signals (data);
+  test_headless_default_signals (data);
   signal (SIGHUP, SIG_IGN);
 }
 
-static void
-on_line_read (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  LineRead *read = data;
-
-  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
-  read->done = TRUE;
-}
-
-/* The next line on the service's stderr, NULL at end of file; never blocks */
-static char *
-read_err_line (Headless *headless)
-{
-  LineRead read = { 0 };
-
-  g_data_input_stream_read_line_async (headless->err, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
-  WAIT_FOR (read.done);
-  return read.line;
-}
-
-/* Starts the service on a free port and reads the port from its banner.
- * @child_setup: default_signals, or how the signals should be inherited. */
+/* On a free port, a sample every 50 ms, with @extra_option if any */
 static gboolean
-headless_start_full (Headless              *headless,
+headless_start_full (TestHeadless          *headless,
                      GSubprocessFlags       flags,
                      GSpawnChildSetupFunc   child_setup,
                      const char            *extra_option)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | flags);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  const char *path = binary ();
-  const char *prefix;
+  const char *args[] = { "--interval-ms", "50", extra_option, NULL };
 
-  if (path == NULL)
-    return FALSE;
-
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  headless->process = g_subprocess_launcher_spawn (launcher, &error,
-                                                   path, "--headless", "--port", "0", "--interval-ms", "50",
-                                                   extra_option, NULL);
-  g_assert_no_error (error);
-  if (flags & G_SUBPROCESS_FLAGS_STDERR_PIPE)
-    headless->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (headless->process));
-  g_subprocess_wait_async (headless->process, NULL, on_exited, headless);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (headless->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  prefix = strstr (line, "http://127.0.0.1:");
-  g_assert_nonnull (prefix);
-  headless->port = (guint) g_ascii_strtoull (prefix + strlen ("http://127.0.0.1:"), NULL, 10);
-  g_assert_cmpuint (headless->port, >, 0);
-  return TRUE;
+  return test_headless_start (headless, flags, child_setup, NULL, args);
 }
 
 static gboolean
-headless_start (Headless    *headless,
-                const char  *extra_option)
+headless_start (TestHeadless *headless,
+                const char   *extra_option)
 {
-  return headless_start_full (headless, G_SUBPROCESS_FLAGS_NONE, default_signals, extra_option);
-}
-
-static void
-headless_clear (Headless *headless)
-{
-  g_clear_object (&headless->err);
-  g_clear_object (&headless->process);
-}
-
-typedef struct
-{
-  char     *err;
-  GError   *error;
-  gboolean  done;
-} Communicated;
-
-static void
-on_communicated (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
-{
-  Communicated *run = data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, NULL, &run->err, &run->error);
-  run->done = TRUE;
-}
-
-static gboolean
-on_deadline (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs `heartsim ARGS…` to its end and returns its stderr. A service that
- * starts instead of refusing is killed at WAIT_TIMEOUT_US, failing the test. */
-static char *
-run_to_exit (GSubprocess **process,
-             const char   *first_arg,
-             ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  Communicated run = { 0 };
-  gboolean timed_out = FALSE;
-  guint deadline_id;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) binary ());
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  *process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (*process, NULL, NULL, on_communicated, &run);
-  deadline_id = g_timeout_add (WAIT_TIMEOUT_US / 1000, on_deadline, &timed_out);
-  while (!run.done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!run.done)
-    {
-      g_subprocess_force_exit (*process);
-      WAIT_FOR (run.done);
-      g_error ("heartsim %s ... did not exit by itself", first_arg);
-    }
-  g_source_remove (deadline_id);
-  g_assert_no_error (run.error);
-  return run.err;
+  return headless_start_full (headless, G_SUBPROCESS_FLAGS_NONE, test_headless_default_signals, extra_option);
 }
 
 static void
 test_serves_and_stops (void)
 {
-  Headless headless = { 0 };
+  TestHeadless headless = { 0 };
   g_autoptr(SoupSession) session = test_session_new ();
   g_autoptr(TestReply) health = NULL;
   g_autoptr(JsonNode) body = NULL;
@@ -251,7 +80,7 @@ test_serves_and_stops (void)
 static void
 test_no_autostart (void)
 {
-  Headless headless = { 0 };
+  TestHeadless headless = { 0 };
   g_autoptr(SoupSession) session = test_session_new ();
   g_autoptr(TestReply) health = NULL;
   g_autoptr(JsonNode) body = NULL;
@@ -273,7 +102,7 @@ test_no_autostart (void)
 static void
 test_sighup_stops (void)
 {
-  Headless headless = { 0 };
+  TestHeadless headless = { 0 };
   g_autoptr(SoupSession) session = test_session_new ();
   g_autoptr(TestWebsocket) ws = NULL;
 
@@ -289,14 +118,14 @@ test_sighup_stops (void)
   g_assert_true (g_subprocess_get_if_exited (headless.process));
   g_assert_cmpint (g_subprocess_get_exit_status (headless.process), ==, 0);
   g_assert_cmpuint (ws->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
-  headless_clear (&headless);
+  test_headless_clear (&headless);
 }
 
 /* Started with SIGHUP ignored, as nohup(1) does, a hangup changes nothing */
 static void
 test_nohup_keeps_running (void)
 {
-  Headless headless = { 0 };
+  TestHeadless headless = { 0 };
   g_autoptr(SoupSession) session = test_session_new ();
   g_autoptr(TestWebsocket) ws = NULL;
   g_autofree char *status = NULL;
@@ -311,7 +140,7 @@ test_nohup_keeps_running (void)
   /* the status line comes after the hangup was handled, had it been */
   g_subprocess_send_signal (headless.process, SIGHUP);
   g_subprocess_send_signal (headless.process, SIGUSR1);
-  status = read_err_line (&headless);
+  status = test_headless_read_err_line (&headless);
   g_assert_nonnull (status);
 
   /* a process that quit sends no new samples, only its close frame */
@@ -322,7 +151,7 @@ test_nohup_keeps_running (void)
   g_subprocess_send_signal (headless.process, SIGTERM);
   WAIT_FOR (headless.exited && ws->closed);
   g_assert_cmpint (g_subprocess_get_exit_status (headless.process), ==, 0);
-  headless_clear (&headless);
+  test_headless_clear (&headless);
 }
 
 /* SIGUSR1 prints one status line and the service carries on; SIGUSR2 and
@@ -330,13 +159,13 @@ test_nohup_keeps_running (void)
 static void
 test_status_signal (void)
 {
-  Headless headless = { 0 };
+  TestHeadless headless = { 0 };
   g_autoptr(SoupSession) session = test_session_new ();
   g_autoptr(TestWebsocket) ws = NULL;
   g_autoptr(TestReply) health = NULL;
   g_autofree char *status = NULL;
 
-  if (!headless_start_full (&headless, G_SUBPROCESS_FLAGS_STDERR_PIPE, default_signals, NULL))
+  if (!headless_start_full (&headless, G_SUBPROCESS_FLAGS_STDERR_PIPE, test_headless_default_signals, NULL))
     return;
 
   ws = test_websocket_new (session, headless.port);
@@ -345,7 +174,7 @@ test_status_signal (void)
   g_subprocess_send_signal (headless.process, SIGPIPE);
   g_subprocess_send_signal (headless.process, SIGUSR2);
   g_subprocess_send_signal (headless.process, SIGUSR1);
-  status = read_err_line (&headless);
+  status = test_headless_read_err_line (&headless);
   g_assert_nonnull (status);
   g_test_message ("%s", status);
   g_assert_true (g_str_has_prefix (status, "heartsim: simulation running, seq "));
@@ -361,7 +190,7 @@ test_status_signal (void)
   WAIT_FOR (headless.exited && ws->closed);
   g_assert_cmpint (g_subprocess_get_exit_status (headless.process), ==, 0);
   g_assert_cmpuint (ws->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
-  headless_clear (&headless);
+  test_headless_clear (&headless);
 }
 
 /* A token that could not be sent in a header is refused before listening.
@@ -372,18 +201,17 @@ test_bad_token (void)
 {
   const char *tokens[] = { "", " ", "two words", "tab\there", "new\nline", "trailing ", "caf\xc3\xa9" };
 
-  if (binary () == NULL)
+  if (test_headless_binary () == NULL)
     return;
 
   for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
     {
-      g_autoptr(GSubprocess) process = NULL;
-      g_autofree char *err = run_to_exit (&process, "--headless", "--port", "0", "--token", tokens[i], NULL);
+      int status = 0;
+      g_autofree char *err = test_headless_run_to_exit (&status, "--headless", "--port", "0", "--token", tokens[i], NULL);
       g_autofree char *shown = g_strescape (tokens[i], NULL);
 
       g_test_message ("--token \"%s\": %s", shown, err);
-      g_assert_true (g_subprocess_get_if_exited (process));
-      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+      g_assert_cmpint (status, ==, 2);
       g_assert_true (g_str_has_prefix (err, "heartsim: --token must "));
       g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
       if (tokens[i][0] == '\0')
@@ -402,7 +230,7 @@ test_port_in_use (void)
   g_autoptr(GSubprocess) process = NULL;
   g_autofree char *port = NULL;
   g_autofree char *err = NULL;
-  const char *path = binary ();
+  const char *path = test_headless_binary ();
 
   if (path == NULL)
     return;
@@ -432,7 +260,7 @@ test_bad_option (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) process = NULL;
-  const char *path = binary ();
+  const char *path = test_headless_binary ();
 
   if (path == NULL)
     return;

@@ -14,52 +14,20 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 
-#include "test-server-util.h"
+#include "test-headless-util.h"
 
 #define KILL_RUNS 20
 #define FSIZE_LIMIT_BYTES (8 * 1024)
 #define POLL_US (5 * 1000)
 #define CSV_COLUMNS 17
 
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *err;
-  guint             port;
-  gboolean          exited;
-} Service;
-
-typedef struct
-{
-  char     *line;
-  gboolean  done;
-} LineRead;
-
-static void
-on_exited (GObject      *source,
-           GAsyncResult *result,
-           gpointer      data)
-{
-  Service *service = data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  service->exited = TRUE;
-}
-
 /* The default signal actions whatever the runner ignores, and, with
  * @data, a file size limit */
 static void
 child_setup (gpointer data)
 {
-  sigset_t none;
-
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  signal (SIGTERM, SIG_DFL);
-  signal (SIGPIPE, SIG_DFL);
-  signal (SIGXFSZ, SIG_DFL);
+  test_headless_default_signals (NULL);
   if (data != NULL)
     {
       struct rlimit limit = { FSIZE_LIMIT_BYTES, FSIZE_LIMIT_BYTES };
@@ -68,68 +36,18 @@ child_setup (gpointer data)
     }
 }
 
+/* Starts a recording service on a free port; @limit_size: under a file
+ * size limit */
 static void
-on_line_read (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
+service_start (TestHeadless *service,
+               const char   *path,
+               const char   *format,
+               gboolean      limit_size)
 {
-  LineRead *read = data;
+  const char *args[] = { "--interval-ms", "10", "--record", path, "--record-format", format, NULL };
 
-  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
-  read->done = TRUE;
-}
-
-/* The next line on the service's stderr, NULL at its end */
-static char *
-read_err_line (Service *service)
-{
-  LineRead read = { 0 };
-
-  g_data_input_stream_read_line_async (service->err, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
-  WAIT_FOR (read.done);
-  return read.line;
-}
-
-/* Starts a recording service on a free port, reads the port from its
- * banner; @limit_size: under a file size limit */
-static void
-service_start (Service    *service,
-               const char *path,
-               const char *format,
-               gboolean    limit_size)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  const char *binary = g_getenv ("HEARTSIM_BINARY");
-  const char *prefix;
-
-  g_assert_nonnull (binary);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, limit_size ? launcher : NULL, NULL);
-  service->process = g_subprocess_launcher_spawn (launcher, &error, binary, "--headless", "--port", "0",
-                                                  "--interval-ms", "10", "--record", path,
-                                                  "--record-format", format, NULL);
-  g_assert_no_error (error);
-  service->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (service->process));
-  g_subprocess_wait_async (service->process, NULL, on_exited, service);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (service->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  prefix = strstr (line, "http://127.0.0.1:");
-  g_assert_nonnull (prefix);
-  service->port = (guint) g_ascii_strtoull (prefix + strlen ("http://127.0.0.1:"), NULL, 10);
-  g_assert_cmpuint (service->port, >, 0);
-}
-
-static void
-service_clear (Service *service)
-{
-  g_clear_object (&service->err);
-  g_clear_object (&service->process);
+  g_assert_true (test_headless_start (service, G_SUBPROCESS_FLAGS_STDERR_PIPE, child_setup,
+                                      limit_size ? (gpointer) args : NULL, args));
 }
 
 static guint
@@ -217,7 +135,7 @@ test_kill_9 (void)
       g_autofree char *name = g_strdup_printf ("run-%u.%s", run, csv ? "csv" : "jsonl");
       g_autofree char *path = g_build_filename (folder, name, NULL);
       g_autofree char *contents = NULL;
-      Service service = { 0 };
+      TestHeadless service = { 0 };
       guint wanted = 10 + run * 7;
       gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
 
@@ -233,7 +151,7 @@ test_kill_9 (void)
 
       g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
       g_assert_cmpuint (check_recording (contents, csv, TRUE), >=, wanted);
-      service_clear (&service);
+      test_headless_clear (&service);
       g_unlink (path);
     }
   g_rmdir (folder);
@@ -266,7 +184,7 @@ test_disk_full (gconstpointer data)
   g_autoptr(SoupSession) session = test_session_new ();
   g_autofree char *line = NULL;
   g_autofree char *rest = NULL;
-  Service service = { 0 };
+  TestHeadless service = { 0 };
   gint64 seq;
 
   g_assert_no_error (error);
@@ -277,7 +195,7 @@ test_disk_full (gconstpointer data)
       return;
     }
   service_start (&service, path, "jsonl", !device);
-  line = read_err_line (&service);
+  line = test_headless_read_err_line (&service);
   g_assert_cmpstr (line, ==, expected);
 
   seq = current_seq (session, service.port);
@@ -289,7 +207,7 @@ test_disk_full (gconstpointer data)
   g_assert_true (g_subprocess_get_if_exited (service.process));
   g_assert_cmpint (g_subprocess_get_exit_status (service.process), ==, 0);
   /* one line, not one a sample */
-  rest = read_err_line (&service);
+  rest = test_headless_read_err_line (&service);
   g_assert_null (rest);
 
   if (!device)
@@ -302,27 +220,8 @@ test_disk_full (gconstpointer data)
       g_assert_cmpuint (check_recording (contents, FALSE, FALSE), >, 10);
       g_unlink (path);
     }
-  service_clear (&service);
+  test_headless_clear (&service);
   g_rmdir (folder);
-}
-
-/* Runs heartsim with @args to its end; returns its stderr */
-static char *
-run_to_exit (const char * const *args,
-             int                *status)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  char *err = NULL;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("HEARTSIM_BINARY"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, &err, status, &error));
-  g_assert_no_error (error);
-  return err;
 }
 
 /* Refused before anything listens: exit status 1 and one line */
@@ -342,25 +241,24 @@ test_unwritable (void)
   int status;
 
   g_assert_no_error (error);
-  err = run_to_exit ((const char *[]) { "--headless", "--port", "0", "--record", missing, NULL }, &status);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  err = test_headless_run_to_exit (&status, "--headless", "--port", "0", "--record", missing, NULL);
+  g_assert_cmpint (status, ==, 1);
   g_assert_cmpstr (err, ==, expected_missing);
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
   g_clear_pointer (&err, g_free);
 
   /* someone's file is not appended to */
   g_assert_true (g_file_set_contents (other, "precious\n", -1, NULL));
-  err = run_to_exit ((const char *[]) { "--headless", "--port", "0", "--record", other, NULL }, &status);
-  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  err = test_headless_run_to_exit (&status, "--headless", "--port", "0", "--record", other, NULL);
+  g_assert_cmpint (status, ==, 1);
   g_assert_cmpstr (err, ==, expected_other);
   g_assert_true (g_file_get_contents (other, &left, NULL, NULL));
   g_assert_cmpstr (left, ==, "precious\n");
   g_clear_pointer (&err, g_free);
 
-  err = run_to_exit ((const char *[]) { "--headless", "--port", "0", "--record", other,
-                                        "--record-format", "xml", NULL }, &status);
-  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  err = test_headless_run_to_exit (&status, "--headless", "--port", "0", "--record", other,
+                                   "--record-format", "xml", NULL);
+  g_assert_cmpint (status, ==, 2);
   g_assert_true (g_str_has_prefix (err, "heartsim: --record-format must be jsonl or csv"));
 
   g_unlink (other);

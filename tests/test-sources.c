@@ -18,7 +18,7 @@
 #include "heart-server-private.h"
 #include "heart-simulator.h"
 #include "heart-source-switch.h"
-#include "test-server-util.h"
+#include "test-headless-util.h"
 
 #define START_US G_GINT64_CONSTANT (1767962096789000)   /* 2026-01-09T12:34:56.789Z */
 #define BEATS 120
@@ -322,60 +322,6 @@ test_conflicts_and_refusals (Fixture       *f,
 
 /* ---- heartsim --headless --replay ---------------------------------------- */
 
-static const char *
-binary (void)
-{
-  const char *path = g_getenv ("HEARTSIM_BINARY");
-
-  if (path == NULL)
-    g_test_skip ("HEARTSIM_BINARY is not set");
-  return path;
-}
-
-typedef struct
-{
-  char     *err;
-  gboolean  done;
-} Communicated;
-
-static void
-on_communicated (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
-{
-  Communicated *run = data;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, NULL, &run->err, NULL);
-  run->done = TRUE;
-}
-
-/* `heartsim ARGS…` that must exit by itself: its status and stderr */
-static char *
-run_to_exit (int        *status,
-             const char *first_arg,
-             ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  Communicated run = { 0 };
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) binary ());
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_communicated, &run);
-  WAIT_FOR (run.done);
-  *status = g_subprocess_get_exit_status (process);
-  return run.err;
-}
-
 static void
 test_headless_refuses (void)
 {
@@ -384,27 +330,27 @@ test_headless_refuses (void)
   g_autofree char *err = NULL;
   int status = 0;
 
-  if (binary () == NULL)
+  if (test_headless_binary () == NULL)
     return;
-  err = run_to_exit (&status, "--headless", "--port", "0", "--replay", missing, NULL);
+  err = test_headless_run_to_exit (&status, "--headless", "--port", "0", "--replay", missing, NULL);
   g_assert_cmpint (status, ==, 1);
   g_assert_true (g_str_has_prefix (err, "heartsim: cannot replay "));
   g_assert_true (g_str_has_suffix (err, "missing.jsonl: No such file or directory\n"));
   g_assert_cmpuint (count (err, "\n"), ==, 1);
   g_free (err);
-  err = run_to_exit (&status, "--headless", "--port", "0", "--replay", missing, "--speed", "0", NULL);
+  err = test_headless_run_to_exit (&status, "--headless", "--port", "0", "--replay", missing, "--speed", "0", NULL);
   g_assert_cmpint (status, ==, 2);
   g_assert_cmpuint (count (err, "\n"), ==, 1);
   g_assert_nonnull (strstr (err, "--speed"));
   g_free (err);
-  err = run_to_exit (&status, "--headless", "--port", "0", "--loop", NULL);
+  err = test_headless_run_to_exit (&status, "--headless", "--port", "0", "--loop", NULL);
   g_assert_cmpint (status, ==, 2);
   g_assert_cmpuint (count (err, "\n"), ==, 1);
   g_free (err);
-  err = run_to_exit (&status, "--headless", "--port", "0", "--replay", missing, "--timestamps", "later", NULL);
+  err = test_headless_run_to_exit (&status, "--headless", "--port", "0", "--replay", missing, "--timestamps", "later", NULL);
   g_assert_cmpint (status, ==, 2);
   g_free (err);
-  err = run_to_exit (&status, "--headless", "--port", "0", "--replay", missing, "--columns", "when=1", NULL);
+  err = test_headless_run_to_exit (&status, "--headless", "--port", "0", "--replay", missing, "--columns", "when=1", NULL);
   g_assert_cmpint (status, ==, 2);
   g_rmdir (folder);
 }
@@ -420,17 +366,14 @@ test_headless_replays_recording (void)
   g_autoptr(HeartRecorder) recorder = NULL;
   g_autoptr(GArray) recorded = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(SoupSession) session = test_session_new ();
   g_autoptr(TestReply) reply = NULL;
   g_autoptr(JsonNode) history = NULL;
-  g_autofree char *line = NULL;
+  TestHeadless service = { 0 };
   JsonArray *samples;
-  const char *prefix;
   guint port;
 
-  if (binary () == NULL)
+  if (test_headless_binary () == NULL)
     return;
   simulator = heart_simulator_new_manual (5, START_US);
   heart_simulator_start (simulator);
@@ -446,15 +389,9 @@ test_headless_replays_recording (void)
     }
   g_assert_true (heart_recorder_stop (recorder, &error));
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                              binary (), "--headless", "--port", "0", "--replay", path, "--speed", "1000", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  prefix = strstr (line, "http://127.0.0.1:");
-  g_assert_nonnull (prefix);
-  port = (guint) g_ascii_strtoull (prefix + strlen ("http://127.0.0.1:"), NULL, 10);
+  g_assert_true (test_headless_start (&service, G_SUBPROCESS_FLAGS_STDERR_SILENCE, test_headless_default_signals,
+                                      NULL, (const char *[]) { "--replay", path, "--speed", "1000", NULL }));
+  port = service.port;
 
   /* 100 s at speed 1000: the replay ends within a fraction of a second */
   for (gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;;)
@@ -481,9 +418,10 @@ test_headless_replays_recording (void)
       g_assert_cmpint (json_object_get_int_member (sample, "seq"), ==, i + 1);
       g_assert_cmpint (json_object_get_int_member (sample, "bpm"), ==, g_array_index (recorded, gint64, i));
     }
-  g_subprocess_send_signal (process, SIGTERM);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_subprocess_send_signal (service.process, SIGTERM);
+  WAIT_FOR (service.exited);
+  g_assert_cmpint (g_subprocess_get_exit_status (service.process), ==, 0);
+  test_headless_clear (&service);
   g_unlink (path);
   g_rmdir (folder);
 }
