@@ -384,6 +384,8 @@ heart_source_panel_init (HeartSourcePanel *self)
   self->source_signals = g_signal_group_new (HEART_TYPE_SOURCE_SWITCH);
   g_signal_group_connect_swapped (self->source_signals, "notify::source", G_CALLBACK (show_source), self);
   g_signal_group_connect_swapped (self->source_signals, "notify::running", G_CALLBACK (show_running), self);
+  /* the replay's position moves with every sample it plays, unnotified */
+  g_signal_group_connect_swapped (self->source_signals, "sample", G_CALLBACK (show_position), self);
 
   self->replay_signals = g_signal_group_new (HEART_TYPE_REPLAY);
   g_signal_group_connect_swapped (self->replay_signals, "notify::position-s", G_CALLBACK (show_position), self);
