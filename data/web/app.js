@@ -185,7 +185,7 @@ function render () {
   setText(view.rr, Number.isFinite(s.rr_ms) ? `RR ${Math.round(s.rr_ms)} ms` : 'RR – ms');
   setText(view.variability, Number.isFinite(s.variability) ? s.variability.toFixed(3) : '–');
   setText(view.rmssd, Number.isFinite(s.rmssd_ms) ? s.rmssd_ms.toFixed(1) : '–');
-  const stress = Number(s.stress_level);
+  const stress = num(s.stress_level);
   setText(view.stress, Number.isFinite(stress) ? String(Math.round(stress * 100)) : '–');
   view.stressMeter.style.width = Number.isFinite(stress) ? `${Math.round(stress * 100)}%` : '0';
   setText(view.seq, Number.isFinite(s.seq) ? s.seq.toLocaleString() : '–');
@@ -265,7 +265,8 @@ function announce (s, bpm, stress) {
     return;
   const rate = num(s.respiratory_rate);
   const eda = num(s.eda);
-  const text = `Heart rate ${Math.round(bpm)} bpm, stress ${Math.round(stress * 100)} percent` +
+  const text = `Heart rate ${Math.round(bpm)} bpm` +
+    (Number.isFinite(stress) ? `, stress ${Math.round(stress * 100)} percent` : '') +
     (Number.isFinite(rate) ? `, breathing ${Math.round(rate)} a minute` : '');
   state.lastAnnounce = now;
   view.canvas.setAttribute('aria-label', `Heart rate chart of the last 60 seconds, now ${Math.round(bpm)} bpm` +

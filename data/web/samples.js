@@ -22,11 +22,12 @@ export class SampleBuffer {
     const bpm = Number(sample.bpm ?? sample.value);
     if (!Number.isFinite(t) || !Number.isFinite(bpm))
       return null;
-    const stress = Number(sample.stress_level);
+    // a replayed file may have no stress: null, not Number(null)'s 0
+    const stress = finiteOrNull(sample.stress_level);
     return {
       t,
       bpm,
-      stress: Number.isFinite(stress) ? Math.min(1, Math.max(0, stress)) : null,
+      stress: stress === null ? null : Math.min(1, Math.max(0, stress)),
       seq: Number.isFinite(sample.seq) ? sample.seq : null,
       respiration: finiteOrNull(sample.respiration),
       eda: finiteOrNull(sample.eda),

@@ -10,7 +10,8 @@
 // Works with node 18 (Debian 12) and later; needs no npm package.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, request as httpRequest } from 'node:http';
 import { join, resolve } from 'node:path';
 
@@ -714,6 +715,36 @@ test('beyond loopback a 401 asks for a token, which is kept for the tab and sent
   } finally {
     await tokenPage.close();
     await guarded.stop();
+  }
+});
+
+test('a replayed heart-rate CSV, with no stress or breathing, shows its bpm and dashes, never 0', async () => {
+  // time in seconds and bpm, as exported by many tools (docs/replay.md)
+  const folder = mkdtempSync(join(tmpdir(), 'heartsim-browser-'));
+  const csv = join(folder, 'hr.csv');
+  const rows = ['time,bpm'];
+  for (let i = 0; i < 120; i++)
+    rows.push(`${i},${60 + (i % 7)}`);
+  writeFileSync(csv, rows.join('\n') + '\n');
+  const replay = await HeartsimProcess.start(['--port', '0', '--replay', csv, '--speed', '4', '--loop']);
+  const replayPage = await browser.newPage();
+  try {
+    await replayPage.goto(replay.url);
+    const shown = await replayPage.waitFor(`window.heartsim && heartsim.samplesReceived >= 3 && (() => {
+      const text = (id) => document.getElementById(id).textContent;
+      return { bpm: text('bpm'), stress: text('stress'), rate: text('respiratory-rate'), eda: text('eda') };
+    })()`, { timeoutMs: 15000, what: 'replayed samples on the page' });
+    assert(/^(6[0-6])$/.test(shown.bpm), `bpm readout "${shown.bpm}" is not one of the file's`);
+    assert(shown.stress === '–' && shown.rate === '–' && shown.eda === '–',
+      `readouts without data: ${JSON.stringify(shown)}`);
+    const latest = await replayPage.evaluate('heartsim.latest');
+    assert(latest.stress_level === null, `stress_level ${latest.stress_level}`);
+    assert(replayPage.errors.length === 0, `errors: ${replayPage.errors.join(' | ')}`);
+    diag(`replayed ${shown.bpm} bpm; stress "${shown.stress}", breathing "${shown.rate}", skin "${shown.eda}"`);
+  } finally {
+    await replayPage.close();
+    await replay.stop();
+    rmSync(folder, { recursive: true, force: true });
   }
 });
 
