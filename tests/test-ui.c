@@ -1272,6 +1272,9 @@ test_post_source (Fixture *f)
   g_assert_cmpfloat (heart_settings_get_replay_speed (f->settings), ==, 1);
   wait_for (g_strcmp0 (heart_readouts_get_text (readouts, HEART_CHANNEL_HEART_RATE), "131") == 0);
   wait_for (g_str_has_prefix (heart_window_get_subtitle (f->window), "Replaying"));
+  /* the position moves as it plays; the length is not known before the end */
+  wait_for (g_str_has_prefix (heart_source_panel_get_position_text (panel), "0:01 / "));
+  g_assert_true (g_str_has_suffix (heart_source_panel_get_position_text (panel), " / ?"));
 
   g_assert_cmpuint (post (f, session, "kind=simulator"), ==, 200);
   g_assert_cmpstr (heart_source_panel_get_title (panel), ==, "Simulation");
@@ -1279,6 +1282,48 @@ test_post_source (Fixture *f)
   g_assert_cmpfloat (heart_source_panel_get_speed (panel), ==, 1);
   g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Running");
   g_unlink (path);
+}
+
+/* `heartsim --replay`: its options go with it, and a file that cannot be
+ * played is exit status 1 before any window opens (docs/desktop.md) */
+static void
+test_replay_command_line (void)
+{
+  const char *binary = g_getenv ("HEARTSIM_BINARY");
+  static const struct {
+    const char *args[4];
+    int         status;
+    const char *says;
+  } cases[] = {
+    { { "--loop", NULL }, 2, "go with --replay" },
+    { { "--replay", "/nonexistent/heartsim/session.jsonl", NULL }, 1, "/nonexistent/heartsim/session.jsonl" },
+    { { "--replay", "x.csv", "--speed", "5000" }, 2, "--speed" },
+  };
+
+  if (binary == NULL)
+    {
+      g_test_skip ("HEARTSIM_BINARY is not set");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *err = NULL;
+
+      g_ptr_array_add (argv, (char *) binary);
+      for (guint j = 0; j < G_N_ELEMENTS (cases[i].args) && cases[i].args[j] != NULL; j++)
+        g_ptr_array_add (argv, (char *) cases[i].args[j]);
+      g_ptr_array_add (argv, NULL);
+      process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                   G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, cases[i].status);
+      g_assert_nonnull (strstr (err, cases[i].says));
+    }
 }
 
 /* ---------------------------------------------------------------- server */
@@ -1450,6 +1495,7 @@ main (int    argc,
   ADD ("/ui/source/replay-file", test_replay_file, START_NORMAL);
   ADD ("/ui/source/bad-file", test_replay_bad_file, START_NORMAL);
   ADD ("/ui/source/post", test_post_source, START_NORMAL);
+  g_test_add_func ("/ui/source/command-line", test_replay_command_line);
   ADD ("/ui/server/port-taken-at-start", test_port_taken_at_start, START_PORT_TAKEN);
   ADD ("/ui/server/port-taken-later", test_port_taken_later, START_NORMAL);
   ADD ("/ui/server/client-count", test_client_count_shown, START_NORMAL);
