@@ -1131,6 +1131,10 @@ test_source_controls (Fixture *f)
   assert_accessible_label (speed, "Replay speed");
   assert_accessible_label (loop, "Loop");
 
+  /* the button asks for a file (no portal here: GTK's own dialog) */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.open-replay", NULL));
+  wait_for (window_of_type_shown (f, GTK_TYPE_FILE_CHOOSER_DIALOG));
+
   /* the simulation is served: nothing to go back to */
   g_assert_cmpstr (heart_source_panel_get_title (panel), ==, "Simulation");
   g_assert_true (simulating (f));
