@@ -21,13 +21,13 @@ G_DECLARE_FINAL_TYPE (HeartWindow, heart_window, HEART, WINDOW, AdwApplicationWi
  * the switch of what is served and shown —, "server", "history", "settings",
  * "recorder"); "server-error" (GError, or NULL) is why the server
  * is not listening although it should, set by whoever owns the server. */
-HeartWindow *heart_window_new           (GtkApplication *application,
-                                         HeartSimulator *simulator,
+HeartWindow *heart_window_new           (GtkApplication    *application,
+                                         HeartSimulator    *simulator,
                                          HeartSourceSwitch *source,
-                                         HeartServer    *server,
-                                         HeartHistory   *history,
-                                         HeartSettings  *settings,
-                                         HeartRecorder  *recorder);
+                                         HeartServer       *server,
+                                         HeartHistory      *history,
+                                         HeartSettings     *settings,
+                                         HeartRecorder     *recorder);
 const GError *heart_window_get_server_error (HeartWindow *self);
 void         heart_window_set_server_error (HeartWindow  *self,
                                             const GError *error);
