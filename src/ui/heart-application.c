@@ -483,12 +483,12 @@ check_replay_options (HeartApplication *self,
   if (self->replay_path == NULL
       && (self->replay_loop || seek != NULL || timestamps != NULL || on_error != NULL
           || self->replay_columns != NULL))
-    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 _("--loop, --seek, --timestamps, --on-error and --columns go with --replay FILE"));
+    g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         _("--loop, --seek, --timestamps, --on-error and --columns go with --replay FILE"));
   else if (self->replay_path == NULL)
     return TRUE;
   else if (self->replay_path[0] == '\0')
-    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("--replay needs a file name"));
+    g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("--replay needs a file name"));
   else if (self->speed != 0 && (self->speed < HEART_REPLAY_SPEED_MIN || self->speed > HEART_REPLAY_SPEED_MAX))
     g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("--speed must be between %g and %g"),
                  HEART_REPLAY_SPEED_MIN, HEART_REPLAY_SPEED_MAX);
