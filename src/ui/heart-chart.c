@@ -737,31 +737,41 @@ first_visible_point (HeartChart            *self,
 }
 
 /* Returns the x where the path starts */
-static double
+/* A replayed file may have no stress (NaN, docs/replay.md): those points
+ * are left out; FALSE when none is left */
+static gboolean
 trace_path (HeartChart            *self,
             cairo_t               *cr,
             const PlotArea        *area,
             const HeartChartPoint *points,
             guint                  n_points,
             guint                  first,
-            gboolean               stress)
+            gboolean               stress,
+            double                *first_x)
 {
-  double first_x = x_for_time (self, area, points[first].t);
+  gboolean started = FALSE;
 
   for (guint i = first; i < n_points; i++)
     {
       double x = x_for_time (self, area, points[i].t);
-      double y = stress ? y_for_fraction (area, points[i].stress) : y_for_bpm (self, area, points[i].bpm);
+      double y;
 
-      if (i == first)
-        cairo_move_to (cr, x, y);
+      if (stress && !isfinite (points[i].stress))
+        continue;
+      y = stress ? y_for_fraction (area, points[i].stress) : y_for_bpm (self, area, points[i].bpm);
+      if (!started)
+        {
+          cairo_move_to (cr, x, y);
+          *first_x = x;
+          started = TRUE;
+        }
       else
         cairo_line_to (cr, x, y);
       /* Past the right edge the rest is hidden anyway */
       if (x > area->right)
         break;
     }
-  return first_x;
+  return started;
 }
 
 /* Down to the baseline and back under the start: a fillable area */
@@ -813,7 +823,7 @@ draw_heart_traces (HeartChart     *self,
   guint n_points;
   const HeartChartPoint *points = heart_chart_data_get_points (self->data, &n_points);
   guint first = first_visible_point (self, points, n_points);
-  double first_x;
+  double first_x = 0;
 
   cairo_save (cr);
   clip_to (cr, area);
@@ -821,22 +831,24 @@ draw_heart_traces (HeartChart     *self,
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
 
   /* Stress: a soft band from the bottom, under the heart rate */
-  first_x = trace_path (self, cr, area, points, n_points, first, TRUE);
-  close_area (cr, area, first_x);
-  set_color (cr, &self->stress_color, 0.16);
-  cairo_fill (cr);
-  trace_path (self, cr, area, points, n_points, first, TRUE);
-  set_color (cr, &self->stress_color, 0.85);
-  cairo_set_line_width (cr, 1.5);
-  cairo_stroke (cr);
+  if (trace_path (self, cr, area, points, n_points, first, TRUE, &first_x))
+    {
+      close_area (cr, area, first_x);
+      set_color (cr, &self->stress_color, 0.16);
+      cairo_fill (cr);
+      trace_path (self, cr, area, points, n_points, first, TRUE, &first_x);
+      set_color (cr, &self->stress_color, 0.85);
+      cairo_set_line_width (cr, 1.5);
+      cairo_stroke (cr);
+    }
 
   /* Heart rate: a gradient wash and a strong line */
   ensure_heart_fill (self, area);
-  first_x = trace_path (self, cr, area, points, n_points, first, FALSE);
+  trace_path (self, cr, area, points, n_points, first, FALSE, &first_x);
   close_area (cr, area, first_x);
   cairo_set_source (cr, self->heart_fill);
   cairo_fill (cr);
-  trace_path (self, cr, area, points, n_points, first, FALSE);
+  trace_path (self, cr, area, points, n_points, first, FALSE, &first_x);
   set_color (cr, &self->heart_color, 1.0);
   cairo_set_line_width (cr, 2.5);
   cairo_stroke (cr);
