@@ -1173,6 +1173,11 @@ test_replay_file (Fixture *f)
 
   wait_for (g_strcmp0 (heart_readouts_get_text (readouts, HEART_CHANNEL_HEART_RATE), "123") == 0);
   g_assert_false (heart_simulator_get_running (f->simulator));
+  /* what a heart-rate CSV lacks is a dash, not "nan" */
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_HRV_RMSSD), ==, "–");
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_STRESS_LEVEL), ==, "–");
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_RESPIRATORY_RATE), ==, "–");
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_EDA), ==, "–");
 
   /* two seconds at 10×: it ends, and its length is known */
   wait_for (g_str_equal (heart_replay_get_state (replay), "ended"));
