@@ -3,7 +3,8 @@
  * The player (heart-replay.c) asks a reader for the file's items one at a
  * time; a reader knows one family of formats: our recordings
  * (heart-replay-recording.c), CSVs of other tools (heart-replay-csv.c),
- * read a line at a time through heart-replay-lines.c. docs/replay.md.
+ * read a line at a time through heart-replay-lines.c, and Apple Health
+ * exports (heart-replay-health.c), streamed XML. docs/replay.md.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +25,7 @@ typedef enum {
   HEART_REPLAY_FORMAT_JSONL,          /* our recording, JSON Lines */
   HEART_REPLAY_FORMAT_CSV_RECORDING,  /* our recording, CSV */
   HEART_REPLAY_FORMAT_GENERIC,        /* time and heart rate or RR columns */
+  HEART_REPLAY_FORMAT_APPLE_HEALTH,   /* an Apple Health export.xml */
 } HeartReplayFormat;
 
 typedef enum {
@@ -39,6 +41,7 @@ typedef enum {
   HEART_REPLAY_ITEM_SAMPLE,
   HEART_REPLAY_ITEM_BEAT,
   HEART_REPLAY_ITEM_READING,     /* a heart rate of a file with no samples */
+  HEART_REPLAY_ITEM_LABEL,       /* the condition of the samples made from here on */
 } HeartReplayItemKind;
 
 typedef struct
@@ -49,7 +52,10 @@ typedef struct
   HeartSample sample;
   HeartBeat   beat;
   double      bpm;
+  char        label[HEART_LABEL_MAX];
 } HeartReplayItem;
+
+typedef struct _HeartReplayHealth HeartReplayHealth;
 
 /* A line at a time through a fixed buffer */
 typedef struct
@@ -156,6 +162,10 @@ struct _HeartReplay
   double        last_bpm;
   double        cumulative_rr_s;  /* beat times of files with no time column */
   guint64       seq;
+  char          grid_condition[HEART_LABEL_MAX];
+
+  /* an Apple Health export */
+  HeartReplayHealth *health;
 
   /* values of the tick being made */
   GArray       *values;
@@ -222,5 +232,11 @@ gboolean        _heart_replay_csv_split         (char *line,
                                                  char delimiter,
                                                  char **cells,
                                                  guint *n_cells);
+
+/* heart-replay-health.c: an export.xml whose first line self->lines holds;
+ * reads it all once to index it (docs/replay.md, "Apple Health") */
+gboolean        _heart_replay_health_open       (HeartReplay *self,
+                                                 GError **error);
+void            _heart_replay_health_free       (HeartReplayHealth *health);
 
 G_END_DECLS

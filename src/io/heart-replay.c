@@ -388,6 +388,7 @@ play_item (HeartReplay *self,
       item->beat.t_s = item->t;
       if (self->reader->grid)
         {
+          g_strlcpy (item->beat.condition, self->grid_condition, sizeof item->beat.condition);
           self->last_rr = item->beat.rr_ms;
           self->last_bpm = 60000.0 / item->beat.rr_ms;
           rr_window_add (self, item->t, item->beat.rr_ms);
@@ -398,6 +399,10 @@ play_item (HeartReplay *self,
     case HEART_REPLAY_ITEM_READING:
       self->last_bpm = item->bpm;
       break;
+    case HEART_REPLAY_ITEM_LABEL:
+      /* the samples made from here on carry it */
+      g_strlcpy (self->grid_condition, item->label, sizeof self->grid_condition);
+      break;
     case HEART_REPLAY_ITEM_SAMPLE:
       {
         HeartSample *sample = &item->sample;
@@ -407,7 +412,8 @@ play_item (HeartReplay *self,
         if (self->reader->grid)
           {
             sample->seq = ++self->seq;
-            sample->bpm = (int) lround (self->last_bpm);
+            /* an export may begin with a sleep stage, before any heart rate */
+            sample->bpm = isfinite (self->last_bpm) ? (int) lround (self->last_bpm) : 0;
             sample->channels[HEART_CHANNEL_HEART_RATE] = sample->bpm;
             if (self->has_rr)
               {
@@ -466,7 +472,11 @@ next_item (HeartReplay *self,
       _heart_replay_item_clear (item);
       item->kind = HEART_REPLAY_ITEM_SAMPLE;
       _heart_replay_sample_clear (&item->sample);
+      g_strlcpy (item->sample.condition, self->grid_condition, sizeof item->sample.condition);
       item->t = self->grid_t;
+      /* an export's times are all dates: its samples keep them too */
+      if (self->format == HEART_REPLAY_FORMAT_APPLE_HEALTH && self->have_first)
+        item->wall_us = self->first_wall_us + (gint64) llround ((item->t - self->loop_offset) * G_USEC_PER_SEC);
       if (take)
         self->grid_t += HEART_REPLAY_GRID_S;
       return TRUE;
@@ -508,6 +518,7 @@ reset_state (HeartReplay *self)
   self->last_bpm = NAN;
   self->position = 0;
   self->condition[0] = '\0';
+  self->grid_condition[0] = '\0';
   g_array_set_size (self->values, 0);
 }
 
@@ -756,6 +767,8 @@ seek_to (HeartReplay  *self,
         }
       else if (item.kind == HEART_REPLAY_ITEM_READING)
         self->last_bpm = item.bpm;
+      else if (item.kind == HEART_REPLAY_ITEM_LABEL)
+        g_strlcpy (self->grid_condition, item.label, sizeof self->grid_condition);
     }
   /* the play resumes from the offset itself */
   self->position = offset_s;
@@ -863,6 +876,12 @@ heart_replay_initable_init_impl (GInitable     *initable,
           return FALSE;
         }
       _heart_replay_recording_open_jsonl (self);
+    }
+  else if (reader->line->str[0] == '<')
+    {
+      /* XML: an Apple Health export, or a file we do not read */
+      if (!_heart_replay_health_open (self, error))
+        return FALSE;
     }
   else
     {
@@ -1092,6 +1111,7 @@ heart_replay_finalize (GObject *object)
   g_free (self->name);
   g_free (self->columns_override);
   g_free (self->detected);
+  g_clear_pointer (&self->health, _heart_replay_health_free);
   G_OBJECT_CLASS (heart_replay_parent_class)->finalize (object);
 }
 

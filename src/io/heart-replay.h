@@ -2,7 +2,8 @@
  *
  * Our own recordings (JSON Lines and CSV, docs/recording.md) and CSVs of
  * other tools (time with heart rate or RR intervals; Polar Sensor Logger
- * exports) are read a line at a time, with bounded memory, and played on a
+ * exports) are read a line at a time, Apple Health exports as streamed XML,
+ * all with bounded memory, and played on a
  * schedule of the monotonic clock from the replay's start, so that speed,
  * seeks and hours of play never drift. The formats, the column detection
  * and the guarantees: docs/replay.md.

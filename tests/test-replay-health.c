@@ -1,0 +1,382 @@
+/* test-replay-health.c: Apple Health exports played back as a source
+ *
+ * Small exports written by the test (no personal data), on a manual clock:
+ * records of several types merged in time order, a beat series, sleep
+ * stages, a bad date, malformed and truncated XML, files with nothing to
+ * play. docs/replay.md, "Apple Health".
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "heart-replay.h"
+
+/* 2024-03-01 08:15:30 +0100 */
+#define FIRST_US G_GINT64_CONSTANT (1709277330000000)
+
+#define PROLOG \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
+  "<!DOCTYPE HealthData [\n" \
+  "<!ELEMENT HealthData (ExportDate,Me,(Record|Workout)*)>\n" \
+  "<!ATTLIST HealthData locale CDATA #REQUIRED>\n" \
+  "]>\n" \
+  "<HealthData locale=\"en_US\">\n" \
+  " <ExportDate value=\"2024-03-02 10:00:00 +0100\"/>\n" \
+  " <Me HKCharacteristicTypeIdentifierDateOfBirth=\"\"/>\n"
+/* line 9 on */
+#define STEPS \
+  " <Record type=\"HKQuantityTypeIdentifierStepCount\" sourceName=\"Phone\" unit=\"count\"" \
+  " startDate=\"2024-03-01 08:00:00 +0100\" endDate=\"2024-03-01 08:01:00 +0100\" value=\"50\"/>\n"
+/* lines 10 to 13 */
+#define HEART_RATES \
+  " <Record type=\"HKQuantityTypeIdentifierHeartRate\" sourceName=\"Watch\" unit=\"count/min\"\n" \
+  "  startDate=\"2024-03-01 08:15:30 +0100\" endDate=\"2024-03-01 08:15:30 +0100\" value=\"60\">\n" \
+  "  <MetadataEntry key=\"HKMetadataKeyHeartRateMotionContext\" value=\"0\"/>\n" \
+  " </Record>\n"
+/* line 14 */
+#define HEART_RATE_LAST \
+  " <Record type=\"HKQuantityTypeIdentifierHeartRate\" unit=\"count/min\"" \
+  " startDate=\"2024-03-01 08:15:40 +0100\" endDate=\"2024-03-01 08:15:40 +0100\" value=\"90\"/>\n"
+/* lines 15 to 22: the first entry starts the count, the last follows a gap */
+#define HRV \
+  " <Record type=\"HKQuantityTypeIdentifierHeartRateVariabilitySDNN\" unit=\"ms\"" \
+  " startDate=\"2024-03-01 08:15:32 +0100\" endDate=\"2024-03-01 08:16:32 +0100\" value=\"40\">\n" \
+  "  <HeartRateVariabilityMetadataList>\n" \
+  "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"8:15:33.00 AM\"/>\n" \
+  "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"8:15:34.00 AM\"/>\n" \
+  "   <InstantaneousBeatsPerMinute bpm=\"75\" time=\"8:15:34.80 AM\"/>\n" \
+  "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"8:15:50.00 AM\"/>\n" \
+  "  </HeartRateVariabilityMetadataList>\n" \
+  " </Record>\n"
+/* lines 23 and 24 */
+#define SLEEP \
+  " <Record type=\"HKCategoryTypeIdentifierSleepAnalysis\" value=\"HKCategoryValueSleepAnalysisAsleepDeep\"" \
+  " startDate=\"2024-03-01 08:15:35 +0100\" endDate=\"2024-03-01 08:15:38 +0100\"/>\n" \
+  " <Record type=\"HKCategoryTypeIdentifierSleepAnalysis\" value=\"HKCategoryValueSleepAnalysisAsleepREM\"" \
+  " startDate=\"2024-03-01 08:15:38 +0100\" endDate=\"2024-03-01 08:15:39 +0100\"/>\n"
+#define END "</HealthData>\n"
+
+typedef struct
+{
+  char      *folder;
+  GArray    *samples;       /* HeartSample */
+  GArray    *beats;         /* HeartBeat */
+  GPtrArray *problems;      /* messages */
+  guint      fatal;
+} Fixture;
+
+static void
+on_sample (HeartSource       *source,
+           const HeartSample *sample,
+           Fixture           *f)
+{
+  g_array_append_vals (f->samples, sample, 1);
+}
+
+static void
+on_beat (HeartSource     *source,
+         const HeartBeat *beat,
+         Fixture         *f)
+{
+  g_array_append_vals (f->beats, beat, 1);
+}
+
+static void
+on_problem (HeartReplay  *replay,
+            const GError *error,
+            gboolean      fatal,
+            Fixture      *f)
+{
+  g_ptr_array_add (f->problems, g_strdup (error->message));
+  f->fatal += fatal;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->folder = g_dir_make_tmp ("heartsim-health-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  f->beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
+  f->problems = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->folder, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (f->folder);
+  g_free (f->folder);
+  g_array_unref (f->samples);
+  g_array_unref (f->beats);
+  g_ptr_array_unref (f->problems);
+}
+
+static char *
+write_file (Fixture    *f,
+            const char *contents,
+            gssize      length)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->folder, "export.xml", NULL);
+
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static HeartReplay *
+replay_open (Fixture             *f,
+             const char          *path,
+             HeartReplayOnError   on_error,
+             GError             **error)
+{
+  HeartReplay *replay = g_initable_new (HEART_TYPE_REPLAY, NULL, error, "path", path, "manual-clock", TRUE,
+                                        "on-error", on_error, NULL);
+
+  if (replay == NULL)
+    return NULL;
+  g_signal_connect (replay, "sample", G_CALLBACK (on_sample), f);
+  g_signal_connect (replay, "beat", G_CALLBACK (on_beat), f);
+  g_signal_connect (replay, "problem", G_CALLBACK (on_problem), f);
+  return replay;
+}
+
+static void
+play_through (HeartReplay *replay)
+{
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  for (guint i = 0; i < 10000 && heart_source_get_running (HEART_SOURCE (replay)); i++)
+    heart_replay_advance (replay, 1.0);
+  g_assert_false (heart_source_get_running (HEART_SOURCE (replay)));
+}
+
+static const HeartSample *
+sample_at (Fixture *f,
+           double   t)
+{
+  for (guint i = 0; i < f->samples->len; i++)
+    {
+      const HeartSample *sample = &g_array_index (f->samples, HeartSample, i);
+
+      if (fabs (sample->t_s - t) < 1e-6)
+        return sample;
+    }
+  g_assert_not_reached ();
+}
+
+/* Types in the file's order (steps, heart rate, HRV, sleep) come out in
+ * time order, with the beats of the series and the sleep stages */
+static void
+test_export (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, PROLOG STEPS HEART_RATES HEART_RATE_LAST HRV SLEEP END, -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_open (f, path, HEART_REPLAY_ON_ERROR_STOP, &error);
+  const HeartBeat *beats;
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (heart_replay_get_detected (replay), "Apple Health export: 2 heart-rate records"));
+  g_assert_nonnull (strstr (heart_replay_get_detected (replay), "1 step records (not played)"));
+  play_through (replay);
+  g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
+  g_assert_cmpuint (f->problems->len, ==, 0);
+
+  /* a sample every 0.5 s from the first record (08:15:30) to the last (08:15:40) */
+  g_assert_cmpuint (f->samples->len, ==, 21);
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, 0).timestamp_us, ==, FIRST_US);
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, 20).timestamp_us, ==, FIRST_US + 10 * G_USEC_PER_SEC);
+  g_assert_cmpint (sample_at (f, 0)->bpm, ==, 60);
+  g_assert_cmpstr (sample_at (f, 0)->condition, ==, "");
+  g_assert_cmpint (sample_at (f, 4.5)->bpm, ==, 60);
+  g_assert_cmpfloat_with_epsilon (sample_at (f, 4.5)->rr_ms, 1000, 1e-6);
+  g_assert_cmpint (sample_at (f, 5)->bpm, ==, 75);
+  g_assert_cmpstr (sample_at (f, 5)->condition, ==, "sleep_deep");
+  g_assert_cmpstr (sample_at (f, 7.5)->condition, ==, "sleep_deep");
+  g_assert_cmpstr (sample_at (f, 8)->condition, ==, "sleep_rem");
+  g_assert_cmpstr (sample_at (f, 9)->condition, ==, "");
+  g_assert_cmpint (sample_at (f, 10)->bpm, ==, 90);
+
+  /* four entries: the first starts the count, two beats, then a gap */
+  g_assert_cmpuint (f->beats->len, ==, 2);
+  beats = (const HeartBeat *) f->beats->data;
+  g_assert_cmpfloat_with_epsilon (beats[0].rr_ms, 1000, 1e-6);
+  g_assert_cmpfloat_with_epsilon (beats[0].t_s, 4, 1e-6);
+  g_assert_cmpint (beats[0].timestamp_us, ==, FIRST_US + 4 * G_USEC_PER_SEC);
+  g_assert_cmpfloat_with_epsilon (beats[1].rr_ms, 800, 1e-6);
+  g_assert_cmpfloat_with_epsilon (beats[1].t_s, 4.8, 1e-6);
+}
+
+/* A record with a bad date is reported with its line, and skipped or stops */
+static void
+test_bad_date (Fixture       *f,
+               gconstpointer  data)
+{
+  HeartReplayOnError on_error = GPOINTER_TO_INT (data);
+  g_autofree char *contents = g_strconcat (PROLOG STEPS HEART_RATES, HEART_RATE_LAST, END, NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+  char *date = strstr (contents, "08:15:40");
+
+  /* line 14: "2024-03-01 08:75:40 +0100" */
+  date[3] = '7';
+  path = write_file (f, contents, -1);
+  expected = g_strdup_printf ("%s:14: bad or missing \"startDate\"", path);
+  replay = replay_open (f, path, on_error, &error);
+  g_assert_no_error (error);
+  play_through (replay);
+  g_assert_cmpuint (f->problems->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->problems, 0), ==, expected);
+  /* a stop leaves the made sample after the last heart rate unmade */
+  g_assert_cmpuint (f->samples->len, ==, on_error == HEART_REPLAY_ON_ERROR_STOP ? 0 : 1);
+  if (on_error == HEART_REPLAY_ON_ERROR_STOP)
+    {
+      g_assert_cmpstr (heart_replay_get_state (replay), ==, "failed");
+      g_assert_cmpstr (heart_replay_get_error (replay)->message, ==, expected);
+    }
+  else
+    {
+      g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
+      g_assert_cmpuint (heart_replay_get_skipped (replay), ==, 1);
+    }
+}
+
+/* An export cut mid-record plays up to the cut, then says where it ends */
+static void
+test_truncated (Fixture       *f,
+                gconstpointer  data)
+{
+  HeartReplayOnError on_error = GPOINTER_TO_INT (data);
+  const char *whole = PROLOG STEPS HEART_RATES HEART_RATE_LAST HRV SLEEP END;
+  /* in the middle of the second sleep record, line 24 */
+  const char *cut = strstr (whole, "AsleepREM");
+  g_autofree char *path = write_file (f, whole, cut - whole);
+  g_autofree char *prefix = g_strdup_printf ("%s:24: malformed XML: ", path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_open (f, path, on_error, &error);
+
+  g_assert_no_error (error);
+  play_through (replay);
+  g_assert_cmpuint (f->problems->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (f->problems, 0), prefix));
+  g_assert_cmpuint (f->beats->len, ==, 2);
+  /* the first sleep stage is whole and played, to its end at 08:15:38 */
+  g_assert_cmpstr (sample_at (f, 7.5)->condition, ==, "sleep_deep");
+  g_assert_cmpstr (sample_at (f, 8)->condition, ==, "");
+  g_assert_cmpint (sample_at (f, 9.5)->bpm, ==, 75);
+  if (on_error == HEART_REPLAY_ON_ERROR_SKIP)
+    g_assert_cmpint (sample_at (f, 10)->bpm, ==, 90);
+  g_assert_cmpstr (heart_replay_get_state (replay), ==,
+                   on_error == HEART_REPLAY_ON_ERROR_STOP ? "failed" : "ended");
+}
+
+/* Malformed XML in the middle: what comes before it plays */
+static void
+test_malformed_xml (Fixture       *f,
+                    gconstpointer  data)
+{
+  /* line 15 closes what it did not open */
+  g_autofree char *path = write_file (f, PROLOG STEPS HEART_RATES HEART_RATE_LAST "</Record>\n" HRV END, -1);
+  g_autofree char *prefix = g_strdup_printf ("%s:15: malformed XML: ", path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_open (f, path, HEART_REPLAY_ON_ERROR_SKIP, &error);
+
+  g_assert_no_error (error);
+  play_through (replay);
+  g_assert_cmpuint (f->problems->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (f->problems, 0), prefix));
+  g_assert_cmpuint (f->samples->len, ==, 21);
+  g_assert_cmpuint (f->beats->len, ==, 0);
+}
+
+/* Files that cannot be played are refused when opened, saying why */
+static void
+test_nothing_to_play (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const struct { const char *contents; int code; const char *why; } cases[] = {
+    { PROLOG STEPS END, HEART_REPLAY_ERROR_EMPTY, "no heart-rate, heartbeat or sleep records" },
+    { PROLOG END, HEART_REPLAY_ERROR_EMPTY, "no heart-rate, heartbeat or sleep records" },
+    { "<?xml version=\"1.0\"?>\n<svg><g/></svg>\n", HEART_REPLAY_ERROR_FORMAT, "not an Apple Health export" },
+    { "<?xml version=\"1.0\"?>\n", HEART_REPLAY_ERROR_FORMAT, "no <HealthData> element" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = write_file (f, cases[i].contents, -1);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HeartReplay) replay = replay_open (f, path, HEART_REPLAY_ON_ERROR_SKIP, &error);
+
+      g_assert_null (replay);
+      g_assert_error (error, HEART_REPLAY_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, path));
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].why));
+    }
+}
+
+/* A loop plays the export again, timestamps moving on */
+static void
+test_loop_and_seek (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, PROLOG STEPS HEART_RATES HEART_RATE_LAST HRV SLEEP END, -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_open (f, path, HEART_REPLAY_ON_ERROR_STOP, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (heart_replay_seek (replay, 5, &error));
+  g_assert_no_error (error);
+  heart_replay_set_loop (replay, TRUE);
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  heart_replay_advance (replay, 16.0);
+  heart_source_set_running (HEART_SOURCE (replay), FALSE);
+  g_assert_cmpuint (f->problems->len, ==, 0);
+  /* from 5 s to the end, and a second pass */
+  g_assert_cmpstr (g_array_index (f->samples, HeartSample, 0).condition, ==, "sleep_deep");
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, 0).timestamp_us, ==, FIRST_US + 5 * G_USEC_PER_SEC);
+  g_assert_cmpuint (f->beats->len, ==, 2);
+  g_assert_cmpuint (f->samples->len, >, 21);
+  for (guint i = 1; i < f->samples->len; i++)
+    g_assert_cmpint (g_array_index (f->samples, HeartSample, i).timestamp_us, >,
+                     g_array_index (f->samples, HeartSample, i - 1).timestamp_us);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/replay/health/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
+  g_test_add ("/replay/health/bad-date/skip", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP),
+              fixture_set_up, test_bad_date, fixture_tear_down);
+  g_test_add ("/replay/health/bad-date/stop", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP),
+              fixture_set_up, test_bad_date, fixture_tear_down);
+  g_test_add ("/replay/health/truncated/skip", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP),
+              fixture_set_up, test_truncated, fixture_tear_down);
+  g_test_add ("/replay/health/truncated/stop", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP),
+              fixture_set_up, test_truncated, fixture_tear_down);
+  g_test_add ("/replay/health/malformed-xml", Fixture, NULL, fixture_set_up, test_malformed_xml, fixture_tear_down);
+  g_test_add ("/replay/health/nothing-to-play", Fixture, NULL,
+              fixture_set_up, test_nothing_to_play, fixture_tear_down);
+  g_test_add ("/replay/health/loop-and-seek", Fixture, NULL, fixture_set_up, test_loop_and_seek, fixture_tear_down);
+
+  return g_test_run ();
+}
