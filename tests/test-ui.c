@@ -1131,6 +1131,16 @@ test_source_controls (Fixture *f)
   assert_accessible_label (speed, "Replay speed");
   assert_accessible_label (loop, "Loop");
 
+  /* both are listed in the shortcuts window */
+  {
+    g_autoptr(GBytes) overlay = g_resources_lookup_data ("/io/github/heartsim/Heartsim/ui/gtk/help-overlay.ui",
+                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+    g_autofree char *text = g_strndup (g_bytes_get_data (overlay, NULL), g_bytes_get_size (overlay));
+
+    g_assert_nonnull (strstr (text, "win.open-replay"));
+    g_assert_nonnull (strstr (text, "win.use-simulation"));
+  }
+
   /* the button asks for a file (no portal here: GTK's own dialog) */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.open-replay", NULL));
   wait_for (window_of_type_shown (f, GTK_TYPE_FILE_CHOOSER_DIALOG));
