@@ -502,12 +502,10 @@ sync_folder (const char  *path,
 {
   g_autofree char *folder = g_path_get_dirname (path);
   int fd = g_open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  int errsv = 0;
+  int errsv = fd < 0 ? errno : 0;
 
-  if (fd < 0)
-    errsv = errno;
   /* some file systems cannot sync a folder (EINVAL): nothing to wait for */
-  else if (fsync (fd) != 0 && errno != EINVAL)
+  if (fd >= 0 && fsync (fd) != 0 && errno != EINVAL)
     errsv = errno;
   if (fd >= 0)
     close (fd);
