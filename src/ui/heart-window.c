@@ -428,10 +428,12 @@ open_replay (GtkWidget  *widget,
   if (self->replay_chooser != NULL)
     return;
 
-  gtk_file_filter_set_name (readable, _("Recordings and CSV files"));
+  /* what HeartReplay reads (docs/replay.md, Formats) */
+  gtk_file_filter_set_name (readable, _("Recordings, CSV files and Apple Health exports"));
   gtk_file_filter_add_suffix (readable, "jsonl");
   gtk_file_filter_add_suffix (readable, "csv");
   gtk_file_filter_add_suffix (readable, "txt");
+  gtk_file_filter_add_suffix (readable, "xml");
   gtk_file_filter_add_mime_type (readable, "text/csv");
   gtk_file_filter_set_name (all, _("All files"));
   gtk_file_filter_add_pattern (all, "*");
