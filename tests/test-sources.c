@@ -426,6 +426,74 @@ test_headless_replays_recording (void)
   g_rmdir (folder);
 }
 
+/* An Apple Health export played through the whole API: its heart rates in
+ * the history's samples, its sleep stage as their condition, and what was
+ * detected in GET /source (docs/replay.md, Apple Health exports) */
+static void
+test_headless_replays_health_export (void)
+{
+  static const char export[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<HealthData locale=\"en_US\">\n"
+    " <Record type=\"HKQuantityTypeIdentifierHeartRate\" unit=\"count/min\""
+    " startDate=\"2024-03-01 23:00:00 +0100\" endDate=\"2024-03-01 23:00:00 +0100\" value=\"60\"/>\n"
+    " <Record type=\"HKQuantityTypeIdentifierHeartRate\" unit=\"count/min\""
+    " startDate=\"2024-03-01 23:01:00 +0100\" endDate=\"2024-03-01 23:01:00 +0100\" value=\"90\"/>\n"
+    " <Record type=\"HKCategoryTypeIdentifierSleepAnalysis\" value=\"HKCategoryValueSleepAnalysisAsleepDeep\""
+    " startDate=\"2024-03-01 23:00:10 +0100\" endDate=\"2024-03-01 23:00:20 +0100\"/>\n"
+    "</HealthData>\n";
+  g_autofree char *folder = g_dir_make_tmp ("heartsim-sources-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (folder, "export.xml", NULL);
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(TestReply) reply = NULL;
+  g_autoptr(JsonNode) history = NULL;
+  TestHeadless service = { 0 };
+  JsonArray *samples;
+  guint port, deep = 0;
+
+  if (test_headless_binary () == NULL)
+    return;
+  g_assert_true (g_file_set_contents (path, export, -1, NULL));
+  g_assert_true (test_headless_start (&service, G_SUBPROCESS_FLAGS_STDERR_SILENCE, test_headless_default_signals,
+                                      NULL, (const char *[]) { "--replay", path, "--speed", "1000", NULL }));
+  port = service.port;
+
+  /* a minute at speed 1000 */
+  for (gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;;)
+    {
+      g_autoptr(TestReply) source = test_request (session, SOUP_METHOD_GET, port, "/source", NULL);
+      g_autoptr(JsonNode) node = test_reply_json (source);
+
+      g_assert_true (g_str_has_prefix (test_json_string (node, "detected"), "Apple Health export: 2 heart-rate records"));
+      if (g_str_equal (test_json_string (node, "state"), "ended"))
+        break;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the replay did not end");
+      g_usleep (20000);
+    }
+  reply = test_request (session, SOUP_METHOD_GET, port, "/api/history?limit=1000", NULL);
+  history = test_reply_json (reply);
+  samples = json_object_get_array_member (json_node_get_object (history), "samples");
+  g_assert_nonnull (samples);
+  /* every 500 ms from the first record to the last */
+  g_assert_cmpuint (json_array_get_length (samples), ==, 121);
+  for (guint i = 0; i < 121; i++)
+    {
+      JsonObject *sample = json_array_get_object_element (samples, i);
+
+      g_assert_cmpint (json_object_get_int_member (sample, "bpm"), ==, i < 120 ? 60 : 90);
+      deep += g_strcmp0 (json_object_get_string_member_with_default (sample, "condition", ""), "sleep_deep") == 0;
+    }
+  /* from 10 s to 20 s */
+  g_assert_cmpuint (deep, ==, 20);
+  g_subprocess_send_signal (service.process, SIGTERM);
+  WAIT_FOR (service.exited);
+  g_assert_cmpint (g_subprocess_get_exit_status (service.process), ==, 0);
+  test_headless_clear (&service);
+  g_unlink (path);
+  g_rmdir (folder);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -439,5 +507,6 @@ main (int    argc,
               fixture_setup, test_conflicts_and_refusals, fixture_teardown);
   g_test_add_func ("/sources/headless/refuses", test_headless_refuses);
   g_test_add_func ("/sources/headless/replays-recording", test_headless_replays_recording);
+  g_test_add_func ("/sources/headless/replays-health-export", test_headless_replays_health_export);
   return g_test_run ();
 }
