@@ -39,14 +39,15 @@
 #define HEART_RATE_LAST \
   " <Record type=\"HKQuantityTypeIdentifierHeartRate\" unit=\"count/min\"" \
   " startDate=\"2024-03-01 08:15:40 +0100\" endDate=\"2024-03-01 08:15:40 +0100\" value=\"90\"/>\n"
-/* lines 15 to 22: the first entry starts the count, the last follows a gap */
+/* lines 15 to 22: the first entry starts the count, the last follows a
+ * gap; times of day as the phone's locale writes them */
 #define HRV \
   " <Record type=\"HKQuantityTypeIdentifierHeartRateVariabilitySDNN\" unit=\"ms\"" \
   " startDate=\"2024-03-01 08:15:32 +0100\" endDate=\"2024-03-01 08:16:32 +0100\" value=\"40\">\n" \
   "  <HeartRateVariabilityMetadataList>\n" \
   "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"8:15:33.00 AM\"/>\n" \
-  "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"8:15:34.00 AM\"/>\n" \
-  "   <InstantaneousBeatsPerMinute bpm=\"75\" time=\"8:15:34.80 AM\"/>\n" \
+  "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"08:15:34\"/>\n" \
+  "   <InstantaneousBeatsPerMinute bpm=\"75\" time=\"8:15:34,80 AM\"/>\n" \
   "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"8:15:50.00 AM\"/>\n" \
   "  </HeartRateVariabilityMetadataList>\n" \
   " </Record>\n"

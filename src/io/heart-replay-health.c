@@ -122,19 +122,22 @@ parse_beat_time (Cursor     *cursor,
   double s;
   int n = 0, zone;
   const char *rest;
+  char seconds[32];
   char *end = NULL;
   gint64 local_start, day_start, tod_us;
 
   if (text != NULL && strlen (text) > 19 && text[4] == '-')
     return parse_date (text, us, &zone);
-  /* the seconds with g_ascii_strtod: a decimal point whatever the locale */
   if (text == NULL || sscanf (text, "%u:%2u:%n", &h, &m, &n) != 2 || n == 0 || m > 59
-      || !g_ascii_isdigit (text[n]))
+      || !g_ascii_isdigit (text[n]) || strlen (text + n) >= sizeof seconds)
     return FALSE;
-  s = g_ascii_strtod (text + n, &end);
+  /* the export writes the seconds in the phone's locale: "31.12" or "31,12" */
+  g_strlcpy (seconds, text + n, sizeof seconds);
+  g_strdelimit (seconds, ",", '.');
+  s = g_ascii_strtod (seconds, &end);
   if (!(s >= 0 && s < 61))
     return FALSE;
-  rest = end;
+  rest = text + n + (end - seconds);
   while (*rest == ' ')
     rest++;
   if (g_ascii_strcasecmp (rest, "PM") == 0 || g_ascii_strcasecmp (rest, "AM") == 0)
@@ -267,9 +270,9 @@ index_end (GMarkupParseContext  *context,
 }
 
 static GError *
-xml_error (HeartReplay  *self,
-           guint64       line,
-           const GError *error)
+malformed_xml (HeartReplay  *self,
+               guint64       line,
+               const GError *error)
 {
   /* GMarkup's own message starts with its line and column: keep its why */
   const char *why = error->message;
@@ -372,7 +375,7 @@ build_index (HeartReplay        *self,
     }
   /* what comes before malformed XML is played; the error when it is reached */
   if (!ok)
-    health->xml_error = xml_error (self, index.line, local);
+    health->xml_error = malformed_xml (self, index.line, local);
   if (!index.root_seen)
     {
       g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
@@ -645,7 +648,7 @@ cursor_pull (Cursor  *cursor,
        * index reports: a cursor stops where its records end */
       if (!g_markup_parse_context_parse (cursor->context, self->health->buf, got, &local) && !cursor->done)
         {
-          cursor_push (cursor, NULL, xml_error (self, cursor_line (cursor), local));
+          cursor_push (cursor, NULL, malformed_xml (self, cursor_line (cursor), local));
           cursor->done = TRUE;
         }
     }

@@ -699,6 +699,8 @@ heart_replay_advance (HeartReplay *self,
     }
 }
 
+/* ---------------------------------------------------------------- opening */
+
 /* The interval of a recording's samples, from its first two */
 static void
 probe_interval (HeartReplay *self)
