@@ -206,8 +206,14 @@ test_disk_full (gconstpointer data)
   WAIT_FOR (service.exited);
   g_assert_true (g_subprocess_get_if_exited (service.process));
   g_assert_cmpint (g_subprocess_get_exit_status (service.process), ==, 0);
-  /* one line, not one a sample */
-  rest = test_headless_read_err_line (&service);
+  /* one line, not one a sample; a coverage build's own complaint that
+   * the file size limit keeps it from writing its counts is not ours */
+  do
+    {
+      g_free (rest);
+      rest = test_headless_read_err_line (&service);
+    }
+  while (rest != NULL && strstr (rest, "profiling") != NULL && strstr (rest, ".gcda") != NULL);
   g_assert_null (rest);
 
   if (!device)
