@@ -218,9 +218,9 @@ HeartReplayRead _heart_replay_lines_read        (HeartReplay *self,
                                                  HeartReplayItem *item,
                                                  GError **error);
 
-/* heart-replay-recording.c: our JSON Lines (from its first line) and CSV
- * recordings (@cells, the header's) */
-extern const HeartReplayReader _heart_replay_recording_reader;
+/* heart-replay-recording.c: our JSON Lines (played from its first line)
+ * and CSV recordings (from the line after the header that
+ * _heart_replay_csv_open() read into self->csv_columns) */
 void            _heart_replay_recording_open_jsonl (HeartReplay *self);
 void            _heart_replay_recording_open_csv   (HeartReplay *self);
 

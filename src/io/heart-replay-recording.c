@@ -258,7 +258,7 @@ recording_rewind (HeartReplay *self)
   _heart_replay_lines_reset (&self->lines, self->data_offset, self->data_line);
 }
 
-const HeartReplayReader _heart_replay_recording_reader = {
+static const HeartReplayReader recording_reader = {
   .read = recording_read,
   .rewind = recording_rewind,
   .grid = FALSE,
@@ -268,7 +268,7 @@ void
 _heart_replay_recording_open_jsonl (HeartReplay *self)
 {
   self->format = HEART_REPLAY_FORMAT_JSONL;
-  self->reader = &_heart_replay_recording_reader;
+  self->reader = &recording_reader;
   self->detected = g_strdup ("Heartsim recording (JSON Lines)");
   /* the first line is data: play from it */
   self->data_offset = 0;
@@ -279,6 +279,6 @@ void
 _heart_replay_recording_open_csv (HeartReplay *self)
 {
   self->format = HEART_REPLAY_FORMAT_CSV_RECORDING;
-  self->reader = &_heart_replay_recording_reader;
+  self->reader = &recording_reader;
   self->detected = g_strdup ("Heartsim recording (CSV)");
 }
