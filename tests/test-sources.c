@@ -427,8 +427,9 @@ test_headless_replays_recording (void)
 }
 
 /* An Apple Health export played through the whole API: its heart rates in
- * the history's samples, its sleep stage as their condition, and what was
- * detected in GET /source (docs/replay.md, Apple Health exports) */
+ * the history's samples, its sleep stage as their condition, its own times
+ * in /heartbeat/current, and what was detected in GET /source
+ * (docs/replay.md, Apple Health exports) */
 static void
 test_headless_replays_health_export (void)
 {
@@ -486,6 +487,14 @@ test_headless_replays_health_export (void)
     }
   /* from 10 s to 20 s */
   g_assert_cmpuint (deep, ==, 20);
+  /* the last sample, with the export's own time */
+  {
+    g_autoptr(TestReply) current = test_request (session, SOUP_METHOD_GET, port, "/heartbeat/current", NULL);
+    g_autoptr(JsonNode) node = test_reply_json (current);
+
+    g_assert_cmpint (test_json_int (node, "bpm"), ==, 90);
+    g_assert_cmpstr (test_json_string (node, "timestamp"), ==, "2024-03-01T22:01:00.000Z");
+  }
   g_subprocess_send_signal (service.process, SIGTERM);
   WAIT_FOR (service.exited);
   g_assert_cmpint (g_subprocess_get_exit_status (service.process), ==, 0);
