@@ -13,7 +13,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/_build-fuzz"
-all="duration validate json http"
+all="duration validate json http replay"
 
 seconds=${FUZZ_SECONDS:-60}
 runs=""
