@@ -5,8 +5,11 @@
 # Works as root or through sudo; installs nothing when everything is present.
 set -eu
 
+# libbiosig-dev: reading EDF/BDF/GDF/WFDB recordings for replay (the
+# optional `biosig` feature; docs/replay.md)
 build_pkgs="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin
-  libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev gettext"
+  libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev gettext
+  libbiosig-dev"
 # python3-numpy, python3-sklearn: the ml-example test (docs/ml.md)
 test_pkgs="desktop-file-utils appstream xvfb xauth dbus-daemon dbus-x11 chromium nodejs
   flatpak-builder python3 libclang-rt-14-dev librsvg2-bin fonts-cantarell

@@ -14,6 +14,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "config.h"
+
 #include "heart-replay-private.h"
 
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "heart-duration.h"
 #include "heart-hrv.h"
@@ -810,31 +813,35 @@ heart_replay_seek (HeartReplay  *self,
   return TRUE;
 }
 
+/* EDF, BDF, GDF and WFDB recordings, told by their name or their first
+ * bytes: only these are handed to libbiosig, and only once our own formats
+ * have refused the file (docs/replay.md, "EDF, BDF, GDF and WFDB") */
 static gboolean
-heart_replay_initable_init_impl (GInitable     *initable,
-                                 GCancellable  *cancellable,
-                                 GError       **error)
+looks_biosig (HeartReplay *self)
 {
-  HeartReplay *self = HEART_REPLAY (initable);
+  static const char *const extensions[] = { ".edf", ".bdf", ".gdf", ".hea", ".rec" };
+  g_autofree char *lower = g_ascii_strdown (self->path, -1);
+  char magic[8];
+
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+    if (g_str_has_suffix (lower, extensions[i]))
+      return TRUE;
+  if (pread (self->lines.fd, magic, sizeof magic, 0) != (gssize) sizeof magic)
+    return FALSE;
+  return memcmp (magic, "0       ", 8) == 0           /* EDF, EDF+ */
+         || memcmp (magic, "\xff" "BIOSEMI", 8) == 0  /* BDF */
+         || memcmp (magic, "GDF ", 4) == 0;           /* GDF */
+}
+
+/* Our formats, told from the first line that is not blank */
+static gboolean
+open_text (HeartReplay  *self,
+           GError      **error)
+{
   HeartReplayLines *reader = &self->lines;
   int errsv = 0;
   HeartReplayLineStatus status;
   gboolean seen_text = FALSE;
-
-  if (self->path == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no file to replay");
-      return FALSE;
-    }
-  self->name = g_strdup (self->path);
-  reader->fd = g_open (self->path, O_RDONLY | O_CLOEXEC, 0);
-  if (reader->fd < 0)
-    {
-      errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "cannot replay %s: %s",
-                   self->name, g_strerror (errsv));
-      return FALSE;
-    }
 
   /* the header: the first line that is not blank */
   for (;;)
@@ -895,6 +902,45 @@ heart_replay_initable_init_impl (GInitable     *initable,
         return FALSE;
     }
   _heart_replay_lines_reset (reader, self->data_offset, self->data_line);
+  return TRUE;
+}
+
+static gboolean
+heart_replay_initable_init_impl (GInitable     *initable,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
+{
+  HeartReplay *self = HEART_REPLAY (initable);
+  g_autoptr(GError) text_error = NULL;
+
+  if (self->path == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no file to replay");
+      return FALSE;
+    }
+  self->name = g_strdup (self->path);
+  self->lines.fd = g_open (self->path, O_RDONLY | O_CLOEXEC, 0);
+  if (self->lines.fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "cannot replay %s: %s",
+                   self->name, g_strerror (errsv));
+      return FALSE;
+    }
+
+  if (!open_text (self, &text_error))
+    {
+      if (!g_error_matches (text_error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT) || !looks_biosig (self))
+        {
+          g_propagate_error (error, g_steal_pointer (&text_error));
+          return FALSE;
+        }
+      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
+                   "cannot replay %s: this build cannot read EDF/BDF/GDF/WFDB: built without libbiosig",
+                   self->name);
+      return FALSE;
+    }
   probe_interval (self);
 
   /* something to play at all */
