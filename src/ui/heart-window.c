@@ -326,19 +326,64 @@ stop_scenario (GtkWidget  *widget,
   heart_simulator_stop_scenario (self->simulator);
 }
 
+/* A file the user chose cannot be used: the message names the file and
+ * the reason (docs/scenarios.md, docs/replay.md); @body_format says so
+ * around it */
+static void show_file_error (HeartWindow *self,
+                             const char  *heading,
+                             const char  *body_format,
+                             ...) G_GNUC_PRINTF (3, 4);
+
+static void
+show_file_error (HeartWindow *self,
+                 const char  *heading,
+                 const char  *body_format,
+                 ...)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
+  g_autofree char *body = NULL;
+  va_list args;
+
+  va_start (args, body_format);
+  body = g_strdup_vprintf (body_format, args);
+  va_end (args);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 show_scenario_error (HeartWindow  *self,
                      const GError *error)
 {
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Cannot Open the Scenario"), NULL);
+  show_file_error (self, _("Cannot Open the Scenario"),
+                   _("%s\n\nNothing was changed: the simulation goes on as it was."), error->message);
+}
 
-  /* The message names the file, the line, the field and the reason */
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("%s\n\nNothing was changed: the simulation goes on as it was."),
-                                  error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  gtk_window_present (GTK_WINDOW (dialog));
+/* A modal chooser of one file to open, offering @filter and all files;
+ * @on_response gets (self, response, chooser) */
+static GtkFileChooserNative *
+file_chooser_new (HeartWindow   *self,
+                  const char    *title,
+                  const char    *accept_label,
+                  GtkFileFilter *filter,
+                  GCallback      on_response)
+{
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                               accept_label, _("_Cancel"));
+
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect_object (chooser, "response", on_response, self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  return chooser;
 }
 
 static void
@@ -362,7 +407,6 @@ open_scenario (GtkWidget  *widget,
 {
   HeartWindow *self = HEART_WINDOW (widget);
   g_autoptr(GtkFileFilter) json = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
 
   if (self->scenario_chooser != NULL)
     return;
@@ -370,19 +414,8 @@ open_scenario (GtkWidget  *widget,
   gtk_file_filter_set_name (json, _("Scenario files (JSON)"));
   gtk_file_filter_add_mime_type (json, "application/json");
   gtk_file_filter_add_suffix (json, "json");
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
-
-  self->scenario_chooser = gtk_file_chooser_native_new (_("Open a Scenario"), GTK_WINDOW (self),
-                                                        GTK_FILE_CHOOSER_ACTION_OPEN,
-                                                        _("_Open"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->scenario_chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->scenario_chooser), json);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->scenario_chooser), all);
-  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (self->scenario_chooser), json);
-  g_signal_connect_object (self->scenario_chooser, "response",
-                           G_CALLBACK (on_scenario_chosen), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->scenario_chooser));
+  self->scenario_chooser = file_chooser_new (self, _("Open a Scenario"), _("_Open"), json,
+                                             G_CALLBACK (on_scenario_chosen));
 }
 
 /* ---------------------------------------------------------------- replay */
@@ -391,15 +424,8 @@ static void
 show_replay_error (HeartWindow  *self,
                    const GError *error)
 {
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Cannot Replay the File"), NULL);
-
-  /* The message names the file and the reason (docs/replay.md) */
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("%s\n\nNothing was changed: what was shown and served goes on."),
-                                  error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  gtk_window_present (GTK_WINDOW (dialog));
+  show_file_error (self, _("Cannot Replay the File"),
+                   _("%s\n\nNothing was changed: what was shown and served goes on."), error->message);
 }
 
 static void
@@ -423,7 +449,6 @@ open_replay (GtkWidget  *widget,
 {
   HeartWindow *self = HEART_WINDOW (widget);
   g_autoptr(GtkFileFilter) readable = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
 
   if (self->replay_chooser != NULL)
     return;
@@ -435,19 +460,9 @@ open_replay (GtkWidget  *widget,
   gtk_file_filter_add_suffix (readable, "txt");
   gtk_file_filter_add_suffix (readable, "xml");
   gtk_file_filter_add_mime_type (readable, "text/csv");
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
 
-  self->replay_chooser = gtk_file_chooser_native_new (_("Replay a File"), GTK_WINDOW (self),
-                                                      GTK_FILE_CHOOSER_ACTION_OPEN,
-                                                      _("_Replay"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->replay_chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->replay_chooser), readable);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->replay_chooser), all);
-  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (self->replay_chooser), readable);
-  g_signal_connect_object (self->replay_chooser, "response",
-                           G_CALLBACK (on_replay_file_chosen), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->replay_chooser));
+  self->replay_chooser = file_chooser_new (self, _("Replay a File"), _("_Replay"), readable,
+                                           G_CALLBACK (on_replay_file_chosen));
 }
 
 static void
