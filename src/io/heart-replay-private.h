@@ -26,6 +26,7 @@ typedef enum {
   HEART_REPLAY_FORMAT_CSV_RECORDING,  /* our recording, CSV */
   HEART_REPLAY_FORMAT_GENERIC,        /* time and heart rate or RR columns */
   HEART_REPLAY_FORMAT_APPLE_HEALTH,   /* an Apple Health export.xml */
+  HEART_REPLAY_FORMAT_BIOSIG,         /* EDF, BDF, GDF, WFDB, through libbiosig */
 } HeartReplayFormat;
 
 typedef enum {
@@ -56,6 +57,7 @@ typedef struct
 } HeartReplayItem;
 
 typedef struct _HeartReplayHealth HeartReplayHealth;
+typedef struct _HeartReplayBiosig HeartReplayBiosig;
 
 /* A line at a time through a fixed buffer */
 typedef struct
@@ -166,6 +168,8 @@ struct _HeartReplay
 
   /* an Apple Health export */
   HeartReplayHealth *health;
+  /* an EDF, BDF, GDF or WFDB recording */
+  HeartReplayBiosig *biosig;
 
   /* values of the tick being made */
   GArray       *values;
@@ -238,5 +242,11 @@ gboolean        _heart_replay_csv_split         (char *line,
 gboolean        _heart_replay_health_open       (HeartReplay *self,
                                                  GError **error);
 void            _heart_replay_health_free       (HeartReplayHealth *health);
+
+/* heart-replay-biosig.c, built with libbiosig (HAVE_BIOSIG): a file our
+ * own formats refused (docs/replay.md, "EDF, BDF, GDF and WFDB") */
+gboolean        _heart_replay_biosig_open       (HeartReplay *self,
+                                                 GError **error);
+void            _heart_replay_biosig_free       (HeartReplayBiosig *biosig);
 
 G_END_DECLS

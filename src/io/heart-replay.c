@@ -477,8 +477,9 @@ next_item (HeartReplay *self,
       _heart_replay_sample_clear (&item->sample);
       g_strlcpy (item->sample.condition, self->grid_condition, sizeof item->sample.condition);
       item->t = self->grid_t;
-      /* an export's times are all dates: its samples keep them too */
-      if (self->format == HEART_REPLAY_FORMAT_APPLE_HEALTH && self->have_first)
+      /* an export's or an EDF's times are dates: its samples keep them too */
+      if ((self->format == HEART_REPLAY_FORMAT_APPLE_HEALTH || self->format == HEART_REPLAY_FORMAT_BIOSIG)
+          && self->have_first && self->first_wall_us != 0)
         item->wall_us = self->first_wall_us + (gint64) llround ((item->t - self->loop_offset) * G_USEC_PER_SEC);
       if (take)
         self->grid_t += HEART_REPLAY_GRID_S;
@@ -936,10 +937,15 @@ heart_replay_initable_init_impl (GInitable     *initable,
           g_propagate_error (error, g_steal_pointer (&text_error));
           return FALSE;
         }
+#if HAVE_BIOSIG
+      if (!_heart_replay_biosig_open (self, error))
+        return FALSE;
+#else
       g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
                    "cannot replay %s: this build cannot read EDF/BDF/GDF/WFDB: built without libbiosig",
                    self->name);
       return FALSE;
+#endif
     }
   probe_interval (self);
 
@@ -1160,6 +1166,9 @@ heart_replay_finalize (GObject *object)
   g_free (self->columns_override);
   g_free (self->detected);
   g_clear_pointer (&self->health, _heart_replay_health_free);
+#if HAVE_BIOSIG
+  g_clear_pointer (&self->biosig, _heart_replay_biosig_free);
+#endif
   G_OBJECT_CLASS (heart_replay_parent_class)->finalize (object);
 }
 

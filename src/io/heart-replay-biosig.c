@@ -1,0 +1,570 @@
+/* heart-replay-biosig.c: EDF, BDF, GDF and WFDB recordings, read through
+ * libbiosig
+ *
+ * Beats come from the file's beat annotations when it has any; otherwise
+ * from R peaks found in one ECG channel, read ten seconds at a time. The
+ * player makes samples of the beats on its grid, as for a CSV of RR
+ * intervals. docs/replay.md, "EDF, BDF, GDF and WFDB".
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "heart-replay-private.h"
+
+#include <biosig.h>
+#include <math.h>
+#include <string.h>
+
+/* signal read at a time: bounded memory whatever the file's length */
+#define READ_S              10.0
+/* the detector (docs/replay.md, "R peaks"): a difference over 20 ms is a
+ * band-pass peaking at 25 Hz, with zeros at 0 and 50 Hz; QRS energy is
+ * integrated over 150 ms, about a QRS complex's width */
+#define DIFF_S              0.020
+#define INTEGRATE_S         0.150
+#define LEARN_S             2.0
+#define REFRACTORY_S        0.200
+#define THRESHOLD_FRACTION  0.25
+#define LEVEL_WEIGHT        0.125
+/* as for CSVs (docs/replay.md) */
+#define RR_MIN_MS           200.0
+#define RR_MAX_MS           3000.0
+/* days from 0000-01-01, biosig's epoch, to 1970-01-01 */
+#define GDF_UNIX_EPOCH_DAYS 719529.0
+
+/* A Pan–Tompkins-style QRS detector, one sample at a time */
+typedef struct
+{
+  double   fs;
+  guint    lag;             /* of the difference, samples */
+  guint    width;           /* of the integration, samples */
+  guint    refractory;
+  double  *raw;             /* the last lag + 1 samples */
+  double  *energy;          /* the last width squared differences */
+  double   energy_sum;
+  guint64  n;
+  /* learning */
+  double   learn_max;
+  double   learn_sum;
+  guint64  learn_n;
+  /* adaptive levels: of QRS peaks and of noise peaks */
+  double   signal_level;
+  double   noise_level;
+  gboolean in_peak;
+  double   peak_max;
+  guint64  peak_at;
+  /* the energy's centre in a peak: Σ e·n and Σ e */
+  double   moment;
+  double   mass;
+  double   last_energy;
+  double   noise_max;
+  guint64  peak_end;        /* where the last peak fell below the threshold */
+  double   previous_m;
+  gboolean rising;
+  gboolean have_beat;
+  guint64  last_beat;
+} Detector;
+
+struct _HeartReplayBiosig
+{
+  HDRTYPE  *hdr;
+  gboolean  from_events;
+  guint32   event;          /* the next event to look at */
+  double    event_rate;
+  int       ecg;            /* channel, from 0 */
+  double    fs;             /* of the data sread returns */
+  gsize     blocks_per_read;
+  gsize     next_block;
+  gboolean  ended;
+  Detector  detector;
+  GArray   *beats;          /* found in the last read, s from the start */
+  guint     next_beat;
+  gboolean  have_previous;
+  double    previous_s;     /* the beat before */
+  gint64    t0_us;          /* the file's start, or 0 */
+};
+
+/* ---------------------------------------------------------------- the detector */
+
+static void
+detector_restart_filters (Detector *d)
+{
+  memset (d->raw, 0, (d->lag + 1) * sizeof (double));
+  memset (d->energy, 0, d->width * sizeof (double));
+  d->energy_sum = 0;
+  d->n = 0;
+}
+
+static void
+detector_init (Detector *d,
+               double    fs)
+{
+  d->fs = fs;
+  d->lag = MAX (1, (guint) lround (DIFF_S * fs));
+  d->width = MAX (1, (guint) lround (INTEGRATE_S * fs));
+  d->refractory = (guint) lround (REFRACTORY_S * fs);
+  d->raw = g_new0 (double, d->lag + 1);
+  d->energy = g_new0 (double, d->width);
+}
+
+static void
+detector_reset (Detector *d)
+{
+  detector_restart_filters (d);
+  d->learn_max = d->learn_sum = 0;
+  d->learn_n = 0;
+  d->signal_level = d->noise_level = 0;
+  d->in_peak = FALSE;
+  d->peak_max = d->noise_max = 0;
+  d->peak_end = 0;
+  d->previous_m = 0;
+  d->rising = FALSE;
+  d->have_beat = FALSE;
+}
+
+static void
+detector_clear (Detector *d)
+{
+  g_clear_pointer (&d->raw, g_free);
+  g_clear_pointer (&d->energy, g_free);
+}
+
+/* The integrated energy of the QRS band at sample d->n */
+static double
+detector_filter (Detector *d,
+                 double    x)
+{
+  double diff, e;
+
+  if (!isfinite (x))
+    x = 0;
+  d->raw[d->n % (d->lag + 1)] = x;
+  /* until there are lag samples, no difference: the start is not a step */
+  diff = d->n >= d->lag ? x - d->raw[(d->n - d->lag) % (d->lag + 1)] : 0;
+  e = diff * diff;
+  d->energy_sum += e - d->energy[d->n % d->width];
+  d->energy[d->n % d->width] = e;
+  d->last_energy = e;
+  d->n++;
+  return MAX (d->energy_sum, 0) / d->width;
+}
+
+static double
+detector_threshold (Detector *d)
+{
+  return d->noise_level + THRESHOLD_FRACTION * (d->signal_level - d->noise_level);
+}
+
+/* Feeds one sample; TRUE with *beat (its sample) when a QRS complex ends */
+static gboolean
+detector_feed (Detector *d,
+               double    x,
+               guint64  *beat)
+{
+  double m = detector_filter (d, x);
+  double threshold = detector_threshold (d);
+  /* a noise peak is a local maximum: not the rise to a QRS complex */
+  gboolean local_max = d->rising && m < d->previous_m;
+
+  d->rising = m > d->previous_m || (d->rising && m == d->previous_m);
+  d->previous_m = m;
+
+  if (!d->in_peak)
+    {
+      if (m > threshold && d->signal_level > 0)
+        {
+          d->in_peak = TRUE;
+          d->peak_max = m;
+          d->peak_at = d->n - 1;
+          /* the window's energy is the start of the complex's */
+          d->moment = d->mass = 0;
+          for (guint k = 0; k < d->width && k < d->n; k++)
+            {
+              guint64 at = d->n - 1 - k;
+              double e = d->energy[at % d->width];
+
+              d->moment += e * (double) at;
+              d->mass += e;
+            }
+          d->noise_level = LEVEL_WEIGHT * d->noise_max + (1 - LEVEL_WEIGHT) * d->noise_level;
+          d->noise_max = 0;
+        }
+      else if (local_max && d->n - 1 >= d->peak_end + d->width)
+        /* noise, not the tail of the last peak, which lasts a window */
+        d->noise_max = MAX (d->noise_max, m);
+      return FALSE;
+    }
+  if (m > d->peak_max)
+    {
+      d->peak_max = m;
+      d->peak_at = d->n - 1;
+    }
+  d->moment += d->last_energy * (double) (d->n - 1);
+  d->mass += d->last_energy;
+  if (m > threshold)
+    return FALSE;
+
+  d->in_peak = FALSE;
+  d->peak_end = d->n - 1;
+  if (d->have_beat && d->peak_at - d->last_beat < d->refractory)
+    {
+      /* too soon after a beat for another: a T wave or noise */
+      d->noise_level = LEVEL_WEIGHT * d->peak_max + (1 - LEVEL_WEIGHT) * d->noise_level;
+      return FALSE;
+    }
+  d->signal_level = LEVEL_WEIGHT * d->peak_max + (1 - LEVEL_WEIGHT) * d->signal_level;
+  d->have_beat = TRUE;
+  d->last_beat = d->peak_at;
+  /* the integrated energy is flat over most of the window: the R wave is
+   * the centre of the complex's energy, less half the difference's lag
+   * (the slopes either side of R weigh alike) */
+  {
+    double centre = d->mass > 0 ? d->moment / d->mass : (double) d->peak_at;
+
+    *beat = (guint64) MAX (0, llround (centre - d->lag / 2.0));
+  }
+  return TRUE;
+}
+
+/* The first seconds set the levels: the largest energy is a QRS complex's,
+ * the mean is the noise's */
+static void
+detector_learn (Detector     *d,
+                const double *x,
+                gsize         n)
+{
+  gsize learn = MIN (n, (gsize) (LEARN_S * d->fs));
+
+  for (gsize i = 0; i < learn; i++)
+    {
+      double m = detector_filter (d, x[i]);
+
+      d->learn_max = MAX (d->learn_max, m);
+      d->learn_sum += m;
+      d->learn_n++;
+    }
+  d->signal_level = d->learn_max;
+  d->noise_level = d->learn_n > 0 ? d->learn_sum / d->learn_n : 0;
+  detector_restart_filters (d);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static gboolean
+is_beat_event (HDRTYPE *hdr,
+               guint32  i)
+{
+  static const char *const names[] = {
+    "n", "qrs", "r", "beat", "normal", "normal beat", "r peak", "r-peak", "r wave", "r-wave", "heartbeat",
+  };
+  guint16 typ = hdr->EVENT.TYP[i];
+  const char *desc;
+  g_autofree char *lower = NULL;
+
+  /* biosig's event table: QRS fiducial point and R point */
+  if (typ == 0x0501 || typ == 0x0504)
+    return TRUE;
+  /* free text: an EDF+ annotation's */
+  if (typ >= 256 || hdr->EVENT.CodeDesc == NULL || typ >= hdr->EVENT.LenCodeDesc)
+    return FALSE;
+  desc = hdr->EVENT.CodeDesc[typ];
+  if (desc == NULL)
+    return FALSE;
+  lower = g_strstrip (g_ascii_strdown (desc, -1));
+  for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+    if (strcmp (lower, names[k]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_ecg_label (const char *label)
+{
+  g_autofree char *lower = g_strstrip (g_ascii_strdown (label, -1));
+
+  return strstr (lower, "ecg") != NULL || strstr (lower, "ekg") != NULL
+         || strcmp (lower, "ii") == 0 || strcmp (lower, "mlii") == 0;
+}
+
+/* Reads the next READ_S of the ECG channel into the detector */
+static HeartReplayRead
+read_signal (HeartReplay  *self,
+             GError      **error)
+{
+  HeartReplayBiosig *b = self->biosig;
+  HDRTYPE *hdr = b->hdr;
+  gsize want = b->blocks_per_read, got, n;
+  const double *x;
+
+  if (hdr->NRec >= 0)
+    {
+      if (b->next_block >= (gsize) hdr->NRec)
+        return HEART_REPLAY_READ_END;
+      want = MIN (want, (gsize) hdr->NRec - b->next_block);
+    }
+  got = sread (NULL, b->next_block, want, hdr);
+  if (got == 0 || hdr->data.block == NULL)
+    {
+      if (hdr->NRec < 0)
+        return HEART_REPLAY_READ_END;
+      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_LINE,
+                   "%s: cut short: record %" G_GSIZE_FORMAT " of %ld cannot be read",
+                   self->name, b->next_block + 1, (long) hdr->NRec);
+      return HEART_REPLAY_READ_FAILED;
+    }
+  /* one channel on: column-based or not, its samples follow each other */
+  x = hdr->data.block;
+  n = hdr->FLAG.ROW_BASED_CHANNELS ? hdr->data.size[1] : hdr->data.size[0];
+  n = MIN (n, got * hdr->SPR);
+  if (b->next_block == 0)
+    detector_learn (&b->detector, x, n);
+  b->next_block += got;
+
+  g_array_set_size (b->beats, 0);
+  b->next_beat = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      guint64 at;
+
+      if (detector_feed (&b->detector, x[i], &at))
+        {
+          double s = at / b->fs;
+
+          g_array_append_val (b->beats, s);
+        }
+    }
+  return HEART_REPLAY_READ_ITEM;
+}
+
+/* The time of the next beat in the file, s from its start */
+static HeartReplayRead
+next_beat (HeartReplay  *self,
+           double       *s,
+           GError      **error)
+{
+  HeartReplayBiosig *b = self->biosig;
+  HDRTYPE *hdr = b->hdr;
+
+  if (b->from_events)
+    {
+      for (; b->event < hdr->EVENT.N; b->event++)
+        if (is_beat_event (hdr, b->event))
+          {
+            *s = hdr->EVENT.POS[b->event++] / b->event_rate;
+            return HEART_REPLAY_READ_ITEM;
+          }
+      return HEART_REPLAY_READ_END;
+    }
+  while (b->next_beat >= b->beats->len)
+    {
+      HeartReplayRead status;
+
+      if (b->ended)
+        return HEART_REPLAY_READ_END;
+      status = read_signal (self, error);
+      if (status != HEART_REPLAY_READ_ITEM)
+        {
+          b->ended = TRUE;
+          return status;
+        }
+    }
+  *s = g_array_index (b->beats, double, b->next_beat++);
+  return HEART_REPLAY_READ_ITEM;
+}
+
+static HeartReplayRead
+biosig_read (HeartReplay      *self,
+             HeartReplayItem  *item,
+             GError          **error)
+{
+  HeartReplayBiosig *b = self->biosig;
+
+  for (;;)
+    {
+      double s = 0, rr_ms;
+      HeartReplayRead status = next_beat (self, &s, error);
+
+      if (status != HEART_REPLAY_READ_ITEM)
+        return status;
+      if (!b->have_previous)
+        {
+          b->have_previous = TRUE;
+          b->previous_s = s;
+          continue;
+        }
+      rr_ms = (s - b->previous_s) * 1000.0;
+      if (rr_ms <= 0)
+        continue;   /* two annotations of one beat */
+      b->previous_s = s;
+      if (rr_ms < RR_MIN_MS || rr_ms > RR_MAX_MS)
+        {
+          g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_LINE,
+                       "%s: beat at %.3f s: an RR interval of %.0f ms is not from %.0f to %.0f ms",
+                       self->name, s, rr_ms, RR_MIN_MS, RR_MAX_MS);
+          return HEART_REPLAY_READ_MALFORMED;
+        }
+      if (!self->have_first)
+        {
+          self->have_first = TRUE;
+          self->first_raw = s;
+          self->first_wall_us = b->t0_us != 0 ? b->t0_us + (gint64) llround (s * G_USEC_PER_SEC) : 0;
+        }
+      _heart_replay_item_clear (item);
+      item->kind = HEART_REPLAY_ITEM_BEAT;
+      item->t = s - self->first_raw;
+      item->wall_us = b->t0_us != 0 ? b->t0_us + (gint64) llround (s * G_USEC_PER_SEC) : 0;
+      item->beat.rr_ms = rr_ms;
+      item->beat.stress_level = NAN;
+      return HEART_REPLAY_READ_ITEM;
+    }
+}
+
+static void
+biosig_rewind (HeartReplay *self)
+{
+  HeartReplayBiosig *b = self->biosig;
+
+  b->event = 0;
+  b->next_block = 0;
+  b->ended = FALSE;
+  g_array_set_size (b->beats, 0);
+  b->next_beat = 0;
+  b->have_previous = FALSE;
+  if (!b->from_events)
+    detector_reset (&b->detector);
+}
+
+static const HeartReplayReader biosig_reader = {
+  .read = biosig_read,
+  .rewind = biosig_rewind,
+  .grid = TRUE,
+};
+
+void
+_heart_replay_biosig_free (HeartReplayBiosig *b)
+{
+  if (b->hdr != NULL)
+    {
+      sclose (b->hdr);
+      destructHDR (b->hdr);
+    }
+  detector_clear (&b->detector);
+  g_clear_pointer (&b->beats, g_array_unref);
+  g_free (b);
+}
+
+/* The ECG channel: --columns ecg=N, or the first whose label says ECG */
+static gboolean
+choose_channel (HeartReplay  *self,
+                int          *ecg,
+                GError      **error)
+{
+  HDRTYPE *hdr = self->biosig->hdr;
+
+  *ecg = -1;
+  if (self->columns_override != NULL)
+    {
+      const char *spec = self->columns_override;
+      guint64 n = 0;
+
+      if (!g_str_has_prefix (spec, "ecg=")
+          || !g_ascii_string_to_unsigned (spec + 4, 10, 1, hdr->NS, &n, NULL))
+        {
+          g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
+                       "cannot replay %s: --columns for this file is ecg=N, N a channel from 1 to %u",
+                       self->name, (guint) hdr->NS);
+          return FALSE;
+        }
+      *ecg = (int) n - 1;
+      return TRUE;
+    }
+  for (int k = 0; k < hdr->NS; k++)
+    if (is_ecg_label (hdr->CHANNEL[k].Label))
+      {
+        *ecg = k;
+        break;
+      }
+  return TRUE;
+}
+
+gboolean
+_heart_replay_biosig_open (HeartReplay  *self,
+                           GError      **error)
+{
+  HeartReplayBiosig *b;
+  HDRTYPE *hdr;
+  const char *type;
+  guint32 n_beats = 0;
+  int ecg = -1;
+  double channel_fs;
+
+  hdr = sopen (self->path, "r", NULL);
+  if (hdr == NULL || hdr->AS.B4C_ERRNUM != 0 || hdr->NS == 0)
+    {
+      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
+                   "cannot replay %s: libbiosig cannot read it%s%s", self->name,
+                   hdr != NULL && hdr->AS.B4C_ERRMSG != NULL ? ": " : "",
+                   hdr != NULL && hdr->AS.B4C_ERRMSG != NULL ? hdr->AS.B4C_ERRMSG : "");
+      if (hdr != NULL)
+        {
+          sclose (hdr);
+          destructHDR (hdr);
+        }
+      return FALSE;
+    }
+  b = g_new0 (HeartReplayBiosig, 1);
+  b->hdr = hdr;
+  b->beats = g_array_new (FALSE, FALSE, sizeof (double));
+  self->biosig = b;
+  self->format = HEART_REPLAY_FORMAT_BIOSIG;
+  self->reader = &biosig_reader;
+  self->has_rr = TRUE;
+  type = GetFileTypeString (hdr->TYPE);
+  if (hdr->T0 != 0)
+    b->t0_us = (gint64) llround ((ldexp ((double) hdr->T0, -32) - GDF_UNIX_EPOCH_DAYS) * 86400.0 * G_USEC_PER_SEC);
+
+  if (!choose_channel (self, &ecg, error))
+    return FALSE;
+
+  sort_eventtable (hdr);
+  b->event_rate = hdr->EVENT.SampleRate > 0 ? hdr->EVENT.SampleRate : hdr->SampleRate;
+  if (self->columns_override == NULL && b->event_rate > 0)
+    for (guint32 i = 0; i < hdr->EVENT.N; i++)
+      n_beats += is_beat_event (hdr, i);
+
+  if (n_beats >= 2)
+    {
+      b->from_events = TRUE;
+      self->detected = g_strdup_printf ("%s: beats from %u annotations", type, n_beats);
+      return TRUE;
+    }
+  if (ecg < 0)
+    {
+      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
+                   "cannot replay %s: %s with no beat annotations and no ECG channel: name one with --columns ecg=N",
+                   self->name, type);
+      return FALSE;
+    }
+  if (!(hdr->SampleRate > 0) || hdr->SPR == 0)
+    {
+      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
+                   "cannot replay %s: %s with no sampling rate", self->name, type);
+      return FALSE;
+    }
+
+  /* only the ECG channel is read; sread gives it at the file's rate */
+  for (int k = 0; k < hdr->NS; k++)
+    hdr->CHANNEL[k].OnOff = k == ecg;
+  hdr->FLAG.ROW_BASED_CHANNELS = 0;
+  hdr->FLAG.UCAL = 0;
+  b->ecg = ecg;
+  b->fs = hdr->SampleRate;
+  b->blocks_per_read = MAX (1, (gsize) ceil (READ_S * hdr->SampleRate / hdr->SPR));
+  detector_init (&b->detector, b->fs);
+  detector_reset (&b->detector);
+  channel_fs = hdr->SampleRate * hdr->CHANNEL[ecg].SPR / hdr->SPR;
+  self->detected = g_strdup_printf ("%s: R peaks detected in channel %d “%s” at %g Hz",
+                                    type, ecg + 1, g_strstrip (hdr->CHANNEL[ecg].Label), channel_fs);
+  return TRUE;
+}
