@@ -1,0 +1,428 @@
+/* test-replay-biosig.c: EDF, EDF+ and WFDB recordings played back as a
+ * source, through libbiosig
+ *
+ * Small files written by the test: a synthetic ECG of Gaussian R waves at
+ * known RR intervals (R peaks detected), an EDF+ file with beat
+ * annotations, a WFDB record, a file cut short and one libbiosig cannot
+ * read. Without libbiosig in the build every test is skipped.
+ * docs/replay.md, "EDF, BDF, GDF and WFDB".
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "heart-replay.h"
+
+#define FS          250
+#define SECONDS     10
+/* 2024-03-01 08:15:30 UTC */
+#define START_US    G_GINT64_CONSTANT (1709280930000000)
+
+/* R waves at these times, s: RR intervals of 800, 750, 900, 850, 700,
+ * 950, 800, 820, 760, 880 ms */
+static const double beat_s[] = { 0.5, 1.3, 2.05, 2.95, 3.8, 4.5, 5.45, 6.25, 7.07, 7.83, 8.71 };
+
+typedef struct
+{
+  char      *folder;
+  GArray    *samples;       /* HeartSample */
+  GArray    *beats;         /* HeartBeat */
+  GPtrArray *problems;      /* messages */
+} Fixture;
+
+static void
+on_sample (HeartSource       *source,
+           const HeartSample *sample,
+           Fixture           *f)
+{
+  g_array_append_vals (f->samples, sample, 1);
+}
+
+static void
+on_beat (HeartSource     *source,
+         const HeartBeat *beat,
+         Fixture         *f)
+{
+  g_array_append_vals (f->beats, beat, 1);
+}
+
+static void
+on_problem (HeartReplay  *replay,
+            const GError *error,
+            gboolean      fatal,
+            Fixture      *f)
+{
+  g_ptr_array_add (f->problems, g_strdup (error->message));
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->folder = g_dir_make_tmp ("heartsim-biosig-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  f->beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
+  f->problems = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->folder, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (f->folder);
+  g_free (f->folder);
+  g_array_unref (f->samples);
+  g_array_unref (f->beats);
+  g_ptr_array_unref (f->problems);
+}
+
+/* The synthetic ECG, mV: R waves (σ 10 ms) and T waves (σ 40 ms, 250 ms
+ * after), on a slow baseline wander */
+static double
+ecg_at (double t)
+{
+  double v = 0.1 * sin (2 * G_PI * 0.3 * t);
+
+  for (guint i = 0; i < G_N_ELEMENTS (beat_s); i++)
+    {
+      double r = (t - beat_s[i]) / 0.010, tw = (t - beat_s[i] - 0.25) / 0.040;
+
+      v += exp (-0.5 * r * r) + 0.3 * exp (-0.5 * tw * tw);
+    }
+  return v;
+}
+
+static void
+field (GString    *s,
+       const char *value,
+       gsize       width)
+{
+  gsize start = s->len;
+
+  g_string_append_len (s, value, (gssize) MIN (strlen (value), width));
+  while (s->len < start + width)
+    g_string_append_c (s, ' ');
+}
+
+static void
+put_int16 (GString *s,
+           int      v)
+{
+  guint16 u = (guint16) CLAMP (v, -32768, 32767);
+
+  g_string_append_c (s, (char) (u & 0xff));
+  g_string_append_c (s, (char) (u >> 8));
+}
+
+/* An EDF file: one 1-s record a second, the ECG (0.1 µV a unit) and, for
+ * EDF+, an annotation channel with a beat ("N") at each of beat_s */
+static GString *
+make_edf (gboolean annotations)
+{
+  guint ns = annotations ? 2 : 1;
+  guint ann_spr = 60;   /* 120 bytes a record */
+  GString *s = g_string_new (NULL);
+  g_autofree char *header_bytes = g_strdup_printf ("%u", 256 * (ns + 1));
+  g_autofree char *records = g_strdup_printf ("%d", SECONDS);
+  g_autofree char *n_signals = g_strdup_printf ("%u", ns);
+  g_autofree char *spr = g_strdup_printf ("%d", FS);
+  g_autofree char *ann_spr_text = g_strdup_printf ("%u", ann_spr);
+
+  field (s, "0", 8);
+  field (s, annotations ? "X X X X" : "test", 80);
+  field (s, annotations ? "Startdate 01-MAR-2024 X X X" : "synthetic ECG", 80);
+  field (s, "01.03.24", 8);
+  field (s, "08.15.30", 8);
+  field (s, header_bytes, 8);
+  field (s, annotations ? "EDF+C" : "", 44);
+  field (s, records, 8);
+  field (s, "1", 8);
+  field (s, n_signals, 4);
+  field (s, "ECG I", 16);
+  if (annotations)
+    field (s, "EDF Annotations", 16);
+  field (s, "AgAgCl electrode", 80);
+  if (annotations)
+    field (s, "", 80);
+  field (s, "mV", 8);
+  if (annotations)
+    field (s, "", 8);
+  field (s, "-3.2768", 8);
+  if (annotations)
+    field (s, "-1", 8);
+  field (s, "3.2767", 8);
+  if (annotations)
+    field (s, "1", 8);
+  field (s, "-32768", 8);
+  if (annotations)
+    field (s, "-32768", 8);
+  field (s, "32767", 8);
+  if (annotations)
+    field (s, "32767", 8);
+  field (s, "", 80);
+  if (annotations)
+    field (s, "", 80);
+  field (s, spr, 8);
+  if (annotations)
+    field (s, ann_spr_text, 8);
+  field (s, "", 32);
+  if (annotations)
+    field (s, "", 32);
+  g_assert_cmpuint (s->len, ==, 256 * (ns + 1));
+
+  for (int r = 0; r < SECONDS; r++)
+    {
+      for (int i = 0; i < FS; i++)
+        put_int16 (s, annotations ? 0 : (int) lround (ecg_at (r + (double) i / FS) * 10000));
+      if (annotations)
+        {
+          g_autoptr(GString) tal = g_string_new (NULL);
+
+          g_string_append_printf (tal, "+%d\x14\x14", r);
+          g_string_append_c (tal, '\0');
+          for (guint b = 0; b < G_N_ELEMENTS (beat_s); b++)
+            if (beat_s[b] >= r && beat_s[b] < r + 1)
+              {
+                g_string_append_printf (tal, "+%.3f\x14N\x14", beat_s[b]);
+                g_string_append_c (tal, '\0');
+              }
+          g_assert_cmpuint (tal->len, <=, 2 * ann_spr);
+          while (tal->len < 2 * ann_spr)
+            g_string_append_c (tal, '\0');
+          g_string_append_len (s, tal->str, (gssize) tal->len);
+        }
+    }
+  return s;
+}
+
+static char *
+write_file (Fixture    *f,
+            const char *name,
+            const char *contents,
+            gssize      length)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->folder, name, NULL);
+
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static HeartReplay *
+replay_open (Fixture     *f,
+             const char  *path,
+             GError     **error)
+{
+  HeartReplay *replay = g_initable_new (HEART_TYPE_REPLAY, NULL, error, "path", path, "manual-clock", TRUE,
+                                        NULL);
+
+  if (replay == NULL)
+    return NULL;
+  g_signal_connect (replay, "sample", G_CALLBACK (on_sample), f);
+  g_signal_connect (replay, "beat", G_CALLBACK (on_beat), f);
+  g_signal_connect (replay, "problem", G_CALLBACK (on_problem), f);
+  return replay;
+}
+
+static void
+play_through (HeartReplay *replay)
+{
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  for (guint i = 0; i < 1000 && heart_source_get_running (HEART_SOURCE (replay)); i++)
+    heart_replay_advance (replay, 1.0);
+  g_assert_false (heart_source_get_running (HEART_SOURCE (replay)));
+}
+
+/* Every RR interval of beat_s, from the second beat, within @tolerance ms */
+static void
+assert_beats (Fixture *f,
+              double   tolerance_ms)
+{
+  g_assert_cmpuint (f->beats->len, ==, G_N_ELEMENTS (beat_s) - 1);
+  for (guint i = 0; i < f->beats->len; i++)
+    {
+      const HeartBeat *beat = &g_array_index (f->beats, HeartBeat, i);
+      double rr = (beat_s[i + 1] - beat_s[i]) * 1000;
+
+      g_assert_cmpfloat_with_epsilon (beat->rr_ms, rr, tolerance_ms);
+    }
+  /* the samples' heart rate is the latest interval's */
+  g_assert_cmpuint (f->samples->len, >, 10);
+  for (guint i = 0; i < f->samples->len; i++)
+    {
+      const HeartSample *sample = &g_array_index (f->samples, HeartSample, i);
+
+      g_assert_cmpint (sample->bpm, >=, 60000 / 950 - 1);
+      g_assert_cmpint (sample->bpm, <=, 60000 / 700 + 1);
+    }
+}
+
+static gboolean
+skip_without_biosig (void)
+{
+#if !HAVE_BIOSIG
+  g_test_skip ("built without libbiosig (the biosig feature): CI installs it with build-aux/install-deps.sh");
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+/* R peaks detected in the ECG channel of a plain EDF file */
+static void
+test_edf_detected (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GString) edf = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+
+  if (skip_without_biosig ())
+    return;
+  edf = make_edf (FALSE);
+  path = write_file (f, "ecg.edf", edf->str, (gssize) edf->len);
+  replay = replay_open (f, path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (heart_replay_get_detected (replay), ==, "EDF: R peaks detected in channel 1 “ECG I” at 250 Hz");
+  play_through (replay);
+  g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
+  g_assert_cmpuint (f->problems->len, ==, 0);
+  /* a sample is 4 ms: an interval is off by at most two */
+  assert_beats (f, 8.5);
+  /* stamped from the file's start */
+  g_assert_cmpint (llabs (g_array_index (f->beats, HeartBeat, 0).timestamp_us
+                          - (START_US + (gint64) (beat_s[1] * G_USEC_PER_SEC))), <, 10000);
+}
+
+/* Beats from an EDF+ file's annotations, not from its (flat) signal */
+static void
+test_edf_annotations (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GString) edf = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+
+  if (skip_without_biosig ())
+    return;
+  edf = make_edf (TRUE);
+  path = write_file (f, "annotated.edf", edf->str, (gssize) edf->len);
+  replay = replay_open (f, path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (heart_replay_get_detected (replay), ==, "EDF: beats from 11 annotations");
+  play_through (replay);
+  g_assert_cmpuint (f->problems->len, ==, 0);
+  /* libbiosig keeps annotation times on the sample grid (4 ms) */
+  assert_beats (f, 4.5);
+}
+
+/* A WFDB record: its .hea header and a format-16 .dat */
+static void
+test_wfdb_detected (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autofree char *hea = NULL;
+  g_autofree char *dat_path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+
+  if (skip_without_biosig ())
+    return;
+  for (int i = 0; i < FS * SECONDS; i++)
+    put_int16 (dat, (int) lround (ecg_at ((double) i / FS) * 200));
+  dat_path = write_file (f, "rec.dat", dat->str, (gssize) dat->len);
+  hea = write_file (f, "rec.hea",
+                    "rec 1 250 2500\n"
+                    "rec.dat 16 200 16 0 0 0 0 MLII\n", -1);
+  replay = replay_open (f, hea, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (heart_replay_get_detected (replay), "R peaks detected in channel 1 “MLII” at 250 Hz"));
+  play_through (replay);
+  g_assert_cmpuint (f->problems->len, ==, 0);
+  assert_beats (f, 8.5);
+}
+
+/* A file cut in its sixth record: refused or played up to the cut, and
+ * said, never a crash */
+static void
+test_truncated (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GString) edf = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+
+  if (skip_without_biosig ())
+    return;
+  edf = make_edf (FALSE);
+  path = write_file (f, "cut.edf", edf->str, 512 + 5 * FS * 2 + 100);
+  replay = replay_open (f, path, &error);
+  if (replay == NULL)
+    {
+      g_assert_nonnull (strstr (error->message, path));
+      return;
+    }
+  play_through (replay);
+  g_assert_cmpuint (f->beats->len, <, G_N_ELEMENTS (beat_s) - 1);
+  g_assert_cmpuint (f->problems->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 0), path));
+  g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 0), "cut short"));
+}
+
+/* Named like EDF but not one: refused with a message naming it */
+static void
+test_unreadable (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const char junk[] = "\x01\x02\x03\x00\xff\xfe not an EDF file";
+  g_autofree char *path = write_file (f, "junk.edf", junk, sizeof junk);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_open (f, path, &error);
+
+  g_assert_null (replay);
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, path));
+#if HAVE_BIOSIG
+  g_assert_nonnull (strstr (error->message, "libbiosig cannot read it"));
+#else
+  g_assert_nonnull (strstr (error->message, "this build cannot read EDF/BDF/GDF/WFDB: built without libbiosig"));
+#endif
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* EDF start times have no zone: libbiosig takes them as local time */
+  g_setenv ("TZ", "UTC", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/replay/biosig/edf-detected", Fixture, NULL, fixture_set_up, test_edf_detected, fixture_tear_down);
+  g_test_add ("/replay/biosig/edf-annotations", Fixture, NULL,
+              fixture_set_up, test_edf_annotations, fixture_tear_down);
+  g_test_add ("/replay/biosig/wfdb-detected", Fixture, NULL, fixture_set_up, test_wfdb_detected, fixture_tear_down);
+  g_test_add ("/replay/biosig/truncated", Fixture, NULL, fixture_set_up, test_truncated, fixture_tear_down);
+  g_test_add ("/replay/biosig/unreadable", Fixture, NULL, fixture_set_up, test_unreadable, fixture_tear_down);
+
+  return g_test_run ();
+}
