@@ -413,8 +413,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* EDF start times have no zone: libbiosig takes them as local time */
-  g_setenv ("TZ", "UTC", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/replay/biosig/edf-detected", Fixture, NULL, fixture_set_up, test_edf_detected, fixture_tear_down);
