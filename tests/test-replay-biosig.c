@@ -361,6 +361,55 @@ test_wfdb_detected (Fixture       *f,
   assert_beats (f, 8.5);
 }
 
+/* A WFDB record with an annotation file: its normal beats, and not its
+ * other annotations (a rhythm change) */
+static void
+test_wfdb_annotations (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autoptr(GString) atr = g_string_new (NULL);
+  g_autofree char *hea = NULL;
+  g_autofree char *dat_path = NULL;
+  g_autofree char *atr_path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+  int previous = 0;
+
+  if (skip_without_biosig ())
+    return;
+  /* a flat signal: the beats can only come from the annotations */
+  for (int i = 0; i < FS * SECONDS; i++)
+    put_int16 (dat, 0);
+  /* MIT format: 16-bit words, the code in the top 6 bits, the samples
+   * since the last annotation in the other 10; 1 is a normal beat, 28 a
+   * rhythm change, 0 the end */
+  for (guint b = 0; b < G_N_ELEMENTS (beat_s); b++)
+    {
+      int at = (int) lround (beat_s[b] * FS);
+
+      put_int16 (atr, (1 << 10) | (at - previous));
+      previous = at;
+      if (b == 3)
+        {
+          put_int16 (atr, (28 << 10) | 5);
+          previous += 5;
+        }
+    }
+  put_int16 (atr, 0);
+  dat_path = write_file (f, "rec.dat", dat->str, (gssize) dat->len);
+  atr_path = write_file (f, "rec.atr", atr->str, (gssize) atr->len);
+  hea = write_file (f, "rec.hea",
+                    "rec 1 250 2500\n"
+                    "rec.dat 16 200 16 0 0 0 0 MLII\n", -1);
+  replay = replay_open (f, hea, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (heart_replay_get_detected (replay), "beats from 11 annotations"));
+  play_through (replay);
+  g_assert_cmpuint (f->problems->len, ==, 0);
+  assert_beats (f, 4.5);
+}
+
 /* A file cut in its sixth record: refused or played up to the cut, and
  * said, never a crash */
 static void
@@ -419,6 +468,8 @@ main (int   argc,
   g_test_add ("/replay/biosig/edf-annotations", Fixture, NULL,
               fixture_set_up, test_edf_annotations, fixture_tear_down);
   g_test_add ("/replay/biosig/wfdb-detected", Fixture, NULL, fixture_set_up, test_wfdb_detected, fixture_tear_down);
+  g_test_add ("/replay/biosig/wfdb-annotations", Fixture, NULL,
+              fixture_set_up, test_wfdb_annotations, fixture_tear_down);
   g_test_add ("/replay/biosig/truncated", Fixture, NULL, fixture_set_up, test_truncated, fixture_tear_down);
   g_test_add ("/replay/biosig/unreadable", Fixture, NULL, fixture_set_up, test_unreadable, fixture_tear_down);
 

@@ -265,6 +265,12 @@ is_beat_event (HDRTYPE *hdr,
   /* biosig's event table: QRS fiducial point and R point */
   if (typ == 0x0501 || typ == 0x0504)
     return TRUE;
+  /* a WFDB annotation file's codes, as libbiosig keeps them: the beat
+   * codes of WFDB's ecgcodes.h (normal, bundle branch block, aberrated,
+   * ventricular, fusion, nodal, atrial, supraventricular, escape, paced,
+   * unclassified beats) */
+  if (hdr->TYPE == MIT)
+    return (typ >= 1 && typ <= 13) || typ == 25 || typ == 34 || typ == 35 || typ == 38 || typ == 41;
   /* free text: an EDF+ annotation's */
   if (typ >= 256 || hdr->EVENT.CodeDesc == NULL || typ >= hdr->EVENT.LenCodeDesc)
     return FALSE;
