@@ -13,6 +13,9 @@
  * With --replay FILE the file is served instead of the simulation: one that
  * cannot be played is exit status 1 before anything listens, and each bad
  * line one line on stderr (docs/replay.md).
+ * With --sensor ADDRESS|any a Bluetooth heart-rate strap is served, through
+ * BlueZ on the system bus: no BlueZ or no adapter is exit status 1, and the
+ * strap connecting or going away one line on stderr (docs/sensors.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +30,7 @@
 #include "heart-duration.h"
 #include "heart-recorder.h"
 #include "heart-replay.h"
+#include "heart-sensor.h"
 #include "heart-server.h"
 #include "heart-server-private.h"
 #include "heart-simulator.h"
@@ -58,6 +62,7 @@ typedef struct
   char     *timestamps;
   char     *on_error;
   char     *columns;
+  char     *sensor;
 } HeadlessOptions;
 
 /* What --replay and its options settled on */
@@ -99,6 +104,7 @@ headless_options_clear (HeadlessOptions *options)
   g_clear_pointer (&options->timestamps, g_free);
   g_clear_pointer (&options->on_error, g_free);
   g_clear_pointer (&options->columns, g_free);
+  g_clear_pointer (&options->sensor, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
@@ -153,6 +159,8 @@ options_context_new (HeadlessOptions *options)
       "A malformed line of --replay is skipped (the default) or stops the replay", "skip|stop" },
     { "columns", 0, 0, G_OPTION_ARG_STRING, &options->columns,
       "Columns of a --replay CSV, by name or number: time=…,bpm=…,rr_ms=…[,time_unit=s|ms|us|ns|iso]", "SPEC" },
+    { "sensor", 0, 0, G_OPTION_ARG_STRING, &options->sensor,
+      "Serve a Bluetooth LE heart-rate strap paired through BlueZ, by address or the first one found", "ADDRESS|any" },
     { "fanout-threads", 0, 0, G_OPTION_ARG_INT, &options->fanout_threads,
       "Threads that share the streaming clients, 0–16 (0: the server's own loop; default 2, or 0 on one core)", "N" },
     { NULL }
@@ -250,6 +258,17 @@ parse_options (HeadlessOptions     *options,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--speed, --loop, --seek, --timestamps, --on-error and --columns go with --replay FILE");
+      return FALSE;
+    }
+  if (options->replay != NULL && options->sensor != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--replay and --sensor are one source or the other");
+      return FALSE;
+    }
+  if (options->sensor != NULL && options->sensor[0] == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--sensor needs a Bluetooth address (AA:BB:CC:DD:EE:FF) or “any”");
       return FALSE;
     }
   if (options->replay != NULL && options->replay[0] == '\0')
@@ -358,10 +377,44 @@ remove_signal_handlers (HeadlessRun *run)
     g_clear_handle_id (&run->signal_ids[i], g_source_remove);
 }
 
+/* One line when the strap connects or goes away; none for the steps between */
+static void
+on_sensor_state (HeartSensor *sensor,
+                 GParamSpec  *pspec,
+                 gpointer     user_data)
+{
+  const char *state = heart_sensor_get_state (sensor);
+  const char *name = heart_sensor_get_device_name (sensor);
+  const char *address = heart_sensor_get_device_address (sensor);
+
+  if (g_str_equal (state, "connected"))
+    g_printerr ("heartsim: sensor %s (%s) connected\n", address, name != NULL ? name : "no name");
+  else if (g_str_equal (state, "disconnected"))
+    g_printerr ("heartsim: sensor %s disconnected; serving its last sample until it is back\n",
+                address != NULL ? address : heart_sensor_get_address (sensor));
+  else if (g_str_equal (state, "searching") && pspec == NULL)
+    g_printerr ("heartsim: sensor %s: waiting for BlueZ to know it (pair it first: docs/sensors.md)\n",
+                heart_sensor_get_address (sensor));
+}
+
+/* as a replay's bad lines: the first few, then one line saying so */
+static void
+on_sensor_problem (HeartSensor  *sensor,
+                   const GError *error,
+                   HeadlessRun  *run)
+{
+  run->replay_problems++;
+  if (run->replay_problems <= REPLAY_PROBLEMS_SHOWN)
+    g_printerr ("heartsim: sensor notification skipped: %s\n", error->message);
+  else if (run->replay_problems == REPLAY_PROBLEMS_SHOWN + 1)
+    g_printerr ("heartsim: more malformed notifications were skipped; they are not shown\n");
+}
+
 static void
 print_banner (HeartServer    *server,
               HeartSimulator *simulator,
               HeartReplay    *replay,
+              HeartSensor    *sensor,
               gboolean        token_generated)
 {
   g_auto(GStrv) urls = heart_server_dup_urls (server);
@@ -372,6 +425,8 @@ print_banner (HeartServer    *server,
     printf ("Replay of %s %s at %g×\n", heart_replay_get_path (replay),
             heart_source_get_running (HEART_SOURCE (replay)) ? "playing" : "paused (POST /simulation/start)",
             heart_replay_get_speed (replay));
+  else if (sensor != NULL)
+    printf ("Sensor %s, %s\n", heart_sensor_get_address (sensor), heart_sensor_get_state (sensor));
   else
     printf ("Simulation %s, %u ms interval, seed %" G_GUINT64_FORMAT "\n",
             heart_simulator_get_running (simulator) ? "running" : "stopped (POST /simulation/start)",
@@ -393,6 +448,7 @@ heart_headless_main (int    argc,
   g_autoptr(HeartSimulator) simulator = NULL;
   g_autoptr(HeartSourceSwitch) source = NULL;
   g_autoptr(HeartReplay) replay = NULL;
+  g_autoptr(HeartSensor) sensor = NULL;
   g_autoptr(HeartHistory) history = NULL;
   g_autoptr(HeartServer) server = NULL;
   g_autoptr(HeartRecorder) recorder = NULL;
@@ -446,9 +502,30 @@ heart_headless_main (int    argc,
       g_signal_connect (replay, "problem", G_CALLBACK (on_replay_problem), &run);
     }
 
+  /* no BlueZ or no adapter is told before anything listens; a strap not
+   * in reach yet is not: it is waited for (docs/sensors.md) */
+  if (options.sensor != NULL)
+    {
+      sensor = heart_sensor_new (options.sensor, NULL, &error);
+      if (sensor == NULL)
+        {
+          g_printerr ("heartsim: --sensor %s: %s\n", options.sensor, error->message);
+          return g_error_matches (error, HEART_SENSOR_ERROR, HEART_SENSOR_ERROR_ADDRESS)
+                 ? EXIT_USAGE : EXIT_START_FAILED;
+        }
+      g_signal_connect (sensor, "notify::state", G_CALLBACK (on_sensor_state), NULL);
+      g_signal_connect (sensor, "problem", G_CALLBACK (on_sensor_problem), &run);
+      on_sensor_state (sensor, NULL, NULL);
+    }
+
   /* everything downstream follows the switch, so that POST /source can
    * change what is served (docs/architecture.md, Sources) */
-  source = heart_source_switch_new (replay != NULL ? HEART_SOURCE (replay) : HEART_SOURCE (simulator));
+  if (replay != NULL)
+    source = heart_source_switch_new (HEART_SOURCE (replay));
+  else if (sensor != NULL)
+    source = heart_source_switch_new (HEART_SOURCE (sensor));
+  else
+    source = heart_source_switch_new (HEART_SOURCE (simulator));
   heart_history_follow (history, G_OBJECT (source));
 
   /* before anything listens: a file that cannot be recorded to is a
@@ -506,7 +583,7 @@ heart_headless_main (int    argc,
   /* seed 2's clients expect data without calling start */
   if (!options.no_autostart)
     heart_source_set_running (HEART_SOURCE (source), TRUE);
-  print_banner (server, simulator, replay, token_generated);
+  print_banner (server, simulator, replay, sensor, token_generated);
 
   g_main_loop_run (loop);
   remove_signal_handlers (&run);

@@ -9,6 +9,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <signal.h>
+#include <string.h>
 
 #include "heart-gatt.h"
 #include "heart-hrv.h"
@@ -34,6 +36,7 @@ typedef struct
   guint            problems;
   gboolean         bluez_up;
   guint64          seq_when_connected;
+  gpointer         lines;     /* of heartsim's stderr */
 } Fixture;
 
 static gboolean
@@ -451,6 +454,142 @@ test_disconnect (Fixture       *f,
   g_assert_true (wait_for (has_beats, f, GUINT_TO_POINTER (6), WAIT_MS));
 }
 
+/* ---------------------------------------------------------- heartsim --headless */
+
+typedef struct
+{
+  GDataInputStream *in;
+  GString          *text;    /* stderr so far */
+  gboolean          reading;
+  gboolean          eof;
+} Lines;
+
+static void
+line_read (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Lines *lines = user_data;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (lines->in, result, NULL, NULL);
+
+  lines->reading = FALSE;
+  if (line == NULL)
+    {
+      lines->eof = TRUE;
+      return;
+    }
+  g_string_append_printf (lines->text, "%s\n", line);
+}
+
+static gboolean
+stderr_has (Fixture       *f,
+            gconstpointer  data)
+{
+  Lines *lines = f->lines;
+
+  if (strstr (lines->text->str, data) != NULL || lines->eof)
+    return TRUE;
+  if (!lines->reading)
+    {
+      lines->reading = TRUE;
+      g_data_input_stream_read_line_async (lines->in, G_PRIORITY_DEFAULT, NULL, line_read, lines);
+    }
+  return FALSE;
+}
+
+static GSubprocess *
+spawn_heartsim (const char  *bus_address,
+                GError     **error,
+                ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  /* the private bus stands for the system bus BlueZ is on */
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", bus_address, TRUE);
+  g_ptr_array_add (argv, (gpointer) g_getenv ("HEARTSIM_BINARY"));
+  g_ptr_array_add (argv, "--headless");
+  g_ptr_array_add (argv, "--port");
+  g_ptr_array_add (argv, "0");
+  va_start (args, error);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+}
+
+static int
+heartsim_status (Fixture *f,
+                 ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *err = NULL;
+  const char *args[5] = { NULL };
+  va_list ap;
+
+  va_start (ap, f);
+  for (guint i = 0; i < 4 && (args[i] = va_arg (ap, const char *)) != NULL; i++)
+    ;
+  va_end (ap);
+  process = spawn_heartsim (g_test_dbus_get_bus_address (f->bus), &error,
+                            args[0], args[1], args[2], args[3], NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error));
+  g_assert_no_error (error);
+  g_test_message ("heartsim: %s", err);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_headless (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) heartsim = NULL;
+  Lines lines = { .text = g_string_new (NULL) };
+  const guint raw[] = { 800 };
+
+  if (g_getenv ("HEARTSIM_BINARY") == NULL)
+    {
+      g_test_skip ("HEARTSIM_BINARY is not set: run through meson test");
+      g_string_free (lines.text, TRUE);
+      return;
+    }
+  /* one source or the other; an address that is not one */
+  g_assert_cmpint (heartsim_status (f, "--sensor", "any", "--replay", "x.csv", NULL), ==, 2);
+  g_assert_cmpint (heartsim_status (f, "--sensor", "AA:BB", NULL), ==, 2);
+  /* no BlueZ on the bus: told before anything listens */
+  g_assert_cmpint (heartsim_status (f, "--sensor", "any", NULL), ==, 1);
+
+  start_mock (f);
+  g_variant_unref (call (f, "/", BLUEZ_MOCK, "AddAdapter", g_variant_new ("(ss)", "hci0", "heartsim-test")));
+  add_device (f);
+  heartsim = spawn_heartsim (g_test_dbus_get_bus_address (f->bus), &error, "--sensor", ADDRESS, NULL);
+  g_assert_no_error (error);
+  lines.in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (heartsim));
+  f->lines = &lines;
+  g_assert_true (wait_for (stderr_has, f, "sensor " ADDRESS " (Test strap) connected", WAIT_MS));
+  g_assert_false (lines.eof);
+  notify_rr (f, raw, G_N_ELEMENTS (raw));
+  call_void (f, DEVICE_PATH, "org.bluez.Device1", "Disconnect", NULL);
+  g_assert_true (wait_for (stderr_has, f, "sensor " ADDRESS " disconnected", WAIT_MS));
+  g_assert_false (lines.eof);
+
+  g_subprocess_send_signal (heartsim, SIGTERM);
+  g_assert_true (g_subprocess_wait (heartsim, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (heartsim), ==, 0);
+  f->lines = NULL;
+  g_clear_object (&lines.in);
+  g_string_free (lines.text, TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -464,5 +603,6 @@ main (int    argc,
               fixture_set_up, test_beats_and_samples, fixture_tear_down);
   g_test_add ("/sensor/disconnect-and-back", Fixture, NULL,
               fixture_set_up, test_disconnect, fixture_tear_down);
+  g_test_add ("/sensor/headless", Fixture, NULL, fixture_set_up, test_headless, fixture_tear_down);
   return g_test_run ();
 }
