@@ -438,6 +438,63 @@ test_truncated (Fixture       *f,
   g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 0), "cut short"));
 }
 
+/* EDF headers that lie (about the signals, their samples, the records)
+ * are refused before libbiosig, which trusts them, reads them; and
+ * headers with a few bytes changed at random open or are refused, never
+ * crash or hang */
+static void
+test_bad_headers (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const struct {
+    gsize       offset;
+    const char *field;
+    const char *message;
+  } lies[] = {
+    { 252, "9999", "number of signals" },
+    { 184, "100     ", "header length" },
+    { 236, "99999999", "records, the file holds 10" },
+    { 256 + 216, "x       ", "samples per record" },
+    { 256 + 120, "40000   ", "usable range" },
+  };
+  g_autoptr(GString) edf = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+
+  if (skip_without_biosig ())
+    return;
+  edf = make_edf (FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (lies); i++)
+    {
+      g_autoptr(GString) copy = g_string_new_len (edf->str, (gssize) edf->len);
+      g_autofree char *path = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HeartReplay) replay = NULL;
+
+      memcpy (copy->str + lies[i].offset, lies[i].field, strlen (lies[i].field));
+      path = write_file (f, "lies.edf", copy->str, (gssize) copy->len);
+      replay = replay_open (f, path, &error);
+      g_assert_null (replay);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, lies[i].message));
+    }
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(GString) copy = g_string_new_len (edf->str, (gssize) edf->len);
+      g_autofree char *path = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HeartReplay) replay = NULL;
+
+      for (guint k = 0; k < 4; k++)
+        copy->str[g_rand_int_range (rand, 0, 512)] = (char) g_rand_int_range (rand, 0, 256);
+      path = write_file (f, "changed.edf", copy->str, (gssize) copy->len);
+      replay = replay_open (f, path, &error);
+      if (replay == NULL)
+        g_assert_nonnull (strstr (error->message, path));
+      else
+        play_through (replay);
+    }
+}
+
 /* Named like EDF but not one: refused with a message naming it */
 static void
 test_unreadable (Fixture       *f,
@@ -471,6 +528,7 @@ main (int   argc,
   g_test_add ("/replay/biosig/wfdb-annotations", Fixture, NULL,
               fixture_set_up, test_wfdb_annotations, fixture_tear_down);
   g_test_add ("/replay/biosig/truncated", Fixture, NULL, fixture_set_up, test_truncated, fixture_tear_down);
+  g_test_add ("/replay/biosig/bad-headers", Fixture, NULL, fixture_set_up, test_bad_headers, fixture_tear_down);
   g_test_add ("/replay/biosig/unreadable", Fixture, NULL, fixture_set_up, test_unreadable, fixture_tear_down);
 
   return g_test_run ();

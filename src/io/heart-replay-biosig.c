@@ -13,8 +13,11 @@
 #include "heart-replay-private.h"
 
 #include <biosig.h>
+#include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* signal read at a time: bounded memory whatever the file's length */
 #define READ_S              10.0
@@ -30,6 +33,12 @@
 /* as for CSVs (docs/replay.md) */
 #define RR_MIN_MS           200.0
 #define RR_MAX_MS           3000.0
+/* an EDF/BDF header's limits, checked before libbiosig sees it */
+#define EDF_SIGNALS_MAX     4096
+#define EDF_SPR_MAX         10000000
+/* libbiosig's opening takes time in the records the header declares:
+ * a cut file plays up to its cut, a header that lies by more is refused */
+#define EDF_RECORDS_SLACK   100000
 /* days from 0000-01-01, biosig's epoch, to 1970-01-01 */
 #define GDF_UNIX_EPOCH_DAYS 719529.0
 
@@ -494,6 +503,102 @@ choose_channel (HeartReplay  *self,
   return TRUE;
 }
 
+/* The text of an EDF header field, spaces taken off */
+static char *
+edf_field (const guint8 *header,
+           gsize         offset,
+           gsize         length)
+{
+  return g_strstrip (g_strndup ((const char *) header + offset, length));
+}
+
+static gboolean
+edf_integer (const guint8 *header,
+             gsize         offset,
+             gsize         length,
+             gint64        min,
+             gint64        max,
+             gint64       *value)
+{
+  g_autofree char *text = edf_field (header, offset, length);
+
+  return g_ascii_string_to_signed (text, 10, min, max, value, NULL);
+}
+
+static gboolean
+edf_number (const guint8 *header,
+            gsize         offset,
+            gsize         length,
+            double       *value)
+{
+  g_autofree char *text = edf_field (header, offset, length);
+  char *end = NULL;
+
+  *value = g_ascii_strtod (text, &end);
+  return text[0] != '\0' && end != NULL && *end == '\0' && isfinite (*value);
+}
+
+/* libbiosig trusts an EDF or BDF header: a bad number of signals or
+ * samples crashes it, a huge number of records holds it up. So the fixed
+ * header and the signals' are checked here first (docs/replay.md, "EDF,
+ * BDF, GDF and WFDB"); NULL when the file is not EDF or BDF, or is fine */
+static char *
+edf_header_problem (int fd)
+{
+  guint8 fixed[256];
+  g_autofree guint8 *signals = NULL;
+  struct stat st;
+  gint64 header_bytes, records, ns;
+  double duration;
+  gsize record_bytes = 0, width;
+
+  if (pread (fd, fixed, sizeof fixed, 0) != (gssize) sizeof fixed)
+    return NULL;
+  if (memcmp (fixed, "0       ", 8) == 0)
+    width = 2;
+  else if (memcmp (fixed, "\xff" "BIOSEMI", 8) == 0)
+    width = 3;
+  else
+    return NULL;
+  if (fstat (fd, &st) != 0)
+    return g_strdup (g_strerror (errno));
+  if (!edf_integer (fixed, 252, 4, 1, EDF_SIGNALS_MAX, &ns))
+    return g_strdup ("its number of signals is not a number from 1 to 4096");
+  if (!edf_integer (fixed, 184, 8, 0, G_MAXINT32, &header_bytes) || header_bytes != 256 * (ns + 1))
+    return g_strdup ("its header length is not 256 bytes for each signal and one more");
+  if (st.st_size < header_bytes)
+    return g_strdup ("it is shorter than its header");
+  if (!edf_integer (fixed, 236, 8, -1, G_MAXINT32, &records))
+    return g_strdup ("its number of records is not a number");
+  if (!edf_number (fixed, 244, 8, &duration) || duration < 0)
+    return g_strdup ("its record duration is not a number");
+
+  signals = g_malloc (256 * ns);
+  if (pread (fd, signals, 256 * ns, 256) != (gssize) (256 * ns))
+    return g_strdup ("it is shorter than its header");
+  for (gint64 k = 0; k < ns; k++)
+    {
+      gint64 spr, digital_min, digital_max;
+      double physical_min, physical_max;
+
+      /* the fields of each kind follow each other, one per signal */
+      if (!edf_number (signals, 104 * ns + 8 * k, 8, &physical_min)
+          || !edf_number (signals, 112 * ns + 8 * k, 8, &physical_max)
+          || !edf_integer (signals, 120 * ns + 8 * k, 8, G_MININT32, G_MAXINT32, &digital_min)
+          || !edf_integer (signals, 128 * ns + 8 * k, 8, G_MININT32, G_MAXINT32, &digital_max)
+          || digital_min >= digital_max)
+        return g_strdup_printf ("signal %" G_GINT64_FORMAT " has no usable range", k + 1);
+      if (!edf_integer (signals, 216 * ns + 8 * k, 8, 1, EDF_SPR_MAX, &spr))
+        return g_strdup_printf ("signal %" G_GINT64_FORMAT " has no number of samples per record", k + 1);
+      record_bytes += (gsize) spr * width;
+    }
+  if (records > 0
+      && (guint64) records > (guint64) (st.st_size - header_bytes) / record_bytes + EDF_RECORDS_SLACK)
+    return g_strdup_printf ("its header says %" G_GINT64_FORMAT " records, the file holds %" G_GUINT64_FORMAT,
+                            records, (guint64) (st.st_size - header_bytes) / record_bytes);
+  return NULL;
+}
+
 gboolean
 _heart_replay_biosig_open (HeartReplay  *self,
                            GError      **error)
@@ -504,7 +609,14 @@ _heart_replay_biosig_open (HeartReplay  *self,
   guint32 n_beats = 0;
   int ecg = -1;
   double channel_fs;
+  g_autofree char *problem = edf_header_problem (self->lines.fd);
 
+  if (problem != NULL)
+    {
+      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
+                   "cannot replay %s: not a usable EDF or BDF file: %s", self->name, problem);
+      return FALSE;
+    }
   hdr = sopen (self->path, "r", NULL);
   if (hdr == NULL || hdr->AS.B4C_ERRNUM != 0 || hdr->NS == 0)
     {
@@ -535,7 +647,7 @@ _heart_replay_biosig_open (HeartReplay  *self,
 
   sort_eventtable (hdr);
   b->event_rate = hdr->EVENT.SampleRate > 0 ? hdr->EVENT.SampleRate : hdr->SampleRate;
-  if (self->columns_override == NULL && b->event_rate > 0)
+  if (self->columns_override == NULL && b->event_rate > 0 && isfinite (b->event_rate))
     for (guint32 i = 0; i < hdr->EVENT.N; i++)
       n_beats += is_beat_event (hdr, i);
 
@@ -552,7 +664,7 @@ _heart_replay_biosig_open (HeartReplay  *self,
                    self->name, type);
       return FALSE;
     }
-  if (!(hdr->SampleRate > 0) || hdr->SPR == 0)
+  if (!(hdr->SampleRate > 0) || !isfinite (hdr->SampleRate) || hdr->SPR == 0)
     {
       g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
                    "cannot replay %s: %s with no sampling rate", self->name, type);
