@@ -454,6 +454,32 @@ test_disconnect (Fixture       *f,
   g_assert_true (wait_for (has_beats, f, GUINT_TO_POINTER (6), WAIT_MS));
 }
 
+/* Dropped while calls to BlueZ are in flight: they are cancelled and
+ * nothing touches the object afterwards (no crash under valgrind either) */
+static void
+test_dispose_while_busy (Fixture       *f,
+                         gconstpointer  data)
+{
+  const guint raw[] = { 800 };
+  gboolean expired = FALSE;
+
+  start_mock (f);
+  g_variant_unref (call (f, "/", BLUEZ_MOCK, "AddAdapter", g_variant_new ("(ss)", "hci0", "heartsim-test")));
+  add_device (f);
+  start_sensor (f, ADDRESS);
+  g_assert_true (wait_for (state_is, f, "connected", WAIT_MS));
+  call_void (f, DEVICE_PATH, "org.bluez.Device1", "Disconnect", NULL);
+  g_assert_true (wait_for (state_is, f, "disconnected", WAIT_MS));
+  /* a snapshot or a reconnection is under way, and a timer is set */
+  g_clear_object (&f->sensor);
+  call_void (f, DEVICE_PATH, "org.bluez.Device1", "Connect", NULL);
+  notify_rr (f, raw, G_N_ELEMENTS (raw));
+  g_timeout_add (300, on_timeout, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (f->beats->len, ==, 0);
+}
+
 /* ---------------------------------------------------------- heartsim --headless */
 
 typedef struct
@@ -603,6 +629,8 @@ main (int    argc,
               fixture_set_up, test_beats_and_samples, fixture_tear_down);
   g_test_add ("/sensor/disconnect-and-back", Fixture, NULL,
               fixture_set_up, test_disconnect, fixture_tear_down);
+  g_test_add ("/sensor/dispose-while-busy", Fixture, NULL,
+              fixture_set_up, test_dispose_while_busy, fixture_tear_down);
   g_test_add ("/sensor/headless", Fixture, NULL, fixture_set_up, test_headless, fixture_tear_down);
   return g_test_run ();
 }

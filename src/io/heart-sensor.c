@@ -124,6 +124,24 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HeartSensor, heart_sensor, G_TYPE_OBJECT,
 
 static void scan (HeartSensor *self);
 
+/* A signal subscription's callback may still run once after it is
+ * unsubscribed: it gets a weak reference, not the object */
+static gpointer
+weak_ref_new (HeartSensor *self)
+{
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (ref, self);
+  return ref;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
 /* ---------------------------------------------------------------- state */
 
 static void
@@ -348,7 +366,7 @@ connect_done (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(HeartSensor) self = user_data;
+  HeartSensor *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
 
@@ -365,12 +383,18 @@ on_reconnect (gpointer user_data)
   HeartSensor *self = user_data;
 
   self->reconnect_id = 0;
-  if (self->device_path == NULL || self->connected)
+  if (self->device_path == NULL)
     return G_SOURCE_REMOVE;
+  /* connected but StartNotify failed: try that again */
+  if (self->connected)
+    {
+      scan (self);
+      return G_SOURCE_REMOVE;
+    }
   self->connect_pending = TRUE;
   g_dbus_connection_call (self->connection, BLUEZ_NAME, self->device_path, DEVICE_IFACE, "Connect",
                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, CONNECT_TIMEOUT_MS,
-                          self->cancellable, connect_done, g_object_ref (self));
+                          self->cancellable, connect_done, self);
   return G_SOURCE_REMOVE;
 }
 
@@ -379,7 +403,7 @@ start_notify_done (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(HeartSensor) self = user_data;
+  HeartSensor *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
 
@@ -538,7 +562,7 @@ apply_snapshot (HeartSensor *self,
       self->notify_pending = TRUE;
       g_dbus_connection_call (self->connection, BLUEZ_NAME, self->char_path, CHARACTERISTIC_IFACE,
                               "StartNotify", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS,
-                              self->cancellable, start_notify_done, g_object_ref (self));
+                              self->cancellable, start_notify_done, self);
     }
 }
 
@@ -547,7 +571,7 @@ scan_done (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(HeartSensor) self = user_data;
+  HeartSensor *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
   g_autoptr(GVariant) objects = NULL;
@@ -587,7 +611,7 @@ scan (HeartSensor *self)
   self->scanning = TRUE;
   g_dbus_connection_call (self->connection, BLUEZ_NAME, "/", OBJECT_MANAGER, "GetManagedObjects",
                           NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE,
-                          CALL_TIMEOUT_MS, self->cancellable, scan_done, g_object_ref (self));
+                          CALL_TIMEOUT_MS, self->cancellable, scan_done, self);
 }
 
 static void
@@ -599,7 +623,10 @@ on_objects_changed (GDBusConnection *connection,
                     GVariant        *parameters,
                     gpointer         user_data)
 {
-  scan (user_data);
+  g_autoptr(HeartSensor) self = g_weak_ref_get (user_data);
+
+  if (self != NULL)
+    scan (self);
 }
 
 static void
@@ -611,13 +638,13 @@ on_properties_changed (GDBusConnection *connection,
                        GVariant        *parameters,
                        gpointer         user_data)
 {
-  HeartSensor *self = user_data;
+  g_autoptr(HeartSensor) self = g_weak_ref_get (user_data);
   g_autoptr(GVariant) changed = NULL;
   g_autoptr(GVariant) value = NULL;
   const char *iface;
   gboolean connected;
 
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
+  if (self == NULL || !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
     return;
   g_variant_get (parameters, "(&s@a{sv}@as)", &iface, &changed, NULL);
 
@@ -688,15 +715,15 @@ heart_sensor_initable_init (GInitable     *initable,
   self->properties_sub =
     g_dbus_connection_signal_subscribe (self->connection, BLUEZ_NAME, PROPERTIES, "PropertiesChanged",
                                         NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_properties_changed, self, NULL);
+                                        on_properties_changed, weak_ref_new (self), weak_ref_free);
   self->added_sub =
     g_dbus_connection_signal_subscribe (self->connection, BLUEZ_NAME, OBJECT_MANAGER, "InterfacesAdded",
                                         "/", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_objects_changed, self, NULL);
+                                        on_objects_changed, weak_ref_new (self), weak_ref_free);
   self->removed_sub =
     g_dbus_connection_signal_subscribe (self->connection, BLUEZ_NAME, OBJECT_MANAGER, "InterfacesRemoved",
                                         "/", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_objects_changed, self, NULL);
+                                        on_objects_changed, weak_ref_new (self), weak_ref_free);
 
   reply = g_dbus_connection_call_sync (self->connection, BLUEZ_NAME, "/", OBJECT_MANAGER, "GetManagedObjects",
                                        NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
