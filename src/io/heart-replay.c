@@ -814,8 +814,8 @@ heart_replay_seek (HeartReplay  *self,
   return TRUE;
 }
 
-/* EDF, BDF, GDF and WFDB recordings, told by their name or their first
- * bytes: only these are handed to libbiosig, and only once our own formats
+/* EDF, BDF, GDF and WFDB recordings, told by their name, or EDF and BDF
+ * by their first bytes: only these are handed to libbiosig, and only once our own formats
  * have refused the file (docs/replay.md, "EDF, BDF, GDF and WFDB") */
 static gboolean
 looks_biosig (HeartReplay *self)
@@ -829,9 +829,9 @@ looks_biosig (HeartReplay *self)
       return TRUE;
   if (pread (self->lines.fd, magic, sizeof magic, 0) != (gssize) sizeof magic)
     return FALSE;
+  /* not GDF's: its header is not checked before libbiosig reads it */
   return memcmp (magic, "0       ", 8) == 0           /* EDF, EDF+ */
-         || memcmp (magic, "\xff" "BIOSEMI", 8) == 0  /* BDF */
-         || memcmp (magic, "GDF ", 4) == 0;           /* GDF */
+         || memcmp (magic, "\xff" "BIOSEMI", 8) == 0; /* BDF */
 }
 
 /* Our formats, told from the first line that is not blank */
