@@ -311,6 +311,34 @@ test_edf_detected (Fixture       *f,
                           - (START_US + (gint64) (beat_s[1] * G_USEC_PER_SEC))), <, 10000);
 }
 
+/* --columns ecg=N names the channel: checked as an option, and used */
+static void
+test_ecg_override (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GString) edf = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+
+  g_assert_true (heart_replay_check_columns ("ecg=1", NULL));
+  g_assert_false (heart_replay_check_columns ("ecg=0", NULL));
+  g_assert_false (heart_replay_check_columns ("ecg=1,time=2", NULL));
+  if (skip_without_biosig ())
+    return;
+  edf = make_edf (FALSE);
+  path = write_file (f, "ecg.edf", edf->str, (gssize) edf->len);
+  replay = g_initable_new (HEART_TYPE_REPLAY, NULL, &error, "path", path, "manual-clock", TRUE,
+                           "columns", "ecg=2", NULL);
+  g_assert_null (replay);
+  g_assert_nonnull (strstr (error->message, "ecg=N, N a channel from 1 to 1"));
+  g_clear_error (&error);
+  replay = g_initable_new (HEART_TYPE_REPLAY, NULL, &error, "path", path, "manual-clock", TRUE,
+                           "columns", "ecg=1", NULL);
+  g_assert_no_error (error);
+  g_assert_cmpstr (heart_replay_get_detected (replay), ==, "EDF: R peaks detected in channel 1 “ECG I” at 250 Hz");
+}
+
 /* Beats from an EDF+ file's annotations, not from its (flat) signal */
 static void
 test_edf_annotations (Fixture       *f,
@@ -522,6 +550,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/replay/biosig/edf-detected", Fixture, NULL, fixture_set_up, test_edf_detected, fixture_tear_down);
+  g_test_add ("/replay/biosig/ecg-override", Fixture, NULL, fixture_set_up, test_ecg_override, fixture_tear_down);
   g_test_add ("/replay/biosig/edf-annotations", Fixture, NULL,
               fixture_set_up, test_edf_annotations, fixture_tear_down);
   g_test_add ("/replay/biosig/wfdb-detected", Fixture, NULL, fixture_set_up, test_wfdb_detected, fixture_tear_down);

@@ -46,6 +46,13 @@ heart_replay_check_columns (const char  *text,
 
   if (text == NULL || *text == '\0')
     return heart_option_error (error, "--columns needs time=…, bpm=… or rr_ms=…");
+  /* an EDF/BDF/GDF/WFDB file's ECG channel, alone (heart-replay-biosig.c) */
+  if (g_str_has_prefix (text, "ecg="))
+    {
+      if (!g_ascii_string_to_unsigned (text + 4, 10, 1, G_MAXUINT16, NULL, NULL))
+        return heart_option_error (error, "--columns: ecg= takes a channel number from 1, and nothing else");
+      return TRUE;
+    }
   parts = g_strsplit (text, ",", -1);
   for (guint i = 0; parts[i] != NULL; i++)
     {
@@ -63,7 +70,7 @@ heart_replay_check_columns (const char  *text,
             return heart_option_error (error, "--columns: time_unit must be s, ms, us, ns or iso, not “%s”", eq + 1);
         }
       else if (!g_str_equal (key, "time"))
-        return heart_option_error (error, "--columns: unknown key “%s” (time, bpm, rr_ms, time_unit)", key);
+        return heart_option_error (error, "--columns: unknown key “%s” (time, bpm, rr_ms, time_unit; or ecg alone)", key);
     }
   if (!has_value)
     return heart_option_error (error, "--columns needs bpm=… or rr_ms=…");
