@@ -169,7 +169,7 @@ options_context_new (HeadlessOptions *options)
 
   g_option_context_set_summary (context,
                                 "Serves the REST, WebSocket and SSE API of the heartbeat simulator.\n"
-                                "Exit status: 0 on SIGINT/SIGTERM/SIGHUP, 1 cannot listen or record, 2 bad options, 3 port in use.\n"
+                                "Exit status: 0 on SIGINT/SIGTERM/SIGHUP, 1 cannot listen, record, replay or reach BlueZ, 2 bad options, 3 port in use.\n"
                                 "SIGUSR1 prints a status line on stderr.");
   g_option_context_add_main_entries (context, entries, NULL);
   return context;
