@@ -55,10 +55,13 @@ manifest_is_right () {
   /usr/bin/python3 - "$src/$app_id.json" <<'PY'
 import json, sys
 manifest = json.load(open(sys.argv[1]))
-expected = {"--share=network", "--share=ipc", "--socket=wayland", "--socket=fallback-x11", "--device=dri"}
+expected = {"--share=network", "--share=ipc", "--socket=wayland", "--socket=fallback-x11", "--device=dri",
+            "--system-talk-name=org.bluez"}
 assert manifest["id"] == "io.github.heartsim.Heartsim", manifest["id"]
 assert manifest["command"] == "heartsim", manifest["command"]
 assert manifest["runtime"] == "org.gnome.Platform" and manifest["sdk"] == "org.gnome.Sdk"
+# 47 and older are past their support (docs/flatpak.md)
+assert int(manifest["runtime-version"]) >= 50, manifest["runtime-version"]
 assert set(manifest["finish-args"]) == expected, manifest["finish-args"]
 module = manifest["modules"][-1]
 assert module["buildsystem"] == "meson" and module["sources"] == [{"type": "dir", "path": "."}], module
