@@ -12,6 +12,9 @@
 #include <signal.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
 #include "heart-gatt.h"
 #include "heart-hrv.h"
 #include "heart-sensor.h"
@@ -523,13 +526,15 @@ stderr_has (Fixture       *f,
   return FALSE;
 }
 
+/* @stdout_flag: G_SUBPROCESS_FLAGS_STDOUT_PIPE to read its banner */
 static GSubprocess *
-spawn_heartsim (const char  *bus_address,
-                GError     **error,
+spawn_heartsim (const char        *bus_address,
+                GSubprocessFlags   stdout_flag,
+                GError           **error,
                 ...)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_subprocess_launcher_new (stdout_flag | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   const char *arg;
   va_list args;
@@ -562,7 +567,7 @@ heartsim_status (Fixture *f,
   for (guint i = 0; i < 4 && (args[i] = va_arg (ap, const char *)) != NULL; i++)
     ;
   va_end (ap);
-  process = spawn_heartsim (g_test_dbus_get_bus_address (f->bus), &error,
+  process = spawn_heartsim (g_test_dbus_get_bus_address (f->bus), G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
                             args[0], args[1], args[2], args[3], NULL);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error));
@@ -570,6 +575,43 @@ heartsim_status (Fixture *f,
   g_test_message ("heartsim: %s", err);
   g_assert_true (g_subprocess_get_if_exited (process));
   return g_subprocess_get_exit_status (process);
+}
+
+/* The port from heartsim's banner on its stdout */
+static guint
+read_port (GSubprocess *process)
+{
+  g_autoptr(GDataInputStream) out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  const char *prefix;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  prefix = strstr (line, "http://127.0.0.1:");
+  g_assert_nonnull (prefix);
+  return (guint) g_ascii_strtoull (prefix + strlen ("http://127.0.0.1:"), NULL, 10);
+}
+
+/* GET /heartbeat/current (port @data) has the strap's 75 bpm and the RR
+ * of 800/1024 s */
+static gboolean
+current_is (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/heartbeat/current", GPOINTER_TO_UINT (data));
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *sample;
+
+  if (body == NULL || soup_message_get_status (msg) != SOUP_STATUS_OK ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL))
+    return FALSE;
+  sample = json_node_get_object (json_parser_get_root (parser));
+  return json_object_get_int_member_with_default (sample, "bpm", 0) == 75 &&
+         fabs (json_object_get_double_member_with_default (sample, "rr_ms", 0) - 800 * 1000.0 / 1024) < 0.06;
 }
 
 static void
@@ -580,6 +622,7 @@ test_headless (Fixture       *f,
   g_autoptr(GSubprocess) heartsim = NULL;
   Lines lines = { .text = g_string_new (NULL) };
   const guint raw[] = { 800 };
+  guint port;
 
   if (g_getenv ("HEARTSIM_BINARY") == NULL)
     {
@@ -596,13 +639,17 @@ test_headless (Fixture       *f,
   start_mock (f);
   g_variant_unref (call (f, "/", BLUEZ_MOCK, "AddAdapter", g_variant_new ("(ss)", "hci0", "heartsim-test")));
   add_device (f);
-  heartsim = spawn_heartsim (g_test_dbus_get_bus_address (f->bus), &error, "--sensor", ADDRESS, NULL);
+  heartsim = spawn_heartsim (g_test_dbus_get_bus_address (f->bus), G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                             "--sensor", ADDRESS, NULL);
   g_assert_no_error (error);
+  port = read_port (heartsim);
   lines.in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (heartsim));
   f->lines = &lines;
   g_assert_true (wait_for (stderr_has, f, "sensor " ADDRESS " (Test strap) connected", WAIT_MS));
   g_assert_false (lines.eof);
+  /* the strap's heart rate and RR, as the seed's clients read them */
   notify_rr (f, raw, G_N_ELEMENTS (raw));
+  g_assert_true (wait_for (current_is, f, GUINT_TO_POINTER (port), WAIT_MS));
   call_void (f, DEVICE_PATH, "org.bluez.Device1", "Disconnect", NULL);
   g_assert_true (wait_for (stderr_has, f, "sensor " ADDRESS " disconnected", WAIT_MS));
   g_assert_false (lines.eof);
