@@ -551,8 +551,9 @@ edf_header_problem (int fd)
   gint64 header_bytes, records, ns;
   double duration;
   gsize record_bytes = 0, width;
+  gssize got = pread (fd, fixed, sizeof fixed, 0);
 
-  if (pread (fd, fixed, sizeof fixed, 0) != (gssize) sizeof fixed)
+  if (got < 8)
     return NULL;
   if (memcmp (fixed, "0       ", 8) == 0)
     width = 2;
@@ -560,6 +561,9 @@ edf_header_problem (int fd)
     width = 3;
   else
     return NULL;
+  /* libbiosig reads past the end of a cut fixed header */
+  if (got != (gssize) sizeof fixed)
+    return g_strdup ("it is shorter than its header");
   if (fstat (fd, &st) != 0)
     return g_strdup (g_strerror (errno));
   if (!edf_integer (fixed, 252, 4, 1, EDF_SIGNALS_MAX, &ns))

@@ -368,8 +368,10 @@ connect_done (GObject      *object,
 {
   HeartSensor *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  GVariant *reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
 
+  /* Connect answers nothing: only whether it was cancelled matters */
+  g_clear_pointer (&reply, g_variant_unref);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self->connect_pending = FALSE;
