@@ -740,12 +740,15 @@ heart_sensor_initable_init (GInitable     *initable,
       return FALSE;
     }
   objects = g_variant_get_child_value (reply, 0);
+  /* g_variant_iter_next, not _loop: the search stops early, and _loop
+   * leaves what it last took to the caller then */
   g_variant_iter_init (&iter, objects);
-  while (!adapter && g_variant_iter_loop (&iter, "{&o@a{sa{sv}}}", NULL, &interfaces))
+  while (!adapter && g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", NULL, &interfaces))
     {
       g_autoptr(GVariant) props = g_variant_lookup_value (interfaces, ADAPTER_IFACE, NULL);
 
       adapter = props != NULL;
+      g_variant_unref (interfaces);
     }
   if (!adapter)
     {
