@@ -596,7 +596,7 @@ edf_header_problem (int fd)
         return g_strdup_printf ("signal %" G_GINT64_FORMAT " has no number of samples per record", k + 1);
       record_bytes += (gsize) spr * width;
     }
-  if (records > 0
+  if (records > 0 && record_bytes > 0
       && (guint64) records > (guint64) (st.st_size - header_bytes) / record_bytes + EDF_RECORDS_SLACK)
     return g_strdup_printf ("its header says %" G_GINT64_FORMAT " records, the file holds %" G_GUINT64_FORMAT,
                             records, (guint64) (st.st_size - header_bytes) / record_bytes);

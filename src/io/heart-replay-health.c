@@ -89,19 +89,53 @@ struct _HeartReplayHealth
 
 /* ---------------------------------------------------------------- values */
 
+/* @min_digits to @max_digits decimal digits at *@p, which moves past them */
+static gboolean
+scan_digits (const char **p,
+             guint        min_digits,
+             guint        max_digits,
+             int         *value)
+{
+  guint n = 0;
+
+  *value = 0;
+  while (n < max_digits && g_ascii_isdigit ((*p)[n]))
+    *value = *value * 10 + ((*p)[n++] - '0');
+  *p += n;
+  return n >= min_digits;
+}
+
+/* @c at *@p, which moves past it */
+static gboolean
+scan_char (const char **p,
+           char         c)
+{
+  if (**p != c)
+    return FALSE;
+  (*p)++;
+  return TRUE;
+}
+
 /* "2024-03-01 08:15:30 +0100"; @zone_s the offset it was written in */
 static gboolean
 parse_date (const char *text,
             gint64     *us,
             int        *zone_s)
 {
-  int y, mo, d, h, mi, s, zh, zm, n = 0;
+  int y, mo, d, h, mi, s, zh, zm;
   char sign;
+  const char *p = text;
   g_autoptr(GDateTime) utc = NULL;
 
   if (text == NULL
-      || sscanf (text, "%4d-%2d-%2d %2d:%2d:%2d %c%2d%2d%n", &y, &mo, &d, &h, &mi, &s, &sign, &zh, &zm, &n) != 9
-      || text[n] != '\0' || (sign != '+' && sign != '-') || zh > 14 || zm > 59)
+      || !scan_digits (&p, 4, 4, &y) || !scan_char (&p, '-') || !scan_digits (&p, 1, 2, &mo)
+      || !scan_char (&p, '-') || !scan_digits (&p, 1, 2, &d) || !scan_char (&p, ' ')
+      || !scan_digits (&p, 1, 2, &h) || !scan_char (&p, ':') || !scan_digits (&p, 1, 2, &mi)
+      || !scan_char (&p, ':') || !scan_digits (&p, 1, 2, &s) || !scan_char (&p, ' '))
+    return FALSE;
+  sign = *p++;
+  if ((sign != '+' && sign != '-') || !scan_digits (&p, 2, 2, &zh) || !scan_digits (&p, 2, 2, &zm)
+      || *p != '\0' || zh > 14 || zm > 59)
     return FALSE;
   utc = g_date_time_new_utc (y, mo, d, h, mi, s);
   if (utc == NULL)
@@ -118,9 +152,10 @@ parse_beat_time (Cursor     *cursor,
                  const char *text,
                  gint64     *us)
 {
-  unsigned h, m;
+  int h, m;
   double s;
-  int n = 0, zone;
+  int n, zone;
+  const char *p = text;
   const char *rest;
   char seconds[32];
   char *end = NULL;
@@ -128,8 +163,11 @@ parse_beat_time (Cursor     *cursor,
 
   if (text != NULL && strlen (text) > 19 && text[4] == '-')
     return parse_date (text, us, &zone);
-  if (text == NULL || sscanf (text, "%u:%2u:%n", &h, &m, &n) != 2 || n == 0 || m > 59
-      || !g_ascii_isdigit (text[n]) || strlen (text + n) >= sizeof seconds)
+  if (text == NULL || !scan_digits (&p, 1, 2, &h) || !scan_char (&p, ':') || !scan_digits (&p, 1, 2, &m)
+      || !scan_char (&p, ':') || m > 59)
+    return FALSE;
+  n = (int) (p - text);
+  if (!g_ascii_isdigit (text[n]) || strlen (text + n) >= sizeof seconds)
     return FALSE;
   /* the export writes the seconds in the phone's locale: "31.12" or "31,12" */
   g_strlcpy (seconds, text + n, sizeof seconds);
