@@ -11,6 +11,7 @@
 #pragma once
 
 #include "heart-replay.h"
+#include "heart-rr-window.h"
 
 G_BEGIN_DECLS
 
@@ -19,7 +20,6 @@ G_BEGIN_DECLS
 #define HEART_REPLAY_GRID_S          0.5
 #define HEART_REPLAY_RR_PER_ROW_MAX  16
 #define HEART_REPLAY_COLUMNS_MAX     64
-#define HEART_REPLAY_RR_WINDOW_MAX   256
 
 typedef enum {
   HEART_REPLAY_FORMAT_JSONL,          /* our recording, JSON Lines */
@@ -156,10 +156,7 @@ struct _HeartReplay
   /* files with no samples: the sample grid and the RR window */
   double        grid_t;
   gboolean      grid_started;
-  double        rr_t[HEART_REPLAY_RR_WINDOW_MAX];
-  double        rr[HEART_REPLAY_RR_WINDOW_MAX];
-  guint         rr_head;
-  guint         rr_length;
+  HeartRrWindow rr_window;
   double        last_rr;
   double        last_bpm;
   double        cumulative_rr_s;  /* beat times of files with no time column */

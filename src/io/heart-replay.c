@@ -26,15 +26,12 @@
 #include <unistd.h>
 
 #include "heart-duration.h"
-#include "heart-hrv.h"
 
 /* lines read at open to tell the interval */
 #define PROBE_LINES          2000
 /* items emitted in one turn of the main loop before others get theirs */
 #define ITEMS_PER_DISPATCH   4096
 /* as the model's rmssd_ms (heart-model.c): the beats of the last 30 s */
-#define RMSSD_WINDOW_S       30.0
-#define RR_WINDOW_MAX        HEART_REPLAY_RR_WINDOW_MAX
 #define RMSSD_FULL_SCALE_MS  100.0
 
 
@@ -323,46 +320,6 @@ timestamp_of (HeartReplay *self,
 }
 
 static void
-rr_window_add (HeartReplay *self,
-               double       t,
-               double       rr)
-{
-  self->rr_t[self->rr_head] = t;
-  self->rr[self->rr_head] = rr;
-  self->rr_head = (self->rr_head + 1) % RR_WINDOW_MAX;
-  self->rr_length = MIN (self->rr_length + 1, RR_WINDOW_MAX);
-}
-
-/* RMSSD over the beats of the last 30 s, as the model has it: the series
- * of RR from the oldest beat in the window on, through heart-hrv.c */
-static double
-rr_window_rmssd (HeartReplay *self,
-                 double       now)
-{
-  double series[RR_WINDOW_MAX];
-  guint n = 0;
-  guint oldest = (self->rr_head + RR_WINDOW_MAX - self->rr_length) % RR_WINDOW_MAX;
-
-  for (guint i = 0; i < self->rr_length; i++)
-    {
-      guint k = (oldest + i) % RR_WINDOW_MAX;
-
-      if (self->rr_t[k] > now - RMSSD_WINDOW_S || n > 0)
-        series[n++] = self->rr[k];
-    }
-  /* the model pairs each beat in the window with the one before it */
-  if (n < self->rr_length && n > 0)
-    {
-      guint before = (oldest + self->rr_length - n - 1) % RR_WINDOW_MAX;
-
-      memmove (series + 1, series, n * sizeof *series);
-      series[0] = self->rr[before];
-      n++;
-    }
-  return n >= 2 ? heart_hrv_rmssd (series, n) : NAN;
-}
-
-static void
 emit_sample (HeartReplay *self,
              HeartSample *sample)
 {
@@ -394,7 +351,7 @@ play_item (HeartReplay *self,
           g_strlcpy (item->beat.condition, self->grid_condition, sizeof item->beat.condition);
           self->last_rr = item->beat.rr_ms;
           self->last_bpm = 60000.0 / item->beat.rr_ms;
-          rr_window_add (self, item->t, item->beat.rr_ms);
+          heart_rr_window_add (&self->rr_window, item->t, item->beat.rr_ms);
         }
       push_value (self, HEART_CHANNEL_RR_INTERVAL, item->t, timestamp, item->beat.rr_ms, NULL);
       heart_source_emit_beat (HEART_SOURCE (self), &item->beat);
@@ -421,7 +378,7 @@ play_item (HeartReplay *self,
             if (self->has_rr)
               {
                 sample->rr_ms = self->last_rr;
-                sample->rmssd_ms = rr_window_rmssd (self, item->t);
+                sample->rmssd_ms = heart_rr_window_rmssd (&self->rr_window, item->t);
                 sample->variability = CLAMP (sample->rmssd_ms / RMSSD_FULL_SCALE_MS, 0.0, 1.0);
                 sample->channels[HEART_CHANNEL_HRV_RMSSD] = sample->rmssd_ms;
               }
@@ -517,7 +474,7 @@ reset_state (HeartReplay *self)
   self->loop_offset = 0;
   self->last_t = 0;
   self->grid_started = FALSE;
-  self->rr_length = self->rr_head = 0;
+  heart_rr_window_clear (&self->rr_window);
   self->last_rr = NAN;
   self->last_bpm = NAN;
   self->position = 0;
@@ -769,7 +726,7 @@ seek_to (HeartReplay  *self,
         {
           self->last_rr = item.beat.rr_ms;
           self->last_bpm = 60000.0 / item.beat.rr_ms;
-          rr_window_add (self, item.t, item.beat.rr_ms);
+          heart_rr_window_add (&self->rr_window, item.t, item.beat.rr_ms);
         }
       else if (item.kind == HEART_REPLAY_ITEM_READING)
         self->last_bpm = item.bpm;
