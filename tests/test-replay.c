@@ -293,6 +293,94 @@ test_seek_and_loop (Fixture       *f,
     }
 }
 
+static void
+on_sample_position (HeartReplay       *replay,
+                    const HeartSample *sample,
+                    GArray            *positions)
+{
+  double position = heart_replay_get_position (replay);
+
+  g_array_append_vals (positions, &position, 1);
+}
+
+/* The length of a recording as its file has it: the times of its first and
+ * last lines, written to the millisecond */
+static double
+recorded_length (GArray *samples,
+                 GArray *beats)
+{
+  double first = G_MAXDOUBLE, last = -G_MAXDOUBLE;
+
+  for (guint i = 0; i < samples->len; i++)
+    {
+      first = MIN (first, g_array_index (samples, HeartSample, i).t_s);
+      last = MAX (last, g_array_index (samples, HeartSample, i).t_s);
+    }
+  for (guint i = 0; i < beats->len; i++)
+    {
+      first = MIN (first, g_array_index (beats, HeartBeat, i).t_s);
+      last = MAX (last, g_array_index (beats, HeartBeat, i).t_s);
+    }
+  return (round (last * 1000) - round (first * 1000)) / 1000;
+}
+
+/* Looping at speed 1000, the position is where in the file the replay is:
+ * within [0, its length] pass after pass, back at the first sample's place
+ * at each pass (docs/replay.md, "Timing") */
+static void
+test_loop_position (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
+  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *path = record (f, "loop.jsonl", HEART_RECORDER_JSONL, 40, samples, beats);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE,
+                                              "speed", 1000.0, "loop", TRUE, NULL);
+  double length = recorded_length (samples, beats);
+  double first_sample;
+  guint passes = 1;
+
+  g_assert_no_error (error);
+  g_assert_cmpfloat (length, >, 19);
+  g_signal_connect (replay, "sample", G_CALLBACK (on_sample_position), positions);
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  /* 0.7 s of the file a step, samples and the gaps between passes alike */
+  for (guint i = 0; i < 300; i++)
+    {
+      double position;
+
+      heart_replay_advance (replay, 0.0007);
+      position = heart_replay_get_position (replay);
+      g_assert_cmpfloat (position, >=, 0);
+      g_assert_cmpfloat (position, <=, length + 1e-9);
+    }
+  g_assert_true (heart_source_get_running (HEART_SOURCE (replay)));
+
+  first_sample = g_array_index (positions, double, 0);
+  g_assert_cmpfloat (first_sample, <, TICK_S);
+  for (guint i = 1; i < positions->len; i++)
+    {
+      double before = g_array_index (positions, double, i - 1);
+      double position = g_array_index (positions, double, i);
+
+      g_assert_cmpfloat (position, >=, 0);
+      g_assert_cmpfloat (position, <=, length + 1e-9);
+      if (position < before)
+        {
+          /* a new pass: from the start again, every sample of the file in each */
+          g_assert_cmpfloat_with_epsilon (position, first_sample, 1e-9);
+          g_assert_cmpuint (i % samples->len, ==, 0);
+          passes++;
+        }
+      else
+        g_assert_cmpuint (i % samples->len, !=, 0);
+    }
+  /* 210 s of a 20 s file */
+  g_assert_cmpuint (passes, >=, 10);
+}
+
 static gboolean
 on_deadline (gpointer data)
 {
@@ -650,6 +738,7 @@ main (int argc, char **argv)
   g_test_add ("/replay/recording/csv", Fixture, GINT_TO_POINTER (HEART_RECORDER_CSV),
               fixture_set_up, test_recording_replays, fixture_tear_down);
   g_test_add ("/replay/seek-and-loop", Fixture, NULL, fixture_set_up, test_seek_and_loop, fixture_tear_down);
+  g_test_add ("/replay/loop/position", Fixture, NULL, fixture_set_up, test_loop_position, fixture_tear_down);
   g_test_add ("/replay/timestamps-now/no-drift", Fixture, NULL,
               fixture_set_up, test_timestamps_now_do_not_drift, fixture_tear_down);
   g_test_add ("/replay/malformed/skip", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP),
