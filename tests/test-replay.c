@@ -381,6 +381,41 @@ test_loop_position (Fixture       *f,
   g_assert_cmpuint (passes, >=, 10);
 }
 
+/* Paused in the gap between two passes, a looping replay goes on from where
+ * it was: the next pass at the file's pace, not all at once */
+static void
+test_loop_pause_between_passes (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
+  g_autofree char *path = record (f, "loop.jsonl", HEART_RECORDER_JSONL, 40, samples, beats);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE,
+                                              "loop", TRUE, NULL);
+  double length = recorded_length (samples, beats);
+
+  g_assert_no_error (error);
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  /* the whole file, and 50 ms of the interval before the next pass */
+  heart_replay_advance (replay, length + 0.05);
+  g_assert_cmpuint (f->samples->len, ==, samples->len);
+  g_assert_cmpfloat_with_epsilon (heart_replay_get_position (replay), length, 1e-9);
+
+  heart_source_set_running (HEART_SOURCE (replay), FALSE);
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  g_assert_cmpfloat_with_epsilon (heart_replay_get_position (replay), length, 1e-9);
+  /* the next pass's first beat is one interval (500 ms) after the last
+   * item played */
+  heart_replay_advance (replay, 0.45);
+  g_assert_cmpuint (f->samples->len, ==, samples->len);
+  g_assert_cmpuint (f->beats->len, ==, beats->len);
+  heart_replay_advance (replay, length);
+  g_assert_cmpuint (f->samples->len, <, 2 * samples->len);
+  heart_replay_advance (replay, 0.1);
+  g_assert_cmpuint (f->samples->len, ==, 2 * samples->len);
+}
+
 static gboolean
 on_deadline (gpointer data)
 {
@@ -739,6 +774,8 @@ main (int argc, char **argv)
               fixture_set_up, test_recording_replays, fixture_tear_down);
   g_test_add ("/replay/seek-and-loop", Fixture, NULL, fixture_set_up, test_seek_and_loop, fixture_tear_down);
   g_test_add ("/replay/loop/position", Fixture, NULL, fixture_set_up, test_loop_position, fixture_tear_down);
+  g_test_add ("/replay/loop/pause-between-passes", Fixture, NULL,
+              fixture_set_up, test_loop_pause_between_passes, fixture_tear_down);
   g_test_add ("/replay/timestamps-now/no-drift", Fixture, NULL,
               fixture_set_up, test_timestamps_now_do_not_drift, fixture_tear_down);
   g_test_add ("/replay/malformed/skip", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP),

@@ -176,6 +176,7 @@ struct _HeartReplay
   gboolean      running;
   const char   *state;
   double        position;         /* file time of the last item played */
+  double        played_t;         /* the same with its loop offset: where play resumes */
   double        anchor_t;         /* file time (with loop offsets) at the anchor */
   gint64        anchor_mono;
   gint64        anchor_wall;

@@ -340,6 +340,7 @@ play_item (HeartReplay *self,
 {
   gint64 timestamp = timestamp_of (self, item);
 
+  self->played_t = item->t;
   self->position = item->t - self->loop_offset;
   switch (item->kind)
     {
@@ -478,6 +479,7 @@ reset_state (HeartReplay *self)
   self->last_rr = NAN;
   self->last_bpm = NAN;
   self->position = 0;
+  self->played_t = 0;
   self->condition[0] = '\0';
   self->grid_condition[0] = '\0';
   g_array_set_size (self->values, 0);
@@ -618,7 +620,9 @@ heart_replay_set_running (HeartReplay *self,
       g_clear_error (&self->error);
       reset_state (self);
     }
-  anchor (self, self->have_first ? self->position + self->loop_offset : 0);
+  /* from the last item played: between two passes, loop_offset is already
+   * the next pass's, and position still the last one's */
+  anchor (self, self->played_t);
   set_state (self, "playing", TRUE);
   if (!self->manual_clock)
     {
@@ -735,6 +739,7 @@ seek_to (HeartReplay  *self,
     }
   /* the play resumes from the offset itself */
   self->position = offset_s;
+  self->played_t = offset_s;
   return TRUE;
 }
 
