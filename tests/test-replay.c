@@ -701,6 +701,113 @@ test_generic_bpm (Fixture       *f,
   g_assert_true (isnan (g_array_index (f->samples, HeartSample, 6).rmssd_ms));
 }
 
+/* A CSV's time column as wall-clock times, in each form the reader tells
+ * from its first value (or from its unit in the header) */
+typedef enum {
+  WALL_ISO,            /* 2026-01-09T12:00:00.800Z */
+  WALL_ISO_SPACE,      /* 2026-01-09 12:00:00.800, no zone: UTC */
+  WALL_ISO_OFFSET,     /* 2026-01-09T13:00:00.800+01:00 */
+  WALL_EPOCH_S,
+  WALL_EPOCH_MS,
+  WALL_EPOCH_US,
+  WALL_EPOCH_NS,
+} WallForm;
+
+typedef struct
+{
+  const char *path;
+  WallForm    form;
+  const char *time_header;
+  const char *unit;         /* as "detected" says it */
+  gboolean    rr;           /* RR intervals, or heart rates */
+} WallCase;
+
+#define WALL_START_US G_GINT64_CONSTANT (1767960000000000)   /* 2026-01-09T12:00:00Z */
+
+static char *
+format_wall (WallForm form,
+             gint64   us)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+  g_autoptr(GTimeZone) plus_one = g_time_zone_new_offset (3600);
+  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, plus_one);
+  int ms = (int) (us % G_USEC_PER_SEC / 1000);
+  g_autofree char *date = NULL;
+
+  switch (form)
+    {
+    case WALL_ISO:
+      date = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
+      return g_strdup_printf ("%s.%03dZ", date, ms);
+    case WALL_ISO_SPACE:
+      date = g_date_time_format (utc, "%Y-%m-%d %H:%M:%S");
+      return g_strdup_printf ("%s.%03d", date, ms);
+    case WALL_ISO_OFFSET:
+      date = g_date_time_format (local, "%Y-%m-%dT%H:%M:%S");
+      return g_strdup_printf ("%s.%03d+01:00", date, ms);
+    case WALL_EPOCH_S:
+      return g_strdup_printf ("%" G_GINT64_FORMAT ".%03d", us / G_USEC_PER_SEC, ms);
+    case WALL_EPOCH_MS:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, us / 1000);
+    case WALL_EPOCH_US:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, us);
+    case WALL_EPOCH_NS:
+      return g_strdup_printf ("%" G_GINT64_FORMAT "000", us);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Under --timestamps original, the samples and beats of a CSV whose times
+ * are dates keep those dates, not the replay's clock (docs/replay.md,
+ * "What a CSV becomes") */
+static void
+test_wall_clock_csv (Fixture       *f,
+                     gconstpointer  data)
+{
+  const WallCase *c = data;
+  g_autoptr(GString) csv = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *detected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+  guint rows = 12;
+
+  g_string_append_printf (csv, "%s,%s\n", c->time_header, c->rr ? "rr_ms" : "bpm");
+  for (guint i = 0; i < rows; i++)
+    {
+      /* a beat every 800 ms, or a heart rate every second */
+      g_autofree char *when = format_wall (c->form, WALL_START_US + i * (c->rr ? 800000 : 1000000));
+
+      g_string_append_printf (csv, "%s,%u\n", when, c->rr ? 800 : 60 + i);
+    }
+  path = write_file (f, "wall.csv", csv->str, -1);
+  /* the replay's own clock starts in 1970: far from the file's dates */
+  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  g_assert_no_error (error);
+  detected = g_strdup_printf ("CSV (“,”-separated): time = column 1 “%s” (%s), %s = column 2 “%s”",
+                              c->time_header, c->unit, c->rr ? "rr_ms" : "bpm", c->rr ? "rr_ms" : "bpm");
+  g_assert_cmpstr (heart_replay_get_detected (replay), ==, detected);
+  play_through (replay);
+  g_assert_cmpuint (f->problems->len, ==, 0);
+
+  g_assert_cmpuint (f->beats->len, ==, c->rr ? rows : 0);
+  for (guint i = 0; i < f->beats->len; i++)
+    {
+      const HeartBeat *beat = &g_array_index (f->beats, HeartBeat, i);
+
+      g_assert_cmpint (beat->timestamp_us, ==, WALL_START_US + (gint64) i * 800000);
+    }
+  /* every 500 ms from the first row to the last */
+  g_assert_cmpuint (f->samples->len, ==, (rows - 1) * (c->rr ? 8 : 10) / 5 + 1);
+  for (guint i = 0; i < f->samples->len; i++)
+    {
+      const HeartSample *sample = &g_array_index (f->samples, HeartSample, i);
+
+      g_assert_cmpint (sample->timestamp_us, ==, WALL_START_US + llround (sample->t_s * G_USEC_PER_SEC));
+    }
+}
+
 /* Polar Sensor Logger-style: ';', the phone's clock, the sensor's
  * nanoseconds, RR intervals in ms */
 static void
@@ -716,6 +823,7 @@ test_polar (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
   g_autoptr(GDateTime) noon = g_date_time_new_utc (2026, 1, 9, 12, 0, 0.8);
+  const HeartSample *last;
 
   g_assert_no_error (error);
   g_assert_cmpstr (heart_replay_get_detected (replay), ==,
@@ -728,7 +836,11 @@ test_polar (Fixture       *f,
   g_assert_cmpint (g_array_index (f->beats, HeartBeat, 0).timestamp_us, ==,
                    g_date_time_to_unix (noon) * G_USEC_PER_SEC + 800000);
   /* the last sample, at 2 s, follows the third beat (790 ms) */
-  g_assert_cmpint (g_array_index (f->samples, HeartSample, f->samples->len - 1).bpm, ==, 76);
+  last = &g_array_index (f->samples, HeartSample, f->samples->len - 1);
+  g_assert_cmpint (last->bpm, ==, 76);
+  /* and is stamped with the phone's clock too: the first row's, and 2 s */
+  g_assert_cmpfloat_with_epsilon (last->t_s, 2.0, 1e-9);
+  g_assert_cmpint (last->timestamp_us, ==, g_date_time_to_unix (noon) * G_USEC_PER_SEC + 800000 + 2 * G_USEC_PER_SEC);
 }
 
 /* --columns: by name or number, when the header says nothing we know */
@@ -788,6 +900,25 @@ main (int argc, char **argv)
               fixture_set_up, test_truncated_last_line, fixture_tear_down);
   g_test_add ("/replay/csv/generic-rr", Fixture, NULL, fixture_set_up, test_generic_rr, fixture_tear_down);
   g_test_add ("/replay/csv/generic-bpm", Fixture, NULL, fixture_set_up, test_generic_bpm, fixture_tear_down);
+  {
+    static const WallCase wall_cases[] = {
+      { "/replay/csv/wall-clock/iso/rr", WALL_ISO, "timestamp", "ISO 8601", TRUE },
+      { "/replay/csv/wall-clock/iso/bpm", WALL_ISO, "timestamp", "ISO 8601", FALSE },
+      { "/replay/csv/wall-clock/iso-space/rr", WALL_ISO_SPACE, "datetime", "ISO 8601", TRUE },
+      { "/replay/csv/wall-clock/iso-offset/bpm", WALL_ISO_OFFSET, "time", "ISO 8601", FALSE },
+      { "/replay/csv/wall-clock/epoch-s/rr", WALL_EPOCH_S, "time", "s", TRUE },
+      { "/replay/csv/wall-clock/epoch-s/bpm", WALL_EPOCH_S, "time", "s", FALSE },
+      { "/replay/csv/wall-clock/epoch-ms/rr", WALL_EPOCH_MS, "timestamp", "ms", TRUE },
+      { "/replay/csv/wall-clock/epoch-ms/bpm", WALL_EPOCH_MS, "timestamp", "ms", FALSE },
+      { "/replay/csv/wall-clock/epoch-us/bpm", WALL_EPOCH_US, "timestamp", "µs", FALSE },
+      { "/replay/csv/wall-clock/epoch-ns/rr", WALL_EPOCH_NS, "timestamp", "ns", TRUE },
+      /* the unit from the header's name, not from the value */
+      { "/replay/csv/wall-clock/epoch-ms-named/bpm", WALL_EPOCH_MS, "time_ms", "ms", FALSE },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (wall_cases); i++)
+      g_test_add (wall_cases[i].path, Fixture, &wall_cases[i], fixture_set_up, test_wall_clock_csv, fixture_tear_down);
+  }
   g_test_add ("/replay/csv/polar", Fixture, NULL, fixture_set_up, test_polar, fixture_tear_down);
   g_test_add ("/replay/csv/columns", Fixture, NULL, fixture_set_up, test_columns_override, fixture_tear_down);
   return g_test_run ();

@@ -435,9 +435,10 @@ next_item (HeartReplay *self,
       _heart_replay_sample_clear (&item->sample);
       g_strlcpy (item->sample.condition, self->grid_condition, sizeof item->sample.condition);
       item->t = self->grid_t;
-      /* an export's or an EDF's times are dates: its samples keep them too */
-      if ((self->format == HEART_REPLAY_FORMAT_APPLE_HEALTH || self->format == HEART_REPLAY_FORMAT_BIOSIG)
-          && self->have_first && self->first_wall_us != 0)
+      /* a file with dates (a CSV's wall clock, an export's, an EDF's start)
+       * stamps the samples made of it with them too (docs/replay.md, "What
+       * a CSV becomes") */
+      if (self->have_first && self->first_wall_us != 0)
         item->wall_us = self->first_wall_us + (gint64) llround ((item->t - self->loop_offset) * G_USEC_PER_SEC);
       if (take)
         self->grid_t += HEART_REPLAY_GRID_S;
