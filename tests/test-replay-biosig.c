@@ -11,11 +11,10 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
-#include "heart-replay.h"
+#include "test-replay-util.h"
 
 #define FS          250
 #define SECONDS     10
@@ -25,71 +24,6 @@
 /* R waves at these times, s: RR intervals of 800, 750, 900, 850, 700,
  * 950, 800, 820, 760, 880 ms */
 static const double beat_s[] = { 0.5, 1.3, 2.05, 2.95, 3.8, 4.5, 5.45, 6.25, 7.07, 7.83, 8.71 };
-
-typedef struct
-{
-  char      *folder;
-  GArray    *samples;       /* HeartSample */
-  GArray    *beats;         /* HeartBeat */
-  GPtrArray *problems;      /* messages */
-} Fixture;
-
-static void
-on_sample (HeartSource       *source,
-           const HeartSample *sample,
-           Fixture           *f)
-{
-  g_array_append_vals (f->samples, sample, 1);
-}
-
-static void
-on_beat (HeartSource     *source,
-         const HeartBeat *beat,
-         Fixture         *f)
-{
-  g_array_append_vals (f->beats, beat, 1);
-}
-
-static void
-on_problem (HeartReplay  *replay,
-            const GError *error,
-            gboolean      fatal,
-            Fixture      *f)
-{
-  g_ptr_array_add (f->problems, g_strdup (error->message));
-}
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->folder = g_dir_make_tmp ("heartsim-biosig-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
-  f->beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
-  f->problems = g_ptr_array_new_with_free_func (g_free);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_autoptr(GDir) dir = g_dir_open (f->folder, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->folder, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->folder);
-  g_free (f->folder);
-  g_array_unref (f->samples);
-  g_array_unref (f->beats);
-  g_ptr_array_unref (f->problems);
-}
 
 /* The synthetic ECG, mV: R waves (σ 10 ms) and T waves (σ 40 ms, 250 ms
  * after), on a slow baseline wander */
@@ -210,49 +144,10 @@ make_edf (gboolean annotations)
   return s;
 }
 
-static char *
-write_file (Fixture    *f,
-            const char *name,
-            const char *contents,
-            gssize      length)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->folder, name, NULL);
-
-  g_file_set_contents (path, contents, length, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-static HeartReplay *
-replay_open (Fixture     *f,
-             const char  *path,
-             GError     **error)
-{
-  HeartReplay *replay = g_initable_new (HEART_TYPE_REPLAY, NULL, error, "path", path, "manual-clock", TRUE,
-                                        NULL);
-
-  if (replay == NULL)
-    return NULL;
-  g_signal_connect (replay, "sample", G_CALLBACK (on_sample), f);
-  g_signal_connect (replay, "beat", G_CALLBACK (on_beat), f);
-  g_signal_connect (replay, "problem", G_CALLBACK (on_problem), f);
-  return replay;
-}
-
-static void
-play_through (HeartReplay *replay)
-{
-  heart_source_set_running (HEART_SOURCE (replay), TRUE);
-  for (guint i = 0; i < 1000 && heart_source_get_running (HEART_SOURCE (replay)); i++)
-    heart_replay_advance (replay, 1.0);
-  g_assert_false (heart_source_get_running (HEART_SOURCE (replay)));
-}
-
 /* Every RR interval of beat_s, from the second beat, within @tolerance ms */
 static void
-assert_beats (Fixture *f,
-              double   tolerance_ms)
+assert_beats (TestReplayFixture *f,
+              double             tolerance_ms)
 {
   g_assert_cmpuint (f->beats->len, ==, G_N_ELEMENTS (beat_s) - 1);
   for (guint i = 0; i < f->beats->len; i++)
@@ -286,8 +181,8 @@ skip_without_biosig (void)
 
 /* R peaks detected in the ECG channel of a plain EDF file */
 static void
-test_edf_detected (Fixture       *f,
-                   gconstpointer  data)
+test_edf_detected (TestReplayFixture *f,
+                   gconstpointer      data)
 {
   g_autoptr(GString) edf = NULL;
   g_autofree char *path = NULL;
@@ -297,11 +192,11 @@ test_edf_detected (Fixture       *f,
   if (skip_without_biosig ())
     return;
   edf = make_edf (FALSE);
-  path = write_file (f, "ecg.edf", edf->str, (gssize) edf->len);
-  replay = replay_open (f, path, &error);
+  path = test_replay_write_file (f, "ecg.edf", edf->str, (gssize) edf->len);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
   g_assert_no_error (error);
   g_assert_cmpstr (heart_replay_get_detected (replay), ==, "EDF: R peaks detected in channel 1 “ECG I” at 250 Hz");
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
   g_assert_cmpuint (f->problems->len, ==, 0);
   /* a sample is 4 ms: an interval is off by at most two */
@@ -313,8 +208,8 @@ test_edf_detected (Fixture       *f,
 
 /* --columns ecg=N names the channel: checked as an option, and used */
 static void
-test_ecg_override (Fixture       *f,
-                   gconstpointer  data)
+test_ecg_override (TestReplayFixture *f,
+                   gconstpointer      data)
 {
   g_autoptr(GString) edf = NULL;
   g_autofree char *path = NULL;
@@ -327,22 +222,20 @@ test_ecg_override (Fixture       *f,
   if (skip_without_biosig ())
     return;
   edf = make_edf (FALSE);
-  path = write_file (f, "ecg.edf", edf->str, (gssize) edf->len);
-  replay = g_initable_new (HEART_TYPE_REPLAY, NULL, &error, "path", path, "manual-clock", TRUE,
-                           "columns", "ecg=2", NULL);
+  path = test_replay_write_file (f, "ecg.edf", edf->str, (gssize) edf->len);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, "columns", "ecg=2", NULL);
   g_assert_null (replay);
   g_assert_nonnull (strstr (error->message, "ecg=N, N a channel from 1 to 1"));
   g_clear_error (&error);
-  replay = g_initable_new (HEART_TYPE_REPLAY, NULL, &error, "path", path, "manual-clock", TRUE,
-                           "columns", "ecg=1", NULL);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, "columns", "ecg=1", NULL);
   g_assert_no_error (error);
   g_assert_cmpstr (heart_replay_get_detected (replay), ==, "EDF: R peaks detected in channel 1 “ECG I” at 250 Hz");
 }
 
 /* Beats from an EDF+ file's annotations, not from its (flat) signal */
 static void
-test_edf_annotations (Fixture       *f,
-                      gconstpointer  data)
+test_edf_annotations (TestReplayFixture *f,
+                      gconstpointer      data)
 {
   g_autoptr(GString) edf = NULL;
   g_autofree char *path = NULL;
@@ -352,11 +245,11 @@ test_edf_annotations (Fixture       *f,
   if (skip_without_biosig ())
     return;
   edf = make_edf (TRUE);
-  path = write_file (f, "annotated.edf", edf->str, (gssize) edf->len);
-  replay = replay_open (f, path, &error);
+  path = test_replay_write_file (f, "annotated.edf", edf->str, (gssize) edf->len);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
   g_assert_no_error (error);
   g_assert_cmpstr (heart_replay_get_detected (replay), ==, "EDF: beats from 11 annotations");
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->problems->len, ==, 0);
   /* libbiosig keeps annotation times on the sample grid (4 ms) */
   assert_beats (f, 4.5);
@@ -364,8 +257,8 @@ test_edf_annotations (Fixture       *f,
 
 /* A WFDB record: its .hea header and a format-16 .dat */
 static void
-test_wfdb_detected (Fixture       *f,
-                    gconstpointer  data)
+test_wfdb_detected (TestReplayFixture *f,
+                    gconstpointer      data)
 {
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autofree char *hea = NULL;
@@ -377,14 +270,14 @@ test_wfdb_detected (Fixture       *f,
     return;
   for (int i = 0; i < FS * SECONDS; i++)
     put_int16 (dat, (int) lround (ecg_at ((double) i / FS) * 200));
-  dat_path = write_file (f, "rec.dat", dat->str, (gssize) dat->len);
-  hea = write_file (f, "rec.hea",
-                    "rec 1 250 2500\n"
-                    "rec.dat 16 200 16 0 0 0 0 MLII\n", -1);
-  replay = replay_open (f, hea, &error);
+  dat_path = test_replay_write_file (f, "rec.dat", dat->str, (gssize) dat->len);
+  hea = test_replay_write_file (f, "rec.hea",
+                                "rec 1 250 2500\n"
+                                "rec.dat 16 200 16 0 0 0 0 MLII\n", -1);
+  replay = test_replay_open (f, &error, "path", hea, "manual-clock", TRUE, NULL);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (heart_replay_get_detected (replay), "R peaks detected in channel 1 “MLII” at 250 Hz"));
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->problems->len, ==, 0);
   assert_beats (f, 8.5);
 }
@@ -392,8 +285,8 @@ test_wfdb_detected (Fixture       *f,
 /* A WFDB record with an annotation file: its normal beats, and not its
  * other annotations (a rhythm change) */
 static void
-test_wfdb_annotations (Fixture       *f,
-                       gconstpointer  data)
+test_wfdb_annotations (TestReplayFixture *f,
+                       gconstpointer      data)
 {
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autoptr(GString) atr = g_string_new (NULL);
@@ -425,15 +318,15 @@ test_wfdb_annotations (Fixture       *f,
         }
     }
   put_int16 (atr, 0);
-  dat_path = write_file (f, "rec.dat", dat->str, (gssize) dat->len);
-  atr_path = write_file (f, "rec.atr", atr->str, (gssize) atr->len);
-  hea = write_file (f, "rec.hea",
-                    "rec 1 250 2500\n"
-                    "rec.dat 16 200 16 0 0 0 0 MLII\n", -1);
-  replay = replay_open (f, hea, &error);
+  dat_path = test_replay_write_file (f, "rec.dat", dat->str, (gssize) dat->len);
+  atr_path = test_replay_write_file (f, "rec.atr", atr->str, (gssize) atr->len);
+  hea = test_replay_write_file (f, "rec.hea",
+                                "rec 1 250 2500\n"
+                                "rec.dat 16 200 16 0 0 0 0 MLII\n", -1);
+  replay = test_replay_open (f, &error, "path", hea, "manual-clock", TRUE, NULL);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (heart_replay_get_detected (replay), "beats from 11 annotations"));
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->problems->len, ==, 0);
   assert_beats (f, 4.5);
 }
@@ -441,8 +334,8 @@ test_wfdb_annotations (Fixture       *f,
 /* A file cut in its sixth record: refused or played up to the cut, and
  * said, never a crash */
 static void
-test_truncated (Fixture       *f,
-                gconstpointer  data)
+test_truncated (TestReplayFixture *f,
+                gconstpointer      data)
 {
   g_autoptr(GString) edf = NULL;
   g_autofree char *path = NULL;
@@ -452,14 +345,14 @@ test_truncated (Fixture       *f,
   if (skip_without_biosig ())
     return;
   edf = make_edf (FALSE);
-  path = write_file (f, "cut.edf", edf->str, 512 + 5 * FS * 2 + 100);
-  replay = replay_open (f, path, &error);
+  path = test_replay_write_file (f, "cut.edf", edf->str, 512 + 5 * FS * 2 + 100);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
   if (replay == NULL)
     {
       g_assert_nonnull (strstr (error->message, path));
       return;
     }
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->beats->len, <, G_N_ELEMENTS (beat_s) - 1);
   g_assert_cmpuint (f->problems->len, ==, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 0), path));
@@ -471,8 +364,8 @@ test_truncated (Fixture       *f,
  * headers with a few bytes changed at random open or are refused, never
  * crash or hang */
 static void
-test_bad_headers (Fixture       *f,
-                  gconstpointer  data)
+test_bad_headers (TestReplayFixture *f,
+                  gconstpointer      data)
 {
   static const struct {
     gsize       offset;
@@ -499,8 +392,8 @@ test_bad_headers (Fixture       *f,
       g_autoptr(HeartReplay) replay = NULL;
 
       memcpy (copy->str + lies[i].offset, lies[i].field, strlen (lies[i].field));
-      path = write_file (f, "lies.edf", copy->str, (gssize) copy->len);
-      replay = replay_open (f, path, &error);
+      path = test_replay_write_file (f, "lies.edf", copy->str, (gssize) copy->len);
+      replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
       g_assert_null (replay);
       g_assert_nonnull (strstr (error->message, path));
       g_assert_nonnull (strstr (error->message, lies[i].message));
@@ -514,24 +407,24 @@ test_bad_headers (Fixture       *f,
 
       for (guint k = 0; k < 4; k++)
         copy->str[g_rand_int_range (rand, 0, 512)] = (char) g_rand_int_range (rand, 0, 256);
-      path = write_file (f, "changed.edf", copy->str, (gssize) copy->len);
-      replay = replay_open (f, path, &error);
+      path = test_replay_write_file (f, "changed.edf", copy->str, (gssize) copy->len);
+      replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
       if (replay == NULL)
         g_assert_nonnull (strstr (error->message, path));
       else
-        play_through (replay);
+        test_replay_play_through (replay);
     }
 }
 
 /* Named like EDF but not one: refused with a message naming it */
 static void
-test_unreadable (Fixture       *f,
-                 gconstpointer  data)
+test_unreadable (TestReplayFixture *f,
+                 gconstpointer      data)
 {
   static const char junk[] = "\x01\x02\x03\x00\xff\xfe not an EDF file";
-  g_autofree char *path = write_file (f, "junk.edf", junk, sizeof junk);
+  g_autofree char *path = test_replay_write_file (f, "junk.edf", junk, sizeof junk);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = replay_open (f, path, &error);
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
 
   g_assert_null (replay);
   g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT);
@@ -549,16 +442,14 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/replay/biosig/edf-detected", Fixture, NULL, fixture_set_up, test_edf_detected, fixture_tear_down);
-  g_test_add ("/replay/biosig/ecg-override", Fixture, NULL, fixture_set_up, test_ecg_override, fixture_tear_down);
-  g_test_add ("/replay/biosig/edf-annotations", Fixture, NULL,
-              fixture_set_up, test_edf_annotations, fixture_tear_down);
-  g_test_add ("/replay/biosig/wfdb-detected", Fixture, NULL, fixture_set_up, test_wfdb_detected, fixture_tear_down);
-  g_test_add ("/replay/biosig/wfdb-annotations", Fixture, NULL,
-              fixture_set_up, test_wfdb_annotations, fixture_tear_down);
-  g_test_add ("/replay/biosig/truncated", Fixture, NULL, fixture_set_up, test_truncated, fixture_tear_down);
-  g_test_add ("/replay/biosig/bad-headers", Fixture, NULL, fixture_set_up, test_bad_headers, fixture_tear_down);
-  g_test_add ("/replay/biosig/unreadable", Fixture, NULL, fixture_set_up, test_unreadable, fixture_tear_down);
+  test_replay_add ("/replay/biosig/edf-detected", NULL, test_edf_detected);
+  test_replay_add ("/replay/biosig/ecg-override", NULL, test_ecg_override);
+  test_replay_add ("/replay/biosig/edf-annotations", NULL, test_edf_annotations);
+  test_replay_add ("/replay/biosig/wfdb-detected", NULL, test_wfdb_detected);
+  test_replay_add ("/replay/biosig/wfdb-annotations", NULL, test_wfdb_annotations);
+  test_replay_add ("/replay/biosig/truncated", NULL, test_truncated);
+  test_replay_add ("/replay/biosig/bad-headers", NULL, test_bad_headers);
+  test_replay_add ("/replay/biosig/unreadable", NULL, test_unreadable);
 
   return g_test_run ();
 }

@@ -7,11 +7,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
-#include "heart-replay.h"
+#include "test-replay-util.h"
 
 /* 2024-03-01 08:15:30 +0100 */
 #define FIRST_US G_GINT64_CONSTANT (1709277330000000)
@@ -59,115 +58,28 @@
   " startDate=\"2024-03-01 08:15:38 +0100\" endDate=\"2024-03-01 08:15:39 +0100\"/>\n"
 #define END "</HealthData>\n"
 
-typedef struct
-{
-  char      *folder;
-  GArray    *samples;       /* HeartSample */
-  GArray    *beats;         /* HeartBeat */
-  GPtrArray *problems;      /* messages */
-  guint      fatal;
-} Fixture;
-
-static void
-on_sample (HeartSource       *source,
-           const HeartSample *sample,
-           Fixture           *f)
-{
-  g_array_append_vals (f->samples, sample, 1);
-}
-
-static void
-on_beat (HeartSource     *source,
-         const HeartBeat *beat,
-         Fixture         *f)
-{
-  g_array_append_vals (f->beats, beat, 1);
-}
-
-static void
-on_problem (HeartReplay  *replay,
-            const GError *error,
-            gboolean      fatal,
-            Fixture      *f)
-{
-  g_ptr_array_add (f->problems, g_strdup (error->message));
-  f->fatal += fatal;
-}
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->folder = g_dir_make_tmp ("heartsim-health-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
-  f->beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
-  f->problems = g_ptr_array_new_with_free_func (g_free);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_autoptr(GDir) dir = g_dir_open (f->folder, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->folder, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->folder);
-  g_free (f->folder);
-  g_array_unref (f->samples);
-  g_array_unref (f->beats);
-  g_ptr_array_unref (f->problems);
-}
-
+/* @contents as the export.xml of the fixture's folder */
 static char *
-write_file (Fixture    *f,
-            const char *contents,
-            gssize      length)
+write_export (TestReplayFixture *f,
+              const char        *contents,
+              gssize             length)
 {
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->folder, "export.xml", NULL);
-
-  g_file_set_contents (path, contents, length, &error);
-  g_assert_no_error (error);
-  return path;
+  return test_replay_write_file (f, "export.xml", contents, length);
 }
 
+/* A replay of @path on the manual clock */
 static HeartReplay *
-replay_open (Fixture             *f,
+replay_open (TestReplayFixture   *f,
              const char          *path,
              HeartReplayOnError   on_error,
              GError             **error)
 {
-  HeartReplay *replay = g_initable_new (HEART_TYPE_REPLAY, NULL, error, "path", path, "manual-clock", TRUE,
-                                        "on-error", on_error, NULL);
-
-  if (replay == NULL)
-    return NULL;
-  g_signal_connect (replay, "sample", G_CALLBACK (on_sample), f);
-  g_signal_connect (replay, "beat", G_CALLBACK (on_beat), f);
-  g_signal_connect (replay, "problem", G_CALLBACK (on_problem), f);
-  return replay;
-}
-
-static void
-play_through (HeartReplay *replay)
-{
-  heart_source_set_running (HEART_SOURCE (replay), TRUE);
-  for (guint i = 0; i < 10000 && heart_source_get_running (HEART_SOURCE (replay)); i++)
-    heart_replay_advance (replay, 1.0);
-  g_assert_false (heart_source_get_running (HEART_SOURCE (replay)));
+  return test_replay_open (f, error, "path", path, "manual-clock", TRUE, "on-error", on_error, NULL);
 }
 
 static const HeartSample *
-sample_at (Fixture *f,
-           double   t)
+sample_at (TestReplayFixture *f,
+           double             t)
 {
   for (guint i = 0; i < f->samples->len; i++)
     {
@@ -182,10 +94,10 @@ sample_at (Fixture *f,
 /* Types in the file's order (steps, heart rate, HRV, sleep) come out in
  * time order, with the beats of the series and the sleep stages */
 static void
-test_export (Fixture       *f,
-             gconstpointer  data)
+test_export (TestReplayFixture *f,
+             gconstpointer      data)
 {
-  g_autofree char *path = write_file (f, PROLOG STEPS HEART_RATES HEART_RATE_LAST HRV SLEEP END, -1);
+  g_autofree char *path = write_export (f, PROLOG STEPS HEART_RATES HEART_RATE_LAST HRV SLEEP END, -1);
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartReplay) replay = replay_open (f, path, HEART_REPLAY_ON_ERROR_STOP, &error);
   const HeartBeat *beats;
@@ -193,7 +105,7 @@ test_export (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (heart_replay_get_detected (replay), "Apple Health export: 2 heart-rate records"));
   g_assert_nonnull (strstr (heart_replay_get_detected (replay), "1 step records (not played)"));
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
   g_assert_cmpuint (f->problems->len, ==, 0);
 
@@ -224,8 +136,8 @@ test_export (Fixture       *f,
 
 /* A record with a bad date is reported with its line, and skipped or stops */
 static void
-test_bad_date (Fixture       *f,
-               gconstpointer  data)
+test_bad_date (TestReplayFixture *f,
+               gconstpointer      data)
 {
   HeartReplayOnError on_error = GPOINTER_TO_INT (data);
   g_autofree char *contents = g_strconcat (PROLOG STEPS HEART_RATES, HEART_RATE_LAST, END, NULL);
@@ -237,11 +149,11 @@ test_bad_date (Fixture       *f,
 
   /* line 14: "2024-03-01 08:75:40 +0100" */
   date[3] = '7';
-  path = write_file (f, contents, -1);
+  path = write_export (f, contents, -1);
   expected = g_strdup_printf ("%s:14: bad or missing \"startDate\"", path);
   replay = replay_open (f, path, on_error, &error);
   g_assert_no_error (error);
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->problems->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (f->problems, 0), ==, expected);
   /* a stop leaves the made sample after the last heart rate unmade */
@@ -260,20 +172,20 @@ test_bad_date (Fixture       *f,
 
 /* An export cut mid-record plays up to the cut, then says where it ends */
 static void
-test_truncated (Fixture       *f,
-                gconstpointer  data)
+test_truncated (TestReplayFixture *f,
+                gconstpointer      data)
 {
   HeartReplayOnError on_error = GPOINTER_TO_INT (data);
   const char *whole = PROLOG STEPS HEART_RATES HEART_RATE_LAST HRV SLEEP END;
   /* in the middle of the second sleep record, line 24 */
   const char *cut = strstr (whole, "AsleepREM");
-  g_autofree char *path = write_file (f, whole, cut - whole);
+  g_autofree char *path = write_export (f, whole, cut - whole);
   g_autofree char *prefix = g_strdup_printf ("%s:24: malformed XML: ", path);
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartReplay) replay = replay_open (f, path, on_error, &error);
 
   g_assert_no_error (error);
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->problems->len, ==, 1);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (f->problems, 0), prefix));
   g_assert_cmpuint (f->beats->len, ==, 2);
@@ -289,17 +201,17 @@ test_truncated (Fixture       *f,
 
 /* Malformed XML in the middle: what comes before it plays */
 static void
-test_malformed_xml (Fixture       *f,
-                    gconstpointer  data)
+test_malformed_xml (TestReplayFixture *f,
+                    gconstpointer      data)
 {
   /* line 15 closes what it did not open */
-  g_autofree char *path = write_file (f, PROLOG STEPS HEART_RATES HEART_RATE_LAST "</Record>\n" HRV END, -1);
+  g_autofree char *path = write_export (f, PROLOG STEPS HEART_RATES HEART_RATE_LAST "</Record>\n" HRV END, -1);
   g_autofree char *prefix = g_strdup_printf ("%s:15: malformed XML: ", path);
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartReplay) replay = replay_open (f, path, HEART_REPLAY_ON_ERROR_SKIP, &error);
 
   g_assert_no_error (error);
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->problems->len, ==, 1);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (f->problems, 0), prefix));
   g_assert_cmpuint (f->samples->len, ==, 21);
@@ -308,8 +220,8 @@ test_malformed_xml (Fixture       *f,
 
 /* Files that cannot be played are refused when opened, saying why */
 static void
-test_nothing_to_play (Fixture       *f,
-                      gconstpointer  data)
+test_nothing_to_play (TestReplayFixture *f,
+                      gconstpointer      data)
 {
   static const struct { const char *contents; int code; const char *why; } cases[] = {
     { PROLOG STEPS END, HEART_REPLAY_ERROR_EMPTY, "no heart-rate, heartbeat or sleep records" },
@@ -320,7 +232,7 @@ test_nothing_to_play (Fixture       *f,
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *path = write_file (f, cases[i].contents, -1);
+      g_autofree char *path = write_export (f, cases[i].contents, -1);
       g_autoptr(GError) error = NULL;
       g_autoptr(HeartReplay) replay = replay_open (f, path, HEART_REPLAY_ON_ERROR_SKIP, &error);
 
@@ -334,10 +246,10 @@ test_nothing_to_play (Fixture       *f,
 
 /* A loop plays the export again, timestamps moving on */
 static void
-test_loop_and_seek (Fixture       *f,
-                    gconstpointer  data)
+test_loop_and_seek (TestReplayFixture *f,
+                    gconstpointer      data)
 {
-  g_autofree char *path = write_file (f, PROLOG STEPS HEART_RATES HEART_RATE_LAST HRV SLEEP END, -1);
+  g_autofree char *path = write_export (f, PROLOG STEPS HEART_RATES HEART_RATE_LAST HRV SLEEP END, -1);
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartReplay) replay = replay_open (f, path, HEART_REPLAY_ON_ERROR_STOP, &error);
 
@@ -365,19 +277,14 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/replay/health/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
-  g_test_add ("/replay/health/bad-date/skip", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP),
-              fixture_set_up, test_bad_date, fixture_tear_down);
-  g_test_add ("/replay/health/bad-date/stop", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP),
-              fixture_set_up, test_bad_date, fixture_tear_down);
-  g_test_add ("/replay/health/truncated/skip", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP),
-              fixture_set_up, test_truncated, fixture_tear_down);
-  g_test_add ("/replay/health/truncated/stop", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP),
-              fixture_set_up, test_truncated, fixture_tear_down);
-  g_test_add ("/replay/health/malformed-xml", Fixture, NULL, fixture_set_up, test_malformed_xml, fixture_tear_down);
-  g_test_add ("/replay/health/nothing-to-play", Fixture, NULL,
-              fixture_set_up, test_nothing_to_play, fixture_tear_down);
-  g_test_add ("/replay/health/loop-and-seek", Fixture, NULL, fixture_set_up, test_loop_and_seek, fixture_tear_down);
+  test_replay_add ("/replay/health/export", NULL, test_export);
+  test_replay_add ("/replay/health/bad-date/skip", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP), test_bad_date);
+  test_replay_add ("/replay/health/bad-date/stop", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP), test_bad_date);
+  test_replay_add ("/replay/health/truncated/skip", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP), test_truncated);
+  test_replay_add ("/replay/health/truncated/stop", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP), test_truncated);
+  test_replay_add ("/replay/health/malformed-xml", NULL, test_malformed_xml);
+  test_replay_add ("/replay/health/nothing-to-play", NULL, test_nothing_to_play);
+  test_replay_add ("/replay/health/loop-and-seek", NULL, test_loop_and_seek);
 
   return g_test_run ();
 }

@@ -5,119 +5,21 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
 #include "heart-hrv.h"
 #include "heart-recorder.h"
-#include "heart-replay.h"
 #include "heart-simulator.h"
+#include "test-replay-util.h"
 
 #define START_US G_GINT64_CONSTANT (1767961696000000)   /* 2026-01-09T12:28:16Z */
 #define TICK_S 0.5
 
-typedef struct
-{
-  char      *folder;
-  GArray    *samples;       /* HeartSample */
-  GArray    *beats;         /* HeartBeat */
-  GArray    *arrivals;      /* gint64, monotonic, of each sample */
-  GPtrArray *problems;      /* messages */
-  guint      fatal;
-  guint      values;
-} Fixture;
-
-static void
-on_sample (HeartSource       *source,
-           const HeartSample *sample,
-           Fixture           *f)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  g_array_append_vals (f->samples, sample, 1);
-  g_array_append_vals (f->arrivals, &now, 1);
-}
-
-static void
-on_beat (HeartSource     *source,
-         const HeartBeat *beat,
-         Fixture         *f)
-{
-  g_array_append_vals (f->beats, beat, 1);
-}
-
-static void
-on_values (HeartSource             *source,
-           const HeartChannelValue *values,
-           guint                    n_values,
-           Fixture                 *f)
-{
-  f->values += n_values;
-}
-
-static void
-on_problem (HeartReplay  *replay,
-            const GError *error,
-            gboolean      fatal,
-            Fixture      *f)
-{
-  g_ptr_array_add (f->problems, g_strdup (error->message));
-  f->fatal += fatal;
-}
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->folder = g_dir_make_tmp ("heartsim-replay-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
-  f->beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
-  f->arrivals = g_array_new (FALSE, FALSE, sizeof (gint64));
-  f->problems = g_ptr_array_new_with_free_func (g_free);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_autoptr(GDir) dir = g_dir_open (f->folder, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->folder, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->folder);
-  g_free (f->folder);
-  g_array_unref (f->samples);
-  g_array_unref (f->beats);
-  g_array_unref (f->arrivals);
-  g_ptr_array_unref (f->problems);
-}
-
-static char *
-write_file (Fixture    *f,
-            const char *name,
-            const char *contents,
-            gssize      length)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->folder, name, NULL);
-
-  g_file_set_contents (path, contents, length, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* @ticks of a seeded simulation recorded to @name; the simulator's own
  * samples and beats go to @samples and @beats when given */
 static char *
-record (Fixture             *f,
+record (TestReplayFixture   *f,
         const char          *name,
         HeartRecorderFormat  format,
         guint                ticks,
@@ -128,14 +30,16 @@ record (Fixture             *f,
   g_autoptr(HeartRecorder) recorder = NULL;
   g_autoptr(GError) error = NULL;
   char *path = g_build_filename (f->folder, name, NULL);
-  Fixture own = { .samples = samples, .beats = beats, .arrivals = g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  TestReplayFixture own = {
+    .samples = samples, .beats = beats, .arrivals = g_array_new (FALSE, FALSE, sizeof (gint64)),
+  };
 
   simulator = g_object_new (HEART_TYPE_SIMULATOR, "seed", (guint64) 11, "manual-clock", TRUE,
                             "start-time", START_US, "running", TRUE, NULL);
   if (samples != NULL)
-    g_signal_connect (simulator, "sample", G_CALLBACK (on_sample), &own);
+    g_signal_connect (simulator, "sample", G_CALLBACK (test_replay_on_sample), &own);
   if (beats != NULL)
-    g_signal_connect (simulator, "beat", G_CALLBACK (on_beat), &own);
+    g_signal_connect (simulator, "beat", G_CALLBACK (test_replay_on_beat), &own);
   recorder = g_object_new (HEART_TYPE_RECORDER, "source", simulator, "path", path, "format", format, NULL);
   g_assert_true (heart_recorder_start (recorder, &error));
   g_assert_no_error (error);
@@ -146,38 +50,6 @@ record (Fixture             *f,
   g_assert_true (heart_recorder_stop (recorder, &error));
   g_array_unref (own.arrivals);
   return path;
-}
-
-static HeartReplay *
-replay_new (Fixture    *f,
-            const char *path,
-            GError    **error,
-            const char *first_property,
-            ...)
-{
-  HeartReplay *replay;
-  va_list args;
-
-  va_start (args, first_property);
-  replay = (HeartReplay *) g_initable_new_valist (HEART_TYPE_REPLAY, first_property, args, NULL, error);
-  va_end (args);
-  if (replay == NULL)
-    return NULL;
-  g_signal_connect (replay, "sample", G_CALLBACK (on_sample), f);
-  g_signal_connect (replay, "beat", G_CALLBACK (on_beat), f);
-  g_signal_connect (replay, "values", G_CALLBACK (on_values), f);
-  g_signal_connect (replay, "problem", G_CALLBACK (on_problem), f);
-  return replay;
-}
-
-/* Plays a manual-clock replay to its end */
-static void
-play_through (HeartReplay *replay)
-{
-  heart_source_set_running (HEART_SOURCE (replay), TRUE);
-  for (guint i = 0; i < 100000 && heart_source_get_running (HEART_SOURCE (replay)); i++)
-    heart_replay_advance (replay, 1.0);
-  g_assert_false (heart_source_get_running (HEART_SOURCE (replay)));
 }
 
 static void
@@ -206,8 +78,8 @@ assert_same_samples (const HeartSample *a,
 /* What HeartRecorder wrote plays back as the same samples and beats, in
  * the same order, with their original timestamps */
 static void
-test_recording_replays (Fixture       *f,
-                        gconstpointer  data)
+test_recording_replays (TestReplayFixture *f,
+                        gconstpointer      data)
 {
   HeartRecorderFormat format = GPOINTER_TO_INT (data);
   g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
@@ -215,15 +87,15 @@ test_recording_replays (Fixture       *f,
   g_autofree char *path = record (f, format == HEART_RECORDER_CSV ? "r.csv" : "r.jsonl", format, 600,
                                   samples, beats);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE,
-                                              "speed", 1000.0, NULL);
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
+                                                    "speed", 1000.0, NULL);
 
   g_assert_no_error (error);
   g_assert_cmpstr (heart_source_get_kind (HEART_SOURCE (replay)), ==, "replay");
   g_assert_cmpstr (heart_replay_get_detected (replay), ==,
                    format == HEART_RECORDER_CSV ? "Heartsim recording (CSV)" : "Heartsim recording (JSON Lines)");
   g_assert_cmpuint (heart_source_get_interval_ms (HEART_SOURCE (replay)), ==, 1);  /* 500 ms / 1000 */
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
   g_assert_cmpuint (f->problems->len, ==, 0);
 
@@ -247,14 +119,14 @@ test_recording_replays (Fixture       *f,
 /* seek: from an offset into the file; loop: again, after the end, with
  * time and timestamps running on */
 static void
-test_seek_and_loop (Fixture       *f,
-                    gconstpointer  data)
+test_seek_and_loop (TestReplayFixture *f,
+                    gconstpointer      data)
 {
   g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
   g_autofree char *path = record (f, "r.jsonl", HEART_RECORDER_JSONL, 40, samples, NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE,
-                                              "seek-s", 10.0, "speed", 10.0, NULL);
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
+                                                    "seek-s", 10.0, "speed", 10.0, NULL);
 
   g_assert_no_error (error);
   heart_source_set_running (HEART_SOURCE (replay), TRUE);
@@ -328,16 +200,16 @@ recorded_length (GArray *samples,
  * within [0, its length] pass after pass, back at the first sample's place
  * at each pass (docs/replay.md, "Timing") */
 static void
-test_loop_position (Fixture       *f,
-                    gconstpointer  data)
+test_loop_position (TestReplayFixture *f,
+                    gconstpointer      data)
 {
   g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
   g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
   g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *path = record (f, "loop.jsonl", HEART_RECORDER_JSONL, 40, samples, beats);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE,
-                                              "speed", 1000.0, "loop", TRUE, NULL);
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
+                                                    "speed", 1000.0, "loop", TRUE, NULL);
   double length = recorded_length (samples, beats);
   double first_sample;
   guint passes = 1;
@@ -384,15 +256,15 @@ test_loop_position (Fixture       *f,
 /* Paused in the gap between two passes, a looping replay goes on from where
  * it was: the next pass at the file's pace, not all at once */
 static void
-test_loop_pause_between_passes (Fixture       *f,
-                                gconstpointer  data)
+test_loop_pause_between_passes (TestReplayFixture *f,
+                                gconstpointer      data)
 {
   g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
   g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
   g_autofree char *path = record (f, "loop.jsonl", HEART_RECORDER_JSONL, 40, samples, beats);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE,
-                                              "loop", TRUE, NULL);
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
+                                                    "loop", TRUE, NULL);
   double length = recorded_length (samples, beats);
 
   g_assert_no_error (error);
@@ -429,13 +301,13 @@ on_deadline (gpointer data)
  * timestamp is the wall clock of its due time, from one reading; none
  * drifts from the file's own time, and none is played before it is due */
 static void
-test_timestamps_now_do_not_drift (Fixture       *f,
-                                  gconstpointer  data)
+test_timestamps_now_do_not_drift (TestReplayFixture *f,
+                                  gconstpointer      data)
 {
   g_autofree char *path = record (f, "hour.jsonl", HEART_RECORDER_JSONL, 7200, NULL, NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "speed", 1000.0,
-                                              "timestamps", HEART_REPLAY_TIMESTAMPS_NOW, NULL);
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "speed", 1000.0,
+                                                    "timestamps", HEART_REPLAY_TIMESTAMPS_NOW, NULL);
   gboolean expired = FALSE;
   guint deadline;
   gint64 wall_minus_mono;
@@ -469,8 +341,8 @@ test_timestamps_now_do_not_drift (Fixture       *f,
 /* A malformed line is reported with its file and number; skipped, or it
  * stops the replay */
 static void
-test_malformed_lines (Fixture       *f,
-                      gconstpointer  data)
+test_malformed_lines (TestReplayFixture *f,
+                      gconstpointer      data)
 {
   HeartReplayOnError on_error = GPOINTER_TO_INT (data);
   g_autofree char *recorded = record (f, "r.jsonl", HEART_RECORDER_JSONL, 6, NULL, NULL);
@@ -494,10 +366,10 @@ test_malformed_lines (Fixture       *f,
         g_string_append (broken, "{\"record\":\"sample\",\"timestamp\":\"2026-01-09T12:28:16.000Z\","
                                  "\"t_s\":1.000,\"bpm\":\"fast\"}\n");            /* line 7 */
     }
-  path = write_file (f, "broken.jsonl", broken->str, (gssize) broken->len);
-  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, "on-error", on_error, NULL);
+  path = test_replay_write_file (f, "broken.jsonl", broken->str, (gssize) broken->len);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, "on-error", on_error, NULL);
   g_assert_no_error (error);
-  play_through (replay);
+  test_replay_play_through (replay);
 
   if (on_error == HEART_REPLAY_ON_ERROR_SKIP)
     {
@@ -523,12 +395,12 @@ test_malformed_lines (Fixture       *f,
 
 /* Nothing to play is an error when opening, naming the file */
 static void
-test_empty_and_binary (Fixture       *f,
-                       gconstpointer  data)
+test_empty_and_binary (TestReplayFixture *f,
+                       gconstpointer      data)
 {
-  g_autofree char *empty = write_file (f, "empty.csv", "", 0);
-  g_autofree char *blank = write_file (f, "blank.csv", "\n  \n\n", -1);
-  g_autofree char *header_only = write_file (f, "header.csv", "time,bpm\n", -1);
+  g_autofree char *empty = test_replay_write_file (f, "empty.csv", "", 0);
+  g_autofree char *blank = test_replay_write_file (f, "blank.csv", "\n  \n\n", -1);
+  g_autofree char *header_only = test_replay_write_file (f, "header.csv", "time,bpm\n", -1);
   g_autofree char *missing = g_build_filename (f->folder, "missing.jsonl", NULL);
   g_autofree char *binary = NULL;
   g_autofree char *binary_later = NULL;
@@ -556,7 +428,7 @@ test_empty_and_binary (Fixture       *f,
   for (gsize i = 0; i < sizeof bytes; i++)
     bytes[i] = (guint8) g_test_rand_int_range (0, 256);
   bytes[0] = 0;
-  binary = write_file (f, "noise.bin", (const char *) bytes, sizeof bytes);
+  binary = test_replay_write_file (f, "noise.bin", (const char *) bytes, sizeof bytes);
   g_assert_null (heart_replay_new (binary, &error));
   g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "noise.bin: it is not a text file"));
@@ -567,10 +439,10 @@ test_empty_and_binary (Fixture       *f,
   for (guint i = 0; i < 100000; i++)
     g_string_append_c (text, 'x');          /* a line longer than the limit */
   g_string_append (text, "\n5,65\n");
-  binary_later = write_file (f, "later.csv", text->str, (gssize) text->len);
-  replay = replay_new (f, binary_later, &error, "path", binary_later, "manual-clock", TRUE, NULL);
+  binary_later = test_replay_write_file (f, "later.csv", text->str, (gssize) text->len);
+  replay = test_replay_open (f, &error, "path", binary_later, "manual-clock", TRUE, NULL);
   g_assert_no_error (error);
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
   g_assert_cmpuint (f->problems->len, >=, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 0), "later.csv:4:"));
@@ -582,8 +454,8 @@ test_empty_and_binary (Fixture       *f,
 /* A line of many megabytes is skipped a budget at a time, never kept; as
  * a first line, it is refused at once */
 static void
-test_huge_lines (Fixture       *f,
-                 gconstpointer  data)
+test_huge_lines (TestReplayFixture *f,
+                 gconstpointer      data)
 {
   gsize huge = 12 * 1024 * 1024;
   g_autoptr(GString) text = g_string_new ("time,bpm\n0,60\n1,61\n");
@@ -596,10 +468,10 @@ test_huge_lines (Fixture       *f,
   memset (text->str + text->len - huge, '7', huge);
   g_string_append (text, "\n3,63\n");
   g_string_append_len (text, text->str + 20, (gssize) huge);   /* and another, last */
-  path = write_file (f, "huge.csv", text->str, (gssize) text->len);
-  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  path = test_replay_write_file (f, "huge.csv", text->str, (gssize) text->len);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
   g_assert_no_error (error);
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
   g_assert_cmpuint (f->problems->len, ==, 2);
   g_assert_true (g_str_has_suffix (g_ptr_array_index (f->problems, 0), "huge.csv:4: longer than 65536 bytes"));
@@ -607,7 +479,7 @@ test_huge_lines (Fixture       *f,
   g_assert_cmpuint (f->samples->len, ==, 7);
   g_assert_cmpint (g_array_index (f->samples, HeartSample, 6).bpm, ==, 63);
 
-  first = write_file (f, "first.csv", text->str + 20, (gssize) huge);
+  first = test_replay_write_file (f, "first.csv", text->str + 20, (gssize) huge);
   g_clear_object (&replay);
   g_assert_null (heart_replay_new (first, &error));
   g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT);
@@ -615,8 +487,8 @@ test_huge_lines (Fixture       *f,
 
 /* A recording cut mid-line by a crash replays up to the cut */
 static void
-test_truncated_last_line (Fixture       *f,
-                          gconstpointer  data)
+test_truncated_last_line (TestReplayFixture *f,
+                          gconstpointer      data)
 {
   g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
   g_autofree char *path = record (f, "cut.jsonl", HEART_RECORDER_JSONL, 20, samples, NULL);
@@ -628,9 +500,9 @@ test_truncated_last_line (Fixture       *f,
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
   /* cut in the middle of the last line, a sample */
   g_assert_true (g_file_set_contents (path, contents, (gssize) length - 40, NULL));
-  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
   g_assert_no_error (error);
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->samples->len, ==, samples->len - 1);
   g_assert_cmpuint (f->problems->len, ==, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 0), "cut short"));
@@ -638,8 +510,8 @@ test_truncated_last_line (Fixture       *f,
 
 /* time + RR: beats, and samples on a 500 ms grid with the model's RMSSD */
 static void
-test_generic_rr (Fixture       *f,
-                 gconstpointer  data)
+test_generic_rr (TestReplayFixture *f,
+                 gconstpointer      data)
 {
   static const double rr[] = { 800, 820, 790, 810, 830, 805, 795, 815, 800, 790, 780, 800 };
   g_autoptr(GString) csv = g_string_new ("time_s,rr_ms\n");
@@ -654,12 +526,12 @@ test_generic_rr (Fixture       *f,
       t += rr[i] / 1000.0;
       g_string_append_printf (csv, "%.3f,%.0f\n", t, rr[i]);
     }
-  path = write_file (f, "rr.csv", csv->str, -1);
-  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  path = test_replay_write_file (f, "rr.csv", csv->str, -1);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
   g_assert_no_error (error);
   g_assert_cmpstr (heart_replay_get_detected (replay), ==,
                    "CSV (“,”-separated): time = column 1 “time_s” (s), rr_ms = column 2 “rr_ms”");
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->beats->len, ==, G_N_ELEMENTS (rr));
   g_assert_cmpuint (f->samples->len, >=, 18);
   last = &g_array_index (f->samples, HeartSample, f->samples->len - 1);
@@ -681,17 +553,18 @@ test_generic_rr (Fixture       *f,
 
 /* time + heart rate, in milliseconds: no RR, so no RR nor RMSSD */
 static void
-test_generic_bpm (Fixture       *f,
-                  gconstpointer  data)
+test_generic_bpm (TestReplayFixture *f,
+                  gconstpointer      data)
 {
-  g_autofree char *path = write_file (f, "hr.csv", "Time (ms),Heart Rate\n0,60\n1000,62\n2000,64\n3000,66\n", -1);
+  g_autofree char *path = test_replay_write_file (f, "hr.csv",
+                                                  "Time (ms),Heart Rate\n0,60\n1000,62\n2000,64\n3000,66\n", -1);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
 
   g_assert_no_error (error);
   g_assert_cmpstr (heart_replay_get_detected (replay), ==,
                    "CSV (“,”-separated): time = column 1 “Time (ms)” (ms), bpm = column 2 “Heart Rate”");
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->beats->len, ==, 0);
   g_assert_cmpuint (f->samples->len, ==, 7);
   g_assert_cmpint (g_array_index (f->samples, HeartSample, 0).bpm, ==, 60);
@@ -762,8 +635,8 @@ format_wall (WallForm form,
  * are dates keep those dates, not the replay's clock (docs/replay.md,
  * "What a CSV becomes") */
 static void
-test_wall_clock_csv (Fixture       *f,
-                     gconstpointer  data)
+test_wall_clock_csv (TestReplayFixture *f,
+                     gconstpointer      data)
 {
   const WallCase *c = data;
   g_autoptr(GString) csv = g_string_new (NULL);
@@ -781,14 +654,14 @@ test_wall_clock_csv (Fixture       *f,
 
       g_string_append_printf (csv, "%s,%u\n", when, c->rr ? 800 : 60 + i);
     }
-  path = write_file (f, "wall.csv", csv->str, -1);
+  path = test_replay_write_file (f, "wall.csv", csv->str, -1);
   /* the replay's own clock starts in 1970: far from the file's dates */
-  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
   g_assert_no_error (error);
   detected = g_strdup_printf ("CSV (“,”-separated): time = column 1 “%s” (%s), %s = column 2 “%s”",
                               c->time_header, c->unit, c->rr ? "rr_ms" : "bpm", c->rr ? "rr_ms" : "bpm");
   g_assert_cmpstr (heart_replay_get_detected (replay), ==, detected);
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->problems->len, ==, 0);
 
   g_assert_cmpuint (f->beats->len, ==, c->rr ? rows : 0);
@@ -808,20 +681,35 @@ test_wall_clock_csv (Fixture       *f,
     }
 }
 
+static const WallCase wall_cases[] = {
+  { "/replay/csv/wall-clock/iso/rr", WALL_ISO, "timestamp", "ISO 8601", TRUE },
+  { "/replay/csv/wall-clock/iso/bpm", WALL_ISO, "timestamp", "ISO 8601", FALSE },
+  { "/replay/csv/wall-clock/iso-space/rr", WALL_ISO_SPACE, "datetime", "ISO 8601", TRUE },
+  { "/replay/csv/wall-clock/iso-offset/bpm", WALL_ISO_OFFSET, "time", "ISO 8601", FALSE },
+  { "/replay/csv/wall-clock/epoch-s/rr", WALL_EPOCH_S, "time", "s", TRUE },
+  { "/replay/csv/wall-clock/epoch-s/bpm", WALL_EPOCH_S, "time", "s", FALSE },
+  { "/replay/csv/wall-clock/epoch-ms/rr", WALL_EPOCH_MS, "timestamp", "ms", TRUE },
+  { "/replay/csv/wall-clock/epoch-ms/bpm", WALL_EPOCH_MS, "timestamp", "ms", FALSE },
+  { "/replay/csv/wall-clock/epoch-us/bpm", WALL_EPOCH_US, "timestamp", "µs", FALSE },
+  { "/replay/csv/wall-clock/epoch-ns/rr", WALL_EPOCH_NS, "timestamp", "ns", TRUE },
+  /* the unit from the header's name, not from the value */
+  { "/replay/csv/wall-clock/epoch-ms-named/bpm", WALL_EPOCH_MS, "time_ms", "ms", FALSE },
+};
+
 /* Polar Sensor Logger-style: ';', the phone's clock, the sensor's
  * nanoseconds, RR intervals in ms */
 static void
-test_polar (Fixture       *f,
-            gconstpointer  data)
+test_polar (TestReplayFixture *f,
+            gconstpointer      data)
 {
-  g_autofree char *path = write_file (f, "Polar_H10_RR.txt",
-                                      "Phone timestamp;sensor timestamp [ns];RR-interval [ms]\n"
-                                      "2026-01-09T12:00:00.800;757382400800000000;800\n"
-                                      "2026-01-09T12:00:01.610;757382401610000000;810\n"
-                                      "2026-01-09T12:00:02.400;757382402400000000;790\n"
-                                      "2026-01-09T12:00:03.220;757382403220000000;820\n", -1);
+  g_autofree char *path = test_replay_write_file (f, "Polar_H10_RR.txt",
+                                                  "Phone timestamp;sensor timestamp [ns];RR-interval [ms]\n"
+                                                  "2026-01-09T12:00:00.800;757382400800000000;800\n"
+                                                  "2026-01-09T12:00:01.610;757382401610000000;810\n"
+                                                  "2026-01-09T12:00:02.400;757382402400000000;790\n"
+                                                  "2026-01-09T12:00:03.220;757382403220000000;820\n", -1);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, NULL);
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
   g_autoptr(GDateTime) noon = g_date_time_new_utc (2026, 1, 9, 12, 0, 0.8);
   const HeartSample *last;
 
@@ -829,7 +717,7 @@ test_polar (Fixture       *f,
   g_assert_cmpstr (heart_replay_get_detected (replay), ==,
                    "CSV (“;”-separated): time = column 2 “sensor timestamp [ns]” (ns), "
                    "rr_ms = column 3 “RR-interval [ms]”, wall clock = column 1 “Phone timestamp”");
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->beats->len, ==, 4);
   g_assert_cmpfloat_with_epsilon (g_array_index (f->beats, HeartBeat, 1).t_s, 0.81, 1e-6);
   /* original timestamps: the phone's clock */
@@ -845,10 +733,10 @@ test_polar (Fixture       *f,
 
 /* --columns: by name or number, when the header says nothing we know */
 static void
-test_columns_override (Fixture       *f,
-                       gconstpointer  data)
+test_columns_override (TestReplayFixture *f,
+                       gconstpointer      data)
 {
-  g_autofree char *path = write_file (f, "odd.csv", "a,b,c\n0.8,x,800\n1.6,x,800\n2.4,x,800\n", -1);
+  g_autofree char *path = test_replay_write_file (f, "odd.csv", "a,b,c\n0.8,x,800\n1.6,x,800\n2.4,x,800\n", -1);
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartReplay) replay = NULL;
 
@@ -862,15 +750,15 @@ test_columns_override (Fixture       *f,
   g_assert_false (heart_replay_check_columns ("speed=a,bpm=2", NULL));
   g_assert_false (heart_replay_check_columns ("bpm=2,time_unit=fortnights", NULL));
 
-  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, "columns", "time=a,rr_ms=3", NULL);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, "columns", "time=a,rr_ms=3", NULL);
   g_assert_no_error (error);
   g_assert_cmpstr (heart_replay_get_detected (replay), ==,
                    "CSV (“,”-separated): time = column 1 “a” (s), rr_ms = column 3 “c”");
-  play_through (replay);
+  test_replay_play_through (replay);
   g_assert_cmpuint (f->beats->len, ==, 3);
   g_clear_object (&replay);
 
-  replay = replay_new (f, path, &error, "path", path, "manual-clock", TRUE, "columns", "time=z,rr_ms=3", NULL);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, "columns", "time=z,rr_ms=3", NULL);
   g_assert_null (replay);
   g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "no column “z”"));
@@ -880,46 +768,22 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/replay/recording/jsonl", Fixture, GINT_TO_POINTER (HEART_RECORDER_JSONL),
-              fixture_set_up, test_recording_replays, fixture_tear_down);
-  g_test_add ("/replay/recording/csv", Fixture, GINT_TO_POINTER (HEART_RECORDER_CSV),
-              fixture_set_up, test_recording_replays, fixture_tear_down);
-  g_test_add ("/replay/seek-and-loop", Fixture, NULL, fixture_set_up, test_seek_and_loop, fixture_tear_down);
-  g_test_add ("/replay/loop/position", Fixture, NULL, fixture_set_up, test_loop_position, fixture_tear_down);
-  g_test_add ("/replay/loop/pause-between-passes", Fixture, NULL,
-              fixture_set_up, test_loop_pause_between_passes, fixture_tear_down);
-  g_test_add ("/replay/timestamps-now/no-drift", Fixture, NULL,
-              fixture_set_up, test_timestamps_now_do_not_drift, fixture_tear_down);
-  g_test_add ("/replay/malformed/skip", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP),
-              fixture_set_up, test_malformed_lines, fixture_tear_down);
-  g_test_add ("/replay/malformed/stop", Fixture, GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP),
-              fixture_set_up, test_malformed_lines, fixture_tear_down);
-  g_test_add ("/replay/empty-and-binary", Fixture, NULL, fixture_set_up, test_empty_and_binary, fixture_tear_down);
-  g_test_add ("/replay/huge-lines", Fixture, NULL, fixture_set_up, test_huge_lines, fixture_tear_down);
-  g_test_add ("/replay/truncated-last-line", Fixture, NULL,
-              fixture_set_up, test_truncated_last_line, fixture_tear_down);
-  g_test_add ("/replay/csv/generic-rr", Fixture, NULL, fixture_set_up, test_generic_rr, fixture_tear_down);
-  g_test_add ("/replay/csv/generic-bpm", Fixture, NULL, fixture_set_up, test_generic_bpm, fixture_tear_down);
-  {
-    static const WallCase wall_cases[] = {
-      { "/replay/csv/wall-clock/iso/rr", WALL_ISO, "timestamp", "ISO 8601", TRUE },
-      { "/replay/csv/wall-clock/iso/bpm", WALL_ISO, "timestamp", "ISO 8601", FALSE },
-      { "/replay/csv/wall-clock/iso-space/rr", WALL_ISO_SPACE, "datetime", "ISO 8601", TRUE },
-      { "/replay/csv/wall-clock/iso-offset/bpm", WALL_ISO_OFFSET, "time", "ISO 8601", FALSE },
-      { "/replay/csv/wall-clock/epoch-s/rr", WALL_EPOCH_S, "time", "s", TRUE },
-      { "/replay/csv/wall-clock/epoch-s/bpm", WALL_EPOCH_S, "time", "s", FALSE },
-      { "/replay/csv/wall-clock/epoch-ms/rr", WALL_EPOCH_MS, "timestamp", "ms", TRUE },
-      { "/replay/csv/wall-clock/epoch-ms/bpm", WALL_EPOCH_MS, "timestamp", "ms", FALSE },
-      { "/replay/csv/wall-clock/epoch-us/bpm", WALL_EPOCH_US, "timestamp", "µs", FALSE },
-      { "/replay/csv/wall-clock/epoch-ns/rr", WALL_EPOCH_NS, "timestamp", "ns", TRUE },
-      /* the unit from the header's name, not from the value */
-      { "/replay/csv/wall-clock/epoch-ms-named/bpm", WALL_EPOCH_MS, "time_ms", "ms", FALSE },
-    };
-
-    for (gsize i = 0; i < G_N_ELEMENTS (wall_cases); i++)
-      g_test_add (wall_cases[i].path, Fixture, &wall_cases[i], fixture_set_up, test_wall_clock_csv, fixture_tear_down);
-  }
-  g_test_add ("/replay/csv/polar", Fixture, NULL, fixture_set_up, test_polar, fixture_tear_down);
-  g_test_add ("/replay/csv/columns", Fixture, NULL, fixture_set_up, test_columns_override, fixture_tear_down);
+  test_replay_add ("/replay/recording/jsonl", GINT_TO_POINTER (HEART_RECORDER_JSONL), test_recording_replays);
+  test_replay_add ("/replay/recording/csv", GINT_TO_POINTER (HEART_RECORDER_CSV), test_recording_replays);
+  test_replay_add ("/replay/seek-and-loop", NULL, test_seek_and_loop);
+  test_replay_add ("/replay/loop/position", NULL, test_loop_position);
+  test_replay_add ("/replay/loop/pause-between-passes", NULL, test_loop_pause_between_passes);
+  test_replay_add ("/replay/timestamps-now/no-drift", NULL, test_timestamps_now_do_not_drift);
+  test_replay_add ("/replay/malformed/skip", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP), test_malformed_lines);
+  test_replay_add ("/replay/malformed/stop", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP), test_malformed_lines);
+  test_replay_add ("/replay/empty-and-binary", NULL, test_empty_and_binary);
+  test_replay_add ("/replay/huge-lines", NULL, test_huge_lines);
+  test_replay_add ("/replay/truncated-last-line", NULL, test_truncated_last_line);
+  test_replay_add ("/replay/csv/generic-rr", NULL, test_generic_rr);
+  test_replay_add ("/replay/csv/generic-bpm", NULL, test_generic_bpm);
+  for (gsize i = 0; i < G_N_ELEMENTS (wall_cases); i++)
+    test_replay_add (wall_cases[i].path, &wall_cases[i], test_wall_clock_csv);
+  test_replay_add ("/replay/csv/polar", NULL, test_polar);
+  test_replay_add ("/replay/csv/columns", NULL, test_columns_override);
   return g_test_run ();
 }
