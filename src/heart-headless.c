@@ -392,9 +392,13 @@ on_sensor_state (HeartSensor *sensor,
   else if (g_str_equal (state, "disconnected"))
     g_printerr ("heartsim: sensor %s disconnected; serving its last sample until it is back\n",
                 address != NULL ? address : heart_sensor_get_address (sensor));
-  else if (g_str_equal (state, "searching") && pspec == NULL)
+  else if (g_str_equal (state, "searching"))
     g_printerr ("heartsim: sensor %s: waiting for BlueZ to know it (pair it first: docs/sensors.md)\n",
                 heart_sensor_get_address (sensor));
+  else if (g_str_equal (state, "unavailable"))
+    g_printerr ("heartsim: sensor %s: %s; serving on and waiting for it "
+                "(POST /source?kind=simulator serves the simulation meanwhile)\n",
+                heart_sensor_get_address (sensor), heart_sensor_get_unavailable_reason (sensor));
 }
 
 /* as a replay's bad lines: the first few, then one line saying so */
@@ -502,20 +506,19 @@ heart_headless_main (int    argc,
       g_signal_connect (replay, "problem", G_CALLBACK (on_replay_problem), &run);
     }
 
-  /* no BlueZ or no adapter is told before anything listens; a strap not
-   * in reach yet is not: it is waited for (docs/sensors.md) */
+  /* a bad address is a mistake of the command line's; no BlueZ, no
+   * adapter or a strap not in reach yet are not: the server goes on and
+   * waits, saying so (docs/sensors.md) */
   if (options.sensor != NULL)
     {
       sensor = heart_sensor_new (options.sensor, NULL, &error);
       if (sensor == NULL)
         {
           g_printerr ("heartsim: --sensor %s: %s\n", options.sensor, error->message);
-          return g_error_matches (error, HEART_SENSOR_ERROR, HEART_SENSOR_ERROR_ADDRESS)
-                 ? EXIT_USAGE : EXIT_START_FAILED;
+          return EXIT_USAGE;
         }
       g_signal_connect (sensor, "notify::state", G_CALLBACK (on_sensor_state), NULL);
       g_signal_connect (sensor, "problem", G_CALLBACK (on_sensor_problem), &run);
-      on_sensor_state (sensor, NULL, NULL);
     }
 
   /* everything downstream follows the switch, so that POST /source can

@@ -17,39 +17,32 @@
 
 #include "heart-gatt.h"
 #include "heart-hrv.h"
+#include "heart-history.h"
 #include "heart-sensor.h"
+#include "heart-sensor-scanner.h"
+#include "heart-server.h"
+#include "heart-simulator.h"
+#include "heart-source-switch.h"
+#include "test-bluez-util.h"
+#include "test-server-util.h"
 
-#define WAIT_MS        10000
+#define WAIT_MS        MOCK_BLUEZ_WAIT_MS
 #define ADDRESS        "AA:BB:CC:DD:EE:01"
 #define DEVICE_PATH    "/org/bluez/hci0/dev_AA_BB_CC_DD_EE_01"
 #define SERVICE_PATH   DEVICE_PATH "/service000c"
 #define CHAR_PATH      SERVICE_PATH "/char000d"
-#define MOCK_IFACE     "org.freedesktop.DBus.Mock"
-#define BLUEZ_MOCK     "org.bluez.Mock"
 
 typedef struct
 {
-  GTestDBus       *bus;
-  GDBusConnection *connection;
-  GSubprocess     *mock;
+  MockBluez        mock;
   HeartSensor     *sensor;
   GPtrArray       *beats;     /* of HeartBeat */
   guint            samples;
   HeartSample      last;
   guint            problems;
-  gboolean         bluez_up;
   guint64          seq_when_connected;
   gpointer         lines;     /* of heartsim's stderr */
 } Fixture;
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
 
 /* Runs the main loop until @done or WAIT_MS; FALSE when the time ran out */
 static gboolean
@@ -59,29 +52,13 @@ wait_for (gboolean (*done) (Fixture *f, gconstpointer data),
           guint          timeout_ms)
 {
   gboolean expired = FALSE;
-  guint id = g_timeout_add (timeout_ms, on_timeout, &expired);
+  guint id = g_timeout_add (timeout_ms, mock_bluez_expire, &expired);
 
   while (!done (f, data) && !expired)
     g_main_context_iteration (NULL, TRUE);
   if (!expired)
     g_source_remove (id);
   return done (f, data);
-}
-
-static GVariant *
-call (Fixture    *f,
-      const char *path,
-      const char *interface,
-      const char *method,
-      GVariant   *parameters)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *reply = g_dbus_connection_call_sync (f->connection, "org.bluez", path, interface, method,
-                                                 parameters, NULL, G_DBUS_CALL_FLAGS_NONE, WAIT_MS,
-                                                 NULL, &error);
-
-  g_assert_no_error (error);
-  return reply;
 }
 
 static void
@@ -91,98 +68,19 @@ call_void (Fixture    *f,
            const char *method,
            GVariant   *parameters)
 {
-  g_autoptr(GVariant) reply = call (f, path, interface, method, parameters);
-}
-
-static void
-on_bluez_appeared (GDBusConnection *connection,
-                   const char      *name,
-                   const char      *owner,
-                   gpointer         user_data)
-{
-  Fixture *f = user_data;
-
-  f->bluez_up = TRUE;
-}
-
-static gboolean
-bluez_on_bus (Fixture       *f,
-              gconstpointer  data)
-{
-  return f->bluez_up;
+  mock_bluez_call_void (&f->mock, path, interface, method, parameters);
 }
 
 static void
 start_mock (Fixture *f)
 {
-  const char *python = g_getenv ("HEARTSIM_PYTHON");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) probe = NULL;
-  guint watch;
-
-  if (python == NULL)
-    python = "python3";
-  probe = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                            python, "-c", "import dbusmock", NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_wait (probe, NULL, &error));
-  if (!g_subprocess_get_successful (probe))
-    g_error ("%s cannot import dbusmock: python3-dbusmock is missing "
-             "(build-aux/install-deps.sh test installs it)", python);
-
-  watch = g_bus_watch_name_on_connection (f->connection, "org.bluez", G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                          on_bluez_appeared, NULL, f, NULL);
-  f->mock = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
-                              python, "-m", "dbusmock", "--template", "bluez5", "--session", NULL);
-  g_assert_no_error (error);
-  g_assert_true (wait_for (bluez_on_bus, f, NULL, WAIT_MS));
-  g_bus_unwatch_name (watch);
-}
-
-static void
-add_strap (Fixture *f)
-{
-  GVariantBuilder props;
-  const char *flags[] = { "notify", NULL };
-
-  call_void (f, DEVICE_PATH, MOCK_IFACE, "AddProperty",
-             g_variant_new ("(ssv)", "org.bluez.Battery1", "Percentage", g_variant_new_byte (87)));
-
-  g_variant_builder_init (&props, G_VARIANT_TYPE ("a{sv}"));
-  g_variant_builder_add (&props, "{sv}", "UUID", g_variant_new_string (HEART_GATT_HEART_RATE_SERVICE_UUID));
-  g_variant_builder_add (&props, "{sv}", "Device", g_variant_new_object_path (DEVICE_PATH));
-  g_variant_builder_add (&props, "{sv}", "Primary", g_variant_new_boolean (TRUE));
-  call_void (f, "/", MOCK_IFACE, "AddObject",
-             g_variant_new ("(ssa{sv}a(ssss))", SERVICE_PATH, "org.bluez.GattService1", &props, NULL));
-
-  g_variant_builder_init (&props, G_VARIANT_TYPE ("a{sv}"));
-  g_variant_builder_add (&props, "{sv}", "UUID", g_variant_new_string (HEART_GATT_HEART_RATE_MEASUREMENT_UUID));
-  g_variant_builder_add (&props, "{sv}", "Service", g_variant_new_object_path (SERVICE_PATH));
-  g_variant_builder_add (&props, "{sv}", "Value",
-                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, NULL, 0, 1));
-  g_variant_builder_add (&props, "{sv}", "Notifying", g_variant_new_boolean (FALSE));
-  g_variant_builder_add (&props, "{sv}", "Flags", g_variant_new_strv (flags, -1));
-  call_void (f, "/", MOCK_IFACE, "AddObject",
-             g_variant_new_parsed ("(%s, 'org.bluez.GattCharacteristic1', %v, "
-                                   "[('StartNotify', '', '', ''), ('StopNotify', '', '', '')])",
-                                   CHAR_PATH, g_variant_builder_end (&props)));
+  mock_bluez_start (&f->mock);
 }
 
 static void
 add_device (Fixture *f)
 {
-  g_autoptr(GVariant) reply = call (f, "/", BLUEZ_MOCK, "AddDevice",
-                                    g_variant_new ("(sss)", "hci0", ADDRESS, "Test strap"));
-
-  /* the template's Connect and Disconnect signal the change but leave the
-   * property as it was; BlueZ changes both */
-  call_void (f, DEVICE_PATH, MOCK_IFACE, "AddMethod",
-             g_variant_new ("(sssss)", "org.bluez.Device1", "Connect", "", "",
-                            "self.UpdateProperties('org.bluez.Device1', {'Connected': dbus.Boolean(True)})"));
-  call_void (f, DEVICE_PATH, MOCK_IFACE, "AddMethod",
-             g_variant_new ("(sssss)", "org.bluez.Device1", "Disconnect", "", "",
-                            "self.UpdateProperties('org.bluez.Device1', {'Connected': dbus.Boolean(False)})"));
-  add_strap (f);
+  mock_bluez_add_strap (&f->mock, ADDRESS, "Test strap");
 }
 
 static void
@@ -225,15 +123,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (f->bus);
-  f->connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (f->bus),
-                                                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                          NULL, NULL, &error);
-  g_assert_no_error (error);
+  mock_bluez_up (&f->mock);
   f->beats = g_ptr_array_new_with_free_func ((GDestroyNotify) heart_beat_free);
 }
 
@@ -242,16 +132,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->sensor);
-  if (f->mock != NULL)
-    {
-      g_subprocess_force_exit (f->mock);
-      g_subprocess_wait (f->mock, NULL, NULL);
-      g_clear_object (&f->mock);
-    }
-  g_dbus_connection_close_sync (f->connection, NULL, NULL);
-  g_clear_object (&f->connection);
-  g_test_dbus_down (f->bus);
-  g_clear_object (&f->bus);
+  mock_bluez_down (&f->mock);
   g_ptr_array_unref (f->beats);
 }
 
@@ -261,7 +142,7 @@ start_sensor (Fixture    *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->sensor = heart_sensor_new (address, f->connection, &error);
+  f->sensor = heart_sensor_new (address, f->mock.connection, &error);
   g_assert_no_error (error);
   g_signal_connect (f->sensor, "beat", G_CALLBACK (on_beat), f);
   g_signal_connect (f->sensor, "sample", G_CALLBACK (on_sample), f);
@@ -303,13 +184,7 @@ notify (Fixture      *f,
         const guint8 *value,
         gsize         length)
 {
-  GVariantBuilder changed;
-
-  g_variant_builder_init (&changed, G_VARIANT_TYPE ("a{sv}"));
-  g_variant_builder_add (&changed, "{sv}", "Value",
-                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, value, length, 1));
-  call_void (f, CHAR_PATH, MOCK_IFACE, "UpdateProperties",
-             g_variant_new ("(sa{sv})", "org.bluez.GattCharacteristic1", &changed));
+  mock_bluez_notify (&f->mock, ADDRESS, value, length);
 }
 
 /* 75 bpm with the RRs @raw (1/1024 s) */
@@ -329,33 +204,240 @@ notify_rr (Fixture     *f,
   notify (f, value, 2 + 2 * n);
 }
 
+static gboolean
+reason_has (Fixture       *f,
+            gconstpointer  text)
+{
+  const char *reason = heart_sensor_get_unavailable_reason (f->sensor);
+
+  return reason != NULL && strstr (reason, text) != NULL;
+}
+
+/* No BlueZ on the bus: the sensor says so, and when BlueZ and an adapter
+ * come, it goes on by itself */
 static void
 test_no_bluez (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartSensor) sensor = heart_sensor_new ("any", f->connection, &error);
+  g_autoptr(HeartSensor) bad = heart_sensor_new ("not-an-address", f->mock.connection, &error);
 
-  g_assert_null (sensor);
-  g_assert_error (error, HEART_SENSOR_ERROR, HEART_SENSOR_ERROR_NO_BLUEZ);
-  g_assert_nonnull (strstr (error->message, "BlueZ"));
-
-  g_clear_error (&error);
-  sensor = heart_sensor_new ("not-an-address", f->connection, &error);
+  g_assert_null (bad);
   g_assert_error (error, HEART_SENSOR_ERROR, HEART_SENSOR_ERROR_ADDRESS);
+
+  start_sensor (f, "any");
+  g_assert_true (wait_for (state_is, f, "unavailable", WAIT_MS));
+  g_assert_nonnull (strstr (heart_sensor_get_unavailable_reason (f->sensor), "BlueZ"));
+
+  start_mock (f);
+  g_assert_true (wait_for (reason_has, f, "No Bluetooth adapter", WAIT_MS));
+  mock_bluez_add_adapter (&f->mock);
+  g_assert_true (wait_for (state_is, f, "searching", WAIT_MS));
+  g_assert_null (heart_sensor_get_unavailable_reason (f->sensor));
+  add_device (f);
+  g_assert_true (wait_for (state_is, f, "connected", WAIT_MS));
+}
+
+/* The adapter goes while a strap is connected, and comes back */
+static void
+test_adapter_removed (Fixture       *f,
+                      gconstpointer  data)
+{
+  const guint raw[] = { 800 };
+
+  start_mock (f);
+  mock_bluez_add_adapter (&f->mock);
+  add_device (f);
+  start_sensor (f, ADDRESS);
+  g_assert_true (wait_for (state_is, f, "connected", WAIT_MS));
+  mock_bluez_call_void (&f->mock, "/", BLUEZ_MOCK_IFACE, "RemoveAdapterWithDevices", g_variant_new ("(s)", "hci0"));
+  g_assert_true (wait_for (reason_has, f, "No Bluetooth adapter", WAIT_MS));
+  mock_bluez_add_adapter (&f->mock);
+  add_device (f);
+  g_assert_true (wait_for (state_is, f, "connected", WAIT_MS));
+  notify_rr (f, raw, G_N_ELEMENTS (raw));
+  g_assert_true (wait_for (has_beats, f, GUINT_TO_POINTER (1), WAIT_MS));
+}
+
+/* ------------------------------------------------------------- the scanner */
+
+typedef struct
+{
+  HeartSensorScanner *scanner;
+  guint               n;
+} ScannerWait;
+
+static gboolean
+scanner_available (gpointer data)
+{
+  return heart_sensor_scanner_get_available (data);
+}
+
+static gboolean
+scanner_answered (gpointer data)
+{
+  return heart_sensor_scanner_get_unavailable_reason (data) != NULL || heart_sensor_scanner_get_available (data);
+}
+
+static gboolean
+scanner_discovering (gpointer data)
+{
+  return heart_sensor_scanner_get_discovering (data);
+}
+
+static gboolean
+scanner_not_discovering (gpointer data)
+{
+  return !heart_sensor_scanner_get_discovering (data);
+}
+
+static gboolean
+scanner_has (gpointer data)
+{
+  ScannerWait *wait = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (wait->scanner)) == wait->n;
+}
+
+static gboolean
+discovery_filtered (MockBluez *mock)
+{
+  g_autoptr(GVariant) reply = mock_bluez_call (mock, "/org/bluez/hci0", "org.freedesktop.DBus.Properties", "Get",
+                                               g_variant_new ("(ss)", "org.bluez.Adapter1", "Discoverable"));
+  g_autoptr(GVariant) value = NULL;
+
+  g_variant_get (reply, "(v)", &value);
+  /* the template marks a discovery started after a filter so */
+  return g_variant_get_boolean (value);
 }
 
 static void
-test_no_adapter (Fixture       *f,
-                 gconstpointer  data)
+test_scanner (Fixture       *f,
+              gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HeartSensor) sensor = NULL;
+  g_autoptr(HeartSensorScanner) scanner = NULL;
+  g_autoptr(HeartSensorDevice) device = NULL;
+  ScannerWait wait;
 
   start_mock (f);
-  sensor = heart_sensor_new ("any", f->connection, &error);
-  g_assert_null (sensor);
-  g_assert_error (error, HEART_SENSOR_ERROR, HEART_SENSOR_ERROR_NO_ADAPTER);
+  scanner = heart_sensor_scanner_new (f->mock.connection);
+  g_assert_true (mock_bluez_wait (scanner_answered, scanner, WAIT_MS));
+  g_assert_false (heart_sensor_scanner_get_available (scanner));
+  g_assert_nonnull (strstr (heart_sensor_scanner_get_unavailable_reason (scanner), "No Bluetooth adapter"));
+
+  /* asked before there is an adapter: it starts once there is one */
+  heart_sensor_scanner_set_discovering (scanner, TRUE);
+  mock_bluez_add_adapter (&f->mock);
+  g_assert_true (mock_bluez_wait (scanner_available, scanner, WAIT_MS));
+  g_assert_null (heart_sensor_scanner_get_unavailable_reason (scanner));
+  g_assert_true (mock_bluez_wait (scanner_discovering, scanner, WAIT_MS));
+  g_assert_true (discovery_filtered (&f->mock));
+
+  /* a strap is listed; a device without the Heart Rate service is not */
+  g_variant_unref (mock_bluez_call (&f->mock, "/", BLUEZ_MOCK_IFACE, "AddDevice",
+                                    g_variant_new ("(sss)", "hci0", "AA:BB:CC:DD:EE:77", "Headphones")));
+  mock_bluez_add_strap (&f->mock, ADDRESS, "Test strap");
+  wait = (ScannerWait) { scanner, 1 };
+  g_assert_true (mock_bluez_wait (scanner_has, &wait, WAIT_MS));
+  device = g_list_model_get_item (G_LIST_MODEL (scanner), 0);
+  g_assert_cmpstr (heart_sensor_device_get_address (device), ==, ADDRESS);
+  g_assert_cmpstr (heart_sensor_device_get_name (device), ==, "Test strap");
+  g_assert_false (heart_sensor_device_get_connected (device));
+
+  /* gone from BlueZ, gone from the list */
+  mock_bluez_call_void (&f->mock, "/org/bluez/hci0", "org.bluez.Adapter1", "RemoveDevice",
+                        g_variant_new ("(o)", DEVICE_PATH));
+  wait.n = 0;
+  g_assert_true (mock_bluez_wait (scanner_has, &wait, WAIT_MS));
+
+  heart_sensor_scanner_set_discovering (scanner, FALSE);
+  g_assert_true (mock_bluez_wait (scanner_not_discovering, scanner, WAIT_MS));
+  g_assert_false (discovery_filtered (&f->mock));
+}
+
+/* --------------------------------------------------------- POST /source */
+
+static void
+test_post_source (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(HeartSimulator) simulator = heart_simulator_new (7);
+  g_autoptr(HeartSourceSwitch) source = heart_source_switch_new (HEART_SOURCE (simulator));
+  g_autoptr(HeartHistory) history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
+  g_autoptr(HeartServer) server = NULL;
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestReply) reply = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  const guint raw[] = { 800 };
+  HeartSource *current;
+  guint port;
+
+  heart_source_set_running (HEART_SOURCE (source), TRUE);
+  heart_history_follow (history, G_OBJECT (source));
+  server = g_object_new (HEART_TYPE_SERVER, "simulator", simulator, "source", source, "history", history,
+                         "bluez-connection", f->mock.connection, NULL);
+  heart_server_set_port (server, 0);
+  g_assert_true (heart_server_start (server, &error));
+  port = heart_server_get_port (server);
+
+  /* no BlueZ: 409 with the reason, and the simulation goes on */
+  reply = test_request (session, SOUP_METHOD_POST, port, "/source?kind=sensor", NULL);
+  g_assert_cmpuint (test_reply_status (reply), ==, SOUP_STATUS_CONFLICT);
+  g_assert_nonnull (strstr (json_node_get_string (json_object_get_member (json_node_get_object (
+                                                    json = test_reply_json (reply)), "detail")), "BlueZ"));
+  g_assert_true (heart_source_switch_get_source (source) == HEART_SOURCE (simulator));
+  g_clear_pointer (&reply, test_reply_free);
+  g_clear_pointer (&json, json_node_unref);
+
+  /* not an address: 422 naming the field */
+  reply = test_request (session, SOUP_METHOD_POST, port, "/source?kind=sensor&address=AA:BB", NULL);
+  g_assert_cmpuint (test_reply_status (reply), ==, SOUP_STATUS_UNPROCESSABLE_ENTITY);
+  g_clear_pointer (&reply, test_reply_free);
+
+  start_mock (f);
+  mock_bluez_add_adapter (&f->mock);
+  add_device (f);
+  reply = test_request (session, SOUP_METHOD_POST, port, "/source?kind=sensor&address=" ADDRESS, NULL);
+  g_assert_cmpuint (test_reply_status (reply), ==, SOUP_STATUS_OK);
+  json = test_reply_json (reply);
+  g_assert_cmpstr (test_json_string (json, "kind"), ==, "sensor");
+  g_assert_cmpstr (test_json_string (json, "address"), ==, ADDRESS);
+  g_clear_pointer (&reply, test_reply_free);
+  g_clear_pointer (&json, json_node_unref);
+  current = heart_source_switch_get_source (source);
+  g_assert_true (HEART_IS_SENSOR (current));
+  f->sensor = g_object_ref (HEART_SENSOR (current));
+  g_assert_true (heart_source_get_running (current));
+
+  /* the strap's notifications reach the API */
+  g_assert_true (wait_for (state_is, f, "connected", WAIT_MS));
+  g_signal_connect (f->sensor, "sample", G_CALLBACK (on_sample), f);
+  notify_rr (f, raw, G_N_ELEMENTS (raw));
+  g_assert_true (wait_for (has_samples, f, GUINT_TO_POINTER (1), WAIT_MS));
+  reply = test_request (session, SOUP_METHOD_GET, port, "/heartbeat/current", NULL);
+  json = test_reply_json (reply);
+  g_assert_cmpint (test_json_int (json, "bpm"), ==, 75);
+  g_clear_pointer (&reply, test_reply_free);
+  g_clear_pointer (&json, json_node_unref);
+  reply = test_request (session, SOUP_METHOD_GET, port, "/source", NULL);
+  json = test_reply_json (reply);
+  g_assert_cmpstr (test_json_string (json, "state"), ==, "connected");
+  g_assert_cmpstr (test_json_string (json, "contact"), ==, "detected");
+  g_assert_cmpint (test_json_int (json, "battery_percent"), ==, 87);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (json), "device"),
+                                                  "name"), ==, "Test strap");
+  g_clear_pointer (&reply, test_reply_free);
+
+  /* and back to the simulation */
+  g_clear_object (&f->sensor);
+  reply = test_request (session, SOUP_METHOD_POST, port, "/source?kind=simulator", NULL);
+  g_assert_cmpuint (test_reply_status (reply), ==, SOUP_STATUS_OK);
+  g_assert_true (heart_source_switch_get_source (source) == HEART_SOURCE (simulator));
+
+  soup_session_abort (session);
+  heart_server_stop (server);
+  heart_server_wait_closed (server, 1000);
 }
 
 static void
@@ -369,7 +451,7 @@ test_beats_and_samples (Fixture       *f,
   guint seen;
 
   start_mock (f);
-  g_variant_unref (call (f, "/", BLUEZ_MOCK, "AddAdapter", g_variant_new ("(ss)", "hci0", "heartsim-test")));
+  mock_bluez_add_adapter (&f->mock);
   add_device (f);
   start_sensor (f, address);
   /* not connected: the sensor asks BlueZ to connect it, then subscribes */
@@ -424,7 +506,7 @@ test_disconnect (Fixture       *f,
   guint n;
 
   start_mock (f);
-  g_variant_unref (call (f, "/", BLUEZ_MOCK, "AddAdapter", g_variant_new ("(ss)", "hci0", "heartsim-test")));
+  mock_bluez_add_adapter (&f->mock);
   add_device (f);
   start_sensor (f, ADDRESS);
   g_assert_true (wait_for (state_is, f, "connected", WAIT_MS));
@@ -467,7 +549,7 @@ test_dispose_while_busy (Fixture       *f,
   gboolean expired = FALSE;
 
   start_mock (f);
-  g_variant_unref (call (f, "/", BLUEZ_MOCK, "AddAdapter", g_variant_new ("(ss)", "hci0", "heartsim-test")));
+  mock_bluez_add_adapter (&f->mock);
   add_device (f);
   start_sensor (f, ADDRESS);
   g_assert_true (wait_for (state_is, f, "connected", WAIT_MS));
@@ -477,7 +559,7 @@ test_dispose_while_busy (Fixture       *f,
   g_clear_object (&f->sensor);
   call_void (f, DEVICE_PATH, "org.bluez.Device1", "Connect", NULL);
   notify_rr (f, raw, G_N_ELEMENTS (raw));
-  g_timeout_add (300, on_timeout, &expired);
+  g_timeout_add (300, mock_bluez_expire, &expired);
   while (!expired)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (f->beats->len, ==, 0);
@@ -567,7 +649,7 @@ heartsim_status (Fixture *f,
   for (guint i = 0; i < 4 && (args[i] = va_arg (ap, const char *)) != NULL; i++)
     ;
   va_end (ap);
-  process = spawn_heartsim (g_test_dbus_get_bus_address (f->bus), G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+  process = spawn_heartsim (g_test_dbus_get_bus_address (f->mock.bus), G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
                             args[0], args[1], args[2], args[3], NULL);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error));
@@ -614,6 +696,22 @@ current_is (Fixture       *f,
          fabs (json_object_get_double_member_with_default (sample, "rr_ms", 0) - 800 * 1000.0 / 1024) < 0.06;
 }
 
+static gboolean
+health_ok (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/health", GPOINTER_TO_UINT (data));
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+  g_autofree char *text = NULL;
+
+  if (body == NULL || soup_message_get_status (msg) != SOUP_STATUS_OK)
+    return FALSE;
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  return strstr (text, "\"state\":\"unavailable\"") != NULL;
+}
+
 static void
 test_headless (Fixture       *f,
                gconstpointer  data)
@@ -633,13 +731,28 @@ test_headless (Fixture       *f,
   /* one source or the other; an address that is not one */
   g_assert_cmpint (heartsim_status (f, "--sensor", "any", "--replay", "x.csv", NULL), ==, 2);
   g_assert_cmpint (heartsim_status (f, "--sensor", "AA:BB", NULL), ==, 2);
-  /* no BlueZ on the bus: told before anything listens */
-  g_assert_cmpint (heartsim_status (f, "--sensor", "any", NULL), ==, 1);
+  /* no BlueZ on the bus: said, and the server goes on */
+  heartsim = spawn_heartsim (g_test_dbus_get_bus_address (f->mock.bus), G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                             "--sensor", "any", NULL);
+  g_assert_no_error (error);
+  port = read_port (heartsim);
+  lines.in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (heartsim));
+  f->lines = &lines;
+  g_assert_true (wait_for (stderr_has, f, "BlueZ (bluetoothd) is not running; serving on", WAIT_MS));
+  g_assert_false (lines.eof);
+  g_assert_true (wait_for (health_ok, f, GUINT_TO_POINTER (port), WAIT_MS));
+  g_subprocess_send_signal (heartsim, SIGTERM);
+  g_assert_true (g_subprocess_wait (heartsim, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (heartsim), ==, 0);
+  g_clear_object (&heartsim);
+  g_clear_object (&lines.in);
+  g_string_truncate (lines.text, 0);
+  lines.eof = FALSE;
 
   start_mock (f);
-  g_variant_unref (call (f, "/", BLUEZ_MOCK, "AddAdapter", g_variant_new ("(ss)", "hci0", "heartsim-test")));
+  mock_bluez_add_adapter (&f->mock);
   add_device (f);
-  heartsim = spawn_heartsim (g_test_dbus_get_bus_address (f->bus), G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+  heartsim = spawn_heartsim (g_test_dbus_get_bus_address (f->mock.bus), G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                              "--sensor", ADDRESS, NULL);
   g_assert_no_error (error);
   port = read_port (heartsim);
@@ -672,7 +785,9 @@ main (int    argc,
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/sensor/no-bluez", Fixture, NULL, fixture_set_up, test_no_bluez, fixture_tear_down);
-  g_test_add ("/sensor/no-adapter", Fixture, NULL, fixture_set_up, test_no_adapter, fixture_tear_down);
+  g_test_add ("/sensor/adapter-removed", Fixture, NULL, fixture_set_up, test_adapter_removed, fixture_tear_down);
+  g_test_add ("/sensor/scanner", Fixture, NULL, fixture_set_up, test_scanner, fixture_tear_down);
+  g_test_add ("/sensor/post-source", Fixture, NULL, fixture_set_up, test_post_source, fixture_tear_down);
   g_test_add ("/sensor/beats-and-samples/address", Fixture, ADDRESS,
               fixture_set_up, test_beats_and_samples, fixture_tear_down);
   g_test_add ("/sensor/beats-and-samples/any", Fixture, "any",

@@ -298,7 +298,7 @@ test_conflicts_and_refusals (Fixture       *f,
   answer = request_json (f, SOUP_METHOD_POST, empty_path, SOUP_STATUS_UNPROCESSABLE_ENTITY);
   g_assert_true (g_str_has_suffix (detail_of (answer), "empty.csv: the file is empty"));
   g_clear_pointer (&answer, json_node_unref);
-  answer = request_json (f, SOUP_METHOD_POST, "/source?kind=sensor", SOUP_STATUS_UNPROCESSABLE_ENTITY);
+  answer = request_json (f, SOUP_METHOD_POST, "/source?kind=strap", SOUP_STATUS_UNPROCESSABLE_ENTITY);
   g_clear_pointer (&answer, json_node_unref);
   answer = request_json (f, SOUP_METHOD_POST, "/source?kind=replay&file=x.csv&speed=5000", SOUP_STATUS_UNPROCESSABLE_ENTITY);
   g_clear_pointer (&answer, json_node_unref);

@@ -1,8 +1,8 @@
 /* heart-sensor.c: a Bluetooth LE heart-rate strap, through BlueZ
  *
- * BlueZ's objects are read whole (ObjectManager.GetManagedObjects) at the
- * start and again whenever one is added or removed or a device changes:
- * what to do next follows from that snapshot alone (find the device, ask
+ * BlueZ's objects are read whole (heart-bluez.h) at the start and again
+ * whenever one is added or removed or a device changes: what to do next
+ * follows from that snapshot alone (find the device, ask
  * BlueZ to connect it, StartNotify its Heart Rate Measurement), so a strap
  * that goes and comes back takes the same path as the first time. Values
  * arrive as PropertiesChanged on the characteristic's Value.
@@ -15,19 +15,17 @@
 #include <math.h>
 #include <string.h>
 
+#include "heart-bluez.h"
 #include "heart-gatt.h"
 #include "heart-rr-window.h"
 
-#define BLUEZ_NAME          "org.bluez"
-#define OBJECT_MANAGER      "org.freedesktop.DBus.ObjectManager"
-#define PROPERTIES          "org.freedesktop.DBus.Properties"
-#define ADAPTER_IFACE       "org.bluez.Adapter1"
-#define DEVICE_IFACE        "org.bluez.Device1"
-#define BATTERY_IFACE       "org.bluez.Battery1"
-#define CHARACTERISTIC_IFACE "org.bluez.GattCharacteristic1"
+#define BLUEZ_NAME          HEART_BLUEZ_NAME
+#define DEVICE_IFACE        HEART_BLUEZ_DEVICE_IFACE
+#define BATTERY_IFACE       HEART_BLUEZ_BATTERY_IFACE
+#define CHARACTERISTIC_IFACE HEART_BLUEZ_CHARACTERISTIC_IFACE
 
 #define INTERVAL_MS         500
-#define CALL_TIMEOUT_MS     5000
+#define CALL_TIMEOUT_MS     HEART_BLUEZ_CALL_TIMEOUT_MS
 /* Device1.Connect may take a while on the air */
 #define CONNECT_TIMEOUT_MS  30000
 /* the first retry of a lost strap, doubled up to the last */
@@ -44,11 +42,9 @@ struct _HeartSensor
 
   char            *address;        /* as given */
   gboolean         any;
-  GDBusConnection *connection;
+  GDBusConnection *connection;     /* as given, for BlueZ's watch */
+  HeartBluez      *bluez;
   GCancellable    *cancellable;
-  guint            properties_sub;
-  guint            added_sub;
-  guint            removed_sub;
 
   /* from the latest snapshot */
   char            *device_path;
@@ -58,8 +54,6 @@ struct _HeartSensor
   gboolean         connected;
   int              battery;
 
-  gboolean         scanning;       /* a GetManagedObjects in flight */
-  gboolean         scan_again;
   gboolean         notifying;
   gboolean         notify_pending;
   gboolean         connect_pending;
@@ -94,6 +88,7 @@ enum {
   PROP_ADDRESS,
   PROP_CONNECTION,
   PROP_STATE,
+  PROP_UNAVAILABLE_REASON,
   PROP_DEVICE_ADDRESS,
   PROP_DEVICE_NAME,
   PROP_CONTACT,
@@ -122,24 +117,16 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HeartSensor, heart_sensor, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (HEART_TYPE_SOURCE, source_iface_init)
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, initable_iface_init))
 
-static void scan (HeartSensor *self);
-
-/* A signal subscription's callback may still run once after it is
- * unsubscribed: it gets a weak reference, not the object */
-static gpointer
-weak_ref_new (HeartSensor *self)
+static void
+scan (HeartSensor *self)
 {
-  GWeakRef *ref = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (ref, self);
-  return ref;
+  heart_bluez_refresh (self->bluez);
 }
 
-static void
-weak_ref_free (gpointer data)
+static GDBusConnection *
+bus (HeartSensor *self)
 {
-  g_weak_ref_clear (data);
-  g_free (data);
+  return heart_bluez_get_connection (self->bluez);
 }
 
 /* ---------------------------------------------------------------- state */
@@ -394,7 +381,7 @@ on_reconnect (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
   self->connect_pending = TRUE;
-  g_dbus_connection_call (self->connection, BLUEZ_NAME, self->device_path, DEVICE_IFACE, "Connect",
+  g_dbus_connection_call (bus (self), BLUEZ_NAME, self->device_path, DEVICE_IFACE, "Connect",
                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, CONNECT_TIMEOUT_MS,
                           self->cancellable, connect_done, self);
   return G_SOURCE_REMOVE;
@@ -427,30 +414,6 @@ start_notify_done (GObject      *object,
   set_state (self, "connected");
 }
 
-static gboolean
-strv_has_uuid (GVariant   *uuids,
-               const char *uuid)
-{
-  g_autofree const char **list = NULL;
-
-  if (uuids == NULL || !g_variant_is_of_type (uuids, G_VARIANT_TYPE_STRING_ARRAY))
-    return FALSE;
-  list = g_variant_get_strv (uuids, NULL);
-  for (gsize i = 0; list[i] != NULL; i++)
-    if (g_ascii_strcasecmp (list[i], uuid) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-is_under (const char *path,
-          const char *parent)
-{
-  gsize n = strlen (parent);
-
-  return strncmp (path, parent, n) == 0 && path[n] == '/';
-}
-
 /* The device in use and its measurement characteristic, from a snapshot
  * (a{oa{sa{sv}}}) */
 static void
@@ -468,6 +431,10 @@ apply_snapshot (HeartSensor *self,
   GVariantIter iter;
   const char *path;
   GVariant *interfaces;
+
+  /* BlueZ is back, or answers for the first time */
+  if (g_str_equal (self->state, "starting") || g_str_equal (self->state, "unavailable"))
+    set_state (self, "searching");
 
   /* the measurement characteristics first: "any" device that has one */
   g_variant_iter_init (&iter, objects);
@@ -498,9 +465,9 @@ apply_snapshot (HeartSensor *self,
       if (self->any)
         {
           uuids = g_variant_lookup_value (props, "UUIDs", G_VARIANT_TYPE_STRING_ARRAY);
-          match = strv_has_uuid (uuids, HEART_GATT_HEART_RATE_SERVICE_UUID);
+          match = heart_bluez_has_uuid (uuids, HEART_GATT_HEART_RATE_SERVICE_UUID);
           for (guint i = 0; !match && i < measurement_paths->len; i++)
-            match = is_under (measurement_paths->pdata[i], path);
+            match = heart_bluez_is_under (measurement_paths->pdata[i], path);
         }
       else
         match = g_ascii_strcasecmp (address, self->address) == 0;
@@ -522,7 +489,7 @@ apply_snapshot (HeartSensor *self,
     }
 
   for (guint i = 0; device_path != NULL && char_path == NULL && i < measurement_paths->len; i++)
-    if (is_under (measurement_paths->pdata[i], device_path))
+    if (heart_bluez_is_under (measurement_paths->pdata[i], device_path))
       char_path = g_strdup (measurement_paths->pdata[i]);
 
   if (g_strcmp0 (device_path, self->device_path) != 0 || g_strcmp0 (char_path, self->char_path) != 0)
@@ -562,93 +529,47 @@ apply_snapshot (HeartSensor *self,
   if (!self->notifying && !self->notify_pending)
     {
       self->notify_pending = TRUE;
-      g_dbus_connection_call (self->connection, BLUEZ_NAME, self->char_path, CHARACTERISTIC_IFACE,
+      g_dbus_connection_call (bus (self), BLUEZ_NAME, self->char_path, CHARACTERISTIC_IFACE,
                               "StartNotify", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS,
                               self->cancellable, start_notify_done, self);
     }
 }
 
 static void
-scan_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
+on_snapshot (HeartBluez  *bluez,
+             GVariant    *objects,
+             HeartSensor *self)
 {
-  HeartSensor *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
-  g_autoptr(GVariant) objects = NULL;
+  apply_snapshot (self, objects);
+}
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+/* BlueZ or its adapter went, or came back (its snapshot follows) */
+static void
+on_available (HeartBluez  *bluez,
+              GParamSpec  *pspec,
+              HeartSensor *self)
+{
+  if (heart_bluez_get_available (bluez))
     return;
-  self->scanning = FALSE;
-  if (reply == NULL)
-    {
-      /* bluetoothd restarting: the strap is away until it is back */
-      g_debug ("GetManagedObjects: %s", error->message);
-      g_clear_pointer (&self->device_path, g_free);
-      g_clear_pointer (&self->char_path, g_free);
-      self->connected = FALSE;
-      lost (self);
-    }
-  else
-    {
-      objects = g_variant_get_child_value (reply, 0);
-      apply_snapshot (self, objects);
-    }
-  if (self->scan_again)
-    {
-      self->scan_again = FALSE;
-      scan (self);
-    }
+  g_clear_pointer (&self->device_path, g_free);
+  g_clear_pointer (&self->char_path, g_free);
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  self->connected = FALSE;
+  self->notifying = FALSE;
+  self->have_beat = FALSE;
+  set_state (self, "unavailable");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNAVAILABLE_REASON]);
 }
 
 static void
-scan (HeartSensor *self)
+on_properties_changed (HeartBluez  *bluez,
+                       const char  *path,
+                       const char  *iface,
+                       GVariant    *changed,
+                       HeartSensor *self)
 {
-  if (self->scanning)
-    {
-      self->scan_again = TRUE;
-      return;
-    }
-  self->scanning = TRUE;
-  g_dbus_connection_call (self->connection, BLUEZ_NAME, "/", OBJECT_MANAGER, "GetManagedObjects",
-                          NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE,
-                          CALL_TIMEOUT_MS, self->cancellable, scan_done, self);
-}
-
-static void
-on_objects_changed (GDBusConnection *connection,
-                    const char      *sender,
-                    const char      *path,
-                    const char      *interface,
-                    const char      *signal,
-                    GVariant        *parameters,
-                    gpointer         user_data)
-{
-  g_autoptr(HeartSensor) self = g_weak_ref_get (user_data);
-
-  if (self != NULL)
-    scan (self);
-}
-
-static void
-on_properties_changed (GDBusConnection *connection,
-                       const char      *sender,
-                       const char      *path,
-                       const char      *interface,
-                       const char      *signal,
-                       GVariant        *parameters,
-                       gpointer         user_data)
-{
-  g_autoptr(HeartSensor) self = g_weak_ref_get (user_data);
-  g_autoptr(GVariant) changed = NULL;
   g_autoptr(GVariant) value = NULL;
-  const char *iface;
   gboolean connected;
-
-  if (self == NULL || !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
-    return;
-  g_variant_get (parameters, "(&s@a{sv}@as)", &iface, &changed, NULL);
 
   if (g_strcmp0 (path, self->char_path) == 0 && g_str_equal (iface, CHARACTERISTIC_IFACE))
     {
@@ -657,16 +578,13 @@ on_properties_changed (GDBusConnection *connection,
         on_value (self, value);
       return;
     }
+  /* at once: the snapshot that follows may take a moment */
   if (g_strcmp0 (path, self->device_path) == 0 && g_str_equal (iface, DEVICE_IFACE)
       && g_variant_lookup (changed, "Connected", "b", &connected) && !connected)
     {
-      /* at once: the snapshot that follows may take a moment */
       self->connected = FALSE;
       lost (self);
     }
-  /* a device's Connected, UUIDs, ServicesResolved, battery: read them all again */
-  if (g_str_equal (iface, DEVICE_IFACE) || g_str_equal (iface, BATTERY_IFACE))
-    scan (self);
 }
 
 /* ------------------------------------------------------------- GInitable */
@@ -688,12 +606,6 @@ heart_sensor_initable_init (GInitable     *initable,
                             GError       **error)
 {
   HeartSensor *self = HEART_SENSOR (initable);
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) objects = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GVariantIter iter;
-  GVariant *interfaces;
-  gboolean adapter = FALSE;
 
   if (self->address == NULL || (!self->any && !valid_address (self->address)))
     {
@@ -702,61 +614,13 @@ heart_sensor_initable_init (GInitable     *initable,
                    self->address != NULL ? self->address : "");
       return FALSE;
     }
-  if (self->connection == NULL)
-    {
-      self->connection = g_bus_get_sync (G_BUS_TYPE_SYSTEM, cancellable, &local_error);
-      if (self->connection == NULL)
-        {
-          g_set_error (error, HEART_SENSOR_ERROR, HEART_SENSOR_ERROR_NO_BLUEZ,
-                       "no system bus to reach BlueZ on: %s", local_error->message);
-          return FALSE;
-        }
-    }
-
-  /* subscribed before the first snapshot, so that nothing falls between */
-  self->properties_sub =
-    g_dbus_connection_signal_subscribe (self->connection, BLUEZ_NAME, PROPERTIES, "PropertiesChanged",
-                                        NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_properties_changed, weak_ref_new (self), weak_ref_free);
-  self->added_sub =
-    g_dbus_connection_signal_subscribe (self->connection, BLUEZ_NAME, OBJECT_MANAGER, "InterfacesAdded",
-                                        "/", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_objects_changed, weak_ref_new (self), weak_ref_free);
-  self->removed_sub =
-    g_dbus_connection_signal_subscribe (self->connection, BLUEZ_NAME, OBJECT_MANAGER, "InterfacesRemoved",
-                                        "/", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_objects_changed, weak_ref_new (self), weak_ref_free);
-
-  reply = g_dbus_connection_call_sync (self->connection, BLUEZ_NAME, "/", OBJECT_MANAGER, "GetManagedObjects",
-                                       NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
-                                       G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS,
-                                       cancellable, &local_error);
-  if (reply == NULL)
-    {
-      g_dbus_error_strip_remote_error (local_error);
-      g_set_error (error, HEART_SENSOR_ERROR, HEART_SENSOR_ERROR_NO_BLUEZ,
-                   "BlueZ (org.bluez) does not answer on the bus: is bluetoothd running? (%s)",
-                   local_error->message);
-      return FALSE;
-    }
-  objects = g_variant_get_child_value (reply, 0);
-  /* g_variant_iter_next, not _loop: the search stops early, and _loop
-   * leaves what it last took to the caller then */
-  g_variant_iter_init (&iter, objects);
-  while (!adapter && g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", NULL, &interfaces))
-    {
-      g_autoptr(GVariant) props = g_variant_lookup_value (interfaces, ADAPTER_IFACE, NULL);
-
-      adapter = props != NULL;
-      g_variant_unref (interfaces);
-    }
-  if (!adapter)
-    {
-      g_set_error (error, HEART_SENSOR_ERROR, HEART_SENSOR_ERROR_NO_ADAPTER,
-                   "BlueZ has no Bluetooth adapter");
-      return FALSE;
-    }
-  apply_snapshot (self, objects);
+  /* BlueZ is asked without blocking: its absence is a state, as it may
+   * come later (docs/sensors.md) */
+  self->bluez = heart_bluez_new (self->connection);
+  g_signal_connect (self->bluez, "snapshot", G_CALLBACK (on_snapshot), self);
+  g_signal_connect (self->bluez, "notify::available", G_CALLBACK (on_available), self);
+  g_signal_connect (self->bluez, "notify::answered", G_CALLBACK (on_available), self);
+  g_signal_connect (self->bluez, "properties-changed", G_CALLBACK (on_properties_changed), self);
   return TRUE;
 }
 
@@ -830,21 +694,16 @@ heart_sensor_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
-  if (self->connection != NULL)
+  if (self->bluez != NULL)
     {
       /* the strap stops sending when we go, not when bluetoothd notices */
-      if (self->notifying && self->char_path != NULL)
-        g_dbus_connection_call (self->connection, BLUEZ_NAME, self->char_path, CHARACTERISTIC_IFACE,
+      if (self->notifying && self->char_path != NULL && bus (self) != NULL)
+        g_dbus_connection_call (bus (self), BLUEZ_NAME, self->char_path, CHARACTERISTIC_IFACE,
                                 "StopNotify", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS,
                                 NULL, NULL, NULL);
       self->notifying = FALSE;
-      if (self->properties_sub != 0)
-        g_dbus_connection_signal_unsubscribe (self->connection, self->properties_sub);
-      if (self->added_sub != 0)
-        g_dbus_connection_signal_unsubscribe (self->connection, self->added_sub);
-      if (self->removed_sub != 0)
-        g_dbus_connection_signal_unsubscribe (self->connection, self->removed_sub);
-      self->properties_sub = self->added_sub = self->removed_sub = 0;
+      g_signal_handlers_disconnect_by_data (self->bluez, self);
+      g_clear_object (&self->bluez);
     }
   g_clear_object (&self->connection);
   G_OBJECT_CLASS (heart_sensor_parent_class)->dispose (object);
@@ -883,6 +742,9 @@ heart_sensor_get_property (GObject    *object,
       break;
     case PROP_STATE:
       g_value_set_string (value, self->state);
+      break;
+    case PROP_UNAVAILABLE_REASON:
+      g_value_set_string (value, heart_sensor_get_unavailable_reason (self));
       break;
     case PROP_DEVICE_ADDRESS:
       g_value_set_string (value, self->device_address);
@@ -956,7 +818,10 @@ heart_sensor_class_init (HeartSensorClass *klass)
     g_param_spec_object ("connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] =
-    g_param_spec_string ("state", NULL, NULL, "searching",
+    g_param_spec_string ("state", NULL, NULL, "starting",
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UNAVAILABLE_REASON] =
+    g_param_spec_string ("unavailable-reason", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_DEVICE_ADDRESS] =
     g_param_spec_string ("device-address", NULL, NULL, NULL,
@@ -995,7 +860,7 @@ static void
 heart_sensor_init (HeartSensor *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->state = "searching";
+  self->state = "starting";
   self->battery = -1;
   self->energy_kj = -1;
   self->last_rr = NAN;
@@ -1022,6 +887,14 @@ heart_sensor_get_state (HeartSensor *self)
 {
   g_return_val_if_fail (HEART_IS_SENSOR (self), NULL);
   return self->state;
+}
+
+const char *
+heart_sensor_get_unavailable_reason (HeartSensor *self)
+{
+  g_return_val_if_fail (HEART_IS_SENSOR (self), NULL);
+  return g_str_equal (self->state, "unavailable") && self->bluez != NULL
+         ? heart_bluez_get_unavailable_reason (self->bluez) : NULL;
 }
 
 const char *

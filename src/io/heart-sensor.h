@@ -21,8 +21,6 @@ G_BEGIN_DECLS
 #define HEART_SENSOR_ERROR (heart_sensor_error_quark ())
 
 typedef enum {
-  HEART_SENSOR_ERROR_NO_BLUEZ,     /* org.bluez is not on the bus */
-  HEART_SENSOR_ERROR_NO_ADAPTER,   /* BlueZ has no adapter */
   HEART_SENSOR_ERROR_ADDRESS,      /* not "any" nor AA:BB:CC:DD:EE:FF */
 } HeartSensorError;
 
@@ -32,16 +30,21 @@ G_DECLARE_FINAL_TYPE (HeartSensor, heart_sensor, HEART, SENSOR, GObject)
 GQuark       heart_sensor_error_quark        (void);
 
 /* @address: "AA:BB:CC:DD:EE:FF", or "any" (also "auto"); @connection:
- * NULL for the system bus. NULL and @error when there is no BlueZ to talk
- * to. */
+ * NULL for the system bus. NULL and @error only for a bad address: the
+ * bus and BlueZ are reached without blocking, and their absence is a
+ * state ("unavailable"), not an error, as they may come later. */
 HeartSensor *heart_sensor_new                (const char *address,
                                               GDBusConnection *connection,
                                               GError **error);
 
-/* "searching" (no such device known to BlueZ yet), "connecting",
- * "connected" (notifications flow), "disconnected" (it was connected: the
- * last sample stays current, stale, until it comes back) */
+/* "starting" (BlueZ not answered yet), "unavailable" (no BlueZ or no
+ * adapter: heart_sensor_get_unavailable_reason() says which), "searching"
+ * (no such device known to BlueZ yet), "connecting", "connected"
+ * (notifications flow), "disconnected" (it was connected: the last sample
+ * stays current, stale, until it comes back) */
 const char  *heart_sensor_get_state          (HeartSensor *self);
+/* a sentence for the user while "unavailable", else NULL */
+const char  *heart_sensor_get_unavailable_reason (HeartSensor *self);
 const char  *heart_sensor_get_address        (HeartSensor *self);
 /* of the device in use, NULL before one is found */
 const char  *heart_sensor_get_device_address (HeartSensor *self);

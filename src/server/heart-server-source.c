@@ -3,7 +3,9 @@
  * The served source is a HeartSourceSwitch that everything downstream
  * follows, so a switch here is one call: the streams carry on and their
  * clients get the new source's samples, seq running on by one
- * (docs/architecture.md, Sources; docs/api.md, Source).
+ * (docs/architecture.md, Sources; docs/api.md, Source). A strap is
+ * switched to only once BlueZ has said there is Bluetooth to use, so that
+ * a machine without it answers 409 and keeps serving what it served.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,8 +13,53 @@
 
 #include "heart-duration.h"
 #include "heart-replay.h"
+#include "heart-sensor.h"
 #include "heart-server-json.h"
 #include "heart-server-validate.h"
+
+static void
+append_string_or_null (GString    *json,
+                       const char *text)
+{
+  if (text != NULL)
+    heart_json_append_string (json, text);
+  else
+    g_string_append (json, "null");
+}
+
+static void
+append_sensor (GString     *json,
+               HeartSensor *sensor)
+{
+  int battery = heart_sensor_get_battery (sensor);
+  int energy = heart_sensor_get_energy_kj (sensor);
+
+  g_string_append (json, ",\"address\":");
+  heart_json_append_string (json, heart_sensor_get_address (sensor));
+  g_string_append (json, ",\"state\":");
+  heart_json_append_string (json, heart_sensor_get_state (sensor));
+  g_string_append (json, ",\"running\":");
+  g_string_append (json, heart_source_get_running (HEART_SOURCE (sensor)) ? "true" : "false");
+  g_string_append (json, ",\"device\":{\"address\":");
+  append_string_or_null (json, heart_sensor_get_device_address (sensor));
+  g_string_append (json, ",\"name\":");
+  append_string_or_null (json, heart_sensor_get_device_name (sensor));
+  g_string_append (json, "},\"contact\":");
+  heart_json_append_string (json, heart_sensor_get_contact (sensor));
+  g_string_append (json, ",\"battery_percent\":");
+  if (battery >= 0)
+    g_string_append_printf (json, "%d", battery);
+  else
+    g_string_append (json, "null");
+  g_string_append (json, ",\"energy_kj\":");
+  if (energy >= 0)
+    g_string_append_printf (json, "%d", energy);
+  else
+    g_string_append (json, "null");
+  g_string_append_printf (json, ",\"skipped_notifications\":%" G_GUINT64_FORMAT, heart_sensor_get_skipped (sensor));
+  g_string_append (json, ",\"error\":");
+  append_string_or_null (json, heart_sensor_get_unavailable_reason (sensor));
+}
 
 void
 heart_server_source_append_json (GString     *json,
@@ -46,6 +93,8 @@ heart_server_source_append_json (GString     *json,
       else
         g_string_append (json, "null");
     }
+  else if (HEART_IS_SENSOR (current))
+    append_sensor (json, HEART_SENSOR (current));
   else
     {
       g_string_append (json, ",\"state\":");
@@ -124,22 +173,109 @@ replay_from_query (SoupServerMessage *msg,
   return replay;
 }
 
+static void
+respond_source (SoupServerMessage *msg,
+                HeartSourceSwitch *source_switch)
+{
+  GString *json = g_string_new (NULL);
+
+  heart_server_source_append_json (json, HEART_SOURCE (source_switch));
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
+/* A strap waiting for BlueZ's first answer, with its paused message */
+typedef struct
+{
+  SoupServerMessage *msg;
+  HeartSourceSwitch *source_switch;
+  HeartSensor       *sensor;
+} PendingSensor;
+
+static gboolean
+pending_sensor_free (gpointer data)
+{
+  PendingSensor *pending = data;
+
+  g_object_unref (pending->msg);
+  g_object_unref (pending->source_switch);
+  g_object_unref (pending->sensor);
+  g_free (pending);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_sensor_answered (HeartSensor   *sensor,
+                    GParamSpec    *pspec,
+                    PendingSensor *pending)
+{
+  g_autofree char *detail = NULL;
+
+  if (g_str_equal (heart_sensor_get_state (sensor), "starting"))
+    return;
+  soup_server_message_unpause (pending->msg);
+  if (g_str_equal (heart_sensor_get_state (sensor), "unavailable"))
+    {
+      detail = g_strdup_printf ("no strap can be used: %s", heart_sensor_get_unavailable_reason (sensor));
+      heart_respond_detail (pending->msg, SOUP_STATUS_CONFLICT, detail);
+    }
+  else
+    {
+      heart_source_switch_set_source (pending->source_switch, HEART_SOURCE (sensor));
+      respond_source (pending->msg, pending->source_switch);
+    }
+  /* not the strap's last reference from inside its own notification: it
+   * carries on after this returns */
+  g_signal_handlers_disconnect_by_data (sensor, pending);
+  g_idle_add (pending_sensor_free, pending);
+}
+
+/* kind=sensor: address=AA:BB:CC:DD:EE:FF or any (the default), as
+ * --sensor's (docs/sensors.md) */
+static void
+post_sensor (SoupServerMessage *msg,
+             GHashTable        *query,
+             HeartSourceSwitch *source_switch,
+             GDBusConnection   *bluez_connection)
+{
+  const char *address = g_hash_table_lookup (query, "address");
+  g_autoptr(GError) error = NULL;
+  HeartSensor *sensor;
+  PendingSensor *pending;
+
+  sensor = heart_sensor_new (address != NULL ? address : "any", bluez_connection, &error);
+  if (sensor == NULL)
+    {
+      g_autoptr(HeartValidation) validation = heart_validation_new (query);
+
+      heart_validation_add_error (validation, "query", "address", error->message, address);
+      respond_invalid (msg, validation);
+      return;
+    }
+  pending = g_new0 (PendingSensor, 1);
+  pending->msg = g_object_ref (msg);
+  pending->source_switch = g_object_ref (source_switch);
+  pending->sensor = sensor;
+  g_signal_connect (sensor, "notify::state", G_CALLBACK (on_sensor_answered), pending);
+  soup_server_message_pause (msg);
+}
+
 void
 heart_server_source_post (SoupServerMessage *msg,
                           GHashTable        *query,
                           HeartSourceSwitch *source_switch,
-                          HeartSimulator    *simulator)
+                          HeartSimulator    *simulator,
+                          GDBusConnection   *bluez_connection)
 {
   const char *kind = query != NULL ? g_hash_table_lookup (query, "kind") : NULL;
   g_autoptr(HeartReplay) replay = NULL;
-  GString *json;
 
-  if (kind == NULL || (!g_str_equal (kind, "simulator") && !g_str_equal (kind, "replay")))
+  if (kind == NULL || (!g_str_equal (kind, "simulator") && !g_str_equal (kind, "replay")
+                       && !g_str_equal (kind, "sensor")))
     {
       g_autoptr(HeartValidation) validation = heart_validation_new (query);
 
       heart_validation_add_error (validation, "query", "kind",
-                                  kind == NULL ? "Field required" : "Input should be simulator or replay", kind);
+                                  kind == NULL ? "Field required" : "Input should be simulator, replay or sensor", kind);
       respond_invalid (msg, validation);
       return;
     }
@@ -157,6 +293,11 @@ heart_server_source_post (SoupServerMessage *msg,
         }
       heart_source_switch_set_source (source_switch, HEART_SOURCE (simulator));
     }
+  else if (g_str_equal (kind, "sensor"))
+    {
+      post_sensor (msg, query, source_switch, bluez_connection);
+      return;
+    }
   else
     {
       replay = replay_from_query (msg, query);
@@ -165,7 +306,5 @@ heart_server_source_post (SoupServerMessage *msg,
       g_debug ("Replaying %s: %s", heart_replay_get_path (replay), heart_replay_get_detected (replay));
       heart_source_switch_set_source (source_switch, HEART_SOURCE (replay));
     }
-  json = g_string_new (NULL);
-  heart_server_source_append_json (json, HEART_SOURCE (source_switch));
-  heart_respond_json (msg, SOUP_STATUS_OK, json);
+  respond_source (msg, source_switch);
 }

@@ -43,6 +43,7 @@ struct _HeartServer
   HeartBackfill    *backfill;        /* /api/history answers */
   HeartConnections *connections;
   guint           fanout_threads; /* 0: the streams in the server's own loop */
+  GDBusConnection *bluez_connection; /* where POST /source finds straps; NULL: the system bus */
 
   char           *bind_address;
   gboolean        bind_is_loopback;   /* of bind_address: asked on every request */
@@ -73,6 +74,7 @@ enum {
   PROP_WEBSOCKET_CLIENTS,
   PROP_SSE_CLIENTS,
   PROP_FANOUT_THREADS,
+  PROP_BLUEZ_CONNECTION,
   N_PROPS
 };
 
@@ -346,7 +348,7 @@ handle_post_source (HeartServer       *self,
 {
   heart_server_source_post (msg, query,
                             HEART_IS_SOURCE_SWITCH (self->source) ? HEART_SOURCE_SWITCH (self->source) : NULL,
-                            self->simulator);
+                            self->simulator, self->bluez_connection);
 }
 
 static void
@@ -1361,6 +1363,7 @@ heart_server_dispose (GObject *object)
   g_clear_object (&self->source);
   g_clear_object (&self->simulator);
   g_clear_object (&self->history);
+  g_clear_object (&self->bluez_connection);
   g_clear_object (&self->channel_history);
 
   G_OBJECT_CLASS (heart_server_parent_class)->dispose (object);
@@ -1401,6 +1404,9 @@ heart_server_get_property (GObject    *object,
       break;
     case PROP_FANOUT_THREADS:
       g_value_set_uint (value, self->fanout_threads);
+      break;
+    case PROP_BLUEZ_CONNECTION:
+      g_value_set_object (value, self->bluez_connection);
       break;
     case PROP_PORT:
       g_value_set_uint (value, heart_server_get_port (self));
@@ -1476,6 +1482,9 @@ heart_server_set_property (GObject      *object,
       break;
     case PROP_FANOUT_THREADS:
       self->fanout_threads = g_value_get_uint (value);
+      break;
+    case PROP_BLUEZ_CONNECTION:
+      self->bluez_connection = g_value_dup_object (value);
       break;
     case PROP_PORT:
       heart_server_set_port (self, g_value_get_uint (value));
@@ -1555,6 +1564,11 @@ heart_server_class_init (HeartServerClass *klass)
   properties[PROP_FANOUT_THREADS] =
     g_param_spec_uint ("fanout-threads", NULL, NULL, 0, HEART_SERVER_MAX_FANOUT_THREADS, 0,
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /* the bus BlueZ is on, for POST /source?kind=sensor; NULL: the system bus */
+  properties[PROP_BLUEZ_CONNECTION] =
+    g_param_spec_object ("bluez-connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
