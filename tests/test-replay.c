@@ -1,7 +1,8 @@
 /* test-replay.c: recordings and CSVs of other tools played back as a source
  *
  * On a manual clock, except the timing test, which runs the real clock at
- * speed 1000 and checks the schedule against the monotonic clock.
+ * speed 1000 and checks the schedule against the monotonic clock, and
+ * `heartsim --headless --seek` past a file's end, run to its exit.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +12,7 @@
 #include "heart-hrv.h"
 #include "heart-recorder.h"
 #include "heart-simulator.h"
+#include "test-headless-util.h"
 #include "test-replay-util.h"
 
 #define START_US G_GINT64_CONSTANT (1767961696000000)   /* 2026-01-09T12:28:16Z */
@@ -286,6 +288,139 @@ test_loop_pause_between_passes (TestReplayFixture *f,
   g_assert_cmpuint (f->samples->len, <, 2 * samples->len);
   heart_replay_advance (replay, 0.1);
   g_assert_cmpuint (f->samples->len, ==, 2 * samples->len);
+}
+
+/* A seek past the end is refused, naming the file and its length: when it
+ * is opened (--seek, even with --loop: a seek does not wrap), and while it
+ * plays, which then goes on from where it was */
+static void
+test_seek_past_the_end (TestReplayFixture *f,
+                        gconstpointer      data)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
+  g_autofree char *path = record (f, "r.jsonl", HEART_RECORDER_JSONL, 40, samples, beats);
+  g_autofree char *csv = test_replay_write_file (f, "hr.csv", "time,bpm\n0,60\n1,61\n2.5,62\n", -1);
+  double length = recorded_length (samples, beats);
+  g_autofree char *lasts = g_strdup_printf ("in %s: it lasts %.3f s", path, length);
+  g_autofree char *expected = g_strdup_printf ("cannot seek to 3600 s %s", lasts);
+  g_autofree char *expected_csv = g_strdup_printf ("cannot seek to 2.6 s in %s: it lasts 2.500 s", csv);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+  double position;
+
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, "seek-s", 3600.0, "loop", TRUE, NULL);
+  g_assert_null (replay);
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+  replay = test_replay_open (f, &error, "path", csv, "manual-clock", TRUE, "seek-s", 2.6, NULL);
+  g_assert_null (replay);
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK);
+  g_assert_cmpstr (error->message, ==, expected_csv);
+  g_clear_error (&error);
+
+  /* to the end itself: its last line */
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, "seek-s", length, NULL);
+  g_assert_no_error (error);
+  test_replay_play_through (replay);
+  g_assert_cmpuint (f->samples->len, ==, 1);
+  g_assert_cmpfloat_with_epsilon (heart_replay_get_position (replay), length, 1e-9);
+  g_clear_object (&replay);
+
+  /* while playing: refused, and the replay is where it was */
+  g_array_set_size (f->samples, 0);
+  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
+  g_assert_no_error (error);
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  heart_replay_advance (replay, 5.0);
+  position = heart_replay_get_position (replay);
+  g_assert_false (heart_replay_seek (replay, length + 0.01, &error));
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK);
+  g_assert_true (g_str_has_suffix (error->message, lasts));
+  g_clear_error (&error);
+  g_assert_true (heart_source_get_running (HEART_SOURCE (replay)));
+  g_assert_cmpfloat (heart_replay_get_position (replay), ==, position);
+  test_replay_play_through (replay);
+  g_assert_cmpuint (f->samples->len, ==, samples->len);
+}
+
+/* A seek refused while looping leaves the replay in its pass: time and
+ * timestamps run on, nothing is played twice; between two passes too */
+static void
+test_seek_past_the_end_looping (TestReplayFixture *f,
+                                gconstpointer      data)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
+  g_autofree char *path = record (f, "r.jsonl", HEART_RECORDER_JSONL, 40, samples, beats);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
+                                                    "loop", TRUE, NULL);
+  double length = recorded_length (samples, beats);
+
+  g_assert_no_error (error);
+  heart_source_set_running (HEART_SOURCE (replay), TRUE);
+  /* in the second pass, then between the second and the third */
+  heart_replay_advance (replay, length + 5.0);
+  g_assert_false (heart_replay_seek (replay, 3600, &error));
+  g_clear_error (&error);
+  /* the file ends with a sample: its last */
+  for (guint i = 0; i < 5000 && f->samples->len < 2 * samples->len; i++)
+    heart_replay_advance (replay, 0.01);
+  g_assert_cmpuint (f->samples->len, ==, 2 * samples->len);
+  g_assert_false (heart_replay_seek (replay, 3600, &error));
+  g_clear_error (&error);
+  heart_replay_advance (replay, 10.0);
+  g_assert_true (heart_source_get_running (HEART_SOURCE (replay)));
+  g_assert_cmpuint (f->samples->len, >, 2 * samples->len + 10);
+
+  for (guint i = 1; i < f->samples->len; i++)
+    {
+      const HeartSample *a = &g_array_index (f->samples, HeartSample, i - 1);
+      const HeartSample *b = &g_array_index (f->samples, HeartSample, i);
+
+      g_assert_cmpfloat (b->t_s, >, a->t_s);
+      g_assert_cmpint (b->timestamp_us, >, a->timestamp_us);
+      g_assert_cmpint (b->bpm, ==, g_array_index (samples, HeartSample, i % samples->len).bpm);
+    }
+  for (guint i = 1; i < f->beats->len; i++)
+    g_assert_cmpfloat (g_array_index (f->beats, HeartBeat, i).t_s, >, g_array_index (f->beats, HeartBeat, i - 1).t_s);
+}
+
+/* With on-error stop, a bad line before the offset is what the seek says */
+static void
+test_seek_past_a_bad_line (TestReplayFixture *f,
+                           gconstpointer      data)
+{
+  g_autofree char *path = test_replay_write_file (f, "bad.csv", "time,bpm\n0,60\n1,sixty\n2,62\n", -1);
+  g_autofree char *expected = g_strdup_printf ("cannot seek to 1.5 s in %s: %s:3: column 2 is not a heart rate "
+                                               "from 20 to 300", path, path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
+                                                    "on-error", HEART_REPLAY_ON_ERROR_STOP, "seek-s", 1.5, NULL);
+
+  g_assert_null (replay);
+  g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+/* heartsim --headless --seek past the end: exit status 1, one line */
+static void
+test_seek_past_the_end_headless (TestReplayFixture *f,
+                                 gconstpointer      data)
+{
+  g_autofree char *path = test_replay_write_file (f, "hr.csv", "time,bpm\n0,60\n1,61\n2.5,62\n", -1);
+  g_autofree char *expected = g_strdup_printf ("heartsim: cannot seek to 5400 s in %s: it lasts 2.500 s\n", path);
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  if (test_headless_binary () == NULL)
+    return;
+  err = test_headless_run_to_exit (&status, "--headless", "--port", "0", "--replay", path, "--seek", "1h30m",
+                                   "--loop", NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpstr (err, ==, expected);
 }
 
 static gboolean
@@ -773,6 +908,10 @@ main (int argc, char **argv)
   test_replay_add ("/replay/seek-and-loop", NULL, test_seek_and_loop);
   test_replay_add ("/replay/loop/position", NULL, test_loop_position);
   test_replay_add ("/replay/loop/pause-between-passes", NULL, test_loop_pause_between_passes);
+  test_replay_add ("/replay/seek/past-the-end", NULL, test_seek_past_the_end);
+  test_replay_add ("/replay/seek/past-the-end/looping", NULL, test_seek_past_the_end_looping);
+  test_replay_add ("/replay/seek/past-a-bad-line", NULL, test_seek_past_a_bad_line);
+  test_replay_add ("/replay/seek/past-the-end/headless", NULL, test_seek_past_the_end_headless);
   test_replay_add ("/replay/timestamps-now/no-drift", NULL, test_timestamps_now_do_not_drift);
   test_replay_add ("/replay/malformed/skip", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP), test_malformed_lines);
   test_replay_add ("/replay/malformed/stop", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP), test_malformed_lines);

@@ -177,6 +177,7 @@ struct _HeartReplay
   const char   *state;
   double        position;         /* file time of the last item played */
   double        played_t;         /* the same with its loop offset: where play resumes */
+  gboolean      played;           /* the item at the position was played (not a seek's offset) */
   double        anchor_t;         /* file time (with loop offsets) at the anchor */
   gint64        anchor_mono;
   gint64        anchor_wall;

@@ -341,6 +341,7 @@ play_item (HeartReplay *self,
   gint64 timestamp = timestamp_of (self, item);
 
   self->played_t = item->t;
+  self->played = TRUE;
   self->position = item->t - self->loop_offset;
   switch (item->kind)
     {
@@ -481,6 +482,7 @@ reset_state (HeartReplay *self)
   self->last_bpm = NAN;
   self->position = 0;
   self->played_t = 0;
+  self->played = FALSE;
   self->condition[0] = '\0';
   self->grid_condition[0] = '\0';
   g_array_set_size (self->values, 0);
@@ -700,33 +702,29 @@ probe_interval (HeartReplay *self)
   reset_state (self);
 }
 
+/* Reads, without playing them, the items before @t (a file time with its
+ * loop offset), and those at @t too with @through, feeding what the
+ * samples made after them need (the RMSSD window of RR files). FALSE when
+ * the file ends first, or a bad line stops it (self->error). */
 static gboolean
-seek_to (HeartReplay  *self,
-         double        offset_s,
-         GError      **error)
+skip_to (HeartReplay *self,
+         double       t,
+         gboolean     through)
 {
   HeartReplayItem item;
 
-  reset_state (self);
-  if (offset_s <= 0)
-    return TRUE;
-  /* read (and, for RR files, feed the RMSSD window) up to the offset */
   for (;;)
     {
       if (!next_item (self, &item, FALSE))
         {
           if (self->more_later)
             continue;
-          g_clear_error (&self->error);
-          reset_state (self);
-          g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK,
-                       "cannot seek to %g s in %s: it lasts %.3f s", offset_s, self->name, self->last_t);
           return FALSE;
         }
-      if (item.t >= offset_s - 1e-9)
-        break;
+      if (through ? item.t > t + 1e-9 : item.t >= t - 1e-9)
+        return TRUE;
       next_item (self, &item, TRUE);
-      self->position = item.t;
+      self->position = item.t - self->loop_offset;
       if (item.kind == HEART_REPLAY_ITEM_BEAT && self->reader->grid)
         {
           self->last_rr = item.beat.rr_ms;
@@ -738,9 +736,36 @@ seek_to (HeartReplay  *self,
       else if (item.kind == HEART_REPLAY_ITEM_LABEL)
         g_strlcpy (self->grid_condition, item.label, sizeof self->grid_condition);
     }
+}
+
+static gboolean
+seek_to (HeartReplay  *self,
+         double        offset_s,
+         GError      **error)
+{
+  reset_state (self);
+  if (offset_s <= 0)
+    return TRUE;
+  if (!skip_to (self, offset_s, FALSE))
+    {
+      /* the file's end, or a bad line that stops it (on-error stop): said
+       * before the state they were read into is reset */
+      g_autoptr(GError) stopped = g_steal_pointer (&self->error);
+      double length = self->last_t;
+
+      reset_state (self);
+      if (stopped != NULL)
+        g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK,
+                     "cannot seek to %.10g s in %s: %s", offset_s, self->name, stopped->message);
+      else
+        g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK,
+                     "cannot seek to %.10g s in %s: it lasts %.3f s", offset_s, self->name, length);
+      return FALSE;
+    }
   /* the play resumes from the offset itself */
   self->position = offset_s;
   self->played_t = offset_s;
+  self->played = FALSE;
   return TRUE;
 }
 
@@ -749,8 +774,8 @@ heart_replay_seek (HeartReplay  *self,
                    double        offset_s,
                    GError      **error)
 {
-  gboolean was_running;
-  double previous;
+  gboolean was_running, played;
+  double position, pass_offset;
 
   g_return_val_if_fail (HEART_IS_REPLAY (self), FALSE);
 
@@ -760,13 +785,25 @@ heart_replay_seek (HeartReplay  *self,
       return FALSE;
     }
   was_running = self->running;
-  previous = self->position;
+  position = self->position;
+  /* the pass of the last item played: between two passes, loop_offset is
+   * already the next one's */
+  pass_offset = self->played_t - self->position;
+  played = self->played;
   set_state (self, "paused", FALSE);
   g_clear_error (&self->error);
   if (!seek_to (self, offset_s, error))
     {
-      /* back where it was */
-      (void) seek_to (self, previous, NULL);
+      /* back where it was, in the same pass, the items played not played
+       * again */
+      reset_state (self);
+      self->loop_offset = self->last_t = pass_offset;
+      if (position > 0 || played)
+        (void) skip_to (self, position + pass_offset, played);
+      g_clear_error (&self->error);
+      self->position = position;
+      self->played_t = position + pass_offset;
+      self->played = played;
       if (was_running)
         heart_replay_set_running (self, TRUE);
       return FALSE;
