@@ -177,25 +177,50 @@ on_sample_position (HeartReplay       *replay,
   g_array_append_vals (positions, &position, 1);
 }
 
-/* The length of a recording as its file has it: the times of its first and
- * last lines, written to the millisecond */
-static double
-recorded_length (GArray *samples,
-                 GArray *beats)
+/* A JSON Lines recording of the seeded simulation, with the samples and
+ * beats it was made of */
+typedef struct
+{
+  char   *path;
+  GArray *samples;          /* HeartSample */
+  GArray *beats;            /* HeartBeat */
+  double  length;           /* from its first line to its last, as the file has them */
+} Recording;
+
+static void
+recording_clear (Recording *r)
+{
+  g_free (r->path);
+  g_clear_pointer (&r->samples, g_array_unref);
+  g_clear_pointer (&r->beats, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Recording, recording_clear)
+
+/* @ticks of it (500 ms each) in @name */
+static void
+recording_make (Recording         *r,
+                TestReplayFixture *f,
+                const char        *name,
+                guint              ticks)
 {
   double first = G_MAXDOUBLE, last = -G_MAXDOUBLE;
 
-  for (guint i = 0; i < samples->len; i++)
+  r->samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
+  r->beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
+  r->path = record (f, name, HEART_RECORDER_JSONL, ticks, r->samples, r->beats);
+  for (guint i = 0; i < r->samples->len; i++)
     {
-      first = MIN (first, g_array_index (samples, HeartSample, i).t_s);
-      last = MAX (last, g_array_index (samples, HeartSample, i).t_s);
+      first = MIN (first, g_array_index (r->samples, HeartSample, i).t_s);
+      last = MAX (last, g_array_index (r->samples, HeartSample, i).t_s);
     }
-  for (guint i = 0; i < beats->len; i++)
+  for (guint i = 0; i < r->beats->len; i++)
     {
-      first = MIN (first, g_array_index (beats, HeartBeat, i).t_s);
-      last = MAX (last, g_array_index (beats, HeartBeat, i).t_s);
+      first = MIN (first, g_array_index (r->beats, HeartBeat, i).t_s);
+      last = MAX (last, g_array_index (r->beats, HeartBeat, i).t_s);
     }
-  return (round (last * 1000) - round (first * 1000)) / 1000;
+  /* written to the millisecond */
+  r->length = (round (last * 1000) - round (first * 1000)) / 1000;
 }
 
 /* Looping at speed 1000, the position is where in the file the replay is:
@@ -205,19 +230,17 @@ static void
 test_loop_position (TestReplayFixture *f,
                     gconstpointer      data)
 {
-  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
-  g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
+  g_auto(Recording) r = { 0 };
   g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autofree char *path = record (f, "loop.jsonl", HEART_RECORDER_JSONL, 40, samples, beats);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
-                                                    "speed", 1000.0, "loop", TRUE, NULL);
-  double length = recorded_length (samples, beats);
+  g_autoptr(HeartReplay) replay = NULL;
   double first_sample;
   guint passes = 1;
 
+  recording_make (&r, f, "loop.jsonl", 40);
+  replay = test_replay_open (f, &error, "path", r.path, "manual-clock", TRUE, "speed", 1000.0, "loop", TRUE, NULL);
   g_assert_no_error (error);
-  g_assert_cmpfloat (length, >, 19);
+  g_assert_cmpfloat (r.length, >, 19);
   g_signal_connect (replay, "sample", G_CALLBACK (on_sample_position), positions);
   heart_source_set_running (HEART_SOURCE (replay), TRUE);
   /* 0.7 s of the file a step, samples and the gaps between passes alike */
@@ -228,7 +251,7 @@ test_loop_position (TestReplayFixture *f,
       heart_replay_advance (replay, 0.0007);
       position = heart_replay_get_position (replay);
       g_assert_cmpfloat (position, >=, 0);
-      g_assert_cmpfloat (position, <=, length + 1e-9);
+      g_assert_cmpfloat (position, <=, r.length + 1e-9);
     }
   g_assert_true (heart_source_get_running (HEART_SOURCE (replay)));
 
@@ -240,16 +263,16 @@ test_loop_position (TestReplayFixture *f,
       double position = g_array_index (positions, double, i);
 
       g_assert_cmpfloat (position, >=, 0);
-      g_assert_cmpfloat (position, <=, length + 1e-9);
+      g_assert_cmpfloat (position, <=, r.length + 1e-9);
       if (position < before)
         {
           /* a new pass: from the start again, every sample of the file in each */
           g_assert_cmpfloat_with_epsilon (position, first_sample, 1e-9);
-          g_assert_cmpuint (i % samples->len, ==, 0);
+          g_assert_cmpuint (i % r.samples->len, ==, 0);
           passes++;
         }
       else
-        g_assert_cmpuint (i % samples->len, !=, 0);
+        g_assert_cmpuint (i % r.samples->len, !=, 0);
     }
   /* 210 s of a 20 s file */
   g_assert_cmpuint (passes, >=, 10);
@@ -261,33 +284,31 @@ static void
 test_loop_pause_between_passes (TestReplayFixture *f,
                                 gconstpointer      data)
 {
-  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
-  g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
-  g_autofree char *path = record (f, "loop.jsonl", HEART_RECORDER_JSONL, 40, samples, beats);
+  g_auto(Recording) r = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
-                                                    "loop", TRUE, NULL);
-  double length = recorded_length (samples, beats);
+  g_autoptr(HeartReplay) replay = NULL;
 
+  recording_make (&r, f, "loop.jsonl", 40);
+  replay = test_replay_open (f, &error, "path", r.path, "manual-clock", TRUE, "loop", TRUE, NULL);
   g_assert_no_error (error);
   heart_source_set_running (HEART_SOURCE (replay), TRUE);
   /* the whole file, and 50 ms of the interval before the next pass */
-  heart_replay_advance (replay, length + 0.05);
-  g_assert_cmpuint (f->samples->len, ==, samples->len);
-  g_assert_cmpfloat_with_epsilon (heart_replay_get_position (replay), length, 1e-9);
+  heart_replay_advance (replay, r.length + 0.05);
+  g_assert_cmpuint (f->samples->len, ==, r.samples->len);
+  g_assert_cmpfloat_with_epsilon (heart_replay_get_position (replay), r.length, 1e-9);
 
   heart_source_set_running (HEART_SOURCE (replay), FALSE);
   heart_source_set_running (HEART_SOURCE (replay), TRUE);
-  g_assert_cmpfloat_with_epsilon (heart_replay_get_position (replay), length, 1e-9);
+  g_assert_cmpfloat_with_epsilon (heart_replay_get_position (replay), r.length, 1e-9);
   /* the next pass's first beat is one interval (500 ms) after the last
    * item played */
   heart_replay_advance (replay, 0.45);
-  g_assert_cmpuint (f->samples->len, ==, samples->len);
-  g_assert_cmpuint (f->beats->len, ==, beats->len);
-  heart_replay_advance (replay, length);
-  g_assert_cmpuint (f->samples->len, <, 2 * samples->len);
+  g_assert_cmpuint (f->samples->len, ==, r.samples->len);
+  g_assert_cmpuint (f->beats->len, ==, r.beats->len);
+  heart_replay_advance (replay, r.length);
+  g_assert_cmpuint (f->samples->len, <, 2 * r.samples->len);
   heart_replay_advance (replay, 0.1);
-  g_assert_cmpuint (f->samples->len, ==, 2 * samples->len);
+  g_assert_cmpuint (f->samples->len, ==, 2 * r.samples->len);
 }
 
 /* A seek past the end is refused, naming the file and its length: when it
@@ -297,19 +318,19 @@ static void
 test_seek_past_the_end (TestReplayFixture *f,
                         gconstpointer      data)
 {
-  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
-  g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
-  g_autofree char *path = record (f, "r.jsonl", HEART_RECORDER_JSONL, 40, samples, beats);
+  g_auto(Recording) r = { 0 };
   g_autofree char *csv = test_replay_write_file (f, "hr.csv", "time,bpm\n0,60\n1,61\n2.5,62\n", -1);
-  double length = recorded_length (samples, beats);
-  g_autofree char *lasts = g_strdup_printf ("in %s: it lasts %.3f s", path, length);
-  g_autofree char *expected = g_strdup_printf ("cannot seek to 3600 s %s", lasts);
   g_autofree char *expected_csv = g_strdup_printf ("cannot seek to 2.6 s in %s: it lasts 2.500 s", csv);
+  g_autofree char *lasts = NULL;
+  g_autofree char *expected = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartReplay) replay = NULL;
   double position;
 
-  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, "seek-s", 3600.0, "loop", TRUE, NULL);
+  recording_make (&r, f, "r.jsonl", 40);
+  lasts = g_strdup_printf ("in %s: it lasts %.3f s", r.path, r.length);
+  expected = g_strdup_printf ("cannot seek to 3600 s %s", lasts);
+  replay = test_replay_open (f, &error, "path", r.path, "manual-clock", TRUE, "seek-s", 3600.0, "loop", TRUE, NULL);
   g_assert_null (replay);
   g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK);
   g_assert_cmpstr (error->message, ==, expected);
@@ -321,28 +342,28 @@ test_seek_past_the_end (TestReplayFixture *f,
   g_clear_error (&error);
 
   /* to the end itself: its last line */
-  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, "seek-s", length, NULL);
+  replay = test_replay_open (f, &error, "path", r.path, "manual-clock", TRUE, "seek-s", r.length, NULL);
   g_assert_no_error (error);
   test_replay_play_through (replay);
   g_assert_cmpuint (f->samples->len, ==, 1);
-  g_assert_cmpfloat_with_epsilon (heart_replay_get_position (replay), length, 1e-9);
+  g_assert_cmpfloat_with_epsilon (heart_replay_get_position (replay), r.length, 1e-9);
   g_clear_object (&replay);
 
   /* while playing: refused, and the replay is where it was */
   g_array_set_size (f->samples, 0);
-  replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
+  replay = test_replay_open (f, &error, "path", r.path, "manual-clock", TRUE, NULL);
   g_assert_no_error (error);
   heart_source_set_running (HEART_SOURCE (replay), TRUE);
   heart_replay_advance (replay, 5.0);
   position = heart_replay_get_position (replay);
-  g_assert_false (heart_replay_seek (replay, length + 0.01, &error));
+  g_assert_false (heart_replay_seek (replay, r.length + 0.01, &error));
   g_assert_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_SEEK);
   g_assert_true (g_str_has_suffix (error->message, lasts));
   g_clear_error (&error);
   g_assert_true (heart_source_get_running (HEART_SOURCE (replay)));
   g_assert_cmpfloat (heart_replay_get_position (replay), ==, position);
   test_replay_play_through (replay);
-  g_assert_cmpuint (f->samples->len, ==, samples->len);
+  g_assert_cmpuint (f->samples->len, ==, r.samples->len);
 }
 
 /* A seek refused while looping leaves the replay in its pass: time and
@@ -351,29 +372,27 @@ static void
 test_seek_past_the_end_looping (TestReplayFixture *f,
                                 gconstpointer      data)
 {
-  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
-  g_autoptr(GArray) beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
-  g_autofree char *path = record (f, "r.jsonl", HEART_RECORDER_JSONL, 40, samples, beats);
+  g_auto(Recording) r = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
-                                                    "loop", TRUE, NULL);
-  double length = recorded_length (samples, beats);
+  g_autoptr(HeartReplay) replay = NULL;
 
+  recording_make (&r, f, "r.jsonl", 40);
+  replay = test_replay_open (f, &error, "path", r.path, "manual-clock", TRUE, "loop", TRUE, NULL);
   g_assert_no_error (error);
   heart_source_set_running (HEART_SOURCE (replay), TRUE);
   /* in the second pass, then between the second and the third */
-  heart_replay_advance (replay, length + 5.0);
+  heart_replay_advance (replay, r.length + 5.0);
   g_assert_false (heart_replay_seek (replay, 3600, &error));
   g_clear_error (&error);
   /* the file ends with a sample: its last */
-  for (guint i = 0; i < 5000 && f->samples->len < 2 * samples->len; i++)
+  for (guint i = 0; i < 5000 && f->samples->len < 2 * r.samples->len; i++)
     heart_replay_advance (replay, 0.01);
-  g_assert_cmpuint (f->samples->len, ==, 2 * samples->len);
+  g_assert_cmpuint (f->samples->len, ==, 2 * r.samples->len);
   g_assert_false (heart_replay_seek (replay, 3600, &error));
   g_clear_error (&error);
   heart_replay_advance (replay, 10.0);
   g_assert_true (heart_source_get_running (HEART_SOURCE (replay)));
-  g_assert_cmpuint (f->samples->len, >, 2 * samples->len + 10);
+  g_assert_cmpuint (f->samples->len, >, 2 * r.samples->len + 10);
 
   for (guint i = 1; i < f->samples->len; i++)
     {
@@ -382,7 +401,7 @@ test_seek_past_the_end_looping (TestReplayFixture *f,
 
       g_assert_cmpfloat (b->t_s, >, a->t_s);
       g_assert_cmpint (b->timestamp_us, >, a->timestamp_us);
-      g_assert_cmpint (b->bpm, ==, g_array_index (samples, HeartSample, i % samples->len).bpm);
+      g_assert_cmpint (b->bpm, ==, g_array_index (r.samples, HeartSample, i % r.samples->len).bpm);
     }
   for (guint i = 1; i < f->beats->len; i++)
     g_assert_cmpfloat (g_array_index (f->beats, HeartBeat, i).t_s, >, g_array_index (f->beats, HeartBeat, i - 1).t_s);
