@@ -30,6 +30,14 @@ static const HeartChannel channels[HEART_N_CHANNELS] = {
     "The scenario phase the person is in (empty with no scenario)" },
   { HEART_CHANNEL_EVENT, "event", "", HEART_CHANNEL_KIND_EVENT, 0, 0, 1, 3,
     "A stress event begins (label acute or arousal; the value is its level) or ends (label end, value 0)" },
+  /* readings of a replayed file (docs/replay.md, "Apple Health exports");
+   * the simulated person makes none yet */
+  { HEART_CHANNEL_STEPS, "steps", "steps", HEART_CHANNEL_KIND_EVENT, 0, 0, 100000, 0,
+    "Steps counted since the previous steps value of this source, sent at the end of the span they were counted over",
+    NULL, TRUE },
+  { HEART_CHANNEL_HRV_SDNN, "hrv_sdnn", "ms", HEART_CHANNEL_KIND_EVENT, 0, 0, 500, 1,
+    "Standard deviation of the RR intervals of a reading's window (about a minute), sent at the window's end",
+    NULL, TRUE },
 };
 
 const HeartChannel *

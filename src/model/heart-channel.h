@@ -30,6 +30,8 @@ typedef enum {
   HEART_CHANNEL_SCR,
   HEART_CHANNEL_CONDITION,
   HEART_CHANNEL_EVENT,
+  HEART_CHANNEL_STEPS,
+  HEART_CHANNEL_HRV_SDNN,
   HEART_N_CHANNELS
 } HeartChannelId;
 
@@ -48,6 +50,9 @@ typedef struct
   const char      *description;
   const char      *sample_field;  /* periodic channels the 2 Hz sample already has under
                                      the seed's name ("bpm"); NULL: added as @name */
+  gboolean         recorded;      /* event channels a recording keeps as "value" lines
+                                     (docs/recording.md): readings, not the model's
+                                     fast events */
 } HeartChannel;
 
 /* One value of a channel. @label is set for label channels and for events
