@@ -24,7 +24,7 @@
 #define FSIZE_LIMIT_BYTES (16 * 1024)
 
 #define CSV_HEADER "record,timestamp,t_s,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms," \
-                   "baseline_bpm,type,respiratory_rate,respiration,eda,condition,event"
+                   "baseline_bpm,type,respiratory_rate,respiration,eda,condition,event,value"
 
 typedef struct
 {

@@ -1,4 +1,5 @@
-/* heart-recorder.c: every sample and beat of a source, appended to a file
+/* heart-recorder.c: every sample and beat of a source, and the values of
+ * its recorded event channels (steps, hrv_sdnn), appended to a file
  *
  * Each line is formatted by heart-fields.c (the fields of
  * heart-sample-fields.c with a "record" field in front) and written with
@@ -22,8 +23,8 @@
 #include "heart-fields.h"
 #include "heart-sample-fields.h"
 
-/* a sample's fields, "record" and "t_s" */
-#define LINE_FIELDS_MAX (HEART_FIELDS_MAX + 2)
+/* a sample's fields, "record", "t_s" and a value line's "value" */
+#define LINE_FIELDS_MAX (HEART_FIELDS_MAX + 3)
 /* enough of an existing file's first line to tell what it is */
 #define FIRST_LINE_MAX 4096
 #define JSONL_PREFIX "{\"record\":\""
@@ -52,9 +53,11 @@ struct _HeartRecorder
   gboolean             syncing;       /* a sync runs in the worker */
   guint                sync_id;       /* the timer of the next sync */
 
-  /* the CSV columns: a sample line's field names */
+  /* the CSV columns: a sample line's field names, then "value" */
   const char          *columns[LINE_FIELDS_MAX];
   guint                n_columns;
+  /* of the last condition value, for the value lines */
+  char                 condition[HEART_LABEL_MAX];
 };
 
 enum {
@@ -120,24 +123,35 @@ heart_recorder_format_parse (const char           *text,
 
 /* ---------------------------------------------------------------- lines */
 
-/* "record", then the sample's own fields, with its simulation time after
+/* "record", then a record's @own fields, with its simulation time after
  * the timestamp as a beat has it */
+static guint
+line_fields (const char       *record,
+             const HeartField *own,
+             guint             n_own,
+             double            t_s,
+             HeartField       *fields)
+{
+  guint n = 0;
+
+  fields[n++] = (HeartField) { "record", HEART_FIELD_STRING, .string = record };
+  for (guint i = 0; i < n_own; i++)
+    {
+      fields[n++] = own[i];
+      if (g_str_equal (own[i].name, "timestamp"))
+        fields[n++] = (HeartField) { "t_s", HEART_FIELD_DECIMALS_3, .number = t_s };
+    }
+  return n;
+}
+
 static guint
 sample_line_fields (const HeartSample *sample,
                     HeartField        *fields)
 {
   HeartField own[HEART_FIELDS_MAX];
   guint n_own = heart_sample_fields (sample, HEART_SAMPLE_JSON_LABELED, own);
-  guint n = 0;
 
-  fields[n++] = (HeartField) { "record", HEART_FIELD_STRING, .string = "sample" };
-  for (guint i = 0; i < n_own; i++)
-    {
-      fields[n++] = own[i];
-      if (g_str_equal (own[i].name, "timestamp"))
-        fields[n++] = (HeartField) { "t_s", HEART_FIELD_DECIMALS_3, .number = sample->t_s };
-    }
-  return n;
+  return line_fields ("sample", own, n_own, sample->t_s, fields);
 }
 
 static guint
@@ -150,8 +164,20 @@ beat_line_fields (const HeartBeat *beat,
   return n + heart_beat_fields (beat, fields + n);
 }
 
-/* A sample line's fields are the CSV columns: every field of a beat is
- * among them */
+/* the value in the shape of a dataset's channel rows */
+static guint
+value_line_fields (const HeartChannelValue *value,
+                   const char              *condition,
+                   HeartField              *fields)
+{
+  HeartField own[HEART_FIELDS_MAX];
+  guint n_own = heart_channel_value_fields (value, condition, FALSE, own);
+
+  return line_fields ("value", own, n_own, value->t_s, fields);
+}
+
+/* A sample line's fields and "value" are the CSV columns: every field of a
+ * beat and of a value line is among them */
 static void
 init_columns (HeartRecorder *self)
 {
@@ -161,6 +187,7 @@ init_columns (HeartRecorder *self)
   self->n_columns = sample_line_fields (&sample, fields);
   for (guint i = 0; i < self->n_columns; i++)
     self->columns[i] = fields[i].name;
+  self->columns[self->n_columns++] = "value";
 }
 
 /* The line's fields in the order of the CSV columns; those the line lacks
@@ -427,7 +454,29 @@ on_sample (HeartSource       *source,
 {
   HeartField fields[LINE_FIELDS_MAX];
 
+  g_strlcpy (self->condition, sample->condition, sizeof self->condition);
   record_line (self, fields, sample_line_fields (sample, fields));
+}
+
+static void
+on_values (HeartSource             *source,
+           const HeartChannelValue *values,
+           guint                    n_values,
+           HeartRecorder           *self)
+{
+  /* a CSV recording appended to from before value lines has no column
+   * for them */
+  if (self->format == HEART_RECORDER_CSV && !g_str_equal (self->columns[self->n_columns - 1], "value"))
+    return;
+  for (guint i = 0; i < n_values; i++)
+    {
+      HeartField fields[LINE_FIELDS_MAX];
+
+      if (values[i].channel == HEART_CHANNEL_CONDITION)
+        g_strlcpy (self->condition, values[i].label, sizeof self->condition);
+      else if (heart_channel_get (values[i].channel)->recorded)
+        record_line (self, fields, value_line_fields (&values[i], self->condition, fields));
+    }
 }
 
 static void
@@ -481,6 +530,13 @@ check_existing (HeartRecorder  *self,
     {
       format_header (self);
       ours = strncmp (first, self->line->str, self->line->len) == 0;
+      /* a recording from before value lines goes on with its own columns */
+      if (!ours)
+        {
+          self->n_columns--;
+          format_header (self);
+          ours = strncmp (first, self->line->str, self->line->len) == 0;
+        }
     }
   else
     ours = g_str_has_prefix (first, JSONL_PREFIX);
@@ -565,6 +621,8 @@ heart_recorder_start (HeartRecorder  *self,
     }
   self->regular = S_ISREG (info.st_mode);
   self->size = self->regular ? info.st_size : 0;
+  init_columns (self);
+  self->condition[0] = '\0';
   if ((self->size > 0 && !check_existing (self, self->size, &ends_whole, error))
       || (created && !sync_folder (self->path, error)))
     {
@@ -590,6 +648,7 @@ heart_recorder_start (HeartRecorder  *self,
   self->started_us = g_get_monotonic_time ();
   self->stopped_us = 0;
   g_signal_connect (self->source, "beat", G_CALLBACK (on_beat), self);
+  g_signal_connect (self->source, "values", G_CALLBACK (on_values), self);
   g_signal_connect (self->source, "sample", G_CALLBACK (on_sample), self);
   schedule_sync (self);
   if (self->error != NULL)

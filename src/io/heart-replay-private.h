@@ -43,6 +43,7 @@ typedef enum {
   HEART_REPLAY_ITEM_BEAT,
   HEART_REPLAY_ITEM_READING,     /* a heart rate of a file with no samples */
   HEART_REPLAY_ITEM_LABEL,       /* the condition of the samples made from here on */
+  HEART_REPLAY_ITEM_VALUE,       /* a value of an event channel (steps, hrv_sdnn) */
 } HeartReplayItemKind;
 
 typedef struct
@@ -54,6 +55,8 @@ typedef struct
   HeartBeat   beat;
   double      bpm;
   char        label[HEART_LABEL_MAX];
+  HeartChannelId channel;   /* of a value */
+  double      value;
 } HeartReplayItem;
 
 typedef struct _HeartReplayHealth HeartReplayHealth;

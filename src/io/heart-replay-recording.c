@@ -1,7 +1,8 @@
 /* heart-replay-recording.c: our own recordings read back for a replay
  *
- * JSON Lines and CSV (docs/recording.md): every line is a sample or a beat
- * with every field it has, played in the order of the file.
+ * JSON Lines and CSV (docs/recording.md): every line is a sample, a beat or
+ * a value of an event channel named by its "type", with every field it has,
+ * played in the order of the file.
  * docs/replay.md, "Formats".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -103,9 +104,10 @@ parse_record (HeartReplay      *self,
   double t, event = NAN, number;
 
   _heart_replay_item_clear (item);
-  if (record == NULL || (!g_str_equal (record, "sample") && !g_str_equal (record, "beat")))
+  if (record == NULL || (!g_str_equal (record, "sample") && !g_str_equal (record, "beat")
+                         && !g_str_equal (record, "value")))
     {
-      *error = _heart_replay_line_error (self, "not a sample nor a beat (\"record\" is %s)",
+      *error = _heart_replay_line_error (self, "not a sample, a beat nor a value (\"record\" is %s)",
                            record ? "something else" : "missing");
       return FALSE;
     }
@@ -115,7 +117,23 @@ parse_record (HeartReplay      *self,
     bad = "timestamp";
   else if (!optional_number (get, data, "event", &event))
     bad = "event";
-  if (bad == NULL && g_str_equal (record, "beat"))
+  if (bad == NULL && g_str_equal (record, "value"))
+    {
+      char type_buf[G_ASCII_DTOSTR_BUF_SIZE];
+      const HeartChannel *channel;
+
+      /* any event channel, by its name */
+      item->kind = HEART_REPLAY_ITEM_VALUE;
+      channel = heart_channel_lookup (get (data, "type", &is_null, type_buf));
+      if (channel == NULL || channel->kind != HEART_CHANNEL_KIND_EVENT)
+        bad = "type";
+      else if (!optional_number (get, data, "value", &item->value)
+               || !(item->value >= channel->min && item->value <= channel->max))
+        bad = "value";
+      else
+        item->channel = channel->id;
+    }
+  else if (bad == NULL && g_str_equal (record, "beat"))
     {
       item->kind = HEART_REPLAY_ITEM_BEAT;
       item->beat.t_s = t;
@@ -235,7 +253,9 @@ parse_line (HeartReplay      *self,
       self->first_wall_us = item->wall_us;
     }
   item->t -= self->first_raw;
-  if (item->t + 1e-9 < self->last_t - self->loop_offset)
+  /* a tick's values are written at its end, after its beats: only samples
+   * and beats must keep time order (docs/recording.md) */
+  if (item->kind != HEART_REPLAY_ITEM_VALUE && item->t + 1e-9 < self->last_t - self->loop_offset)
     {
       *error = _heart_replay_line_error (self, "t_s goes back");
       return FALSE;

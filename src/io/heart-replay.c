@@ -365,6 +365,10 @@ play_item (HeartReplay *self,
       /* the samples made from here on carry it */
       g_strlcpy (self->grid_condition, item->label, sizeof self->grid_condition);
       break;
+    case HEART_REPLAY_ITEM_VALUE:
+      /* out with the next sample, as the values of a tick are */
+      push_value (self, item->channel, item->t, timestamp, item->value, NULL);
+      break;
     case HEART_REPLAY_ITEM_SAMPLE:
       {
         HeartSample *sample = &item->sample;
