@@ -2,14 +2,16 @@
  *
  * Small exports written by the test (no personal data), on a manual clock:
  * records of several types merged in time order, a beat series, sleep
- * stages, a bad date, malformed and truncated XML, files with nothing to
- * play. docs/replay.md, "Apple Health".
+ * stages, step counts and SDNN readings as channel values (and through a
+ * recording of them), a bad date, malformed and truncated XML, files with
+ * nothing to play. docs/replay.md, "Apple Health".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
 #include <string.h>
 
+#include "heart-recorder.h"
 #include "test-replay-util.h"
 
 /* 2024-03-01 08:15:30 +0100 */
@@ -24,10 +26,10 @@
   "<HealthData locale=\"en_US\">\n" \
   " <ExportDate value=\"2024-03-02 10:00:00 +0100\"/>\n" \
   " <Me HKCharacteristicTypeIdentifierDateOfBirth=\"\"/>\n"
-/* line 9 on */
+/* line 9: 50 steps, played at its end (6 s after the first heart rate) */
 #define STEPS \
   " <Record type=\"HKQuantityTypeIdentifierStepCount\" sourceName=\"Phone\" unit=\"count\"" \
-  " startDate=\"2024-03-01 08:00:00 +0100\" endDate=\"2024-03-01 08:01:00 +0100\" value=\"50\"/>\n"
+  " startDate=\"2024-03-01 08:15:31 +0100\" endDate=\"2024-03-01 08:15:36 +0100\" value=\"50\"/>\n"
 /* lines 10 to 13 */
 #define HEART_RATES \
   " <Record type=\"HKQuantityTypeIdentifierHeartRate\" sourceName=\"Watch\" unit=\"count/min\"\n" \
@@ -39,15 +41,16 @@
   " <Record type=\"HKQuantityTypeIdentifierHeartRate\" unit=\"count/min\"" \
   " startDate=\"2024-03-01 08:15:40 +0100\" endDate=\"2024-03-01 08:15:40 +0100\" value=\"90\"/>\n"
 /* lines 15 to 22: the first entry starts the count, the last follows a
- * gap; times of day as the phone's locale writes them */
+ * gap; times of day as the phone's locale writes them; the SDNN, 40.5 ms,
+ * at the window's end (10 s) */
 #define HRV \
   " <Record type=\"HKQuantityTypeIdentifierHeartRateVariabilitySDNN\" unit=\"ms\"" \
-  " startDate=\"2024-03-01 08:15:32 +0100\" endDate=\"2024-03-01 08:16:32 +0100\" value=\"40\">\n" \
+  " startDate=\"2024-03-01 08:15:32 +0100\" endDate=\"2024-03-01 08:15:40 +0100\" value=\"40.5\">\n" \
   "  <HeartRateVariabilityMetadataList>\n" \
   "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"8:15:33.00 AM\"/>\n" \
   "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"08:15:34\"/>\n" \
   "   <InstantaneousBeatsPerMinute bpm=\"75\" time=\"8:15:34,80 AM\"/>\n" \
-  "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"8:15:50.00 AM\"/>\n" \
+  "   <InstantaneousBeatsPerMinute bpm=\"60\" time=\"8:15:39.00 AM\"/>\n" \
   "  </HeartRateVariabilityMetadataList>\n" \
   " </Record>\n"
 /* lines 23 and 24 */
@@ -91,6 +94,40 @@ sample_at (TestReplayFixture *f,
   g_assert_not_reached ();
 }
 
+static const HeartChannelValue *
+value_of (TestReplayFixture *f,
+          HeartChannelId     channel)
+{
+  const HeartChannelValue *found = NULL;
+
+  for (guint i = 0; i < f->channel_values->len; i++)
+    if (g_array_index (f->channel_values, HeartChannelValue, i).channel == channel)
+      {
+        g_assert_null (found);
+        found = &g_array_index (f->channel_values, HeartChannelValue, i);
+      }
+  g_assert_nonnull (found);
+  return found;
+}
+
+/* The fixture's step count at its endDate and SDNN at its window's end, as
+ * values of their channels, in time order */
+static void
+assert_steps_and_sdnn (TestReplayFixture *f)
+{
+  const HeartChannelValue *steps = value_of (f, HEART_CHANNEL_STEPS);
+  const HeartChannelValue *sdnn = value_of (f, HEART_CHANNEL_HRV_SDNN);
+
+  g_assert_cmpuint (f->channel_values->len, ==, 2);
+  g_assert_cmpfloat (steps->value, ==, 50);
+  g_assert_cmpfloat_with_epsilon (steps->t_s, 6, 1e-6);
+  g_assert_cmpint (steps->timestamp_us, ==, FIRST_US + 6 * G_USEC_PER_SEC);
+  g_assert_cmpfloat (sdnn->value, ==, 40.5);
+  g_assert_cmpfloat_with_epsilon (sdnn->t_s, 10, 1e-6);
+  g_assert_cmpint (sdnn->timestamp_us, ==, FIRST_US + 10 * G_USEC_PER_SEC);
+  g_assert_true (steps < sdnn);
+}
+
 /* Types in the file's order (steps, heart rate, HRV, sleep) come out in
  * time order, with the beats of the series and the sleep stages */
 static void
@@ -104,7 +141,7 @@ test_export (TestReplayFixture *f,
 
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (heart_replay_get_detected (replay), "Apple Health export: 2 heart-rate records"));
-  g_assert_nonnull (strstr (heart_replay_get_detected (replay), "1 step records (not played)"));
+  g_assert_true (g_str_has_suffix (heart_replay_get_detected (replay), "2 sleep records, 1 step records"));
   test_replay_play_through (replay);
   g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
   g_assert_cmpuint (f->problems->len, ==, 0);
@@ -132,6 +169,8 @@ test_export (TestReplayFixture *f,
   g_assert_cmpint (beats[0].timestamp_us, ==, FIRST_US + 4 * G_USEC_PER_SEC);
   g_assert_cmpfloat_with_epsilon (beats[1].rr_ms, 800, 1e-6);
   g_assert_cmpfloat_with_epsilon (beats[1].t_s, 4.8, 1e-6);
+
+  assert_steps_and_sdnn (f);
 }
 
 /* A record with a bad date is reported with its line, and skipped or stops */
@@ -156,8 +195,9 @@ test_bad_date (TestReplayFixture *f,
   test_replay_play_through (replay);
   g_assert_cmpuint (f->problems->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (f->problems, 0), ==, expected);
-  /* a stop leaves the made sample after the last heart rate unmade */
-  g_assert_cmpuint (f->samples->len, ==, on_error == HEART_REPLAY_ON_ERROR_STOP ? 0 : 1);
+  /* a stop leaves the made samples after the first heart rate unmade; a
+   * skip makes them up to the step count at 6 s */
+  g_assert_cmpuint (f->samples->len, ==, on_error == HEART_REPLAY_ON_ERROR_STOP ? 0 : 13);
   if (on_error == HEART_REPLAY_ON_ERROR_STOP)
     {
       g_assert_cmpstr (heart_replay_get_state (replay), ==, "failed");
@@ -168,6 +208,72 @@ test_bad_date (TestReplayFixture *f,
       g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
       g_assert_cmpuint (heart_replay_get_skipped (replay), ==, 1);
     }
+}
+
+/* A step record with a bad endDate is reported with its line and skipped;
+ * the step counts around it play */
+static void
+test_bad_steps (TestReplayFixture *f,
+                gconstpointer      data)
+{
+  const char *bad = " <Record type=\"HKQuantityTypeIdentifierStepCount\" startDate=\"2024-03-01 08:15:32 +0100\""
+                    " endDate=\"2024-03-01 08:15:31 +0100\" value=\"7\"/>\n";
+  const char *later = " <Record type=\"HKQuantityTypeIdentifierStepCount\" startDate=\"2024-03-01 08:15:33 +0100\""
+                      " endDate=\"2024-03-01 08:15:38 +0100\" value=\"12\"/>\n";
+  g_autofree char *contents = g_strconcat (PROLOG STEPS, bad, later, HEART_RATES HEART_RATE_LAST END, NULL);
+  g_autofree char *path = write_export (f, contents, -1);
+  g_autofree char *expected = g_strdup_printf ("%s:10: bad or missing \"endDate\"", path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_open (f, path, HEART_REPLAY_ON_ERROR_SKIP, &error);
+  const HeartChannelValue *values;
+
+  g_assert_no_error (error);
+  test_replay_play_through (replay);
+  g_assert_cmpstr (heart_replay_get_state (replay), ==, "ended");
+  g_assert_cmpuint (f->problems->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->problems, 0), ==, expected);
+  g_assert_cmpuint (f->channel_values->len, ==, 2);
+  values = (const HeartChannelValue *) f->channel_values->data;
+  g_assert_cmpfloat (values[0].value, ==, 50);
+  g_assert_cmpint (values[0].timestamp_us, ==, FIRST_US + 6 * G_USEC_PER_SEC);
+  g_assert_cmpfloat (values[1].value, ==, 12);
+  g_assert_cmpint (values[1].timestamp_us, ==, FIRST_US + 8 * G_USEC_PER_SEC);
+}
+
+/* A recording made while the export plays (docs/recording.md) has the step
+ * count and the SDNN as value lines, and replayed gives them back */
+static void
+test_recorded (TestReplayFixture *f,
+               gconstpointer      data)
+{
+  HeartRecorderFormat format = GPOINTER_TO_INT (data);
+  g_autofree char *path = write_export (f, PROLOG STEPS HEART_RATES HEART_RATE_LAST HRV SLEEP END, -1);
+  g_autofree char *recording = g_build_filename (f->folder, format == HEART_RECORDER_CSV ? "rec.csv" : "rec.jsonl", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = replay_open (f, path, HEART_REPLAY_ON_ERROR_STOP, &error);
+  g_autoptr(HeartRecorder) recorder = NULL;
+  g_autoptr(HeartReplay) again = NULL;
+
+  g_assert_no_error (error);
+  recorder = heart_recorder_new (HEART_SOURCE (replay));
+  heart_recorder_set_path (recorder, recording);
+  heart_recorder_set_format (recorder, format);
+  g_assert_true (heart_recorder_start (recorder, &error));
+  g_assert_no_error (error);
+  test_replay_play_through (replay);
+  g_assert_true (heart_recorder_stop (recorder, &error));
+  g_assert_no_error (error);
+  assert_steps_and_sdnn (f);
+
+  g_array_set_size (f->channel_values, 0);
+  g_array_set_size (f->samples, 0);
+  again = replay_open (f, recording, HEART_REPLAY_ON_ERROR_STOP, &error);
+  g_assert_no_error (error);
+  test_replay_play_through (again);
+  g_assert_cmpstr (heart_replay_get_state (again), ==, "ended");
+  g_assert_cmpuint (f->problems->len, ==, 0);
+  g_assert_cmpuint (f->samples->len, ==, 21);
+  assert_steps_and_sdnn (f);
 }
 
 /* An export cut mid-record plays up to the cut, then says where it ends */
@@ -224,8 +330,9 @@ test_nothing_to_play (TestReplayFixture *f,
                       gconstpointer      data)
 {
   static const struct { const char *contents; int code; const char *why; } cases[] = {
-    { PROLOG STEPS END, HEART_REPLAY_ERROR_EMPTY, "no heart-rate, heartbeat or sleep records" },
-    { PROLOG END, HEART_REPLAY_ERROR_EMPTY, "no heart-rate, heartbeat or sleep records" },
+    { PROLOG " <Record type=\"HKQuantityTypeIdentifierActiveEnergyBurned\" value=\"3\"/>\n" END,
+      HEART_REPLAY_ERROR_EMPTY, "no heart-rate, HRV, sleep or step records" },
+    { PROLOG END, HEART_REPLAY_ERROR_EMPTY, "no heart-rate, HRV, sleep or step records" },
     { "<?xml version=\"1.0\"?>\n<svg><g/></svg>\n", HEART_REPLAY_ERROR_FORMAT, "not an Apple Health export" },
     { "<?xml version=\"1.0\"?>\n", HEART_REPLAY_ERROR_FORMAT, "no <HealthData> element" },
   };
@@ -280,6 +387,9 @@ main (int   argc,
   test_replay_add ("/replay/health/export", NULL, test_export);
   test_replay_add ("/replay/health/bad-date/skip", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP), test_bad_date);
   test_replay_add ("/replay/health/bad-date/stop", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP), test_bad_date);
+  test_replay_add ("/replay/health/bad-steps", NULL, test_bad_steps);
+  test_replay_add ("/replay/health/recorded/jsonl", GINT_TO_POINTER (HEART_RECORDER_JSONL), test_recorded);
+  test_replay_add ("/replay/health/recorded/csv", GINT_TO_POINTER (HEART_RECORDER_CSV), test_recorded);
   test_replay_add ("/replay/health/truncated/skip", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_SKIP), test_truncated);
   test_replay_add ("/replay/health/truncated/stop", GINT_TO_POINTER (HEART_REPLAY_ON_ERROR_STOP), test_truncated);
   test_replay_add ("/replay/health/malformed-xml", NULL, test_malformed_xml);

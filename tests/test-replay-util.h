@@ -23,6 +23,7 @@ typedef struct
   GPtrArray *problems;      /* messages */
   guint      fatal;
   guint      values;
+  GArray    *channel_values; /* HeartChannelValue, of event channels */
 } TestReplayFixture;
 
 static inline void
@@ -51,6 +52,9 @@ test_replay_on_values (HeartSource             *source,
                        TestReplayFixture       *f)
 {
   f->values += n_values;
+  for (guint i = 0; i < n_values; i++)
+    if (heart_channel_get (values[i].channel)->kind == HEART_CHANNEL_KIND_EVENT)
+      g_array_append_vals (f->channel_values, &values[i], 1);
 }
 
 static inline void
@@ -74,6 +78,7 @@ test_replay_set_up (TestReplayFixture *f,
   f->samples = g_array_new (FALSE, FALSE, sizeof (HeartSample));
   f->beats = g_array_new (FALSE, FALSE, sizeof (HeartBeat));
   f->arrivals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  f->channel_values = g_array_new (FALSE, FALSE, sizeof (HeartChannelValue));
   f->problems = g_ptr_array_new_with_free_func (g_free);
 }
 
@@ -95,6 +100,7 @@ test_replay_tear_down (TestReplayFixture *f,
   g_array_unref (f->samples);
   g_array_unref (f->beats);
   g_array_unref (f->arrivals);
+  g_array_unref (f->channel_values);
   g_ptr_array_unref (f->problems);
 }
 

@@ -22,12 +22,15 @@
 #define CURSOR_BUDGET   (4 * 1024 * 1024)
 #define BPM_MIN         20.0
 #define BPM_MAX         300.0
+/* step records held back for their endDate (docs/replay.md, "Time order,
+ * memory and time") */
+#define HELD_MAX        1024
 
 typedef enum {
   TYPE_HEART_RATE,
   TYPE_HRV,
   TYPE_SLEEP,
-  TYPE_STEPS,          /* counted, not played: no channel has them */
+  TYPE_STEPS,
   N_TYPES
 } RecordType;
 
@@ -73,6 +76,10 @@ typedef struct
   gint64               record_start_us;
   int                  record_zone_s;
   gint64               previous_beat_us;
+  HeartReplayItem      sdnn;        /* the record's own value, at its end */
+  /* step counts played at their endDate: records come by startDate, so each
+   * waits, in endDate order, until no later record can end before it */
+  GArray              *held;        /* HeartReplayItem */
   /* the end of a sleep stage, until the next one begins */
   gboolean             have_end;
   HeartReplayItem      end;
@@ -464,6 +471,71 @@ push_sleep_end (Cursor *cursor,
   cursor->have_end = FALSE;
 }
 
+/* A record's "value" as a value of @channel, in the channel's range, at its
+ * "endDate"; FALSE when either is bad, reported */
+static gboolean
+value_item (Cursor          *cursor,
+            const char     **names,
+            const char     **values,
+            HeartChannelId   channel,
+            gint64           start_us,
+            HeartReplayItem *item)
+{
+  const HeartChannel *info = heart_channel_get (channel);
+  double value;
+  gint64 end_us;
+  int zone;
+
+  if (!_heart_replay_parse_number (attribute (names, values, "value"), &value)
+      || value < info->min || value > info->max)
+    {
+      g_autofree char *why = g_strdup_printf ("\"value\" is not %s from %g to %g %s",
+                                              channel == HEART_CHANNEL_STEPS ? "a step count" : "an SDNN",
+                                              info->min, info->max, info->unit);
+
+      cursor_push (cursor, NULL, record_error (cursor, why));
+      return FALSE;
+    }
+  if (!parse_date (attribute (names, values, "endDate"), &end_us, &zone) || end_us < start_us)
+    {
+      cursor_push (cursor, NULL, record_error (cursor, "bad or missing \"endDate\""));
+      return FALSE;
+    }
+  _heart_replay_item_clear (item);
+  item->kind = HEART_REPLAY_ITEM_VALUE;
+  item->channel = channel;
+  item->value = value;
+  item->wall_us = end_us;
+  return TRUE;
+}
+
+/* The held step counts that end by @before_us, in endDate order */
+static void
+release_held (Cursor *cursor,
+              gint64  before_us)
+{
+  guint n = 0;
+
+  while (n < cursor->held->len && g_array_index (cursor->held, HeartReplayItem, n).wall_us <= before_us)
+    cursor_push (cursor, &g_array_index (cursor->held, HeartReplayItem, n++), NULL);
+  g_array_remove_range (cursor->held, 0, n);
+}
+
+/* @item among the held ones, by endDate; when too many overlap, the
+ * earliest is played now (later than its time rather than kept) */
+static void
+hold (Cursor          *cursor,
+      HeartReplayItem *item)
+{
+  guint at = cursor->held->len;
+
+  if (cursor->held->len == HELD_MAX)
+    release_held (cursor, g_array_index (cursor->held, HeartReplayItem, 0).wall_us);
+  while (at > 0 && g_array_index (cursor->held, HeartReplayItem, at - 1).wall_us > item->wall_us)
+    at--;
+  g_array_insert_val (cursor->held, MIN (at, cursor->held->len), *item);
+}
+
 static void
 cursor_record (Cursor      *cursor,
                const char **names,
@@ -500,7 +572,10 @@ cursor_record (Cursor      *cursor,
       cursor_push (cursor, &item, NULL);
       break;
     case TYPE_HRV:
-      /* the SDNN itself has no channel: its beats are played */
+      /* the SDNN describes the window the beats were taken over: known at
+       * its end, it is played there, after them */
+      if (!value_item (cursor, names, values, HEART_CHANNEL_HRV_SDNN, start_us, &cursor->sdnn))
+        return;
       cursor->in_record = TRUE;
       cursor->record_start_us = start_us;
       cursor->record_zone_s = zone;
@@ -528,6 +603,12 @@ cursor_record (Cursor      *cursor,
       cursor->have_end = TRUE;
       break;
     case TYPE_STEPS:
+      /* the steps counted over the span, at its end */
+      if (!value_item (cursor, names, values, HEART_CHANNEL_STEPS, start_us, &item))
+        return;
+      release_held (cursor, start_us);
+      hold (cursor, &item);
+      break;
     case N_TYPES:
     default:
       g_assert_not_reached ();
@@ -600,6 +681,8 @@ cursor_end (GMarkupParseContext  *context,
 
   if (cursor->depth == 2)
     {
+      if (cursor->in_record)
+        cursor_push (cursor, &cursor->sdnn, NULL);
       cursor->in_record = FALSE;
       if (cursor_line (cursor) >= cursor->replay->health->ranges[cursor->type].last_line)
         cursor->done = TRUE;
@@ -622,13 +705,13 @@ cursor_reset (Cursor *cursor)
     g_clear_error (&cursor->head.error);
   cursor->have_head = FALSE;
   cursor->have_end = FALSE;
+  g_array_set_size (cursor->held, 0);
   cursor->in_record = FALSE;
   cursor->depth = 0;
   cursor->last_start_us = G_MININT64;
   cursor->offset = health->ranges[cursor->type].offset;
-  /* a type that is not played, or has nothing to play, is over at once */
-  cursor->done = cursor->type == TYPE_STEPS || health->ranges[cursor->type].count == 0
-                 || (cursor->type == TYPE_HRV && health->ranges[TYPE_HRV].beats == 0);
+  /* a type with nothing to play is over at once */
+  cursor->done = health->ranges[cursor->type].count == 0;
   if (cursor->done)
     return;
   cursor->context = g_markup_parse_context_new (&parser, 0, cursor, NULL);
@@ -654,10 +737,11 @@ cursor_pull (Cursor  *cursor,
       cursor->queue_head = 0;
       if (cursor->done)
         {
-          /* the last sleep stage ends */
-          if (cursor->have_end)
+          /* the last sleep stage ends, the last step counts are played */
+          if (cursor->have_end || cursor->held->len > 0)
             {
               push_sleep_end (cursor, G_MAXINT64);
+              release_held (cursor, G_MAXINT64);
               continue;
             }
           return HEART_REPLAY_READ_END;
@@ -778,6 +862,7 @@ _heart_replay_health_free (HeartReplayHealth *health)
       if (cursor->have_head)
         g_clear_error (&cursor->head.error);
       g_array_unref (cursor->queue);
+      g_array_unref (cursor->held);
     }
   g_clear_error (&health->xml_error);
   g_free (health->buf);
@@ -804,16 +889,18 @@ _heart_replay_health_open (HeartReplay  *self,
       health->cursors[t].replay = self;
       health->cursors[t].type = t;
       health->cursors[t].queue = g_array_new (FALSE, FALSE, sizeof (Entry));
+      health->cursors[t].held = g_array_new (FALSE, FALSE, sizeof (HeartReplayItem));
     }
   self->format = HEART_REPLAY_FORMAT_APPLE_HEALTH;
   self->reader = &health_reader;
   if (!build_index (self, health, error))
     return FALSE;
   ranges = health->ranges;
-  if (ranges[TYPE_HEART_RATE].count == 0 && ranges[TYPE_HRV].beats == 0 && ranges[TYPE_SLEEP].count == 0)
+  if (ranges[TYPE_HEART_RATE].count == 0 && ranges[TYPE_HRV].count == 0 && ranges[TYPE_SLEEP].count == 0
+      && ranges[TYPE_STEPS].count == 0)
     {
       g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_EMPTY,
-                   "cannot replay %s: an Apple Health export with no heart-rate, heartbeat or sleep records%s%s",
+                   "cannot replay %s: an Apple Health export with no heart-rate, HRV, sleep or step records%s%s",
                    self->name, health->xml_error ? " before " : "",
                    health->xml_error ? health->xml_error->message : "");
       return FALSE;
@@ -822,7 +909,7 @@ _heart_replay_health_open (HeartReplay  *self,
   self->detected = g_strdup_printf ("Apple Health export: %" G_GUINT64_FORMAT " heart-rate records, %"
                                     G_GUINT64_FORMAT " HRV records with %" G_GUINT64_FORMAT
                                     " beat-series entries, %" G_GUINT64_FORMAT " sleep records, %"
-                                    G_GUINT64_FORMAT " step records (not played)",
+                                    G_GUINT64_FORMAT " step records",
                                     ranges[TYPE_HEART_RATE].count, ranges[TYPE_HRV].count,
                                     ranges[TYPE_HRV].beats, ranges[TYPE_SLEEP].count,
                                     ranges[TYPE_STEPS].count);
