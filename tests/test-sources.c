@@ -10,7 +10,10 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "heart-history.h"
 #include "heart-recorder.h"
@@ -254,6 +257,51 @@ test_switch_keeps_streams (Fixture       *f,
     replayed += g_array_index (bpms, gint64, i) == 80 || g_array_index (bpms, gint64, i) == 71;
   g_assert_cmpuint (replayed, >=, 150);
   g_assert_cmpuint (seqs->len, ==, 3 + 191 + 3);
+}
+
+/* A file is opened off the main loop: while the file cannot be opened yet
+ * (a named pipe nobody writes to, standing for a slow disk or a gigabyte
+ * export), the server answers everyone else, and the POST is answered once
+ * the opening is over: here, refused, as a pipe cannot be read twice */
+static void
+test_open_off_main_loop (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *fifo = g_build_filename (f->folder, "slow.csv", NULL);
+  g_autofree char *escaped = g_uri_escape_string (fifo, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/source?kind=replay&file=%s&speed=100", escaped);
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u%s", f->port, path);
+  g_autofree char *contents = NULL;
+  g_autoptr(TestReply) post = g_new0 (TestReply, 1);
+  g_autoptr(JsonNode) health = NULL;
+  g_autoptr(JsonNode) source = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  int fd;
+
+  g_assert_true (g_file_get_contents (f->rr_csv, &contents, &length, &error));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  post->msg = soup_message_new (SOUP_METHOD_POST, uri);
+  soup_session_send_and_read_async (f->session, post->msg, G_PRIORITY_DEFAULT, NULL, test_reply_read, post);
+
+  health = request_json (f, SOUP_METHOD_GET, "/health", SOUP_STATUS_OK);
+  g_assert_false (post->done);
+  g_assert_cmpstr (heart_source_get_kind (heart_source_switch_get_source (f->source)), ==, "simulator");
+
+  /* the opening thread has the pipe's other end, or is about to; it may
+   * close it before all is written (EPIPE, not a signal) */
+  signal (SIGPIPE, SIG_IGN);
+  fd = open (fifo, O_WRONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  (void) !write (fd, contents, length);
+  close (fd);
+  WAIT_FOR (post->done);
+  g_assert_no_error (post->error);
+  g_assert_cmpuint (test_reply_status (post), ==, SOUP_STATUS_UNPROCESSABLE_ENTITY);
+  source = test_reply_json (post);
+  g_assert_nonnull (strstr (detail_of (source), "slow.csv: not a regular file"));
+  g_assert_cmpstr (heart_source_get_kind (heart_source_switch_get_source (f->source)), ==, "simulator");
+  g_unlink (fifo);
 }
 
 /* Commands only a simulation obeys answer 409 while a replay is served; a
@@ -510,6 +558,7 @@ main (int    argc,
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
+  g_test_add ("/sources/open-off-main-loop", Fixture, NULL, fixture_setup, test_open_off_main_loop, fixture_teardown);
   g_test_add ("/sources/switch-keeps-streams", Fixture, NULL,
               fixture_setup, test_switch_keeps_streams, fixture_teardown);
   g_test_add ("/sources/conflicts-and-refusals", Fixture, NULL,

@@ -23,6 +23,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "heart-duration.h"
@@ -66,9 +67,15 @@ static guint signals[N_SIGNALS];
 static void heart_replay_source_init (HeartSourceInterface *iface);
 static void heart_replay_initable_init (GInitableIface *iface);
 
+/* GAsyncInitable's default implementation runs the GInitable's init in a
+ * thread: opening reads a whole Apple Health export, and a seek reads up to
+ * its offset, which must not hold up a server's or a window's main loop
+ * (docs/replay.md, Time order, memory and time). Nothing outside the new
+ * object is touched while it opens. */
 G_DEFINE_FINAL_TYPE_WITH_CODE (HeartReplay, heart_replay, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (HEART_TYPE_SOURCE, heart_replay_source_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, heart_replay_initable_init))
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, heart_replay_initable_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE, NULL))
 G_DEFINE_QUARK (heart-replay-error-quark, heart_replay_error)
 
 GType
@@ -911,6 +918,14 @@ open_text (HeartReplay  *self,
 }
 
 static gboolean
+is_regular_file (int fd)
+{
+  GStatBuf st;
+
+  return fstat (fd, &st) == 0 && S_ISREG (st.st_mode);
+}
+
+static gboolean
 heart_replay_initable_init_impl (GInitable     *initable,
                                  GCancellable  *cancellable,
                                  GError       **error)
@@ -931,6 +946,15 @@ heart_replay_initable_init_impl (GInitable     *initable,
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "cannot replay %s: %s",
                    self->name, g_strerror (errsv));
+      return FALSE;
+    }
+  /* a loop, a seek and the look at its start read the file again: a pipe
+   * or a device cannot be read twice */
+  if (!is_regular_file (self->lines.fd))
+    {
+      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
+                   "cannot replay %s: not a regular file (a pipe or a device cannot be read again)",
+                   self->name);
       return FALSE;
     }
 

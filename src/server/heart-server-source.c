@@ -121,58 +121,6 @@ respond_invalid (SoupServerMessage *msg,
   return TRUE;
 }
 
-/* kind=replay's options, as --replay's (docs/replay.md); NULL with the
- * answer given */
-static HeartReplay *
-replay_from_query (SoupServerMessage *msg,
-                   GHashTable        *query)
-{
-  g_autoptr(HeartValidation) validation = heart_validation_new (query);
-  g_autoptr(GError) error = NULL;
-  const char *file = g_hash_table_lookup (query, "file");
-  const char *loop = g_hash_table_lookup (query, "loop");
-  const char *seek = g_hash_table_lookup (query, "seek");
-  const char *timestamps_text = g_hash_table_lookup (query, "timestamps");
-  const char *on_error_text = g_hash_table_lookup (query, "on_error");
-  const char *columns = g_hash_table_lookup (query, "columns");
-  HeartReplayTimestamps timestamps = HEART_REPLAY_TIMESTAMPS_ORIGINAL;
-  HeartReplayOnError on_error = HEART_REPLAY_ON_ERROR_SKIP;
-  double speed = 1, seek_s = 0;
-  HeartReplay *replay;
-
-  if (file == NULL || *file == '\0')
-    heart_validation_add_error (validation, "query", "file", "Field required", NULL);
-  heart_validation_double (validation, "speed", FALSE, HEART_REPLAY_SPEED_MIN, HEART_REPLAY_SPEED_MAX, &speed);
-  if (loop != NULL && !g_str_equal (loop, "true") && !g_str_equal (loop, "false"))
-    heart_validation_add_error (validation, "query", "loop", "Input should be true or false", loop);
-  if (seek != NULL && (!heart_duration_scan (seek, &seek_s) || seek_s > HEART_DURATION_MAX_S))
-    heart_validation_add_error (validation, "query", "seek", "Input should be a time such as 600, 90s or 1h30m", seek);
-  if (timestamps_text != NULL && !heart_replay_parse_timestamps (timestamps_text, &timestamps, NULL))
-    heart_validation_add_error (validation, "query", "timestamps", "Input should be original or now", timestamps_text);
-  if (on_error_text != NULL && !heart_replay_parse_on_error (on_error_text, &on_error, NULL))
-    heart_validation_add_error (validation, "query", "on_error", "Input should be skip or stop", on_error_text);
-  if (columns != NULL && !heart_replay_check_columns (columns, &error))
-    {
-      heart_validation_add_error (validation, "query", "columns", error->message, columns);
-      g_clear_error (&error);
-    }
-  if (respond_invalid (msg, validation))
-    return NULL;
-
-  replay = g_initable_new (HEART_TYPE_REPLAY, NULL, &error,
-                           "path", file,
-                           "speed", speed,
-                           "loop", loop != NULL && g_str_equal (loop, "true"),
-                           "seek-s", seek_s,
-                           "timestamps", timestamps,
-                           "on-error", on_error,
-                           "columns", columns,
-                           NULL);
-  if (replay == NULL)
-    heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
-  return replay;
-}
-
 static void
 respond_source (SoupServerMessage *msg,
                 HeartSourceSwitch *source_switch)
@@ -183,22 +131,34 @@ respond_source (SoupServerMessage *msg,
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
-/* A strap waiting for BlueZ's first answer, with its paused message */
+/* A source on its way (a file opening, a strap waiting for BlueZ's first
+ * answer), with the paused message it answers */
 typedef struct
 {
   SoupServerMessage *msg;
   HeartSourceSwitch *source_switch;
   HeartSensor       *sensor;
-} PendingSensor;
+} PendingSource;
+
+static PendingSource *
+pending_source_new (SoupServerMessage *msg,
+                    HeartSourceSwitch *source_switch)
+{
+  PendingSource *pending = g_new0 (PendingSource, 1);
+
+  pending->msg = g_object_ref (msg);
+  pending->source_switch = g_object_ref (source_switch);
+  return pending;
+}
 
 static gboolean
-pending_sensor_free (gpointer data)
+pending_source_free (gpointer data)
 {
-  PendingSensor *pending = data;
+  PendingSource *pending = data;
 
   g_object_unref (pending->msg);
   g_object_unref (pending->source_switch);
-  g_object_unref (pending->sensor);
+  g_clear_object (&pending->sensor);
   g_free (pending);
   return G_SOURCE_REMOVE;
 }
@@ -206,7 +166,7 @@ pending_sensor_free (gpointer data)
 static void
 on_sensor_answered (HeartSensor   *sensor,
                     GParamSpec    *pspec,
-                    PendingSensor *pending)
+                    PendingSource *pending)
 {
   g_autofree char *detail = NULL;
 
@@ -226,7 +186,7 @@ on_sensor_answered (HeartSensor   *sensor,
   /* not the strap's last reference from inside its own notification: it
    * carries on after this returns */
   g_signal_handlers_disconnect_by_data (sensor, pending);
-  g_idle_add (pending_sensor_free, pending);
+  g_idle_add (pending_source_free, pending);
 }
 
 /* kind=sensor: address=AA:BB:CC:DD:EE:FF or any (the default), as
@@ -240,7 +200,7 @@ post_sensor (SoupServerMessage *msg,
   const char *address = g_hash_table_lookup (query, "address");
   g_autoptr(GError) error = NULL;
   HeartSensor *sensor;
-  PendingSensor *pending;
+  PendingSource *pending;
 
   sensor = heart_sensor_new (address != NULL ? address : "any", bluez_connection, &error);
   if (sensor == NULL)
@@ -251,12 +211,89 @@ post_sensor (SoupServerMessage *msg,
       respond_invalid (msg, validation);
       return;
     }
-  pending = g_new0 (PendingSensor, 1);
-  pending->msg = g_object_ref (msg);
-  pending->source_switch = g_object_ref (source_switch);
+  pending = pending_source_new (msg, source_switch);
   pending->sensor = sensor;
   g_signal_connect (sensor, "notify::state", G_CALLBACK (on_sensor_answered), pending);
   soup_server_message_pause (msg);
+}
+
+static void replay_opened (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+/* kind=replay's options, as --replay's (docs/replay.md). The file is
+ * opened in a thread (an Apple Health export is read whole, a seek reads
+ * up to its offset) and the message answered when it is open. */
+static void
+post_replay (SoupServerMessage *msg,
+             GHashTable        *query,
+             HeartSourceSwitch *source_switch)
+{
+  g_autoptr(HeartValidation) validation = heart_validation_new (query);
+  g_autoptr(GError) error = NULL;
+  const char *file = g_hash_table_lookup (query, "file");
+  const char *loop = g_hash_table_lookup (query, "loop");
+  const char *seek = g_hash_table_lookup (query, "seek");
+  const char *timestamps_text = g_hash_table_lookup (query, "timestamps");
+  const char *on_error_text = g_hash_table_lookup (query, "on_error");
+  const char *columns = g_hash_table_lookup (query, "columns");
+  HeartReplayTimestamps timestamps = HEART_REPLAY_TIMESTAMPS_ORIGINAL;
+  HeartReplayOnError on_error = HEART_REPLAY_ON_ERROR_SKIP;
+  double speed = 1, seek_s = 0;
+  PendingSource *pending;
+
+  if (file == NULL || *file == '\0')
+    heart_validation_add_error (validation, "query", "file", "Field required", NULL);
+  heart_validation_double (validation, "speed", FALSE, HEART_REPLAY_SPEED_MIN, HEART_REPLAY_SPEED_MAX, &speed);
+  if (loop != NULL && !g_str_equal (loop, "true") && !g_str_equal (loop, "false"))
+    heart_validation_add_error (validation, "query", "loop", "Input should be true or false", loop);
+  if (seek != NULL && (!heart_duration_scan (seek, &seek_s) || seek_s > HEART_DURATION_MAX_S))
+    heart_validation_add_error (validation, "query", "seek", "Input should be a time such as 600, 90s or 1h30m", seek);
+  if (timestamps_text != NULL && !heart_replay_parse_timestamps (timestamps_text, &timestamps, NULL))
+    heart_validation_add_error (validation, "query", "timestamps", "Input should be original or now", timestamps_text);
+  if (on_error_text != NULL && !heart_replay_parse_on_error (on_error_text, &on_error, NULL))
+    heart_validation_add_error (validation, "query", "on_error", "Input should be skip or stop", on_error_text);
+  if (columns != NULL && !heart_replay_check_columns (columns, &error))
+    {
+      heart_validation_add_error (validation, "query", "columns", error->message, columns);
+      g_clear_error (&error);
+    }
+  if (respond_invalid (msg, validation))
+    return;
+
+  pending = pending_source_new (msg, source_switch);
+  soup_server_message_pause (msg);
+  g_async_initable_new_async (HEART_TYPE_REPLAY, G_PRIORITY_DEFAULT, NULL, replay_opened, pending,
+                              "path", file,
+                              "speed", speed,
+                              "loop", loop != NULL && g_str_equal (loop, "true"),
+                              "seek-s", seek_s,
+                              "timestamps", timestamps,
+                              "on-error", on_error,
+                              "columns", columns,
+                           NULL);
+}
+
+static void
+replay_opened (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PendingSource *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) replay = g_async_initable_new_finish (G_ASYNC_INITABLE (object), result, &error);
+
+  soup_server_message_unpause (pending->msg);
+  if (replay == NULL)
+    heart_respond_detail (pending->msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
+  else
+    {
+      g_debug ("Replaying %s: %s", heart_replay_get_path (HEART_REPLAY (replay)),
+               heart_replay_get_detected (HEART_REPLAY (replay)));
+      heart_source_switch_set_source (pending->source_switch, HEART_SOURCE (replay));
+      respond_source (pending->msg, pending->source_switch);
+    }
+  pending_source_free (pending);
 }
 
 void
@@ -267,7 +304,6 @@ heart_server_source_post (SoupServerMessage *msg,
                           GDBusConnection   *bluez_connection)
 {
   const char *kind = query != NULL ? g_hash_table_lookup (query, "kind") : NULL;
-  g_autoptr(HeartReplay) replay = NULL;
 
   if (kind == NULL || (!g_str_equal (kind, "simulator") && !g_str_equal (kind, "replay")
                        && !g_str_equal (kind, "sensor")))
@@ -300,11 +336,8 @@ heart_server_source_post (SoupServerMessage *msg,
     }
   else
     {
-      replay = replay_from_query (msg, query);
-      if (replay == NULL)
-        return;
-      g_debug ("Replaying %s: %s", heart_replay_get_path (replay), heart_replay_get_detected (replay));
-      heart_source_switch_set_source (source_switch, HEART_SOURCE (replay));
+      post_replay (msg, query, source_switch);
+      return;
     }
   respond_source (msg, source_switch);
 }
