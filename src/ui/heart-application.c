@@ -345,6 +345,8 @@ setup_actions (HeartApplication *self)
   gtk_application_set_accels_for_action (app, "win.open-replay", (const char *[]) { "<Control><Shift>o", NULL });
   gtk_application_set_accels_for_action (app, "win.use-simulation",
                                          (const char *[]) { "<Control><Shift>m", NULL });
+  gtk_application_set_accels_for_action (app, "win.choose-sensor",
+                                         (const char *[]) { "<Control><Shift>b", NULL });
   gtk_application_set_accels_for_action (app, "win.show-help-overlay",
                                          (const char *[]) { "<Control>question", NULL });
 }

@@ -517,10 +517,9 @@ heart_controls_add_scenario (HeartControls *self,
 
 void
 heart_controls_set_simulating (HeartControls *self,
-                               gboolean       simulating)
+                               const char    *why)
 {
-  const char *why = simulating ? NULL : _("A file is being replayed: only the simulation obeys this. "
-                                          "Go back to the simulation to use it (Ctrl+Shift+M).");
+  gboolean simulating = why == NULL;
 
   g_return_if_fail (HEART_IS_CONTROLS (self));
 

@@ -36,9 +36,10 @@ void            heart_controls_add_scenario  (HeartControls *self,
                                               const char *path);
 
 /* Only a simulation obeys the sliders, the stress event and the scenarios:
- * while a replay is served they are off, with a tooltip that says why */
+ * while a replay or a strap is served they are off, with @why as their
+ * tooltip; NULL @why while the simulation is served */
 void            heart_controls_set_simulating (HeartControls *self,
-                                               gboolean simulating);
+                                               const char *why);
 gboolean        heart_controls_get_simulating (HeartControls *self);
 
 /* For tests */

@@ -1,7 +1,8 @@
 /* heart-source-panel.c: the side panel's source group
  *
- * What is served and shown: the simulation, or a file replayed with its
- * position, speed and loop. The switch's current source is read each time
+ * What is served and shown: the simulation, a file replayed with its
+ * position, speed and loop, or a Bluetooth strap with its state, skin
+ * contact and battery. The switch's current source is read each time
  * something changes, never kept, so a switch made over POST /source shows
  * at once (docs/desktop.md, Source). Speed and loop are the settings for
  * the next file opened in the window, and the current replay's own while
@@ -21,6 +22,8 @@
 
 #include "heart-label.h"
 #include "heart-replay.h"
+#include "heart-sensor-text.h"
+#include "heart-sensor.h"
 
 /* The speeds offered; a replay at another speed (from the command line or
  * POST /source) is listed too, where it falls */
@@ -34,6 +37,7 @@ struct _HeartSourcePanel
   HeartSettings     *settings;
   GSignalGroup      *source_signals;
   GSignalGroup      *replay_signals;
+  GSignalGroup      *sensor_signals;
   GArray            *speeds;        /* double, in the order of speed_names */
   gboolean           updating;      /* showing a value, not a choice of the user's */
   HeartReplay       *measured;      /* the replay length_s was measured for (not a reference) */
@@ -48,6 +52,8 @@ struct _HeartSourcePanel
   AdwComboRow       *speed_row;
   GtkStringList     *speed_names;
   GtkSwitch         *loop_switch;
+  GtkLabel          *battery_label;
+  GtkImage          *contact_image;
 };
 
 enum {
@@ -67,6 +73,14 @@ current_replay (HeartSourcePanel *self)
   HeartSource *current = self->source != NULL ? heart_source_switch_get_source (self->source) : NULL;
 
   return HEART_IS_REPLAY (current) ? HEART_REPLAY (current) : NULL;
+}
+
+static HeartSensor *
+current_sensor (HeartSourcePanel *self)
+{
+  HeartSource *current = self->source != NULL ? heart_source_switch_get_source (self->source) : NULL;
+
+  return HEART_IS_SENSOR (current) ? HEART_SENSOR (current) : NULL;
 }
 
 static double
@@ -229,6 +243,54 @@ show_position (HeartSourcePanel *self)
   adw_action_row_set_subtitle (self->position_row, state);
 }
 
+/* The strap's name, its state in words, skin contact and battery */
+static void
+show_sensor (HeartSourcePanel *self)
+{
+  HeartSensor *sensor = current_sensor (self);
+  const char *contact;
+  const char *contact_text;
+  int battery;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->contact_image), sensor != NULL);
+  if (sensor == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->battery_label), FALSE);
+      return;
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->source_row), heart_sensor_text_name (sensor));
+  adw_action_row_set_subtitle (self->source_row, heart_sensor_text_state (sensor, FALSE));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->source_row),
+                               heart_sensor_get_device_address (sensor) != NULL
+                               ? heart_sensor_get_device_address (sensor) : heart_sensor_get_address (sensor));
+
+  contact = heart_sensor_get_contact (sensor);
+  contact_text = heart_sensor_text_contact (contact);
+  gtk_image_set_from_icon_name (self->contact_image, heart_sensor_icon_contact (contact));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->contact_image), contact_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->contact_image),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, contact_text, -1);
+  if (g_strcmp0 (contact, "not-detected") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self->contact_image), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->contact_image), "warning");
+  if (g_strcmp0 (contact, "detected") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self->contact_image), "success");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->contact_image), "success");
+
+  battery = heart_sensor_get_battery (sensor);
+  if (battery >= 0)
+    {
+      /* Translators: a strap's battery level; keep the %% */
+      heart_label_set_printf (self->battery_label, _("%d %%"), battery);
+      /* Translators: the battery level read aloud; %d is the percentage */
+      heart_widget_set_accessible_printf (GTK_WIDGET (self->battery_label), _("Battery %d %%"), battery);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->battery_label), battery >= 0);
+}
+
 static void
 show_running (HeartSourcePanel *self)
 {
@@ -243,8 +305,10 @@ static void
 show_source (HeartSourcePanel *self)
 {
   HeartReplay *replay = current_replay (self);
+  HeartSensor *sensor = current_sensor (self);
 
   g_signal_group_set_target (self->replay_signals, replay);
+  g_signal_group_set_target (self->sensor_signals, sensor);
   if (replay != NULL)
     {
       g_autofree char *name = g_path_get_basename (heart_replay_get_path (replay));
@@ -254,13 +318,14 @@ show_source (HeartSourcePanel *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->source_row), heart_replay_get_path (replay));
       show_position (self);
     }
-  else
+  else if (sensor == NULL)
     {
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->source_row), _("Simulation"));
       adw_action_row_set_subtitle (self->source_row, _("The simulated person; open a recording or a CSV file to replay it instead"));
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->source_row), NULL);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->position_row), replay != NULL);
+  show_sensor (self);   /* a strap's name and indicators, or none */
   show_speed (self);
   show_loop (self);
   show_running (self);
@@ -278,8 +343,11 @@ heart_source_panel_dispose (GObject *object)
     g_signal_group_set_target (self->source_signals, NULL);
   if (self->replay_signals != NULL)
     g_signal_group_set_target (self->replay_signals, NULL);
+  if (self->sensor_signals != NULL)
+    g_signal_group_set_target (self->sensor_signals, NULL);
   g_clear_object (&self->source_signals);
   g_clear_object (&self->replay_signals);
+  g_clear_object (&self->sensor_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_SOURCE_PANEL);
   /* The template's top widget is a child, not only a template child */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -369,9 +437,12 @@ heart_source_panel_class_init (HeartSourcePanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartSourcePanel, speed_row);
   gtk_widget_class_bind_template_child (widget_class, HeartSourcePanel, speed_names);
   gtk_widget_class_bind_template_child (widget_class, HeartSourcePanel, loop_switch);
+  gtk_widget_class_bind_template_child (widget_class, HeartSourcePanel, battery_label);
+  gtk_widget_class_bind_template_child (widget_class, HeartSourcePanel, contact_image);
   /* Not kept, but tests find them */
   gtk_widget_class_bind_template_child_full (widget_class, "open_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "simulation_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "sensor_button", FALSE, 0);
   gtk_widget_class_set_css_name (widget_class, "heartsourcepanel");
 }
 
@@ -393,6 +464,14 @@ heart_source_panel_init (HeartSourcePanel *self)
   g_signal_group_connect_swapped (self->replay_signals, "notify::error", G_CALLBACK (show_position), self);
   g_signal_group_connect_swapped (self->replay_signals, "notify::speed", G_CALLBACK (show_speed), self);
   g_signal_group_connect_swapped (self->replay_signals, "notify::loop", G_CALLBACK (show_loop), self);
+
+  self->sensor_signals = g_signal_group_new (HEART_TYPE_SENSOR);
+  g_signal_group_connect_swapped (self->sensor_signals, "notify::state", G_CALLBACK (show_sensor), self);
+  g_signal_group_connect_swapped (self->sensor_signals, "notify::unavailable-reason", G_CALLBACK (show_sensor), self);
+  g_signal_group_connect_swapped (self->sensor_signals, "notify::device-name", G_CALLBACK (show_sensor), self);
+  g_signal_group_connect_swapped (self->sensor_signals, "notify::device-address", G_CALLBACK (show_sensor), self);
+  g_signal_group_connect_swapped (self->sensor_signals, "notify::contact", G_CALLBACK (show_sensor), self);
+  g_signal_group_connect_swapped (self->sensor_signals, "notify::battery", G_CALLBACK (show_sensor), self);
 
   g_signal_connect_object (self->speed_row, "notify::selected", G_CALLBACK (on_speed_selected),
                            self, G_CONNECT_SWAPPED);
@@ -459,6 +538,13 @@ heart_source_panel_get_title (HeartSourcePanel *self)
 {
   g_return_val_if_fail (HEART_IS_SOURCE_PANEL (self), NULL);
   return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->source_row));
+}
+
+const char *
+heart_source_panel_get_subtitle (HeartSourcePanel *self)
+{
+  g_return_val_if_fail (HEART_IS_SOURCE_PANEL (self), NULL);
+  return adw_action_row_get_subtitle (self->source_row);
 }
 
 const char *

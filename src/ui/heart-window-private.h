@@ -9,6 +9,7 @@
 #include "heart-controls.h"
 #include "heart-pulse.h"
 #include "heart-readouts.h"
+#include "heart-sensor-picker.h"
 #include "heart-server-panel.h"
 #include "heart-source-panel.h"
 #include "heart-window.h"
@@ -20,6 +21,8 @@ HeartChartCard   *heart_window_get_chart_card          (HeartWindow *self);
 HeartControls    *heart_window_get_controls            (HeartWindow *self);
 HeartServerPanel *heart_window_get_server_panel        (HeartWindow *self);
 HeartSourcePanel *heart_window_get_source_panel        (HeartWindow *self);
+/* The strap picker while win.choose-sensor shows it, else NULL */
+HeartSensorPicker *heart_window_get_sensor_picker      (HeartWindow *self);
 HeartChart       *heart_window_get_chart               (HeartWindow *self);
 HeartPulse       *heart_window_get_heart_pulse         (HeartWindow *self);
 GtkAdjustment    *heart_window_get_baseline_adjustment (HeartWindow *self);

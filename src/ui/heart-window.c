@@ -20,6 +20,10 @@
 #include "heart-readouts.h"
 #include "heart-replay.h"
 #include "heart-scenario-file.h"
+#include "heart-sensor-picker.h"
+#include "heart-sensor-scanner.h"
+#include "heart-sensor-text.h"
+#include "heart-sensor.h"
 #include "heart-server-panel.h"
 #include "heart-source-panel.h"
 #include "heart-window-private.h"
@@ -34,10 +38,14 @@ struct _HeartWindow
   HeartHistory         *history;
   HeartSettings        *settings;
   HeartRecorder        *recorder;
+  GDBusConnection      *bluez_connection;   /* NULL: the system bus */
+  HeartSensorScanner   *scanner;            /* once a strap was to be chosen */
+  HeartSensorPicker    *sensor_picker;      /* until it is destroyed; not a reference */
   GError               *server_error;
   GSignalGroup         *simulator_signals;
   GSignalGroup         *source_signals;
   GSignalGroup         *replay_signals;
+  GSignalGroup         *sensor_signals;
   GSignalGroup         *server_signals;
   GSignalGroup         *recorder_signals;
   GtkFileChooserNative *scenario_chooser;
@@ -74,6 +82,7 @@ enum {
   PROP_HISTORY,
   PROP_SETTINGS,
   PROP_RECORDER,
+  PROP_BLUEZ_CONNECTION,
   PROP_SERVER_ERROR,
   PROP_RECORDING,
   N_PROPS
@@ -95,13 +104,23 @@ current_replay (HeartWindow *self)
   return HEART_IS_REPLAY (current) ? HEART_REPLAY (current) : NULL;
 }
 
+static HeartSensor *
+current_sensor (HeartWindow *self)
+{
+  HeartSource *current = heart_source_switch_get_source (self->source);
+
+  return HEART_IS_SENSOR (current) ? HEART_SENSOR (current) : NULL;
+}
+
 /* Running or stopped, and during a scenario its name and the phase under
- * way; during a replay the file's name and whether it plays */
+ * way; during a replay the file's name and whether it plays; with a strap
+ * its state and name */
 static void
 update_subtitle (HeartWindow *self)
 {
   gboolean running = heart_source_get_running (HEART_SOURCE (self->source));
   HeartReplay *replay = current_replay (self);
+  HeartSensor *sensor = current_sensor (self);
   HeartScenario *scenario = heart_simulator_get_scenario (self->simulator);
   const char *condition = heart_simulator_get_condition (self->simulator);
   g_autofree char *name = NULL;
@@ -125,6 +144,16 @@ update_subtitle (HeartWindow *self)
       else
         /* Translators: the header bar's subtitle while a replay is paused; %s is the file's name */
         subtitle = g_strdup_printf (_("Paused · %s"), name);
+      adw_window_title_set_subtitle (self->window_title, subtitle);
+      return;
+    }
+  if (sensor != NULL)
+    {
+      /* Translators: the header bar's subtitle with a Bluetooth strap: its
+       * state ("Connected", "Searching…") and its name */
+      subtitle = g_strdup_printf (_("%s · %s"),
+                                  running ? heart_sensor_text_state (sensor, TRUE) : _("Stopped"),
+                                  heart_sensor_text_name (sensor));
       adw_window_title_set_subtitle (self->window_title, subtitle);
       return;
     }
@@ -161,6 +190,7 @@ on_running_changed (HeartWindow *self)
 {
   gboolean running = heart_source_get_running (HEART_SOURCE (self->source));
   gboolean replay = current_replay (self) != NULL;
+  gboolean sensor = current_sensor (self) != NULL;
 
   adw_button_content_set_icon_name (self->run_button_content,
                                     running ? (replay ? "media-playback-pause-symbolic" : "media-playback-stop-symbolic")
@@ -171,7 +201,8 @@ on_running_changed (HeartWindow *self)
     adw_button_content_set_label (self->run_button_content, running ? _("_Stop") : _("_Start"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_button),
                                replay ? _("Play or pause the replay (Space)")
-                                      : _("Start or stop the simulation (Space)"));
+                               : sensor ? _("Start or stop taking the strap’s measurements (Space)")
+                               : _("Start or stop the simulation (Space)"));
   if (running)
     gtk_widget_remove_css_class (GTK_WIDGET (self->run_button), "suggested-action");
   else
@@ -180,18 +211,36 @@ on_running_changed (HeartWindow *self)
   update_subtitle (self);
 }
 
-/* What only a simulation obeys is off while a replay is served, saying why;
- * the app's stress-event action is off then too (heart-application.c) */
+/* What only a simulation obeys is off while a replay or a strap is served,
+ * saying why; the app's stress-event action is off then too
+ * (heart-application.c) */
 static void
 on_source_changed (HeartWindow *self)
 {
   HeartReplay *replay = current_replay (self);
-  gboolean simulating = replay == NULL;
-  const char *event_tooltip = simulating ? _("Trigger an acute stress event (Ctrl+E)")
-                                         : _("Only the simulation has stress events: a file is being replayed");
+  HeartSensor *sensor = current_sensor (self);
+  gboolean simulating = HEART_IS_SIMULATOR (heart_source_switch_get_source (self->source));
+  const char *event_tooltip;
+  const char *why = NULL;
+
+  if (simulating)
+    event_tooltip = _("Trigger an acute stress event (Ctrl+E)");
+  else if (sensor != NULL)
+    {
+      event_tooltip = _("Only the simulation has stress events: a Bluetooth strap is being read");
+      why = _("A Bluetooth strap is being read: only the simulation obeys this. "
+              "Go back to the simulation to use it (Ctrl+Shift+M).");
+    }
+  else
+    {
+      event_tooltip = _("Only the simulation has stress events: a file is being replayed");
+      why = _("A file is being replayed: only the simulation obeys this. "
+              "Go back to the simulation to use it (Ctrl+Shift+M).");
+    }
 
   g_signal_group_set_target (self->replay_signals, replay);
-  heart_controls_set_simulating (self->controls, simulating);
+  g_signal_group_set_target (self->sensor_signals, sensor);
+  heart_controls_set_simulating (self->controls, why);
   gtk_widget_set_tooltip_text (self->event_button, event_tooltip);
   gtk_widget_set_tooltip_text (self->event_icon_button, event_tooltip);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run-scenario", simulating);
@@ -465,6 +514,67 @@ open_replay (GtkWidget  *widget,
                                            G_CALLBACK (on_replay_file_chosen));
 }
 
+/* ---------------------------------------------------------------- strap */
+
+/* The strap picked in the dialog is served from now on. HeartSensor asks
+ * BlueZ without blocking; a strap that is off or out of reach is a state
+ * the Source group shows, not an error (docs/desktop.md, Source). */
+static void
+on_sensor_chosen (HeartWindow *self,
+                  const char  *address)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartSensor) sensor = heart_sensor_new (address, self->bluez_connection, &error);
+  g_autofree char *title = NULL;
+
+  if (sensor == NULL)
+    {
+      AdwToast *toast;
+
+      /* Translators: a toast; %s says why, e.g. that there is no system bus */
+      title = g_strdup_printf (_("Cannot use the strap: %s"), error->message);
+      toast = adw_toast_new (title);
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
+    }
+  g_debug ("Reading the strap %s", address);
+  heart_source_switch_set_source (self->source, HEART_SOURCE (sensor));
+  /* the user asked for its data: it is served, whether or not the
+   * simulation ran */
+  heart_source_set_running (HEART_SOURCE (self->source), TRUE);
+}
+
+static void
+on_sensor_picker_destroyed (HeartWindow *self)
+{
+  self->sensor_picker = NULL;
+}
+
+static void
+choose_sensor (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  HeartWindow *self = HEART_WINDOW (widget);
+
+  if (self->sensor_picker != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->sensor_picker));
+      return;
+    }
+  /* Made on first use: the app asks nothing of BlueZ until then */
+  if (self->scanner == NULL)
+    self->scanner = heart_sensor_scanner_new (self->bluez_connection);
+  self->sensor_picker = heart_sensor_picker_new (GTK_WINDOW (self), self->scanner);
+  g_signal_connect_object (self->sensor_picker, "destroy", G_CALLBACK (on_sensor_picker_destroyed),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (self->sensor_picker), TRUE);
+  g_signal_connect_object (self->sensor_picker, "chosen", G_CALLBACK (on_sensor_chosen),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (self->sensor_picker));
+}
+
 static void
 use_simulation (GtkWidget  *widget,
                 const char *action_name,
@@ -623,6 +733,14 @@ connect_signals (HeartWindow *self)
   g_signal_group_connect_swapped (self->replay_signals, "problem",
                                   G_CALLBACK (on_replay_problem), self);
 
+  self->sensor_signals = g_signal_group_new (HEART_TYPE_SENSOR);
+  g_signal_group_connect_swapped (self->sensor_signals, "notify::state",
+                                  G_CALLBACK (update_subtitle), self);
+  g_signal_group_connect_swapped (self->sensor_signals, "notify::device-name",
+                                  G_CALLBACK (update_subtitle), self);
+  g_signal_group_connect_swapped (self->sensor_signals, "notify::device-address",
+                                  G_CALLBACK (update_subtitle), self);
+
   self->source_signals = g_signal_group_new (HEART_TYPE_SOURCE_SWITCH);
   g_signal_group_connect_swapped (self->source_signals, "notify::running",
                                   G_CALLBACK (on_running_changed), self);
@@ -714,6 +832,12 @@ heart_window_dispose (GObject *object)
   if (self->replay_signals != NULL)
     g_signal_group_set_target (self->replay_signals, NULL);
   g_clear_object (&self->replay_signals);
+  if (self->sensor_signals != NULL)
+    g_signal_group_set_target (self->sensor_signals, NULL);
+  g_clear_object (&self->sensor_signals);
+  if (self->sensor_picker != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->sensor_picker));
+  g_clear_object (&self->scanner);
   if (self->replay_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->replay_chooser));
   g_clear_object (&self->replay_chooser);
@@ -732,6 +856,7 @@ heart_window_dispose (GObject *object)
   g_clear_object (&self->history);
   g_clear_object (&self->settings);
   g_clear_object (&self->recorder);
+  g_clear_object (&self->bluez_connection);
   G_OBJECT_CLASS (heart_window_parent_class)->dispose (object);
 }
 
@@ -772,6 +897,9 @@ heart_window_get_property (GObject    *object,
     case PROP_RECORDER:
       g_value_set_object (value, self->recorder);
       break;
+    case PROP_BLUEZ_CONNECTION:
+      g_value_set_object (value, self->bluez_connection);
+      break;
     case PROP_RECORDING:
       g_value_set_boolean (value, self->recorder != NULL && heart_recorder_get_recording (self->recorder));
       break;
@@ -810,6 +938,9 @@ heart_window_set_property (GObject      *object,
       break;
     case PROP_RECORDER:
       self->recorder = g_value_dup_object (value);
+      break;
+    case PROP_BLUEZ_CONNECTION:
+      self->bluez_connection = g_value_dup_object (value);
       break;
     case PROP_RECORDING:
       set_recording (self, g_value_get_boolean (value));
@@ -854,6 +985,11 @@ heart_window_class_init (HeartWindowClass *klass)
   properties[PROP_RECORDER] =
     g_param_spec_object ("recorder", NULL, NULL, HEART_TYPE_RECORDER,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* Where BlueZ is, for the strap picker and the straps it picks; NULL
+   * for the system bus (tests give a private bus with a mocked BlueZ) */
+  properties[PROP_BLUEZ_CONNECTION] =
+    g_param_spec_object ("bluez-connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SERVER_ERROR] =
     g_param_spec_boxed ("server-error", NULL, NULL, G_TYPE_ERROR,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -897,6 +1033,7 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.record", "recording");
   gtk_widget_class_install_action (widget_class, "win.open-replay", NULL, open_replay);
   gtk_widget_class_install_action (widget_class, "win.use-simulation", NULL, use_simulation);
+  gtk_widget_class_install_action (widget_class, "win.choose-sensor", NULL, choose_sensor);
 }
 
 static void
@@ -938,6 +1075,7 @@ heart_window_new (GtkApplication    *application,
                        "history", history,
                        "settings", settings,
                        "recorder", recorder,
+                       "bluez-connection", NULL,   /* the system bus */
                        NULL);
 }
 
@@ -1141,6 +1279,12 @@ HeartSourcePanel *
 heart_window_get_source_panel (HeartWindow *self)
 {
   return self->source_panel;
+}
+
+HeartSensorPicker *
+heart_window_get_sensor_picker (HeartWindow *self)
+{
+  return self->sensor_picker;
 }
 
 HeartServerPanel *

@@ -19,7 +19,8 @@ G_DECLARE_FINAL_TYPE (HeartWindow, heart_window, HEART, WINDOW, AdwApplicationWi
 
 /* The collaborators are construct-only properties ("simulator", "source" —
  * the switch of what is served and shown —, "server", "history", "settings",
- * "recorder"); "server-error" (GError, or NULL) is why the server
+ * "recorder", and "bluez-connection": the bus BlueZ is on, NULL for the
+ * system bus); "server-error" (GError, or NULL) is why the server
  * is not listening although it should, set by whoever owns the server. */
 HeartWindow *heart_window_new           (GtkApplication    *application,
                                          HeartSimulator    *simulator,
