@@ -1,9 +1,10 @@
 /* test-ui.c: the desktop app under Xvfb: window, actions, sliders, chart,
- * traces, readouts, scenarios, replays and sources, banner
+ * traces, readouts, scenarios, replays, Bluetooth straps and sources, banner
  *
  * Each test starts a real HeartApplication (registered on the test's own
  * session bus, never run: the test drives the main context itself) with its
  * own free port, and waits on conditions with a deadline instead of sleeping.
+ * The strap tests have BlueZ mocked on a private bus (test-bluez-util.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,7 +22,9 @@
 #include "heart-preferences-window.h"
 #include "heart-render.h"
 #include "heart-replay.h"
+#include "heart-sensor.h"
 #include "heart-window-private.h"
+#include "test-bluez-util.h"
 
 #define WAIT_SECONDS 10
 
@@ -35,12 +38,15 @@ typedef struct
   HeartHistory     *history;
   GSocket          *blocker;   /* keeps a port taken */
   guint             port;
+  MockBluez         bluez;     /* with START_BLUEZ */
+  GSubprocess      *bluez_daemon;   /* the bus BlueZ is mocked on */
 } Fixture;
 
 typedef enum {
   START_NORMAL,
   START_PORT_TAKEN,
   START_SKIN_HIDDEN,    /* the skin conductance trace was hidden last time */
+  START_BLUEZ,          /* BlueZ mocked on a private bus, with no adapter yet */
 } StartMode;
 
 static gboolean
@@ -182,6 +188,54 @@ on_activate (GApplication *app,
   g_idle_add (run_body, state);
 }
 
+/* BlueZ on a bus of its own, for the strap tests. Its own dbus-daemon
+ * rather than mock_bluez_up()'s GTestDBus, whose teardown waits for the
+ * process's session bus connection to go: GTK keeps that one for the life
+ * of the process once a file chooser has been shown, and GTestDBus would
+ * also clear DISPLAY for the tests after. */
+static void
+bluez_up (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *session = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+
+  f->bluez_daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                      "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->bluez_daemon));
+  address = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  f->bluez.connection = g_dbus_connection_new_for_address_sync (address,
+                                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                                                                | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                                NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* dbusmock runs its template on the session bus it is given */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  mock_bluez_start (&f->bluez);
+  if (session != NULL)
+    g_setenv ("DBUS_SESSION_BUS_ADDRESS", session, TRUE);
+  else
+    g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+}
+
+static void
+bluez_down (Fixture *f)
+{
+  g_subprocess_force_exit (f->bluez.process);
+  g_subprocess_wait (f->bluez.process, NULL, NULL);
+  g_clear_object (&f->bluez.process);
+  g_dbus_connection_close_sync (f->bluez.connection, NULL, NULL);
+  g_clear_object (&f->bluez.connection);
+  g_subprocess_force_exit (f->bluez_daemon);
+  g_subprocess_wait (f->bluez_daemon, NULL, NULL);
+  g_clear_object (&f->bluez_daemon);
+}
+
 /* A whole life of the app per test: startup, window, test, shutdown. The
  * app must be run, not just registered: libadwaita 1.2 releases its last
  * reference to the application only in "shutdown", and only run() unexports
@@ -199,6 +253,8 @@ run_test_case (gconstpointer data)
     f->blocker = listen_on_free_port (&f->port);
   else
     f->port = free_port ();
+  if (test_case->mode == START_BLUEZ)
+    bluez_up (f);
   reset_settings (f->port);
   if (test_case->mode == START_SKIN_HIDDEN)
     {
@@ -228,6 +284,8 @@ run_test_case (gconstpointer data)
   if (f->blocker != NULL)
     g_socket_close (f->blocker, NULL);
   g_clear_object (&f->blocker);
+  if (test_case->mode == START_BLUEZ)
+    bluez_down (f);
 }
 
 static void
@@ -430,6 +488,7 @@ test_accelerators (Fixture *f)
     { "win.record", "<Control><Shift>s" },
     { "win.open-replay", "<Control><Shift>o" },
     { "win.use-simulation", "<Control><Shift>m" },
+    { "win.choose-sensor", "<Control><Shift>b" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -1120,8 +1179,11 @@ test_source_controls (Fixture *f)
   GtkWidget *play = source_panel_child (f, "play_button");
   GtkWidget *speed = source_panel_child (f, "speed_row");
   GtkWidget *loop = source_panel_child (f, "loop_switch");
+  GtkWidget *strap = source_panel_child (f, "sensor_button");
   HeartSourcePanel *panel = heart_window_get_source_panel (f->window);
 
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (strap)), ==, "win.choose-sensor");
+  assert_accessible_label (strap, "Choose a Bluetooth heart-rate strap");
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (open)), ==, "win.open-replay");
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (back)), ==, "win.use-simulation");
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (play)), ==, "app.running");
@@ -1131,7 +1193,7 @@ test_source_controls (Fixture *f)
   assert_accessible_label (speed, "Replay speed");
   assert_accessible_label (loop, "Loop");
 
-  /* both are listed in the shortcuts window */
+  /* all three are listed in the shortcuts window */
   {
     g_autoptr(GBytes) overlay = g_resources_lookup_data ("/io/github/heartsim/Heartsim/ui/gtk/help-overlay.ui",
                                                          G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
@@ -1139,6 +1201,7 @@ test_source_controls (Fixture *f)
 
     g_assert_nonnull (strstr (text, "win.open-replay"));
     g_assert_nonnull (strstr (text, "win.use-simulation"));
+    g_assert_nonnull (strstr (text, "win.choose-sensor"));
   }
 
   /* the button asks for a file (no portal here: GTK's own dialog) */
@@ -1443,6 +1506,209 @@ test_listen_all_interfaces (Fixture *f)
   g_assert_true (heart_server_get_listening (f->server));
 }
 
+/* ---------------------------------------------------------------- Bluetooth straps */
+
+#define STRAP_ADDRESS "AA:BB:CC:DD:EE:01"
+
+/* A second window of the app's, whose BlueZ is the mocked one: the app's
+ * own looks on the system bus */
+static HeartWindow *
+open_window_on_mock (Fixture *f)
+{
+  HeartWindow *window = g_object_new (HEART_TYPE_WINDOW,
+                                      "application", f->app,
+                                      "simulator", f->simulator,
+                                      "source", heart_application_get_source (f->app),
+                                      "server", f->server,
+                                      "history", f->history,
+                                      "settings", f->settings,
+                                      "recorder", heart_application_get_recorder (f->app),
+                                      "bluez-connection", f->bluez.connection,
+                                      NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  return window;
+}
+
+static HeartSensorPicker *
+show_picker (HeartWindow *window)
+{
+  HeartSensorPicker *picker;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.choose-sensor", NULL));
+  picker = heart_window_get_sensor_picker (window);
+  g_assert_nonnull (picker);
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (picker)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (picker)) == GTK_WINDOW (window));
+  wait_for (gtk_widget_get_mapped (GTK_WIDGET (picker)));
+  return picker;
+}
+
+static GtkWidget *
+picker_child (HeartSensorPicker *picker,
+              const char        *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (picker), HEART_TYPE_SENSOR_PICKER, name));
+}
+
+/* Whether the mocked adapter scans: the picker's scan is real to BlueZ */
+static gboolean
+adapter_discovering (Fixture *f)
+{
+  g_autoptr(GVariant) reply = mock_bluez_call (&f->bluez, "/org/bluez/hci0", "org.freedesktop.DBus.Properties",
+                                               "Get", g_variant_new ("(ss)", "org.bluez.Adapter1", "Discovering"));
+  g_autoptr(GVariant) value = NULL;
+
+  g_variant_get (reply, "(v)", &value);
+  return g_variant_get_boolean (value);
+}
+
+/* What a key does in @widget, from its shortcut controllers */
+static GtkShortcutAction *
+find_key_action (GtkWidget *widget,
+                 guint      keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger)
+              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval
+              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == 0)
+            return gtk_shortcut_get_action (shortcut);
+        }
+    }
+  return NULL;
+}
+
+static const char *
+accessible_contact (HeartSourcePanel *panel)
+{
+  GtkWidget *image = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (panel), HEART_TYPE_SOURCE_PANEL,
+                                                                "contact_image"));
+
+  return gtk_widget_get_visible (image) ? gtk_widget_get_tooltip_text (image) : NULL;
+}
+
+/* The picker lists the strap by name; picking it serves it, and once it
+ * measures the Source group says it is connected, touching skin, and its
+ * battery; the scan ends with the dialog */
+static void
+test_sensor_choose (Fixture *f)
+{
+  static const guint8 measurement[] = { 0x16, 75, 0x00, 0x03 };   /* contact, RR 750 ms */
+  HeartSourceSwitch *source = heart_application_get_source (f->app);
+  HeartWindow *window;
+  HeartSensorPicker *picker;
+  HeartSourcePanel *panel;
+  GtkWidget *any, *row, *spinner;
+  HeartSensor *sensor;
+
+  mock_bluez_add_adapter (&f->bluez);
+  mock_bluez_add_strap (&f->bluez, STRAP_ADDRESS, "Test strap");
+  window = open_window_on_mock (f);
+  panel = heart_window_get_source_panel (window);
+  picker = show_picker (window);
+
+  /* "Any" first, then the strap by its name, with its address and signal */
+  wait_for ((row = heart_sensor_picker_find_row (picker, STRAP_ADDRESS)) != NULL);
+  any = heart_sensor_picker_find_row (picker, "any");
+  g_assert_nonnull (any);
+  g_assert_true (gtk_widget_get_first_child (picker_child (picker, "list_box")) == any);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (any)), ==, "Any Heart-Rate Strap");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Test strap");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, STRAP_ADDRESS " · Weak signal");
+  assert_accessible_label (row, "Test strap");
+  assert_accessible_label (any, "Any Heart-Rate Strap");
+  assert_accessible_label (picker_child (picker, "list_box"), "Heart-rate straps");
+  g_assert_false (gtk_widget_get_visible (picker_child (picker, "empty_label")));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (picker_child (picker, "stack"))), ==, "list");
+
+  /* it scans while shown, and says so */
+  spinner = picker_child (picker, "spinner");
+  wait_for (adapter_discovering (f) && gtk_widget_get_visible (spinner));
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+  assert_accessible_label (spinner, "Searching for heart-rate straps");
+
+  /* picked: the dialog closes, the scan stops, the strap is served */
+  gtk_widget_activate (row);
+  wait_for (heart_window_get_sensor_picker (window) == NULL);
+  wait_for (!adapter_discovering (f));
+  sensor = HEART_SENSOR (heart_source_switch_get_source (source));
+  g_assert_true (HEART_IS_SENSOR (sensor));
+  g_assert_cmpstr (heart_sensor_get_address (sensor), ==, STRAP_ADDRESS);
+  g_assert_true (heart_source_get_running (HEART_SOURCE (source)));
+  g_assert_false (simulating (f));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "stress-event"));
+
+  /* connected, then a measurement with skin contact */
+  wait_for (g_str_equal (heart_sensor_get_state (sensor), "connected"));
+  mock_bluez_notify (&f->bluez, STRAP_ADDRESS, measurement, sizeof measurement);
+  wait_for (g_strcmp0 (accessible_contact (panel), "Skin contact") == 0);
+  g_assert_cmpstr (heart_source_panel_get_title (panel), ==, "Test strap");
+  g_assert_cmpstr (heart_source_panel_get_subtitle (panel), ==, "Connected");
+  assert_accessible_label (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (panel), HEART_TYPE_SOURCE_PANEL,
+                                                                      "contact_image")),
+                           "Skin contact");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (panel),
+                                                                                  HEART_TYPE_SOURCE_PANEL,
+                                                                                  "battery_label"))),
+                   ==, "87 %");
+  g_assert_cmpstr (heart_window_get_subtitle (window), ==, "Connected · Test strap");
+  wait_for (g_strcmp0 (heart_readouts_get_text (heart_window_get_readouts (window), HEART_CHANNEL_HEART_RATE),
+                       "75") == 0);
+
+  /* back to the simulation: the strap's indicators go */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.use-simulation", NULL));
+  g_assert_cmpstr (heart_source_panel_get_title (panel), ==, "Simulation");
+  g_assert_null (accessible_contact (panel));
+  g_assert_true (simulating (f));
+}
+
+/* BlueZ without an adapter: the picker says why instead of an empty list,
+ * and shows the list once an adapter appears; Escape closes it */
+static void
+test_sensor_no_adapter (Fixture *f)
+{
+  HeartWindow *window = open_window_on_mock (f);
+  HeartSensorPicker *picker = show_picker (window);
+  HeartSensorScanner *scanner = heart_sensor_picker_get_scanner (picker);
+  GtkStack *stack = GTK_STACK (picker_child (picker, "stack"));
+  AdwStatusPage *status = ADW_STATUS_PAGE (picker_child (picker, "status_page"));
+  GtkShortcutAction *escape;
+
+  wait_for (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "unavailable") == 0);
+  g_assert_false (heart_sensor_scanner_get_available (scanner));
+  g_assert_cmpstr (adw_status_page_get_title (status), ==, "Bluetooth Unavailable");
+  g_assert_nonnull (heart_sensor_scanner_get_unavailable_reason (scanner));
+  g_assert_cmpstr (adw_status_page_get_description (status), ==,
+                   heart_sensor_scanner_get_unavailable_reason (scanner));
+  g_assert_false (gtk_widget_get_visible (picker_child (picker, "spinner")));
+
+  /* an adapter plugged in: the list, with "Any" and the hint to wear it */
+  mock_bluez_add_adapter (&f->bluez);
+  wait_for (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "list") == 0);
+  g_assert_nonnull (heart_sensor_picker_find_row (picker, "any"));
+  g_assert_true (gtk_widget_get_visible (picker_child (picker, "empty_label")));
+
+  /* Escape closes it, and nothing was chosen */
+  escape = find_key_action (GTK_WIDGET (picker), GDK_KEY_Escape);
+  g_assert_nonnull (escape);
+  gtk_shortcut_action_activate (escape, 0, GTK_WIDGET (picker), NULL);
+  wait_for (heart_window_get_sensor_picker (window) == NULL);
+  g_assert_true (HEART_IS_SIMULATOR (heart_source_switch_get_source (heart_application_get_source (f->app))));
+}
+
 /* ---------------------------------------------------------------- preferences */
 
 static void
@@ -1515,6 +1781,8 @@ main (int    argc,
   ADD ("/ui/source/bad-file", test_replay_bad_file, START_NORMAL);
   ADD ("/ui/source/post", test_post_source, START_NORMAL);
   g_test_add_func ("/ui/source/command-line", test_replay_command_line);
+  ADD ("/ui/sensor/choose", test_sensor_choose, START_BLUEZ);
+  ADD ("/ui/sensor/no-adapter", test_sensor_no_adapter, START_BLUEZ);
   ADD ("/ui/server/port-taken-at-start", test_port_taken_at_start, START_PORT_TAKEN);
   ADD ("/ui/server/port-taken-later", test_port_taken_later, START_NORMAL);
   ADD ("/ui/server/client-count", test_client_count_shown, START_NORMAL);
