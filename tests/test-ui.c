@@ -1676,7 +1676,7 @@ test_sensor_choose (Fixture *f)
 }
 
 /* BlueZ without an adapter: the picker says why instead of an empty list,
- * and shows the list once an adapter appears; Escape closes it */
+ * and shows the list and scans once an adapter appears; Escape closes it */
 static void
 test_sensor_no_adapter (Fixture *f)
 {
@@ -1700,6 +1700,8 @@ test_sensor_no_adapter (Fixture *f)
   wait_for (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "list") == 0);
   g_assert_nonnull (heart_sensor_picker_find_row (picker, "any"));
   g_assert_true (gtk_widget_get_visible (picker_child (picker, "empty_label")));
+  /* and it scans on the new adapter, as the dialog is still shown */
+  wait_for (adapter_discovering (f) && gtk_widget_get_visible (picker_child (picker, "spinner")));
 
   /* Escape closes it, and nothing was chosen */
   escape = find_key_action (GTK_WIDGET (picker), GDK_KEY_Escape);
