@@ -918,6 +918,34 @@ test_columns_override (TestReplayFixture *f,
   g_assert_nonnull (strstr (error->message, "no column “z”"));
 }
 
+static void
+count_rr_values (HeartSource             *source,
+                 const HeartChannelValue *values,
+                 guint                    n_values,
+                 guint                   *n_rr)
+{
+  for (guint i = 0; i < n_values; i++)
+    *n_rr += values[i].channel == HEART_CHANNEL_RR_INTERVAL;
+}
+
+/* A beat after the file's last sample still reaches the typed streams as
+ * its rr_interval value, when the file ends */
+static void
+test_values_after_last_sample (TestReplayFixture *f,
+                               gconstpointer      data)
+{
+  g_autofree char *path = test_replay_write_file (f, "rr.csv", "time,rr_ms\n0,800\n0.8,810\n1.6,790\n", -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
+  guint n_rr = 0;
+
+  g_assert_no_error (error);
+  g_signal_connect (replay, "values", G_CALLBACK (count_rr_values), &n_rr);
+  test_replay_play_through (replay);
+  g_assert_cmpuint (f->beats->len, ==, 3);
+  g_assert_cmpuint (n_rr, ==, f->beats->len);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -942,6 +970,7 @@ main (int argc, char **argv)
   for (gsize i = 0; i < G_N_ELEMENTS (wall_cases); i++)
     test_replay_add (wall_cases[i].path, &wall_cases[i], test_wall_clock_csv);
   test_replay_add ("/replay/csv/polar", NULL, test_polar);
+  test_replay_add ("/replay/csv/values-after-last-sample", NULL, test_values_after_last_sample);
   test_replay_add ("/replay/csv/columns", NULL, test_columns_override);
   return g_test_run ();
 }

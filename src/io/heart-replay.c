@@ -326,17 +326,24 @@ timestamp_of (HeartReplay *self,
   return self->anchor_wall + (due_mono (self, item->t) - self->anchor_mono);
 }
 
+/* The values played since the last sample: out with the next sample, as
+ * the values of a tick are, or at the end of the file */
+static void
+flush_values (HeartReplay *self)
+{
+  if (self->values->len == 0)
+    return;
+  heart_source_emit_values (HEART_SOURCE (self), (const HeartChannelValue *) self->values->data,
+                            self->values->len);
+  g_array_set_size (self->values, 0);
+}
+
 static void
 emit_sample (HeartReplay *self,
              HeartSample *sample)
 {
   sample->running = TRUE;
-  if (self->values->len > 0)
-    {
-      heart_source_emit_values (HEART_SOURCE (self), (const HeartChannelValue *) self->values->data,
-                                self->values->len);
-      g_array_set_size (self->values, 0);
-    }
+  flush_values (self);
   self->current = *sample;
   heart_source_emit_sample (HEART_SOURCE (self), &self->current);
 }
@@ -526,6 +533,8 @@ play_due (HeartReplay *self)
         {
           if (self->more_later)
             break;
+          /* what came after the last sample is not lost */
+          flush_values (self);
           if (self->error != NULL)
             {
               set_state (self, "failed", FALSE);
