@@ -50,6 +50,8 @@ struct _HeartWindow
   GSignalGroup         *recorder_signals;
   GtkFileChooserNative *scenario_chooser;
   GtkFileChooserNative *record_chooser;
+  GCancellable         *replay_opening;   /* the file being opened, until it is */
+  AdwToast             *opening_toast;
   GtkFileChooserNative *replay_chooser;
   guint                 folded_id;
   guint                 record_clock_id;
@@ -818,6 +820,9 @@ heart_window_dispose (GObject *object)
   /* Before the widgets go: no handler may run on a half-destroyed window */
   g_clear_handle_id (&self->folded_id, g_source_remove);
   g_clear_handle_id (&self->record_clock_id, g_source_remove);
+  g_cancellable_cancel (self->replay_opening);
+  g_clear_object (&self->replay_opening);
+  g_clear_object (&self->opening_toast);
   if (self->recorder_signals != NULL)
     g_signal_group_set_target (self->recorder_signals, NULL);
   g_clear_object (&self->recorder_signals);
@@ -1178,18 +1183,53 @@ heart_window_start_recording (HeartWindow *self,
   return FALSE;
 }
 
-gboolean
+static void
+replay_opened (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  HeartWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) opened = g_async_initable_new_finish (G_ASYNC_INITABLE (object), result, &error);
+  HeartReplay *replay = (HeartReplay *) opened;
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+
+  /* the window went, or another file was asked for since */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->replay_opening);
+  if (self->opening_toast != NULL)
+    adw_toast_dismiss (self->opening_toast);
+  g_clear_object (&self->opening_toast);
+  if (replay == NULL)
+    {
+      show_replay_error (self, error);
+      return;
+    }
+  g_debug ("Replaying %s: %s", heart_replay_get_path (replay), heart_replay_get_detected (replay));
+  heart_source_switch_set_source (self->source, HEART_SOURCE (replay));
+  /* the user asked to see the file: it plays, whether or not the
+   * simulation ran */
+  heart_source_set_running (HEART_SOURCE (self->source), TRUE);
+
+  name = g_path_get_basename (heart_replay_get_path (replay));
+  /* Translators: a toast; %s is the file's name */
+  title = g_strdup_printf (_("Replaying “%s”"), name);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+}
+
+void
 heart_window_open_replay_file (HeartWindow *self,
                                GFile       *file)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HeartReplay) replay = NULL;
   g_autofree char *path = NULL;
   g_autofree char *name = NULL;
   g_autofree char *title = NULL;
 
-  g_return_val_if_fail (HEART_IS_WINDOW (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_if_fail (HEART_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
 
   path = g_file_get_path (file);
   if (path == NULL)
@@ -1199,31 +1239,29 @@ heart_window_open_replay_file (HeartWindow *self,
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    _("%s: only files on this computer can be replayed"), uri);
       show_replay_error (self, error);
-      return FALSE;
+      return;
     }
-  /* Opened before anything switches: a file that cannot be played changes
-   * nothing (docs/replay.md) */
-  replay = g_initable_new (HEART_TYPE_REPLAY, NULL, &error,
-                           "path", path,
-                           "speed", heart_settings_get_replay_speed (self->settings),
-                           "loop", heart_settings_get_replay_loop (self->settings),
-                           NULL);
-  if (replay == NULL)
+  /* the last file asked for wins */
+  g_cancellable_cancel (self->replay_opening);
+  g_clear_object (&self->replay_opening);
+  self->replay_opening = g_cancellable_new ();
+  if (self->opening_toast == NULL)
     {
-      show_replay_error (self, error);
-      return FALSE;
+      name = g_path_get_basename (path);
+      /* Translators: a toast while a large file is read; %s is its name */
+      title = g_strdup_printf (_("Opening “%s”…"), name);
+      self->opening_toast = g_object_ref_sink (adw_toast_new (title));
+      adw_toast_set_timeout (self->opening_toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->opening_toast));
     }
-  g_debug ("Replaying %s: %s", path, heart_replay_get_detected (replay));
-  heart_source_switch_set_source (self->source, HEART_SOURCE (replay));
-  /* the user asked to see the file: it plays, whether or not the
-   * simulation ran */
-  heart_source_set_running (HEART_SOURCE (self->source), TRUE);
-
-  name = g_path_get_basename (path);
-  /* Translators: a toast; %s is the file's name */
-  title = g_strdup_printf (_("Replaying “%s”"), name);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
-  return TRUE;
+  /* Opened, in a thread, before anything switches: a file that cannot be
+   * played changes nothing, and a gigabyte export does not freeze the
+   * window while it is read (docs/replay.md) */
+  g_async_initable_new_async (HEART_TYPE_REPLAY, G_PRIORITY_DEFAULT, self->replay_opening, replay_opened, self,
+                              "path", path,
+                              "speed", heart_settings_get_replay_speed (self->settings),
+                              "loop", heart_settings_get_replay_loop (self->settings),
+                              NULL);
 }
 
 const char *

@@ -37,9 +37,10 @@ void         heart_window_set_server_error (HeartWindow  *self,
 gboolean     heart_window_open_scenario_file (HeartWindow *self,
                                               GFile       *file);
 /* Replays @file instead of what is shown and served, at the speed and loop
- * of the settings, and plays it; a file that cannot be replayed is an error
+ * of the settings, and plays it, once it is open (it is opened in a thread:
+ * the source switches later); a file that cannot be replayed is an error
  * dialog naming it and the reason, and nothing changes (docs/desktop.md) */
-gboolean     heart_window_open_replay_file (HeartWindow *self,
+void         heart_window_open_replay_file (HeartWindow *self,
                                             GFile       *file);
 /* Records to @file from now on, replacing what it holds (the file chooser
  * has asked), as CSV for a name ending in .csv, else JSON Lines; a file
