@@ -1,6 +1,7 @@
 /* test-bluez-util.h: a mocked BlueZ on a private bus, for tests
  *
- * A private bus (GTestDBus) and python3-dbusmock's bluez5 template on it;
+ * A private bus (a dbus-daemon of the test's own) and python3-dbusmock's
+ * bluez5 template on it;
  * straps get the Heart Rate service and characteristic the template does
  * not have (through dbusmock's org.freedesktop.DBus.Mock), and notify as
  * BlueZ does: PropertiesChanged on the characteristic's Value.
@@ -20,7 +21,8 @@
 
 typedef struct
 {
-  GTestDBus       *bus;
+  GSubprocess     *daemon;       /* the private bus */
+  char            *address;      /* its address, for processes to use */
   GDBusConnection *connection;
   GSubprocess     *process;      /* the template, once started */
   gboolean         bluez_up;
@@ -52,14 +54,24 @@ mock_bluez_wait (gboolean (*done) (gpointer data),
   return done (data);
 }
 
+/* The bus is a dbus-daemon of our own, not GTestDBus: GTestDBus takes the
+ * process's session bus with it (its teardown waits for that connection to
+ * go, which GTK keeps once a file chooser was shown) and clears DISPLAY for
+ * the tests after. Nothing of this process's environment changes. */
 static inline void
 mock_bluez_up (MockBluez *mock)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
 
-  mock->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (mock->bus);
-  mock->connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (mock->bus),
+  mock->daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                   "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (mock->daemon));
+  mock->address = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mock->address);
+  mock->connection = g_dbus_connection_new_for_address_sync (mock->address,
                                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
                                                              | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                                              NULL, NULL, &error);
@@ -77,8 +89,10 @@ mock_bluez_down (MockBluez *mock)
     }
   g_dbus_connection_close_sync (mock->connection, NULL, NULL);
   g_clear_object (&mock->connection);
-  g_test_dbus_down (mock->bus);
-  g_clear_object (&mock->bus);
+  g_subprocess_force_exit (mock->daemon);
+  g_subprocess_wait (mock->daemon, NULL, NULL);
+  g_clear_object (&mock->daemon);
+  g_clear_pointer (&mock->address, g_free);
 }
 
 static inline GVariant *
@@ -131,6 +145,7 @@ mock_bluez_start (MockBluez *mock)
   const char *python = g_getenv ("HEARTSIM_PYTHON");
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) probe = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   guint watch;
 
   if (python == NULL)
@@ -145,8 +160,11 @@ mock_bluez_start (MockBluez *mock)
 
   watch = g_bus_watch_name_on_connection (mock->connection, "org.bluez", G_BUS_NAME_WATCHER_FLAGS_NONE,
                                           mock_bluez_appeared, NULL, mock, NULL);
-  mock->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
-                                    python, "-m", "dbusmock", "--template", "bluez5", "--session", NULL);
+  /* dbusmock runs its template on the session bus it is given */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", mock->address, TRUE);
+  mock->process = g_subprocess_launcher_spawn (launcher, &error,
+                                               python, "-m", "dbusmock", "--template", "bluez5", "--session", NULL);
   g_assert_no_error (error);
   g_assert_true (mock_bluez_wait (mock_bluez_is_up, mock, MOCK_BLUEZ_WAIT_MS));
   g_bus_unwatch_name (watch);

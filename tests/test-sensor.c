@@ -649,7 +649,7 @@ heartsim_status (Fixture *f,
   for (guint i = 0; i < 4 && (args[i] = va_arg (ap, const char *)) != NULL; i++)
     ;
   va_end (ap);
-  process = spawn_heartsim (g_test_dbus_get_bus_address (f->mock.bus), G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+  process = spawn_heartsim (f->mock.address, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
                             args[0], args[1], args[2], args[3], NULL);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error));
@@ -732,7 +732,7 @@ test_headless (Fixture       *f,
   g_assert_cmpint (heartsim_status (f, "--sensor", "any", "--replay", "x.csv", NULL), ==, 2);
   g_assert_cmpint (heartsim_status (f, "--sensor", "AA:BB", NULL), ==, 2);
   /* no BlueZ on the bus: said, and the server goes on */
-  heartsim = spawn_heartsim (g_test_dbus_get_bus_address (f->mock.bus), G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+  heartsim = spawn_heartsim (f->mock.address, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                              "--sensor", "any", NULL);
   g_assert_no_error (error);
   port = read_port (heartsim);
@@ -752,7 +752,7 @@ test_headless (Fixture       *f,
   start_mock (f);
   mock_bluez_add_adapter (&f->mock);
   add_device (f);
-  heartsim = spawn_heartsim (g_test_dbus_get_bus_address (f->mock.bus), G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+  heartsim = spawn_heartsim (f->mock.address, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                              "--sensor", ADDRESS, NULL);
   g_assert_no_error (error);
   port = read_port (heartsim);

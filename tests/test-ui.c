@@ -39,7 +39,6 @@ typedef struct
   GSocket          *blocker;   /* keeps a port taken */
   guint             port;
   MockBluez         bluez;     /* with START_BLUEZ */
-  GSubprocess      *bluez_daemon;   /* the bus BlueZ is mocked on */
 } Fixture;
 
 typedef enum {
@@ -188,54 +187,6 @@ on_activate (GApplication *app,
   g_idle_add (run_body, state);
 }
 
-/* BlueZ on a bus of its own, for the strap tests. Its own dbus-daemon
- * rather than mock_bluez_up()'s GTestDBus, whose teardown waits for the
- * process's session bus connection to go: GTK keeps that one for the life
- * of the process once a file chooser has been shown, and GTestDBus would
- * also clear DISPLAY for the tests after. */
-static void
-bluez_up (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *session = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
-
-  f->bluez_daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                      "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->bluez_daemon));
-  address = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (address);
-  f->bluez.connection = g_dbus_connection_new_for_address_sync (address,
-                                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                                | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                                NULL, NULL, &error);
-  g_assert_no_error (error);
-
-  /* dbusmock runs its template on the session bus it is given */
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
-  mock_bluez_start (&f->bluez);
-  if (session != NULL)
-    g_setenv ("DBUS_SESSION_BUS_ADDRESS", session, TRUE);
-  else
-    g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
-}
-
-static void
-bluez_down (Fixture *f)
-{
-  g_subprocess_force_exit (f->bluez.process);
-  g_subprocess_wait (f->bluez.process, NULL, NULL);
-  g_clear_object (&f->bluez.process);
-  g_dbus_connection_close_sync (f->bluez.connection, NULL, NULL);
-  g_clear_object (&f->bluez.connection);
-  g_subprocess_force_exit (f->bluez_daemon);
-  g_subprocess_wait (f->bluez_daemon, NULL, NULL);
-  g_clear_object (&f->bluez_daemon);
-}
-
 /* A whole life of the app per test: startup, window, test, shutdown. The
  * app must be run, not just registered: libadwaita 1.2 releases its last
  * reference to the application only in "shutdown", and only run() unexports
@@ -253,8 +204,12 @@ run_test_case (gconstpointer data)
     f->blocker = listen_on_free_port (&f->port);
   else
     f->port = free_port ();
+  /* BlueZ, on a bus of its own, for the strap tests */
   if (test_case->mode == START_BLUEZ)
-    bluez_up (f);
+    {
+      mock_bluez_up (&f->bluez);
+      mock_bluez_start (&f->bluez);
+    }
   reset_settings (f->port);
   if (test_case->mode == START_SKIN_HIDDEN)
     {
@@ -285,7 +240,7 @@ run_test_case (gconstpointer data)
     g_socket_close (f->blocker, NULL);
   g_clear_object (&f->blocker);
   if (test_case->mode == START_BLUEZ)
-    bluez_down (f);
+    mock_bluez_down (&f->bluez);
 }
 
 static void
