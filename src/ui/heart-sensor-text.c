@@ -13,8 +13,8 @@
 
 /* dBm of an advertisement: a strap on the chest a metre or two from the
  * adapter is usually above -75 */
-#define RSSI_STRONG -60
-#define RSSI_FAIR   -75
+#define RSSI_STRONG (-60)
+#define RSSI_FAIR   (-75)
 
 const char *
 heart_sensor_text_name (HeartSensor *sensor)
