@@ -25,7 +25,8 @@ example_sample (void)
     .baseline_bpm = 72,
     .running = TRUE,
     .channels = { [HEART_CHANNEL_RESPIRATORY_RATE] = 14.86, [HEART_CHANNEL_RESPIRATION] = 0.4567,
-                  [HEART_CHANNEL_EDA] = 5.1234 },
+                  [HEART_CHANNEL_EDA] = 5.1234, [HEART_CHANNEL_CADENCE] = 112,
+                  [HEART_CHANNEL_STEPS_TODAY] = 4321, [HEART_CHANNEL_ENERGY] = 1.7151 },
     .condition = "baseline",
   };
 }
@@ -42,7 +43,8 @@ test_wire_json_matches_design (void)
                    "{\"timestamp\":\"2026-01-09T12:34:56.789Z\",\"bpm\":75,\"variability\":0.234,"
                    "\"stress_level\":0.156,\"state\":\"running\",\"seq\":1234,\"rr_ms\":801.5,"
                    "\"rmssd_ms\":38.2,\"baseline_bpm\":72,\"type\":\"heartbeat\","
-                   "\"respiratory_rate\":14.9,\"respiration\":0.457,\"eda\":5.123,\"condition\":\"baseline\"}");
+                   "\"respiratory_rate\":14.9,\"respiration\":0.457,\"eda\":5.123,"
+                   "\"cadence\":112,\"steps_today\":4321,\"energy\":1.715,\"condition\":\"baseline\"}");
 }
 
 static void
@@ -103,8 +105,9 @@ test_csv_row_has_header_and_same_values (void)
   heart_fields_append (out, HEART_FIELDS_CSV, fields, n);
   g_assert_cmpstr (out->str, ==,
                    "timestamp,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,baseline_bpm,type,"
-                   "respiratory_rate,respiration,eda,condition,event\n"
-                   "2026-01-09T12:34:56.789Z,75,0.234,0.156,running,1234,801.5,38.2,72,heartbeat,14.9,0.457,5.123,baseline,0\n");
+                   "respiratory_rate,respiration,eda,cadence,steps_today,energy,condition,event\n"
+                   "2026-01-09T12:34:56.789Z,75,0.234,0.156,running,1234,801.5,38.2,72,heartbeat,14.9,0.457,5.123,"
+                   "112,4321,1.715,baseline,0\n");
 }
 
 static void

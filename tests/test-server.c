@@ -194,6 +194,7 @@ test_commands (Fixture       *f,
 {
   g_autoptr(JsonNode) stress = post_json (f, "/simulation/trigger-stress?stress_level=0.8", SOUP_STATUS_OK);
   g_autoptr(JsonNode) baseline = post_json (f, "/simulation/set-baseline?baseline_bpm=65", SOUP_STATUS_OK);
+  g_autoptr(JsonNode) activity = NULL;
   double before = heart_simulator_get_current_stress (f->simulator);
 
   g_assert_cmpstr (test_json_string (stress, "status"), ==, "stress_triggered");
@@ -201,6 +202,12 @@ test_commands (Fixture       *f,
   g_assert_cmpstr (test_json_string (baseline, "status"), ==, "baseline_set");
   g_assert_cmpint (test_json_int (baseline, "baseline_bpm"), ==, 65);
   g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, 65);
+
+  /* the live activity override: the body follows (docs/model.md, Activity) */
+  activity = post_json (f, "/simulation/activity?type=running", SOUP_STATUS_OK);
+  g_assert_cmpstr (test_json_string (activity, "status"), ==, "activity_set");
+  g_assert_cmpstr (test_json_string (activity, "activity"), ==, "running");
+  g_assert_cmpstr (heart_simulator_get_activity (f->simulator), ==, "running");
 
   /* the event drives stress up */
   tick (f, 40);
@@ -234,6 +241,10 @@ static const struct
   { "/simulation/set-baseline?baseline_bpm=", "baseline_bpm", "int_parsing" },
   { "/simulation/set-baseline?baseline_bpm=99999999999999999999", "baseline_bpm", "int_parsing" },
   { "/simulation/set-baseline", "baseline_bpm", "missing" },
+  { "/simulation/activity", "type", "missing" },
+  { "/simulation/activity?type=flying", "type", "enum" },
+  { "/simulation/activity?type=Walking", "type", "enum" },
+  { "/simulation/activity?type=", "type", "enum" },
   { "/api/history?since=-1", "since", "greater_than_equal" },
   { "/api/history?since=abc", "since", "int_parsing" },
   { "/api/history?limit=0", "limit", "greater_than_equal" },
@@ -272,6 +283,7 @@ test_bad_input (Fixture       *f,
       g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, HEART_BASELINE_DEFAULT);
       g_assert_false (heart_simulator_get_event_active (f->simulator));
       g_assert_false (heart_simulator_get_running (f->simulator));
+      g_assert_cmpstr (heart_simulator_get_activity (f->simulator), ==, "rest");
       g_assert_true (heart_server_get_listening (f->server));
     }
 }
@@ -327,7 +339,7 @@ test_docs (Fixture       *f,
   static const char *paths[] = {
     "/health", "/simulation/start", "/simulation/stop", "/heartbeat/current", "/ws/heartbeat",
     "/simulation/trigger-stress", "/simulation/set-baseline", "/api/stream", "/api/history",
-    "/api/channels", "/ws/stream", "/simulation/scenario", "/source",
+    "/api/channels", "/ws/stream", "/simulation/scenario", "/source", "/simulation/activity",
   };
   g_autoptr(JsonNode) openapi = get_json (f, "/openapi.json", SOUP_STATUS_OK);
   JsonObject *documented = json_object_get_object_member (json_node_get_object (openapi), "paths");

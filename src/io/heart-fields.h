@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "heart-channel.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -37,7 +39,9 @@ typedef struct _HeartField
   const char     *string;
 } HeartField;
 
-#define HEART_FIELDS_MAX 16
+/* a sample's fields: the seed's, one a periodic channel the seed lacks,
+ * condition and event (heart-sample-fields.c) */
+#define HEART_FIELDS_MAX (12 + HEART_N_CHANNELS)
 
 void heart_fields_append        (GString *out,
                                  HeartFieldsFormat format,

@@ -24,6 +24,9 @@
 #define DEPTH_STRESS_LOSS         0.20
 #define DEPTH_PACED               1.8
 #define INSPIRATION_FRACTION      0.42
+/* at full intensity: ~45 breaths a minute, twice as deep (docs/model.md, Activity) */
+#define EXERCISE_GAIN_PER_MIN     30.0
+#define EXERCISE_DEPTH_GAIN       1.0
 #define RSA_AMPLITUDE_AT_REST     0.040  /* relative RR, at 15 breaths a minute and depth 1 */
 #define RSA_REST_HZ               0.25
 #define RSA_CORNER_HZ             0.15
@@ -46,7 +49,8 @@ target_rate (const HeartBreathing *self,
 {
   if (self->paced_rate > 0)
     return self->paced_rate;
-  return CLAMP (self->rest_rate + self->drift + STRESS_GAIN_PER_MIN * stress,
+  return CLAMP (self->rest_rate + self->drift + STRESS_GAIN_PER_MIN * stress
+                + EXERCISE_GAIN_PER_MIN * self->exercise + self->rate_offset,
                 HEART_BREATHING_RATE_MIN, HEART_BREATHING_RATE_MAX);
 }
 
@@ -56,7 +60,8 @@ draw_breath (HeartBreathing *self,
 {
   gboolean paced = self->paced_rate > 0;
   double cv = paced ? DURATION_CV_PACED : DURATION_CV_SPONTANEOUS;
-  double depth = paced ? DEPTH_PACED : 1.0 - DEPTH_STRESS_LOSS * CLAMP (stress, 0.0, 1.0);
+  double depth = paced ? DEPTH_PACED
+               : (1.0 - DEPTH_STRESS_LOSS * CLAMP (stress, 0.0, 1.0)) * (1 + EXERCISE_DEPTH_GAIN * self->exercise);
 
   self->duration = 60.0 / target_rate (self, stress)
                  * MAX (0.5, 1 + cv * heart_random_normal (&self->random));
@@ -102,6 +107,15 @@ heart_breathing_set_paced_rate (HeartBreathing *self,
   self->paced_rate = breaths_per_minute > 0
                    ? CLAMP (breaths_per_minute, HEART_BREATHING_RATE_MIN, HEART_BREATHING_RATE_MAX)
                    : 0;
+}
+
+void
+heart_breathing_set_exercise (HeartBreathing *self,
+                              double          intensity,
+                              double          rate_offset)
+{
+  self->exercise = CLAMP (intensity, 0.0, 1.0);
+  self->rate_offset = rate_offset;
 }
 
 double

@@ -24,6 +24,8 @@ typedef struct _HeartBreathing
   HeartRandom random;
   double      rest_rate;      /* breaths a minute at rest (profile) */
   double      paced_rate;     /* 0: spontaneous */
+  double      exercise;       /* intensity of exercise, 0–1 (heart-activity.h) */
+  double      rate_offset;    /* breaths a minute added, e.g. slower asleep */
   double      drift;          /* slow wander of the spontaneous rate, breaths a minute */
   double      drift_time;
   double      start;          /* onset of the current breath's inspiration */
@@ -46,6 +48,11 @@ void   heart_breathing_start_breath  (HeartBreathing *self,
 /* 0 = spontaneous */
 void   heart_breathing_set_paced_rate (HeartBreathing *self,
                                        double breaths_per_minute);
+/* For the breaths that start from now: exercise @intensity (0–1) speeds
+ * and deepens them; @rate_offset breaths a minute are added (asleep: fewer) */
+void   heart_breathing_set_exercise   (HeartBreathing *self,
+                                       double intensity,
+                                       double rate_offset);
 /* Breaths a minute of the current breath */
 double heart_breathing_get_rate      (const HeartBreathing *self);
 /* Chest expansion at @t (within the current breath): 0 at rest volume,

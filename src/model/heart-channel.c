@@ -30,14 +30,23 @@ static const HeartChannel channels[HEART_N_CHANNELS] = {
     "The scenario phase the person is in (empty with no scenario)" },
   { HEART_CHANNEL_EVENT, "event", "", HEART_CHANNEL_KIND_EVENT, 0, 0, 1, 3,
     "A stress event begins (label acute or arousal; the value is its level) or ends (label end, value 0)" },
-  /* readings of a replayed file (docs/replay.md, "Apple Health exports");
-   * the simulated person makes none yet */
+  /* the simulated person counts its steps out every second; a replayed
+   * Apple Health export has its step records (docs/replay.md) */
   { HEART_CHANNEL_STEPS, "steps", "steps", HEART_CHANNEL_KIND_EVENT, 0, 0, 100000, 0,
     "Steps counted since the previous steps value of this source, sent at the end of the span they were counted over",
     NULL, TRUE },
   { HEART_CHANNEL_HRV_SDNN, "hrv_sdnn", "ms", HEART_CHANNEL_KIND_EVENT, 0, 0, 500, 1,
     "Standard deviation of the RR intervals of a reading's window (about a minute), sent at the window's end",
     NULL, TRUE },
+  /* the person's activity (docs/model.md, "Activity") */
+  { HEART_CHANNEL_ACTIVITY, "activity", "", HEART_CHANNEL_KIND_LABEL, 0, 0, 0, 0,
+    "What the person is doing: rest, sitting, walking, running, cycling or sleep" },
+  { HEART_CHANNEL_CADENCE, "cadence", "steps/min", HEART_CHANNEL_KIND_PERIODIC, 1.0, 0, 250, 0,
+    "Steps a minute (0 but when walking or running)" },
+  { HEART_CHANNEL_STEPS_TODAY, "steps_today", "steps", HEART_CHANNEL_KIND_PERIODIC, 1.0, 0, 100000, 0,
+    "Steps taken since midnight" },
+  { HEART_CHANNEL_ENERGY, "energy", "kcal/min", HEART_CHANNEL_KIND_PERIODIC, 1.0, 0, 30, 3,
+    "Energy expended, from the metabolic equivalents of the activity's intensity" },
 };
 
 const HeartChannel *

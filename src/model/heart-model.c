@@ -15,6 +15,7 @@
 
 #include <math.h>
 
+#include "heart-activity.h"
 #include "heart-breathing.h"
 #include "heart-channel.h"
 #include "heart-random.h"
@@ -49,6 +50,19 @@
 #define LF_STRESS_WITHDRAWAL      0.30
 #define HF_STRESS_WITHDRAWAL      0.5
 #define NOISE_SD                  0.006
+
+/* Exercise and sleep (docs/model.md, "Activity") */
+#define AGE_DEFAULT_Y             35.0
+#define WEIGHT_DEFAULT_KG         70.0
+#define HR_MAX_TANAKA_A           208.0  /* HRmax = A − B × age (Tanaka et al. 2001) */
+#define HR_MAX_TANAKA_B           0.7
+#define EXERCISE_VAGAL_WITHDRAWAL 0.9    /* of RSA, at full intensity */
+#define EXERCISE_LF_WITHDRAWAL    0.7
+#define EXERCISE_SKIN_DRIVE       0.6    /* sweating: as sustained stress, at full intensity */
+#define SLEEP_HR_DROP             0.10   /* of the resting heart rate, asleep */
+#define SLEEP_VAGAL_GAIN          0.3    /* more RSA asleep */
+#define SLEEP_BREATHING_SLOWER    2.5    /* breaths a minute */
+#define KCAL_PER_MET_KG_MIN       (3.5 / 200.0)  /* ACSM: kcal/min = MET × 3.5 × kg / 200 */
 
 /* rmssd_ms covers the beats of this window; the model starts with a full one */
 #define RMSSD_WINDOW_S            30.0
@@ -88,6 +102,12 @@ struct _HeartModel
 
   HeartBreathing breathing;
   HeartSkin   skin;
+  HeartActivity activity;
+  double      age_y;
+  double      weight_kg;
+  double      day_offset_s;       /* seconds since midnight at t = 0 */
+  double      next_steps_t;       /* steps are counted out every second */
+  double      next_midnight_t;
   HeartModelResponseFunc response_func;
   gpointer    response_data;
 
@@ -121,7 +141,7 @@ struct _HeartModel
   guint       recent_length;
 };
 
-enum { STREAM_BEATS = 1, STREAM_EVENTS = 2, STREAM_BREATHING = 3, STREAM_SKIN = 4 };
+enum { STREAM_BEATS = 1, STREAM_EVENTS = 2, STREAM_BREATHING = 3, STREAM_SKIN = 4, STREAM_ACTIVITY = 5 };
 
 HeartModel *
 heart_model_new (guint64 seed)
@@ -132,6 +152,9 @@ heart_model_new (guint64 seed)
   heart_random_init (&self->event_random, seed, STREAM_EVENTS);
   heart_breathing_init (&self->breathing, seed, STREAM_BREATHING);
   heart_skin_init (&self->skin, seed, STREAM_SKIN);
+  heart_activity_init (&self->activity, seed, STREAM_ACTIVITY);
+  self->age_y = AGE_DEFAULT_Y;
+  self->weight_kg = WEIGHT_DEFAULT_KG;
   self->baseline_bpm = 72;
   self->saved_baseline_bpm = 72;
   self->next_random_event = INFINITY;
@@ -159,10 +182,22 @@ total_stress (const HeartModel *self)
   return CLAMP (self->stress + self->arousal, 0.0, 1.0);
 }
 
+static double
+hr_max (const HeartModel *self)
+{
+  return HR_MAX_TANAKA_A - HR_MAX_TANAKA_B * self->age_y;
+}
+
+/* Exercise takes its share of the heart-rate reserve above the resting
+ * rate (lower asleep); stress adds to what exercise leaves of it */
 double
 heart_model_get_mean_bpm (const HeartModel *self)
 {
-  return clamp_bpm (self->effective_baseline + HR_STRESS_GAIN_BPM * total_stress (self));
+  double intensity = heart_activity_get_intensity (&self->activity);
+  double rest = self->effective_baseline * (1 - SLEEP_HR_DROP * self->activity.sleepiness);
+  double reserve = MAX (hr_max (self) - rest, 0.0);
+
+  return clamp_bpm (rest + intensity * reserve + HR_STRESS_GAIN_BPM * total_stress (self) * (1 - intensity));
 }
 
 static double
@@ -195,6 +230,7 @@ relax_state (HeartModel *self,
                          target > self->arousal ? AROUSAL_TAU_RISE_S : AROUSAL_TAU_FALL_S, dt);
   self->effective_baseline = relax (self->effective_baseline, self->baseline_bpm,
                                     BASELINE_TAU_S, dt);
+  heart_activity_advance (&self->activity, dt);
 }
 
 /* Exact update of a complex Ornstein–Uhlenbeck process over any step: its
@@ -221,14 +257,31 @@ oscillator_step (Oscillator  *osc,
 static double
 lf_sd (const HeartModel *self)
 {
-  return LF_SD * (1 - LF_STRESS_WITHDRAWAL * self->stress);
+  return LF_SD * (1 - LF_STRESS_WITHDRAWAL * self->stress)
+               * (1 - EXERCISE_LF_WITHDRAWAL * heart_activity_get_intensity (&self->activity));
 }
 
 /* Vagal tone left for respiratory sinus arrhythmia */
 static double
 vagal_tone (const HeartModel *self)
 {
-  return 1 - HF_STRESS_WITHDRAWAL * total_stress (self);
+  return (1 - HF_STRESS_WITHDRAWAL * total_stress (self))
+       * (1 - EXERCISE_VAGAL_WITHDRAWAL * heart_activity_get_intensity (&self->activity))
+       * (1 + SLEEP_VAGAL_GAIN * self->activity.sleepiness);
+}
+
+/* What the skin's sweat glands answer: sustained stress, and the heat of
+ * exercise */
+static double
+skin_drive (const HeartModel *self)
+{
+  return CLAMP (self->stress + EXERCISE_SKIN_DRIVE * heart_activity_get_intensity (&self->activity), 0.0, 1.0);
+}
+
+static double
+energy_kcal_per_min (const HeartModel *self)
+{
+  return heart_activity_get_met (&self->activity) * KCAL_PER_MET_KG_MIN * self->weight_kg;
 }
 
 static void
@@ -293,7 +346,10 @@ heart_model_read_channel (HeartModel     *self,
     case HEART_CHANNEL_STRESS_LEVEL: return total_stress (self);
     case HEART_CHANNEL_RESPIRATORY_RATE: return heart_breathing_get_rate (&self->breathing);
     case HEART_CHANNEL_RESPIRATION: return heart_breathing_get_signal (&self->breathing, self->t);
-    case HEART_CHANNEL_EDA: return heart_skin_get_conductance (&self->skin, self->t, self->stress);
+    case HEART_CHANNEL_EDA: return heart_skin_get_conductance (&self->skin, self->t, skin_drive (self));
+    case HEART_CHANNEL_CADENCE: return heart_activity_get_cadence (&self->activity);
+    case HEART_CHANNEL_STEPS_TODAY: return heart_activity_get_steps_today (&self->activity);
+    case HEART_CHANNEL_ENERGY: return energy_kcal_per_min (self);
     default: g_return_val_if_reached (0);
     }
 }
@@ -403,7 +459,37 @@ start_arousal (HeartModel *self)
 static void
 start_breath (HeartModel *self)
 {
+  heart_breathing_set_exercise (&self->breathing, heart_activity_get_intensity (&self->activity),
+                                -SLEEP_BREATHING_SLOWER * self->activity.sleepiness);
   heart_breathing_start_breath (&self->breathing, total_stress (self));
+}
+
+/* Every second, the whole steps of that second */
+static void
+count_steps (HeartModel *self)
+{
+  guint steps = heart_activity_take_steps (&self->activity);
+
+  if (steps > 0)
+    emit_value (self, HEART_CHANNEL_STEPS, steps, NULL);
+  self->next_steps_t = floor (self->t) + 1;
+}
+
+/* The first midnight strictly after now, whatever the rounding of now */
+static double
+midnight_after (const HeartModel *self)
+{
+  double day = floor ((self->t + self->day_offset_s) / HEART_ACTIVITY_DAY_S);
+
+  return MAX ((day + 1) * HEART_ACTIVITY_DAY_S - self->day_offset_s, nextafter (self->t, INFINITY));
+}
+
+static void
+start_day (HeartModel *self)
+{
+  count_steps (self);
+  heart_activity_new_day (&self->activity);
+  self->next_midnight_t = midnight_after (self);
 }
 
 static void
@@ -523,6 +609,8 @@ typedef enum {
   NEXT_SAMPLE,
   NEXT_PHASE,
   NEXT_PHASE_EVENT,
+  NEXT_STEPS,
+  NEXT_MIDNIGHT,
 } NextThing;
 
 /* Steps to @t_end through every beat and event change in time order, so the
@@ -551,6 +639,10 @@ run_until (HeartModel         *self,
         next = heart_breathing_next_breath (&self->breathing), what = NEXT_BREATH;
       if (heart_skin_next_onset (&self->skin) < next)
         next = heart_skin_next_onset (&self->skin), what = NEXT_SKIN_RESPONSE;
+      if (self->next_steps_t < next)
+        next = self->next_steps_t, what = NEXT_STEPS;
+      if (self->next_midnight_t < next)
+        next = self->next_midnight_t, what = NEXT_MIDNIGHT;
       /* a sample at t_end itself belongs to this step */
       if (periodic != HEART_N_CHANNELS && sample_t <= next)
         next = sample_t, what = NEXT_SAMPLE;
@@ -599,6 +691,12 @@ run_until (HeartModel         *self,
         case NEXT_SKIN_RESPONSE:
           start_skin_response (self);
           break;
+        case NEXT_STEPS:
+          count_steps (self);
+          break;
+        case NEXT_MIDNIGHT:
+          start_day (self);
+          break;
         default:
           g_assert_not_reached ();
         }
@@ -623,6 +721,8 @@ prime (HeartModel *self)
   self->t = -RMSSD_WINDOW_S - 5;
   heart_breathing_prime (&self->breathing, self->t, self->stress);
   heart_skin_prime (&self->skin, self->t, self->stress);
+  self->next_steps_t = floor (self->t) + 1;
+  self->next_midnight_t = midnight_after (self);
   self->rhythms_time = self->t;
   mean_rr = 60000.0 / heart_model_get_mean_bpm (self);
   self->pending_rr = mean_rr;
@@ -736,7 +836,7 @@ double
 heart_model_get_skin_conductance (HeartModel *self)
 {
   ensure_primed (self);
-  return heart_skin_get_conductance (&self->skin, self->t, self->stress);
+  return heart_skin_get_conductance (&self->skin, self->t, skin_drive (self));
 }
 
 void
@@ -753,6 +853,52 @@ heart_model_set_rest_breathing_rate (HeartModel *self,
 {
   self->breathing.rest_rate = CLAMP (breaths_per_minute, HEART_BREATHING_REST_RATE_MIN,
                                      HEART_BREATHING_REST_RATE_MAX);
+}
+
+void
+heart_model_set_activity (HeartModel        *self,
+                          HeartActivityType  type)
+{
+  g_return_if_fail (type < HEART_N_ACTIVITIES);
+  ensure_primed (self);
+  if (type == self->activity.type)
+    return;
+  heart_activity_set_type (&self->activity, type);
+  emit_value (self, HEART_CHANNEL_ACTIVITY, 0, heart_activity_type_to_string (type));
+}
+
+HeartActivityType
+heart_model_get_activity (const HeartModel *self)
+{
+  return self->activity.type;
+}
+
+double
+heart_model_get_intensity (const HeartModel *self)
+{
+  return heart_activity_get_intensity (&self->activity);
+}
+
+double
+heart_model_get_hr_max (const HeartModel *self)
+{
+  return hr_max (self);
+}
+
+void
+heart_model_set_age (HeartModel *self,
+                     double      years)
+{
+  self->age_y = CLAMP (years, 18.0, 90.0);
+}
+
+void
+heart_model_set_day_offset (HeartModel *self,
+                            double      seconds_since_midnight)
+{
+  self->day_offset_s = fmod (seconds_since_midnight, HEART_ACTIVITY_DAY_S);
+  if (self->primed)
+    self->next_midnight_t = midnight_after (self);
 }
 
 void

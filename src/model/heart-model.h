@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "heart-activity.h"
 #include "heart-channel.h"
 #include "heart-beat.h"
 #include "heart-scenario.h"
@@ -95,6 +96,21 @@ void        heart_model_set_value_func      (HeartModel *self,
 void        heart_model_set_response_func   (HeartModel *self,
                                              HeartModelResponseFunc func,
                                              gpointer user_data);
+/* What the person does from now on; the heart, breathing, skin and energy
+ * follow with their own kinetics (docs/model.md, "Activity") */
+void        heart_model_set_activity        (HeartModel *self,
+                                             HeartActivityType type);
+HeartActivityType heart_model_get_activity  (const HeartModel *self);
+/* Share of the heart-rate reserve in use now, 0–1 */
+double      heart_model_get_intensity       (const HeartModel *self);
+/* 208 − 0.7 × age (Tanaka et al. 2001) */
+double      heart_model_get_hr_max          (const HeartModel *self);
+/* 18–90 years; 35 unless set */
+void        heart_model_set_age             (HeartModel *self,
+                                             double years);
+/* Seconds since midnight at time 0, for the day's step count; 0 unless set */
+void        heart_model_set_day_offset      (HeartModel *self,
+                                             double seconds_since_midnight);
 /* The mean heart rate the model aims at now (baseline + stress response) */
 double      heart_model_get_mean_bpm        (const HeartModel *self);
 

@@ -61,6 +61,7 @@ enum {
   PROP_REST_BREATHING_RATE,
   PROP_SCENARIO,
   PROP_CONDITION,
+  PROP_ACTIVITY,
   N_PROPS
 };
 
@@ -464,6 +465,22 @@ heart_simulator_get_current_sample (HeartSimulator *self)
   return &self->current;
 }
 
+/* For the day's step count: of the wall clock's day (local) live, of the
+ * timestamps' day (UTC, as they are written) on a manual clock */
+static double
+seconds_since_midnight (HeartSimulator *self)
+{
+  g_autoptr(GDateTime) now = self->manual_clock
+                           ? g_date_time_new_from_unix_utc (self->start_time_us / G_USEC_PER_SEC)
+                           : g_date_time_new_now_local ();
+
+  if (now == NULL)
+    return 0;
+  return g_date_time_get_hour (now) * 3600.0 + g_date_time_get_minute (now) * 60.0
+       + g_date_time_get_seconds (now)
+       + (self->manual_clock ? (self->start_time_us % G_USEC_PER_SEC) / 1e6 : 0);
+}
+
 static void
 heart_simulator_constructed (GObject *object)
 {
@@ -477,7 +494,38 @@ heart_simulator_constructed (GObject *object)
   heart_model_set_events_per_hour (self->model, self->events_per_hour);
   heart_model_set_low_skin_responder (self->model, self->low_skin_responder);
   heart_model_set_rest_breathing_rate (self->model, self->rest_breathing_rate);
+  heart_model_set_day_offset (self->model, seconds_since_midnight (self));
   heart_simulator_set_channels (self, HEART_CHANNEL_MASK_ALL);
+}
+
+gboolean
+heart_simulator_set_activity (HeartSimulator  *self,
+                              const char      *activity,
+                              GError         **error)
+{
+  HeartActivityType type;
+
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+
+  if (!heart_activity_type_from_string (activity, &type))
+    {
+      g_set_error (error, HEART_SIMULATOR_ERROR, HEART_SIMULATOR_ERROR_UNKNOWN_ACTIVITY,
+                   "activity must be rest, sitting, walking, running, cycling or sleep, not “%s”",
+                   activity != NULL ? activity : "");
+      return FALSE;
+    }
+  if (type == heart_model_get_activity (self->model))
+    return TRUE;
+  heart_model_set_activity (self->model, type);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVITY]);
+  return TRUE;
+}
+
+const char *
+heart_simulator_get_activity (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), NULL);
+  return heart_activity_type_to_string (heart_model_get_activity (self->model));
 }
 
 void
@@ -613,6 +661,9 @@ heart_simulator_get_property (GObject    *object,
     case PROP_CONDITION:
       g_value_set_string (value, self->condition);
       break;
+    case PROP_ACTIVITY:
+      g_value_set_string (value, heart_simulator_get_activity (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -671,6 +722,9 @@ heart_simulator_set_property (GObject      *object,
       break;
     case PROP_REST_BREATHING_RATE:
       self->rest_breathing_rate = g_value_get_double (value);
+      break;
+    case PROP_ACTIVITY:
+      heart_simulator_set_activity (self, g_value_get_string (value), NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -733,6 +787,9 @@ heart_simulator_class_init (HeartSimulatorClass *klass)
   properties[PROP_CONDITION] =
     g_param_spec_string ("condition", NULL, NULL, "",
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACTIVITY] =
+    g_param_spec_string ("activity", NULL, NULL, "rest",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
 }

@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 
 typedef enum {
   HEART_SIMULATOR_ERROR_OUT_OF_RANGE,
+  HEART_SIMULATOR_ERROR_UNKNOWN_ACTIVITY,
 } HeartSimulatorError;
 
 #define HEART_BASELINE_MIN 40
@@ -107,5 +108,12 @@ int             heart_simulator_get_phase     (HeartSimulator *self);
 double          heart_simulator_get_scenario_elapsed (HeartSimulator *self);
 /* The phase's name, "" with no scenario */
 const char     *heart_simulator_get_condition (HeartSimulator *self);
+/* What the person does from now on: "rest", "sitting", "walking",
+ * "running", "cycling" or "sleep" ("activity"); anything else is an error
+ * and changes nothing (docs/model.md, "Activity") */
+gboolean        heart_simulator_set_activity  (HeartSimulator *self,
+                                               const char *activity,
+                                               GError **error);
+const char     *heart_simulator_get_activity  (HeartSimulator *self);
 
 G_END_DECLS

@@ -346,6 +346,32 @@ heart_validation_channels (HeartValidation  *self,
   return TRUE;
 }
 
+gboolean
+heart_validation_choice (HeartValidation     *self,
+                         const char          *name,
+                         gboolean             required,
+                         const char * const  *choices,
+                         const char         **out)
+{
+  const char *text = lookup (self, name, required);
+  g_autoptr(GString) msg = NULL;
+
+  *out = NULL;
+  if (text == NULL)
+    return !required;
+  if (g_strv_contains (choices, text))
+    {
+      *out = text;
+      return TRUE;
+    }
+  /* as pydantic words a Literal: Input should be 'a', 'b' or 'c' */
+  msg = g_string_new ("Input should be ");
+  for (guint i = 0; choices[i] != NULL; i++)
+    g_string_append_printf (msg, "%s'%s'", i == 0 ? "" : choices[i + 1] == NULL ? " or " : ", ", choices[i]);
+  add_error (self, name, "enum", msg->str, text, NULL);
+  return FALSE;
+}
+
 void
 heart_validation_add_error (HeartValidation *self,
                             const char      *location,

@@ -39,6 +39,13 @@ gboolean         heart_validation_channels   (HeartValidation *validation,
                                               gboolean periodic_only,
                                               gboolean single,
                                               HeartChannelMask *out);
+/* One of @choices (NULL-terminated): "missing" when @required and absent,
+ * "enum" when another word; NULL in *@out then */
+gboolean         heart_validation_choice     (HeartValidation *validation,
+                                              const char *name,
+                                              gboolean required,
+                                              const char * const *choices,
+                                              const char **out);
 /* A value error at @location ("query", "body") and @name (NULL: the whole
  * body); @input NULL: none */
 void             heart_validation_add_error  (HeartValidation *validation,

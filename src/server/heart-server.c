@@ -494,6 +494,29 @@ handle_set_baseline (HeartServer       *self,
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
+/* POST /simulation/activity?type=…: what the person does from now on
+ * (docs/api.md, docs/model.md "Activity") */
+static void
+handle_set_activity (HeartServer       *self,
+                     SoupServerMessage *msg,
+                     GHashTable        *query)
+{
+  static const char * const activities[] = { "walking", "running", "cycling", "sitting", "rest", "sleep", NULL };
+  g_autoptr(HeartValidation) validation = heart_validation_new (query);
+  const char *type = NULL;
+  GString *json;
+
+  heart_validation_choice (validation, "type", TRUE, activities, &type);
+  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
+    return;
+
+  heart_simulator_set_activity (self->simulator, type, NULL);
+  json = g_string_new ("{\"status\":\"activity_set\",\"activity\":");
+  heart_json_append_string (json, type);
+  g_string_append_c (json, '}');
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
 static void
 handle_history (HeartServer       *self,
                 SoupServerMessage *msg,
@@ -672,6 +695,7 @@ static const Route routes[] = {
   { "/simulation/stop", NULL, handle_stop },
   { "/simulation/trigger-stress", NULL, handle_trigger_stress },
   { "/simulation/set-baseline", NULL, handle_set_baseline },
+  { "/simulation/activity", NULL, handle_set_activity },
   { "/api/stream", handle_stream, NULL },
   { "/api/history", handle_history, NULL },
   { WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },

@@ -1,0 +1,301 @@
+/* test-activity.c: what the person does, and how the body follows
+ *
+ * The targets of docs/model.md, "Activity": a run's heart rate as a share of
+ * HRmax, on-kinetics of tens of seconds and a two-phase recovery, cadence
+ * and steps (counted out every second, and for the day), energy from METs,
+ * breathing that speeds up, the live override through the simulator.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+
+#include "heart-model.h"
+#include "heart-simulator.h"
+
+typedef struct
+{
+  GArray *t;        /* of beats */
+  GArray *rr;
+  guint64 steps;    /* the steps values, summed */
+  guint   steps_values;
+  double  last_steps_today;
+  double  max_steps_today;
+  gboolean steps_today_fell;
+  char    activity[HEART_LABEL_MAX];
+} Run;
+
+static void
+on_beat (const HeartBeat *beat,
+         gpointer         user_data)
+{
+  Run *run = user_data;
+
+  g_array_append_val (run->t, beat->t_s);
+  g_array_append_val (run->rr, beat->rr_ms);
+}
+
+static void
+on_value (const HeartChannelValue *value,
+          gpointer                 user_data)
+{
+  Run *run = user_data;
+
+  switch (value->channel)
+    {
+    case HEART_CHANNEL_STEPS:
+      g_assert_cmpfloat (value->value, >, 0);
+      g_assert_cmpfloat (value->value, ==, floor (value->value));
+      /* one value a second: never more steps than 250 a minute allow */
+      g_assert_cmpfloat (value->value, <=, 5);
+      run->steps += (guint64) value->value;
+      run->steps_values++;
+      break;
+    case HEART_CHANNEL_STEPS_TODAY:
+      if (value->value < run->last_steps_today)
+        run->steps_today_fell = TRUE;
+      run->last_steps_today = value->value;
+      run->max_steps_today = MAX (run->max_steps_today, value->value);
+      break;
+    case HEART_CHANNEL_ACTIVITY:
+      g_strlcpy (run->activity, value->label, sizeof run->activity);
+      break;
+    default:
+      break;
+    }
+}
+
+static HeartModel *
+quiet_model (guint64 seed,
+             Run     *run)
+{
+  HeartModel *model = heart_model_new (seed);
+
+  /* no random arousals: the activity alone moves the heart */
+  heart_model_set_events_per_hour (model, 0);
+  heart_model_set_value_func (model, HEART_CHANNEL_MASK_ALL, on_value, run);
+  run->t = g_array_new (FALSE, FALSE, sizeof (double));
+  run->rr = g_array_new (FALSE, FALSE, sizeof (double));
+  return model;
+}
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->t, g_array_unref);
+  g_clear_pointer (&run->rr, g_array_unref);
+}
+
+static void
+advance (HeartModel *model,
+         Run        *run,
+         double      seconds)
+{
+  heart_model_advance (model, seconds, on_beat, run);
+}
+
+/* Mean heart rate of the beats in [from, to) */
+static double
+mean_bpm (const Run *run,
+          double     from,
+          double     to)
+{
+  double sum = 0;
+  guint n = 0;
+
+  for (guint i = 0; i < run->t->len; i++)
+    {
+      double t = g_array_index (run->t, double, i);
+
+      if (t >= from && t < to)
+        {
+          sum += 60000.0 / g_array_index (run->rr, double, i);
+          n++;
+        }
+    }
+  g_assert_cmpuint (n, >, 0);
+  return sum / n;
+}
+
+/* A run: 70–85 % of HRmax for the average person (35 years: 183.5 bpm),
+ * reached within tens of seconds; after it, a fast then a slow recovery */
+static void
+test_run_heart_rate (void)
+{
+  for (guint64 seed = 1; seed <= 5; seed++)
+    {
+      Run run = { 0 };
+      g_autoptr(HeartModel) model = quiet_model (seed, &run);
+      double hr_max = heart_model_get_hr_max (model);
+      double rest, steady, after_1min, after_1min_off, after_5min_off;
+
+      g_assert_cmpfloat_with_epsilon (hr_max, 208 - 0.7 * 35, 1e-9);
+      advance (model, &run, 300);
+      rest = mean_bpm (&run, 240, 300);
+      heart_model_set_activity (model, HEART_ACTIVITY_RUNNING);
+      g_assert_cmpstr (run.activity, ==, "running");
+      advance (model, &run, 900);
+      after_1min = mean_bpm (&run, 350, 370);
+      steady = mean_bpm (&run, 900, 1200);
+      g_test_message ("seed %" G_GUINT64_FORMAT ": rest %.1f, running %.1f (%.0f %% of HRmax), at 1 min %.1f",
+                      seed, rest, steady, 100 * steady / hr_max, after_1min);
+      g_assert_cmpfloat (steady, >=, 0.70 * hr_max);
+      g_assert_cmpfloat (steady, <=, 0.85 * hr_max);
+      /* on-kinetics of tens of seconds: most of the way there in a minute */
+      g_assert_cmpfloat (after_1min - rest, >=, 0.6 * (steady - rest));
+      g_assert_cmpfloat (after_1min, <, steady);
+
+      heart_model_set_activity (model, HEART_ACTIVITY_REST);
+      advance (model, &run, 1200);
+      after_1min_off = mean_bpm (&run, 1255, 1265);
+      after_5min_off = mean_bpm (&run, 1490, 1510);
+      /* the fast phase: more than a third of the way down in a minute; the
+       * slow phase: still above rest after five */
+      g_assert_cmpfloat (steady - after_1min_off, >=, (steady - rest) / 3);
+      g_assert_cmpfloat (after_5min_off - rest, >=, 0.05 * (steady - rest));
+      g_assert_cmpfloat (mean_bpm (&run, 2100, 2400), <, rest + 0.05 * (steady - rest) + 3);
+      run_clear (&run);
+    }
+}
+
+/* Walking 100–120 steps a minute, running 150–180, none cycling; every
+ * step counted out once, as "steps" values and in "steps_today" */
+static void
+test_cadence_and_steps (void)
+{
+  const struct { HeartActivityType type; double min, max; } cases[] = {
+    { HEART_ACTIVITY_WALKING, 100, 120 },
+    { HEART_ACTIVITY_RUNNING, 150, 180 },
+    { HEART_ACTIVITY_CYCLING, 0, 0 },
+    { HEART_ACTIVITY_SITTING, 0, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Run run = { 0 };
+      g_autoptr(HeartModel) model = quiet_model (7 + i, &run);
+      double cadence, steps_today;
+
+      advance (model, &run, 10);
+      heart_model_set_activity (model, cases[i].type);
+      advance (model, &run, 600);
+      cadence = heart_model_read_channel (model, HEART_CHANNEL_CADENCE);
+      steps_today = heart_model_read_channel (model, HEART_CHANNEL_STEPS_TODAY);
+      g_assert_cmpfloat (cadence, >=, cases[i].min);
+      g_assert_cmpfloat (cadence, <=, cases[i].max);
+      /* ten minutes at that cadence, to the step */
+      g_assert_cmpfloat (fabs (steps_today - floor (cadence * 10)), <=, 1);
+      /* counted out at each whole second: the last second's steps come next */
+      g_assert_cmpuint (run.steps, <=, (guint64) steps_today);
+      g_assert_cmpuint ((guint64) steps_today - run.steps, <=, 3);
+      g_assert_cmpfloat (run.last_steps_today, <=, steps_today);
+      g_assert_false (run.steps_today_fell);
+      if (cases[i].max > 0)
+        g_assert_cmpuint (run.steps_values, >=, 590);
+      else
+        g_assert_cmpuint (run.steps_values, ==, 0);
+      run_clear (&run);
+    }
+}
+
+/* The day's count starts again at midnight, and no step is lost */
+static void
+test_steps_today_resets_at_midnight (void)
+{
+  Run run = { 0 };
+  g_autoptr(HeartModel) model = quiet_model (3, &run);
+
+  heart_model_set_day_offset (model, 86400 - 60);   /* 23:59:00 at time 0 */
+  heart_model_set_activity (model, HEART_ACTIVITY_WALKING);
+  advance (model, &run, 59.5);
+  g_assert_cmpfloat (run.max_steps_today, >, 90);
+  advance (model, &run, 60);
+  g_assert_true (run.steps_today_fell);
+  /* the new day has the steps since midnight only: 59.5 s of them */
+  g_assert_cmpfloat (fabs (heart_model_read_channel (model, HEART_CHANNEL_STEPS_TODAY)
+                           - heart_model_read_channel (model, HEART_CHANNEL_CADENCE) * 59.5 / 60), <=, 2);
+  /* the steps values go on across midnight: two minutes of walking */
+  g_assert_cmpfloat (fabs ((double) run.steps - heart_model_read_channel (model, HEART_CHANNEL_CADENCE) * 119.5 / 60),
+                     <=, 2);
+  run_clear (&run);
+}
+
+/* Energy from METs: about 1 kcal a minute at rest, 3–6 walking, 8–14
+ * running (70 kg); breathing faster running than at rest */
+static void
+test_energy_and_breathing (void)
+{
+  Run run = { 0 };
+  g_autoptr(HeartModel) model = quiet_model (11, &run);
+  double resting_breaths;
+
+  advance (model, &run, 120);
+  g_assert_cmpfloat (heart_model_read_channel (model, HEART_CHANNEL_ENERGY), >=, 1.0);
+  g_assert_cmpfloat (heart_model_read_channel (model, HEART_CHANNEL_ENERGY), <=, 1.5);
+  resting_breaths = heart_model_get_respiratory_rate (model);
+  heart_model_set_activity (model, HEART_ACTIVITY_WALKING);
+  advance (model, &run, 600);
+  g_assert_cmpfloat (heart_model_read_channel (model, HEART_CHANNEL_ENERGY), >=, 3);
+  g_assert_cmpfloat (heart_model_read_channel (model, HEART_CHANNEL_ENERGY), <=, 6);
+  heart_model_set_activity (model, HEART_ACTIVITY_RUNNING);
+  advance (model, &run, 600);
+  g_assert_cmpfloat (heart_model_read_channel (model, HEART_CHANNEL_ENERGY), >=, 8);
+  g_assert_cmpfloat (heart_model_read_channel (model, HEART_CHANNEL_ENERGY), <=, 14);
+  g_assert_cmpfloat (heart_model_get_respiratory_rate (model), >, resting_breaths + 10);
+  run_clear (&run);
+}
+
+/* Asleep: a lower heart rate than awake at rest */
+static void
+test_sleep_lowers_heart_rate (void)
+{
+  Run run = { 0 };
+  g_autoptr(HeartModel) model = quiet_model (5, &run);
+  double awake, asleep;
+
+  advance (model, &run, 600);
+  awake = mean_bpm (&run, 300, 600);
+  heart_model_set_activity (model, HEART_ACTIVITY_SLEEP);
+  advance (model, &run, 3600);
+  asleep = mean_bpm (&run, 3000, 4200);
+  g_assert_cmpfloat (asleep, <, awake - 3);
+  g_assert_cmpfloat (heart_model_read_channel (model, HEART_CHANNEL_ENERGY), <, 1.2);
+  run_clear (&run);
+}
+
+/* The simulator takes the activity by name, says what it is, and refuses
+ * anything else without changing */
+static void
+test_simulator_activity (void)
+{
+  g_autoptr(HeartSimulator) simulator = heart_simulator_new_manual (1, 0);
+  g_autoptr(GError) error = NULL;
+  guint notified = 0;
+
+  g_signal_connect_swapped (simulator, "notify::activity", G_CALLBACK (g_atomic_int_inc), &notified);
+  g_assert_cmpstr (heart_simulator_get_activity (simulator), ==, "rest");
+  g_assert_true (heart_simulator_set_activity (simulator, "walking", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (heart_simulator_get_activity (simulator), ==, "walking");
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_false (heart_simulator_set_activity (simulator, "flying", &error));
+  g_assert_error (error, HEART_SIMULATOR_ERROR, HEART_SIMULATOR_ERROR_UNKNOWN_ACTIVITY);
+  g_assert_cmpstr (heart_simulator_get_activity (simulator), ==, "walking");
+  g_assert_cmpuint (notified, ==, 1);
+  heart_simulator_advance (simulator, 60);
+  g_assert_cmpfloat (heart_simulator_get_current_sample (simulator)->channels[HEART_CHANNEL_CADENCE], >=, 100);
+  g_assert_cmpfloat (heart_simulator_get_current_sample (simulator)->channels[HEART_CHANNEL_STEPS_TODAY], >=, 90);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/activity/run-heart-rate", test_run_heart_rate);
+  g_test_add_func ("/activity/cadence-and-steps", test_cadence_and_steps);
+  g_test_add_func ("/activity/steps-today-resets-at-midnight", test_steps_today_resets_at_midnight);
+  g_test_add_func ("/activity/energy-and-breathing", test_energy_and_breathing);
+  g_test_add_func ("/activity/sleep-lowers-heart-rate", test_sleep_lowers_heart_rate);
+  g_test_add_func ("/activity/simulator", test_simulator_activity);
+  return g_test_run ();
+}
