@@ -262,6 +262,131 @@ test_sleep_lowers_heart_rate (void)
   run_clear (&run);
 }
 
+typedef struct
+{
+  GArray *spo2;
+  GArray *skin;
+} Vitals;
+
+static void
+on_vital (const HeartChannelValue *value,
+          gpointer                 user_data)
+{
+  Vitals *vitals = user_data;
+
+  if (value->channel == HEART_CHANNEL_SPO2)
+    g_array_append_val (vitals->spo2, value->value);
+  else if (value->channel == HEART_CHANNEL_SKIN_TEMPERATURE)
+    g_array_append_val (vitals->skin, value->value);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median (GArray *values)
+{
+  g_array_sort (values, compare_doubles);
+  return g_array_index (values, double, values->len / 2);
+}
+
+static double
+mean_of (GArray *values,
+         guint   from,
+         guint   to)
+{
+  double sum = 0;
+
+  for (guint i = from; i < to; i++)
+    sum += g_array_index (values, double, i);
+  return sum / (to - from);
+}
+
+/* SpO2 at 1 Hz, whole percent, never outside 90–100, median at least 95,
+ * a little lower asleep; skin temperature warmer asleep, cooler running */
+static void
+test_spo2_and_skin_temperature (void)
+{
+  Vitals vitals = { g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)) };
+  g_autoptr(HeartModel) model = heart_model_new (21);
+  double awake_skin, asleep_skin, running_skin, awake_spo2, asleep_spo2;
+
+  heart_model_set_value_func (model, HEART_CHANNEL_BIT (HEART_CHANNEL_SPO2)
+                                     | HEART_CHANNEL_BIT (HEART_CHANNEL_SKIN_TEMPERATURE), on_vital, &vitals);
+  heart_model_set_day_offset (model, 22 * 3600);
+  heart_model_advance (model, 3600, NULL, NULL);                 /* 22:00–23:00 awake */
+  heart_model_set_activity (model, HEART_ACTIVITY_SLEEP);
+  heart_model_advance (model, 8 * 3600, NULL, NULL);             /* 23:00–07:00 asleep */
+  heart_model_set_activity (model, HEART_ACTIVITY_REST);
+  heart_model_advance (model, 3600, NULL, NULL);                 /* 07:00–08:00 awake */
+  heart_model_set_activity (model, HEART_ACTIVITY_RUNNING);
+  heart_model_advance (model, 1200, NULL, NULL);                 /* a run */
+
+  g_assert_cmpuint (vitals.spo2->len, ==, vitals.skin->len);
+  g_assert_cmpuint (vitals.spo2->len, >=, 10 * 3600 + 1200);
+  for (guint i = 0; i < vitals.spo2->len; i++)
+    {
+      double spo2 = g_array_index (vitals.spo2, double, i);
+
+      g_assert_cmpfloat (spo2, >=, 90);
+      g_assert_cmpfloat (spo2, <=, 100);
+      g_assert_cmpfloat (spo2, ==, round (spo2));
+    }
+  awake_spo2 = mean_of (vitals.spo2, 0, 3600);
+  asleep_spo2 = mean_of (vitals.spo2, 3 * 3600, 8 * 3600);
+  g_assert_cmpfloat (asleep_spo2, <, awake_spo2);
+  awake_skin = mean_of (vitals.skin, 1800, 3600);
+  asleep_skin = mean_of (vitals.skin, 2 * 3600, 8 * 3600);
+  running_skin = mean_of (vitals.skin, vitals.skin->len - 300, vitals.skin->len);
+  g_test_message ("SpO2 awake %.2f asleep %.2f; skin awake %.2f asleep %.2f running %.2f",
+                  awake_spo2, asleep_spo2, awake_skin, asleep_skin, running_skin);
+  g_assert_cmpfloat (asleep_skin, >, awake_skin + 0.5);
+  g_assert_cmpfloat (running_skin, <, mean_of (vitals.skin, 9 * 3600 + 1800, 10 * 3600) - 0.5);
+  g_assert_cmpfloat (median (vitals.spo2), >=, 95);
+  g_array_unref (vitals.spo2);
+  g_array_unref (vitals.skin);
+}
+
+/* The body clock: a day at rest. A cosinor fit of the hourly mean heart
+ * rate (M + a cos ωt + b sin ωt, the standard analysis of circadian data)
+ * puts the minimum between 03:00 and 07:00, about 4 bpm below the maximum */
+static void
+test_circadian_heart_rate (void)
+{
+  for (guint64 seed = 1; seed <= 5; seed++)
+    {
+      Run run = { 0 };
+      g_autoptr(HeartModel) model = quiet_model (seed, &run);
+      double a = 0, b = 0, amplitude, trough_h;
+
+      heart_model_advance (model, 24 * 3600, on_beat, &run);
+      /* 24 equally spaced points: the least-squares fit is two sums */
+      for (guint h = 0; h < 24; h++)
+        {
+          double hourly = mean_bpm (&run, h * 3600.0, (h + 1) * 3600.0);
+          double angle = 2 * G_PI * (h + 0.5) / 24;
+
+          a += hourly * cos (angle) / 12;
+          b += hourly * sin (angle) / 12;
+        }
+      amplitude = hypot (a, b);
+      trough_h = fmod (atan2 (-b, -a) / (2 * G_PI) * 24 + 24, 24);
+      g_test_message ("seed %" G_GUINT64_FORMAT ": trough at %.1f h, peak to trough %.1f bpm",
+                      seed, trough_h, 2 * amplitude);
+      g_assert_cmpfloat (trough_h, >=, 3);
+      g_assert_cmpfloat (trough_h, <=, 7);
+      g_assert_cmpfloat (2 * amplitude, >=, 2.5);
+      g_assert_cmpfloat (2 * amplitude, <=, 6);
+      run_clear (&run);
+    }
+}
+
 /* The simulator takes the activity by name, says what it is, and refuses
  * anything else without changing */
 static void
@@ -297,5 +422,7 @@ main (int    argc,
   g_test_add_func ("/activity/energy-and-breathing", test_energy_and_breathing);
   g_test_add_func ("/activity/sleep-lowers-heart-rate", test_sleep_lowers_heart_rate);
   g_test_add_func ("/activity/simulator", test_simulator_activity);
+  g_test_add_func ("/vitals/spo2-and-skin-temperature", test_spo2_and_skin_temperature);
+  g_test_add_func ("/vitals/circadian-heart-rate", test_circadian_heart_rate);
   return g_test_run ();
 }

@@ -59,7 +59,8 @@ test_samples_csv (void)
   lines = g_strsplit (run.out, "\n", -1);
   g_assert_cmpstr (lines[0], ==,
                    "timestamp,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,baseline_bpm,type,"
-                   "respiratory_rate,respiration,eda,cadence,steps_today,energy,condition,event");
+                   "respiratory_rate,respiration,eda,cadence,steps_today,energy,spo2,skin_temperature,"
+                   "condition,event");
   /* 60 s at 2 Hz, a header, and the empty string after the last newline */
   g_assert_cmpuint (g_strv_length (lines), ==, 122);
   g_assert_true (g_str_has_prefix (lines[1], "2026-01-01T00:00:00.500Z,"));
@@ -67,7 +68,7 @@ test_samples_csv (void)
   for (guint i = 1; i <= 120; i++)
     {
       g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
-      g_assert_cmpuint (g_strv_length (cells), ==, 18);
+      g_assert_cmpuint (g_strv_length (cells), ==, 20);
       g_assert_cmpstr (cells[4], ==, "running");
       g_assert_cmpuint (g_ascii_strtoull (cells[5], NULL, 10), ==, i);
       g_assert_cmpstr (cells[9], ==, "heartbeat");

@@ -24,7 +24,8 @@
 #define FSIZE_LIMIT_BYTES (16 * 1024)
 
 #define CSV_HEADER "record,timestamp,t_s,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms," \
-                   "baseline_bpm,type,respiratory_rate,respiration,eda,cadence,steps_today,energy," \
+                   "baseline_bpm,type,respiratory_rate,respiration,eda,cadence,steps_today,energy,spo2," \
+                   "skin_temperature," \
                    "condition,event,value"
 
 typedef struct
@@ -198,7 +199,7 @@ assert_json_matches (JsonObject    *object,
 
       timestamp = iso8601 (sample->timestamp_us);
       g_assert_cmpstr (json_object_get_string_member (object, "record"), ==, "sample");
-      g_assert_cmpuint (json_object_get_size (object), ==, 20);
+      g_assert_cmpuint (json_object_get_size (object), ==, 22);
       g_assert_cmpint (json_object_get_int_member (object, "seq"), ==, (gint64) sample->seq);
       assert_close (json_object_get_double_member (object, "t_s"), sample->t_s, 3);
       g_assert_cmpint (json_object_get_int_member (object, "bpm"), ==, sample->bpm);

@@ -26,7 +26,8 @@ example_sample (void)
     .running = TRUE,
     .channels = { [HEART_CHANNEL_RESPIRATORY_RATE] = 14.86, [HEART_CHANNEL_RESPIRATION] = 0.4567,
                   [HEART_CHANNEL_EDA] = 5.1234, [HEART_CHANNEL_CADENCE] = 112,
-                  [HEART_CHANNEL_STEPS_TODAY] = 4321, [HEART_CHANNEL_ENERGY] = 1.7151 },
+                  [HEART_CHANNEL_STEPS_TODAY] = 4321, [HEART_CHANNEL_ENERGY] = 1.7151,
+                  [HEART_CHANNEL_SPO2] = 97, [HEART_CHANNEL_SKIN_TEMPERATURE] = 33.38 },
     .condition = "baseline",
   };
 }
@@ -44,7 +45,8 @@ test_wire_json_matches_design (void)
                    "\"stress_level\":0.156,\"state\":\"running\",\"seq\":1234,\"rr_ms\":801.5,"
                    "\"rmssd_ms\":38.2,\"baseline_bpm\":72,\"type\":\"heartbeat\","
                    "\"respiratory_rate\":14.9,\"respiration\":0.457,\"eda\":5.123,"
-                   "\"cadence\":112,\"steps_today\":4321,\"energy\":1.715,\"condition\":\"baseline\"}");
+                   "\"cadence\":112,\"steps_today\":4321,\"energy\":1.715,\"spo2\":97,\"skin_temperature\":33.4,"
+                   "\"condition\":\"baseline\"}");
 }
 
 static void
@@ -105,9 +107,10 @@ test_csv_row_has_header_and_same_values (void)
   heart_fields_append (out, HEART_FIELDS_CSV, fields, n);
   g_assert_cmpstr (out->str, ==,
                    "timestamp,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,baseline_bpm,type,"
-                   "respiratory_rate,respiration,eda,cadence,steps_today,energy,condition,event\n"
+                   "respiratory_rate,respiration,eda,cadence,steps_today,energy,spo2,skin_temperature,"
+                   "condition,event\n"
                    "2026-01-09T12:34:56.789Z,75,0.234,0.156,running,1234,801.5,38.2,72,heartbeat,14.9,0.457,5.123,"
-                   "112,4321,1.715,baseline,0\n");
+                   "112,4321,1.715,97,33.4,baseline,0\n");
 }
 
 static void

@@ -172,9 +172,9 @@ test_labels_at_phase_times (void)
 
       while (p + 1 < G_N_ELEMENTS (phases) && t >= phases[p].end_s)
         p++;
-      g_assert_cmpuint (g_strv_length (cells), ==, 18);
+      g_assert_cmpuint (g_strv_length (cells), ==, 20);
       /* the last tick, at 53:00, ends the scenario */
-      g_assert_cmpstr (cells[16], ==, t >= 3180 ? "" : phases[p].name);
+      g_assert_cmpstr (cells[18], ==, t >= 3180 ? "" : phases[p].name);
     }
 }
 

@@ -47,6 +47,10 @@ static const HeartChannel channels[HEART_N_CHANNELS] = {
     "Steps taken since midnight" },
   { HEART_CHANNEL_ENERGY, "energy", "kcal/min", HEART_CHANNEL_KIND_PERIODIC, 1.0, 0, 30, 3,
     "Energy expended, from the metabolic equivalents of the activity's intensity" },
+  { HEART_CHANNEL_SPO2, "spo2", "%", HEART_CHANNEL_KIND_PERIODIC, 1.0, 90, 100, 0,
+    "Blood oxygen saturation, as a pulse oximeter shows it" },
+  { HEART_CHANNEL_SKIN_TEMPERATURE, "skin_temperature", "°C", HEART_CHANNEL_KIND_PERIODIC, 1.0, 25, 40, 1,
+    "Skin temperature at the wrist" },
 };
 
 const HeartChannel *
