@@ -444,6 +444,12 @@ test_accelerators (Fixture *f)
     { "win.open-replay", "<Control><Shift>o" },
     { "win.use-simulation", "<Control><Shift>m" },
     { "win.choose-sensor", "<Control><Shift>b" },
+    { "win.activity('rest')", "<Alt>1" },
+    { "win.activity('sitting')", "<Alt>2" },
+    { "win.activity('walking')", "<Alt>3" },
+    { "win.activity('running')", "<Alt>4" },
+    { "win.activity('cycling')", "<Alt>5" },
+    { "win.activity('sleep')", "<Alt>6" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -1364,6 +1370,188 @@ test_replay_command_line (void)
     }
 }
 
+/* ---------------------------------------------------------------- activity */
+
+static const char * const activities[] = { "rest", "sitting", "walking", "running", "cycling", "sleep" };
+
+/* The toggle button of @activity in the Simulation group */
+static GtkWidget *
+activity_button (Fixture    *f,
+                 const char *activity)
+{
+  GtkWidget *buttons = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (heart_window_get_controls (f->window)),
+                                                                  HEART_TYPE_CONTROLS, "activity_buttons"));
+
+  for (GtkWidget *line = gtk_widget_get_first_child (buttons); line != NULL;
+       line = gtk_widget_get_next_sibling (line))
+    for (GtkWidget *button = gtk_widget_get_first_child (line); button != NULL;
+         button = gtk_widget_get_next_sibling (button))
+      {
+        GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+
+        g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "win.activity");
+        if (g_str_equal (g_variant_get_string (target, NULL), activity))
+          return button;
+      }
+  g_error ("no button for %s", activity);
+}
+
+/* What a click ends in (gtk_widget_activate() would wait 250 ms to show
+ * the press) */
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* Exactly @activity's button is pressed */
+static void
+assert_activity_shown (Fixture    *f,
+                       const char *activity)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (activities); i++)
+    {
+      GtkWidget *button = activity_button (f, activities[i]);
+
+      if (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)) != g_str_equal (activities[i], activity))
+        g_error ("the %s button is %s while the activity is %s", activities[i],
+                 gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)) ? "pressed" : "not pressed", activity);
+    }
+}
+
+/* The buttons set what the person does; a change from elsewhere (the API
+ * calls heart_simulator_set_activity) moves them at once */
+static void
+test_activity_buttons (Fixture *f)
+{
+  HeartReadouts *readouts = heart_window_get_readouts (f->window);
+  GtkWidget *controls = GTK_WIDGET (heart_window_get_controls (f->window));
+  GtkWidget *buttons = GTK_WIDGET (gtk_widget_get_template_child (controls, HEART_TYPE_CONTROLS, "activity_buttons"));
+  GtkWidget *title = GTK_WIDGET (gtk_widget_get_template_child (controls, HEART_TYPE_CONTROLS, "activity_title"));
+
+  /* each button is named by its label, the group by the row's title */
+  assert_accessible_label (activity_button (f, "running"), "Running");
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (activity_button (f, "running")), "Alt+4"));
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (buttons), GTK_ACCESSIBLE_RELATION_LABELLED_BY));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (title)), ==, "Activity");
+
+  g_assert_cmpstr (heart_simulator_get_activity (f->simulator), ==, "rest");
+  assert_activity_shown (f, "rest");
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_ACTIVITY), ==, "Rest");
+
+  for (guint i = 0; i < G_N_ELEMENTS (activities); i++)
+    {
+      click (activity_button (f, activities[i]));
+      g_assert_cmpstr (heart_simulator_get_activity (f->simulator), ==, activities[i]);
+      assert_activity_shown (f, activities[i]);
+    }
+
+  /* as POST /simulation/activity does it */
+  g_assert_true (heart_simulator_set_activity (f->simulator, "walking", NULL));
+  assert_activity_shown (f, "walking");
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_ACTIVITY), ==, "Walking");
+  g_assert_cmpstr (g_variant_get_string (g_action_group_get_action_state (G_ACTION_GROUP (f->window), "activity"), NULL),
+                   ==, "walking");
+
+  /* the accelerators' detailed action */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.activity", "s", "cycling"));
+  g_assert_cmpstr (heart_simulator_get_activity (f->simulator), ==, "cycling");
+  assert_activity_shown (f, "cycling");
+
+  /* listed in the shortcuts window */
+  {
+    g_autoptr(GBytes) overlay = g_resources_lookup_data ("/io/github/heartsim/Heartsim/ui/gtk/help-overlay.ui",
+                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+    g_autofree char *text = g_strndup (g_bytes_get_data (overlay, NULL), g_bytes_get_size (overlay));
+
+    for (guint i = 0; i < G_N_ELEMENTS (activities); i++)
+      {
+        g_autofree char *action = g_strdup_printf ("win.activity('%s')", activities[i]);
+
+        g_assert_nonnull (strstr (text, action));
+      }
+  }
+}
+
+static double
+steps_shown (HeartReadouts *readouts)
+{
+  const char *text = heart_readouts_get_text (readouts, HEART_CHANNEL_STEPS_TODAY);
+  char *end = NULL;
+  double steps = g_ascii_strtod (text, &end);
+
+  if (end == text || *end != '\0')
+    g_error ("steps today shows “%s”, not a number", text);
+  return steps;
+}
+
+/* Walking takes steps: the readout rises with the sample's count */
+static void
+test_activity_steps (Fixture *f)
+{
+  HeartReadouts *readouts = heart_window_get_readouts (f->window);
+  const HeartSample *sample;
+  double before;
+
+  /* nothing measured yet */
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_STEPS_TODAY), ==, "–");
+
+  advance_seconds (f, 2);
+  before = steps_shown (readouts);
+  click (activity_button (f, "walking"));
+  /* 100–120 steps a minute: 30 s are 50–60 steps */
+  advance_seconds (f, 30);
+  sample = heart_simulator_get_current_sample (f->simulator);
+  g_assert_cmpfloat (steps_shown (readouts), ==, round (sample->channels[HEART_CHANNEL_STEPS_TODAY]));
+  /* the count starts again at midnight: only a walk across it has fewer */
+  if (steps_shown (readouts) >= before)
+    {
+      g_assert_cmpfloat (steps_shown (readouts) - before, >=, 45);
+      g_assert_cmpfloat (steps_shown (readouts) - before, <=, 62);
+    }
+
+  /* at rest the count stands */
+  click (activity_button (f, "rest"));
+  before = steps_shown (readouts);
+  advance_seconds (f, 10);
+  g_assert_cmpfloat (steps_shown (readouts), <=, before + 3);
+}
+
+/* Only a simulation has an activity: while a file is replayed the buttons
+ * and their accelerators are off, saying why, and the readout is a dash */
+static void
+test_activity_off_during_replay (Fixture *f)
+{
+  g_autofree char *path = write_replay_file ("heartsim-test-activity.csv", 97, 60);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  HeartSourceSwitch *source = heart_application_get_source (f->app);
+  HeartReadouts *readouts = heart_window_get_readouts (f->window);
+  GtkWidget *running = activity_button (f, "running");
+
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "activity"));
+  g_assert_true (gtk_widget_is_sensitive (running));
+
+  heart_window_open_replay_file (f->window, file);
+  wait_for (HEART_IS_REPLAY (heart_source_switch_get_source (source)));
+  g_assert_false (simulating (f));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "activity"));
+  g_assert_false (gtk_widget_is_sensitive (running));
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_ACTIVITY), ==, "–");
+  wait_for (g_strcmp0 (heart_readouts_get_text (readouts, HEART_CHANNEL_HEART_RATE), "97") == 0);
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_STEPS_TODAY), ==, "–");
+
+  /* Alt+4 changes nothing */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.activity", "s", "running");
+  g_assert_cmpstr (heart_simulator_get_activity (f->simulator), ==, "rest");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.use-simulation", NULL));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "activity"));
+  g_assert_true (gtk_widget_is_sensitive (running));
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_ACTIVITY), ==, "Rest");
+  g_unlink (path);
+}
+
 /* ---------------------------------------------------------------- server */
 
 static void
@@ -1738,6 +1926,9 @@ main (int    argc,
   ADD ("/ui/source/replay-file", test_replay_file, START_NORMAL);
   ADD ("/ui/source/bad-file", test_replay_bad_file, START_NORMAL);
   ADD ("/ui/source/post", test_post_source, START_NORMAL);
+  ADD ("/ui/activity/buttons", test_activity_buttons, START_NORMAL);
+  ADD ("/ui/activity/steps", test_activity_steps, START_NORMAL);
+  ADD ("/ui/activity/off-during-replay", test_activity_off_during_replay, START_NORMAL);
   g_test_add_func ("/ui/source/command-line", test_replay_command_line);
   ADD ("/ui/sensor/choose", test_sensor_choose, START_BLUEZ);
   ADD ("/ui/sensor/no-adapter", test_sensor_no_adapter, START_BLUEZ);

@@ -349,6 +349,13 @@ setup_actions (HeartApplication *self)
                                          (const char *[]) { "<Control><Shift>b", NULL });
   gtk_application_set_accels_for_action (app, "win.show-help-overlay",
                                          (const char *[]) { "<Control>question", NULL });
+  /* Alt and the digits, in the order of the activity buttons (docs/desktop.md) */
+  gtk_application_set_accels_for_action (app, "win.activity('rest')", (const char *[]) { "<Alt>1", NULL });
+  gtk_application_set_accels_for_action (app, "win.activity('sitting')", (const char *[]) { "<Alt>2", NULL });
+  gtk_application_set_accels_for_action (app, "win.activity('walking')", (const char *[]) { "<Alt>3", NULL });
+  gtk_application_set_accels_for_action (app, "win.activity('running')", (const char *[]) { "<Alt>4", NULL });
+  gtk_application_set_accels_for_action (app, "win.activity('cycling')", (const char *[]) { "<Alt>5", NULL });
+  gtk_application_set_accels_for_action (app, "win.activity('sleep')", (const char *[]) { "<Alt>6", NULL });
 }
 
 /* ---------------------------------------------------------------- signals */

@@ -1,8 +1,8 @@
 /* heart-controls.c: the side panel's simulation and scenario controls
  *
  * The sliders are bound to the simulator and the settings; the presets and
- * the switch are actions of the application, the scenario buttons actions
- * of the window. Beyond what is on screen the controls hold only the
+ * the switch are actions of the application, the activity and scenario
+ * buttons actions of the window. Beyond what is on screen the controls hold only the
  * scenarios one can pick: the bundled ones and the files opened.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -357,6 +357,8 @@ heart_controls_class_init (HeartControlsClass *klass)
   /* Not kept, but tests find them */
   gtk_widget_class_bind_template_child_full (widget_class, "run_scenario_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "stop_scenario_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "activity_buttons", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "activity_title", FALSE, 0);
   gtk_widget_class_set_css_name (widget_class, "heartcontrols");
 }
 

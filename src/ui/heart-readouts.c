@@ -3,7 +3,8 @@
  * Each card shows one value of the latest sample; the heart beats with the
  * source's beats. Nothing here changes the simulation. A replayed file may
  * lack a value (NaN in the sample, null in the API, docs/replay.md): its
- * card shows a dash.
+ * card shows a dash. What the person does is the simulator's alone
+ * (docs/model.md, "Activity"): a replay or a strap shows a dash for it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,6 +19,8 @@
 #define RESPONSE_WINDOW_S 60.0
 
 #include "heart-label.h"
+#include "heart-simulator.h"
+#include "heart-source-switch.h"
 
 struct _HeartReadouts
 {
@@ -26,6 +29,7 @@ struct _HeartReadouts
   HeartSource    *source;
   GSignalGroup   *source_signals;
   GSignalGroup   *source_notify;  /* GLib 2.74 finds no "notify" on an interface type */
+  GSignalGroup   *simulator_signals;  /* the simulator while it is served */
   GArray         *responses;    /* double: onsets of skin responses, simulation time */
 
   /* template widgets */
@@ -42,6 +46,8 @@ struct _HeartReadouts
   GtkLabel       *breathing_caption;
   GtkLabel       *skin_label;
   GtkLabel       *skin_caption;
+  GtkLabel       *steps_label;
+  GtkLabel       *activity_label;
 };
 
 enum {
@@ -107,6 +113,73 @@ show_person (HeartReadouts     *self,
                           responses);
 }
 
+/* The served source is the simulator (or, without a switch, is one) */
+static HeartSimulator *
+served_simulator (HeartReadouts *self)
+{
+  HeartSource *served = self->source;
+
+  if (HEART_IS_SOURCE_SWITCH (served))
+    served = heart_source_switch_get_source (HEART_SOURCE_SWITCH (served));
+  return HEART_IS_SIMULATOR (served) ? HEART_SIMULATOR (served) : NULL;
+}
+
+/* The words of the activity buttons (heart-controls.ui) */
+static const char *
+activity_display_name (const char *activity)
+{
+  static const struct {
+    const char *name;
+    const char *display;
+  } names[] = {
+    { "rest", NC_("activity", "Rest") },
+    { "sitting", NC_("activity", "Sitting") },
+    { "walking", NC_("activity", "Walking") },
+    { "running", NC_("activity", "Running") },
+    { "cycling", NC_("activity", "Cycling") },
+    { "sleep", NC_("activity", "Sleep") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (activity, names[i].name) == 0)
+      return g_dpgettext2 (GETTEXT_PACKAGE, "activity", names[i].display);
+  return activity;
+}
+
+/* What the person does, in the words of the buttons: short, so the six
+ * cards keep to the readouts' width (heart-readouts.ui) */
+static void
+show_activity (HeartReadouts *self)
+{
+  HeartSimulator *simulator = served_simulator (self);
+  const char *activity;
+
+  if (simulator == NULL)
+    {
+      gtk_label_set_label (self->activity_label, "–");
+      heart_widget_set_accessible_printf (GTK_WIDGET (self->activity_label), "%s", _("Activity: not known"));
+      return;
+    }
+  activity = activity_display_name (heart_simulator_get_activity (simulator));
+  gtk_label_set_label (self->activity_label, activity);
+  /* Translators: what the simulated person does ("Walking") */
+  heart_widget_set_accessible_printf (GTK_WIDGET (self->activity_label), _("Activity: %s"), activity);
+}
+
+static void
+show_steps (HeartReadouts     *self,
+            const HeartSample *sample)
+{
+  double steps = sample->channels[HEART_CHANNEL_STEPS_TODAY];
+
+  if (!show_missing (self->steps_label, steps, _("Steps today: not known")))
+    {
+      heart_label_set_printf (self->steps_label, "%.0f", steps);
+      heart_widget_set_accessible_printf (GTK_WIDGET (self->steps_label), _("Steps today: %.0f"), steps);
+    }
+  show_activity (self);
+}
+
 static void
 show_sample (HeartReadouts     *self,
              const HeartSample *sample)
@@ -146,6 +219,7 @@ show_sample (HeartReadouts     *self,
   gtk_widget_set_visible (self->event_badge, sample->event_active);
 
   show_person (self, sample);
+  show_steps (self, sample);
 }
 
 static void
@@ -170,6 +244,8 @@ show_nothing (HeartReadouts *self)
   gtk_label_set_label (self->breathing_caption, _("Breaths a minute"));
   gtk_label_set_label (self->skin_label, "–");
   gtk_label_set_label (self->skin_caption, _("Electrodermal activity"));
+  gtk_label_set_label (self->steps_label, "–");
+  show_activity (self);
 }
 
 /* A source reports a tick's beats at the tick's end. Replaying each one
@@ -197,6 +273,14 @@ on_running_changed (HeartReadouts *self)
     heart_pulse_clear (self->heart_pulse);
 }
 
+/* A replay or a strap in the simulator's place, or the simulator back */
+static void
+on_served_changed (HeartReadouts *self)
+{
+  g_signal_group_set_target (self->simulator_signals, served_simulator (self));
+  show_activity (self);
+}
+
 static void
 heart_readouts_dispose (GObject *object)
 {
@@ -208,8 +292,11 @@ heart_readouts_dispose (GObject *object)
     g_signal_group_set_target (self->source_signals, NULL);
   if (self->source_notify != NULL)
     g_signal_group_set_target (self->source_notify, NULL);
+  if (self->simulator_signals != NULL)
+    g_signal_group_set_target (self->simulator_signals, NULL);
   g_clear_object (&self->source_signals);
   g_clear_object (&self->source_notify);
+  g_clear_object (&self->simulator_signals);
   g_clear_object (&self->source);
   g_clear_pointer (&self->responses, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_READOUTS);
@@ -286,6 +373,8 @@ heart_readouts_class_init (HeartReadoutsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, breathing_caption);
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, skin_label);
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, skin_caption);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, steps_label);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, activity_label);
   gtk_widget_class_set_css_name (widget_class, "heartreadouts");
 }
 
@@ -305,6 +394,14 @@ heart_readouts_init (HeartReadouts *self)
   self->source_notify = g_signal_group_new (G_TYPE_OBJECT);
   g_signal_group_connect_swapped (self->source_notify, "notify::running",
                                   G_CALLBACK (on_running_changed), self);
+  /* a source switch's: what it serves */
+  g_signal_group_connect_swapped (self->source_notify, "notify::source",
+                                  G_CALLBACK (on_served_changed), self);
+  /* the buttons' or POST /simulation/activity's change shows at once,
+   * not at the next sample */
+  self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
+  g_signal_group_connect_swapped (self->simulator_signals, "notify::activity",
+                                  G_CALLBACK (show_activity), self);
   show_nothing (self);
   on_running_changed (self);
 }
@@ -335,6 +432,7 @@ heart_readouts_set_source (HeartReadouts *self,
     return;
   g_signal_group_set_target (self->source_signals, source);
   g_signal_group_set_target (self->source_notify, source);
+  g_signal_group_set_target (self->simulator_signals, served_simulator (self));
 
   sample = source != NULL ? heart_source_get_current_sample (source) : NULL;
   if (sample != NULL)
@@ -377,6 +475,10 @@ heart_readouts_get_text (HeartReadouts  *self,
       return gtk_label_get_label (self->breathing_label);
     case HEART_CHANNEL_EDA:
       return gtk_label_get_label (self->skin_label);
+    case HEART_CHANNEL_STEPS_TODAY:
+      return gtk_label_get_label (self->steps_label);
+    case HEART_CHANNEL_ACTIVITY:
+      return gtk_label_get_label (self->activity_label);
     default:
       g_return_val_if_reached (NULL);
     }

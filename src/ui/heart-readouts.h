@@ -24,7 +24,8 @@ void            heart_readouts_set_source    (HeartReadouts *self,
 /* For tests */
 HeartPulse     *heart_readouts_get_heart_pulse (HeartReadouts *self);
 const char     *heart_readouts_get_bpm_text    (HeartReadouts *self);
-/* The number shown for heart rate, RMSSD, stress, respiratory rate or EDA */
+/* The number shown for heart rate, RMSSD, stress, respiratory rate, EDA or
+ * steps today; for activity, the words under the steps */
 const char     *heart_readouts_get_text        (HeartReadouts *self,
                                                 HeartChannelId channel);
 

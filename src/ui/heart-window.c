@@ -213,6 +213,50 @@ on_running_changed (HeartWindow *self)
   update_subtitle (self);
 }
 
+/* ---------------------------------------------------------------- activity */
+
+/* win.activity: what the simulated person does ("rest", "walking", …;
+ * docs/model.md, "Activity"). Its state is the simulator's, so the buttons
+ * follow POST /simulation/activity at once. */
+static void
+change_activity (GSimpleAction *action,
+                 GVariant      *state,
+                 gpointer       user_data)
+{
+  HeartWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The state follows from notify::activity, not from here: only what the
+   * simulator took is shown */
+  if (!heart_simulator_set_activity (self->simulator, g_variant_get_string (state, NULL), &error))
+    g_warning ("%s", error->message);
+}
+
+static GSimpleAction *
+activity_action (HeartWindow *self)
+{
+  return G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "activity"));
+}
+
+static void
+on_activity_changed (HeartWindow *self)
+{
+  g_simple_action_set_state (activity_action (self),
+                             g_variant_new_string (heart_simulator_get_activity (self->simulator)));
+}
+
+static void
+add_activity_action (HeartWindow *self)
+{
+  /* No activate handler: a parameter of the state's type goes to change-state */
+  static const GActionEntry entries[] = {
+    { .name = "activity", .parameter_type = "s", .state = "'rest'", .change_state = change_activity },
+  };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  on_activity_changed (self);
+}
+
 /* What only a simulation obeys is off while a replay or a strap is served,
  * saying why; the app's stress-event action is off then too
  * (heart-application.c) */
@@ -248,6 +292,8 @@ on_source_changed (HeartWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run-scenario", simulating);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-scenario", simulating);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.use-simulation", !simulating);
+  /* as POST /simulation/activity answers 409 then (docs/api.md) */
+  g_simple_action_set_enabled (activity_action (self), simulating);
   on_scenario_changed (self);
   on_running_changed (self);
 }
@@ -727,6 +773,8 @@ connect_signals (HeartWindow *self)
                                   G_CALLBACK (on_scenario_changed), self);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::condition",
                                   G_CALLBACK (update_subtitle), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "notify::activity",
+                                  G_CALLBACK (on_activity_changed), self);
   g_signal_group_set_target (self->simulator_signals, self->simulator);
 
   self->replay_signals = g_signal_group_new (HEART_TYPE_REPLAY);
@@ -803,6 +851,7 @@ heart_window_constructed (GObject *object)
   g_object_bind_property (self, "server-error", self->server_panel, "server-error",
                           G_BINDING_SYNC_CREATE);
 
+  add_activity_action (self);
   connect_signals (self);
   g_signal_connect_object (self->flap, "notify::folded", G_CALLBACK (on_folded_changed),
                            self, G_CONNECT_SWAPPED);
