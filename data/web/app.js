@@ -39,6 +39,11 @@ const view = {
   breathMeter: $('breath-meter'),
   eda: $('eda'),
   edaRange: $('eda-range'),
+  stepsToday: $('steps-today'),
+  cadence: $('cadence'),
+  energy: $('energy'),
+  activityText: $('activity-text'),
+  activities: [...document.querySelectorAll('[data-activity]')],
   phase: $('phase'),
   phaseName: $('phase-name'),
   phaseTime: $('phase-time'),
@@ -92,6 +97,7 @@ const state = {
   scenarioAt: 0, // performance.now() of that answer
   scenarioRequest: 0, // answers to older requests are dropped
   channelStream: null, // /ws/stream, if the server has it
+  activity: null, // what the person does; null until the server or a click says
 };
 
 // ---- samples ----
@@ -198,6 +204,12 @@ function render () {
   const eda = num(s.eda);
   setText(view.eda, Number.isFinite(eda) ? eda.toFixed(2) : '–');
   setText(view.edaRange, edaRangeText());
+  const steps = num(s.steps_today);
+  setText(view.stepsToday, Number.isFinite(steps) ? Math.round(steps).toLocaleString() : '–');
+  const cadence = num(s.cadence);
+  setText(view.cadence, Number.isFinite(cadence) ? String(Math.round(cadence)) : '–');
+  const energy = num(s.energy);
+  setText(view.energy, Number.isFinite(energy) ? energy.toFixed(1) : '–');
   showPhase(s.condition);
 
   if (s.state === 'running' || s.state === 'stopped')
@@ -404,6 +416,34 @@ view.baseline.addEventListener('change', () => {
 for (const button of view.profiles)
   button.addEventListener('click', () => setBaseline(Number(button.dataset.baseline)));
 
+// ---- activity: what the person does (docs/model.md, "Activity") ----
+
+const ACTIVITY_NAMES = {
+  rest: 'Rest', sitting: 'Sitting', walking: 'Walking', running: 'Running', cycling: 'Cycling', sleep: 'Sleep',
+};
+
+// From a click's answer or the activity label channel of /ws/stream, so a
+// change made by another client shows here too. The samples do not carry
+// it: until one of those says, no button is pressed.
+function showActivity (activity) {
+  if (typeof activity !== 'string' || !(activity in ACTIVITY_NAMES) || activity === state.activity)
+    return;
+  const before = state.activity;
+  state.activity = activity;
+  for (const button of view.activities)
+    button.setAttribute('aria-pressed', String(button.dataset.activity === activity));
+  setText(view.activityText, ACTIVITY_NAMES[activity]);
+  if (before !== null)
+    announceNow(`Activity: ${ACTIVITY_NAMES[activity]}`);
+}
+
+for (const button of view.activities) {
+  button.addEventListener('click', () => {
+    command('simulation/activity', { type: button.dataset.activity }, button,
+      { then: (body) => showActivity(body?.activity) });
+  });
+}
+
 // WebKit and Blink have no ::range-progress: paint the filled part of the trough.
 function fillSlider (input) {
   const min = Number(input.min);
@@ -456,7 +496,7 @@ async function startChannelStream () {
   } catch {
     return; // a server without channels: the samples carry the lanes
   }
-  const types = LANES.filter((name) => names.has(name));
+  const types = [...LANES, 'activity'].filter((name) => names.has(name));
   if (types.length === 0 || state.channelStream)
     return;
   state.channelStream = new SampleStream({
@@ -470,6 +510,10 @@ async function startChannelStream () {
 }
 
 function acceptChannelBatch (message) {
+  if (message.type === 'activity') {
+    showActivity(message.value);
+    return;
+  }
   const target = channels[message.type];
   const fs = Number(message.fs);
   if (!target || !Array.isArray(message.values) || !(fs > 0))
@@ -643,4 +687,5 @@ window.heartsim = {
   get phaseMarks () { return chart.phaseMarks.map((mark) => ({ ...mark })); },
   get channelValues () { return Object.fromEntries(LANES.map((name) => [name, channels[name].points.length])); },
   get scenario () { return state.scenario; },
+  get activity () { return state.activity; },
 };

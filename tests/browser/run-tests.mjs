@@ -519,6 +519,40 @@ test('phase changes of a running scenario show as they happen', async () => {
   diag(`marks: ${marks.map((m) => m.name || '(end)').join(', ')}`);
 });
 
+// The activity is a label channel: the page learns another client's change
+// from /ws/stream, not from the samples (docs/dashboard.md)
+const pressedActivity = `[...document.querySelectorAll('[data-activity]')]
+  .filter((button) => button.getAttribute('aria-pressed') === 'true').map((button) => button.dataset.activity).join()`;
+
+test('the activity buttons set the activity, and a change over the API shows on the page', async () => {
+  await page.click('[data-activity="running"]');
+  // a run's cadence is 150–180 steps a minute (docs/model.md)
+  const cadence = await waitForServer(async () => {
+    const value = (await currentSample(server.url)).cadence;
+    return { ok: value >= 150 && value <= 180, value };
+  }, { what: 'a running cadence in GET /heartbeat/current' });
+  await page.waitFor(`${pressedActivity} === 'running' && document.getElementById('activity-text').textContent === 'Running'`,
+    { what: 'Running to show as pressed' });
+  const steps = await page.waitFor(`(() => {
+    const steps = Number(document.getElementById('steps-today').textContent.replace(/[^0-9]/g, ''));
+    const cadence = Number(document.getElementById('cadence').textContent);
+    return steps > 0 && cadence >= 150 && Number(document.getElementById('energy').textContent) > 1.5 && { steps, cadence };
+  })()`, { what: 'steps today, cadence and energy of a run in the readouts' });
+
+  // another client: the page follows without a reload
+  const answer = await post(server.url, 'simulation/activity?type=walking');
+  assert(answer.status === 200 && answer.body.activity === 'walking', `POST answered ${JSON.stringify(answer)}`);
+  await page.waitFor(`${pressedActivity} === 'walking' && document.getElementById('activity-text').textContent === 'Walking'`,
+    { what: 'the page to show the walk another client set' });
+  await page.waitFor(`document.getElementById('announcer').textContent === 'Activity: Walking'`,
+    { what: 'the change to be announced' });
+  diag(`running at ${cadence} steps/min (page: ${JSON.stringify(steps)}), then walking set over the API`);
+
+  // at rest again, for the tests after this one
+  await page.click('[data-activity="rest"]');
+  await page.waitFor(`${pressedActivity} === 'rest'`, { what: 'Rest to show as pressed' });
+});
+
 test('every control has an accessible name', async () => {
   const { nodes } = await page.send('Accessibility.getFullAXTree');
   const controls = nodes.filter((node) => !node.ignored &&
@@ -528,7 +562,8 @@ test('every control has an accessible name', async () => {
   assert(unnamed.length === 0, `controls without a name: ${unnamed.map((n) => n.role.value).join(', ')}`);
   const names = controls.map((node) => `${node.role.value} "${node.name.value}"`);
   for (const wanted of ['slider "Stress Event"', 'slider "Resting Heart Rate"', 'button "Trigger Stress"',
-    'checkbox "Breathing"', 'checkbox "Skin conductance (µS)"', 'combobox "Scenario"', 'button "Run Scenario"'])
+    'checkbox "Breathing"', 'checkbox "Skin conductance (µS)"', 'combobox "Scenario"', 'button "Run Scenario"',
+    'button "Running"', 'button "Sleep"'])
     assert(names.includes(wanted), `no ${wanted} in ${names.join(', ')}`);
 });
 
