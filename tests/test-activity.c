@@ -387,6 +387,141 @@ test_circadian_heart_rate (void)
     }
 }
 
+/* 30 seeded nights, in bed 23:00–07:00, scored in 30 s epochs as a sleep
+ * lab does: stage shares of the sleep, deep sleep early and REM late, the
+ * heart rate of each stage in the order the literature gives (N3 lowest,
+ * REM above N2, waking highest), brief awakenings, and the stages named
+ * as HealthKit names them on the sleep_stage channel */
+typedef struct
+{
+  GPtrArray *labels;
+} Labels;
+
+static void
+on_label (const HeartChannelValue *value,
+          gpointer                 user_data)
+{
+  Labels *labels = user_data;
+
+  if (value->channel == HEART_CHANNEL_SLEEP_STAGE)
+    g_ptr_array_add (labels->labels, g_strdup (value->label));
+}
+
+#define EPOCH_S 30.0
+#define NIGHT_EPOCHS (8 * 3600 / 30)
+
+static void
+test_nights (void)
+{
+  double stage_hr[HEART_N_SLEEP_STAGES] = { 0 };
+  guint stage_epochs_all[HEART_N_SLEEP_STAGES] = { 0 };
+  guint awakenings = 0;
+  /* the shares of a night's sleep in healthy adults (Ohayon et al. 2004):
+   * the population's nights vary, so their mean must be inside and at
+   * least 80 % of them */
+  static const struct { HeartSleepStage stage; double min, max; } norms[] = {
+    { HEART_SLEEP_N1, 2, 5 }, { HEART_SLEEP_N2, 45, 55 }, { HEART_SLEEP_N3, 13, 23 }, { HEART_SLEEP_REM, 20, 25 },
+  };
+  double mean_share[G_N_ELEMENTS (norms)] = { 0 };
+  guint nights_inside[G_N_ELEMENTS (norms)] = { 0 };
+
+  for (guint64 seed = 1; seed <= 30; seed++)
+    {
+      Run run = { 0 };
+      Labels labels = { g_ptr_array_new_with_free_func (g_free) };
+      g_autoptr(HeartModel) model = heart_model_new (seed);
+      HeartSleepStage scored[NIGHT_EPOCHS];
+      guint count[HEART_N_SLEEP_STAGES] = { 0 };
+      guint onset = 0, asleep = 0, deep_first = 0, deep_all = 0, rem_first = 0, rem_last = 0, rem_all = 0;
+      guint rem_late = 0;
+
+      run.t = g_array_new (FALSE, FALSE, sizeof (double));
+      run.rr = g_array_new (FALSE, FALSE, sizeof (double));
+      heart_model_set_events_per_hour (model, 0);
+      heart_model_set_value_func (model, HEART_CHANNEL_BIT (HEART_CHANNEL_SLEEP_STAGE), on_label, &labels);
+      heart_model_set_day_offset (model, 23 * 3600);
+      heart_model_set_activity (model, HEART_ACTIVITY_SLEEP);
+      for (guint e = 0; e < NIGHT_EPOCHS; e++)
+        {
+          heart_model_advance (model, EPOCH_S, on_beat, &run);
+          scored[e] = heart_model_get_sleep_stage (model);
+          count[scored[e]]++;
+          if (e > 0 && scored[e] == HEART_SLEEP_AWAKE && scored[e - 1] != HEART_SLEEP_AWAKE)
+            awakenings++;
+          if (scored[e] != HEART_SLEEP_IN_BED && scored[e] != HEART_SLEEP_AWAKE)
+            {
+              stage_hr[scored[e]] += mean_bpm (&run, (e + 0.5) * EPOCH_S, (e + 1) * EPOCH_S + 0.01);
+              stage_epochs_all[scored[e]]++;
+            }
+          else if (scored[e] == HEART_SLEEP_AWAKE)
+            {
+              stage_hr[HEART_SLEEP_AWAKE] += mean_bpm (&run, (e + 0.5) * EPOCH_S, (e + 1) * EPOCH_S + 0.01);
+              stage_epochs_all[HEART_SLEEP_AWAKE]++;
+            }
+        }
+      heart_model_set_activity (model, HEART_ACTIVITY_REST);
+
+      while (onset < NIGHT_EPOCHS && scored[onset] == HEART_SLEEP_IN_BED)
+        onset++;
+      g_assert_cmpuint (onset, >=, 5 * 2);
+      g_assert_cmpuint (onset, <=, 20 * 2);
+      asleep = count[HEART_SLEEP_N1] + count[HEART_SLEEP_N2] + count[HEART_SLEEP_N3] + count[HEART_SLEEP_REM];
+      for (guint e = onset; e < NIGHT_EPOCHS; e++)
+        {
+          guint third = 3 * (e - onset) / (NIGHT_EPOCHS - onset);
+
+          deep_all += scored[e] == HEART_SLEEP_N3;
+          deep_first += scored[e] == HEART_SLEEP_N3 && third == 0;
+          rem_all += scored[e] == HEART_SLEEP_REM;
+          rem_first += scored[e] == HEART_SLEEP_REM && third == 0;
+          rem_last += scored[e] == HEART_SLEEP_REM && third == 2;
+          rem_late += scored[e] == HEART_SLEEP_REM && 2 * (e - onset) >= NIGHT_EPOCHS - onset;
+        }
+      g_test_message ("night %2" G_GUINT64_FORMAT ": N1 %4.1f %% N2 %4.1f %% N3 %4.1f %% REM %4.1f %%, "
+                      "deep in the first third %3.0f %%, REM in the last %3.0f %%",
+                      seed, 100.0 * count[HEART_SLEEP_N1] / asleep, 100.0 * count[HEART_SLEEP_N2] / asleep,
+                      100.0 * count[HEART_SLEEP_N3] / asleep, 100.0 * count[HEART_SLEEP_REM] / asleep,
+                      100.0 * deep_first / deep_all, 100.0 * rem_last / rem_all);
+      for (guint i = 0; i < G_N_ELEMENTS (norms); i++)
+        {
+          double share = 100.0 * count[norms[i].stage] / asleep;
+
+          nights_inside[i] += share >= norms[i].min && share <= norms[i].max;
+          mean_share[i] += share / 30;
+        }
+      g_assert_cmpuint (2 * deep_first, >, deep_all);
+      /* REM late: the last third has twice the first's, the second half most */
+      g_assert_cmpuint (rem_last, >, 2 * rem_first);
+      g_assert_cmpuint (5 * rem_late, >, 3 * rem_all);
+
+      /* the channel: in bed, then HealthKit's names, empty when up */
+      g_assert_cmpstr (g_ptr_array_index (labels.labels, 0), ==, "in_bed");
+      g_assert_cmpstr (g_ptr_array_index (labels.labels, labels.labels->len - 1), ==, "");
+      for (guint i = 1; i + 1 < labels.labels->len; i++)
+        g_assert_true (g_strv_contains ((const char *[]) { "awake", "core", "deep", "rem", NULL },
+                                        g_ptr_array_index (labels.labels, i)));
+      g_ptr_array_unref (labels.labels);
+      run_clear (&run);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (norms); i++)
+    {
+      g_test_message ("%s: mean %.1f %%, %u of 30 nights in %g–%g %%", heart_sleep_stage_name (norms[i].stage),
+                      mean_share[i], nights_inside[i], norms[i].min, norms[i].max);
+      g_assert_cmpfloat (mean_share[i], >=, norms[i].min);
+      g_assert_cmpfloat (mean_share[i], <=, norms[i].max);
+      g_assert_cmpuint (nights_inside[i], >=, 24);
+    }
+  for (HeartSleepStage stage = HEART_SLEEP_AWAKE; stage < HEART_N_SLEEP_STAGES; stage++)
+    stage_hr[stage] /= stage_epochs_all[stage];
+  g_test_message ("heart rate: wake %.1f, N1 %.1f, N2 %.1f, N3 %.1f, REM %.1f; %u awakenings in 30 nights",
+                  stage_hr[HEART_SLEEP_AWAKE], stage_hr[HEART_SLEEP_N1], stage_hr[HEART_SLEEP_N2],
+                  stage_hr[HEART_SLEEP_N3], stage_hr[HEART_SLEEP_REM], awakenings);
+  g_assert_cmpfloat (stage_hr[HEART_SLEEP_N3], <, stage_hr[HEART_SLEEP_N2]);
+  g_assert_cmpfloat (stage_hr[HEART_SLEEP_N2], <, stage_hr[HEART_SLEEP_REM]);
+  g_assert_cmpfloat (stage_hr[HEART_SLEEP_REM], <, stage_hr[HEART_SLEEP_AWAKE]);
+  g_assert_cmpuint (awakenings, >=, 30);
+}
+
 /* The simulator takes the activity by name, says what it is, and refuses
  * anything else without changing */
 static void
@@ -424,5 +559,6 @@ main (int    argc,
   g_test_add_func ("/activity/simulator", test_simulator_activity);
   g_test_add_func ("/vitals/spo2-and-skin-temperature", test_spo2_and_skin_temperature);
   g_test_add_func ("/vitals/circadian-heart-rate", test_circadian_heart_rate);
+  g_test_add_func ("/sleep/nights", test_nights);
   return g_test_run ();
 }

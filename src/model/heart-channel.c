@@ -51,6 +51,8 @@ static const HeartChannel channels[HEART_N_CHANNELS] = {
     "Blood oxygen saturation, as a pulse oximeter shows it" },
   { HEART_CHANNEL_SKIN_TEMPERATURE, "skin_temperature", "°C", HEART_CHANNEL_KIND_PERIODIC, 1.0, 25, 40, 1,
     "Skin temperature at the wrist" },
+  { HEART_CHANNEL_SLEEP_STAGE, "sleep_stage", "", HEART_CHANNEL_KIND_LABEL, 0, 0, 0, 0,
+    "Sleep stage as HealthKit names it: in_bed, awake, core (N1 and N2), deep, rem; empty out of bed" },
 };
 
 const HeartChannel *

@@ -21,6 +21,7 @@
 #include "heart-random.h"
 #include "heart-scenario.h"
 #include "heart-skin.h"
+#include "heart-sleep.h"
 #include "heart-vitals.h"
 
 /* Stress dynamics: first order, faster up than down */
@@ -60,9 +61,6 @@
 #define EXERCISE_VAGAL_WITHDRAWAL 0.9    /* of RSA, at full intensity */
 #define EXERCISE_LF_WITHDRAWAL    0.7
 #define EXERCISE_SKIN_DRIVE       0.6    /* sweating: as sustained stress, at full intensity */
-#define SLEEP_HR_DROP             0.10   /* of the resting heart rate, asleep */
-#define SLEEP_VAGAL_GAIN          0.3    /* more RSA asleep */
-#define SLEEP_BREATHING_SLOWER    2.5    /* breaths a minute */
 #define KCAL_PER_MET_KG_MIN       (3.5 / 200.0)  /* ACSM: kcal/min = MET × 3.5 × kg / 200 */
 /* The body clock: resting heart rate 4 bpm lower at 05:00 than at 17:00,
  * RSA a little stronger at night (docs/model.md) */
@@ -109,6 +107,7 @@ struct _HeartModel
   HeartSkin   skin;
   HeartActivity activity;
   HeartVitals vitals;
+  HeartSleep  sleep;
   double      age_y;
   double      weight_kg;
   double      day_offset_s;       /* seconds since midnight at t = 0 */
@@ -147,7 +146,7 @@ struct _HeartModel
   guint       recent_length;
 };
 
-enum { STREAM_BEATS = 1, STREAM_EVENTS = 2, STREAM_BREATHING = 3, STREAM_SKIN = 4, STREAM_ACTIVITY = 5, STREAM_VITALS = 6 };
+enum { STREAM_BEATS = 1, STREAM_EVENTS = 2, STREAM_BREATHING = 3, STREAM_SKIN = 4, STREAM_ACTIVITY = 5, STREAM_VITALS = 6, STREAM_SLEEP = 7 };
 
 HeartModel *
 heart_model_new (guint64 seed)
@@ -160,6 +159,7 @@ heart_model_new (guint64 seed)
   heart_skin_init (&self->skin, seed, STREAM_SKIN);
   heart_activity_init (&self->activity, seed, STREAM_ACTIVITY);
   heart_vitals_init (&self->vitals, seed, STREAM_VITALS);
+  heart_sleep_init (&self->sleep, seed, STREAM_SLEEP);
   self->age_y = AGE_DEFAULT_Y;
   self->weight_kg = WEIGHT_DEFAULT_KG;
   self->baseline_bpm = 72;
@@ -217,7 +217,7 @@ heart_model_get_mean_bpm (const HeartModel *self)
 {
   double intensity = heart_activity_get_intensity (&self->activity);
   double rest = (self->effective_baseline + CIRCADIAN_HR_BPM * circadian (self))
-              * (1 - SLEEP_HR_DROP * self->activity.sleepiness);
+              * (1 - self->sleep.hr_drop);
   double reserve = MAX (hr_max (self) - rest, 0.0);
 
   return clamp_bpm (rest + intensity * reserve + HR_STRESS_GAIN_BPM * total_stress (self) * (1 - intensity));
@@ -254,6 +254,7 @@ relax_state (HeartModel *self,
   self->effective_baseline = relax (self->effective_baseline, self->baseline_bpm,
                                     BASELINE_TAU_S, dt);
   heart_activity_advance (&self->activity, dt);
+  heart_sleep_relax (&self->sleep, dt);
 }
 
 /* Exact update of a complex Ornstein–Uhlenbeck process over any step: its
@@ -281,7 +282,8 @@ static double
 lf_sd (const HeartModel *self)
 {
   return LF_SD * (1 - LF_STRESS_WITHDRAWAL * self->stress)
-               * (1 - EXERCISE_LF_WITHDRAWAL * heart_activity_get_intensity (&self->activity));
+               * (1 - EXERCISE_LF_WITHDRAWAL * heart_activity_get_intensity (&self->activity))
+               * (1 + self->sleep.lf_gain);
 }
 
 /* Vagal tone left for respiratory sinus arrhythmia */
@@ -290,7 +292,7 @@ vagal_tone (const HeartModel *self)
 {
   return (1 - HF_STRESS_WITHDRAWAL * total_stress (self))
        * (1 - EXERCISE_VAGAL_WITHDRAWAL * heart_activity_get_intensity (&self->activity))
-       * (1 + SLEEP_VAGAL_GAIN * self->activity.sleepiness)
+       * (1 + self->sleep.vagal_gain)
        * (1 - CIRCADIAN_VAGAL * circadian (self));
 }
 
@@ -488,7 +490,7 @@ static void
 start_breath (HeartModel *self)
 {
   heart_breathing_set_exercise (&self->breathing, heart_activity_get_intensity (&self->activity),
-                                -SLEEP_BREATHING_SLOWER * self->activity.sleepiness);
+                                self->sleep.breathing_offset);
   heart_breathing_start_breath (&self->breathing, total_stress (self));
 }
 
@@ -639,6 +641,7 @@ typedef enum {
   NEXT_PHASE_EVENT,
   NEXT_STEPS,
   NEXT_MIDNIGHT,
+  NEXT_SLEEP_STAGE,
 } NextThing;
 
 /* Steps to @t_end through every beat and event change in time order, so the
@@ -671,6 +674,8 @@ run_until (HeartModel         *self,
         next = self->next_steps_t, what = NEXT_STEPS;
       if (self->next_midnight_t < next)
         next = self->next_midnight_t, what = NEXT_MIDNIGHT;
+      if (self->sleep.next_change < next)
+        next = self->sleep.next_change, what = NEXT_SLEEP_STAGE;
       /* a sample at t_end itself belongs to this step */
       if (periodic != HEART_N_CHANNELS && sample_t <= next)
         next = sample_t, what = NEXT_SAMPLE;
@@ -726,6 +731,10 @@ run_until (HeartModel         *self,
           break;
         case NEXT_MIDNIGHT:
           start_day (self);
+          break;
+        case NEXT_SLEEP_STAGE:
+          heart_sleep_next_stage (&self->sleep);
+          emit_value (self, HEART_CHANNEL_SLEEP_STAGE, 0, heart_sleep_stage_label (self->sleep.stage));
           break;
         default:
           g_assert_not_reached ();
@@ -896,6 +905,20 @@ heart_model_set_activity (HeartModel        *self,
     return;
   heart_activity_set_type (&self->activity, type);
   emit_value (self, HEART_CHANNEL_ACTIVITY, 0, heart_activity_type_to_string (type));
+  /* to bed, or up: the night's stages begin or end */
+  if (type == HEART_ACTIVITY_SLEEP)
+    heart_sleep_go_to_bed (&self->sleep, self->t);
+  else if (self->sleep.stage != HEART_SLEEP_NONE)
+    heart_sleep_get_up (&self->sleep);
+  else
+    return;
+  emit_value (self, HEART_CHANNEL_SLEEP_STAGE, 0, heart_sleep_stage_label (self->sleep.stage));
+}
+
+HeartSleepStage
+heart_model_get_sleep_stage (const HeartModel *self)
+{
+  return self->sleep.stage;
 }
 
 HeartActivityType

@@ -14,6 +14,7 @@
 #include "heart-beat.h"
 #include "heart-scenario.h"
 #include "heart-skin.h"
+#include "heart-sleep.h"
 
 G_BEGIN_DECLS
 
@@ -101,6 +102,8 @@ void        heart_model_set_response_func   (HeartModel *self,
 void        heart_model_set_activity        (HeartModel *self,
                                              HeartActivityType type);
 HeartActivityType heart_model_get_activity  (const HeartModel *self);
+/* The sleep stage now (HEART_SLEEP_NONE out of bed) */
+HeartSleepStage heart_model_get_sleep_stage (const HeartModel *self);
 /* Share of the heart-rate reserve in use now, 0–1 */
 double      heart_model_get_intensity       (const HeartModel *self);
 /* 208 − 0.7 × age (Tanaka et al. 2001) */
