@@ -173,6 +173,7 @@ parse_channels (const char           *text,
 static gboolean
 parse_scenario (const char           *text,
                 gboolean              duration_given,
+                gboolean              start_given,
                 HeartDatasetOptions  *options,
                 GError              **error)
 {
@@ -185,6 +186,11 @@ parse_scenario (const char           *text,
     return heart_option_error (error, "--scenario: %s", load_error->message);
   if (!duration_given)
     options->duration_s = heart_scenario_get_duration (options->scenario);
+  /* a day's scenario written from 07:00 starts its rows at 07:00 */
+  if (!start_given)
+    options->start_time_us += (gint64) llround (heart_scenario_get_start (options->scenario) * G_USEC_PER_SEC);
+  /* a daily routine goes on day after day */
+  options->repeat = options->repeat || heart_scenario_get_repeat (options->scenario);
   return TRUE;
 }
 
@@ -289,7 +295,7 @@ options_from_args (const GenerateArgs   *args,
   options->repeat = args->repeat;
   options->low_skin_responder = args->low_responder;
   if (!parse_channels (args->channels, options, error) ||
-      !parse_scenario (args->scenario, args->duration != NULL, options, error))
+      !parse_scenario (args->scenario, args->duration != NULL, args->start != NULL, options, error))
     return FALSE;
   if (options->duration_s < options->interval_ms / 1000.0)
     return heart_option_error (error, "--duration is shorter than one --interval-ms tick");
@@ -487,7 +493,7 @@ heart_generate_main (int    argc,
     "Writes samples (the fields of the live API plus an \"event\" label), beats\n"
     "(timestamp,t_s,rr_ms,bpm,stress_level,event,condition) or channel values\n"
     "(value,timestamp,type,label,condition) as fast as the machine allows.\n"
-    "Bundled scenarios: lab-stress-protocol, work-session, demo.");
+    "Bundled scenarios: lab-stress-protocol, work-session, demo, weekday.");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_strict_posix (context, FALSE);
   if (!g_option_context_parse (context, &argc, &argv, &error))

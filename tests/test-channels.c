@@ -1330,6 +1330,9 @@ test_scenario_upload_refused (Fixture       *f,
     { "bad-truncated.json", "upload:1:58: Parse error: " },
     { "bad-unknown-field.json", "upload:6: phases[1].stres: " },
     { "bad-zero-duration.json", "upload:4: phases[0].duration: " },
+    { "bad-activity.json", "upload:4: phases[0].activity: " },
+    { "bad-clock.json", "upload:3: start: " },
+    { "bad-until-and-duration.json", "upload:4: phases[0].duration: " },
   };
   g_autofree char *dir = source_path ("tests/data/scenarios");
   g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 
+#include "heart-activity.h"
 #include "heart-scenario-file.h"
 #include "heart-simulator.h"
 #include "test-generate-util.h"
@@ -26,10 +27,11 @@ test_bundled (void)
   g_autoptr(HeartScenario) lab = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpuint (g_strv_length (names), ==, 3);
+  g_assert_cmpuint (g_strv_length (names), ==, 4);
   g_assert_cmpstr (names[0], ==, "demo");
   g_assert_cmpstr (names[1], ==, "lab-stress-protocol");
-  g_assert_cmpstr (names[2], ==, "work-session");
+  g_assert_cmpstr (names[2], ==, "weekday");
+  g_assert_cmpstr (names[3], ==, "work-session");
   for (guint i = 0; names[i] != NULL; i++)
     {
       g_autoptr(HeartScenario) scenario = heart_scenario_load_bundled (names[i], &error);
@@ -59,6 +61,9 @@ static void
 test_bad_files (void)
 {
   static const struct { const char *file, *message; } cases[] = {
+    { "bad-activity.json", "bad-activity.json:4: phases[0].activity: must be rest, sitting, walking, running, cycling or sleep" },
+    { "bad-clock.json", "bad-clock.json:3: start: must be a time of day such as \"07:00\" or \"23:30:00\"" },
+    { "bad-until-and-duration.json", "bad-until-and-duration.json:4: phases[0].duration: give either \"duration\" or \"until\" (a time of day)" },
     { "bad-breathing.json", "bad-breathing.json:4: phases[0].breathing_rate: must be 0 (spontaneous) or from 4 to 40 breaths a minute" },
     { "bad-duration-syntax.json", "bad-duration-syntax.json:4: phases[0].duration: “5 minutes” is not a duration (e.g. 90, \"90s\", \"20m\", \"1h30m\")" },
     { "bad-event-outside-phase.json", "bad-event-outside-phase.json:6: phases[0].events[1].at: must be inside its phase (before 120 s)" },
@@ -244,6 +249,109 @@ test_settings_after_scenario (void)
   g_assert_cmpuint (ticks_after, ==, 2 * (690 - 300) + 1);
 }
 
+/* weekday: clock times, activities and a day that repeats */
+static void
+test_weekday_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartScenario) weekday = heart_scenario_load ("weekday", &error);
+  const HeartScenarioPhase *run = NULL;
+  double at = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (heart_scenario_get_repeat (weekday));
+  g_assert_cmpfloat (heart_scenario_get_start (weekday), ==, 0);
+  g_assert_cmpfloat (heart_scenario_get_duration (weekday), ==, 86400);
+  g_assert_cmpstr (heart_scenario_get_phase (weekday, 0)->name, ==, "night");
+  g_assert_cmpint (heart_scenario_get_phase (weekday, 0)->activity, ==, HEART_ACTIVITY_SLEEP);
+  g_assert_cmpfloat (heart_scenario_get_phase (weekday, 0)->duration_s, ==, 7 * 3600);
+  for (guint i = 0; i < heart_scenario_get_n_phases (weekday); i++)
+    {
+      const HeartScenarioPhase *phase = heart_scenario_get_phase (weekday, i);
+
+      if (g_str_equal (phase->name, "run"))
+        run = phase, at = heart_scenario_get_phase_start (weekday, i);
+    }
+  g_assert_nonnull (run);
+  g_assert_cmpint (run->activity, ==, HEART_ACTIVITY_RUNNING);
+  g_assert_cmpfloat (at, ==, 18.5 * 3600);
+  g_assert_cmpfloat (run->duration_s, ==, 20 * 60);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static int
+column_of (char      **header,
+           const char *name)
+{
+  for (int i = 0; header[i] != NULL; i++)
+    if (g_str_equal (header[i], name))
+      return i;
+  g_assert_not_reached ();
+}
+
+/* `heartsim generate --scenario weekday --duration 24h` as the issue's user
+ * runs it: a weekday's steps 6,000–12,000, the run at 70–85 % of HRmax,
+ * SpO2 within 90–100 and its median at least 95, asleep at night */
+static void
+test_weekday_day (void)
+{
+  for (guint seed = 1; seed <= 3; seed++)
+    {
+      g_auto(Run) run = { 0 };
+      g_autofree char *seed_text = g_strdup_printf ("%u", seed);
+      g_auto(GStrv) lines = NULL;
+      g_auto(GStrv) header = NULL;
+      g_autoptr(GArray) spo2 = g_array_new (FALSE, FALSE, sizeof (double));
+      double steps = 0, run_bpm = 0, night_bpm = 0, day_bpm = 0;
+      guint n_run = 0, n_night = 0, n_day = 0;
+      int c_steps, c_spo2, c_bpm, c_condition;
+
+      generate (&run, "--scenario", "weekday", "--duration", "24h", "--seed", seed_text, NULL);
+      g_assert_true (g_spawn_check_wait_status (run.status, NULL));
+      lines = g_strsplit (run.out, "\n", -1);
+      header = g_strsplit (lines[0], ",", -1);
+      c_steps = column_of (header, "steps_today");
+      c_spo2 = column_of (header, "spo2");
+      c_bpm = column_of (header, "bpm");
+      c_condition = column_of (header, "condition");
+      for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+        {
+          g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
+          double value = g_ascii_strtod (cells[c_spo2], NULL);
+          double bpm = g_ascii_strtod (cells[c_bpm], NULL);
+
+          steps = MAX (steps, g_ascii_strtod (cells[c_steps], NULL));
+          g_assert_cmpfloat (value, >=, 90);
+          g_assert_cmpfloat (value, <=, 100);
+          g_array_append_val (spo2, value);
+          if (g_str_equal (cells[c_condition], "run") && i > 2 * (18 * 3600 + 40 * 60))
+            run_bpm += bpm, n_run++;
+          else if (g_str_equal (cells[c_condition], "night") && i > 2 * 3600 && i < 2 * 6 * 3600)
+            night_bpm += bpm, n_night++;
+          else if (g_str_equal (cells[c_condition], "evening"))
+            day_bpm += bpm, n_day++;
+        }
+      g_array_sort (spo2, compare_doubles);
+      g_test_message ("seed %u: %.0f steps, run %.0f bpm, night %.0f, evening %.0f, SpO2 median %.0f",
+                      seed, steps, run_bpm / n_run, night_bpm / n_night, day_bpm / n_day,
+                      g_array_index (spo2, double, spo2->len / 2));
+      g_assert_cmpfloat (steps, >=, 6000);
+      g_assert_cmpfloat (steps, <=, 12000);
+      g_assert_cmpfloat (run_bpm / n_run, >=, 0.70 * (208 - 0.7 * 35));
+      g_assert_cmpfloat (run_bpm / n_run, <=, 0.85 * (208 - 0.7 * 35));
+      g_assert_cmpfloat (night_bpm / n_night, <, day_bpm / n_day - 5);
+      g_assert_cmpfloat (g_array_index (spo2, double, spo2->len / 2), >=, 95);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -255,5 +363,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scenario/same-seed-same-file", test_same_seed_same_file);
   g_test_add_func ("/scenario/generate-refuses-bad-file", test_generate_refuses_bad_scenario);
   g_test_add_func ("/scenario/settings-after", test_settings_after_scenario);
+  g_test_add_func ("/scenario/weekday/file", test_weekday_file);
+  g_test_add_func ("/scenario/weekday/day", test_weekday_day);
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "heart-io-resources.h"
+#include "heart-activity.h"
 #include "heart-duration.h"
 #include "heart-scenario-file.h"
 
@@ -173,6 +174,63 @@ read_number (Reader      *reader,
   return TRUE;
 }
 
+/* A time of day "HH:MM" or "HH:MM:SS", as seconds since midnight */
+static gboolean
+read_clock (Reader      *reader,
+            const Scope *scope,
+            const char  *name,
+            double      *out)
+{
+  JsonNode *node = member (reader, scope, name, FALSE);
+  g_autofree char *key = member_key (scope->object, name);
+  g_autofree char *field = field_name (scope, name);
+  const char *text;
+  guint parts[3] = { 0, 0, 0 };
+  guint n = 0;
+
+  if (node == NULL)
+    return TRUE;
+  text = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+       ? json_node_get_string (node) : "";
+  /* two digits, then ":" and two digits once or twice */
+  for (const char *p = text; n < 3; n++, p += 3)
+    {
+      if (!g_ascii_isdigit (p[0]) || !g_ascii_isdigit (p[1]))
+        break;
+      parts[n] = (guint) (g_ascii_digit_value (p[0]) * 10 + g_ascii_digit_value (p[1]));
+      if (p[2] != ':')
+        {
+          n += p[2] == '\0';
+          break;
+        }
+    }
+  if (n < 2 || strlen (text) != 3 * n - 1 || parts[0] > 24 || parts[1] > 59 || parts[2] > 59
+      || (parts[0] == 24 && (parts[1] > 0 || parts[2] > 0)))
+    return fail (reader, key, field, "must be a time of day such as \"07:00\" or \"23:30:00\"");
+  *out = parts[0] * 3600.0 + parts[1] * 60.0 + parts[2];
+  return TRUE;
+}
+
+/* "walking", "running", … as POST /simulation/activity takes them */
+static gboolean
+read_activity (Reader      *reader,
+               const Scope *scope,
+               int         *out)
+{
+  JsonNode *node = member (reader, scope, "activity", FALSE);
+  g_autofree char *key = member_key (scope->object, "activity");
+  g_autofree char *field = field_name (scope, "activity");
+  HeartActivityType type;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING
+      || !heart_activity_type_from_string (json_node_get_string (node), &type))
+    return fail (reader, key, field, "must be rest, sitting, walking, running, cycling or sleep");
+  *out = (int) type;
+  return TRUE;
+}
+
 /* A number of seconds, or a string such as "20m", "1h30m", "90s" */
 static gboolean
 read_duration (Reader      *reader,
@@ -316,28 +374,44 @@ read_event (Reader             *reader,
   return TRUE;
 }
 
+/* @clock: the time of day the phase begins (seconds since midnight, the
+ * scenario's "start" plus the phases before it), for "until" */
 static gboolean
 read_phase (Reader        *reader,
             JsonArray     *phases,
             guint          index,
-            HeartScenario *scenario)
+            HeartScenario *scenario,
+            double         clock)
 {
   static const char * const allowed[] = {
-    "name", "duration", "stress", "breathing_rate", "baseline_bpm", "events_per_hour", "events", "description", NULL
+    "name", "duration", "until", "stress", "breathing_rate", "baseline_bpm", "events_per_hour", "events",
+    "activity", "description", NULL
   };
   g_autofree char *path = g_strdup_printf ("phases[%u]", index);
   g_autofree char *own_key = element_key (phases, index);
   Scope scope = { element_object (reader, phases, index, path), path, own_key };
   g_autofree char *name = NULL;
   HeartScenarioPhase phase = { 0 };
-  double duration = 0, breathing = NAN;
+  double duration = 0, breathing = NAN, until = NAN;
   JsonArray *events;
   gboolean ok;
 
   if (scope.object == NULL || !check_members (reader, &scope, allowed) ||
-      !read_name (reader, &scope, "name", &name) ||
-      !read_duration (reader, &scope, "duration", TRUE, HEART_SCENARIO_MAX_DURATION_S, &duration))
+      !read_name (reader, &scope, "name", &name))
     return FALSE;
+  /* a duration, or the time of day it lasts until (the next such time) */
+  if (json_object_has_member (scope.object, "until") && json_object_has_member (scope.object, "duration"))
+    {
+      g_autofree char *field = field_name (&scope, "duration");
+
+      return fail (reader, own_key, field, "give either \"duration\" or \"until\" (a time of day)");
+    }
+  if (!read_duration (reader, &scope, "duration", !json_object_has_member (scope.object, "until"),
+                      HEART_SCENARIO_MAX_DURATION_S, &duration) ||
+      !read_clock (reader, &scope, "until", &until))
+    return FALSE;
+  if (!isnan (until))
+    duration = fmod (until - fmod (clock, 86400.0) + 86400.0, 86400.0);
   if (duration <= 0)
     {
       g_autofree char *key = member_key (scope.object, "duration");
@@ -350,7 +424,8 @@ read_phase (Reader        *reader,
   ok = read_number (reader, &scope, "stress", 0, 1, &phase.stress) &&
        read_number (reader, &scope, "baseline_bpm", 40, 120, &phase.baseline_bpm) &&
        read_number (reader, &scope, "events_per_hour", 0, 3600, &phase.events_per_hour) &&
-       read_number (reader, &scope, "breathing_rate", 0, 40, &breathing);
+       read_number (reader, &scope, "breathing_rate", 0, 40, &breathing) &&
+       read_activity (reader, &scope, &phase.activity);
   if (ok && !isnan (breathing) && breathing > 0 && breathing < 4)
     {
       g_autofree char *key = member_key (scope.object, "breathing_rate");
@@ -377,13 +452,15 @@ static HeartScenario *
 read_scenario (Reader   *reader,
                JsonNode *root)
 {
-  static const char * const allowed[] = { "$schema", "name", "description", "phases", NULL };
+  static const char * const allowed[] = { "$schema", "name", "description", "start", "repeat", "phases", NULL };
   g_autoptr(HeartScenario) scenario = NULL;
   g_autofree char *name = NULL;
   Scope scope = { NULL, "", NULL };
   const char *description = NULL;
   JsonNode *description_node;
+  JsonNode *repeat_node;
   JsonArray *phases;
+  double start = 0;
 
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -405,13 +482,26 @@ read_scenario (Reader   *reader,
         }
       description = json_node_get_string (description_node);
     }
+  if (!read_clock (reader, &scope, "start", &start))
+    return NULL;
+  repeat_node = member (reader, &scope, "repeat", FALSE);
+  if (repeat_node != NULL && (!JSON_NODE_HOLDS_VALUE (repeat_node)
+                              || json_node_get_value_type (repeat_node) != G_TYPE_BOOLEAN))
+    {
+      g_autofree char *key = member_key (scope.object, "repeat");
+
+      fail (reader, key, "repeat", "must be true or false");
+      return NULL;
+    }
   phases = read_array (reader, &scope, "phases", TRUE, HEART_SCENARIO_MAX_PHASES);
   if (phases == NULL)
     return NULL;
 
   scenario = heart_scenario_new (name, description);
+  heart_scenario_set_start (scenario, start);
+  heart_scenario_set_repeat (scenario, repeat_node != NULL && json_node_get_boolean (repeat_node));
   for (guint i = 0; i < json_array_get_length (phases); i++)
-    if (!read_phase (reader, phases, i, scenario))
+    if (!read_phase (reader, phases, i, scenario, start + heart_scenario_get_duration (scenario)))
       return NULL;
   if (heart_scenario_get_duration (scenario) > HEART_SCENARIO_MAX_DURATION_S)
     {

@@ -126,6 +126,7 @@ struct _HeartModel
   double      saved_baseline_bpm;
   double      saved_events_per_hour;
   double      saved_paced_rate;
+  HeartActivityType saved_activity;
 
   /* channel values, in time order with everything else */
   HeartChannelMask       channels;
@@ -533,6 +534,24 @@ start_skin_response (HeartModel *self)
     self->response_func (&response, self->response_data);
 }
 
+static void
+change_activity (HeartModel        *self,
+                 HeartActivityType  type)
+{
+  if (type == self->activity.type)
+    return;
+  heart_activity_set_type (&self->activity, type);
+  emit_value (self, HEART_CHANNEL_ACTIVITY, 0, heart_activity_type_to_string (type));
+  /* to bed, or up: the night's stages begin or end */
+  if (type == HEART_ACTIVITY_SLEEP)
+    heart_sleep_go_to_bed (&self->sleep, self->t);
+  else if (self->sleep.stage != HEART_SLEEP_NONE)
+    heart_sleep_get_up (&self->sleep);
+  else
+    return;
+  emit_value (self, HEART_CHANNEL_SLEEP_STAGE, 0, heart_sleep_stage_label (self->sleep.stage));
+}
+
 /* ---- scenarios ------------------------------------------------------------ */
 
 static const HeartScenarioPhase *
@@ -577,6 +596,8 @@ apply_phase (HeartModel               *self,
       self->events_per_hour = phase->events_per_hour;
       schedule_random_event (self);
     }
+  if (phase->activity >= 0)
+    change_activity (self, (HeartActivityType) phase->activity);
 }
 
 static void
@@ -587,6 +608,7 @@ end_scenario (HeartModel *self)
   heart_breathing_set_paced_rate (&self->breathing, self->saved_paced_rate);
   self->events_per_hour = self->saved_events_per_hour;
   schedule_random_event (self);
+  change_activity (self, self->saved_activity);
   g_clear_pointer (&self->scenario, heart_scenario_unref);
   self->phase = -1;
   emit_value (self, HEART_CHANNEL_CONDITION, 0, "");
@@ -672,13 +694,14 @@ run_until (HeartModel         *self,
         next = heart_skin_next_onset (&self->skin), what = NEXT_SKIN_RESPONSE;
       if (self->next_steps_t < next)
         next = self->next_steps_t, what = NEXT_STEPS;
-      if (self->next_midnight_t < next)
-        next = self->next_midnight_t, what = NEXT_MIDNIGHT;
       if (self->sleep.next_change < next)
         next = self->sleep.next_change, what = NEXT_SLEEP_STAGE;
       /* a sample at t_end itself belongs to this step */
       if (periodic != HEART_N_CHANNELS && sample_t <= next)
         next = sample_t, what = NEXT_SAMPLE;
+      /* a new day begins before the samples of its first instant */
+      if (self->next_midnight_t <= next)
+        next = self->next_midnight_t, what = NEXT_MIDNIGHT;
       /* a phase begins before anything else at its start, so all that
        * happens then carries its label */
       if (phase_end (self) <= next)
@@ -895,24 +918,15 @@ heart_model_set_rest_breathing_rate (HeartModel *self,
                                      HEART_BREATHING_REST_RATE_MAX);
 }
 
+/* A setting changed while a scenario runs takes effect now and stays after it */
 void
 heart_model_set_activity (HeartModel        *self,
                           HeartActivityType  type)
 {
   g_return_if_fail (type < HEART_N_ACTIVITIES);
   ensure_primed (self);
-  if (type == self->activity.type)
-    return;
-  heart_activity_set_type (&self->activity, type);
-  emit_value (self, HEART_CHANNEL_ACTIVITY, 0, heart_activity_type_to_string (type));
-  /* to bed, or up: the night's stages begin or end */
-  if (type == HEART_ACTIVITY_SLEEP)
-    heart_sleep_go_to_bed (&self->sleep, self->t);
-  else if (self->sleep.stage != HEART_SLEEP_NONE)
-    heart_sleep_get_up (&self->sleep);
-  else
-    return;
-  emit_value (self, HEART_CHANNEL_SLEEP_STAGE, 0, heart_sleep_stage_label (self->sleep.stage));
+  self->saved_activity = type;
+  change_activity (self, type);
 }
 
 HeartSleepStage
@@ -973,7 +987,7 @@ heart_model_run_scenario (HeartModel    *self,
   /* the settings' setters keep what to return to (saved_*) */
   g_clear_pointer (&self->scenario, heart_scenario_unref);
   self->scenario = heart_scenario_ref (scenario);
-  self->scenario_repeat = repeat;
+  self->scenario_repeat = repeat || heart_scenario_get_repeat (scenario);
   self->scenario_start = self->t;
   self->phase = -1;
   next_phase (self);

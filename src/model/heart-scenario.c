@@ -17,6 +17,8 @@ struct _HeartScenario
   char            *description;
   GArray          *phases;        /* HeartScenarioPhase */
   GArray          *starts;        /* double, one per phase, plus the end */
+  double           start_clock_s; /* the time of day it is written to start at */
+  gboolean         repeat;
 };
 
 G_DEFINE_BOXED_TYPE (HeartScenario, heart_scenario, heart_scenario_ref, heart_scenario_unref)
@@ -68,6 +70,7 @@ heart_scenario_phase_init (HeartScenarioPhase *phase,
   phase->breathing_rate = NAN;
   phase->baseline_bpm = NAN;
   phase->events_per_hour = NAN;
+  phase->activity = -1;
   phase->events = g_array_new (FALSE, FALSE, sizeof (HeartScenarioEvent));
 }
 
@@ -159,4 +162,34 @@ heart_scenario_phase_at (const HeartScenario *self,
     if (elapsed_s < g_array_index (self->starts, double, i + 1))
       return (int) i;
   return -1;
+}
+
+void
+heart_scenario_set_start (HeartScenario *self,
+                          double         seconds_since_midnight)
+{
+  g_return_if_fail (self != NULL);
+  self->start_clock_s = seconds_since_midnight;
+}
+
+double
+heart_scenario_get_start (const HeartScenario *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->start_clock_s;
+}
+
+void
+heart_scenario_set_repeat (HeartScenario *self,
+                           gboolean       repeat)
+{
+  g_return_if_fail (self != NULL);
+  self->repeat = !!repeat;
+}
+
+gboolean
+heart_scenario_get_repeat (const HeartScenario *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->repeat;
 }

@@ -33,6 +33,7 @@ typedef struct
   double  breathing_rate;   /* paced, breaths a minute; 0 = spontaneous */
   double  baseline_bpm;
   double  events_per_hour;  /* random arousals */
+  int     activity;         /* a HeartActivityType; -1 leaves it as it was */
   GArray *events;           /* HeartScenarioEvent, by offset */
 } HeartScenarioPhase;
 
@@ -55,6 +56,16 @@ void                      heart_scenario_phase_add_event (HeartScenarioPhase *ph
                                                           double offset_s,
                                                           double level);
 void                      heart_scenario_phase_clear  (HeartScenarioPhase *phase);
+/* The time of day the scenario is written to start at, seconds since
+ * midnight (a file's "start"; 0 unless set) */
+void                      heart_scenario_set_start    (HeartScenario *self,
+                                                       double seconds_since_midnight);
+double                    heart_scenario_get_start    (const HeartScenario *self);
+/* Written to run again each time it ends (a file's "repeat": a daily
+ * routine); FALSE unless set */
+void                      heart_scenario_set_repeat   (HeartScenario *self,
+                                                       gboolean repeat);
+gboolean                  heart_scenario_get_repeat   (const HeartScenario *self);
 const char               *heart_scenario_get_name     (const HeartScenario *self);
 const char               *heart_scenario_get_description (const HeartScenario *self);
 guint                     heart_scenario_get_n_phases (const HeartScenario *self);

@@ -44,6 +44,7 @@ struct _HeartSimulator
   GArray      *values;             /* HeartChannelValue of the tick being made */
   HeartChannelMask channels;
   char         condition[HEART_LABEL_MAX];
+  HeartActivityType activity;     /* as last notified */
 };
 
 enum {
@@ -161,6 +162,16 @@ notify_condition (HeartSimulator *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCENARIO]);
 }
 
+/* A scenario's phase, or its end, changed the activity during the tick */
+static void
+notify_activity (HeartSimulator *self)
+{
+  if (heart_model_get_activity (self->model) == self->activity)
+    return;
+  self->activity = heart_model_get_activity (self->model);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVITY]);
+}
+
 void
 heart_simulator_advance (HeartSimulator *self,
                          double          seconds)
@@ -181,6 +192,7 @@ heart_simulator_advance (HeartSimulator *self,
       g_array_set_size (self->values, 0);
     }
   notify_condition (self);
+  notify_activity (self);
 
   fill_sample (self, &self->current);
   self->current.seq = ++self->last_seq;
@@ -514,11 +526,16 @@ heart_simulator_set_activity (HeartSimulator  *self,
                    activity != NULL ? activity : "");
       return FALSE;
     }
-  if (type == heart_model_get_activity (self->model))
-    return TRUE;
   heart_model_set_activity (self->model, type);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVITY]);
+  notify_activity (self);
   return TRUE;
+}
+
+const char *
+heart_simulator_get_sleep_stage (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), NULL);
+  return heart_sleep_stage_label (heart_model_get_sleep_stage (self->model));
 }
 
 const char *
@@ -551,6 +568,7 @@ heart_simulator_run_scenario (HeartSimulator *self,
    * report shows it at once */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCENARIO]);
   notify_condition (self);
+  notify_activity (self);
 }
 
 void
@@ -563,6 +581,7 @@ heart_simulator_stop_scenario (HeartSimulator *self)
   heart_model_stop_scenario (self->model);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCENARIO]);
   notify_condition (self);
+  notify_activity (self);
 }
 
 HeartScenario *

@@ -115,5 +115,8 @@ gboolean        heart_simulator_set_activity  (HeartSimulator *self,
                                                const char *activity,
                                                GError **error);
 const char     *heart_simulator_get_activity  (HeartSimulator *self);
+/* HealthKit's name of the sleep stage now ("in_bed", "awake", "core",
+ * "deep", "rem"), "" out of bed */
+const char     *heart_simulator_get_sleep_stage (HeartSimulator *self);
 
 G_END_DECLS
