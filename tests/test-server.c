@@ -208,6 +208,14 @@ test_commands (Fixture       *f,
   g_assert_cmpstr (test_json_string (activity, "status"), ==, "activity_set");
   g_assert_cmpstr (test_json_string (activity, "activity"), ==, "running");
   g_assert_cmpstr (heart_simulator_get_activity (f->simulator), ==, "running");
+  g_clear_pointer (&activity, json_node_unref);
+  /* read back by a client that comes later, and in /health */
+  activity = get_json (f, "/simulation/activity", SOUP_STATUS_OK);
+  g_assert_cmpstr (test_json_string (activity, "activity"), ==, "running");
+  g_assert_cmpstr (test_json_string (activity, "sleep_stage"), ==, "");
+  g_clear_pointer (&activity, json_node_unref);
+  activity = get_json (f, "/health", SOUP_STATUS_OK);
+  g_assert_cmpstr (test_json_string (activity, "activity"), ==, "running");
 
   /* the event drives stress up */
   tick (f, 40);

@@ -140,6 +140,8 @@ async function resync ({ resumed }) {
     const intervalMs = Math.max(10, Number(health.interval_ms) || 500);
     if (health.simulation_state === 'running' || health.simulation_state === 'stopped')
       setRunning(health.simulation_state === 'running');
+    // what the person does now: the stream only says when it changes
+    showActivity(health.activity);
     if (!Number.isFinite(newestSeq) || newestSeq === 0)
       return;
     // A new server process numbers from 1 again: what we saw before says

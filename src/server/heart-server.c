@@ -312,22 +312,44 @@ generate_token (void)
 
 /* ---- REST endpoints ----------------------------------------------------- */
 
+static HeartSource *
+current_source (HeartServer *self)
+{
+  return HEART_IS_SOURCE_SWITCH (self->source)
+         ? heart_source_switch_get_source (HEART_SOURCE_SWITCH (self->source)) : self->source;
+}
+
+static gboolean
+simulating (HeartServer *self)
+{
+  return self->simulator != NULL && current_source (self) == HEART_SOURCE (self->simulator);
+}
+
 /* Commands of the simulation go to the simulator only while it is what is
  * served; otherwise 409 (docs/api.md, Source) */
 static gboolean
 simulation_served (HeartServer       *self,
                    SoupServerMessage *msg)
 {
-  HeartSource *current = HEART_IS_SOURCE_SWITCH (self->source)
-                       ? heart_source_switch_get_source (HEART_SOURCE_SWITCH (self->source)) : self->source;
+  HeartSource *current = current_source (self);
   g_autofree char *detail = NULL;
 
-  if (self->simulator != NULL && current == HEART_SOURCE (self->simulator))
+  if (simulating (self))
     return TRUE;
   detail = g_strdup_printf ("the source is a %s, not the simulation: "
                             "POST /source?kind=simulator first", heart_source_get_kind (current));
   heart_respond_detail (msg, SOUP_STATUS_CONFLICT, detail);
   return FALSE;
+}
+
+static void
+append_activity (GString        *json,
+                 HeartSimulator *simulator)
+{
+  g_string_append (json, "\"activity\":");
+  heart_json_append_string (json, heart_simulator_get_activity (simulator));
+  g_string_append (json, ",\"sleep_stage\":");
+  heart_json_append_string (json, heart_simulator_get_sleep_stage (simulator));
 }
 
 static void
@@ -380,6 +402,12 @@ handle_health (HeartServer       *self,
                           heart_connections_get_refused (self->connections),
                           PACKAGE_VERSION);
   heart_json_append_double (json, (g_get_monotonic_time () - self->created_us) / 1e6, 3);
+  /* the simulated person's activity, null while another source is served */
+  g_string_append_c (json, ',');
+  if (simulating (self))
+    append_activity (json, self->simulator);
+  else
+    g_string_append (json, "\"activity\":null,\"sleep_stage\":null");
   g_string_append (json, ",\"source\":");
   heart_server_source_append_json (json, self->source);
   g_string_append_c (json, '}');
@@ -494,6 +522,22 @@ handle_set_baseline (HeartServer       *self,
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
+/* GET /simulation/activity: what the person does now, and the sleep stage */
+static void
+handle_get_activity (HeartServer       *self,
+                     SoupServerMessage *msg,
+                     GHashTable        *query)
+{
+  GString *json;
+
+  if (!simulation_served (self, msg))
+    return;
+  json = g_string_new ("{");
+  append_activity (json, self->simulator);
+  g_string_append_c (json, '}');
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
 /* POST /simulation/activity?type=…: what the person does from now on
  * (docs/api.md, docs/model.md "Activity") */
 static void
@@ -511,8 +555,8 @@ handle_set_activity (HeartServer       *self,
     return;
 
   heart_simulator_set_activity (self->simulator, type, NULL);
-  json = g_string_new ("{\"status\":\"activity_set\",\"activity\":");
-  heart_json_append_string (json, type);
+  json = g_string_new ("{\"status\":\"activity_set\",");
+  append_activity (json, self->simulator);
   g_string_append_c (json, '}');
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
@@ -695,7 +739,7 @@ static const Route routes[] = {
   { "/simulation/stop", NULL, handle_stop },
   { "/simulation/trigger-stress", NULL, handle_trigger_stress },
   { "/simulation/set-baseline", NULL, handle_set_baseline },
-  { "/simulation/activity", NULL, handle_set_activity },
+  { "/simulation/activity", handle_get_activity, handle_set_activity },
   { "/api/stream", handle_stream, NULL },
   { "/api/history", handle_history, NULL },
   { WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },

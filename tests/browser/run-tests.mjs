@@ -548,6 +548,15 @@ test('the activity buttons set the activity, and a change over the API shows on 
     { what: 'the change to be announced' });
   diag(`running at ${cadence} steps/min (page: ${JSON.stringify(steps)}), then walking set over the API`);
 
+  // a page opened after the change knows it at once, from /health
+  const late = await browser.newPage();
+  try {
+    await late.goto(server.url);
+    await late.waitFor(`${pressedActivity} === 'walking'`, { what: 'a page opened later to show the walk' });
+  } finally {
+    await late.close();
+  }
+
   // at rest again, for the tests after this one
   await page.click('[data-activity="rest"]');
   await page.waitFor(`${pressedActivity} === 'rest'`, { what: 'Rest to show as pressed' });
