@@ -15,6 +15,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "heart-relax.h"
+
 /* of the intensity at the end of exercise, the part that recovers fast */
 #define FAST_SHARE        0.6
 #define FAST_TAU_ON_S     15.0
@@ -87,15 +89,6 @@ heart_activity_set_type (HeartActivity     *self,
                 ? heart_random_range (&self->random, info->cadence_min, info->cadence_max) : 0;
 }
 
-static double
-relax (double value,
-       double target,
-       double tau,
-       double dt)
-{
-  return target + (value - target) * exp (-dt / tau);
-}
-
 void
 heart_activity_advance (HeartActivity *self,
                         double         dt)
@@ -107,9 +100,9 @@ heart_activity_advance (HeartActivity *self,
 
   if (dt <= 0)
     return;
-  self->fast = relax (self->fast, fast_target, fast_target >= self->fast ? FAST_TAU_ON_S : FAST_TAU_OFF_S, dt);
-  self->slow = relax (self->slow, slow_target, slow_target >= self->slow ? SLOW_TAU_ON_S : SLOW_TAU_OFF_S, dt);
-  self->sleepiness = relax (self->sleepiness, asleep,
+  self->fast = heart_relax (self->fast, fast_target, fast_target >= self->fast ? FAST_TAU_ON_S : FAST_TAU_OFF_S, dt);
+  self->slow = heart_relax (self->slow, slow_target, slow_target >= self->slow ? SLOW_TAU_ON_S : SLOW_TAU_OFF_S, dt);
+  self->sleepiness = heart_relax (self->sleepiness, asleep,
                             asleep >= self->sleepiness ? SLEEP_TAU_ON_S : SLEEP_TAU_OFF_S, dt);
   self->steps_today += self->cadence / 60.0 * dt;
 }

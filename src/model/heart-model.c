@@ -19,6 +19,7 @@
 #include "heart-breathing.h"
 #include "heart-channel.h"
 #include "heart-random.h"
+#include "heart-relax.h"
 #include "heart-scenario.h"
 #include "heart-skin.h"
 #include "heart-sleep.h"
@@ -230,15 +231,6 @@ stress_target (const HeartModel *self)
   return self->event_active ? self->event_level : self->tonic_stress;
 }
 
-static double
-relax (double value,
-       double target,
-       double tau,
-       double dt)
-{
-  return target + (value - target) * exp (-dt / tau);
-}
-
 static void
 relax_state (HeartModel *self,
              double      dt)
@@ -248,11 +240,11 @@ relax_state (HeartModel *self,
 
   if (dt <= 0)
     return;
-  self->stress = relax (self->stress, target, tau, dt);
+  self->stress = heart_relax (self->stress, target, tau, dt);
   target = self->arousal_active ? self->arousal_level : 0.0;
-  self->arousal = relax (self->arousal, target,
+  self->arousal = heart_relax (self->arousal, target,
                          target > self->arousal ? AROUSAL_TAU_RISE_S : AROUSAL_TAU_FALL_S, dt);
-  self->effective_baseline = relax (self->effective_baseline, self->baseline_bpm,
+  self->effective_baseline = heart_relax (self->effective_baseline, self->baseline_bpm,
                                     BASELINE_TAU_S, dt);
   heart_activity_advance (&self->activity, dt);
   heart_sleep_relax (&self->sleep, dt);

@@ -18,6 +18,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "heart-relax.h"
+
 #define CYCLE_MIN_S           (90 * 60.0)
 #define CYCLE_MAX_S           (110 * 60.0)
 #define LATENCY_MIN_S         (5 * 60.0)
@@ -162,14 +164,6 @@ heart_sleep_next_stage (HeartSleep *self)
   self->plan_next++;
 }
 
-static double
-relax (double value,
-       double target,
-       double dt)
-{
-  return target + (value - target) * exp (-dt / EFFECT_TAU_S);
-}
-
 void
 heart_sleep_relax (HeartSleep *self,
                    double      dt)
@@ -178,8 +172,8 @@ heart_sleep_relax (HeartSleep *self,
 
   if (dt <= 0)
     return;
-  self->hr_drop = relax (self->hr_drop, info->hr_drop, dt);
-  self->vagal_gain = relax (self->vagal_gain, info->vagal_gain, dt);
-  self->lf_gain = relax (self->lf_gain, info->lf_gain, dt);
-  self->breathing_offset = relax (self->breathing_offset, info->breathing_offset, dt);
+  self->hr_drop = heart_relax (self->hr_drop, info->hr_drop, EFFECT_TAU_S, dt);
+  self->vagal_gain = heart_relax (self->vagal_gain, info->vagal_gain, EFFECT_TAU_S, dt);
+  self->lf_gain = heart_relax (self->lf_gain, info->lf_gain, EFFECT_TAU_S, dt);
+  self->breathing_offset = heart_relax (self->breathing_offset, info->breathing_offset, EFFECT_TAU_S, dt);
 }

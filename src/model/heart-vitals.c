@@ -15,6 +15,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "heart-relax.h"
+
 #define DAY_S                 86400.0
 #define CIRCADIAN_PEAK_S      (17 * 3600.0)
 
@@ -87,8 +89,8 @@ heart_vitals_step (HeartVitals *self,
 {
   self->spo2_noise = wander (&self->random, self->spo2_noise, SPO2_SD, SPO2_TAU_S);
   self->skin_noise = wander (&self->random, self->skin_noise, SKIN_SD_C, SKIN_NOISE_TAU_S);
-  self->skin_temperature += (skin_target (clock_s, sleepiness, intensity) - self->skin_temperature)
-                          * (1 - exp (-1.0 / SKIN_TAU_S));
+  self->skin_temperature = heart_relax (self->skin_temperature, skin_target (clock_s, sleepiness, intensity),
+                                        SKIN_TAU_S, 1.0);
 }
 
 double
