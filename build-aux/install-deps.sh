@@ -13,9 +13,11 @@ build_pkgs="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin
 # python3-numpy, python3-sklearn: the ml-example test (docs/ml.md)
 # python3-dbusmock: the mocked BlueZ that test-sensor talks to on a private
 # bus, in place of a real adapter and strap (docs/sensors.md)
+# libxml2-utils: xmllint, which checks that an Apple Health export written
+# by generate --format healthkit is well-formed XML (docs/datasets.md)
 test_pkgs="desktop-file-utils appstream xvfb xauth dbus-daemon dbus-x11 chromium nodejs
   flatpak-builder python3 libclang-rt-14-dev librsvg2-bin fonts-cantarell
-  python3-numpy python3-sklearn python3-dbusmock"
+  python3-numpy python3-sklearn python3-dbusmock libxml2-utils"
 # libFuzzer and the sanitizers (clang, libclang-rt-14-dev; llvm for
 # llvm-symbolizer, which names the functions in their reports), leak checks,
 # static analysis and coverage (docs/reliability.md)

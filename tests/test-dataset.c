@@ -9,6 +9,7 @@
 #include "heart-dataset.h"
 #include "heart-duration.h"
 #include "heart-hrv.h"
+#include "heart-replay.h"
 #include "test-generate-util.h"
 
 static char *
@@ -321,6 +322,113 @@ test_day_of_beats (void)
   g_unlink (path);
 }
 
+/* Records of @type in an export, and the sum of their values */
+static guint
+count_records (const char *xml,
+               const char *type,
+               double     *sum)
+{
+  g_autofree char *needle = g_strdup_printf ("type=\"%s\"", type);
+  guint n = 0;
+
+  *sum = 0;
+  for (const char *p = strstr (xml, needle); p != NULL; p = strstr (p + 1, needle))
+    {
+      const char *value = strstr (p, "value=\"");
+
+      g_assert_nonnull (value);
+      *sum += g_ascii_strtod (value + strlen ("value=\""), NULL);
+      n++;
+    }
+  return n;
+}
+
+/* --format healthkit: a day of the weekday as an Apple Health export.xml
+ * that xmllint parses, that holds every record kind with HealthKit's units,
+ * whose steps add up to the samples' day, that Heartsim's own Apple Health
+ * reader reads back with the same counts, and that the same seed writes
+ * byte for byte again */
+static void
+test_healthkit_export (void)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) again = { 0 };
+  g_auto(Run) samples = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("heartsim-healthkit-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (folder, "export.xml", NULL);
+  g_autofree char *detected = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(HeartReplay) replay = NULL;
+  g_auto(GStrv) rows = NULL;
+  const char *xmllint[] = { "xmllint", "--noout", path, NULL };
+  double steps = 0, sum, steps_today = 0;
+  guint heart_rates, sleep, step_records, sdnn;
+  int status = 0;
+
+  g_assert_no_error (error);
+  generate (&run, "--scenario", "weekday", "--duration", "24h", "--seed", "4", "--format", "healthkit", NULL);
+  g_assert_true (g_spawn_check_wait_status (run.status, NULL));
+  g_assert_true (g_str_has_prefix (run.out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<HealthData"));
+  g_assert_true (g_str_has_suffix (run.out, "</HealthData>\n"));
+  g_assert_true (g_file_set_contents (path, run.out, -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_sync (NULL, (char **) xmllint, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  /* a heart rate a minute, from 00:00 to 24:00 */
+  heart_rates = count_records (run.out, "HKQuantityTypeIdentifierHeartRate", &sum);
+  g_assert_cmpuint (heart_rates, ==, 24 * 60 + 1);
+  g_assert_cmpfloat (sum / heart_rates, >, 55);
+  g_assert_cmpfloat (sum / heart_rates, <, 100);
+  g_assert_cmpuint (count_records (run.out, "HKQuantityTypeIdentifierRespiratoryRate", &sum), ==, 24 * 6 + 1);
+  g_assert_cmpuint (count_records (run.out, "HKQuantityTypeIdentifierOxygenSaturation", &sum), ==, 24 * 6 + 1);
+  g_assert_cmpfloat (sum / (24 * 6 + 1), >=, 0.95);
+  g_assert_cmpfloat (sum / (24 * 6 + 1), <=, 1.0);
+  g_assert_nonnull (strstr (run.out, "unit=\"count/min\""));
+  g_assert_nonnull (strstr (run.out, "unit=\"%\""));
+  g_assert_nonnull (strstr (run.out, "unit=\"kcal\""));
+  g_assert_nonnull (strstr (run.out, "unit=\"ms\""));
+  sdnn = count_records (run.out, "HKQuantityTypeIdentifierHeartRateVariabilitySDNN", &sum);
+  g_assert_cmpuint (sdnn, >=, 10);
+  g_assert_cmpuint (count_records (run.out, "HKQuantityTypeIdentifierActiveEnergyBurned", &sum), >, 60);
+  for (const char *value = "HKCategoryValueSleepAnalysisAsleepDeep"; value != NULL;
+       value = g_str_equal (value, "HKCategoryValueSleepAnalysisAsleepDeep") ? "HKCategoryValueSleepAnalysisAsleepREM"
+             : g_str_equal (value, "HKCategoryValueSleepAnalysisAsleepREM") ? "HKCategoryValueSleepAnalysisAsleepCore"
+             : g_str_equal (value, "HKCategoryValueSleepAnalysisAsleepCore") ? "HKCategoryValueSleepAnalysisInBed" : NULL)
+    g_assert_nonnull (strstr (run.out, value));
+  sleep = count_records (run.out, "HKCategoryTypeIdentifierSleepAnalysis", &sum);
+  step_records = count_records (run.out, "HKQuantityTypeIdentifierStepCount", &steps);
+
+  /* the steps are the day's, as the samples count them */
+  generate (&samples, "--scenario", "weekday", "--duration", "24h", "--seed", "4", NULL);
+  rows = g_strsplit (samples.out, "\n", -1);
+  for (guint i = 1; rows[i] != NULL && rows[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (rows[i], ",", -1);
+
+      steps_today = MAX (steps_today, g_ascii_strtod (cells[14], NULL));
+    }
+  g_assert_cmpfloat (steps, >=, steps_today);
+  g_assert_cmpfloat (steps, <=, steps_today + 3);
+  g_assert_cmpfloat (steps, >=, 6000);
+
+  /* read back as a user's own export is */
+  replay = g_initable_new (HEART_TYPE_REPLAY, NULL, &error, "path", path, "manual-clock", TRUE, NULL);
+  g_assert_no_error (error);
+  detected = g_strdup (heart_replay_get_detected (replay));
+  expected = g_strdup_printf ("Apple Health export: %u heart-rate records, %u HRV records with 0 beat-series "
+                              "entries, %u sleep records, %u step records", heart_rates, sdnn, sleep, step_records);
+  g_assert_cmpstr (detected, ==, expected);
+
+  generate (&again, "--scenario", "weekday", "--duration", "24h", "--seed", "4", "--format", "healthkit", NULL);
+  g_assert_cmpstr (again.out, ==, run.out);
+  g_unlink (path);
+  g_rmdir (folder);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -334,5 +442,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dataset/estimate-bytes", test_estimate_bytes);
   g_test_add_func ("/dataset/failed-run-keeps-old-file", test_failed_write_keeps_old_file);
   g_test_add_func ("/dataset/day-of-beats", test_day_of_beats);
+  g_test_add_func ("/dataset/healthkit-export", test_healthkit_export);
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "heart-breathing.h"
+#include "heart-healthkit.h"
 #include "heart-sample-fields.h"
 #include "heart-simulator.h"
 
@@ -26,6 +27,7 @@ typedef struct
   gboolean                   header_written;
   GError                    *error;
   char                       condition[HEART_LABEL_MAX];
+  HeartHealthKit            *healthkit;   /* --format healthkit */
 } Writer;
 
 void
@@ -110,6 +112,18 @@ on_values (HeartSimulator          *simulator,
       if (writer->options->channels & HEART_CHANNEL_BIT (values[i].channel))
         writer_add (writer, fields, heart_channel_value_fields (&values[i], writer->condition, csv, fields));
     }
+}
+
+static void
+on_healthkit_values (HeartSimulator          *simulator,
+                     const HeartChannelValue *values,
+                     guint                    n_values,
+                     Writer                  *writer)
+{
+  for (guint i = 0; i < n_values; i++)
+    heart_healthkit_add (writer->healthkit, &values[i]);
+  if (writer->buffer->len >= FLUSH_BYTES)
+    writer_flush (writer);
 }
 
 static HeartSimulator *
@@ -232,7 +246,7 @@ heart_dataset_write (const HeartDatasetOptions  *options,
 {
   g_autoptr(HeartSimulator) simulator = NULL;
   g_autoptr(GString) buffer = g_string_sized_new (FLUSH_BYTES + 4096);
-  Writer writer = { options, out, buffer, FALSE, NULL };
+  Writer writer = { options, out, buffer, FALSE, NULL, "", NULL };
   double step = options->interval_ms / 1000.0;
   guint64 ticks = count_ticks (options);
   guint64 progress_every = MAX (ticks / PROGRESS_STEPS, 1);
@@ -241,14 +255,22 @@ heart_dataset_write (const HeartDatasetOptions  *options,
   g_return_val_if_fail (options->duration_s > 0, FALSE);
 
   simulator = create_simulator (options);
-  if (options->kind == HEART_DATASET_SAMPLES)
+  if (options->format == HEART_DATASET_HEALTHKIT)
+    {
+      /* the export date: when the run ends */
+      writer.healthkit = heart_healthkit_new (buffer, options->start_time_us
+                                                      + (gint64) llround (options->duration_s * G_USEC_PER_SEC));
+      g_signal_connect (simulator, "values", G_CALLBACK (on_healthkit_values), &writer);
+    }
+  else if (options->kind == HEART_DATASET_SAMPLES)
     g_signal_connect (simulator, "sample", G_CALLBACK (on_sample), &writer);
   else if (options->kind == HEART_DATASET_BEATS)
     g_signal_connect (simulator, "beat", G_CALLBACK (on_beat), &writer);
   else
     g_signal_connect (simulator, "values", G_CALLBACK (on_values), &writer);
   /* the labels need the condition's values; nothing else needs them unasked */
-  heart_simulator_set_channels (simulator, options->kind == HEART_DATASET_CHANNELS
+  heart_simulator_set_channels (simulator, options->format == HEART_DATASET_HEALTHKIT ? HEART_HEALTHKIT_CHANNELS
+                                           : options->kind == HEART_DATASET_CHANNELS
                                            ? options->channels | HEART_CHANNEL_BIT (HEART_CHANNEL_CONDITION)
                                            : 0);
   if (options->scenario != NULL)
@@ -266,6 +288,10 @@ heart_dataset_write (const HeartDatasetOptions  *options,
       && options->duration_s > ticks * step + 1e-9)
     heart_simulator_advance (simulator, options->duration_s - ticks * step);
 
+  if (writer.healthkit != NULL)
+    heart_healthkit_finish (writer.healthkit, options->start_time_us
+                                              + (gint64) llround (options->duration_s * G_USEC_PER_SEC));
+  g_clear_pointer (&writer.healthkit, heart_healthkit_free);
   writer_flush (&writer);
   if (writer.error != NULL)
     {

@@ -20,6 +20,7 @@ typedef enum {
 typedef enum {
   HEART_DATASET_CSV,
   HEART_DATASET_JSONL,
+  HEART_DATASET_HEALTHKIT,  /* an Apple Health export.xml (heart-healthkit.h) */
 } HeartDatasetFormat;
 
 typedef struct _HeartDatasetEvent

@@ -1,0 +1,275 @@
+/* heart-healthkit.c: a simulated person as an Apple Health export.xml
+ *
+ * As a watch and a phone would have recorded the person: a heart rate a
+ * minute, respiratory rate and SpO2 every 10 minutes, an SDNN reading every
+ * two hours over the last minute's beats, steps and active energy summed a
+ * minute at a time, and a sleep-analysis record for each stretch of a
+ * sleep stage. Records of a type come in time order; types are
+ * interleaved as time goes, which the export format allows. Dates are
+ * written as the Health app writes them ("2026-01-01 07:00:00 +0000"),
+ * in UTC. docs/datasets.md, "Apple Health export".
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "heart-healthkit.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "heart-hrv.h"
+
+#define SOURCE_NAME         "Heartsim"
+#define MINUTE_US           (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
+#define SLOW_EVERY_US       (10 * MINUTE_US)      /* respiratory rate and SpO2 */
+#define SDNN_EVERY_US       (2 * 60 * MINUTE_US)
+#define SDNN_WINDOW_US      MINUTE_US
+#define SDNN_BEATS_MAX      256
+/* the energy of sitting still (1 MET, 70 kg): what is above it is active */
+#define RESTING_KCAL_MIN    1.225
+
+struct _HeartHealthKit
+{
+  GString *out;
+  gint64   next_heart_rate_us;
+  gint64   next_breathing_us;
+  gint64   next_spo2_us;
+  gint64   next_sdnn_us;
+  /* the minute being summed */
+  gint64   minute_start_us;
+  double   steps;
+  double   active_kcal;
+  /* the last minute's beats, for SDNN */
+  double   rr_ms[SDNN_BEATS_MAX];
+  gint64   rr_at_us[SDNN_BEATS_MAX];
+  guint    n_rr;
+  /* the sleep stage under way */
+  char     stage[HEART_LABEL_MAX];
+  gint64   stage_start_us;
+};
+
+static void
+append_date (GString *out,
+             gint64   time_us)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+  g_autofree char *text = date != NULL ? g_date_time_format (date, "%Y-%m-%d %H:%M:%S +0000") : NULL;
+
+  g_string_append (out, text != NULL ? text : "1970-01-01 00:00:00 +0000");
+}
+
+static void
+append_record (HeartHealthKit *self,
+               const char     *type,
+               const char     *unit,
+               gint64          start_us,
+               gint64          end_us,
+               const char     *value)
+{
+  g_string_append_printf (self->out, " <Record type=\"%s\" sourceName=\"" SOURCE_NAME "\" sourceVersion=\""
+                          PACKAGE_VERSION "\"", type);
+  if (unit != NULL)
+    g_string_append_printf (self->out, " unit=\"%s\"", unit);
+  g_string_append (self->out, " creationDate=\"");
+  append_date (self->out, end_us);
+  g_string_append (self->out, "\" startDate=\"");
+  append_date (self->out, start_us);
+  g_string_append (self->out, "\" endDate=\"");
+  append_date (self->out, end_us);
+  g_string_append_printf (self->out, "\" value=\"%s\"/>\n", value);
+}
+
+static void
+append_quantity (HeartHealthKit *self,
+                 const char     *type,
+                 const char     *unit,
+                 gint64          start_us,
+                 gint64          end_us,
+                 double          value,
+                 int             decimals)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (text, sizeof text, decimals == 0 ? "%.0f" : decimals == 2 ? "%.2f" : "%.3f", value);
+  append_record (self, type, unit, start_us, end_us, text);
+}
+
+HeartHealthKit *
+heart_healthkit_new (GString *out,
+                     gint64   export_time_us)
+{
+  HeartHealthKit *self = g_new0 (HeartHealthKit, 1);
+
+  self->out = out;
+  self->minute_start_us = G_MININT64;
+  g_string_append (out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<HealthData locale=\"en_US\">\n"
+                        " <ExportDate value=\"");
+  append_date (out, export_time_us);
+  g_string_append (out, "\"/>\n <Me HKCharacteristicTypeIdentifierBiologicalSex=\"HKBiologicalSexNotSet\""
+                        " HKCharacteristicTypeIdentifierBloodType=\"HKBloodTypeNotSet\"/>\n");
+  return self;
+}
+
+/* The steps and active energy of the minute just ended */
+static void
+close_minute (HeartHealthKit *self)
+{
+  gint64 end = self->minute_start_us + MINUTE_US;
+
+  if (self->minute_start_us == G_MININT64)
+    return;
+  if (self->steps >= 1)
+    append_quantity (self, "HKQuantityTypeIdentifierStepCount", "count",
+                     self->minute_start_us, end, self->steps, 0);
+  /* energy is a rate sampled once a second: a minute's kcal is its mean */
+  if (self->active_kcal / 60 >= 0.01)
+    append_quantity (self, "HKQuantityTypeIdentifierActiveEnergyBurned", "kcal",
+                     self->minute_start_us, end, self->active_kcal / 60, 3);
+  self->steps = 0;
+  self->active_kcal = 0;
+}
+
+static void
+enter_minute (HeartHealthKit *self,
+              gint64          time_us)
+{
+  gint64 minute = time_us - time_us % MINUTE_US;
+
+  if (minute == self->minute_start_us)
+    return;
+  close_minute (self);
+  self->minute_start_us = minute;
+}
+
+static const char *
+sleep_value (const char *stage)
+{
+  static const struct { const char *stage, *value; } values[] = {
+    { "in_bed", "HKCategoryValueSleepAnalysisInBed" },
+    { "awake", "HKCategoryValueSleepAnalysisAwake" },
+    { "core", "HKCategoryValueSleepAnalysisAsleepCore" },
+    { "deep", "HKCategoryValueSleepAnalysisAsleepDeep" },
+    { "rem", "HKCategoryValueSleepAnalysisAsleepREM" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    if (g_str_equal (stage, values[i].stage))
+      return values[i].value;
+  return NULL;
+}
+
+static void
+close_stage (HeartHealthKit *self,
+             gint64          end_us)
+{
+  const char *value = sleep_value (self->stage);
+
+  if (value != NULL && end_us > self->stage_start_us)
+    append_record (self, "HKCategoryTypeIdentifierSleepAnalysis", NULL, self->stage_start_us, end_us, value);
+  self->stage[0] = '\0';
+}
+
+static void
+add_beat (HeartHealthKit *self,
+          gint64          time_us,
+          double          rr_ms)
+{
+  /* the last minute's beats, oldest dropped */
+  if (self->n_rr == SDNN_BEATS_MAX)
+    {
+      memmove (self->rr_ms, self->rr_ms + 1, (SDNN_BEATS_MAX - 1) * sizeof (double));
+      memmove (self->rr_at_us, self->rr_at_us + 1, (SDNN_BEATS_MAX - 1) * sizeof (gint64));
+      self->n_rr--;
+    }
+  self->rr_ms[self->n_rr] = rr_ms;
+  self->rr_at_us[self->n_rr] = time_us;
+  self->n_rr++;
+  if (self->next_sdnn_us == 0)
+    self->next_sdnn_us = time_us + SDNN_EVERY_US;
+  if (time_us >= self->next_sdnn_us)
+    {
+      guint first = 0;
+
+      while (first < self->n_rr && self->rr_at_us[first] < time_us - SDNN_WINDOW_US)
+        first++;
+      if (self->n_rr - first >= 10)
+        append_quantity (self, "HKQuantityTypeIdentifierHeartRateVariabilitySDNN", "ms",
+                         self->rr_at_us[first], time_us, heart_hrv_sdnn (self->rr_ms + first, self->n_rr - first), 3);
+      self->next_sdnn_us += SDNN_EVERY_US;
+    }
+}
+
+/* A reading every @every_us, on a grid from the first value */
+static gboolean
+due (gint64 *next_us,
+     gint64  time_us,
+     gint64  every_us)
+{
+  if (*next_us == 0)
+    *next_us = time_us - time_us % every_us;
+  if (time_us < *next_us)
+    return FALSE;
+  *next_us += every_us;
+  return TRUE;
+}
+
+void
+heart_healthkit_add (HeartHealthKit          *self,
+                     const HeartChannelValue *value)
+{
+  gint64 at = value->timestamp_us;
+
+  enter_minute (self, at);
+  switch (value->channel)
+    {
+    case HEART_CHANNEL_HEART_RATE:
+      if (due (&self->next_heart_rate_us, at, MINUTE_US))
+        append_quantity (self, "HKQuantityTypeIdentifierHeartRate", "count/min", at, at, value->value, 0);
+      break;
+    case HEART_CHANNEL_RESPIRATORY_RATE:
+      if (due (&self->next_breathing_us, at, SLOW_EVERY_US))
+        append_quantity (self, "HKQuantityTypeIdentifierRespiratoryRate", "count/min", at, at, value->value, 0);
+      break;
+    case HEART_CHANNEL_SPO2:
+      /* as HealthKit stores a percentage: a fraction of 1, unit "%" */
+      if (due (&self->next_spo2_us, at, SLOW_EVERY_US))
+        append_quantity (self, "HKQuantityTypeIdentifierOxygenSaturation", "%", at, at, value->value / 100, 2);
+      break;
+    case HEART_CHANNEL_RR_INTERVAL:
+      add_beat (self, at, value->value);
+      break;
+    case HEART_CHANNEL_STEPS:
+      self->steps += value->value;
+      break;
+    case HEART_CHANNEL_ENERGY:
+      self->active_kcal += MAX (value->value - RESTING_KCAL_MIN, 0.0);
+      break;
+    case HEART_CHANNEL_SLEEP_STAGE:
+      /* N1 and N2 are both "core": one record for the stretch */
+      if (g_str_equal (value->label, self->stage))
+        break;
+      close_stage (self, at);
+      g_strlcpy (self->stage, value->label, sizeof self->stage);
+      self->stage_start_us = at;
+      break;
+    default:
+      break;
+    }
+}
+
+void
+heart_healthkit_finish (HeartHealthKit *self,
+                        gint64          end_us)
+{
+  close_minute (self);
+  self->minute_start_us = G_MININT64;
+  close_stage (self, end_us);
+  g_string_append (self->out, "</HealthData>\n");
+}
+
+void
+heart_healthkit_free (HeartHealthKit *self)
+{
+  g_free (self);
+}
