@@ -285,13 +285,14 @@ options_from_args (const GenerateArgs   *args,
                           &interval, error)
       || !parse_start (args->start, &options->start_time_us, error)
       || !parse_choice ("--what", args->what, "samples|beats|channels", &kind, error)
-      || !parse_choice ("--format", args->format, "csv|jsonl|healthkit", &format, error))
+      || !parse_choice ("--format", args->format, "csv|jsonl|healthkit|openmhealth", &format, error))
     return FALSE;
 
   options->baseline_bpm = baseline;
   options->interval_ms = interval;
   options->kind = (HeartDatasetKind) kind;
-  options->format = format == 0 ? HEART_DATASET_CSV : format == 1 ? HEART_DATASET_JSONL : HEART_DATASET_HEALTHKIT;
+  options->format = (HeartDatasetFormat[]) { HEART_DATASET_CSV, HEART_DATASET_JSONL, HEART_DATASET_HEALTHKIT,
+                                             HEART_DATASET_OPENMHEALTH }[format];
   options->repeat = args->repeat;
   options->low_skin_responder = args->low_responder;
   if (!parse_channels (args->channels, options, error) ||
@@ -479,7 +480,7 @@ heart_generate_main (int    argc,
     { "what", 'w', 0, G_OPTION_ARG_STRING, &args.what, "samples (one row a tick), beats (one row a heartbeat) or channels (one row a channel value)", "samples|beats|channels" },
     { "channels", 0, 0, G_OPTION_ARG_STRING, &args.channels, "With --what channels: only these (default: all)", "heart_rate,eda,…" },
     { "scenario", 0, 0, G_OPTION_ARG_STRING, &args.scenario, "Run a scenario from time 0: a bundled one's name or a file; rows carry its phase as \"condition\" (default duration: the scenario's)", "NAME|FILE" },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &args.format, "csv (with a header row), jsonl (one object a line) or healthkit (an Apple Health export.xml)", "csv|jsonl|healthkit" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &args.format, "csv (with a header row), jsonl (one object a line), healthkit (an Apple Health export.xml) or openmhealth (Open mHealth data points, one a line)", "csv|jsonl|healthkit|openmhealth" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Write to FILE instead of standard output", "FILE" },
     { "repeat", 0, 0, G_OPTION_ARG_NONE, &args.repeat, "Run the scenario again each time it ends, to the end of --duration", NULL },
     { "breathing-rate", 0, 0, G_OPTION_ARG_STRING, &args.breathing_rate, "The person's resting breathing rate, 10–20 breaths a minute (default 15)", "RATE" },

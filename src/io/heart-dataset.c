@@ -255,11 +255,13 @@ heart_dataset_write (const HeartDatasetOptions  *options,
   g_return_val_if_fail (options->duration_s > 0, FALSE);
 
   simulator = create_simulator (options);
-  if (options->format == HEART_DATASET_HEALTHKIT)
+  if (options->format == HEART_DATASET_HEALTHKIT || options->format == HEART_DATASET_OPENMHEALTH)
     {
       /* the export date: when the run ends */
-      writer.healthkit = heart_healthkit_new (buffer, options->start_time_us
-                                                      + (gint64) llround (options->duration_s * G_USEC_PER_SEC));
+      writer.healthkit = heart_healthkit_new (buffer, options->format == HEART_DATASET_HEALTHKIT
+                                                      ? HEART_HEALTH_HEALTHKIT : HEART_HEALTH_OPENMHEALTH,
+                                              options->start_time_us
+                                              + (gint64) llround (options->duration_s * G_USEC_PER_SEC));
       g_signal_connect (simulator, "values", G_CALLBACK (on_healthkit_values), &writer);
     }
   else if (options->kind == HEART_DATASET_SAMPLES)
@@ -269,7 +271,7 @@ heart_dataset_write (const HeartDatasetOptions  *options,
   else
     g_signal_connect (simulator, "values", G_CALLBACK (on_values), &writer);
   /* the labels need the condition's values; nothing else needs them unasked */
-  heart_simulator_set_channels (simulator, options->format == HEART_DATASET_HEALTHKIT ? HEART_HEALTHKIT_CHANNELS
+  heart_simulator_set_channels (simulator, writer.healthkit != NULL ? HEART_HEALTHKIT_CHANNELS
                                            : options->kind == HEART_DATASET_CHANNELS
                                            ? options->channels | HEART_CHANNEL_BIT (HEART_CHANNEL_CONDITION)
                                            : 0);

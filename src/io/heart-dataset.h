@@ -21,6 +21,7 @@ typedef enum {
   HEART_DATASET_CSV,
   HEART_DATASET_JSONL,
   HEART_DATASET_HEALTHKIT,  /* an Apple Health export.xml (heart-healthkit.h) */
+  HEART_DATASET_OPENMHEALTH, /* Open mHealth data points, a line each (idem) */
 } HeartDatasetFormat;
 
 typedef struct _HeartDatasetEvent

@@ -32,6 +32,7 @@
 struct _HeartHealthKit
 {
   GString *out;
+  HeartHealthFormat format;
   gint64   next_heart_rate_us;
   gint64   next_breathing_us;
   gint64   next_spo2_us;
@@ -80,6 +81,72 @@ append_record (HeartHealthKit *self,
   g_string_append_printf (self->out, "\" value=\"%s\"/>\n", value);
 }
 
+/* What each HealthKit quantity is in Open mHealth: its schema (IEEE
+ * 1752.1 / omh), the body's member and unit; NULL schema: none there */
+typedef struct
+{
+  const char *healthkit;
+  const char *schema;
+  const char *version;
+  const char *member;
+  const char *unit;
+  double      scale;        /* omh value = HealthKit value × scale */
+} Mapping;
+
+static const Mapping mappings[] = {
+  { "HKQuantityTypeIdentifierHeartRate", "heart-rate", "2.0", "heart_rate", "beats/min", 1 },
+  { "HKQuantityTypeIdentifierRespiratoryRate", "respiratory-rate", "2.0", "respiratory_rate", "breaths/min", 1 },
+  { "HKQuantityTypeIdentifierOxygenSaturation", "oxygen-saturation", "2.0", "oxygen_saturation", "%", 100 },
+  { "HKQuantityTypeIdentifierStepCount", "step-count", "3.0", "step_count", "steps", 1 },
+  { "HKQuantityTypeIdentifierActiveEnergyBurned", "calories-burned", "2.0", "kcal_burned", "kcal", 1 },
+  { "HKQuantityTypeIdentifierHeartRateVariabilitySDNN", NULL, NULL, NULL, NULL, 1 },
+};
+
+static void
+append_iso (GString *out,
+            gint64   time_us)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+  g_autofree char *text = date != NULL ? g_date_time_format (date, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+
+  g_string_append (out, text != NULL ? text : "1970-01-01T00:00:00Z");
+}
+
+/* One line: {"header":{…},"body":{…}}, its uuid made from what it is, so
+ * the same seed writes the same file */
+static void
+append_omh (HeartHealthKit *self,
+            const Mapping  *mapping,
+            gint64          start_us,
+            gint64          end_us,
+            const char     *value)
+{
+  g_autofree char *name = g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT, mapping->schema,
+                                           start_us, end_us);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, name, -1);
+
+  g_string_append_printf (self->out, "{\"header\":{\"uuid\":\"%.8s-%.4s-4%.3s-8%.3s-%.12s\","
+                          "\"schema_id\":{\"namespace\":\"omh\",\"name\":\"%s\",\"version\":\"%s\"},"
+                          "\"source_creation_date_time\":\"",
+                          hash, hash + 8, hash + 12, hash + 15, hash + 18, mapping->schema, mapping->version);
+  append_iso (self->out, end_us);
+  g_string_append_printf (self->out, "\",\"modality\":\"sensed\",\"acquisition_provenance\":{\"source_name\":\""
+                          SOURCE_NAME "\"}},\"body\":{\"%s\":{\"value\":%s,\"unit\":\"%s\"},"
+                          "\"effective_time_frame\":{", mapping->member, value, mapping->unit);
+  if (start_us == end_us)
+    {
+      g_string_append (self->out, "\"date_time\":\"");
+      append_iso (self->out, start_us);
+      g_string_append (self->out, "\"}}}\n");
+      return;
+    }
+  g_string_append (self->out, "\"time_interval\":{\"start_date_time\":\"");
+  append_iso (self->out, start_us);
+  g_string_append (self->out, "\",\"end_date_time\":\"");
+  append_iso (self->out, end_us);
+  g_string_append (self->out, "\"}}}}\n");
+}
+
 static void
 append_quantity (HeartHealthKit *self,
                  const char     *type,
@@ -89,20 +156,36 @@ append_quantity (HeartHealthKit *self,
                  double          value,
                  int             decimals)
 {
+  const char *format = decimals == 0 ? "%.0f" : decimals == 2 ? "%.2f" : "%.3f";
   char text[G_ASCII_DTOSTR_BUF_SIZE];
 
-  g_ascii_formatd (text, sizeof text, decimals == 0 ? "%.0f" : decimals == 2 ? "%.2f" : "%.3f", value);
-  append_record (self, type, unit, start_us, end_us, text);
+  if (self->format == HEART_HEALTH_HEALTHKIT)
+    {
+      g_ascii_formatd (text, sizeof text, format, value);
+      append_record (self, type, unit, start_us, end_us, text);
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (mappings); i++)
+    if (g_str_equal (mappings[i].healthkit, type) && mappings[i].schema != NULL)
+      {
+        /* a percentage is whole in omh, a fraction in HealthKit */
+        g_ascii_formatd (text, sizeof text, mappings[i].scale != 1 ? "%.0f" : format, value * mappings[i].scale);
+        append_omh (self, &mappings[i], start_us, end_us, text);
+      }
 }
 
 HeartHealthKit *
-heart_healthkit_new (GString *out,
-                     gint64   export_time_us)
+heart_healthkit_new (GString           *out,
+                     HeartHealthFormat  format,
+                     gint64             export_time_us)
 {
   HeartHealthKit *self = g_new0 (HeartHealthKit, 1);
 
   self->out = out;
+  self->format = format;
   self->minute_start_us = G_MININT64;
+  if (format == HEART_HEALTH_OPENMHEALTH)
+    return self;
   g_string_append (out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<HealthData locale=\"en_US\">\n"
                         " <ExportDate value=\"");
   append_date (out, export_time_us);
@@ -165,7 +248,9 @@ close_stage (HeartHealthKit *self,
 {
   const char *value = sleep_value (self->stage);
 
-  if (value != NULL && end_us > self->stage_start_us)
+  /* Open mHealth has no record of a sleep stage (its sleep-episode is a
+   * whole night's summary) */
+  if (value != NULL && end_us > self->stage_start_us && self->format == HEART_HEALTH_HEALTHKIT)
     append_record (self, "HKCategoryTypeIdentifierSleepAnalysis", NULL, self->stage_start_us, end_us, value);
   self->stage[0] = '\0';
 }
@@ -265,7 +350,8 @@ heart_healthkit_finish (HeartHealthKit *self,
   close_minute (self);
   self->minute_start_us = G_MININT64;
   close_stage (self, end_us);
-  g_string_append (self->out, "</HealthData>\n");
+  if (self->format == HEART_HEALTH_HEALTHKIT)
+    g_string_append (self->out, "</HealthData>\n");
 }
 
 void

@@ -4,7 +4,8 @@
  * the Health app's "Export All Health Data" holds for them: heart rate,
  * step count, respiratory rate, oxygen saturation, HRV (SDNN), active
  * energy and sleep analysis, with the units HealthKit writes
- * (docs/datasets.md, "Apple Health export"). A plain struct: the dataset
+ * (docs/datasets.md, "Apple Health export"); or the same readings as Open
+ * mHealth data points (docs/datasets.md, "Open mHealth"). A plain struct: the dataset
  * writer owns it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -19,6 +20,11 @@ G_BEGIN_DECLS
 
 typedef struct _HeartHealthKit HeartHealthKit;
 
+typedef enum {
+  HEART_HEALTH_HEALTHKIT,     /* export.xml */
+  HEART_HEALTH_OPENMHEALTH,   /* JSON Lines of Open mHealth data points */
+} HeartHealthFormat;
+
 /* The channels a run must make for it */
 #define HEART_HEALTHKIT_CHANNELS                                                       \
   (HEART_CHANNEL_BIT (HEART_CHANNEL_HEART_RATE) | HEART_CHANNEL_BIT (HEART_CHANNEL_RR_INTERVAL) \
@@ -28,6 +34,7 @@ typedef struct _HeartHealthKit HeartHealthKit;
 
 /* Writes the header into @out, appends records to it as values come */
 HeartHealthKit *heart_healthkit_new    (GString *out,
+                                        HeartHealthFormat format,
                                         gint64 export_time_us);
 void            heart_healthkit_add    (HeartHealthKit *self,
                                         const HeartChannelValue *value);
