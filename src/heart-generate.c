@@ -20,6 +20,7 @@
 #include "heart-breathing.h"
 #include "heart-dataset.h"
 #include "heart-output-file.h"
+#include "heart-profile.h"
 #include "heart-scenario-file.h"
 #include "heart-simulator.h"
 
@@ -43,6 +44,7 @@ typedef struct
   char    *scenario;
   char    *breathing_rate;
   char    *format;
+  char    *profile;
   char    *output;
   char   **events;
   gboolean repeat;
@@ -62,6 +64,7 @@ generate_args_clear (GenerateArgs *args)
   g_free (args->duration);
   g_free (args->seed);
   g_free (args->baseline);
+  g_free (args->profile);
   g_free (args->stress);
   g_free (args->events_per_hour);
   g_free (args->interval_ms);
@@ -274,6 +277,23 @@ options_from_args (const GenerateArgs   *args,
   *seed_given = args->seed != NULL;
   if (args->duration != NULL && !heart_parse_duration (args->duration, &options->duration_s, error))
     return FALSE;
+  /* who the person is; its resting rate, stress and arousals unless the
+   * options below say otherwise */
+  if (args->profile != NULL)
+    {
+      const HeartProfile *profile = heart_profile_lookup (args->profile);
+
+      if (profile == NULL)
+        {
+          g_autofree char *known = g_strjoinv ("|", (char **) heart_profile_names ());
+
+          return heart_option_error (error, "--profile must be one of %s, not '%s'", known, args->profile);
+        }
+      options->profile = profile->name;
+      baseline = (guint64) profile->rest_bpm;
+      options->stress_level = profile->tonic_stress;
+      options->events_per_hour = profile->events_per_hour;
+    }
   if (!parse_unsigned ("--seed", args->seed, 0, G_MAXUINT64, &options->seed, error)
       || !parse_unsigned ("--baseline", args->baseline, HEART_BASELINE_MIN, HEART_BASELINE_MAX, &baseline, error)
       || !parse_number ("--stress", args->stress, 0, 1, &options->stress_level, error)
@@ -481,6 +501,7 @@ heart_generate_main (int    argc,
     { "channels", 0, 0, G_OPTION_ARG_STRING, &args.channels, "With --what channels: only these (default: all)", "heart_rate,eda,…" },
     { "scenario", 0, 0, G_OPTION_ARG_STRING, &args.scenario, "Run a scenario from time 0: a bundled one's name or a file; rows carry its phase as \"condition\" (default duration: the scenario's)", "NAME|FILE" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &args.format, "csv (with a header row), jsonl (one object a line), healthkit (an Apple Health export.xml) or openmhealth (Open mHealth data points, one a line)", "csv|jsonl|healthkit|openmhealth" },
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &args.profile, "Who the person is: average, athlete, older-adult or anxious (default average)", "NAME" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Write to FILE instead of standard output", "FILE" },
     { "repeat", 0, 0, G_OPTION_ARG_NONE, &args.repeat, "Run the scenario again each time it ends, to the end of --duration", NULL },
     { "breathing-rate", 0, 0, G_OPTION_ARG_STRING, &args.breathing_rate, "The person's resting breathing rate, 10–20 breaths a minute (default 15)", "RATE" },

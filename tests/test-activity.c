@@ -546,6 +546,59 @@ test_simulator_activity (void)
   g_assert_cmpfloat (heart_simulator_get_current_sample (simulator)->channels[HEART_CHANNEL_STEPS_TODAY], >=, 90);
 }
 
+/* The presets: an athlete's lower resting rate and higher HRmax reserve
+ * share, an older adult's lower HRmax (Tanaka), the anxious person's
+ * higher rate; the simulator takes them by name and refuses others */
+static void
+test_profiles (void)
+{
+  static const struct { const char *name; double rest_min, rest_max; } cases[] = {
+    { "average", 68, 78 }, { "athlete", 48, 58 }, { "older-adult", 63, 74 }, { "anxious", 80, 92 },
+  };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(HeartSimulator) simulator = heart_simulator_new_manual (3, 0);
+      const HeartProfile *profile = heart_profile_lookup (cases[i].name);
+      double sum = 0, hr_max = 208 - 0.7 * profile->age_y;
+      guint n = 0;
+
+      g_assert_true (heart_simulator_set_profile (simulator, cases[i].name, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (heart_simulator_get_profile (simulator), ==, cases[i].name);
+      g_assert_cmpuint (heart_simulator_get_baseline_bpm (simulator), ==, (guint) profile->rest_bpm);
+      for (guint s = 0; s < 600; s++)
+        {
+          heart_simulator_advance (simulator, 1);
+          if (s >= 300)
+            sum += heart_simulator_get_current_sample (simulator)->bpm, n++;
+        }
+      g_test_message ("%s: resting %.1f bpm", cases[i].name, sum / n);
+      g_assert_cmpfloat (sum / n, >=, cases[i].rest_min);
+      g_assert_cmpfloat (sum / n, <=, cases[i].rest_max);
+      /* running takes the same share of each one's own reserve */
+      g_assert_true (heart_simulator_set_activity (simulator, "running", NULL));
+      sum = 0, n = 0;
+      for (guint s = 0; s < 900; s++)
+        {
+          heart_simulator_advance (simulator, 1);
+          if (s >= 600)
+            sum += heart_simulator_get_current_sample (simulator)->bpm, n++;
+        }
+      g_test_message ("%s: running %.1f bpm, %.0f %% of HRmax %.1f", cases[i].name, sum / n, 100 * sum / n / hr_max, hr_max);
+      g_assert_cmpfloat (sum / n, >=, 0.65 * hr_max);
+      g_assert_cmpfloat (sum / n, <=, 0.90 * hr_max);
+    }
+  {
+    g_autoptr(HeartSimulator) simulator = heart_simulator_new_manual (3, 0);
+
+    g_assert_false (heart_simulator_set_profile (simulator, "elite", &error));
+    g_assert_error (error, HEART_SIMULATOR_ERROR, HEART_SIMULATOR_ERROR_UNKNOWN_PROFILE);
+    g_assert_cmpstr (heart_simulator_get_profile (simulator), ==, "average");
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -560,5 +613,6 @@ main (int    argc,
   g_test_add_func ("/vitals/spo2-and-skin-temperature", test_spo2_and_skin_temperature);
   g_test_add_func ("/vitals/circadian-heart-rate", test_circadian_heart_rate);
   g_test_add_func ("/sleep/nights", test_nights);
+  g_test_add_func ("/profile/presets", test_profiles);
   return g_test_run ();
 }

@@ -158,6 +158,7 @@ test_bad_arguments_refused (void)
   assert_refused ("--duration", "abc");
   assert_refused ("--duration", "0s");
   assert_refused ("--baseline", "500");
+  assert_refused ("--profile", "elite");
   assert_refused ("--baseline", "65.5");
   assert_refused ("--stress", "1.5");
   assert_refused ("--format", "xml");
@@ -490,6 +491,44 @@ test_openmhealth_export (void)
   g_assert_cmpuint (g_hash_table_size (uuids), ==, n);
 }
 
+/* --profile: who the person is, its resting rate unless --baseline says */
+static void
+test_profile (void)
+{
+  const char *names[] = { "athlete", "anxious" };
+  double mean[2];
+
+  for (guint k = 0; k < 2; k++)
+    {
+      g_auto(Run) run = { 0 };
+      g_auto(GStrv) lines = NULL;
+      double sum = 0;
+      guint n = 0;
+
+      generate (&run, "--profile", names[k], "--duration", "10m", "--seed", "5", NULL);
+      g_assert_true (g_spawn_check_wait_status (run.status, NULL));
+      lines = g_strsplit (run.out, "\n", -1);
+      for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++, n++)
+        {
+          g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
+
+          sum += g_ascii_strtod (cells[1], NULL);
+          g_assert_cmpstr (cells[8], ==, k == 0 ? "52" : "78");
+        }
+      mean[k] = sum / n;
+    }
+  g_assert_cmpfloat (mean[0], <, 60);
+  g_assert_cmpfloat (mean[1], >, 78);
+
+  {
+    g_auto(Run) run = { 0 };
+
+    generate (&run, "--profile", "athlete", "--baseline", "60", "--duration", "1m", "--seed", "5", NULL);
+    g_assert_true (g_spawn_check_wait_status (run.status, NULL));
+    g_assert_nonnull (strstr (run.out, ",60,heartbeat,"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -505,5 +544,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dataset/day-of-beats", test_day_of_beats);
   g_test_add_func ("/dataset/healthkit-export", test_healthkit_export);
   g_test_add_func ("/dataset/openmhealth-export", test_openmhealth_export);
+  g_test_add_func ("/dataset/profile", test_profile);
   return g_test_run ();
 }

@@ -216,6 +216,18 @@ test_commands (Fixture       *f,
   g_clear_pointer (&activity, json_node_unref);
   activity = get_json (f, "/health", SOUP_STATUS_OK);
   g_assert_cmpstr (test_json_string (activity, "activity"), ==, "running");
+  g_assert_cmpstr (test_json_string (activity, "profile"), ==, "average");
+  g_clear_pointer (&activity, json_node_unref);
+
+  /* who the person is: the preset's resting rate, stress and arousals */
+  activity = post_json (f, "/simulation/profile?name=athlete", SOUP_STATUS_OK);
+  g_assert_cmpstr (test_json_string (activity, "status"), ==, "profile_set");
+  g_assert_cmpstr (test_json_string (activity, "profile"), ==, "athlete");
+  g_assert_cmpint (test_json_int (activity, "baseline_bpm"), ==, 52);
+  g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, 52);
+  g_clear_pointer (&activity, json_node_unref);
+  activity = get_json (f, "/simulation/profile", SOUP_STATUS_OK);
+  g_assert_cmpstr (test_json_string (activity, "profile"), ==, "athlete");
 
   /* the event drives stress up */
   tick (f, 40);
@@ -253,6 +265,8 @@ static const struct
   { "/simulation/activity?type=flying", "type", "enum" },
   { "/simulation/activity?type=Walking", "type", "enum" },
   { "/simulation/activity?type=", "type", "enum" },
+  { "/simulation/profile", "name", "missing" },
+  { "/simulation/profile?name=elite", "name", "enum" },
   { "/api/history?since=-1", "since", "greater_than_equal" },
   { "/api/history?since=abc", "since", "int_parsing" },
   { "/api/history?limit=0", "limit", "greater_than_equal" },
@@ -292,6 +306,7 @@ test_bad_input (Fixture       *f,
       g_assert_false (heart_simulator_get_event_active (f->simulator));
       g_assert_false (heart_simulator_get_running (f->simulator));
       g_assert_cmpstr (heart_simulator_get_activity (f->simulator), ==, "rest");
+      g_assert_cmpstr (heart_simulator_get_profile (f->simulator), ==, "average");
       g_assert_true (heart_server_get_listening (f->server));
     }
 }
@@ -347,7 +362,7 @@ test_docs (Fixture       *f,
   static const char *paths[] = {
     "/health", "/simulation/start", "/simulation/stop", "/heartbeat/current", "/ws/heartbeat",
     "/simulation/trigger-stress", "/simulation/set-baseline", "/api/stream", "/api/history",
-    "/api/channels", "/ws/stream", "/simulation/scenario", "/source", "/simulation/activity",
+    "/api/channels", "/ws/stream", "/simulation/scenario", "/source", "/simulation/activity", "/simulation/profile",
   };
   g_autoptr(JsonNode) openapi = get_json (f, "/openapi.json", SOUP_STATUS_OK);
   JsonObject *documented = json_object_get_object_member (json_node_get_object (openapi), "paths");

@@ -139,6 +139,7 @@ create_simulator (const HeartDatasetOptions *options)
                        "interval-ms", options->interval_ms,
                        "low-skin-responder", options->low_skin_responder,
                        "rest-breathing-rate", options->rest_breathing_rate,
+                       "profile", options->profile != NULL ? options->profile : "average",
                        "running", TRUE,
                        NULL);
 }

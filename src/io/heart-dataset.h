@@ -47,6 +47,7 @@ typedef struct _HeartDatasetOptions
   gboolean           low_skin_responder;   /* profile */
   double             rest_breathing_rate;  /* profile, breaths a minute */
   HeartChannelMask   channels;     /* for HEART_DATASET_CHANNELS */
+  const char        *profile;      /* heart-profile.h's name; NULL: average */
 } HeartDatasetOptions;
 
 /* Called now and then with the fraction done, 0–1 */

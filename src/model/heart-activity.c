@@ -25,8 +25,8 @@
 #define SLOW_TAU_OFF_S    300.0
 #define SLEEP_TAU_ON_S    600.0     /* falling asleep */
 #define SLEEP_TAU_OFF_S   60.0      /* waking */
-/* metabolic equivalents at full intensity: an average adult's VO2max of
- * 42 ml/kg/min is 12 METs */
+/* metabolic equivalents at full intensity unless the profile says: an
+ * average adult's VO2max of 42 ml/kg/min is 12 METs */
 #define MET_AT_FULL       12.0
 #define MET_ASLEEP        0.95
 
@@ -74,6 +74,7 @@ heart_activity_init (HeartActivity *self,
   memset (self, 0, sizeof *self);
   heart_random_init (&self->random, seed, stream);
   self->type = HEART_ACTIVITY_REST;
+  self->met_max = MET_AT_FULL;
 }
 
 void
@@ -146,7 +147,7 @@ heart_activity_new_day (HeartActivity *self)
 double
 heart_activity_get_met (const HeartActivity *self)
 {
-  double awake = 1 + (MET_AT_FULL - 1) * heart_activity_get_intensity (self);
+  double awake = 1 + (self->met_max - 1) * heart_activity_get_intensity (self);
 
   return awake + (MET_ASLEEP - 1) * self->sleepiness;
 }

@@ -39,6 +39,7 @@ typedef struct
   double            cadence;         /* steps a minute of the bout under way */
   double            steps_today;     /* taken since midnight, fractional */
   double            steps_sent;      /* of them, already counted out */
+  double            met_max;         /* at full intensity: the person's fitness */
 } HeartActivity;
 
 /* "rest", "sitting", … NULL for none */

@@ -111,6 +111,8 @@ struct _HeartModel
   HeartSleep  sleep;
   double      age_y;
   double      weight_kg;
+  double      vagal_scale;        /* the person's vagal tone, 1 for the average */
+  double      chronotype_s;       /* the body clock's shift */
   double      day_offset_s;       /* seconds since midnight at t = 0 */
   double      next_steps_t;       /* steps are counted out every second */
   double      next_midnight_t;
@@ -164,6 +166,7 @@ heart_model_new (guint64 seed)
   heart_sleep_init (&self->sleep, seed, STREAM_SLEEP);
   self->age_y = AGE_DEFAULT_Y;
   self->weight_kg = WEIGHT_DEFAULT_KG;
+  self->vagal_scale = 1;
   self->baseline_bpm = 72;
   self->saved_baseline_bpm = 72;
   self->next_random_event = INFINITY;
@@ -203,7 +206,7 @@ clock_s (const HeartModel *self)
 static double
 circadian (const HeartModel *self)
 {
-  return heart_vitals_circadian (clock_s (self));
+  return heart_vitals_circadian (clock_s (self) - self->chronotype_s);
 }
 
 static double
@@ -283,7 +286,7 @@ lf_sd (const HeartModel *self)
 static double
 vagal_tone (const HeartModel *self)
 {
-  return (1 - HF_STRESS_WITHDRAWAL * total_stress (self))
+  return self->vagal_scale * (1 - HF_STRESS_WITHDRAWAL * total_stress (self))
        * (1 - EXERCISE_VAGAL_WITHDRAWAL * heart_activity_get_intensity (&self->activity))
        * (1 + self->sleep.vagal_gain)
        * (1 - CIRCADIAN_VAGAL * circadian (self));
@@ -950,6 +953,17 @@ heart_model_set_age (HeartModel *self,
                      double      years)
 {
   self->age_y = CLAMP (years, 18.0, 90.0);
+}
+
+void
+heart_model_set_person (HeartModel         *self,
+                        const HeartProfile *profile)
+{
+  heart_model_set_age (self, profile->age_y);
+  self->weight_kg = profile->weight_kg;
+  self->activity.met_max = profile->met_max;
+  self->vagal_scale = profile->vagal_scale;
+  self->chronotype_s = profile->chronotype_h * 3600;
 }
 
 void

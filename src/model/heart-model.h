@@ -11,6 +11,7 @@
 
 #include "heart-activity.h"
 #include "heart-channel.h"
+#include "heart-profile.h"
 #include "heart-beat.h"
 #include "heart-scenario.h"
 #include "heart-skin.h"
@@ -111,6 +112,11 @@ double      heart_model_get_hr_max          (const HeartModel *self);
 /* 18–90 years; 35 unless set */
 void        heart_model_set_age             (HeartModel *self,
                                              double years);
+/* Who the person is: age, weight, fitness, vagal tone and chronotype of
+ * @profile (its resting heart rate, stress and arousals are settings of
+ * their own: heart_model_set_baseline() …) */
+void        heart_model_set_person          (HeartModel *self,
+                                             const HeartProfile *profile);
 /* Seconds since midnight at time 0, for the day's step count; 0 unless set */
 void        heart_model_set_day_offset      (HeartModel *self,
                                              double seconds_since_midnight);

@@ -45,6 +45,7 @@ struct _HeartSimulator
   HeartChannelMask channels;
   char         condition[HEART_LABEL_MAX];
   HeartActivityType activity;     /* as last notified */
+  const HeartProfile *profile;
 };
 
 enum {
@@ -63,6 +64,7 @@ enum {
   PROP_SCENARIO,
   PROP_CONDITION,
   PROP_ACTIVITY,
+  PROP_PROFILE,
   N_PROPS
 };
 
@@ -507,6 +509,7 @@ heart_simulator_constructed (GObject *object)
   heart_model_set_low_skin_responder (self->model, self->low_skin_responder);
   heart_model_set_rest_breathing_rate (self->model, self->rest_breathing_rate);
   heart_model_set_day_offset (self->model, seconds_since_midnight (self));
+  heart_model_set_person (self->model, self->profile);
   heart_simulator_set_channels (self, HEART_CHANNEL_MASK_ALL);
 }
 
@@ -529,6 +532,40 @@ heart_simulator_set_activity (HeartSimulator  *self,
   heart_model_set_activity (self->model, type);
   notify_activity (self);
   return TRUE;
+}
+
+gboolean
+heart_simulator_set_profile (HeartSimulator  *self,
+                             const char      *name,
+                             GError         **error)
+{
+  const HeartProfile *profile;
+
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+
+  profile = heart_profile_lookup (name);
+  if (profile == NULL)
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) heart_profile_names ());
+
+      g_set_error (error, HEART_SIMULATOR_ERROR, HEART_SIMULATOR_ERROR_UNKNOWN_PROFILE,
+                   "profile must be one of %s, not “%s”", known, name != NULL ? name : "");
+      return FALSE;
+    }
+  self->profile = profile;
+  heart_model_set_person (self->model, profile);
+  heart_simulator_set_baseline (self, (int) profile->rest_bpm, NULL);
+  heart_simulator_set_stress_level (self, profile->tonic_stress, NULL);
+  heart_simulator_set_random_events_per_hour (self, profile->events_per_hour, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+  return TRUE;
+}
+
+const char *
+heart_simulator_get_profile (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), NULL);
+  return self->profile->name;
 }
 
 const char *
@@ -683,6 +720,9 @@ heart_simulator_get_property (GObject    *object,
     case PROP_ACTIVITY:
       g_value_set_string (value, heart_simulator_get_activity (self));
       break;
+    case PROP_PROFILE:
+      g_value_set_string (value, self->profile->name);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -745,6 +785,19 @@ heart_simulator_set_property (GObject      *object,
     case PROP_ACTIVITY:
       heart_simulator_set_activity (self, g_value_get_string (value), NULL);
       break;
+    case PROP_PROFILE:
+      if (constructing)
+        {
+          const HeartProfile *profile = heart_profile_lookup (g_value_get_string (value));
+
+          if (profile != NULL)
+            self->profile = profile;
+          else
+            g_warning ("No profile “%s”", g_value_get_string (value));
+        }
+      else
+        heart_simulator_set_profile (self, g_value_get_string (value), NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -806,6 +859,9 @@ heart_simulator_class_init (HeartSimulatorClass *klass)
   properties[PROP_CONDITION] =
     g_param_spec_string ("condition", NULL, NULL, "",
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROFILE] =
+    g_param_spec_string ("profile", NULL, NULL, "average",
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ACTIVITY] =
     g_param_spec_string ("activity", NULL, NULL, "rest",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -857,6 +913,7 @@ heart_simulator_source_init (HeartSourceInterface *iface)
 static void
 heart_simulator_init (HeartSimulator *self)
 {
+  self->profile = heart_profile_lookup ("average");
   self->values = g_array_new (FALSE, FALSE, sizeof (HeartChannelValue));
 }
 

@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 typedef enum {
   HEART_SIMULATOR_ERROR_OUT_OF_RANGE,
   HEART_SIMULATOR_ERROR_UNKNOWN_ACTIVITY,
+  HEART_SIMULATOR_ERROR_UNKNOWN_PROFILE,
 } HeartSimulatorError;
 
 #define HEART_BASELINE_MIN 40
@@ -118,5 +119,13 @@ const char     *heart_simulator_get_activity  (HeartSimulator *self);
 /* HealthKit's name of the sleep stage now ("in_bed", "awake", "core",
  * "deep", "rem"), "" out of bed */
 const char     *heart_simulator_get_sleep_stage (HeartSimulator *self);
+/* Who the person is from now on: a preset of heart-profile.h ("average",
+ * "athlete", "older-adult", "anxious"), with its resting heart rate, stress
+ * and arousals set as their setters would ("profile"; construct-only use
+ * sets only who the person is, the settings staying the properties'). */
+gboolean        heart_simulator_set_profile   (HeartSimulator *self,
+                                               const char *profile,
+                                               GError **error);
+const char     *heart_simulator_get_profile   (HeartSimulator *self);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "heart-profile.h"
 #include "heart-sample-fields.h"
 #include "heart-server.h"
 #include "heart-server-json.h"
@@ -405,9 +406,13 @@ handle_health (HeartServer       *self,
   /* the simulated person's activity, null while another source is served */
   g_string_append_c (json, ',');
   if (simulating (self))
-    append_activity (json, self->simulator);
+    {
+      append_activity (json, self->simulator);
+      g_string_append (json, ",\"profile\":");
+      heart_json_append_string (json, heart_simulator_get_profile (self->simulator));
+    }
   else
-    g_string_append (json, "\"activity\":null,\"sleep_stage\":null");
+    g_string_append (json, "\"activity\":null,\"sleep_stage\":null,\"profile\":null");
   g_string_append (json, ",\"source\":");
   heart_server_source_append_json (json, self->source);
   g_string_append_c (json, '}');
@@ -520,6 +525,51 @@ handle_set_baseline (HeartServer       *self,
   json = g_string_new (NULL);
   g_string_append_printf (json, "{\"status\":\"baseline_set\",\"baseline_bpm\":%d}", (int) bpm);
   heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
+/* GET and POST /simulation/profile: who the person is (docs/model.md,
+ * "Profiles") */
+static void
+respond_profile (SoupServerMessage *msg,
+                 HeartSimulator    *simulator,
+                 const char        *status)
+{
+  GString *json = g_string_new ("{");
+
+  if (status != NULL)
+    g_string_append_printf (json, "\"status\":\"%s\",", status);
+  g_string_append (json, "\"profile\":");
+  heart_json_append_string (json, heart_simulator_get_profile (simulator));
+  g_string_append_printf (json, ",\"baseline_bpm\":%u,\"stress_level\":", heart_simulator_get_baseline_bpm (simulator));
+  heart_json_append_double (json, heart_simulator_get_stress_level (simulator), 3);
+  g_string_append (json, ",\"random_events_per_hour\":");
+  heart_json_append_double (json, heart_simulator_get_random_events_per_hour (simulator), 1);
+  g_string_append_c (json, '}');
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
+static void
+handle_get_profile (HeartServer       *self,
+                    SoupServerMessage *msg,
+                    GHashTable        *query)
+{
+  if (simulation_served (self, msg))
+    respond_profile (msg, self->simulator, NULL);
+}
+
+static void
+handle_set_profile (HeartServer       *self,
+                    SoupServerMessage *msg,
+                    GHashTable        *query)
+{
+  g_autoptr(HeartValidation) validation = heart_validation_new (query);
+  const char *name = NULL;
+
+  heart_validation_choice (validation, "name", TRUE, heart_profile_names (), &name);
+  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
+    return;
+  heart_simulator_set_profile (self->simulator, name, NULL);
+  respond_profile (msg, self->simulator, "profile_set");
 }
 
 /* GET /simulation/activity: what the person does now, and the sleep stage */
@@ -740,6 +790,7 @@ static const Route routes[] = {
   { "/simulation/trigger-stress", NULL, handle_trigger_stress },
   { "/simulation/set-baseline", NULL, handle_set_baseline },
   { "/simulation/activity", handle_get_activity, handle_set_activity },
+  { "/simulation/profile", handle_get_profile, handle_set_profile },
   { "/api/stream", handle_stream, NULL },
   { "/api/history", handle_history, NULL },
   { WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
