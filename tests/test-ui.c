@@ -773,6 +773,8 @@ test_readouts_show_sample (Fixture *f)
 
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_RESPIRATORY_RATE), ==, "–");
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_EDA), ==, "–");
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_SPO2), ==, "–");
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_SKIN_TEMPERATURE), ==, "–");
 
   for (guint i = 0; i < 20; i++)
     heart_simulator_advance (f->simulator, 0.5);
@@ -788,6 +790,12 @@ test_readouts_show_sample (Fixture *f)
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_RESPIRATORY_RATE), ==, text);
   g_snprintf (text, sizeof text, "%.1f", sample->channels[HEART_CHANNEL_EDA]);
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_EDA), ==, text);
+  /* SpO2 whole, the skin temperature to a tenth, with their units */
+  g_snprintf (text, sizeof text, "%.0f %%", sample->channels[HEART_CHANNEL_SPO2]);
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_SPO2), ==, text);
+  g_snprintf (text, sizeof text, "%.1f °C", sample->channels[HEART_CHANNEL_SKIN_TEMPERATURE]);
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_SKIN_TEMPERATURE), ==, text);
+  g_assert_cmpfloat (sample->channels[HEART_CHANNEL_SPO2], >=, 90);
 
   /* A resting person: 6–30 breaths a minute, a few µS */
   g_assert_cmpfloat (sample->channels[HEART_CHANNEL_RESPIRATORY_RATE], >=, 6);
@@ -1213,6 +1221,8 @@ test_replay_file (Fixture *f)
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_STRESS_LEVEL), ==, "–");
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_RESPIRATORY_RATE), ==, "–");
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_EDA), ==, "–");
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_SPO2), ==, "–");
+  g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_SKIN_TEMPERATURE), ==, "–");
 
   /* two seconds at 10×: it ends, and its length is known */
   wait_for (g_str_equal (heart_replay_get_state (replay), "ended"));

@@ -3,7 +3,9 @@
  * Each card shows one value of the latest sample; the heart beats with the
  * source's beats. Nothing here changes the simulation. A replayed file may
  * lack a value (NaN in the sample, null in the API, docs/replay.md): its
- * card shows a dash. What the person does is the simulator's alone
+ * card shows a dash. SpO2 and the skin temperature are captions of the
+ * breathing and skin cards, as a seventh card would not fit beside the side
+ * panel (docs/desktop.md). What the person does is the simulator's alone
  * (docs/model.md, "Activity"): a replay or a strap shows a dash for it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -43,9 +45,10 @@ struct _HeartReadouts
   GtkWidget      *event_badge;
   GtkLevelBar    *stress_bar;
   GtkLabel       *breathing_label;
-  GtkLabel       *breathing_caption;
+  GtkLabel       *spo2_label;
   GtkLabel       *skin_label;
   GtkLabel       *skin_caption;
+  GtkLabel       *skin_temperature_label;
   GtkLabel       *steps_label;
   GtkLabel       *activity_label;
 };
@@ -82,20 +85,35 @@ show_person (HeartReadouts     *self,
   guint old = 0;
   guint responses;
 
-  if (show_missing (self->breathing_label, rate, _("Breathing: not known")))
-    gtk_label_set_label (self->breathing_caption, _("Breaths a minute"));
-  else
+  double spo2 = sample->channels[HEART_CHANNEL_SPO2];
+  double skin_temperature = sample->channels[HEART_CHANNEL_SKIN_TEMPERATURE];
+
+  if (!show_missing (self->breathing_label, rate, _("Breathing: not known")))
     {
       heart_label_set_printf (self->breathing_label, "%.0f", rate);
       heart_widget_set_accessible_printf (GTK_WIDGET (self->breathing_label),
                                           _("Breathing: %.0f breaths a minute"), rate);
-      if (rate > 0)
-        heart_label_set_printf (self->breathing_caption, _("A breath every %.1f s"), 60 / rate);
+    }
+
+  /* Whole percent and a tenth of a degree, as the API has them (docs/model.md) */
+  if (!show_missing (self->spo2_label, spo2, _("Blood oxygen saturation: not known")))
+    {
+      /* Translators: SpO2 in percent */
+      heart_label_set_printf (self->spo2_label, _("%.0f %%"), spo2);
+      heart_widget_set_accessible_printf (GTK_WIDGET (self->spo2_label),
+                                          _("Blood oxygen saturation: %.0f percent"), spo2);
+    }
+  if (!show_missing (self->skin_temperature_label, skin_temperature, _("Skin temperature: not known")))
+    {
+      /* Translators: the skin temperature in degrees Celsius */
+      heart_label_set_printf (self->skin_temperature_label, _("%.1f °C"), skin_temperature);
+      heart_widget_set_accessible_printf (GTK_WIDGET (self->skin_temperature_label),
+                                          _("Skin temperature: %.1f degrees Celsius"), skin_temperature);
     }
 
   if (show_missing (self->skin_label, eda, _("Skin conductance: not known")))
     {
-      gtk_label_set_label (self->skin_caption, _("Electrodermal activity"));
+      gtk_label_set_label (self->skin_caption, "");
       return;
     }
   heart_label_set_printf (self->skin_label, "%.1f", eda);
@@ -106,11 +124,15 @@ show_person (HeartReadouts     *self,
     old++;
   g_array_remove_range (self->responses, 0, old);
   responses = self->responses->len;
-  heart_label_set_printf (self->skin_caption,
-                          g_dngettext (GETTEXT_PACKAGE,
-                                       "%u response a minute",
-                                       "%u responses a minute", responses),
-                          responses);
+  /* Short, after the temperature: the card is narrow; the tooltip and the
+   * accessible name say what it counts */
+  /* Translators: skin responses in the last minute, after the skin temperature */
+  heart_label_set_printf (self->skin_caption, _("· %u/min"), responses);
+  heart_widget_set_accessible_printf (GTK_WIDGET (self->skin_caption),
+                                      g_dngettext (GETTEXT_PACKAGE,
+                                                   "%u skin response in the last minute",
+                                                   "%u skin responses in the last minute", responses),
+                                      responses);
 }
 
 /* The served source is the simulator (or, without a switch, is one) */
@@ -241,9 +263,10 @@ show_nothing (HeartReadouts *self)
   gtk_label_set_label (self->stress_label, "–");
   gtk_label_set_label (self->variability_caption, _("RMSSD over 30 s"));
   gtk_label_set_label (self->breathing_label, "–");
-  gtk_label_set_label (self->breathing_caption, _("Breaths a minute"));
+  gtk_label_set_label (self->spo2_label, "–");
   gtk_label_set_label (self->skin_label, "–");
-  gtk_label_set_label (self->skin_caption, _("Electrodermal activity"));
+  gtk_label_set_label (self->skin_temperature_label, "–");
+  gtk_label_set_label (self->skin_caption, "");
   gtk_label_set_label (self->steps_label, "–");
   show_activity (self);
 }
@@ -370,9 +393,10 @@ heart_readouts_class_init (HeartReadoutsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, event_badge);
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, stress_bar);
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, breathing_label);
-  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, breathing_caption);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, spo2_label);
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, skin_label);
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, skin_caption);
+  gtk_widget_class_bind_template_child (widget_class, HeartReadouts, skin_temperature_label);
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, steps_label);
   gtk_widget_class_bind_template_child (widget_class, HeartReadouts, activity_label);
   gtk_widget_class_set_css_name (widget_class, "heartreadouts");
@@ -475,6 +499,10 @@ heart_readouts_get_text (HeartReadouts  *self,
       return gtk_label_get_label (self->breathing_label);
     case HEART_CHANNEL_EDA:
       return gtk_label_get_label (self->skin_label);
+    case HEART_CHANNEL_SPO2:
+      return gtk_label_get_label (self->spo2_label);
+    case HEART_CHANNEL_SKIN_TEMPERATURE:
+      return gtk_label_get_label (self->skin_temperature_label);
     case HEART_CHANNEL_STEPS_TODAY:
       return gtk_label_get_label (self->steps_label);
     case HEART_CHANNEL_ACTIVITY:

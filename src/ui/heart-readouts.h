@@ -25,7 +25,8 @@ void            heart_readouts_set_source    (HeartReadouts *self,
 HeartPulse     *heart_readouts_get_heart_pulse (HeartReadouts *self);
 const char     *heart_readouts_get_bpm_text    (HeartReadouts *self);
 /* The number shown for heart rate, RMSSD, stress, respiratory rate, EDA or
- * steps today; for activity, the words under the steps */
+ * steps today; for SpO2 and skin temperature the caption with its unit
+ * ("97 %", "33.4 °C"); for activity, the words under the steps */
 const char     *heart_readouts_get_text        (HeartReadouts *self,
                                                 HeartChannelId channel);
 
