@@ -20,6 +20,7 @@
 #include "heart-application.h"
 #include "heart-label.h"
 #include "heart-preferences-window.h"
+#include "heart-profile.h"
 #include "heart-render.h"
 #include "heart-replay.h"
 #include "heart-sensor.h"
@@ -1554,12 +1555,61 @@ test_activity_off_during_replay (Fixture *f)
   /* Alt+4 changes nothing */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.activity", "s", "running");
   g_assert_cmpstr (heart_simulator_get_activity (f->simulator), ==, "rest");
+  /* nor does the Person menu, as /simulation/profile answers 409 */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "profile"));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.profile", "s", "athlete");
+  g_assert_cmpstr (heart_simulator_get_profile (f->simulator), ==, "average");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.use-simulation", NULL));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "activity"));
   g_assert_true (gtk_widget_is_sensitive (running));
   g_assert_cmpstr (heart_readouts_get_text (readouts, HEART_CHANNEL_ACTIVITY), ==, "Rest");
   g_unlink (path);
+}
+
+/* ---------------------------------------------------------------- profile */
+
+/* The Person menu: win.profile's radio items, one a preset of
+ * heart_profile_names(); choosing one sets the simulator's profile (and its
+ * resting rate, which the slider shows), and the simulator's own change, as
+ * POST /simulation/profile makes it, shows at once */
+static void
+test_profile_menu (Fixture *f)
+{
+  HeartControls *controls = heart_window_get_controls (f->window);
+  GtkWidget *button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (controls), HEART_TYPE_CONTROLS,
+                                                                 "profile_button"));
+  GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+  GMenuModel *section = g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION);
+  const char * const *names = heart_profile_names ();
+  GtkAdjustment *baseline = heart_controls_get_baseline_adjustment (controls);
+  guint n_names = g_strv_length ((char **) names);
+
+  assert_accessible_label (button, "Person profile");
+  g_assert_cmpstr (heart_controls_get_profile_text (controls), ==, "Average");
+  g_assert_cmpint (g_menu_model_get_n_items (section), ==, n_names);
+  for (guint i = 0; i < n_names; i++)
+    {
+      g_autofree char *action = NULL;
+      g_autofree char *target = NULL;
+
+      g_assert_true (g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &action));
+      g_assert_true (g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_TARGET, "s", &target));
+      g_assert_cmpstr (action, ==, "win.profile");
+      g_assert_cmpstr (target, ==, names[i]);
+    }
+  g_object_unref (section);
+
+  g_assert_true (gtk_widget_activate_action (button, "win.profile", "s", "athlete"));
+  g_assert_cmpstr (heart_simulator_get_profile (f->simulator), ==, "athlete");
+  g_assert_cmpstr (heart_controls_get_profile_text (controls), ==, "Athlete");
+  g_assert_cmpfloat (gtk_adjustment_get_value (baseline), ==, heart_simulator_get_baseline_bpm (f->simulator));
+
+  /* as POST /simulation/profile does it */
+  g_assert_true (heart_simulator_set_profile (f->simulator, "older-adult", NULL));
+  g_assert_cmpstr (g_variant_get_string (g_action_group_get_action_state (G_ACTION_GROUP (f->window), "profile"), NULL),
+                   ==, "older-adult");
+  g_assert_cmpstr (heart_controls_get_profile_text (controls), ==, "Older Adult");
 }
 
 /* ---------------------------------------------------------------- server */
@@ -1939,6 +1989,7 @@ main (int    argc,
   ADD ("/ui/activity/buttons", test_activity_buttons, START_NORMAL);
   ADD ("/ui/activity/steps", test_activity_steps, START_NORMAL);
   ADD ("/ui/activity/off-during-replay", test_activity_off_during_replay, START_NORMAL);
+  ADD ("/ui/profile/menu", test_profile_menu, START_NORMAL);
   g_test_add_func ("/ui/source/command-line", test_replay_command_line);
   ADD ("/ui/sensor/choose", test_sensor_choose, START_BLUEZ);
   ADD ("/ui/sensor/no-adapter", test_sensor_no_adapter, START_BLUEZ);

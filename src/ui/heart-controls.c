@@ -1,8 +1,8 @@
 /* heart-controls.c: the side panel's simulation and scenario controls
  *
- * The sliders are bound to the simulator and the settings; the presets and
- * the switch are actions of the application, the activity and scenario
- * buttons actions of the window. Beyond what is on screen the controls hold only the
+ * The sliders are bound to the simulator and the settings; the switch is
+ * an action of the application, the profile menu and the activity and
+ * scenario buttons actions of the window. Beyond what is on screen the controls hold only the
  * scenarios one can pick: the bundled ones and the files opened.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -50,6 +50,8 @@ struct _HeartControls
   GtkLabel       *stress_value_label;
   GtkLabel       *event_level_value_label;
   AdwActionRow   *random_events_row;
+  AdwActionRow   *profile_row;
+  GtkMenuButton  *profile_button;
   AdwComboRow    *scenario_row;
   GtkStringList  *scenario_names;
   GtkLabel       *progress_title;
@@ -94,6 +96,49 @@ show_random_events (HeartControls *self)
                                              "About %u spikes an hour", per_hour),
                                 per_hour);
   adw_action_row_set_subtitle (self->random_events_row, subtitle);
+}
+
+/* ---------------------------------------------------------------- profile */
+
+/* The words of the profile menu (heart-controls.ui) and a line on each
+ * (docs/model.md, "Profiles") */
+static void
+profile_words (const char  *profile,
+               const char **display,
+               const char **subtitle)
+{
+  static const struct {
+    const char *name;
+    const char *display;
+    const char *subtitle;
+  } words[] = {
+    { "average", NC_("profile", "Average"), N_("35, resting at 72 bpm") },
+    { "athlete", NC_("profile", "Athlete"), N_("28, fit, resting at 52 bpm") },
+    { "older-adult", NC_("profile", "Older Adult"), N_("70, resting at 68 bpm") },
+    { "anxious", NC_("profile", "Anxious"), N_("30, tense, resting at 78 bpm") },
+  };
+
+  *display = profile;
+  *subtitle = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (g_strcmp0 (profile, words[i].name) == 0)
+      {
+        *display = g_dpgettext2 (GETTEXT_PACKAGE, "profile", words[i].display);
+        *subtitle = _(words[i].subtitle);
+      }
+}
+
+/* The menu's radio items follow win.profile; the button says who it is */
+static void
+show_profile (HeartControls *self)
+{
+  const char *profile = self->simulator != NULL ? heart_simulator_get_profile (self->simulator) : NULL;
+  const char *display;
+  const char *subtitle;
+
+  profile_words (profile, &display, &subtitle);
+  gtk_menu_button_set_label (self->profile_button, display != NULL ? display : "–");
+  adw_action_row_set_subtitle (self->profile_row, subtitle != NULL ? subtitle : "");
 }
 
 /* ---------------------------------------------------------------- scenarios */
@@ -348,6 +393,8 @@ heart_controls_class_init (HeartControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartControls, stress_value_label);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, event_level_value_label);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, random_events_row);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, profile_row);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, profile_button);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, scenario_row);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, scenario_names);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, progress_title);
@@ -375,6 +422,8 @@ heart_controls_init (HeartControls *self)
                                   G_CALLBACK (show_progress), self);
   g_signal_group_connect_swapped (self->simulator_signals, "sample",
                                   G_CALLBACK (show_progress), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "notify::profile",
+                                  G_CALLBACK (show_profile), self);
 
   g_signal_connect_object (self->scenario_row, "notify::selected",
                            G_CALLBACK (on_scenario_selected), self, G_CONNECT_SWAPPED);
@@ -429,6 +478,7 @@ heart_controls_set_simulator (HeartControls  *self,
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_group_set_target (self->simulator_signals, simulator);
   show_progress (self);
+  show_profile (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIMULATOR]);
 }
 
@@ -543,6 +593,13 @@ heart_controls_get_n_scenarios (HeartControls *self)
 {
   g_return_val_if_fail (HEART_IS_CONTROLS (self), 0);
   return self->entries->len;
+}
+
+const char *
+heart_controls_get_profile_text (HeartControls *self)
+{
+  g_return_val_if_fail (HEART_IS_CONTROLS (self), NULL);
+  return gtk_menu_button_get_label (self->profile_button);
 }
 
 const char *

@@ -48,5 +48,7 @@ GtkAdjustment  *heart_controls_get_stress_adjustment      (HeartControls *self);
 GtkAdjustment  *heart_controls_get_event_level_adjustment (HeartControls *self);
 guint           heart_controls_get_n_scenarios           (HeartControls *self);
 const char     *heart_controls_get_progress_text         (HeartControls *self);
+/* The profile menu button's words ("Athlete") */
+const char     *heart_controls_get_profile_text          (HeartControls *self);
 
 G_END_DECLS

@@ -257,6 +257,48 @@ add_activity_action (HeartWindow *self)
   on_activity_changed (self);
 }
 
+/* ---------------------------------------------------------------- profile */
+
+/* win.profile: who the simulated person is ("average", "athlete", …;
+ * docs/model.md, "Profiles"). Like win.activity its state is the
+ * simulator's, so the menu follows POST /simulation/profile at once. */
+static void
+change_profile (GSimpleAction *action,
+                GVariant      *state,
+                gpointer       user_data)
+{
+  HeartWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The state follows from notify::profile */
+  if (!heart_simulator_set_profile (self->simulator, g_variant_get_string (state, NULL), &error))
+    g_warning ("%s", error->message);
+}
+
+static GSimpleAction *
+profile_action (HeartWindow *self)
+{
+  return G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "profile"));
+}
+
+static void
+on_profile_changed (HeartWindow *self)
+{
+  g_simple_action_set_state (profile_action (self),
+                             g_variant_new_string (heart_simulator_get_profile (self->simulator)));
+}
+
+static void
+add_profile_action (HeartWindow *self)
+{
+  static const GActionEntry entries[] = {
+    { .name = "profile", .parameter_type = "s", .state = "'average'", .change_state = change_profile },
+  };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  on_profile_changed (self);
+}
+
 /* What only a simulation obeys is off while a replay or a strap is served,
  * saying why; the app's stress-event action is off then too
  * (heart-application.c) */
@@ -294,6 +336,8 @@ on_source_changed (HeartWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.use-simulation", !simulating);
   /* as POST /simulation/activity answers 409 then (docs/api.md) */
   g_simple_action_set_enabled (activity_action (self), simulating);
+  /* and /simulation/profile too */
+  g_simple_action_set_enabled (profile_action (self), simulating);
   on_scenario_changed (self);
   on_running_changed (self);
 }
@@ -775,6 +819,8 @@ connect_signals (HeartWindow *self)
                                   G_CALLBACK (update_subtitle), self);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::activity",
                                   G_CALLBACK (on_activity_changed), self);
+  g_signal_group_connect_swapped (self->simulator_signals, "notify::profile",
+                                  G_CALLBACK (on_profile_changed), self);
   g_signal_group_set_target (self->simulator_signals, self->simulator);
 
   self->replay_signals = g_signal_group_new (HEART_TYPE_REPLAY);
@@ -852,6 +898,7 @@ heart_window_constructed (GObject *object)
                           G_BINDING_SYNC_CREATE);
 
   add_activity_action (self);
+  add_profile_action (self);
   connect_signals (self);
   g_signal_connect_object (self->flap, "notify::folded", G_CALLBACK (on_folded_changed),
                            self, G_CONNECT_SWAPPED);
