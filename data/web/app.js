@@ -62,7 +62,9 @@ const view = {
   stressButton: $('stress-button'),
   baseline: $('baseline'),
   baselineValue: $('baseline-value'),
-  profiles: [...document.querySelectorAll('[data-baseline]')],
+  profile: $('profile-select'),
+  spo2: $('spo2'),
+  skinTemperature: $('skin-temperature'),
   tokenBanner: $('token-banner'),
   tokenForm: $('token-form'),
   tokenInput: $('token-input'),
@@ -142,6 +144,7 @@ async function resync ({ resumed }) {
       setRunning(health.simulation_state === 'running');
     // what the person does now: the stream only says when it changes
     showActivity(health.activity);
+    showProfile(health.profile);
     if (!Number.isFinite(newestSeq) || newestSeq === 0)
       return;
     // A new server process numbers from 1 again: what we saw before says
@@ -206,6 +209,11 @@ function render () {
   const eda = num(s.eda);
   setText(view.eda, Number.isFinite(eda) ? eda.toFixed(2) : '–');
   setText(view.edaRange, edaRangeText());
+  // Whole percent and a tenth of a degree, as the model gives them
+  const spo2 = num(s.spo2);
+  setText(view.spo2, Number.isFinite(spo2) ? String(Math.round(spo2)) : '–');
+  const skinTemperature = num(s.skin_temperature);
+  setText(view.skinTemperature, Number.isFinite(skinTemperature) ? skinTemperature.toFixed(1) : '–');
   const steps = num(s.steps_today);
   setText(view.stepsToday, Number.isFinite(steps) ? Math.round(steps).toLocaleString() : '–');
   const cadence = num(s.cadence);
@@ -399,8 +407,6 @@ function showBaseline (bpm) {
   view.baseline.value = String(bpm);
   setText(view.baselineValue, `${bpm} bpm`);
   fillSlider(view.baseline);
-  for (const button of view.profiles)
-    button.setAttribute('aria-pressed', String(Number(button.dataset.baseline) === Number(bpm)));
 }
 
 function setBaseline (bpm) {
@@ -415,8 +421,21 @@ view.baseline.addEventListener('change', () => {
   state.baselineBusy = false;
   setBaseline(Number(view.baseline.value));
 });
-for (const button of view.profiles)
-  button.addEventListener('click', () => setBaseline(Number(button.dataset.baseline)));
+
+// ---- profile: who the person is (docs/model.md, "Profiles") ----
+// It replaced the resting-rate presets named after people: a profile sets
+// that rate and more (docs/dashboard.md). /health says the one in use.
+
+function showProfile (profile) {
+  if (typeof profile !== 'string' || ![...view.profile.options].some((o) => o.value === profile))
+    return;
+  view.profile.value = profile;
+}
+
+view.profile.addEventListener('change', () => {
+  command('simulation/profile', { name: view.profile.value }, view.profile,
+    { then: (body) => showProfile(body?.profile) });
+});
 
 // ---- activity: what the person does (docs/model.md, "Activity") ----
 

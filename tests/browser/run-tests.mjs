@@ -346,25 +346,57 @@ test('start/stop button stops and restarts the simulation', async () => {
   await page.waitFor(`document.getElementById('state').textContent === 'Running'`, { what: 'the page to show Running' });
 });
 
-test('baseline profiles and the keyboard set the resting heart rate', async () => {
-  await page.click('[data-baseline="55"]');
+test('the keyboard sets the resting heart rate', async () => {
+  await page.evaluate(`(() => {
+    const slider = document.getElementById('baseline');
+    slider.value = '55';
+    slider.dispatchEvent(new Event('change', { bubbles: true }));
+  })()`);
   await waitForServer(async () => {
     const baseline = (await currentSample(server.url)).baseline_bpm;
     return { ok: baseline === 55, value: baseline };
-  }, { what: 'baseline_bpm 55 (Athlete)' });
-  await page.waitFor(`document.querySelector('[data-baseline="55"]').getAttribute('aria-pressed') === 'true'`,
-    { what: 'the Athlete profile to show as pressed' });
+  }, { what: 'baseline_bpm 55' });
   await page.evaluate(`document.getElementById('baseline').focus()`);
   await page.pressKey('ArrowRight', 'ArrowRight', 39);
   await waitForServer(async () => {
     const baseline = (await currentSample(server.url)).baseline_bpm;
     return { ok: baseline === 56, value: baseline };
   }, { what: 'baseline_bpm 56 after ArrowRight' });
-  await page.click('[data-baseline="72"]');
+});
+
+test('the person profile: chosen on the page, read back from /health', async () => {
+  await page.waitFor(`document.getElementById('profile-select').value === 'average'`,
+    { what: 'the Average profile, from /health' });
+  // the slider, focused by the test before, would not follow the samples
+  await page.evaluate(`document.activeElement?.blur()`);
+  await page.evaluate(`(() => {
+    const select = document.getElementById('profile-select');
+    select.value = 'athlete';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  })()`);
   await waitForServer(async () => {
-    const baseline = (await currentSample(server.url)).baseline_bpm;
-    return { ok: baseline === 72, value: baseline };
-  }, { what: 'baseline_bpm 72 (Average)' });
+    const profile = (await getJson(server.url, 'simulation/profile')).body?.profile;
+    return { ok: profile === 'athlete', value: profile };
+  }, { what: 'GET /simulation/profile to say athlete' });
+  // the athlete's resting rate shows on the slider
+  await page.waitFor(`document.getElementById('baseline').value === '52'`,
+    { what: "the athlete's resting rate of 52 on the slider" });
+  // a reload reads the profile from /health, not from the page's own choice
+  await page.goto(server.url);
+  await page.waitFor(`document.getElementById('profile-select').value === 'athlete'`,
+    { what: 'the page to show athlete after a reload' });
+  const back = await post(server.url, 'simulation/profile?name=average');
+  assert(back.status === 200, `POST /simulation/profile?name=average: ${back.status}`);
+});
+
+test('SpO2 and skin temperature show the sample\'s values', async () => {
+  await page.waitFor(`/^\\d+$/.test(document.getElementById('spo2').textContent) &&
+    /^\\d+\\.\\d$/.test(document.getElementById('skin-temperature').textContent)`,
+    { what: 'SpO2 in whole percent and the skin temperature to a tenth' });
+  const spo2 = Number(await page.evaluate(`document.getElementById('spo2').textContent`));
+  assert(spo2 >= 90 && spo2 <= 100, `SpO2 ${spo2} %`);
+  const skin = Number(await page.evaluate(`document.getElementById('skin-temperature').textContent`));
+  assert(skin > 25 && skin < 40, `skin temperature ${skin} °C`);
 });
 
 test('breathing and skin conductance draw in their lanes under the heart rate', async () => {
