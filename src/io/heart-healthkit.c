@@ -26,6 +26,7 @@
 #define SDNN_EVERY_US       (2 * 60 * MINUTE_US)
 #define SDNN_WINDOW_US      MINUTE_US
 #define SDNN_BEATS_MAX      256
+#define SDNN_BEATS_MIN      10        /* fewer make no reading */
 /* the energy of sitting still (1 MET, 70 kg): what is above it is active */
 #define RESTING_KCAL_MIN    1.225
 
@@ -50,14 +51,27 @@ struct _HeartHealthKit
   gint64   stage_start_us;
 };
 
+/* "2026-01-01 07:00:00 +0000" as the Health app writes dates, or ISO 8601
+ * with @iso, as Open mHealth does */
+static void
+append_time (GString  *out,
+             gint64    time_us,
+             gboolean  iso)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (MAX (time_us, 0) / G_USEC_PER_SEC);
+  g_autofree char *text = NULL;
+
+  /* generate refuses runs that end past year 9999, where GDateTime ends */
+  g_return_if_fail (date != NULL);
+  text = g_date_time_format (date, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S +0000");
+  g_string_append (out, text);
+}
+
 static void
 append_date (GString *out,
              gint64   time_us)
 {
-  g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-  g_autofree char *text = date != NULL ? g_date_time_format (date, "%Y-%m-%d %H:%M:%S +0000") : NULL;
-
-  g_string_append (out, text != NULL ? text : "1970-01-01 00:00:00 +0000");
+  append_time (out, time_us, FALSE);
 }
 
 static void
@@ -106,10 +120,7 @@ static void
 append_iso (GString *out,
             gint64   time_us)
 {
-  g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-  g_autofree char *text = date != NULL ? g_date_time_format (date, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-
-  g_string_append (out, text != NULL ? text : "1970-01-01T00:00:00Z");
+  append_time (out, time_us, TRUE);
 }
 
 /* One line: {"header":{…},"body":{…}}, its uuid made from what it is, so
@@ -255,6 +266,18 @@ close_stage (HeartHealthKit *self,
   self->stage[0] = '\0';
 }
 
+/* The first of the kept beats at or after @since_us */
+static guint
+first_in_window (const HeartHealthKit *self,
+                 gint64                since_us)
+{
+  guint first = 0;
+
+  while (first < self->n_rr && self->rr_at_us[first] < since_us)
+    first++;
+  return first;
+}
+
 static void
 add_beat (HeartHealthKit *self,
           gint64          time_us,
@@ -274,13 +297,12 @@ add_beat (HeartHealthKit *self,
     self->next_sdnn_us = time_us + SDNN_EVERY_US;
   if (time_us >= self->next_sdnn_us)
     {
-      guint first = 0;
+      guint first = first_in_window (self, time_us - SDNN_WINDOW_US);
+      guint n = self->n_rr - first;
 
-      while (first < self->n_rr && self->rr_at_us[first] < time_us - SDNN_WINDOW_US)
-        first++;
-      if (self->n_rr - first >= 10)
+      if (n >= SDNN_BEATS_MIN)
         append_quantity (self, "HKQuantityTypeIdentifierHeartRateVariabilitySDNN", "ms",
-                         self->rr_at_us[first], time_us, heart_hrv_sdnn (self->rr_ms + first, self->n_rr - first), 3);
+                         self->rr_at_us[first], time_us, heart_hrv_sdnn (self->rr_ms + first, n), 3);
       self->next_sdnn_us += SDNN_EVERY_US;
     }
 }
