@@ -18,6 +18,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "heart-activity.h"
 #include "heart-hrv.h"
 
 #define SOURCE_NAME         "Heartsim"
@@ -27,8 +28,6 @@
 #define SDNN_WINDOW_US      MINUTE_US
 #define SDNN_BEATS_MAX      256
 #define SDNN_BEATS_MIN      10        /* fewer make no reading */
-/* the energy of sitting still (1 MET, 70 kg): what is above it is active */
-#define RESTING_KCAL_MIN    1.225
 
 struct _HeartHealthKit
 {
@@ -350,7 +349,7 @@ heart_healthkit_add (HeartHealthKit          *self,
       self->steps += value->value;
       break;
     case HEART_CHANNEL_ENERGY:
-      self->active_kcal += MAX (value->value - RESTING_KCAL_MIN, 0.0);
+      self->active_kcal += MAX (value->value - HEART_ACTIVITY_RESTING_KCAL_MIN, 0.0);
       break;
     case HEART_CHANNEL_SLEEP_STAGE:
       /* N1 and N2 are both "core": one record for the stretch */

@@ -28,6 +28,9 @@ typedef enum {
 } HeartActivityType;
 
 #define HEART_ACTIVITY_DAY_S 86400.0
+/* The energy of sitting still (1 MET, 70 kg): what is above it is the
+ * active energy HealthKit counts */
+#define HEART_ACTIVITY_RESTING_KCAL_MIN 1.225
 
 typedef struct
 {
