@@ -10,13 +10,14 @@
 
 #include "heart-day-log.h"
 #include "heart-simulator.h"
+#include "heart-source-switch.h"
 
 typedef struct
 {
   HeartSimulator *simulator;
   HeartDayLog    *log;
   double          steps;        /* the steps values the simulator sent */
-  guint           changed;      /* "changed" signals */
+  guint           changed;      /* "changed" signals: one a sample */
 } Day;
 
 static void
@@ -51,8 +52,6 @@ day_init (Day        *day,
   g_object_set (day->simulator, "random-events-per-hour", 0.0, NULL);
   day->log = heart_day_log_new (utc);
   heart_day_log_follow (day->log, G_OBJECT (day->simulator));
-  heart_day_log_set_labels (day->log, heart_simulator_get_activity (day->simulator),
-                            heart_simulator_get_sleep_stage (day->simulator));
   g_signal_connect (day->simulator, "values", G_CALLBACK (on_values), day);
   g_signal_connect (day->log, "changed", G_CALLBACK (on_changed), day);
   day->steps = 0;
@@ -109,7 +108,7 @@ test_day_log_walk (void)
 
   /* samples from 0.5 s to 1,200 s: 120 full buckets and one begun */
   g_assert_cmpuint (n, ==, 121);
-  g_assert_cmpuint (day.changed, ==, 121);
+  g_assert_cmpuint (day.changed, ==, 2400);
   g_assert_cmpfloat (day.steps, >, 900);
   g_assert_cmpfloat (totals->steps, ==, day.steps);
   g_assert_cmpfloat (bucket_steps (day.log), ==, day.steps);
@@ -260,6 +259,39 @@ test_day_log_time_back (void)
   g_assert_cmpfloat (heart_day_log_get_totals (log)->steps, ==, 0);
 }
 
+/* Following a switch: a simulator's labels are read at once, and a switch
+ * to another source starts the log again with that source's labels */
+static void
+test_day_log_source_switch (void)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(HeartSimulator) walker = heart_simulator_new_manual (1, G_GINT64_CONSTANT (1765000000) * G_USEC_PER_SEC);
+  g_autoptr(HeartSimulator) sleeper = heart_simulator_new_manual (2, G_GINT64_CONSTANT (1765000000) * G_USEC_PER_SEC);
+  g_autoptr(HeartSourceSwitch) source_switch = NULL;
+  g_autoptr(HeartDayLog) log = heart_day_log_new (utc);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (heart_simulator_set_activity (walker, "walking", &error));
+  g_assert_true (heart_simulator_set_activity (sleeper, "sleep", &error));
+  g_assert_no_error (error);
+  source_switch = heart_source_switch_new (HEART_SOURCE (walker));
+  heart_day_log_follow (log, G_OBJECT (source_switch));
+
+  for (guint i = 0; i < 60; i++)
+    heart_simulator_advance (walker, 1.0);
+  g_assert_cmpuint (heart_day_log_get_length (log), ==, 7);
+  g_assert_cmpuint (heart_day_log_peek (log, 0)->activity, ==, HEART_ACTIVITY_WALKING);
+  g_assert_cmpfloat (heart_day_log_get_totals (log)->steps, >, 0);
+
+  heart_source_switch_set_source (source_switch, HEART_SOURCE (sleeper));
+  g_assert_cmpuint (heart_day_log_get_length (log), ==, 0);
+  g_assert_cmpfloat (heart_day_log_get_totals (log)->steps, ==, 0);
+  heart_simulator_advance (sleeper, 1.0);
+  g_assert_cmpuint (heart_day_log_get_length (log), ==, 1);
+  g_assert_cmpuint (heart_day_log_peek (log, 0)->activity, ==, HEART_ACTIVITY_SLEEP);
+  g_assert_cmpuint (heart_day_log_peek (log, 0)->sleep, ==, HEART_DAY_SLEEP_IN_BED);
+}
+
 static void
 test_day_log_sleep_labels (void)
 {
@@ -281,6 +313,7 @@ main (int   argc,
   g_test_add_func ("/day-log/night", test_day_log_night);
   g_test_add_func ("/day-log/wraps", test_day_log_wraps);
   g_test_add_func ("/day-log/time-back", test_day_log_time_back);
+  g_test_add_func ("/day-log/source-switch", test_day_log_source_switch);
   g_test_add_func ("/day-log/sleep-labels", test_day_log_sleep_labels);
 
   return g_test_run ();

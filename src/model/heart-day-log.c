@@ -9,6 +9,9 @@
 
 #include <math.h>
 
+#include "heart-simulator.h"
+#include "heart-source-switch.h"
+
 #define CAPACITY ((guint) (HEART_DAY_LOG_SECONDS / HEART_DAY_LOG_BUCKET_S))
 /* A longer step between two samples is a seek or a gap, not time lived:
  * it counts for this much at most */
@@ -352,10 +355,8 @@ heart_day_log_add_sample (HeartDayLog       *self,
   self->have_last = TRUE;
   self->last_t = sample->t_s;
   if (opened)
-    {
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
-      g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
-    }
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 void
@@ -392,6 +393,30 @@ on_sample (GObject           *source,
   heart_day_log_add_sample (self, sample);
 }
 
+/* A simulator sends its labels only when they change: what are they now? */
+static void
+take_labels_of (HeartDayLog *self,
+                GObject     *source)
+{
+  if (HEART_IS_SOURCE_SWITCH (source))
+    source = G_OBJECT (heart_source_switch_get_source (HEART_SOURCE_SWITCH (source)));
+  if (HEART_IS_SIMULATOR (source))
+    heart_day_log_set_labels (self, heart_simulator_get_activity (HEART_SIMULATOR (source)),
+                              heart_simulator_get_sleep_stage (HEART_SIMULATOR (source)));
+  else
+    heart_day_log_set_labels (self, NULL, NULL);
+}
+
+/* Another source's day is not this one's */
+static void
+on_switched (GObject     *source_switch,
+             GParamSpec  *pspec,
+             HeartDayLog *self)
+{
+  heart_day_log_clear (self);
+  take_labels_of (self, source_switch);
+}
+
 void
 heart_day_log_follow (HeartDayLog *self,
                       GObject     *source)
@@ -399,8 +424,11 @@ heart_day_log_follow (HeartDayLog *self,
   g_return_if_fail (HEART_IS_DAY_LOG (self));
   g_return_if_fail (G_IS_OBJECT (source));
 
+  take_labels_of (self, source);
   g_signal_connect_object (source, "values", G_CALLBACK (on_values), self, G_CONNECT_DEFAULT);
   g_signal_connect_object (source, "sample", G_CALLBACK (on_sample), self, G_CONNECT_DEFAULT);
+  if (HEART_IS_SOURCE_SWITCH (source))
+    g_signal_connect_object (source, "notify::source", G_CALLBACK (on_switched), self, G_CONNECT_DEFAULT);
 }
 
 /* ---------------------------------------------------------------- reading */

@@ -78,7 +78,10 @@ G_DECLARE_FINAL_TYPE (HeartDayLog, heart_day_log, HEART, DAY_LOG, GObject)
 /* Days and nights begin in @zone (NULL: the local time zone) */
 HeartDayLog          *heart_day_log_new            (GTimeZone *zone);
 /* Follow a source's "values" and "sample" signals (a HeartSource as
- * GObject so that this header stays free of it) */
+ * GObject so that this header stays free of it). A simulator's activity
+ * and sleep stage are read at once (it sends them only when they change);
+ * a HeartSourceSwitch is watched too: when it switches to another source,
+ * the log starts again with that source's labels. */
 void                  heart_day_log_follow         (HeartDayLog *self,
                                                     GObject *source);
 /* What the signals deliver, for sources followed by hand and for tests */
@@ -87,8 +90,7 @@ void                  heart_day_log_add_values     (HeartDayLog *self,
                                                     guint n_values);
 void                  heart_day_log_add_sample     (HeartDayLog *self,
                                                     const HeartSample *sample);
-/* The labels in force before the source sends any: a simulator sends its
- * activity and sleep stage only when they change */
+/* The labels in force before the source sends any */
 void                  heart_day_log_set_labels     (HeartDayLog *self,
                                                     const char *activity,
                                                     const char *sleep_stage);
@@ -108,8 +110,8 @@ const HeartDayTotals *heart_day_log_get_totals     (HeartDayLog *self);
 HeartDaySleep         heart_day_sleep_from_label   (const char *label);
 const char           *heart_day_sleep_to_label     (HeartDaySleep sleep);
 
-/* Signal "changed" (no arguments): a bucket was added or the log cleared,
- * at most once every 10 s of simulation time, for views that redraw the
- * long spans. Property "length" notifies likewise. */
+/* Signal "changed" (no arguments): a sample was added (the totals and the
+ * latest bucket changed) or the log was cleared. Property "length"
+ * notifies when a bucket is added or the log cleared. */
 
 G_END_DECLS
