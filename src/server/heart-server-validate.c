@@ -280,6 +280,25 @@ heart_validation_int (HeartValidation *self,
   return TRUE;
 }
 
+gboolean
+heart_validation_multiple_of (HeartValidation *self,
+                              const char      *name,
+                              gint64           value,
+                              gint64           step)
+{
+  g_autofree char *msg = NULL;
+  g_autofree char *ctx = NULL;
+
+  g_return_val_if_fail (step > 0, FALSE);
+
+  if (value % step == 0)
+    return TRUE;
+  msg = g_strdup_printf ("Input should be a multiple of %" G_GINT64_FORMAT, step);
+  ctx = g_strdup_printf ("{\"multiple_of\":%" G_GINT64_FORMAT "}", step);
+  add_error (self, name, "multiple_of", msg, lookup (self, name, FALSE), ctx);
+  return FALSE;
+}
+
 /* libsoup decodes "%00" into a NUL that ends the C string early, so
  * "stress_level=0.5%00x" would pass as 0.5: look at the query as sent. */
 void

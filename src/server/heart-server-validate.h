@@ -28,6 +28,12 @@ gboolean         heart_validation_int        (HeartValidation *validation,
                                               gint64 min,
                                               gint64 max,
                                               gint64 *out);
+/* After heart_validation_int() took @name as @value: "multiple_of", as
+ * pydantic words it, unless @value is a multiple of @step */
+gboolean         heart_validation_multiple_of (HeartValidation *validation,
+                                              const char *name,
+                                              gint64 value,
+                                              gint64 step);
 /* Records an error for each parameter of @raw_query (as sent, still
  * percent-encoded) that holds an encoded NUL */
 void             heart_validation_refuse_nul (HeartValidation *validation,
