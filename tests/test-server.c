@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "heart-day-log.h"
 #include "heart-history.h"
 #include "heart-server.h"
 #include "heart-server-private.h"
@@ -25,6 +26,7 @@ typedef struct
   HeartServer    *server;
   SoupSession    *session;
   guint           port;
+  HeartDayLog    *day_log;     /* given to the server, or NULL: it makes its own */
 } Fixture;
 
 static void
@@ -38,7 +40,14 @@ fixture_start (Fixture        *f,
   f->simulator = simulator;
   f->history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
   heart_history_follow (f->history, G_OBJECT (f->simulator));
-  f->server = heart_server_new (f->simulator, f->history);
+  if (f->day_log != NULL)
+    f->server = g_object_new (HEART_TYPE_SERVER,
+                              "simulator", f->simulator,
+                              "history", f->history,
+                              "day-log", f->day_log,
+                              NULL);
+  else
+    f->server = heart_server_new (f->simulator, f->history);
   heart_server_set_port (f->server, 0);
   if (bind != NULL)
     heart_server_set_bind_address (f->server, bind);
@@ -72,6 +81,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->server);
   g_clear_object (&f->history);
   g_clear_object (&f->simulator);
+  g_clear_object (&f->day_log);
   /* let libsoup finish closing sockets before the next test */
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -272,6 +282,13 @@ static const struct
   { "/api/history?limit=0", "limit", "greater_than_equal" },
   { "/api/history?limit=10001", "limit", "less_than_equal" },
   { "/api/history?limit=2.5", "limit", "int_parsing" },
+  { "/api/day?seconds=0", "seconds", "greater_than_equal" },
+  { "/api/day?seconds=129601", "seconds", "less_than_equal" },
+  { "/api/day?seconds=1.5", "seconds", "int_parsing" },
+  { "/api/day?resolution=15", "resolution", "multiple_of" },
+  { "/api/day?resolution=abc", "resolution", "int_parsing" },
+  { "/api/day?resolution=0", "resolution", "greater_than_equal" },
+  { "/api/day?resolution=3610", "resolution", "less_than_equal" },
 };
 
 static void
@@ -363,6 +380,7 @@ test_docs (Fixture       *f,
     "/health", "/simulation/start", "/simulation/stop", "/heartbeat/current", "/ws/heartbeat",
     "/simulation/trigger-stress", "/simulation/set-baseline", "/api/stream", "/api/history",
     "/api/channels", "/ws/stream", "/simulation/scenario", "/source", "/simulation/activity", "/simulation/profile",
+    "/api/day",
   };
   g_autoptr(JsonNode) openapi = get_json (f, "/openapi.json", SOUP_STATUS_OK);
   JsonObject *documented = json_object_get_object_member (json_node_get_object (openapi), "paths");
@@ -1283,6 +1301,365 @@ test_history_stalled (Fixture       *f,
 
 /* ---- listening, token, limits ------------------------------------------- */
 
+/* ---- the day: GET /api/day ------------------------------------------------- */
+
+static JsonArray *
+day_buckets (JsonNode *day)
+{
+  return json_object_get_array_member (json_node_get_object (day), "buckets");
+}
+
+static JsonObject *
+day_totals (JsonNode *day)
+{
+  return json_object_get_object_member (json_node_get_object (day), "totals");
+}
+
+static gint64
+day_steps (JsonArray *buckets)
+{
+  gint64 steps = 0;
+
+  for (guint i = 0; i < json_array_get_length (buckets); i++)
+    steps += json_object_get_int_member (json_array_get_object_element (buckets, i), "steps");
+  return steps;
+}
+
+static double
+day_energy (JsonArray *buckets)
+{
+  double energy = 0;
+
+  for (guint i = 0; i < json_array_get_length (buckets); i++)
+    energy += json_object_get_double_member (json_array_get_object_element (buckets, i), "energy_kcal");
+  return energy;
+}
+
+/* Minutes of simulation time, a tick every 0.5 s */
+static void
+live_minutes (Fixture *f,
+              double   minutes)
+{
+  tick (f, (guint) (minutes * 120));
+}
+
+static gboolean
+is_null_member (JsonObject *object,
+                const char *member)
+{
+  return json_object_has_member (object, member) && json_object_get_null_member (object, member);
+}
+
+static void
+test_day (Fixture       *f,
+          gconstpointer  data)
+{
+  static const char *const sleep_members[] = {
+    "in_bed_minutes", "asleep_minutes", "awake_minutes", "core_minutes", "deep_minutes", "rem_minutes",
+  };
+  g_autoptr(JsonNode) empty = get_json (f, "/api/day", SOUP_STATUS_OK);
+  g_autoptr(JsonNode) day = NULL;
+  g_autoptr(JsonNode) history = NULL;
+  g_autoptr(GDateTime) first = g_date_time_new_from_unix_local (START_US / G_USEC_PER_SEC);
+  g_autofree char *date = g_date_time_format (first, "%Y-%m-%d");
+  g_autoptr(GDateTime) day_start = NULL;
+  g_autoptr(GDateTime) local_start = NULL;
+  g_autofree char *local_date = NULL;
+  g_autoptr(TestReply) head = NULL;
+  g_autoptr(TestReply) options = NULL;
+  g_autoptr(TestReply) post = NULL;
+  JsonObject *totals, *heart_rate, *sleep;
+  JsonArray *buckets;
+
+  /* before any sample: no day yet, nothing to say of the heart */
+  g_assert_true (is_null_member (json_node_get_object (empty), "date"));
+  g_assert_true (is_null_member (json_node_get_object (empty), "day_start"));
+  g_assert_cmpuint (json_array_get_length (day_buckets (empty)), ==, 0);
+  heart_rate = json_object_get_object_member (day_totals (empty), "heart_rate");
+  g_assert_true (is_null_member (heart_rate, "low"));
+  g_assert_true (is_null_member (heart_rate, "high"));
+  g_assert_true (is_null_member (heart_rate, "mean"));
+  g_assert_cmpint (json_object_get_int_member (day_totals (empty), "steps"), ==, 0);
+
+  /* 75 s: ten-second buckets from t = 0 to 70, two of a minute */
+  tick (f, 150);
+  day = get_json (f, "/api/day", SOUP_STATUS_OK);
+
+  /* the local day the samples are of, from its midnight */
+  g_assert_cmpstr (test_json_string (day, "date"), ==, date);
+  day_start = g_date_time_new_from_iso8601 (test_json_string (day, "day_start"), NULL);
+  g_assert_nonnull (day_start);
+  local_start = g_date_time_to_local (day_start);
+  local_date = g_date_time_format (local_start, "%Y-%m-%d");
+  g_assert_cmpstr (local_date, ==, date);
+  g_assert_cmpint (g_date_time_get_hour (local_start), ==, 0);
+  g_assert_cmpint (g_date_time_get_minute (local_start), ==, 0);
+  g_assert_cmpint (g_date_time_get_utc_offset (local_start), ==, g_date_time_get_utc_offset (day_start));
+
+  totals = day_totals (day);
+  g_assert_cmpint (json_object_get_int_member (totals, "steps"), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (totals, "active_minutes"), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (totals, "energy_kcal"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (totals, "active_energy_kcal"), >=, 0);
+  heart_rate = json_object_get_object_member (totals, "heart_rate");
+  g_assert_cmpint (json_object_get_int_member (heart_rate, "low"), >=, 30);
+  g_assert_cmpint (json_object_get_int_member (heart_rate, "low"), <=, json_object_get_int_member (heart_rate, "mean"));
+  g_assert_cmpint (json_object_get_int_member (heart_rate, "mean"), <=, json_object_get_int_member (heart_rate, "high"));
+  sleep = json_object_get_object_member (totals, "sleep");
+  for (gsize i = 0; i < G_N_ELEMENTS (sleep_members); i++)
+    g_assert_cmpfloat (json_object_get_double_member (sleep, sleep_members[i]), ==, 0);
+
+  g_assert_cmpint (test_json_int (day, "resolution"), ==, 60);
+  buckets = day_buckets (day);
+  g_assert_cmpuint (json_array_get_length (buckets), ==, 2);
+  for (guint i = 0; i < json_array_get_length (buckets); i++)
+    {
+      JsonObject *bucket = json_array_get_object_element (buckets, i);
+      const char *timestamp = json_object_get_string_member (bucket, "timestamp");
+      double mean = json_object_get_double_member (bucket, "heart_rate");
+
+      g_assert_cmpint (json_object_get_int_member (bucket, "t"), ==, 60 * i);
+      g_assert_cmpint (strlen (timestamp), ==, strlen ("2026-01-09T12:34:56.789Z"));
+      g_assert_true (g_str_has_suffix (timestamp, "Z"));
+      g_assert_cmpfloat (json_object_get_int_member (bucket, "heart_rate_low"), <=, mean);
+      g_assert_cmpfloat (mean, <=, json_object_get_int_member (bucket, "heart_rate_high"));
+      g_assert_cmpfloat (json_object_get_double_member (bucket, "stress"), >=, 0);
+      g_assert_cmpfloat (json_object_get_double_member (bucket, "stress"), <=, 1);
+      g_assert_cmpint (json_object_get_int_member (bucket, "steps"), ==, 0);
+      g_assert_cmpfloat (json_object_get_double_member (bucket, "energy_kcal"), >, 0);
+      g_assert_cmpstr (json_object_get_string_member (bucket, "activity"), ==, "rest");
+      g_assert_cmpstr (json_object_get_string_member (bucket, "sleep_stage"), ==, "");
+      g_assert_cmpstr (json_object_get_string_member (bucket, "condition"), ==, "");
+      g_assert_true (json_node_get_value_type (json_object_get_member (bucket, "event")) == G_TYPE_BOOLEAN);
+    }
+  /* a bucket's timestamp is its first sample's */
+  history = get_json (f, "/api/history?limit=1", SOUP_STATUS_OK);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (buckets, 0), "timestamp"), ==,
+                   json_object_get_string_member (json_array_get_object_element (
+                     json_object_get_array_member (json_node_get_object (history), "samples"), 0), "timestamp"));
+
+  /* HEAD, the preflight and other methods as on every reading route */
+  head = test_request (f->session, SOUP_METHOD_HEAD, f->port, "/api/day", NULL);
+  g_assert_cmpuint (test_reply_status (head), ==, SOUP_STATUS_OK);
+  g_assert_cmpstr (test_reply_header (head, "Content-Type"), ==, "application/json");
+  g_assert_cmpuint (g_bytes_get_size (head->body), ==, 0);
+  options = test_request (f->session, SOUP_METHOD_OPTIONS, f->port, "/api/day",
+                          "Origin", "http://example.test", "Access-Control-Request-Method", "GET", NULL);
+  g_assert_cmpuint (test_reply_status (options), ==, SOUP_STATUS_NO_CONTENT);
+  g_assert_cmpstr (test_reply_header (options, "Allow"), ==, "GET, HEAD, OPTIONS");
+  g_assert_cmpstr (test_reply_header (options, "Access-Control-Allow-Origin"), ==, "*");
+  post = test_request (f->session, SOUP_METHOD_POST, f->port, "/api/day", NULL);
+  g_assert_cmpuint (test_reply_status (post), ==, SOUP_STATUS_METHOD_NOT_ALLOWED);
+  g_assert_cmpstr (test_reply_header (post, "Allow"), ==, "GET, HEAD, OPTIONS");
+}
+
+/* Ten minutes' walk, then two at rest: the totals are what the person did */
+static void
+test_day_walking (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonNode) day = NULL;
+  JsonObject *totals;
+  JsonArray *buckets;
+  guint walking = 0;
+  guint length;
+  gint64 steps;
+
+  g_assert_true (heart_simulator_set_activity (f->simulator, "walking", NULL));
+  live_minutes (f, 10);
+  g_assert_true (heart_simulator_set_activity (f->simulator, "rest", NULL));
+  live_minutes (f, 2);
+
+  day = get_json (f, "/api/day?seconds=3600&resolution=10", SOUP_STATUS_OK);
+  totals = day_totals (day);
+  buckets = day_buckets (day);
+  length = json_array_get_length (buckets);
+  /* 12 minutes of ten-second buckets, t = 0 to 720, none left out */
+  g_assert_cmpuint (length, ==, 73);
+
+  steps = json_object_get_int_member (totals, "steps");
+  /* a walk is about 100 steps a minute (docs/model.md, Activity) */
+  g_assert_cmpint (steps, >, 500);
+  g_assert_cmpint (steps, ==, day_steps (buckets));
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (totals, "active_minutes"), 10.0, 0.1);
+  g_assert_cmpfloat (json_object_get_double_member (totals, "active_energy_kcal"), >, 0);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (totals, "energy_kcal"), day_energy (buckets),
+                                  0.05 + length * 0.005);
+
+  for (guint i = 0; i < length; i++)
+    {
+      JsonObject *bucket = json_array_get_object_element (buckets, i);
+      const char *activity = json_object_get_string_member (bucket, "activity");
+
+      if (g_strcmp0 (activity, "walking") == 0)
+        {
+          walking++;
+          /* the walk came first, and whole */
+          g_assert_cmpuint (walking, ==, i + 1);
+        }
+      else
+        g_assert_cmpstr (activity, ==, "rest");
+    }
+  g_assert_cmpuint (walking, >=, 59);
+  g_assert_cmpuint (walking, <=, 61);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (buckets, 30), "steps"), >, 0);
+}
+
+/* Merged buckets keep what they merge: the same buckets, the same sums */
+static void
+test_day_resolution (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(JsonNode) fine = NULL;
+  g_autoptr(JsonNode) minutes = NULL;
+  g_autoptr(JsonNode) hour = NULL;
+  g_autoptr(JsonNode) last_minute = NULL;
+  JsonArray *fine_buckets, *minute_buckets, *hour_buckets, *last_buckets;
+  guint fine_length, j = 0;
+
+  g_assert_true (heart_simulator_set_activity (f->simulator, "walking", NULL));
+  live_minutes (f, 5);
+  g_assert_true (heart_simulator_set_activity (f->simulator, "rest", NULL));
+  live_minutes (f, 3.5);
+
+  fine = get_json (f, "/api/day?seconds=3600&resolution=10", SOUP_STATUS_OK);
+  minutes = get_json (f, "/api/day?seconds=3600&resolution=60", SOUP_STATUS_OK);
+  hour = get_json (f, "/api/day?seconds=3600&resolution=3600", SOUP_STATUS_OK);
+  fine_buckets = day_buckets (fine);
+  minute_buckets = day_buckets (minutes);
+  hour_buckets = day_buckets (hour);
+  fine_length = json_array_get_length (fine_buckets);
+  g_assert_cmpint (test_json_int (minutes, "resolution"), ==, 60);
+
+  /* 8.5 minutes, t = 0 to 510: 52 buckets of 10 s, 9 of a minute, one of an hour */
+  g_assert_cmpuint (fine_length, ==, 52);
+  g_assert_cmpuint (json_array_get_length (minute_buckets), ==, 9);
+  g_assert_cmpuint (json_array_get_length (hour_buckets), ==, 1);
+  g_assert_cmpint (day_steps (fine_buckets), >, 0);
+  g_assert_cmpint (day_steps (minute_buckets), ==, day_steps (fine_buckets));
+  g_assert_cmpint (day_steps (hour_buckets), ==, day_steps (fine_buckets));
+  g_assert_cmpint (day_steps (fine_buckets), ==, json_object_get_int_member (day_totals (fine), "steps"));
+
+  for (guint i = 0; i < json_array_get_length (minute_buckets); i++)
+    {
+      JsonObject *minute = json_array_get_object_element (minute_buckets, i);
+      gint64 t = json_object_get_int_member (minute, "t");
+      JsonObject *first = json_array_get_object_element (fine_buckets, j);
+      JsonObject *last = NULL;
+      gint64 low = G_MAXINT64, high = 0, steps = 0;
+      double energy = 0, mean_low = G_MAXDOUBLE, mean_high = 0;
+      guint n = 0;
+
+      g_assert_cmpint (t, ==, 60 * i);
+      for (; j < fine_length; j++, n++)
+        {
+          JsonObject *bucket = json_array_get_object_element (fine_buckets, j);
+          double mean = json_object_get_double_member (bucket, "heart_rate");
+
+          if (json_object_get_int_member (bucket, "t") / 60 * 60 != t)
+            break;
+          last = bucket;
+          low = MIN (low, json_object_get_int_member (bucket, "heart_rate_low"));
+          high = MAX (high, json_object_get_int_member (bucket, "heart_rate_high"));
+          steps += json_object_get_int_member (bucket, "steps");
+          energy += json_object_get_double_member (bucket, "energy_kcal");
+          mean_low = MIN (mean_low, mean);
+          mean_high = MAX (mean_high, mean);
+        }
+      g_assert_cmpuint (n, >, 0);
+      g_assert_cmpint (json_object_get_int_member (minute, "heart_rate_low"), ==, low);
+      g_assert_cmpint (json_object_get_int_member (minute, "heart_rate_high"), ==, high);
+      g_assert_cmpint (json_object_get_int_member (minute, "steps"), ==, steps);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (minute, "energy_kcal"), energy, 0.005 * (n + 1));
+      g_assert_cmpfloat (json_object_get_double_member (minute, "heart_rate"), >=, mean_low - 0.05);
+      g_assert_cmpfloat (json_object_get_double_member (minute, "heart_rate"), <=, mean_high + 0.05);
+      /* the first sample's time, the last bucket's labels */
+      g_assert_cmpstr (json_object_get_string_member (minute, "timestamp"), ==,
+                       json_object_get_string_member (first, "timestamp"));
+      g_assert_cmpstr (json_object_get_string_member (minute, "activity"), ==,
+                       json_object_get_string_member (last, "activity"));
+    }
+  g_assert_cmpuint (j, ==, fine_length);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (minute_buckets, 0), "activity"),
+                   ==, "walking");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (minute_buckets, 8), "activity"),
+                   ==, "rest");
+
+  /* the last minute: the six newest buckets */
+  last_minute = get_json (f, "/api/day?seconds=60&resolution=10", SOUP_STATUS_OK);
+  last_buckets = day_buckets (last_minute);
+  g_assert_cmpuint (json_array_get_length (last_buckets), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (last_buckets, 5), "t"), ==,
+                   json_object_get_int_member (json_array_get_object_element (fine_buckets, fine_length - 1), "t"));
+}
+
+/* A simulator sends its activity only when it changes: a server made
+ * during a walk still knows it */
+static void
+fixture_setup_walking (Fixture       *f,
+                       gconstpointer  data)
+{
+  HeartSimulator *simulator = heart_simulator_new_manual (42, START_US);
+
+  g_assert_true (heart_simulator_set_activity (simulator, "walking", NULL));
+  heart_simulator_advance (simulator, 5);
+  fixture_start (f, simulator, NULL, NULL);
+}
+
+static void
+test_day_primed (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(JsonNode) day = NULL;
+  JsonArray *buckets;
+
+  tick (f, 60);
+  day = get_json (f, "/api/day?resolution=10", SOUP_STATUS_OK);
+  buckets = day_buckets (day);
+  g_assert_cmpuint (json_array_get_length (buckets), ==, 4);
+  for (guint i = 0; i < json_array_get_length (buckets); i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (buckets, i), "activity"),
+                     ==, "walking");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (day_totals (day), "active_minutes"), 0.5, 0.05);
+}
+
+static void
+fixture_setup_day_log (Fixture       *f,
+                       gconstpointer  data)
+{
+  f->day_log = heart_day_log_new (NULL);
+  fixture_start (f, heart_simulator_new_manual (42, START_US), NULL, NULL);
+}
+
+/* "day-log": the owner's log, not one of the server's */
+static void
+test_day_log_given (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(HeartDayLog) property = NULL;
+  g_autoptr(JsonNode) day = NULL;
+  HeartSample sample = { 0 };
+  JsonObject *bucket;
+
+  g_object_get (f->server, "day-log", &property, NULL);
+  g_assert_true (property == f->day_log);
+
+  /* the simulator's samples reach only a log that follows it */
+  tick (f, 30);
+  sample.timestamp_us = START_US;
+  sample.t_s = 1234;
+  sample.bpm = 99;
+  heart_day_log_add_sample (f->day_log, &sample);
+
+  day = get_json (f, "/api/day?resolution=10", SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (day_buckets (day)), ==, 1);
+  bucket = json_array_get_object_element (day_buckets (day), 0);
+  g_assert_cmpint (json_object_get_int_member (bucket, "t"), ==, 1230);
+  g_assert_cmpfloat (json_object_get_double_member (bucket, "heart_rate"), ==, 99);
+  /* no activity heard */
+  g_assert_true (is_null_member (bucket, "activity"));
+}
+
 static void
 test_port_in_use (Fixture       *f,
                   gconstpointer  data)
@@ -1406,6 +1783,11 @@ main (int    argc,
   ADD ("/server/bulk-answers", test_bulk_answers);
   ADD ("/server/history-stalled", test_history_stalled);
   ADD ("/server/history-turnover", test_history_turnover);
+  ADD ("/server/day", test_day);
+  ADD ("/server/day-walking", test_day_walking);
+  ADD ("/server/day-resolution", test_day_resolution);
+  g_test_add ("/server/day-primed", Fixture, NULL, fixture_setup_walking, test_day_primed, fixture_teardown);
+  g_test_add ("/server/day-log-given", Fixture, NULL, fixture_setup_day_log, test_day_log_given, fixture_teardown);
   ADD ("/server/port-in-use", test_port_in_use);
   g_test_add_func ("/server/token", test_token);
   ADD ("/server/loopback-needs-no-token", test_loopback_needs_no_token);

@@ -15,9 +15,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "heart-day-log.h"
 #include "heart-profile.h"
 #include "heart-sample-fields.h"
 #include "heart-server.h"
+#include "heart-server-day.h"
 #include "heart-server-json.h"
 #include "heart-server-person.h"
 #include "heart-server-private.h"
@@ -39,6 +41,7 @@ struct _HeartServer
   HeartSource    *source;        /* what is served (docs/architecture.md, Sources) */
   HeartHistory   *history;
   HeartChannelHistory *channel_history;
+  HeartDayLog    *day_log;       /* GET /api/day */
   SoupServer     *soup;
   HeartFanout    *fanout;
   HeartBackfill    *backfill;        /* /api/history answers */
@@ -66,6 +69,7 @@ enum {
   PROP_SIMULATOR,
   PROP_SOURCE,
   PROP_HISTORY,
+  PROP_DAY_LOG,
   PROP_PORT,
   PROP_BIND_ADDRESS,
   PROP_TOKEN,
@@ -647,6 +651,14 @@ handle_history (HeartServer       *self,
 }
 
 static void
+handle_day (HeartServer       *self,
+            SoupServerMessage *msg,
+            GHashTable        *query)
+{
+  heart_server_day_respond (msg, query, self->day_log);
+}
+
+static void
 handle_stream (HeartServer       *self,
                SoupServerMessage *msg,
                GHashTable        *query)
@@ -793,6 +805,7 @@ static const Route routes[] = {
   { "/simulation/profile", handle_get_profile, handle_set_profile },
   { "/api/stream", handle_stream, NULL },
   { "/api/history", handle_history, NULL },
+  { "/api/day", handle_day, NULL },
   { WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
   { TYPED_WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
   { "/api/channels", handle_channels, NULL },
@@ -1440,6 +1453,12 @@ heart_server_constructed (GObject *object)
 
   self->channel_history = heart_channel_history_new (HEART_CHANNEL_HISTORY_DEFAULT_CAPACITY);
   heart_channel_history_follow (self->channel_history, G_OBJECT (self->source));
+  /* without one given, a log of its own, of what it serves */
+  if (self->day_log == NULL)
+    {
+      self->day_log = heart_day_log_new (NULL);
+      heart_day_log_follow (self->day_log, G_OBJECT (self->source));
+    }
   g_signal_connect_object (self->source, "sample", G_CALLBACK (on_sample), self, 0);
   g_signal_connect_object (self->source, "values", G_CALLBACK (on_values), self, 0);
   g_signal_connect_object (self->source, "notify::running", G_CALLBACK (on_running_changed), self, 0);
@@ -1484,6 +1503,7 @@ heart_server_dispose (GObject *object)
   g_clear_object (&self->history);
   g_clear_object (&self->bluez_connection);
   g_clear_object (&self->channel_history);
+  g_clear_object (&self->day_log);
 
   G_OBJECT_CLASS (heart_server_parent_class)->dispose (object);
 }
@@ -1520,6 +1540,9 @@ heart_server_get_property (GObject    *object,
       break;
     case PROP_HISTORY:
       g_value_set_object (value, self->history);
+      break;
+    case PROP_DAY_LOG:
+      g_value_set_object (value, self->day_log);
       break;
     case PROP_FANOUT_THREADS:
       g_value_set_uint (value, self->fanout_threads);
@@ -1599,6 +1622,9 @@ heart_server_set_property (GObject      *object,
     case PROP_HISTORY:
       self->history = g_value_dup_object (value);
       break;
+    case PROP_DAY_LOG:
+      self->day_log = g_value_dup_object (value);
+      break;
     case PROP_FANOUT_THREADS:
       self->fanout_threads = g_value_get_uint (value);
       break;
@@ -1652,6 +1678,11 @@ heart_server_class_init (HeartServerClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_HISTORY] =
     g_param_spec_object ("history", NULL, NULL, HEART_TYPE_HISTORY,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* what GET /api/day answers from, following the same source; when not
+   * set, the server makes one that follows the source it serves */
+  properties[PROP_DAY_LOG] =
+    g_param_spec_object ("day-log", NULL, NULL, HEART_TYPE_DAY_LOG,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PORT] =
     g_param_spec_uint ("port", NULL, NULL, 0, 65535, HEART_SERVER_DEFAULT_PORT,

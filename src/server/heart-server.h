@@ -24,7 +24,9 @@ G_DECLARE_FINAL_TYPE (HeartServer, heart_server, HEART, SERVER, GObject)
 /* Properties: "port" (guint, 0 = any free port), "bind-address" (string,
  * default 127.0.0.1), "token" (string or NULL; required on POST when the bind
  * address is not loopback), "listening" (read-only), "websocket-clients" and
- * "sse-clients" (read-only counts, notified when they change). */
+ * "sse-clients" (read-only counts, notified when they change), "day-log"
+ * (construct-only HeartDayLog that GET /api/day answers from; when not
+ * given, the server makes one that follows the source it serves). */
 HeartServer *heart_server_new                  (HeartSimulator *simulator,
                                                 HeartHistory *history);
 /* Fails with G_IO_ERROR_ADDRESS_IN_USE when the port is taken. */
