@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "heart-headless.h"
+#include "heart-day-log.h"
 #include "heart-history.h"
 #include "heart-duration.h"
 #include "heart-recorder.h"
@@ -454,6 +455,7 @@ heart_headless_main (int    argc,
   g_autoptr(HeartReplay) replay = NULL;
   g_autoptr(HeartSensor) sensor = NULL;
   g_autoptr(HeartHistory) history = NULL;
+  g_autoptr(HeartDayLog) day_log = NULL;
   g_autoptr(HeartServer) server = NULL;
   g_autoptr(HeartRecorder) recorder = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -530,6 +532,9 @@ heart_headless_main (int    argc,
   else
     source = heart_source_switch_new (HEART_SOURCE (simulator));
   heart_history_follow (history, G_OBJECT (source));
+  /* the day's totals and the long chart spans (GET /api/day) */
+  day_log = heart_day_log_new (NULL);
+  heart_day_log_follow (day_log, G_OBJECT (source));
 
   /* before anything listens: a file that cannot be recorded to is a
    * mistake of the command line's */
@@ -552,6 +557,7 @@ heart_headless_main (int    argc,
                          "simulator", simulator,
                          "source", source,
                          "history", history,
+                         "day-log", day_log,
                          "fanout-threads", (guint) options.fanout_threads,
                          NULL);
   heart_server_set_port (server, (guint) options.port);
