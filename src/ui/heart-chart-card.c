@@ -29,6 +29,7 @@ enum {
   PROP_0,
   PROP_SOURCE,
   PROP_HISTORY,
+  PROP_DAY_LOG,
   PROP_WINDOW_SECONDS,
   PROP_SHOW_BREATHING,
   PROP_SHOW_SKIN_CONDUCTANCE,
@@ -65,6 +66,8 @@ forward_notify (HeartChartCard *self,
 {
   if (g_str_equal (pspec->name, "history"))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
+  else if (g_str_equal (pspec->name, "day-log"))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DAY_LOG]);
   else if (g_str_equal (pspec->name, "window-seconds"))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_SECONDS]);
   else if (g_str_equal (pspec->name, "show-breathing"))
@@ -140,6 +143,9 @@ heart_chart_card_get_property (GObject    *object,
     case PROP_HISTORY:
       g_value_set_object (value, heart_chart_get_history (self->chart));
       break;
+    case PROP_DAY_LOG:
+      g_value_set_object (value, heart_chart_get_day_log (self->chart));
+      break;
     case PROP_WINDOW_SECONDS:
       g_value_set_uint (value, heart_chart_get_window_seconds (self->chart));
       break;
@@ -169,6 +175,9 @@ heart_chart_card_set_property (GObject      *object,
       break;
     case PROP_HISTORY:
       heart_chart_card_set_history (self, g_value_get_object (value));
+      break;
+    case PROP_DAY_LOG:
+      heart_chart_set_day_log (self->chart, g_value_get_object (value));
       break;
     case PROP_WINDOW_SECONDS:
       heart_chart_set_window_seconds (self->chart, g_value_get_uint (value));
@@ -202,8 +211,12 @@ heart_chart_card_class_init (HeartChartCardClass *klass)
   properties[PROP_HISTORY] =
     g_param_spec_object ("history", NULL, NULL, HEART_TYPE_HISTORY,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DAY_LOG] =
+    g_param_spec_object ("day-log", NULL, NULL, HEART_TYPE_DAY_LOG,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_WINDOW_SECONDS] =
-    g_param_spec_uint ("window-seconds", NULL, NULL, 30, 300, 60,
+    g_param_spec_uint ("window-seconds", NULL, NULL,
+                       HEART_CHART_DATA_MIN_SECONDS, HEART_CHART_DATA_MAX_SECONDS, 60,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_BREATHING] =
     g_param_spec_boolean ("show-breathing", NULL, NULL, FALSE,

@@ -17,6 +17,7 @@ G_DECLARE_FINAL_TYPE (HeartChartCard, heart_chart_card, HEART, CHART_CARD, GtkWi
 
 /* Properties: "source" (the chart reads "history" when it samples, takes
  * its channel values for the traces, and scrolls while it runs), "history",
+ * "day-log" (what the 1 h and 24 h spans show),
  * "window-seconds" (the span shown), "show-breathing" and
  * "show-skin-conductance" (the traces under the heart rate; the card's menu
  * changes them through app.show-breathing and app.show-skin-conductance). */

@@ -21,9 +21,8 @@
 /* Traces keep their shape when decimated: a bucket gives its low and high */
 #define MAX_TRACE_POINTS 1200
 #define MIN_BPM_SPAN 40.0
-#define MAX_WINDOW_SECONDS 300
-/* A trace keeps a little more than the longest span */
-#define TRACE_KEEP_SECONDS (MAX_WINDOW_SECONDS + 10.0)
+/* A trace keeps a little more than the longest span that shows traces */
+#define TRACE_KEEP_SECONDS (HEART_CHART_DATA_MAX_TRACE_SECONDS + 10.0)
 
 typedef struct
 {
@@ -47,6 +46,7 @@ struct _HeartChartData
   GObject       parent_instance;
 
   HeartHistory *history;
+  HeartDayLog  *day_log;
   guint         window_seconds;
 
   GArray       *points;     /* HeartChartPoint, oldest first, reused */
@@ -57,95 +57,119 @@ struct _HeartChartData
   double        latest_t;
   double        covered_s;
   Trace         traces[HEART_N_TRACES];
+  GArray       *bands[HEART_N_BANDS];    /* HeartChartBand, on the long spans */
 };
 
 G_DEFINE_FINAL_TYPE (HeartChartData, heart_chart_data, G_TYPE_OBJECT)
 
 /* ---------------------------------------------------------------- samples */
 
+/* An event span runs from the first time with the event on to the first
+ * time after it */
 static void
-append_span_edge (HeartChartData    *self,
-                  const HeartSample *sample,
-                  gboolean          *in_span)
+append_span_edge (HeartChartData *self,
+                  double          t,
+                  gboolean        event_active,
+                  gboolean       *in_span)
 {
-  if (sample->event_active && !*in_span)
+  if (event_active && !*in_span)
     {
-      HeartChartSpan span = { sample->t_s, sample->t_s };
+      HeartChartSpan span = { t, t };
 
       g_array_append_val (self->spans, span);
       *in_span = TRUE;
     }
   else if (*in_span)
     {
-      g_array_index (self->spans, HeartChartSpan, self->spans->len - 1).to = sample->t_s;
-      *in_span = sample->event_active;
+      g_array_index (self->spans, HeartChartSpan, self->spans->len - 1).to = t;
+      *in_span = event_active;
     }
 }
 
 /* A phase runs from its first sample to the first sample of what follows.
- * @first: @sample is the first one read, and @before (or NULL) the one
- * before it in the history. */
+ * @before: the phase of the sample before the first one read (NULL when
+ * there is none), or "" past the first one. */
 static void
-append_phase_edge (HeartChartData    *self,
-                   const HeartSample *sample,
-                   gboolean           first,
-                   const HeartSample *before,
-                   gboolean          *in_phase)
+append_phase_edge (HeartChartData *self,
+                   double          t,
+                   const char     *condition,
+                   const char     *before,
+                   gboolean       *in_phase)
 {
   HeartChartPhase *last = self->phases->len > 0
                           ? &g_array_index (self->phases, HeartChartPhase, self->phases->len - 1) : NULL;
 
-  if (*in_phase && g_str_equal (last->name, sample->condition))
+  if (*in_phase && g_str_equal (last->name, condition))
     {
-      last->to = sample->t_s;
+      last->to = t;
       return;
     }
   if (*in_phase)
-    last->to = sample->t_s;
-  *in_phase = sample->condition[0] != '\0';
+    last->to = t;
+  *in_phase = condition[0] != '\0';
   if (*in_phase)
     {
-      HeartChartPhase phase = { sample->t_s, sample->t_s, FALSE, "" };
+      HeartChartPhase phase = { t, t, FALSE, "" };
 
       /* The first sample read: did the phase begin here or before? */
-      phase.started_earlier = first && (before == NULL || g_str_equal (before->condition, sample->condition));
-      g_strlcpy (phase.name, sample->condition, sizeof phase.name);
+      phase.started_earlier = self->phases->len == 0 && (before == NULL || g_str_equal (before, condition));
+      g_strlcpy (phase.name, condition, sizeof phase.name);
       g_array_append_val (self->phases, phase);
     }
+}
+
+/* A band's segments: a new one where the value changes or time skips */
+static void
+append_band (HeartChartData *self,
+             HeartBandId     band,
+             double          from,
+             double          to,
+             guint           value)
+{
+  GArray *segments = self->bands[band];
+  HeartChartBand *last = segments->len > 0
+                         ? &g_array_index (segments, HeartChartBand, segments->len - 1) : NULL;
+  HeartChartBand segment = { from, to, value };
+
+  if (last != NULL && last->value == value && from - last->to < HEART_DAY_LOG_BUCKET_S / 2)
+    {
+      last->to = to;
+      return;
+    }
+  g_array_append_val (segments, segment);
 }
 
 /* Buckets are aligned to absolute simulation time, so an averaged point stays
  * where it is while the chart scrolls instead of jittering. */
 static void
-append_point (HeartChartData    *self,
-              const HeartSample *sample,
-              double             bucket_s,
-              gint64            *bucket_key,
-              guint             *bucket_count)
+append_point (HeartChartData        *self,
+              const HeartChartPoint *point,
+              double                 bucket_s,
+              gint64                *bucket_key,
+              guint                 *bucket_count)
 {
-  HeartChartPoint point = { sample->t_s, sample->bpm, sample->stress_level };
   gint64 key;
 
   if (bucket_s <= 0)
     {
-      g_array_append_val (self->points, point);
+      g_array_append_vals (self->points, point, 1);
       return;
     }
 
-  key = (gint64) floor (sample->t_s / bucket_s);
+  key = (gint64) floor (point->t / bucket_s);
   if (self->points->len > 0 && key == *bucket_key)
     {
       HeartChartPoint *last = &g_array_index (self->points, HeartChartPoint, self->points->len - 1);
       double n = ++*bucket_count;
 
-      last->t += (point.t - last->t) / n;
-      last->bpm += (point.bpm - last->bpm) / n;
-      last->stress += (point.stress - last->stress) / n;
+      last->t += (point->t - last->t) / n;
+      last->bpm += (point->bpm - last->bpm) / n;
+      last->stress += (point->stress - last->stress) / n;
       return;
     }
   *bucket_key = key;
   *bucket_count = 1;
-  g_array_append_val (self->points, point);
+  g_array_append_vals (self->points, point, 1);
 }
 
 static void
@@ -184,6 +208,18 @@ update_bpm_range (HeartChartData *self)
 }
 
 static void
+clear_prepared (HeartChartData *self)
+{
+  g_array_set_size (self->points, 0);
+  g_array_set_size (self->spans, 0);
+  g_array_set_size (self->phases, 0);
+  for (guint b = 0; b < HEART_N_BANDS; b++)
+    g_array_set_size (self->bands[b], 0);
+  self->covered_s = 0;
+  self->latest_t = 0;
+}
+
+static void
 rebuild_points (HeartChartData *self)
 {
   guint length = self->history != NULL ? heart_history_get_length (self->history) : 0;
@@ -195,11 +231,7 @@ rebuild_points (HeartChartData *self)
   double t_min;
   guint first;
 
-  g_array_set_size (self->points, 0);
-  g_array_set_size (self->spans, 0);
-  g_array_set_size (self->phases, 0);
-  self->covered_s = 0;
-  self->latest_t = 0;
+  clear_prepared (self);
   if (length == 0)
     {
       update_bpm_range (self);
@@ -219,14 +251,69 @@ rebuild_points (HeartChartData *self)
   for (guint i = first; i < length; i++)
     {
       const HeartSample *sample = heart_history_peek (self->history, i);
+      const HeartSample *before = i > 0 ? heart_history_peek (self->history, i - 1) : NULL;
+      HeartChartPoint point = { sample->t_s, sample->bpm, sample->stress_level };
 
-      append_span_edge (self, sample, &in_span);
-      append_phase_edge (self, sample, i == first, i > 0 ? heart_history_peek (self->history, i - 1) : NULL,
-                         &in_phase);
-      append_point (self, sample, bucket_s, &bucket_key, &bucket_count);
+      append_span_edge (self, sample->t_s, sample->event_active, &in_span);
+      append_phase_edge (self, sample->t_s, sample->condition,
+                         i > first ? "" : before != NULL ? before->condition : NULL, &in_phase);
+      append_point (self, &point, bucket_s, &bucket_key, &bucket_count);
     }
 
   self->covered_s = self->latest_t - heart_history_peek (self->history, first)->t_s;
+  update_bpm_range (self);
+}
+
+/* The long spans: the day log's 10 s buckets, averaged further when there
+ * are more than the chart has pixels for, and the activity and sleep bands */
+static void
+rebuild_from_day_log (HeartChartData *self)
+{
+  guint length = heart_day_log_get_length (self->day_log);
+  const HeartSample *latest = self->history != NULL ? heart_history_get_latest (self->history) : NULL;
+  const HeartDayBucket *last;
+  double bucket_s = 0;
+  gint64 bucket_key = 0;
+  guint bucket_count = 0;
+  gboolean in_span = FALSE;
+  gboolean in_phase = FALSE;
+  guint first;
+
+  clear_prepared (self);
+  if (length == 0)
+    {
+      update_bpm_range (self);
+      return;
+    }
+
+  last = heart_day_log_peek (self->day_log, length - 1);
+  self->latest_t = MAX (last->t_s, latest != NULL ? latest->t_s : 0);
+  first = heart_day_log_find (self->day_log, self->latest_t - self->window_seconds);
+  /* one bucket left of the window, so the line reaches the left edge */
+  if (first > 0)
+    first--;
+  if (length - first > MAX_POINTS)
+    bucket_s = self->window_seconds / (MAX_POINTS / 2.0);
+
+  for (guint i = first; i < length; i++)
+    {
+      const HeartDayBucket *bucket = heart_day_log_peek (self->day_log, i);
+      const HeartDayBucket *before = i > 0 ? heart_day_log_peek (self->day_log, i - 1) : NULL;
+      double end = MIN (bucket->t_s + HEART_DAY_LOG_BUCKET_S, self->latest_t);
+      HeartChartPoint point = { bucket->t_s + HEART_DAY_LOG_BUCKET_S / 2, bucket->bpm_mean, bucket->stress_mean };
+
+      append_span_edge (self, bucket->t_s, bucket->event_active, &in_span);
+      append_phase_edge (self, bucket->t_s, bucket->condition,
+                         i > first ? "" : before != NULL ? before->condition : NULL, &in_phase);
+      append_point (self, &point, bucket_s, &bucket_key, &bucket_count);
+      if (bucket->activity != HEART_DAY_NO_ACTIVITY)
+        append_band (self, HEART_BAND_ACTIVITY, bucket->t_s, end, bucket->activity);
+      if (bucket->sleep != HEART_DAY_SLEEP_NONE)
+        append_band (self, HEART_BAND_SLEEP, bucket->t_s, end, bucket->sleep);
+    }
+  append_span_edge (self, self->latest_t, FALSE, &in_span);
+
+  self->covered_s = self->latest_t - heart_day_log_peek (self->day_log, first)->t_s;
   update_bpm_range (self);
 }
 
@@ -440,6 +527,7 @@ heart_chart_data_dispose (GObject *object)
   HeartChartData *self = HEART_CHART_DATA (object);
 
   g_clear_object (&self->history);
+  g_clear_object (&self->day_log);
   G_OBJECT_CLASS (heart_chart_data_parent_class)->dispose (object);
 }
 
@@ -453,6 +541,8 @@ heart_chart_data_finalize (GObject *object)
   g_clear_pointer (&self->phases, g_array_unref);
   for (guint t = 0; t < HEART_N_TRACES; t++)
     trace_clear (&self->traces[t]);
+  for (guint b = 0; b < HEART_N_BANDS; b++)
+    g_clear_pointer (&self->bands[b], g_array_unref);
   G_OBJECT_CLASS (heart_chart_data_parent_class)->finalize (object);
 }
 
@@ -472,6 +562,8 @@ heart_chart_data_init (HeartChartData *self)
   self->points = g_array_sized_new (FALSE, FALSE, sizeof (HeartChartPoint), MAX_POINTS + 2);
   self->spans = g_array_new (FALSE, FALSE, sizeof (HeartChartSpan));
   self->phases = g_array_new (FALSE, FALSE, sizeof (HeartChartPhase));
+  for (guint b = 0; b < HEART_N_BANDS; b++)
+    self->bands[b] = g_array_new (FALSE, FALSE, sizeof (HeartChartBand));
   self->low = 60;
   self->high = 100;
   /* A resting breath fills about 1; skin conductance moves by tenths of a µS */
@@ -511,12 +603,37 @@ heart_chart_data_get_history (HeartChartData *self)
 }
 
 void
+heart_chart_data_set_day_log (HeartChartData *self,
+                              HeartDayLog    *day_log)
+{
+  g_return_if_fail (HEART_IS_CHART_DATA (self));
+  g_return_if_fail (day_log == NULL || HEART_IS_DAY_LOG (day_log));
+
+  if (g_set_object (&self->day_log, day_log))
+    heart_chart_data_update (self);
+}
+
+HeartDayLog *
+heart_chart_data_get_day_log (HeartChartData *self)
+{
+  g_return_val_if_fail (HEART_IS_CHART_DATA (self), NULL);
+  return self->day_log;
+}
+
+gboolean
+heart_chart_data_get_long_span (HeartChartData *self)
+{
+  g_return_val_if_fail (HEART_IS_CHART_DATA (self), FALSE);
+  return self->day_log != NULL && self->window_seconds > HEART_CHART_DATA_MAX_TRACE_SECONDS;
+}
+
+void
 heart_chart_data_set_window_seconds (HeartChartData *self,
                                      guint           seconds)
 {
   g_return_if_fail (HEART_IS_CHART_DATA (self));
 
-  seconds = CLAMP (seconds, 30, MAX_WINDOW_SECONDS);
+  seconds = CLAMP (seconds, HEART_CHART_DATA_MIN_SECONDS, HEART_CHART_DATA_MAX_SECONDS);
   if (self->window_seconds == seconds)
     return;
   self->window_seconds = seconds;
@@ -551,6 +668,13 @@ heart_chart_data_update (HeartChartData *self)
 {
   g_return_if_fail (HEART_IS_CHART_DATA (self));
 
+  if (heart_chart_data_get_long_span (self))
+    {
+      rebuild_from_day_log (self);
+      for (guint t = 0; t < HEART_N_TRACES; t++)
+        g_array_set_size (self->traces[t].points, 0);
+      return;
+    }
   rebuild_points (self);
   for (guint t = 0; t < HEART_N_TRACES; t++)
     trace_prepare (&self->traces[t], self->latest_t - self->window_seconds);
@@ -628,6 +752,17 @@ heart_chart_data_get_trace_range (HeartChartData *self,
   g_return_if_fail (trace < HEART_N_TRACES);
   *low = self->traces[trace].low;
   *high = self->traces[trace].high;
+}
+
+const HeartChartBand *
+heart_chart_data_get_band (HeartChartData *self,
+                           HeartBandId     band,
+                           guint          *n_segments)
+{
+  g_return_val_if_fail (HEART_IS_CHART_DATA (self), NULL);
+  g_return_val_if_fail (band < HEART_N_BANDS, NULL);
+  *n_segments = self->bands[band]->len;
+  return (const HeartChartBand *) (gpointer) self->bands[band]->data;
 }
 
 guint

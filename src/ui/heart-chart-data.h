@@ -14,6 +14,7 @@
 #include <glib-object.h>
 
 #include "heart-channel.h"
+#include "heart-day-log.h"
 #include "heart-history.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,25 @@ typedef enum {
   HEART_TRACE_SKIN,           /* HEART_CHANNEL_EDA, 4 Hz */
   HEART_N_TRACES
 } HeartTraceId;
+
+/* Spans up to 5 min read the history and show the traces; longer ones
+ * (1 h, 24 h) read the day log and show the activity and sleep bands */
+#define HEART_CHART_DATA_MIN_SECONDS 30
+#define HEART_CHART_DATA_MAX_TRACE_SECONDS 300
+#define HEART_CHART_DATA_MAX_SECONDS 86400
+
+typedef enum {
+  HEART_BAND_ACTIVITY,        /* values: HeartActivityType */
+  HEART_BAND_SLEEP,           /* values: HeartDaySleep, never NONE */
+  HEART_N_BANDS
+} HeartBandId;
+
+typedef struct
+{
+  double from;                /* simulation time, seconds */
+  double to;
+  guint  value;
+} HeartChartBand;
 
 typedef struct
 {
@@ -59,6 +79,12 @@ HeartChartData        *heart_chart_data_new                (void);
 void                   heart_chart_data_set_history        (HeartChartData *self,
                                                             HeartHistory *history);
 HeartHistory          *heart_chart_data_get_history        (HeartChartData *self);
+/* The long spans read it; without one they show the history as it goes */
+void                   heart_chart_data_set_day_log        (HeartChartData *self,
+                                                            HeartDayLog *day_log);
+HeartDayLog           *heart_chart_data_get_day_log        (HeartChartData *self);
+/* The span is long and there is a day log: bands, no traces */
+gboolean               heart_chart_data_get_long_span      (HeartChartData *self);
 void                   heart_chart_data_set_window_seconds (HeartChartData *self,
                                                             guint seconds);
 guint                  heart_chart_data_get_window_seconds (HeartChartData *self);
@@ -93,6 +119,10 @@ void                   heart_chart_data_get_trace_range    (HeartChartData *self
                                                             HeartTraceId trace,
                                                             double *low,
                                                             double *high);
+/* A band's segments on the long spans, oldest first; none otherwise */
+const HeartChartBand  *heart_chart_data_get_band           (HeartChartData *self,
+                                                            HeartBandId band,
+                                                            guint *n_segments);
 /* Values kept for a trace (the last five minutes and a little) */
 guint                  heart_chart_data_get_n_trace_values (HeartChartData *self,
                                                             HeartTraceId trace);

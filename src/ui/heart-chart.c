@@ -18,6 +18,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "heart-chart-bands.h"
+
 #define MAX_Y_LABELS 12
 #define MAX_X_LABELS 12
 #define N_STRESS_LABELS 3
@@ -48,6 +50,7 @@ typedef struct
 {
   PlotArea heart;
   PlotArea traces[HEART_N_TRACES];   /* empty where hidden */
+  PlotArea bands[HEART_N_BANDS];     /* empty but on the long spans */
   double   bottom;                   /* of the lowest strip */
 } ChartLayout;
 
@@ -86,6 +89,7 @@ struct _HeartChart
   AxisLabel        stress_labels[N_STRESS_LABELS];
   AxisLabel        skin_labels[2];           /* the skin trace's low and high */
   PangoLayout     *trace_titles[HEART_N_TRACES];
+  HeartBandStyle   band_style;
   PangoLayout     *empty_layout;
   GPtrArray       *phase_labels;             /* PhaseLabel, one per name seen */
   int              label_height;
@@ -105,6 +109,7 @@ struct _HeartChart
 enum {
   PROP_0,
   PROP_HISTORY,
+  PROP_DAY_LOG,
   PROP_WINDOW_SECONDS,
   PROP_LIVE,
   PROP_SHOW_BREATHING,
@@ -115,6 +120,14 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (HeartChart, heart_chart, GTK_TYPE_DRAWING_AREA)
+
+/* The traces give way to the bands on the long spans */
+static gboolean
+trace_shown (HeartChart   *self,
+             HeartTraceId  trace)
+{
+  return self->show_trace[trace] && !heart_chart_data_get_long_span (self->data);
+}
 
 /* ---------------------------------------------------------------- labels */
 
@@ -178,12 +191,12 @@ rebuild_y_labels (HeartChart *self)
 static guint
 time_step_for_window (guint window_seconds)
 {
-  static const guint steps[] = { 5, 10, 15, 20, 30, 60, 120 };
+  static const guint steps[] = { 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 14400 };
 
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     if (window_seconds / steps[i] <= 6)
       return steps[i];
-  return 120;
+  return steps[G_N_ELEMENTS (steps) - 1];
 }
 
 static char *
@@ -193,6 +206,9 @@ format_age (guint age,
   if (age == 0)
     /* Translators: the right end of the chart's time axis */
     return g_strdup (C_("chart time axis", "now"));
+  if (step % 3600 == 0)
+    /* Translators: hours before now on the chart's time axis; "−" is a minus sign */
+    return g_strdup_printf (C_("chart time axis", "−%u h"), age / 3600);
   if (step % 60 == 0)
     /* Translators: minutes before now on the chart's time axis; "−" is a minus sign */
     return g_strdup_printf (C_("chart time axis", "−%u min"), age / 60);
@@ -326,7 +342,9 @@ update_accessible_label (HeartChart *self)
 {
   const char *label;
 
-  if (self->show_trace[HEART_TRACE_BREATHING] && self->show_trace[HEART_TRACE_SKIN])
+  if (heart_chart_data_get_long_span (self->data))
+    label = _("Heart rate and stress chart, with bands of activity and sleep");
+  else if (self->show_trace[HEART_TRACE_BREATHING] && self->show_trace[HEART_TRACE_SKIN])
     label = _("Heart rate, stress, breathing and skin conductance chart");
   else if (self->show_trace[HEART_TRACE_BREATHING])
     label = _("Heart rate, stress and breathing chart");
@@ -494,25 +512,29 @@ compute_layout (HeartChart  *self,
                 int          height,
                 ChartLayout *layout)
 {
-  double left = MAX (self->y_label_width, self->show_trace[HEART_TRACE_SKIN] ? self->skin_label_width : 0) + 12;
+  double left = MAX (self->y_label_width, trace_shown (self, HEART_TRACE_SKIN) ? self->skin_label_width : 0) + 12;
   double right = width - self->stress_label_width - 12;
   double top = ceil (self->label_height / 2.0) + 2;
   double bottom = height - self->label_height - 8;
   double gap = self->label_height + 10;   /* a trace's title sits above it */
+  gboolean long_span = heart_chart_data_get_long_span (self->data);
   guint n_shown = 0;
+  double bands_height = 0;
   double available, trace_height, y;
 
   for (guint t = 0; t < HEART_N_TRACES; t++)
-    n_shown += self->show_trace[t] ? 1 : 0;
+    n_shown += trace_shown (self, t) ? 1 : 0;
+  for (guint b = 0; long_span && b < HEART_N_BANDS; b++)
+    bands_height += gap + heart_band_height (b, self->label_height);
 
-  available = bottom - top - n_shown * gap;
+  available = bottom - top - n_shown * gap - bands_height;
   trace_height = floor (available * (n_shown == 1 ? TRACE_SHARE_ONE : TRACE_SHARE_TWO));
   layout->heart = (PlotArea) { left, top, right, top + available - n_shown * trace_height };
 
   y = layout->heart.bottom;
   for (guint t = 0; t < HEART_N_TRACES; t++)
     {
-      if (!self->show_trace[t])
+      if (!trace_shown (self, t))
         {
           layout->traces[t] = (PlotArea) { left, y, right, y };
           continue;
@@ -520,6 +542,17 @@ compute_layout (HeartChart  *self,
       y += gap;
       layout->traces[t] = (PlotArea) { left, y, right, y + trace_height };
       y += trace_height;
+    }
+  for (guint b = 0; b < HEART_N_BANDS; b++)
+    {
+      if (!long_span)
+        {
+          layout->bands[b] = (PlotArea) { left, y, right, y };
+          continue;
+        }
+      y += gap;
+      layout->bands[b] = (PlotArea) { left, y, right, y + heart_band_height (b, self->label_height) };
+      y = layout->bands[b].bottom;
     }
   layout->bottom = y;
 }
@@ -582,7 +615,7 @@ draw_event_spans (HeartChart        *self,
         continue;
       cairo_rectangle (cr, x0, area->top, x1 - x0, area->bottom - area->top);
       for (guint t = 0; t < HEART_N_TRACES; t++)
-        if (self->show_trace[t])
+        if (trace_shown (self, t))
           cairo_rectangle (cr, x0, layout->traces[t].top, x1 - x0,
                            layout->traces[t].bottom - layout->traces[t].top);
     }
@@ -612,7 +645,7 @@ draw_grid (HeartChart        *self,
     {
       const PlotArea *strip = &layout->traces[t];
 
-      if (!self->show_trace[t])
+      if (!trace_shown (self, t))
         continue;
       cairo_move_to (cr, strip->left, snap (strip->top));
       cairo_line_to (cr, strip->right, snap (strip->top));
@@ -626,7 +659,7 @@ draw_grid (HeartChart        *self,
       cairo_move_to (cr, snap (x), area->top);
       cairo_line_to (cr, snap (x), area->bottom);
       for (guint t = 0; t < HEART_N_TRACES; t++)
-        if (self->show_trace[t])
+        if (trace_shown (self, t))
           {
             cairo_move_to (cr, snap (x), layout->traces[t].top);
             cairo_line_to (cr, snap (x), layout->traces[t].bottom);
@@ -665,7 +698,7 @@ draw_axis_labels (HeartChart        *self,
       pango_cairo_show_layout (cr, self->y_labels[i].layout);
     }
 
-  if (self->show_trace[HEART_TRACE_SKIN])
+  if (trace_shown (self, HEART_TRACE_SKIN))
     {
       const PlotArea *strip = &layout->traces[HEART_TRACE_SKIN];
 
@@ -710,7 +743,7 @@ draw_axis_labels (HeartChart        *self,
 
   for (guint t = 0; t < HEART_N_TRACES; t++)
     {
-      if (!self->show_trace[t])
+      if (!trace_shown (self, t))
         continue;
       set_color (cr, &self->trace_color[t], 1.0);
       cairo_move_to (cr, layout->traces[t].left, layout->traces[t].top - self->label_height - 3);
@@ -982,6 +1015,26 @@ draw_phases (HeartChart        *self,
 }
 
 static void
+draw_bands (HeartChart        *self,
+            cairo_t           *cr,
+            const ChartLayout *layout)
+{
+  for (guint b = 0; b < HEART_N_BANDS; b++)
+    {
+      const PlotArea *strip = &layout->bands[b];
+      HeartBandArea area = {
+        strip->left, strip->top, strip->right, strip->bottom,
+        self->edge_t, heart_chart_data_get_window_seconds (self->data),
+      };
+      guint n_segments;
+      const HeartChartBand *segments = heart_chart_data_get_band (self->data, b, &n_segments);
+
+      heart_band_draw (&self->band_style, cr, b, &area, segments, n_segments);
+      heart_band_draw_title (&self->band_style, cr, b, &area, self->label_height);
+    }
+}
+
+static void
 draw_empty (HeartChart     *self,
             cairo_t        *cr,
             const PlotArea *area)
@@ -1018,8 +1071,10 @@ heart_chart_draw (GtkDrawingArea *area,
   else
     draw_empty (self, cr, &layout.heart);
   for (guint t = 0; t < HEART_N_TRACES; t++)
-    if (self->show_trace[t])
+    if (trace_shown (self, t))
       draw_trace (self, cr, &layout.traces[t], t);
+  if (heart_chart_data_get_long_span (self->data))
+    draw_bands (self, cr, &layout);
   draw_phases (self, cr, &layout);
 }
 
@@ -1053,6 +1108,7 @@ heart_chart_css_changed (GtkWidget         *widget,
   lookup_color (context, "breathing_color", "#26a269", &self->trace_color[HEART_TRACE_BREATHING]);
   lookup_color (context, "skin_conductance_color", "#9141ac", &self->trace_color[HEART_TRACE_SKIN]);
   g_clear_pointer (&self->heart_fill, cairo_pattern_destroy);
+  heart_band_style_load (&self->band_style, widget);
 
   /* The font may have changed too */
   rebuild_all_labels (self);
@@ -1074,14 +1130,21 @@ heart_chart_measure (GtkWidget      *widget,
   GTK_WIDGET_CLASS (heart_chart_parent_class)->measure (widget, orientation, for_size,
                                                           minimum, natural,
                                                           minimum_baseline, natural_baseline);
-  /* Each trace wants a strip of its own on top of the heart rate's */
+  /* Each trace, or each band, wants a strip of its own on top of the heart rate's */
   if (orientation == GTK_ORIENTATION_VERTICAL)
-    for (guint t = 0; t < HEART_N_TRACES; t++)
-      if (self->show_trace[t])
+    {
+      for (guint t = 0; t < HEART_N_TRACES; t++)
+        if (trace_shown (self, t))
+          {
+            *minimum += 60;
+            *natural += 60;
+          }
+      for (guint b = 0; heart_chart_data_get_long_span (self->data) && b < HEART_N_BANDS; b++)
         {
-          *minimum += 60;
-          *natural += 60;
+          *minimum += self->label_height + 10 + heart_band_height (b, self->label_height);
+          *natural += self->label_height + 10 + heart_band_height (b, self->label_height);
         }
+    }
 }
 
 static void
@@ -1125,6 +1188,7 @@ heart_chart_finalize (GObject *object)
   for (guint t = 0; t < HEART_N_TRACES; t++)
     g_clear_object (&self->trace_titles[t]);
   g_clear_object (&self->empty_layout);
+  heart_band_style_clear (&self->band_style);
   g_clear_pointer (&self->phase_labels, g_ptr_array_unref);
   g_clear_pointer (&self->heart_fill, cairo_pattern_destroy);
   G_OBJECT_CLASS (heart_chart_parent_class)->finalize (object);
@@ -1142,6 +1206,9 @@ heart_chart_get_property (GObject    *object,
     {
     case PROP_HISTORY:
       g_value_set_object (value, heart_chart_data_get_history (self->data));
+      break;
+    case PROP_DAY_LOG:
+      g_value_set_object (value, heart_chart_data_get_day_log (self->data));
       break;
     case PROP_WINDOW_SECONDS:
       g_value_set_uint (value, heart_chart_data_get_window_seconds (self->data));
@@ -1172,6 +1239,9 @@ heart_chart_set_property (GObject      *object,
     {
     case PROP_HISTORY:
       heart_chart_set_history (self, g_value_get_object (value));
+      break;
+    case PROP_DAY_LOG:
+      heart_chart_set_day_log (self, g_value_get_object (value));
       break;
     case PROP_WINDOW_SECONDS:
       heart_chart_set_window_seconds (self, g_value_get_uint (value));
@@ -1209,8 +1279,12 @@ heart_chart_class_init (HeartChartClass *klass)
   properties[PROP_HISTORY] =
     g_param_spec_object ("history", NULL, NULL, HEART_TYPE_HISTORY,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DAY_LOG] =
+    g_param_spec_object ("day-log", NULL, NULL, HEART_TYPE_DAY_LOG,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_WINDOW_SECONDS] =
-    g_param_spec_uint ("window-seconds", NULL, NULL, 30, 300, 60,
+    g_param_spec_uint ("window-seconds", NULL, NULL,
+                       HEART_CHART_DATA_MIN_SECONDS, HEART_CHART_DATA_MAX_SECONDS, 60,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LIVE] =
     g_param_spec_boolean ("live", NULL, NULL, FALSE,
@@ -1238,6 +1312,17 @@ heart_chart_init (HeartChart *self)
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self), heart_chart_draw, NULL, NULL);
   update_accessible_label (self);
   rebuild_all_labels (self);
+}
+
+/* From traces to bands or back: another layout and another description */
+static void
+span_kind_changed (HeartChart *self,
+                   gboolean    was_long)
+{
+  if (heart_chart_data_get_long_span (self->data) == was_long)
+    return;
+  update_accessible_label (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 /* ---------------------------------------------------------------- API */
@@ -1270,6 +1355,32 @@ heart_chart_set_history (HeartChart   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
 }
 
+HeartDayLog *
+heart_chart_get_day_log (HeartChart *self)
+{
+  g_return_val_if_fail (HEART_IS_CHART (self), NULL);
+  return heart_chart_data_get_day_log (self->data);
+}
+
+/* What the long spans show; the short ones go on from the history */
+void
+heart_chart_set_day_log (HeartChart  *self,
+                         HeartDayLog *day_log)
+{
+  gboolean was_long;
+
+  g_return_if_fail (HEART_IS_CHART (self));
+  g_return_if_fail (day_log == NULL || HEART_IS_DAY_LOG (day_log));
+
+  if (heart_chart_data_get_day_log (self->data) == day_log)
+    return;
+  was_long = heart_chart_data_get_long_span (self->data);
+  heart_chart_data_set_day_log (self->data, day_log);
+  span_kind_changed (self, was_long);
+  heart_chart_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DAY_LOG]);
+}
+
 guint
 heart_chart_get_window_seconds (HeartChart *self)
 {
@@ -1281,12 +1392,16 @@ void
 heart_chart_set_window_seconds (HeartChart *self,
                                 guint       seconds)
 {
+  gboolean was_long;
+
   g_return_if_fail (HEART_IS_CHART (self));
 
-  seconds = CLAMP (seconds, 30, 300);
+  seconds = CLAMP (seconds, HEART_CHART_DATA_MIN_SECONDS, HEART_CHART_DATA_MAX_SECONDS);
   if (heart_chart_data_get_window_seconds (self->data) == seconds)
     return;
+  was_long = heart_chart_data_get_long_span (self->data);
   heart_chart_data_set_window_seconds (self->data, seconds);
+  span_kind_changed (self, was_long);
   rebuild_x_labels (self);
   take_range (self);
   rebuild_skin_labels (self);
@@ -1422,7 +1537,25 @@ heart_chart_get_trace_area (HeartChart      *self,
                   gtk_widget_get_height (GTK_WIDGET (self)), &layout);
   strip = &layout.traces[trace];
   graphene_rect_init (area, strip->left, strip->top, strip->right - strip->left, strip->bottom - strip->top);
-  return self->show_trace[trace];
+  return trace_shown (self, trace);
+}
+
+gboolean
+heart_chart_get_band_area (HeartChart      *self,
+                           HeartBandId      band,
+                           graphene_rect_t *area)
+{
+  ChartLayout layout;
+  const PlotArea *strip;
+
+  g_return_val_if_fail (HEART_IS_CHART (self), FALSE);
+  g_return_val_if_fail (band < HEART_N_BANDS, FALSE);
+
+  compute_layout (self, gtk_widget_get_width (GTK_WIDGET (self)),
+                  gtk_widget_get_height (GTK_WIDGET (self)), &layout);
+  strip = &layout.bands[band];
+  graphene_rect_init (area, strip->left, strip->top, strip->right - strip->left, strip->bottom - strip->top);
+  return heart_chart_data_get_long_span (self->data);
 }
 
 void

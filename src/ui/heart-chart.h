@@ -15,7 +15,9 @@ G_BEGIN_DECLS
 #define HEART_TYPE_CHART (heart_chart_get_type ())
 G_DECLARE_FINAL_TYPE (HeartChart, heart_chart, HEART, CHART, GtkDrawingArea)
 
-/* Properties: "history" (HeartHistory), "window-seconds" (guint, 30–300),
+/* Properties: "history" (HeartHistory), "day-log" (HeartDayLog: the 1 h
+ * and 24 h spans read it and show the activity and sleep bands in place of
+ * the traces), "window-seconds" (guint, 30–86400),
  * "live" (gboolean: scroll with the frame clock; off when the simulation is
  * stopped, so a still chart costs no frames), "show-breathing" and
  * "show-skin-conductance" (a strip for each trace under the heart rate). */
@@ -23,6 +25,9 @@ GtkWidget    *heart_chart_new                (void);
 HeartHistory *heart_chart_get_history        (HeartChart *self);
 void          heart_chart_set_history        (HeartChart *self,
                                               HeartHistory *history);
+HeartDayLog  *heart_chart_get_day_log        (HeartChart *self);
+void          heart_chart_set_day_log        (HeartChart *self,
+                                              HeartDayLog *day_log);
 guint         heart_chart_get_window_seconds (HeartChart *self);
 void          heart_chart_set_window_seconds (HeartChart *self,
                                               guint seconds);
@@ -50,6 +55,10 @@ guint         heart_chart_get_n_points       (HeartChart *self);
 double        heart_chart_get_covered_seconds (HeartChart *self);
 gboolean      heart_chart_get_trace_area     (HeartChart *self,
                                               HeartTraceId trace,
+                                              graphene_rect_t *area);
+/* Where a band's strip is (FALSE but on the long spans) */
+gboolean      heart_chart_get_band_area      (HeartChart *self,
+                                              HeartBandId band,
                                               graphene_rect_t *area);
 void          heart_chart_get_drawn_phases   (HeartChart *self,
                                               guint *n_marks,

@@ -43,7 +43,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* The choices of the "Time Span" row, in seconds */
-static const guint span_choices[] = { 30, 60, 120, 300 };
+static const guint span_choices[] = { 30, 60, 120, 300, 3600, 86400 };
 
 G_DEFINE_FINAL_TYPE (HeartPreferencesWindow, heart_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 

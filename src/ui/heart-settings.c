@@ -168,7 +168,7 @@ heart_settings_class_init (HeartSettingsClass *klass)
   properties[PROP_RANDOM_EVENTS_PER_HOUR] =
     g_param_spec_double ("random-events-per-hour", NULL, NULL, 0, 3600, 144, FLAGS);
   properties[PROP_CHART_WINDOW_SECONDS] =
-    g_param_spec_uint ("chart-window-seconds", NULL, NULL, 30, 300, 60, FLAGS);
+    g_param_spec_uint ("chart-window-seconds", NULL, NULL, 30, 86400, 60, FLAGS);
   properties[PROP_CHART_SHOW_BREATHING] =
     g_param_spec_boolean ("chart-show-breathing", NULL, NULL, TRUE, FLAGS);
   properties[PROP_CHART_SHOW_SKIN_CONDUCTANCE] =
