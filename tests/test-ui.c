@@ -431,6 +431,10 @@ test_action_chart_window (Fixture *f)
   g_assert_cmpuint (heart_chart_get_window_seconds (chart), ==, 300);
   activate (f, "chart-window", g_variant_new_uint32 (30));
   g_assert_cmpuint (heart_chart_get_window_seconds (chart), ==, 30);
+  activate (f, "chart-window", g_variant_new_uint32 (86400));
+  g_assert_cmpuint (heart_chart_get_window_seconds (chart), ==, 86400);
+  g_assert_true (heart_chart_data_get_long_span (heart_chart_get_data (chart)));
+  activate (f, "chart-window", g_variant_new_uint32 (60));
 }
 
 static void
@@ -1552,6 +1556,80 @@ test_activity_steps (Fixture *f)
   g_assert_cmpfloat (steps_shown (readouts), <=, before + 3);
 }
 
+#define WALKING_RGB    0x33d17a
+#define CORE_SLEEP_RGB 0x3584e4
+#define IN_BED_RGB     0x9a9996
+
+/* The 24 h span: the heart rate comes from the day log, and the traces
+ * give way to the activity band and the hypnogram, each in its colours;
+ * the Today group shows the day's totals */
+static void
+test_chart_day_bands (Fixture *f)
+{
+  HeartChart *chart = heart_window_get_chart (f->window);
+  HeartChartData *data = heart_chart_get_data (chart);
+  HeartDayPanel *panel = heart_window_get_day_panel (f->window);
+  const HeartDayTotals *totals = heart_day_log_get_totals (heart_day_panel_get_day_log (panel));
+  graphene_rect_t activity, sleep, breathing;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *steps = NULL;
+  g_autofree char *active = NULL;
+  const HeartChartBand *segments;
+  guint n_segments;
+  gboolean walked = FALSE;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+  activate (f, "chart-window", g_variant_new_uint32 (86400));
+  g_assert_true (heart_chart_data_get_long_span (data));
+
+  /* half an hour's walk, then to bed for an hour */
+  click (activity_button (f, "walking"));
+  for (guint i = 0; i < 360; i++)
+    heart_simulator_advance (f->simulator, 5.0);
+  click (activity_button (f, "sleep"));
+  for (guint i = 0; i < 720; i++)
+    heart_simulator_advance (f->simulator, 5.0);
+
+  segments = heart_chart_data_get_band (data, HEART_BAND_ACTIVITY, &n_segments);
+  g_assert_cmpuint (n_segments, >=, 2);
+  for (guint i = 0; i < n_segments; i++)
+    walked |= segments[i].value == HEART_ACTIVITY_WALKING;
+  g_assert_true (walked);
+  g_assert_cmpuint (segments[n_segments - 1].value, ==, HEART_ACTIVITY_SLEEP);
+  g_assert_cmpfloat_with_epsilon (segments[n_segments - 1].to - segments[n_segments - 1].from, 3600, 10);
+  heart_chart_data_get_band (data, HEART_BAND_SLEEP, &n_segments);
+  g_assert_cmpuint (n_segments, >=, 2);
+
+  wait_for (gtk_widget_get_height (GTK_WIDGET (chart)) > 200);
+  g_assert_false (heart_chart_get_trace_area (chart, HEART_TRACE_BREATHING, &breathing));
+  g_assert_true (heart_chart_get_band_area (chart, HEART_BAND_ACTIVITY, &activity));
+  g_assert_true (heart_chart_get_band_area (chart, HEART_BAND_SLEEP, &sleep));
+  g_assert_cmpfloat (sleep.origin.y, >=, activity.origin.y + activity.size.height);
+  texture = capture_widget (GTK_WIDGET (chart));
+  /* half an hour of a day is 2 % of the strip's width */
+  g_assert_cmpuint (count_pixels_near (texture, GTK_WIDGET (chart), &activity, WALKING_RGB),
+                    >, activity.size.width * 0.01 * activity.size.height * 0.5);
+  g_assert_cmpuint (count_pixels_near (texture, GTK_WIDGET (chart), &sleep, CORE_SLEEP_RGB)
+                    + count_pixels_near (texture, GTK_WIDGET (chart), &sleep, IN_BED_RGB), >, 20);
+
+  /* the Today group: the day log's steps, the walk's half hour */
+  g_assert_cmpfloat (totals->steps, >, 1000);
+  g_assert_cmpfloat_with_epsilon (totals->active_minutes, 30, 0.1);
+  steps = g_strdup_printf ("%'.0f", totals->steps);
+  g_assert_cmpstr (heart_day_panel_get_text (panel, "steps"), ==, steps);
+  active = heart_format_minutes (totals->active_minutes);
+  g_assert_true (g_str_has_prefix (heart_day_panel_get_text (panel, "active"), active));
+  g_assert_cmpstr (heart_day_panel_get_text (panel, "sleep"), !=, "—");
+
+  /* back to a short span: the traces again, no bands */
+  activate (f, "chart-window", g_variant_new_uint32 (60));
+  g_assert_false (heart_chart_data_get_long_span (data));
+  g_assert_false (heart_chart_get_band_area (chart, HEART_BAND_ACTIVITY, &activity));
+  heart_chart_data_get_band (data, HEART_BAND_ACTIVITY, &n_segments);
+  g_assert_cmpuint (n_segments, ==, 0);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
 /* Only a simulation has an activity: while a file is replayed the buttons
  * and their accelerators are off, saying why, and the readout is a dash */
 static void
@@ -2011,6 +2089,7 @@ main (int    argc,
   ADD ("/ui/source/post", test_post_source, START_NORMAL);
   ADD ("/ui/activity/buttons", test_activity_buttons, START_NORMAL);
   ADD ("/ui/activity/steps", test_activity_steps, START_NORMAL);
+  ADD ("/ui/chart/day-bands", test_chart_day_bands, START_NORMAL);
   ADD ("/ui/activity/off-during-replay", test_activity_off_during_replay, START_NORMAL);
   ADD ("/ui/profile/menu", test_profile_menu, START_NORMAL);
   g_test_add_func ("/ui/source/command-line", test_replay_command_line);

@@ -41,6 +41,7 @@ struct _HeartApplication
   HeartSimulator  *simulator;
   HeartSourceSwitch *source;
   HeartHistory    *history;
+  HeartDayLog     *day_log;      /* the long chart spans, the day's totals, GET /api/day */
   HeartServer     *server;
   HeartRecorder   *recorder;
   GError          *server_error;
@@ -702,6 +703,8 @@ heart_application_startup (GApplication *app)
   self->source = heart_source_switch_new (replay != NULL ? HEART_SOURCE (replay) : HEART_SOURCE (self->simulator));
   self->history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
   heart_history_follow (self->history, G_OBJECT (self->source));
+  self->day_log = heart_day_log_new (NULL);
+  heart_day_log_follow (self->day_log, G_OBJECT (self->source));
   /* the streams in a thread of their own: broadcasts and the window's
    * frames never wait for each other (docs/architecture.md, Fan-out) */
   self->server = g_object_new (HEART_TYPE_SERVER,
@@ -760,7 +763,8 @@ heart_application_activate (GApplication *app)
   if (window == NULL)
     {
       window = GTK_WINDOW (heart_window_new (GTK_APPLICATION (self), self->simulator, self->source,
-                                             self->server, self->history, self->settings, self->recorder));
+                                             self->server, self->history, self->day_log,
+                                             self->settings, self->recorder));
       /* The window shows why the server is not listening; it knows the
        * application only as a GtkApplication (docs/architecture.md) */
       g_object_bind_property (self, "server-error", window, "server-error", G_BINDING_SYNC_CREATE);
@@ -812,6 +816,7 @@ heart_application_dispose (GObject *object)
   g_clear_object (&self->recorder);
   g_clear_object (&self->server);
   g_clear_object (&self->history);
+  g_clear_object (&self->day_log);
   g_clear_object (&self->source);
   g_clear_object (&self->simulator);
   g_clear_object (&self->settings);

@@ -7,6 +7,7 @@
 #include "heart-chart-card.h"
 #include "heart-chart.h"
 #include "heart-controls.h"
+#include "heart-day-panel.h"
 #include "heart-pulse.h"
 #include "heart-readouts.h"
 #include "heart-sensor-picker.h"
@@ -21,6 +22,7 @@ HeartChartCard   *heart_window_get_chart_card          (HeartWindow *self);
 HeartControls    *heart_window_get_controls            (HeartWindow *self);
 HeartServerPanel *heart_window_get_server_panel        (HeartWindow *self);
 HeartSourcePanel *heart_window_get_source_panel        (HeartWindow *self);
+HeartDayPanel    *heart_window_get_day_panel           (HeartWindow *self);
 /* The strap picker while win.choose-sensor shows it, else NULL */
 HeartSensorPicker *heart_window_get_sensor_picker      (HeartWindow *self);
 HeartChart       *heart_window_get_chart               (HeartWindow *self);

@@ -16,6 +16,7 @@
 #include "heart-chart-card.h"
 #include "heart-chart-data.h"
 #include "heart-controls.h"
+#include "heart-day-panel.h"
 #include "heart-label.h"
 #include "heart-readouts.h"
 #include "heart-replay.h"
@@ -36,6 +37,7 @@ struct _HeartWindow
   HeartSourceSwitch    *source;
   HeartServer          *server;
   HeartHistory         *history;
+  HeartDayLog          *day_log;            /* NULL: no long spans, no totals */
   HeartSettings        *settings;
   HeartRecorder        *recorder;
   GDBusConnection      *bluez_connection;   /* NULL: the system bus */
@@ -73,6 +75,7 @@ struct _HeartWindow
   HeartReadouts        *readouts;
   HeartChartCard       *chart_card;
   HeartControls        *controls;
+  HeartDayPanel        *day_panel;
   HeartServerPanel     *server_panel;
 };
 
@@ -82,6 +85,7 @@ enum {
   PROP_SOURCE,
   PROP_SERVER,
   PROP_HISTORY,
+  PROP_DAY_LOG,
   PROP_SETTINGS,
   PROP_RECORDER,
   PROP_BLUEZ_CONNECTION,
@@ -877,6 +881,9 @@ heart_window_constructed (GObject *object)
   heart_readouts_set_source (self->readouts, HEART_SOURCE (self->source));
 
   heart_chart_card_set_history (self->chart_card, self->history);
+  g_object_set (self->chart_card, "day-log", self->day_log, NULL);
+  heart_day_panel_set_day_log (self->day_panel, self->day_log);
+  gtk_widget_set_visible (GTK_WIDGET (self->day_panel), self->day_log != NULL);
   heart_chart_card_set_source (self->chart_card, HEART_SOURCE (self->source));
   g_object_bind_property (self->settings, "chart-window-seconds",
                           self->chart_card, "window-seconds",
@@ -955,6 +962,7 @@ heart_window_dispose (GObject *object)
   g_clear_object (&self->source);
   g_clear_object (&self->server);
   g_clear_object (&self->history);
+  g_clear_object (&self->day_log);
   g_clear_object (&self->settings);
   g_clear_object (&self->recorder);
   g_clear_object (&self->bluez_connection);
@@ -991,6 +999,9 @@ heart_window_get_property (GObject    *object,
       break;
     case PROP_HISTORY:
       g_value_set_object (value, self->history);
+      break;
+    case PROP_DAY_LOG:
+      g_value_set_object (value, self->day_log);
       break;
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
@@ -1033,6 +1044,9 @@ heart_window_set_property (GObject      *object,
       break;
     case PROP_HISTORY:
       self->history = g_value_dup_object (value);
+      break;
+    case PROP_DAY_LOG:
+      self->day_log = g_value_dup_object (value);
       break;
     case PROP_SETTINGS:
       self->settings = g_value_dup_object (value);
@@ -1080,6 +1094,9 @@ heart_window_class_init (HeartWindowClass *klass)
   properties[PROP_HISTORY] =
     g_param_spec_object ("history", NULL, NULL, HEART_TYPE_HISTORY,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DAY_LOG] =
+    g_param_spec_object ("day-log", NULL, NULL, HEART_TYPE_DAY_LOG,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL, HEART_TYPE_SETTINGS,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
@@ -1105,6 +1122,7 @@ heart_window_class_init (HeartWindowClass *klass)
   g_type_ensure (HEART_TYPE_CHART_CARD);
   g_type_ensure (HEART_TYPE_CONTROLS);
   g_type_ensure (HEART_TYPE_SERVER_PANEL);
+  g_type_ensure (HEART_TYPE_DAY_PANEL);
   g_type_ensure (HEART_TYPE_SOURCE_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/heartsim/Heartsim/ui/heart-window.ui");
@@ -1125,6 +1143,7 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, chart_card);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, controls);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, server_panel);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, day_panel);
 
   gtk_widget_class_install_action (widget_class, "win.copy-url", "s", copy_url);
   gtk_widget_class_install_action (widget_class, "win.open-url", "s", open_url);
@@ -1163,6 +1182,7 @@ heart_window_new (GtkApplication    *application,
                   HeartSourceSwitch *source,
                   HeartServer       *server,
                   HeartHistory      *history,
+                  HeartDayLog       *day_log,
                   HeartSettings     *settings,
                   HeartRecorder     *recorder)
 {
@@ -1174,6 +1194,7 @@ heart_window_new (GtkApplication    *application,
                        "source", source,
                        "server", server,
                        "history", history,
+                       "day-log", day_log,
                        "settings", settings,
                        "recorder", recorder,
                        "bluez-connection", NULL,   /* the system bus */
@@ -1413,6 +1434,12 @@ HeartSourcePanel *
 heart_window_get_source_panel (HeartWindow *self)
 {
   return self->source_panel;
+}
+
+HeartDayPanel *
+heart_window_get_day_panel (HeartWindow *self)
+{
+  return self->day_panel;
 }
 
 HeartSensorPicker *

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "heart-day-log.h"
 #include "heart-history.h"
 #include "heart-recorder.h"
 #include "heart-server.h"
@@ -18,7 +19,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HeartWindow, heart_window, HEART, WINDOW, AdwApplicationWindow)
 
 /* The collaborators are construct-only properties ("simulator", "source" —
- * the switch of what is served and shown —, "server", "history", "settings",
+ * the switch of what is served and shown —, "server", "history", "day-log"
+ * (for the chart's long spans and the Today group; NULL for neither), "settings",
  * "recorder", and "bluez-connection": the bus BlueZ is on, NULL for the
  * system bus); "server-error" (GError, or NULL) is why the server
  * is not listening although it should, set by whoever owns the server. */
@@ -27,6 +29,7 @@ HeartWindow *heart_window_new           (GtkApplication    *application,
                                          HeartSourceSwitch *source,
                                          HeartServer       *server,
                                          HeartHistory      *history,
+                                         HeartDayLog       *day_log,
                                          HeartSettings     *settings,
                                          HeartRecorder     *recorder);
 const GError *heart_window_get_server_error (HeartWindow *self);
