@@ -78,6 +78,7 @@ test_bad_files (void)
     { "bad-truncated.json", "bad-truncated.json:1:58: Parse error: unexpected character `}', expected character `,'" },
     { "bad-unknown-field.json", "bad-unknown-field.json:6: phases[1].stres: unknown field" },
     { "bad-zero-duration.json", "bad-zero-duration.json:4: phases[0].duration: must be more than 0" },
+    { "bad-vary.json", "bad-vary.json:3: vary: must be from 0 to 10800 s" },
   };
   g_autofree char *dir = source_path ("tests/data/scenarios");
   g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
@@ -260,6 +261,7 @@ test_weekday_file (void)
 
   g_assert_no_error (error);
   g_assert_true (heart_scenario_get_repeat (weekday));
+  g_assert_cmpfloat (heart_scenario_get_vary (weekday), ==, 20 * 60);
   g_assert_cmpfloat (heart_scenario_get_start (weekday), ==, 0);
   g_assert_cmpfloat (heart_scenario_get_duration (weekday), ==, 86400);
   g_assert_cmpstr (heart_scenario_get_phase (weekday, 0)->name, ==, "night");
@@ -276,6 +278,82 @@ test_weekday_file (void)
   g_assert_cmpint (run->activity, ==, HEART_ACTIVITY_RUNNING);
   g_assert_cmpfloat (at, ==, 18.5 * 3600);
   g_assert_cmpfloat (run->duration_s, ==, 20 * 60);
+}
+
+typedef struct
+{
+  GArray *starts;     /* double: when each phase began */
+} PhaseLog;
+
+static void
+on_phase_value (HeartSimulator          *simulator,
+                const HeartChannelValue *values,
+                guint                    n_values,
+                PhaseLog                *log)
+{
+  for (guint i = 0; i < n_values; i++)
+    if (values[i].channel == HEART_CHANNEL_CONDITION && values[i].label[0] != '\0')
+      g_array_append_val (log->starts, values[i].t_s);
+}
+
+/* Three passes of a routine of three hours with "vary": @seed's phase
+ * starts, one a phase */
+static GArray *
+routine_phase_starts (guint64 seed,
+                      double  vary_s)
+{
+  static const char json[] =
+    "{\"name\":\"routine\",\"repeat\":true,\"phases\":["
+    "{\"name\":\"a\",\"duration\":\"1h\"},{\"name\":\"b\",\"duration\":\"30m\"},"
+    "{\"name\":\"c\",\"duration\":\"90m\"}]}";
+  g_autoptr(HeartScenario) routine = heart_scenario_parse (json, strlen (json), "inline", NULL);
+  g_autoptr(HeartSimulator) simulator = heart_simulator_new_manual (seed, 0);
+  PhaseLog log = { g_array_new (FALSE, FALSE, sizeof (double)) };
+
+  g_assert_nonnull (routine);
+  heart_scenario_set_vary (routine, vary_s);
+  g_signal_connect (simulator, "values", G_CALLBACK (on_phase_value), &log);
+  heart_simulator_run_scenario (simulator, routine, FALSE);
+  /* up to just before the fourth pass */
+  for (guint i = 0; i + 1 < 3 * 3 * 360; i++)
+    heart_simulator_advance (simulator, 10.0);
+  return log.starts;
+}
+
+/* "vary": each pass of a routine moves its phases' boundaries, by no more
+ * than it says and 40 % of the phases beside them; passes still begin on
+ * the routine's clock; the seed decides */
+static void
+test_vary (void)
+{
+  g_autoptr(GArray) fixed = routine_phase_starts (4, 0);
+  g_autoptr(GArray) varied = routine_phase_starts (4, 20 * 60);
+  g_autoptr(GArray) again = routine_phase_starts (4, 20 * 60);
+  g_autoptr(GArray) other = routine_phase_starts (5, 20 * 60);
+  static const double nominal[] = { 0, 3600, 5400 };
+  /* a boundary beside the 30 min phase moves by 12 min at most */
+  static const double limit[] = { 0, 12 * 60, 12 * 60 };
+  gboolean moved[3] = { FALSE, FALSE, FALSE };
+
+  /* the first phase of the first pass starts at once, before any sample */
+  g_assert_cmpuint (fixed->len, ==, 9);
+  g_assert_cmpuint (varied->len, ==, 9);
+  for (guint pass = 0; pass < 3; pass++)
+    for (guint p = 0; p < 3; p++)
+      {
+        double start = pass * 3 * 3600.0 + nominal[p];
+        double shifted = g_array_index (varied, double, pass * 3 + p);
+
+        g_assert_cmpfloat (g_array_index (fixed, double, pass * 3 + p), ==, start);
+        g_assert_cmpfloat (fabs (shifted - start), <=, limit[p]);
+        moved[p] |= fabs (shifted - start) > 1;
+        g_assert_cmpfloat (shifted, ==, g_array_index (again, double, pass * 3 + p));
+      }
+  g_assert_false (moved[0]);
+  g_assert_true (moved[1] && moved[2]);
+  /* each pass its own times, each seed its own */
+  g_assert_cmpfloat (g_array_index (varied, double, 1) - 0, !=, g_array_index (varied, double, 4) - 3 * 3600.0);
+  g_assert_cmpfloat (g_array_index (varied, double, 1), !=, g_array_index (other, double, 1));
 }
 
 static int
@@ -366,6 +444,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scenario/same-seed-same-file", test_same_seed_same_file);
   g_test_add_func ("/scenario/generate-refuses-bad-file", test_generate_refuses_bad_scenario);
   g_test_add_func ("/scenario/settings-after", test_settings_after_scenario);
+  g_test_add_func ("/scenario/vary", test_vary);
   g_test_add_func ("/scenario/weekday/file", test_weekday_file);
   g_test_add_func ("/scenario/weekday/day", test_weekday_day);
   return g_test_run ();

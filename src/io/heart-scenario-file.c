@@ -22,6 +22,8 @@
 #define BUNDLED_PREFIX "/io/github/heartsim/Heartsim/core/scenarios/"
 #define NAME_MAX_LENGTH 64
 #define DEFAULT_EVENT_LEVEL 0.8
+/* "vary" moves a boundary by up to this: more would make another routine */
+#define MAX_VARY_S (3 * 3600.0)
 
 G_DEFINE_QUARK (heart-scenario-error-quark, heart_scenario_error)
 
@@ -452,7 +454,7 @@ static HeartScenario *
 read_scenario (Reader   *reader,
                JsonNode *root)
 {
-  static const char * const allowed[] = { "$schema", "name", "description", "start", "repeat", "phases", NULL };
+  static const char * const allowed[] = { "$schema", "name", "description", "start", "repeat", "vary", "phases", NULL };
   g_autoptr(HeartScenario) scenario = NULL;
   g_autofree char *name = NULL;
   Scope scope = { NULL, "", NULL };
@@ -461,6 +463,7 @@ read_scenario (Reader   *reader,
   JsonNode *repeat_node;
   JsonArray *phases;
   double start = 0;
+  double vary = 0;
 
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -493,6 +496,8 @@ read_scenario (Reader   *reader,
       fail (reader, key, "repeat", "must be true or false");
       return NULL;
     }
+  if (!read_duration (reader, &scope, "vary", FALSE, MAX_VARY_S, &vary))
+    return NULL;
   phases = read_array (reader, &scope, "phases", TRUE, HEART_SCENARIO_MAX_PHASES);
   if (phases == NULL)
     return NULL;
@@ -500,6 +505,7 @@ read_scenario (Reader   *reader,
   scenario = heart_scenario_new (name, description);
   heart_scenario_set_start (scenario, start);
   heart_scenario_set_repeat (scenario, repeat_node != NULL && json_node_get_boolean (repeat_node));
+  heart_scenario_set_vary (scenario, vary);
   for (guint i = 0; i < json_array_get_length (phases); i++)
     if (!read_phase (reader, phases, i, scenario, start + heart_scenario_get_duration (scenario)))
       return NULL;

@@ -123,6 +123,8 @@ struct _HeartModel
   HeartScenario *scenario;
   gboolean    scenario_repeat;
   double      scenario_start;
+  GArray     *phase_shifts;       /* double, each boundary's move on this pass */
+  HeartRandom scenario_random;
   int         phase;
   guint       next_phase_event;
   double      saved_tonic_stress;
@@ -150,7 +152,7 @@ struct _HeartModel
   guint       recent_length;
 };
 
-enum { STREAM_BEATS = 1, STREAM_EVENTS = 2, STREAM_BREATHING = 3, STREAM_SKIN = 4, STREAM_ACTIVITY = 5, STREAM_VITALS = 6, STREAM_SLEEP = 7 };
+enum { STREAM_BEATS = 1, STREAM_EVENTS = 2, STREAM_BREATHING = 3, STREAM_SKIN = 4, STREAM_ACTIVITY = 5, STREAM_VITALS = 6, STREAM_SLEEP = 7, STREAM_SCENARIO = 8 };
 
 HeartModel *
 heart_model_new (guint64 seed)
@@ -164,6 +166,8 @@ heart_model_new (guint64 seed)
   heart_activity_init (&self->activity, seed, STREAM_ACTIVITY);
   heart_vitals_init (&self->vitals, seed, STREAM_VITALS);
   heart_sleep_init (&self->sleep, seed, STREAM_SLEEP);
+  heart_random_init (&self->scenario_random, seed, STREAM_SCENARIO);
+  self->phase_shifts = g_array_new (FALSE, TRUE, sizeof (double));
   self->age_y = AGE_DEFAULT_Y;
   self->weight_kg = WEIGHT_DEFAULT_KG;
   self->vagal_scale = 1;
@@ -178,6 +182,7 @@ void
 heart_model_free (HeartModel *self)
 {
   g_clear_pointer (&self->scenario, heart_scenario_unref);
+  g_clear_pointer (&self->phase_shifts, g_array_unref);
   g_free (self);
 }
 
@@ -557,12 +562,45 @@ current_phase (const HeartModel *self)
   return heart_scenario_get_phase (self->scenario, self->phase);
 }
 
+/* Where phase @index begins on this pass, from the scenario's start */
+static double
+phase_start (const HeartModel *self,
+             guint             index)
+{
+  double shift = index < self->phase_shifts->len ? g_array_index (self->phase_shifts, double, index) : 0;
+
+  return heart_scenario_get_phase_start (self->scenario, index) + shift;
+}
+
+/* A new pass of the scenario: each boundary between two phases moves by up
+ * to the scenario's "vary", and by at most 40 % of either phase beside it,
+ * so that phases keep their order; the start and the end stay */
+static void
+draw_phase_shifts (HeartModel *self)
+{
+  guint n = heart_scenario_get_n_phases (self->scenario);
+  double vary = heart_scenario_get_vary (self->scenario);
+
+  g_array_set_size (self->phase_shifts, 0);
+  g_array_set_size (self->phase_shifts, n + 1);
+  if (vary <= 0)
+    return;
+  for (guint k = 1; k < n; k++)
+    {
+      double before = heart_scenario_get_phase (self->scenario, k - 1)->duration_s;
+      double after = heart_scenario_get_phase (self->scenario, k)->duration_s;
+      double limit = MIN (vary, 0.4 * MIN (before, after));
+
+      g_array_index (self->phase_shifts, double, k) = heart_random_range (&self->scenario_random, -limit, limit);
+    }
+}
+
 static double
 phase_end (const HeartModel *self)
 {
   if (current_phase (self) == NULL)
     return INFINITY;
-  return self->scenario_start + heart_scenario_get_phase_start (self->scenario, self->phase + 1);
+  return self->scenario_start + phase_start (self, self->phase + 1);
 }
 
 static double
@@ -572,7 +610,7 @@ next_phase_event (const HeartModel *self)
 
   if (phase == NULL || self->next_phase_event >= phase->events->len)
     return INFINITY;
-  return self->scenario_start + heart_scenario_get_phase_start (self->scenario, self->phase)
+  return self->scenario_start + phase_start (self, self->phase)
        + g_array_index (phase->events, HeartScenarioEvent, self->next_phase_event).offset_s;
 }
 
@@ -621,6 +659,7 @@ next_phase (HeartModel *self)
     {
       self->scenario_start = self->t;
       self->phase = 0;
+      draw_phase_shifts (self);
     }
   else if ((guint) self->phase >= heart_scenario_get_n_phases (self->scenario))
     {
@@ -996,6 +1035,7 @@ heart_model_run_scenario (HeartModel    *self,
   self->scenario_repeat = repeat || heart_scenario_get_repeat (scenario);
   self->scenario_start = self->t;
   self->phase = -1;
+  draw_phase_shifts (self);
   next_phase (self);
 }
 

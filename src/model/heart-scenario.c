@@ -19,6 +19,7 @@ struct _HeartScenario
   GArray          *starts;        /* double, one per phase, plus the end */
   double           start_clock_s; /* the time of day it is written to start at */
   gboolean         repeat;
+  double           vary_s;        /* how far each pass moves the phases' boundaries */
 };
 
 G_DEFINE_BOXED_TYPE (HeartScenario, heart_scenario, heart_scenario_ref, heart_scenario_unref)
@@ -192,4 +193,20 @@ heart_scenario_get_repeat (const HeartScenario *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
   return self->repeat;
+}
+
+void
+heart_scenario_set_vary (HeartScenario *self,
+                         double         seconds)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (seconds >= 0);
+  self->vary_s = seconds;
+}
+
+double
+heart_scenario_get_vary (const HeartScenario *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->vary_s;
 }

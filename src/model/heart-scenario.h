@@ -66,6 +66,14 @@ double                    heart_scenario_get_start    (const HeartScenario *self
 void                      heart_scenario_set_repeat   (HeartScenario *self,
                                                        gboolean repeat);
 gboolean                  heart_scenario_get_repeat   (const HeartScenario *self);
+/* Each pass moves every boundary between two phases by up to this many
+ * seconds, drawn from the seed, so that a daily routine is not the same
+ * every day (a file's "vary"; docs/scenarios.md). A boundary moves by at
+ * most 40 % of either phase beside it; the scenario's start and end stay.
+ * 0 unless set. */
+void                      heart_scenario_set_vary     (HeartScenario *self,
+                                                       double seconds);
+double                    heart_scenario_get_vary     (const HeartScenario *self);
 const char               *heart_scenario_get_name     (const HeartScenario *self);
 const char               *heart_scenario_get_description (const HeartScenario *self);
 guint                     heart_scenario_get_n_phases (const HeartScenario *self);
