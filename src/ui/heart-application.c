@@ -711,6 +711,7 @@ heart_application_startup (GApplication *app)
                                "simulator", self->simulator,
                                "source", self->source,
                                "history", self->history,
+                               "day-log", self->day_log,
                                "fanout-threads", 1,
                                NULL);
 
