@@ -32,7 +32,7 @@ static const NamedColor sleep_colors[HEART_N_DAY_SLEEP] = {
   [HEART_DAY_SLEEP_IN_BED] = { "sleep_in_bed_color", "#9a9996" },
   [HEART_DAY_SLEEP_AWAKE]  = { "sleep_awake_color", "#f66151" },
   [HEART_DAY_SLEEP_CORE]   = { "sleep_core_color", "#3584e4" },
-  [HEART_DAY_SLEEP_DEEP]   = { "sleep_deep_color", "#1a5fb4" },
+  [HEART_DAY_SLEEP_DEEP]   = { "sleep_deep_color", "#9141ac" },
   [HEART_DAY_SLEEP_REM]    = { "sleep_rem_color", "#99c1f1" },
 };
 

@@ -118,7 +118,7 @@ append_phase_edge (HeartChartData *self,
     }
 }
 
-/* A band's segments: a new one where the value changes or time skips */
+/* A band's segments: a new one where the value changes */
 static void
 append_band (HeartChartData *self,
              HeartBandId     band,
@@ -131,7 +131,7 @@ append_band (HeartChartData *self,
                          ? &g_array_index (segments, HeartChartBand, segments->len - 1) : NULL;
   HeartChartBand segment = { from, to, value };
 
-  if (last != NULL && last->value == value && from - last->to < HEART_DAY_LOG_BUCKET_S / 2)
+  if (last != NULL && last->value == value && from <= last->to)
     {
       last->to = to;
       return;
@@ -299,7 +299,10 @@ rebuild_from_day_log (HeartChartData *self)
     {
       const HeartDayBucket *bucket = heart_day_log_peek (self->day_log, i);
       const HeartDayBucket *before = i > 0 ? heart_day_log_peek (self->day_log, i - 1) : NULL;
-      double end = MIN (bucket->t_s + HEART_DAY_LOG_BUCKET_S, self->latest_t);
+      const HeartDayBucket *after = heart_day_log_peek (self->day_log, i + 1);
+      /* a bucket lasts until the next one: fast speeds leave buckets
+       * without a sample between them, and the person did not stop */
+      double end = after != NULL ? after->t_s : MIN (bucket->t_s + HEART_DAY_LOG_BUCKET_S, self->latest_t);
       HeartChartPoint point = { bucket->t_s + HEART_DAY_LOG_BUCKET_S / 2, bucket->bpm_mean, bucket->stress_mean };
 
       append_span_edge (self, bucket->t_s, bucket->event_active, &in_span);
