@@ -555,6 +555,7 @@ test_profiles (void)
   static const struct { const char *name; double rest_min, rest_max; } cases[] = {
     { "average", 68, 78 }, { "athlete", 48, 58 }, { "older-adult", 63, 74 }, { "anxious", 80, 92 },
   };
+  double rmssd[G_N_ELEMENTS (cases)];
   g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -568,13 +569,18 @@ test_profiles (void)
       g_assert_no_error (error);
       g_assert_cmpstr (heart_simulator_get_profile (simulator), ==, cases[i].name);
       g_assert_cmpuint (heart_simulator_get_baseline_bpm (simulator), ==, (guint) profile->rest_bpm);
+      rmssd[i] = 0;
       for (guint s = 0; s < 600; s++)
         {
           heart_simulator_advance (simulator, 1);
           if (s >= 300)
-            sum += heart_simulator_get_current_sample (simulator)->bpm, n++;
+            {
+              sum += heart_simulator_get_current_sample (simulator)->bpm, n++;
+              rmssd[i] += heart_simulator_get_current_sample (simulator)->rmssd_ms;
+            }
         }
-      g_test_message ("%s: resting %.1f bpm", cases[i].name, sum / n);
+      rmssd[i] /= n;
+      g_test_message ("%s: resting %.1f bpm, RMSSD %.1f ms", cases[i].name, sum / n, rmssd[i]);
       g_assert_cmpfloat (sum / n, >=, cases[i].rest_min);
       g_assert_cmpfloat (sum / n, <=, cases[i].rest_max);
       /* running takes the same share of each one's own reserve */
@@ -590,6 +596,13 @@ test_profiles (void)
       g_assert_cmpfloat (sum / n, >=, 0.65 * hr_max);
       g_assert_cmpfloat (sum / n, <=, 0.90 * hr_max);
     }
+  /* RMSSD at rest: an athlete's well above the average, a 70-year-old's
+   * about half of a 35-year-old's (norms: about 40 ms at 30–40, 20 ms at
+   * 70), the anxious person's below */
+  g_assert_cmpfloat (rmssd[1], >, 1.5 * rmssd[0]);
+  g_assert_cmpfloat (rmssd[2], <, 0.7 * rmssd[0]);
+  g_assert_cmpfloat (rmssd[2], >, 12);
+  g_assert_cmpfloat (rmssd[3], <, rmssd[0]);
   {
     g_autoptr(HeartSimulator) simulator = heart_simulator_new_manual (3, 0);
 

@@ -279,10 +279,13 @@ oscillator_step (Oscillator  *osc,
   osc->im = im + kick * heart_random_normal (random);
 }
 
+/* At rest the 0.1 Hz rhythm is mostly vagal too (the baroreflex acts
+ * through the vagus): the person's vagal tone scales it with RSA, which is
+ * how RMSSD halves from 30 to 70 (docs/model.md, "Profiles") */
 static double
 lf_sd (const HeartModel *self)
 {
-  return LF_SD * (1 - LF_STRESS_WITHDRAWAL * self->stress)
+  return LF_SD * self->vagal_scale * (1 - LF_STRESS_WITHDRAWAL * self->stress)
                * (1 - EXERCISE_LF_WITHDRAWAL * heart_activity_get_intensity (&self->activity))
                * (1 + self->sleep.lf_gain);
 }

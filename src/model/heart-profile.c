@@ -17,7 +17,7 @@ static const HeartProfile profiles[] = {
   { "athlete", "An endurance athlete of 28: resting heart rate 52, very fit, strong vagal tone, an early riser",
     28, "male", 72, 52, 16, 1.35, -1, 0, 60 },
   { "older-adult", "An adult of 70: a lower HRmax and fitness, weaker vagal tone, an early chronotype",
-    70, "female", 68, 68, 8, 0.6, -1.5, 0.05, 90 },
+    70, "female", 68, 68, 8, 0.45, -1.5, 0.05, 90 },
   { "anxious", "An anxious adult of 30: a higher resting heart rate, sustained mild stress, frequent arousals, a late chronotype",
     30, "female", 64, 78, 11, 0.8, 1.5, 0.10, 250 },
 };
