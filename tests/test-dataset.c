@@ -442,7 +442,7 @@ test_openmhealth_export (void)
   g_auto(GStrv) lines = NULL;
   g_autoptr(GHashTable) uuids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   double healthkit_steps = 0, steps = 0;
-  guint heart_rates = 0, n = 0;
+  guint heart_rates = 0, n = 0, nights = 0;
 
   generate (&run, "--scenario", "weekday", "--duration", "13h", "--seed", "4", "--format", "openmhealth", NULL);
   g_assert_true (g_spawn_check_wait_status (run.status, NULL));
@@ -476,6 +476,31 @@ test_openmhealth_export (void)
         }
       else if (g_str_equal (name, "step-count"))
         steps += json_object_get_double_member (json_object_get_object_member (body, "step_count"), "value");
+      else if (g_str_equal (name, "sleep-episode"))
+        {
+          JsonObject *interval = json_object_get_object_member (frame, "time_interval");
+          g_autoptr(GDateTime) start = g_date_time_new_from_iso8601 (json_object_get_string_member (interval, "start_date_time"), NULL);
+          g_autoptr(GDateTime) end = g_date_time_new_from_iso8601 (json_object_get_string_member (interval, "end_date_time"), NULL);
+          double in_bed_min = g_date_time_difference (end, start) / 60e6;
+          double slept = json_object_get_double_member (json_object_get_object_member (body, "total_sleep_time"), "value");
+          double latency = json_object_get_double_member (json_object_get_object_member (body, "latency_to_sleep_onset"), "value");
+          double waso = json_object_get_double_member (json_object_get_object_member (body, "wake_after_sleep_onset"), "value");
+          double efficiency = json_object_get_double_member (json_object_get_object_member (body, "sleep_maintenance_efficiency_percentage"), "value");
+
+          /* the weekday's night: to bed at midnight, up about 07:00 */
+          g_assert_cmpint (g_date_time_get_hour (start), ==, 0);
+          g_assert_cmpfloat (in_bed_min, >=, 7 * 60 - 20);
+          g_assert_cmpfloat (in_bed_min, <=, 7 * 60 + 20);
+          g_assert_cmpfloat (latency, >, 0);
+          g_assert_cmpfloat (latency, <, 45);
+          g_assert_cmpfloat (slept, >, 300);
+          /* asleep, awake after onset and the latency are the night */
+          g_assert_cmpfloat (slept + waso + latency, <=, in_bed_min + 0.2);
+          g_assert_cmpfloat (efficiency, >, 80);
+          g_assert_cmpfloat (efficiency, <=, 100);
+          g_assert_true (json_object_get_boolean_member (body, "is_main_sleep"));
+          nights++;
+        }
       else if (g_str_equal (name, "oxygen-saturation"))
         {
           double spo2 = json_object_get_double_member (json_object_get_object_member (body, "oxygen_saturation"),
@@ -489,6 +514,7 @@ test_openmhealth_export (void)
   count_records (healthkit.out, "HKQuantityTypeIdentifierStepCount", &healthkit_steps);
   g_assert_cmpfloat (steps, ==, healthkit_steps);
   g_assert_cmpuint (g_hash_table_size (uuids), ==, n);
+  g_assert_cmpuint (nights, ==, 1);
 }
 
 /* --profile: who the person is, its resting rate unless --baseline says */

@@ -48,6 +48,12 @@ struct _HeartHealthKit
   /* the sleep stage under way */
   char     stage[HEART_LABEL_MAX];
   gint64   stage_start_us;
+  /* the night under way, for Open mHealth's sleep-episode */
+  gint64   night_start_us;          /* into bed; 0 out of bed */
+  gint64   onset_us;                /* first asleep; 0 before */
+  gint64   asleep_us;
+  gint64   awake_after_onset_us;
+  guint    awakenings;
 };
 
 /* "2026-01-01 07:00:00 +0000" as the Health app writes dates, or ISO 8601
@@ -122,27 +128,34 @@ append_iso (GString *out,
   append_time (out, time_us, TRUE);
 }
 
-/* One line: {"header":{…},"body":{…}}, its uuid made from what it is, so
- * the same seed writes the same file */
+/* A line's start, up to the body's first member: {"header":{…},"body":{
+ * — its uuid made from what it is, so the same seed writes the same file */
 static void
-append_omh (HeartHealthKit *self,
-            const Mapping  *mapping,
-            gint64          start_us,
-            gint64          end_us,
-            const char     *value)
+append_omh_header (HeartHealthKit *self,
+                   const char     *schema,
+                   const char     *version,
+                   gint64          start_us,
+                   gint64          end_us)
 {
-  g_autofree char *name = g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT, mapping->schema,
-                                           start_us, end_us);
+  g_autofree char *name = g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT, schema, start_us, end_us);
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, name, -1);
 
   g_string_append_printf (self->out, "{\"header\":{\"uuid\":\"%.8s-%.4s-4%.3s-8%.3s-%.12s\","
                           "\"schema_id\":{\"namespace\":\"omh\",\"name\":\"%s\",\"version\":\"%s\"},"
                           "\"source_creation_date_time\":\"",
-                          hash, hash + 8, hash + 12, hash + 15, hash + 18, mapping->schema, mapping->version);
+                          hash, hash + 8, hash + 12, hash + 15, hash + 18, schema, version);
   append_iso (self->out, end_us);
-  g_string_append_printf (self->out, "\",\"modality\":\"sensed\",\"acquisition_provenance\":{\"source_name\":\""
-                          SOURCE_NAME "\"}},\"body\":{\"%s\":{\"value\":%s,\"unit\":\"%s\"},"
-                          "\"effective_time_frame\":{", mapping->member, value, mapping->unit);
+  g_string_append (self->out, "\",\"modality\":\"sensed\",\"acquisition_provenance\":{\"source_name\":\""
+                              SOURCE_NAME "\"}},\"body\":{");
+}
+
+/* The body's last member and the line's end: an instant, or an interval */
+static void
+append_omh_time_frame (HeartHealthKit *self,
+                       gint64          start_us,
+                       gint64          end_us)
+{
+  g_string_append (self->out, "\"effective_time_frame\":{");
   if (start_us == end_us)
     {
       g_string_append (self->out, "\"date_time\":\"");
@@ -155,6 +168,49 @@ append_omh (HeartHealthKit *self,
   g_string_append (self->out, "\",\"end_date_time\":\"");
   append_iso (self->out, end_us);
   g_string_append (self->out, "\"}}}}\n");
+}
+
+/* One measure: {"header":{…},"body":{"heart_rate":{…},"effective_time_frame":{…}}} */
+static void
+append_omh (HeartHealthKit *self,
+            const Mapping  *mapping,
+            gint64          start_us,
+            gint64          end_us,
+            const char     *value)
+{
+  append_omh_header (self, mapping->schema, mapping->version, start_us, end_us);
+  g_string_append_printf (self->out, "\"%s\":{\"value\":%s,\"unit\":\"%s\"},", mapping->member, value, mapping->unit);
+  append_omh_time_frame (self, start_us, end_us);
+}
+
+static void
+append_minutes (GString    *out,
+                const char *member,
+                gint64      duration_us)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (text, sizeof text, "%.1f", duration_us / 60e6);
+  g_string_append_printf (out, "\"%s\":{\"value\":%s,\"unit\":\"min\"},", member, text);
+}
+
+/* A night from into bed to out of it, as omh:sleep-episode 1.1 sums it up */
+static void
+append_sleep_episode (HeartHealthKit *self,
+                      gint64          end_us)
+{
+  char efficiency[G_ASCII_DTOSTR_BUF_SIZE];
+
+  append_omh_header (self, "sleep-episode", "1.1", self->night_start_us, end_us);
+  append_minutes (self->out, "latency_to_sleep_onset", self->onset_us - self->night_start_us);
+  append_minutes (self->out, "total_sleep_time", self->asleep_us);
+  append_minutes (self->out, "wake_after_sleep_onset", self->awake_after_onset_us);
+  /* of the time from sleep onset to the end of the night */
+  g_ascii_formatd (efficiency, sizeof efficiency, "%.1f", 100.0 * self->asleep_us / MAX (end_us - self->onset_us, 1));
+  g_string_append_printf (self->out, "\"number_of_awakenings\":%u,"
+                          "\"sleep_maintenance_efficiency_percentage\":{\"value\":%s,\"unit\":\"%%\"},"
+                          "\"is_main_sleep\":true,", self->awakenings, efficiency);
+  append_omh_time_frame (self, self->night_start_us, end_us);
 }
 
 static void
@@ -252,17 +308,65 @@ sleep_value (const char *stage)
   return NULL;
 }
 
+static gboolean
+is_asleep (const char *stage)
+{
+  return g_str_equal (stage, "core") || g_str_equal (stage, "deep") || g_str_equal (stage, "rem");
+}
+
+/* The stage under way ends: a HealthKit record of it, or its time added to
+ * the night's (Open mHealth has no record of a stage: its sleep-episode is
+ * a night's summary) */
 static void
 close_stage (HeartHealthKit *self,
              gint64          end_us)
 {
   const char *value = sleep_value (self->stage);
 
-  /* Open mHealth has no record of a sleep stage (its sleep-episode is a
-   * whole night's summary) */
   if (value != NULL && end_us > self->stage_start_us && self->format == HEART_HEALTH_HEALTHKIT)
     append_record (self, "HKCategoryTypeIdentifierSleepAnalysis", NULL, self->stage_start_us, end_us, value);
+  if (is_asleep (self->stage))
+    self->asleep_us += end_us - self->stage_start_us;
+  else if (g_str_equal (self->stage, "awake") && self->onset_us != 0)
+    self->awake_after_onset_us += end_us - self->stage_start_us;
   self->stage[0] = '\0';
+}
+
+/* Out of bed: the night's summary, if the person slept */
+static void
+close_night (HeartHealthKit *self,
+             gint64          end_us)
+{
+  if (self->night_start_us != 0 && self->onset_us != 0 && self->format == HEART_HEALTH_OPENMHEALTH)
+    append_sleep_episode (self, end_us);
+  self->night_start_us = 0;
+  self->onset_us = 0;
+  self->asleep_us = 0;
+  self->awake_after_onset_us = 0;
+  self->awakenings = 0;
+}
+
+static void
+open_stage (HeartHealthKit *self,
+            const char     *stage,
+            gint64          start_us)
+{
+  gboolean was_asleep = is_asleep (self->stage);
+
+  close_stage (self, start_us);
+  if (stage[0] == '\0')
+    {
+      close_night (self, start_us);
+      return;
+    }
+  if (self->night_start_us == 0)
+    self->night_start_us = start_us;
+  if (is_asleep (stage) && self->onset_us == 0)
+    self->onset_us = start_us;
+  if (g_str_equal (stage, "awake") && was_asleep)
+    self->awakenings++;
+  g_strlcpy (self->stage, stage, sizeof self->stage);
+  self->stage_start_us = start_us;
 }
 
 /* The first of the kept beats at or after @since_us */
@@ -353,11 +457,8 @@ heart_healthkit_add (HeartHealthKit          *self,
       break;
     case HEART_CHANNEL_SLEEP_STAGE:
       /* N1 and N2 are both "core": one record for the stretch */
-      if (g_str_equal (value->label, self->stage))
-        break;
-      close_stage (self, at);
-      g_strlcpy (self->stage, value->label, sizeof self->stage);
-      self->stage_start_us = at;
+      if (!g_str_equal (value->label, self->stage))
+        open_stage (self, value->label, at);
       break;
     default:
       break;
@@ -371,6 +472,7 @@ heart_healthkit_finish (HeartHealthKit *self,
   close_minute (self);
   self->minute_start_us = G_MININT64;
   close_stage (self, end_us);
+  close_night (self, end_us);
   if (self->format == HEART_HEALTH_HEALTHKIT)
     g_string_append (self->out, "</HealthData>\n");
 }
