@@ -5,11 +5,13 @@
 // Heartsim server that served this page.
 //
 // The 2 Hz sample (docs/api.md) carries everything shown. Where the server
-// has more (GET /api/channels, /ws/stream, /simulation/scenario), the page
-// takes it: breathing at 25 Hz, and the scenario's name, time and control.
+// has more (GET /api/channels, /ws/stream, /simulation/scenario, /api/day),
+// the page takes it: breathing at 25 Hz, the scenario's name, time and
+// control, the day's totals and the chart's hour and day.
 
 import { ApiError, del, getJson, getToken, post, setToken } from './api.js';
-import { HeartChart, LANES } from './chart.js';
+import { ACTIVITIES, BANDS, HeartChart, LANES, LIVE_SPAN_S } from './chart.js';
+import { DayFeed, LONG_SPANS, hoursMinutes } from './day.js';
 import { ChannelBuffer, SampleBuffer } from './samples.js';
 import { SampleStream } from './stream.js';
 
@@ -18,6 +20,9 @@ const CHART_MS = 65000;
 const ANNOUNCE_EVERY_MS = 20000;
 const TOAST_MS = 6000;
 const LANES_KEY = 'heartsim-lanes'; // localStorage: which lanes the chart shows
+const SPAN_KEY = 'heartsim-span'; // localStorage: the chart's span, in seconds
+const SPAN_TITLES = { 60: 'Last 60 Seconds', 3600: 'Last Hour', 86400: 'Last 24 Hours' };
+const SPAN_WORDS = { 60: 'the last 60 seconds', 3600: 'the last hour', 86400: 'the last 24 hours' };
 const SCENARIO_REFRESH_MS = 10000;
 // The respiration waveform's usual top (a deep breath); the meter's full width.
 const BREATH_FULL = 1.8;
@@ -48,6 +53,16 @@ const view = {
   phaseName: $('phase-name'),
   phaseTime: $('phase-time'),
   chartBox: $('chart-box'),
+  chartHeading: $('chart-heading'),
+  spanButtons: [...document.querySelectorAll('[data-span]')],
+  liveOnly: [...document.querySelectorAll('.live-only')],
+  bandLegends: $('band-legends'),
+  today: $('today'),
+  todaySteps: $('today-steps'),
+  todayActiveEnergy: $('today-active-energy'),
+  todayActiveMinutes: $('today-active-minutes'),
+  todaySleep: $('today-sleep'),
+  todaySleepStages: $('today-sleep-stages'),
   laneToggles: [...document.querySelectorAll('[data-lane]')],
   scenarioRow: $('scenario-row'),
   scenarioSelect: $('scenario-select'),
@@ -100,6 +115,9 @@ const state = {
   scenarioRequest: 0, // answers to older requests are dropped
   channelStream: null, // /ws/stream, if the server has it
   activity: null, // what the person does; null until the server or a click says
+  span: LIVE_SPAN_S, // the chart's, in seconds
+  lanes: null, // the lanes shown on the live minute
+  totals: null, // the day's, from the last GET /api/day
 };
 
 // ---- samples ----
@@ -133,6 +151,7 @@ async function resync ({ resumed }) {
   refreshScenario();
   if (resumed)
     return;
+  dayFeed.refresh();
   startChannelStream();
   try {
     const health = await getJson('health');
@@ -291,10 +310,12 @@ function announce (s, bpm, stress) {
     (Number.isFinite(stress) ? `, stress ${Math.round(stress * 100)} percent` : '') +
     (Number.isFinite(rate) ? `, breathing ${Math.round(rate)} a minute` : '');
   state.lastAnnounce = now;
-  view.canvas.setAttribute('aria-label', `Heart rate chart of the last 60 seconds, now ${Math.round(bpm)} bpm` +
-    (Number.isFinite(rate) ? `; breathing ${rate.toFixed(1)} breaths a minute` : '') +
-    (Number.isFinite(eda) ? `; skin conductance ${eda.toFixed(2)} microsiemens` : '') +
-    (state.condition ? `; scenario phase ${state.condition}` : ''));
+  // the long spans describe their buckets instead (describeDay)
+  if (state.span === LIVE_SPAN_S)
+    view.canvas.setAttribute('aria-label', `Heart rate chart of the last 60 seconds, now ${Math.round(bpm)} bpm` +
+      (Number.isFinite(rate) ? `; breathing ${rate.toFixed(1)} breaths a minute` : '') +
+      (Number.isFinite(eda) ? `; skin conductance ${eda.toFixed(2)} microsiemens` : '') +
+      (state.condition ? `; scenario phase ${state.condition}` : ''));
   if (text !== state.lastAnnounced) {
     state.lastAnnounced = text;
     view.announcer.textContent = text;
@@ -486,11 +507,18 @@ function loadLanes () {
 }
 
 function showLanes (shown) {
+  state.lanes = shown;
   for (const input of view.laneToggles)
     input.checked = shown[input.dataset.lane];
-  // The chart's box grows by a lane's height per lane (style.css).
-  view.chartBox.style.setProperty('--lanes', String(LANES.filter((name) => shown[name]).length));
+  sizeChartBox();
   chart.setLanes(shown);
+}
+
+// The chart's box grows by a lane's height per lane (style.css): the lanes
+// shown on the live minute, the activity and sleep bands on the long spans.
+function sizeChartBox () {
+  const lanes = state.span === LIVE_SPAN_S ? LANES.filter((name) => state.lanes?.[name]).length : BANDS.length;
+  view.chartBox.style.setProperty('--lanes', String(lanes));
 }
 
 for (const input of view.laneToggles) {
@@ -542,6 +570,123 @@ function acceptChannelBatch (message) {
   target.addBatch(Date.parse(message.t0), 1000 / fs, message.values);
   chart.redraw();
   scheduleRender();
+}
+
+// ---- the chart's span: the live minute, or an hour or a day of /api/day ----
+
+function loadSpan () {
+  let span = LIVE_SPAN_S;
+  try {
+    span = Number(localStorage.getItem(SPAN_KEY)) || LIVE_SPAN_S;
+  } catch {
+    // Storage disabled: the live minute.
+  }
+  return span in LONG_SPANS ? span : LIVE_SPAN_S;
+}
+
+function showSpan (span) {
+  state.span = span;
+  const live = span === LIVE_SPAN_S;
+  for (const button of view.spanButtons)
+    button.setAttribute('aria-pressed', String(Number(button.dataset.span) === span));
+  setText(view.chartHeading, SPAN_TITLES[span]);
+  for (const item of view.liveOnly)
+    item.hidden = !live;
+  view.bandLegends.hidden = live;
+  sizeChartBox();
+  chart.setSpan(span);
+  dayFeed.setSpan(span);
+  // the live chart's label comes with the next summary
+  state.lastAnnounce = 0;
+  view.canvas.setAttribute('aria-label', live ? 'Heart rate chart of the last 60 seconds'
+    : `Heart rate chart of ${SPAN_WORDS[span]}: waiting for data`);
+}
+
+for (const button of view.spanButtons) {
+  button.addEventListener('click', () => {
+    const span = Number(button.dataset.span);
+    showSpan(span);
+    try {
+      localStorage.setItem(SPAN_KEY, String(span));
+    } catch {
+      // Not remembered, then.
+    }
+  });
+}
+
+// ---- the day: the Today card, and the long spans' buckets ----
+
+const ACTIVITY_WORDS = {
+  rest: 'rest', sitting: 'sitting', walking: 'walking', running: 'running', cycling: 'cycling', sleep: 'sleeping',
+};
+
+function acceptDay (day, span) {
+  showTotals(day.totals);
+  if (span !== null && span === state.span) {
+    chart.setDay(day, span);
+    describeDay(day, span);
+  }
+}
+
+function showTotals (totals) {
+  if (!totals || typeof totals !== 'object')
+    return;
+  state.totals = totals;
+  view.today.hidden = false;
+  const steps = num(totals.steps);
+  setText(view.todaySteps, Number.isFinite(steps) ? Math.round(steps).toLocaleString() : '–');
+  const energy = num(totals.active_energy_kcal);
+  setText(view.todayActiveEnergy, Number.isFinite(energy) ? String(Math.round(energy)) : '–');
+  const minutes = num(totals.active_minutes);
+  setText(view.todayActiveMinutes, Number.isFinite(minutes) ? String(Math.round(minutes)) : '–');
+  const sleep = totals.sleep || {};
+  const inBed = num(sleep.in_bed_minutes);
+  if (Number.isFinite(inBed) && inBed > 0) {
+    setText(view.todaySleep, hoursMinutes(sleep.asleep_minutes));
+    setText(view.todaySleepStages, `Deep ${hoursMinutes(sleep.deep_minutes)} · REM ${hoursMinutes(sleep.rem_minutes)}`);
+  } else {
+    setText(view.todaySleep, '–');
+    setText(view.todaySleepStages, 'No night logged');
+  }
+}
+
+// The long span's chart in words: its heart rate, what the person did most
+// and how long they slept.
+function describeDay (day, span) {
+  const buckets = Array.isArray(day.buckets) ? day.buckets : [];
+  const resolution = Number(day.resolution) || 60;
+  if (buckets.length === 0) {
+    view.canvas.setAttribute('aria-label', `Heart rate chart of ${SPAN_WORDS[span]}: no data yet`);
+    return;
+  }
+  let low = Infinity;
+  let high = -Infinity;
+  let sum = 0;
+  let asleep = 0;
+  const minutes = {};
+  for (const b of buckets) {
+    low = Math.min(low, num(b.heart_rate_low));
+    high = Math.max(high, num(b.heart_rate_high));
+    sum += num(b.heart_rate);
+    if (ACTIVITIES.includes(b.activity))
+      minutes[b.activity] = (minutes[b.activity] || 0) + resolution / 60;
+    if (['core', 'deep', 'rem'].includes(b.sleep_stage))
+      asleep += resolution / 60;
+  }
+  const doing = Object.entries(minutes).sort((a, b) => b[1] - a[1]).slice(0, 3)
+    .map(([name, m]) => `${ACTIVITY_WORDS[name]} ${hoursMinutes(m)}`);
+  view.canvas.setAttribute('aria-label', `Heart rate chart of ${SPAN_WORDS[span]}: ` +
+    `${Math.round(low)} to ${Math.round(high)} bpm, mean ${Math.round(sum / buckets.length)}` +
+    (doing.length ? `; ${doing.join(', ')}` : '') + `; asleep ${hoursMinutes(asleep)}`);
+}
+
+// A server without /api/day: no Today card and only the live minute.
+function dayUnavailable () {
+  view.today.hidden = true;
+  for (const button of view.spanButtons)
+    button.disabled = Number(button.dataset.span) !== LIVE_SPAN_S;
+  if (state.span !== LIVE_SPAN_S)
+    showSpan(LIVE_SPAN_S);
 }
 
 // ---- scenario: the phase beside the title, the control to run one ----
@@ -676,6 +821,7 @@ document.addEventListener('keydown', (event) => {
 
 // ---- start ----
 
+const dayFeed = new DayFeed({ onDay: acceptDay, onUnavailable: dayUnavailable });
 const params = new URLSearchParams(location.search);
 const stream = new SampleStream({
   transport: params.get('transport') === 'sse' ? 'sse' : 'websocket',
@@ -687,6 +833,7 @@ const stream = new SampleStream({
 showStressLevel();
 showBaseline(Number(view.baseline.value));
 showLanes(loadLanes());
+showSpan(loadSpan());
 stream.start();
 
 // Server-Sent Events carry fewer fields (no breathing, skin conductance or
@@ -709,4 +856,7 @@ window.heartsim = {
   get channelValues () { return Object.fromEntries(LANES.map((name) => [name, channels[name].points.length])); },
   get scenario () { return state.scenario; },
   get activity () { return state.activity; },
+  get span () { return state.span; },
+  get dayView () { return chart.dayView; },
+  get totals () { return state.totals; },
 };

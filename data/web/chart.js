@@ -8,8 +8,13 @@
 // It only draws; the data lives in a SampleBuffer (and, for the breathing
 // waveform at its own rate, a ChannelBuffer). Redraws follow the display's
 // frames so the trace scrolls smoothly between samples.
+//
+// On the long spans (an hour, a day) it draws the buckets of GET /api/day
+// instead: the heart rate's mean with its low–high range, stress, and
+// under them, in place of the lanes, the activity and a hypnogram.
 
 const WINDOW_MS = 60000;
+export const LIVE_SPAN_S = 60;
 const MIN_SPAN_BPM = 30;
 const FONT_PX = 12;
 const LANE_GAP = 14; // between the plots, part of --lane-height
@@ -18,6 +23,19 @@ const AXIS_HEIGHT = 24;
 
 // The lanes under the heart rate, top to bottom.
 export const LANES = ['respiration', 'eda'];
+// What the long spans draw there instead, top to bottom.
+export const BANDS = ['activity', 'sleep'];
+
+export const ACTIVITIES = ['rest', 'sitting', 'walking', 'running', 'cycling', 'sleep'];
+// The hypnogram's rows, top to bottom; in bed but not yet asleep shares
+// the awake row
+export const STAGES = ['in_bed', 'awake', 'rem', 'core', 'deep'];
+const STAGE_ROW = { in_bed: 0, awake: 0, rem: 1, core: 2, deep: 3 };
+const STAGE_ROW_NAMES = ['Awake', 'REM', 'Core', 'Deep'];
+const BAND_TITLE = 18; // the band's name above its blocks
+// The bands share the lanes' room: the activity's one row, the
+// hypnogram's four.
+const BAND_SHARE = { activity: 0.36, sleep: 0.64 };
 
 export class HeartChart {
   constructor (canvas, buffer, { onVisibleChange, channels = {} } = {}) {
@@ -34,6 +52,9 @@ export class HeartChart {
     this.shown = Object.fromEntries(LANES.map((name) => [name, true]));
     this.layout = null; // where everything went, in CSS pixels (for tests)
     this.phaseMarks = []; // the phase boundaries in view: {t, name, x}
+    this.spanS = LIVE_SPAN_S;
+    this.day = null; // the long span's buckets: {span, resolution, buckets}
+    this.dayView = null; // what the long span drew (for tests)
     this.frame = 0;
     this.lastFrameTime = 0;
     this.hadPoints = null;
@@ -54,6 +75,8 @@ export class HeartChart {
       eda: get('--eda'),
       phase: get('--phase'),
       grid: get('--grid'),
+      activity: Object.fromEntries(ACTIVITIES.map((name) => [name, get(`--activity-${name}`)])),
+      stage: Object.fromEntries(STAGES.map((name) => [name, get(`--stage-${name.replace('_', '-')}`)])),
       label: get('--dim'),
       card: get('--card-bg'),
       fg: get('--window-fg'),
@@ -68,6 +91,35 @@ export class HeartChart {
   setLanes (shown) {
     for (const name of LANES)
       this.shown[name] = Boolean(shown[name]);
+    this.redraw();
+  }
+
+  // The live minute, or a long span drawn from setDay()'s buckets.
+  setSpan (spanS) {
+    this.spanS = spanS;
+    this.redraw();
+  }
+
+  // An answer of GET /api/day for the long span @spanS (docs/api.md).
+  setDay (answer, spanS) {
+    const resolution = Number(answer?.resolution);
+    const buckets = [];
+    for (const b of Array.isArray(answer?.buckets) ? answer.buckets : []) {
+      const t = Number(b?.t);
+      const mean = finite(b?.heart_rate);
+      if (!Number.isFinite(t) || mean === null)
+        continue;
+      buckets.push({
+        t,
+        bpm: mean,
+        low: finite(b.heart_rate_low) ?? mean,
+        high: finite(b.heart_rate_high) ?? mean,
+        stress: finite(b.stress),
+        activity: ACTIVITIES.includes(b.activity) ? b.activity : null,
+        stage: STAGES.includes(b.sleep_stage) ? b.sleep_stage : null,
+      });
+    }
+    this.day = resolution > 0 ? { span: spanS, resolution, buckets } : null;
     this.redraw();
   }
 
@@ -122,6 +174,9 @@ export class HeartChart {
     ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     ctx.clearRect(0, 0, width, height);
     ctx.font = this.font;
+    if (this.spanS !== LIVE_SPAN_S)
+      return this.drawDay(dt);
+    this.dayView = null;
 
     // Show the newest sample as it reaches the right edge, not a gap before it.
     const lag = Math.min(2000, buffer.intervalMs * 1.25);
@@ -160,7 +215,7 @@ export class HeartChart {
       lanes: Object.fromEntries(lanePlots.map((lane) => [lane.name, { top: lane.top, bottom: lane.bottom }])),
     };
 
-    this.drawGrid(plot, x, yBpm, start, chartBottom);
+    this.drawGrid(plot, yBpm, chartBottom, (ago) => x(start + (LIVE_SPAN_S - ago) * 1000));
     for (const lane of lanePlots)
       this.drawLane(lane, visible, plot, x, start, end, dt);
     if (visible.length > 0) {
@@ -190,7 +245,8 @@ export class HeartChart {
     return points.slice(from, Math.min(points.length, to + 1));
   }
 
-  updateRange (visible, dt) {
+  // @immediate: no easing (the long spans draw once an answer)
+  updateRange (visible, dt, immediate = false) {
     let lo = Infinity;
     let hi = -Infinity;
     for (const p of visible) {
@@ -211,7 +267,7 @@ export class HeartChart {
     }
     targetLo = Math.max(0, targetLo);
 
-    if (!this.range) {
+    if (!this.range || immediate) {
       this.range = { lo: targetLo, hi: targetHi };
       return;
     }
@@ -225,7 +281,8 @@ export class HeartChart {
       this.range.hi = targetHi;
   }
 
-  drawGrid (plot, x, yBpm, start, chartBottom) {
+  // @xAgo: where the time @ago seconds before the right edge is
+  drawGrid (plot, yBpm, chartBottom, xAgo) {
     const { ctx, colors } = this;
     const span = this.range.hi - this.range.lo;
     const step = [5, 10, 20, 25, 50].find((s) => span / s <= 6) || 100;
@@ -254,22 +311,26 @@ export class HeartChart {
       ctx.fillText(`${Math.round(s * 100)}%`, plot.right + 8, y);
     }
 
-    // Time axis: fixed ticks every 10 s, the trace scrolls beneath them.
+    // Time axis: fixed ticks (every 10 s on the live minute), the trace
+    // scrolls beneath them.
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     ctx.fillStyle = colors.label;
+    const spanS = this.spanS;
+    const { every, unit, name } = spanS >= 86400 ? { every: 10800, unit: 3600, name: 'h' }
+      : spanS >= 3600 ? { every: 600, unit: 60, name: 'min' } : { every: 10, unit: 1, name: 's' };
     // Narrow plots (phones) label every other line so labels never collide.
-    const labelEvery = plot.right - plot.left < 420 ? 20 : 10;
+    const labelEvery = plot.right - plot.left < 420 ? 2 * every : every;
     ctx.beginPath();
-    for (let ago = 60; ago >= 0; ago -= 10) {
-      const px = Math.round(x(start + (60 - ago) * 1000)) + 0.5;
+    for (let ago = spanS; ago >= 0; ago -= every) {
+      const px = Math.round(xAgo(ago)) + 0.5;
       ctx.moveTo(px, plot.top);
       ctx.lineTo(px, chartBottom);
       if (ago % labelEvery !== 0)
         continue;
-      const label = ago === 0 ? 'now' : `−${ago} s`;
-      ctx.textAlign = ago === 60 ? 'left' : ago === 0 ? 'right' : 'center';
-      ctx.fillText(label, ago === 60 ? plot.left : ago === 0 ? plot.right : px, chartBottom + 7);
+      const label = ago === 0 ? 'now' : `−${ago / unit} ${name}`;
+      ctx.textAlign = ago === spanS ? 'left' : ago === 0 ? 'right' : 'center';
+      ctx.fillText(label, ago === spanS ? plot.left : ago === 0 ? plot.right : px, chartBottom + 7);
     }
     ctx.stroke();
   }
@@ -291,13 +352,13 @@ export class HeartChart {
     return segments;
   }
 
-  drawStress (points, plot, x, yStress) {
+  drawStress (points, plot, x, yStress, gap) {
     const { ctx, colors } = this;
     const gradient = ctx.createLinearGradient(0, plot.top, 0, plot.bottom);
     gradient.addColorStop(0, withAlpha(colors.stress, this.bandAlpha[0]));
     gradient.addColorStop(1, withAlpha(colors.stress, this.bandAlpha[1]));
 
-    for (const segment of this.segments(points.filter((p) => p.stress !== null))) {
+    for (const segment of this.segments(points.filter((p) => p.stress !== null), gap)) {
       ctx.beginPath();
       ctx.moveTo(x(segment[0].t), plot.bottom);
       for (const p of segment)
@@ -315,11 +376,11 @@ export class HeartChart {
     }
   }
 
-  drawHeartRate (points, x, yBpm) {
+  drawHeartRate (points, x, yBpm, gap) {
     const { ctx, colors } = this;
     ctx.lineJoin = 'round';
     ctx.lineCap = 'round';
-    for (const segment of this.segments(points)) {
+    for (const segment of this.segments(points, gap)) {
       ctx.beginPath();
       segment.forEach((p, i) => (i ? ctx.lineTo(x(p.t), yBpm(p.bpm)) : ctx.moveTo(x(p.t), yBpm(p.bpm))));
       // A halo in the card colour keeps the line readable over the band.
@@ -458,6 +519,179 @@ export class HeartChart {
     return range;
   }
 
+  // ---- the long spans: buckets of GET /api/day ----
+
+  // Returns false: nothing moves between answers, so the frame loop stops.
+  drawDay (dt) {
+    const { ctx, width, height, colors } = this;
+    const spanS = this.spanS;
+    const day = this.day && this.day.span === spanS ? this.day : null;
+    const buckets = day ? day.buckets : [];
+    const resolution = day ? day.resolution : 60;
+    if (this.hadPoints !== buckets.length > 0) {
+      this.hadPoints = buckets.length > 0;
+      this.onVisibleChange?.(this.hadPoints);
+    }
+    this.phaseMarks = [];
+
+    // The newest bucket ends at the right edge: "now" in simulation time.
+    const last = buckets[buckets.length - 1];
+    const end = last ? last.t + resolution : spanS;
+    const start = end - spanS;
+    const inView = buckets.filter((b) => b.t + resolution > start);
+    const range = inView.flatMap((b) => [{ bpm: b.low }, { bpm: b.high }]);
+    this.updateRange(range, dt, true);
+
+    const labelWidth = Math.ceil(ctx.measureText('100%').width);
+    const laneHeight = this.laneHeight();
+    const plot = {
+      left: labelWidth + 10,
+      right: width - labelWidth - 10,
+      top: 10,
+      bottom: height - AXIS_HEIGHT - BANDS.length * laneHeight,
+    };
+    let bandTop = plot.bottom;
+    const bands = BANDS.map((name) => {
+      const room = Math.round(BAND_SHARE[name] * BANDS.length * laneHeight);
+      const band = { name, top: bandTop + LANE_GAP, bottom: bandTop + room };
+      bandTop += room;
+      return band;
+    });
+    const chartBottom = bands[bands.length - 1].bottom;
+    const x = (t) => plot.left + (t - start) / spanS * (plot.right - plot.left);
+    const yBpm = (bpm) => plot.bottom - (bpm - this.range.lo) / (this.range.hi - this.range.lo) * (plot.bottom - plot.top);
+    const yStress = (s) => plot.bottom - s * (plot.bottom - plot.top);
+    this.layout = {
+      left: plot.left,
+      right: plot.right,
+      heart: { top: plot.top, bottom: plot.bottom },
+      lanes: {},
+      bands: Object.fromEntries(bands.map((band) => [band.name, { top: band.top, bottom: band.bottom }])),
+    };
+
+    this.drawGrid(plot, yBpm, chartBottom, (ago) => x(end - ago));
+    // A point a bucket, at its middle; a missing bucket is a gap. A bucket
+    // alone between gaps is a level across its width, or it would not show.
+    const gap = resolution * 1.25;
+    const points = inView.flatMap((b, i) => {
+      const alone = (i === 0 || b.t - inView[i - 1].t > resolution) &&
+        (i === inView.length - 1 || inView[i + 1].t - b.t > resolution);
+      return alone ? [{ ...b }, { ...b, t: b.t + resolution }] : [{ ...b, t: b.t + resolution / 2 }];
+    });
+    if (points.length > 0) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(plot.left, plot.top - 6, plot.right - plot.left, plot.bottom - plot.top + 6);
+      ctx.clip();
+      this.drawStress(points, plot, x, yStress, gap);
+      // The range of the heart rate within each bucket, behind its mean.
+      ctx.fillStyle = withAlpha(colors.heart, 0.18);
+      for (const segment of this.segments(points, gap)) {
+        ctx.beginPath();
+        segment.forEach((p, i) => (i ? ctx.lineTo(x(p.t), yBpm(p.high)) : ctx.moveTo(x(p.t), yBpm(p.high))));
+        for (let i = segment.length - 1; i >= 0; i--)
+          ctx.lineTo(x(segment[i].t), yBpm(segment[i].low));
+        ctx.closePath();
+        ctx.fill();
+      }
+      this.drawHeartRate(points, x, yBpm, gap);
+      ctx.restore();
+    }
+
+    const runs = {
+      activity: this.runsOf(inView, resolution, 'activity'),
+      sleep: this.runsOf(inView, resolution, 'stage'),
+    };
+    for (const band of bands)
+      this.drawBand(band, runs[band.name], plot, x, start);
+    this.dayView = {
+      span: spanS,
+      resolution,
+      buckets: inView.length,
+      runs: Object.fromEntries(BANDS.map((name) => [name, runs[name].map((run) => ({
+        name: run.name, x0: Math.max(plot.left, x(run.t0)), x1: Math.min(plot.right, x(run.t1)),
+      }))])),
+    };
+    return false;
+  }
+
+  // Buckets that follow on with the same activity or stage, as one run
+  // {name, t0, t1}; buckets without one (out of bed) make none.
+  runsOf (buckets, resolution, key) {
+    const runs = [];
+    let run = null;
+    for (const b of buckets) {
+      const name = b[key];
+      if (run && name === run.name && b.t === run.t1) {
+        run.t1 = b.t + resolution;
+        continue;
+      }
+      run = name ? { name, t0: b.t, t1: b.t + resolution } : null;
+      if (run)
+        runs.push(run);
+    }
+    return runs;
+  }
+
+  // The activity as blocks of its colour, the sleep stages as a hypnogram:
+  // awake at the top, deep sleep at the bottom, a step line through them.
+  drawBand (band, runs, plot, x, start) {
+    const { ctx, colors } = this;
+    const top = band.top + BAND_TITLE;
+    const sleep = band.name === 'sleep';
+    const rows = sleep ? STAGE_ROW_NAMES.length : 1;
+    const rowHeight = (band.bottom - top) / rows;
+    const rowTop = (run) => top + (sleep ? STAGE_ROW[run.name] : 0) * rowHeight;
+
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = colors.grid;
+    ctx.beginPath();
+    ctx.moveTo(plot.left, Math.round(band.bottom) + 0.5);
+    ctx.lineTo(plot.right, Math.round(band.bottom) + 0.5);
+    ctx.stroke();
+
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(plot.left, band.top, plot.right - plot.left, band.bottom - band.top + 1);
+    ctx.clip();
+    if (sleep && runs.length > 1) {
+      ctx.strokeStyle = colors.label;
+      ctx.beginPath();
+      runs.forEach((run, i) => {
+        const y = rowTop(run) + rowHeight / 2;
+        if (i === 0 || runs[i - 1].t1 !== run.t0)
+          ctx.moveTo(x(run.t0), y);
+        else
+          ctx.lineTo(x(run.t0), y);
+        ctx.lineTo(x(run.t1), y);
+      });
+      ctx.stroke();
+    }
+    for (const run of runs) {
+      // on whole pixels, at least one, so that a minute in a day shows in
+      // its colour rather than blended into the card
+      const x0 = Math.floor(x(Math.max(run.t0, start)));
+      const w = Math.max(1, Math.round(x(run.t1)) - x0);
+      ctx.fillStyle = (sleep ? colors.stage : colors.activity)[run.name];
+      ctx.fillRect(x0, rowTop(run) + (sleep ? 1 : 0), w, rowHeight - (sleep ? 2 : 0));
+    }
+    ctx.restore();
+
+    // The band's name over its top left corner; the hypnogram's rows named
+    // on the right, where the stress axis has its labels.
+    ctx.font = `600 ${FONT_PX - 1}px ${getComputedStyle(document.body).fontFamily}`;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillStyle = colors.label;
+    ctx.fillText(sleep ? 'Sleep stage' : 'Activity', plot.left + 6, band.top + 2);
+    if (sleep) {
+      ctx.font = `${FONT_PX - 2}px ${getComputedStyle(document.body).fontFamily}`;
+      ctx.textBaseline = 'middle';
+      STAGE_ROW_NAMES.forEach((name, i) => ctx.fillText(name, plot.right + 6, top + (i + 0.5) * rowHeight));
+    }
+    ctx.font = this.font;
+  }
+
   // ---- scenario phases ----
 
   // Runs of one condition over the points in view. Points that do not say
@@ -573,6 +807,14 @@ export class HeartChart {
       ctx.fill();
     }
   }
+}
+
+// A number from a field that may be null or missing: null then, not 0.
+function finite (value) {
+  if (value === null || value === undefined || value === '')
+    return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
 }
 
 // Colours come from CSS as #rrggbb or rgba(); canvas wants the alpha

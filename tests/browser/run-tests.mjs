@@ -201,6 +201,32 @@ const bandChecksum = (band) => `(() => {
   return sum;
 })()`;
 
+// Pixels of a colour of the page's style (a CSS variable, #rrggbb) on the
+// canvas, in a band of rows given as an expression over heartsim.layout.
+const colourPixels = (variable, band) => `(() => {
+  const hex = getComputedStyle(document.documentElement).getPropertyValue(${JSON.stringify(variable)}).trim();
+  const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const canvas = document.getElementById('chart');
+  const k = canvas.width / canvas.clientWidth;
+  const band = ${band};
+  const y0 = Math.max(0, Math.floor(band.top * k));
+  const y1 = Math.min(canvas.height, Math.ceil(band.bottom * k));
+  const data = canvas.getContext('2d').getImageData(0, y0, canvas.width, y1 - y0).data;
+  let count = 0;
+  for (let i = 0; i < data.length; i += 4)
+    if (data[i + 3] > 200 && Math.abs(data[i] - want[0]) < 12 && Math.abs(data[i + 1] - want[1]) < 12 &&
+        Math.abs(data[i + 2] - want[2]) < 12)
+      count++;
+  return count;
+})()`;
+
+// GET /api/day's buckets of the last @seconds
+async function dayBuckets (base, seconds = 60) {
+  return (await getJson(base, `api/day?seconds=${seconds}&resolution=10`)).body.buckets;
+}
+
+const dayRequests = (span) => requestedUrls.filter((url) => url.includes(`api/day?seconds=${span}&`)).length;
+
 async function post (base, path, init = {}) {
   return getJson(base, path, { method: 'POST', ...init });
 }
@@ -226,6 +252,7 @@ test('static files come from the resource with their content types and caching',
     'web/app.js': 'text/javascript',
     'web/api.js': 'text/javascript',
     'web/chart.js': 'text/javascript',
+    'web/day.js': 'text/javascript',
     'web/samples.js': 'text/javascript',
     'web/stream.js': 'text/javascript',
     'web/style.css': 'text/css',
@@ -594,6 +621,110 @@ test('the activity buttons set the activity, and a change over the API shows on 
   await page.waitFor(`${pressedActivity} === 'rest'`, { what: 'Rest to show as pressed' });
 });
 
+test('the 1 h and 24 h spans draw the heart rate, an activity band and a hypnogram from /api/day', async () => {
+  // a walk, so that the activity band has one
+  assert((await post(server.url, 'simulation/activity?type=walking')).status === 200, 'POST walking');
+  await waitForServer(async () => {
+    const buckets = await dayBuckets(server.url);
+    return { ok: buckets.some((b) => b.activity === 'walking'), value: buckets.map((b) => b.activity) };
+  }, { what: 'a walking bucket in /api/day' });
+
+  try {
+    await drawLongSpans();
+  } finally {
+    // the live minute, at rest, for the tests after this one
+    await page.click('[data-span="60"]');
+    await post(server.url, 'simulation/activity?type=rest');
+  }
+});
+
+async function drawLongSpans () {
+  await page.click('[data-span="3600"]');
+  const hour = await page.waitFor(`heartsim.span === 3600 && heartsim.dayView && heartsim.dayView.span === 3600 &&
+    heartsim.dayView.runs.activity.some((run) => run.name === 'walking') && heartsim.dayView`,
+  { timeoutMs: 15000, what: 'the hour drawn with a walk in it' });
+  assert(hour.resolution === 10 && hour.buckets > 0, `the hour: ${JSON.stringify(hour)}`);
+  assert(requestedUrls.some((url) => url.includes('api/day?seconds=3600&resolution=10')),
+    'the hour was not asked of /api/day at 10 s');
+  const walking = await page.waitFor(`${colourPixels('--activity-walking', 'heartsim.layout.bands.activity')} > 20 &&
+    ${colourPixels('--activity-walking', 'heartsim.layout.bands.activity')}`, { what: "the walk's colour in the activity band" });
+  const heart = await page.evaluate(`${tracePixels('heart', 'heartsim.layout.heart')}`);
+  assert(heart > 20, `${heart} heart-rate pixels in the hour's plot`);
+  const astray = await page.evaluate(`${colourPixels('--activity-walking', 'heartsim.layout.heart')}`);
+  assert(astray < 5, `${astray} walking pixels in the heart-rate plot`);
+  const shown = await page.evaluate(`({
+    heading: document.getElementById('chart-heading').textContent,
+    legends: !document.getElementById('band-legends').hidden,
+    lanes: [...document.querySelectorAll('.live-only')].every((item) => item.hidden),
+    label: document.getElementById('chart').getAttribute('aria-label'),
+  })`);
+  assert(shown.heading === 'Last Hour' && shown.legends && shown.lanes, `the hour's header: ${JSON.stringify(shown)}`);
+  assert(/^Heart rate chart of the last hour: \d+ to \d+ bpm, mean \d+; .*walking/.test(shown.label),
+    `the chart's accessible name: "${shown.label}"`);
+
+  // to bed: the hypnogram's first stage
+  assert((await post(server.url, 'simulation/activity?type=sleep')).status === 200, 'POST sleep');
+  await waitForServer(async () => {
+    const buckets = await dayBuckets(server.url);
+    return { ok: buckets.some((b) => b.sleep_stage !== ''), value: buckets.map((b) => b.sleep_stage) };
+  }, { what: 'a sleep stage in /api/day' });
+  // the next answer, within the 10 s refresh
+  const stage = await page.waitFor(`heartsim.dayView.runs.sleep.length > 0 && heartsim.dayView.runs.sleep[0].name`,
+    { timeoutMs: 15000, what: 'a sleep stage in the hypnogram' });
+  const stagePixels = await page.waitFor(`${colourPixels(`--stage-${stage.replace('_', '-')}`, 'heartsim.layout.bands.sleep')}`,
+    { what: `the colour of ${stage} in the hypnogram` });
+  assert(stagePixels > 0, `no ${stage} pixels in the hypnogram`);
+
+  await page.click('[data-span="86400"]');
+  const day = await page.waitFor(`heartsim.span === 86400 && heartsim.dayView && heartsim.dayView.span === 86400 &&
+    heartsim.dayView.runs.activity.length > 0 && heartsim.dayView`, { timeoutMs: 15000, what: 'the day drawn' });
+  assert(day.resolution === 60, `the day's buckets: ${JSON.stringify(day)}`);
+  assert(requestedUrls.some((url) => url.includes('api/day?seconds=86400&resolution=60')),
+    'the day was not asked of /api/day at 60 s');
+  // a minute's block at least a pixel wide, in its own colour
+  let dayPixels = 0;
+  for (const name of new Set(day.runs.activity.map((run) => run.name)))
+    dayPixels += await page.evaluate(colourPixels(`--activity-${name}`, 'heartsim.layout.bands.activity'));
+  assert(dayPixels > 0, `the day's activity band has none of its colours: ${JSON.stringify(day.runs.activity)}`);
+  // while the day is shown, it is asked for again every 10 s
+  const asked = dayRequests(86400);
+  await waitForServer(async () => ({ ok: dayRequests(86400) > asked, value: dayRequests(86400) }),
+    { timeoutMs: 15000, what: 'the day to be asked for again' });
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot(join(artifacts, 'dashboard-day-light.png'));
+
+  // back to the live minute, with its lanes
+  await page.click('[data-span="60"]');
+  await page.waitFor(`heartsim.span === 60 && heartsim.layout && heartsim.layout.lanes.respiration &&
+    !heartsim.layout.bands && document.getElementById('band-legends').hidden`, { what: 'the live minute again' });
+  const saved = await page.evaluate(`localStorage.getItem('heartsim-span')`);
+  assert(saved === '60', `localStorage heartsim-span: ${saved}`);
+  diag(`hour: ${hour.buckets} buckets, ${walking} walking pixels, ${stage} in the hypnogram (${stagePixels} pixels); ` +
+    `day: ${day.buckets} buckets of 60 s, ${dayPixels} pixels of its activities`);
+}
+
+test('the Today card shows the day\'s totals from /api/day', async () => {
+  // the server's steps and the page's agree once the page has asked again
+  const agreed = await waitForServer(async () => {
+    const totals = (await getJson(server.url, 'api/day?seconds=10&resolution=10')).body.totals;
+    const shown = Number((await page.evaluate(`document.getElementById('today-steps').textContent`)).replace(/[^0-9]/g, ''));
+    return { ok: totals.steps > 0 && shown === totals.steps, value: { server: totals.steps, page: shown } };
+  }, { timeoutMs: 30000, what: "the page's steps to be the server's" });
+  const shown = await page.evaluate(`({
+    hidden: document.getElementById('today').hidden,
+    energy: document.getElementById('today-active-energy').textContent,
+    minutes: document.getElementById('today-active-minutes').textContent,
+    sleep: document.getElementById('today-sleep').textContent,
+    stages: document.getElementById('today-sleep-stages').textContent,
+  })`);
+  assert(!shown.hidden, 'the Today card is hidden');
+  assert(/^\d+$/.test(shown.energy) && /^\d+$/.test(shown.minutes), `active energy and minutes: ${JSON.stringify(shown)}`);
+  // in bed a while in the test before: the night is logged
+  assert(/^(\d+ h )?\d+ min$/.test(shown.sleep) && /^Deep (\d+ h )?\d+ min · REM (\d+ h )?\d+ min$/.test(shown.stages),
+    `sleep: ${JSON.stringify(shown)}`);
+  diag(`steps ${agreed.server}; ${shown.energy} kcal active, ${shown.minutes} active min; sleep ${shown.sleep} (${shown.stages})`);
+});
+
 test('every control has an accessible name', async () => {
   const { nodes } = await page.send('Accessibility.getFullAXTree');
   const controls = nodes.filter((node) => !node.ignored &&
@@ -604,7 +735,7 @@ test('every control has an accessible name', async () => {
   const names = controls.map((node) => `${node.role.value} "${node.name.value}"`);
   for (const wanted of ['slider "Stress Event"', 'slider "Resting Heart Rate"', 'button "Trigger Stress"',
     'checkbox "Breathing"', 'checkbox "Skin conductance (µS)"', 'combobox "Scenario"', 'button "Run Scenario"',
-    'button "Running"', 'button "Sleep"'])
+    'button "Running"', 'button "Sleep"', 'button "1 hour"', 'button "24 hours"'])
     assert(names.includes(wanted), `no ${wanted} in ${names.join(', ')}`);
 });
 
