@@ -57,22 +57,51 @@ writer_flush (Writer *writer)
   g_string_truncate (writer->buffer, 0);
 }
 
+void
+heart_dataset_append_row (GString            *out,
+                          HeartDatasetFormat  format,
+                          const HeartField   *fields,
+                          guint               n_fields,
+                          gboolean            header)
+{
+  HeartFieldsFormat fields_format = format == HEART_DATASET_CSV ? HEART_FIELDS_CSV : HEART_FIELDS_JSON;
+
+  if (fields_format == HEART_FIELDS_CSV && header)
+    heart_fields_append_header (out, fields, n_fields);
+  heart_fields_append (out, fields_format, fields, n_fields);
+  if (fields_format == HEART_FIELDS_JSON)
+    g_string_append_c (out, '\n');
+}
+
+void
+heart_dataset_append_sample (GString            *out,
+                             HeartDatasetFormat  format,
+                             const HeartSample  *sample,
+                             gboolean            header)
+{
+  HeartField fields[HEART_FIELDS_MAX];
+
+  heart_dataset_append_row (out, format, fields,
+                            heart_sample_fields (sample, HEART_SAMPLE_JSON_LABELED, fields), header);
+}
+
+/* After each row: the header is written once, the buffer flushed now and then */
+static void
+writer_added (Writer *writer)
+{
+  writer->header_written = TRUE;
+  if (writer->buffer->len >= FLUSH_BYTES)
+    writer_flush (writer);
+}
+
 static void
 writer_add (Writer           *writer,
             const HeartField *fields,
             guint             n_fields)
 {
-  HeartFieldsFormat format = writer->options->format == HEART_DATASET_CSV
-                           ? HEART_FIELDS_CSV : HEART_FIELDS_JSON;
-
-  if (format == HEART_FIELDS_CSV && !writer->header_written)
-    heart_fields_append_header (writer->buffer, fields, n_fields);
-  writer->header_written = TRUE;
-  heart_fields_append (writer->buffer, format, fields, n_fields);
-  if (format == HEART_FIELDS_JSON)
-    g_string_append_c (writer->buffer, '\n');
-  if (writer->buffer->len >= FLUSH_BYTES)
-    writer_flush (writer);
+  heart_dataset_append_row (writer->buffer, writer->options->format, fields, n_fields,
+                            !writer->header_written);
+  writer_added (writer);
 }
 
 static void
@@ -80,9 +109,8 @@ on_sample (HeartSimulator    *simulator,
            const HeartSample *sample,
            Writer            *writer)
 {
-  HeartField fields[HEART_FIELDS_MAX];
-
-  writer_add (writer, fields, heart_sample_fields (sample, HEART_SAMPLE_JSON_LABELED, fields));
+  heart_dataset_append_sample (writer->buffer, writer->options->format, sample, !writer->header_written);
+  writer_added (writer);
 }
 
 static void

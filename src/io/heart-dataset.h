@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 
 #include "heart-channel.h"
+#include "heart-fields.h"
+#include "heart-sample.h"
 #include "heart-scenario.h"
 
 G_BEGIN_DECLS
@@ -63,5 +65,20 @@ gboolean heart_dataset_write        (const HeartDatasetOptions *options,
                                      HeartDatasetProgressFunc progress,
                                      gpointer user_data,
                                      GError **error);
+
+/* One row as heart_dataset_write() writes it, appended to @out: in CSV the
+ * header line first when @header, in JSON Lines an object and a newline.
+ * Whatever else writes dataset rows (heart-history-export.h) goes through
+ * here, so its files are generate's to the byte. */
+void     heart_dataset_append_row    (GString *out,
+                                      HeartDatasetFormat format,
+                                      const HeartField *fields,
+                                      guint n_fields,
+                                      gboolean header);
+/* A sample's row: the labelled fields of heart_sample_fields() */
+void     heart_dataset_append_sample (GString *out,
+                                      HeartDatasetFormat format,
+                                      const HeartSample *sample,
+                                      gboolean header);
 
 G_END_DECLS
