@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "heart-application.h"
+#include "heart-chart-cursor.h"
 #include "heart-label.h"
 #include "heart-preferences-window.h"
 #include "heart-profile.h"
@@ -289,6 +290,89 @@ close_windows_of_type (Fixture *f,
 }
 
 /* ---------------------------------------------------------------- window */
+
+static GtkWidget *activity_button (Fixture    *f,
+                                   const char *activity);
+
+/* A screen reader has a name to say for the widget: its own label, or the
+ * label it is labelled by */
+static gboolean
+has_accessible_name (GtkWidget *widget)
+{
+  return gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL)
+         || gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+}
+
+/* The focus stops Tab visits from launch until it is back at the first */
+static GPtrArray *
+walk_focus_chain (GtkWindow *window)
+{
+  GPtrArray *chain = g_ptr_array_new ();
+
+  gtk_window_set_focus (window, NULL);
+  for (guint i = 0; i < 200; i++)
+    {
+      GtkWidget *focus;
+
+      gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+      focus = gtk_window_get_focus (window);
+      g_assert_nonnull (focus);
+      if (chain->len > 0 && focus == g_ptr_array_index (chain, 0))
+        return chain;
+      /* Tab never stays on one widget */
+      g_assert_true (chain->len == 0 || focus != g_ptr_array_index (chain, chain->len - 1));
+      g_ptr_array_add (chain, focus);
+    }
+  g_error ("Tab did not come back to the first control in 200 presses");
+}
+
+static gboolean
+chain_reaches (GPtrArray *chain,
+               GtkWidget *widget)
+{
+  for (guint i = 0; i < chain->len; i++)
+    {
+      GtkWidget *stop = g_ptr_array_index (chain, i);
+
+      if (stop == widget || gtk_widget_is_ancestor (stop, widget))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* From launch, Tab goes round every control of the window — the header
+ * bar, the chart's buttons, every group of the side panel — and comes back;
+ * each stop has a name a screen reader can say */
+static void
+test_focus_chain (Fixture *f)
+{
+  g_autoptr(GPtrArray) chain = NULL;
+  HeartControls *controls = heart_window_get_controls (f->window);
+  HeartChartCard *card = heart_window_get_chart_card (f->window);
+  GtkWidget *stress_scale = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (controls), HEART_TYPE_CONTROLS,
+                                                                       "stress_scale"));
+  GtkWidget *traces = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (card), HEART_TYPE_CHART_CARD,
+                                                                 "traces_button"));
+
+  wait_for (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+  chain = walk_focus_chain (GTK_WINDOW (f->window));
+  g_assert_cmpuint (chain->len, >=, 30);
+  /* the header bar first: Start, then Record */
+  g_assert_true (g_ptr_array_index (chain, 1) == (gpointer) heart_window_get_record_button (f->window));
+  g_assert_true (chain_reaches (chain, traces));
+  g_assert_true (chain_reaches (chain, stress_scale));
+  g_assert_true (chain_reaches (chain, activity_button (f, "running")));
+  g_assert_true (chain_reaches (chain, GTK_WIDGET (heart_window_get_server_panel (f->window))));
+  g_assert_true (chain_reaches (chain, GTK_WIDGET (heart_window_get_chart (f->window))));
+  for (guint i = 0; i < chain->len; i++)
+    {
+      GtkWidget *stop = g_ptr_array_index (chain, i);
+
+      if (!has_accessible_name (stop))
+        g_error ("focus stop %u, a %s in a %s, has no accessible name", i, G_OBJECT_TYPE_NAME (stop),
+                 G_OBJECT_TYPE_NAME (gtk_widget_get_parent (stop)));
+    }
+}
 
 static void
 test_window_builds (Fixture *f)
@@ -702,6 +786,83 @@ test_traces_draw (Fixture *f)
   g_assert_cmpuint (count_pixels_near (after, GTK_WIDGET (chart), &skin, BREATHING_RGB), <, 10);
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+press_key (GtkWidget *widget,
+           guint      keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
+    }
+  g_assert_true (handled);
+}
+
+/* What the chart's description says of the sample at @t, with the traces
+ * the chart shows */
+static void
+assert_chart_describes (HeartChart *chart,
+                        double      t)
+{
+  HeartChartReading reading;
+  gboolean shown[HEART_N_TRACES];
+  g_autofree char *sentence = NULL;
+  g_autofree char *message = NULL;
+
+  for (guint i = 0; i < HEART_N_TRACES; i++)
+    shown[i] = heart_chart_get_show_trace (chart, i);
+  g_assert_true (heart_chart_data_get_reading (heart_chart_get_data (chart), t, &reading));
+  g_assert_cmpfloat (reading.t, ==, t);
+  sentence = heart_chart_reading_sentence (&reading, shown);
+  message = gtk_test_accessible_check_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, sentence);
+  if (message != NULL)
+    g_error ("chart description: %s", message);
+}
+
+/* The crosshair from the keyboard: End, Left, Home and Escape walk it over
+ * the samples, and the chart's description reads out each one — the
+ * history's own heart rate, RR interval and stress */
+static void
+test_chart_crosshair_keys (Fixture *f)
+{
+  HeartChart *chart = heart_window_get_chart (f->window);
+  HeartHistory *history = f->history;
+  guint length;
+  const HeartSample *newest, *before;
+  HeartChartReading reading;
+
+  for (guint i = 0; i < 130; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  length = heart_history_get_length (history);
+  newest = heart_history_peek (history, length - 1);
+  before = heart_history_peek (history, length - 2);
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (chart)));
+
+  press_key (GTK_WIDGET (chart), GDK_KEY_End);
+  assert_chart_describes (chart, newest->t_s);
+  g_assert_true (heart_chart_data_get_reading (heart_chart_get_data (chart), newest->t_s, &reading));
+  g_assert_cmpfloat (reading.bpm, ==, newest->bpm);
+  g_assert_cmpfloat (reading.rr_ms, ==, newest->rr_ms);
+  g_assert_cmpfloat (reading.stress, ==, newest->stress_level);
+  g_assert_cmpfloat (reading.age_s, ==, 0);
+
+  press_key (GTK_WIDGET (chart), GDK_KEY_Left);
+  assert_chart_describes (chart, before->t_s);
+  g_assert_true (heart_chart_data_get_reading (heart_chart_get_data (chart), before->t_s, &reading));
+  g_assert_cmpfloat (reading.age_s, ==, newest->t_s - before->t_s);
+
+  /* the oldest sample the span shows: 60 s before the newest */
+  press_key (GTK_WIDGET (chart), GDK_KEY_Home);
+  g_assert_true (heart_chart_data_get_reading (heart_chart_get_data (chart), 0, &reading));
+  press_key (GTK_WIDGET (chart), GDK_KEY_Escape);
+  assert_chart_describes (chart, newest->t_s);
 }
 
 static gboolean
@@ -1686,7 +1847,9 @@ test_profile_menu (Fixture *f)
   GtkAdjustment *baseline = heart_controls_get_baseline_adjustment (controls);
   guint n_names = g_strv_length ((char **) names);
 
-  assert_accessible_label (button, "Person profile");
+  /* the name says who it is, on the button and on the toggle that takes the focus */
+  assert_accessible_label (button, "Person: Average");
+  assert_accessible_label (gtk_widget_get_first_child (button), "Person: Average");
   g_assert_cmpstr (heart_controls_get_profile_text (controls), ==, "Average");
   g_assert_cmpint (g_menu_model_get_n_items (section), ==, n_names);
   for (guint i = 0; i < n_names; i++)
@@ -1711,6 +1874,7 @@ test_profile_menu (Fixture *f)
   g_assert_cmpstr (g_variant_get_string (g_action_group_get_action_state (G_ACTION_GROUP (f->window), "profile"), NULL),
                    ==, "older-adult");
   g_assert_cmpstr (heart_controls_get_profile_text (controls), ==, "Older Adult");
+  assert_accessible_label (gtk_widget_get_first_child (button), "Person: Older Adult");
 }
 
 /* ---------------------------------------------------------------- server */
@@ -2062,6 +2226,7 @@ main (int    argc,
 
   ADD ("/ui/window/builds", test_window_builds, START_NORMAL);
   ADD ("/ui/window/size-saved", test_window_size_saved, START_NORMAL);
+  ADD ("/ui/a11y/focus-chain", test_focus_chain, START_NORMAL);
   ADD ("/ui/action/running", test_action_running, START_NORMAL);
   ADD ("/ui/action/stress-event", test_action_stress_event, START_NORMAL);
   ADD ("/ui/action/baseline-presets", test_action_baseline_presets, START_NORMAL);
@@ -2090,6 +2255,7 @@ main (int    argc,
   ADD ("/ui/activity/buttons", test_activity_buttons, START_NORMAL);
   ADD ("/ui/activity/steps", test_activity_steps, START_NORMAL);
   ADD ("/ui/chart/day-bands", test_chart_day_bands, START_NORMAL);
+  ADD ("/ui/chart/crosshair-keys", test_chart_crosshair_keys, START_NORMAL);
   ADD ("/ui/activity/off-during-replay", test_activity_off_during_replay, START_NORMAL);
   ADD ("/ui/profile/menu", test_profile_menu, START_NORMAL);
   g_test_add_func ("/ui/source/command-line", test_replay_command_line);

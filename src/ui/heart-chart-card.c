@@ -9,6 +9,10 @@
 
 #include "heart-chart-card.h"
 
+#include <glib/gi18n.h>
+
+#include "heart-label.h"
+
 /* The card asks for at most this width, whatever the legend's language:
  * the window folds its side panel by natural widths (heart-window.ui) */
 #define NATURAL_WIDTH_MAX 720
@@ -239,6 +243,10 @@ static void
 heart_chart_card_init (HeartChartCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  heart_menu_button_set_accessible_label (GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (self),
+                                                                                        HEART_TYPE_CHART_CARD,
+                                                                                        "traces_button")),
+                                          _("Traces shown"));
 
   /* an interface's signals exist once its default vtable does, which
    * may be before any source was made */

@@ -165,6 +165,7 @@ append_point (HeartChartData        *self,
       last->t += (point->t - last->t) / n;
       last->bpm += (point->bpm - last->bpm) / n;
       last->stress += (point->stress - last->stress) / n;
+      last->rr_ms += (point->rr_ms - last->rr_ms) / n;
       return;
     }
   *bucket_key = key;
@@ -252,7 +253,7 @@ rebuild_points (HeartChartData *self)
     {
       const HeartSample *sample = heart_history_peek (self->history, i);
       const HeartSample *before = i > 0 ? heart_history_peek (self->history, i - 1) : NULL;
-      HeartChartPoint point = { sample->t_s, sample->bpm, sample->stress_level };
+      HeartChartPoint point = { sample->t_s, sample->bpm, sample->stress_level, sample->rr_ms };
 
       append_span_edge (self, sample->t_s, sample->event_active, &in_span);
       append_phase_edge (self, sample->t_s, sample->condition,
@@ -303,7 +304,8 @@ rebuild_from_day_log (HeartChartData *self)
       /* a bucket lasts until the next one: fast speeds leave buckets
        * without a sample between them, and the person did not stop */
       double end = after != NULL ? after->t_s : MIN (bucket->t_s + HEART_DAY_LOG_BUCKET_S, self->latest_t);
-      HeartChartPoint point = { bucket->t_s + HEART_DAY_LOG_BUCKET_S / 2, bucket->bpm_mean, bucket->stress_mean };
+      HeartChartPoint point = { bucket->t_s + HEART_DAY_LOG_BUCKET_S / 2, bucket->bpm_mean, bucket->stress_mean,
+                                bucket->bpm_mean > 0 ? 60000.0 / bucket->bpm_mean : NAN };
 
       append_span_edge (self, bucket->t_s, bucket->event_active, &in_span);
       append_phase_edge (self, bucket->t_s, bucket->condition,
@@ -755,6 +757,84 @@ heart_chart_data_get_trace_range (HeartChartData *self,
   g_return_if_fail (trace < HEART_N_TRACES);
   *low = self->traces[trace].low;
   *high = self->traces[trace].high;
+}
+
+/* The index of the point nearest @t (points are in time order) */
+static guint
+nearest_point (HeartChartData *self,
+               double          t)
+{
+  guint low = 0, high = self->points->len - 1;
+
+  while (low < high)
+    {
+      guint mid = low + (high - low) / 2;
+
+      if (g_array_index (self->points, HeartChartPoint, mid).t < t)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+  if (low > 0 && t - g_array_index (self->points, HeartChartPoint, low - 1).t
+                 < g_array_index (self->points, HeartChartPoint, low).t - t)
+    low--;
+  return low;
+}
+
+/* A trace's own value nearest @t, NAN with none there */
+static double
+trace_value_at (const Trace *trace,
+                double       t)
+{
+  const HeartTracePoint *points = (const HeartTracePoint *) (gpointer) trace->points->data;
+  guint n = trace->points->len;
+  guint best = 0;
+
+  if (n == 0 || t < points[0].t - 1 || t > points[n - 1].t + 1)
+    return NAN;
+  for (guint i = 1; i < n; i++)
+    if (fabs (points[i].t - t) < fabs (points[best].t - t))
+      best = i;
+  return trace->low + points[best].y * (trace->high - trace->low);
+}
+
+gboolean
+heart_chart_data_get_reading (HeartChartData    *self,
+                              double             t,
+                              HeartChartReading *reading)
+{
+  const HeartChartPoint *point;
+
+  g_return_val_if_fail (HEART_IS_CHART_DATA (self), FALSE);
+  g_return_val_if_fail (reading != NULL, FALSE);
+
+  if (self->points->len == 0)
+    return FALSE;
+  point = &g_array_index (self->points, HeartChartPoint, nearest_point (self, t));
+  *reading = (HeartChartReading) {
+    .t = point->t,
+    .age_s = MAX (self->latest_t - point->t, 0),
+    .bpm = point->bpm,
+    .stress = point->stress,
+    .rr_ms = point->rr_ms,
+  };
+  for (guint i = 0; i < HEART_N_TRACES; i++)
+    reading->traces[i] = trace_value_at (&self->traces[i], point->t);
+  for (guint i = 0; i < self->spans->len; i++)
+    {
+      const HeartChartSpan *span = &g_array_index (self->spans, HeartChartSpan, i);
+
+      reading->event_active |= point->t >= span->from && point->t <= span->to;
+    }
+  for (guint i = 0; i < self->phases->len; i++)
+    {
+      const HeartChartPhase *phase = &g_array_index (self->phases, HeartChartPhase, i);
+
+      /* a phase under way lasts to the newest sample, that one included */
+      if (point->t >= phase->from && (point->t < phase->to || phase->to >= self->latest_t))
+        g_strlcpy (reading->phase, phase->name, sizeof reading->phase);
+    }
+  return TRUE;
 }
 
 const HeartChartBand *

@@ -49,7 +49,21 @@ typedef struct
   double t;                   /* simulation time, seconds */
   double bpm;
   double stress;              /* 0–1 */
+  double rr_ms;               /* the latest RR interval; NAN when not known */
 } HeartChartPoint;
+
+/* What the chart shows at one time, for the crosshair */
+typedef struct
+{
+  double   t;                 /* of the point nearest the time asked */
+  double   age_s;             /* before the newest sample */
+  double   bpm;
+  double   stress;
+  double   rr_ms;             /* NAN when not known */
+  double   traces[HEART_N_TRACES];   /* the traces' own values; NAN where none */
+  gboolean event_active;
+  char     phase[HEART_LABEL_MAX];   /* "" with none */
+} HeartChartReading;
 
 typedef struct
 {
@@ -119,6 +133,10 @@ void                   heart_chart_data_get_trace_range    (HeartChartData *self
                                                             HeartTraceId trace,
                                                             double *low,
                                                             double *high);
+/* The reading of the visible point nearest @t; FALSE with no points */
+gboolean               heart_chart_data_get_reading        (HeartChartData *self,
+                                                            double t,
+                                                            HeartChartReading *reading);
 /* A band's segments on the long spans, oldest first; none otherwise */
 const HeartChartBand  *heart_chart_data_get_band           (HeartChartData *self,
                                                             HeartBandId band,

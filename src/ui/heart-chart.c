@@ -19,6 +19,7 @@
 #include <math.h>
 
 #include "heart-chart-bands.h"
+#include "heart-chart-cursor.h"
 
 #define MAX_Y_LABELS 12
 #define MAX_X_LABELS 12
@@ -100,6 +101,14 @@ struct _HeartChart
   cairo_pattern_t *heart_fill;
   double           heart_fill_top;
   double           heart_fill_bottom;
+
+  /* the crosshair: at the pointer's x while it hovers, else at a time the
+   * arrow keys chose; NAN for none */
+  double           cursor_x;
+  double           cursor_t;
+  PangoLayout     *cursor_layout;
+  GdkRGBA          accent_color;
+  gint64           described_us;   /* when the description last changed */
 
   /* what the last frame drew, for tests */
   guint            drawn_phase_marks;
@@ -1034,6 +1043,65 @@ draw_bands (HeartChart        *self,
     }
 }
 
+static double
+time_for_x (HeartChart     *self,
+            const PlotArea *area,
+            double          x)
+{
+  return self->edge_t - (area->right - x) / (area->right - area->left)
+                        * heart_chart_data_get_window_seconds (self->data);
+}
+
+/* The time the crosshair is at, or NAN */
+static double
+cursor_time (HeartChart        *self,
+             const ChartLayout *layout)
+{
+  if (isfinite (self->cursor_x))
+    return time_for_x (self, &layout->heart, CLAMP (self->cursor_x, layout->heart.left, layout->heart.right));
+  return self->cursor_t;
+}
+
+static void
+draw_cursor (HeartChart        *self,
+             cairo_t           *cr,
+             const ChartLayout *layout)
+{
+  double t = cursor_time (self, layout);
+  HeartChartReading reading;
+  g_autofree char *text = NULL;
+  double x;
+
+  if (!isfinite (t) || !heart_chart_data_get_reading (self->data, t, &reading))
+    return;
+  x = x_for_time (self, &layout->heart, reading.t);
+  if (x < layout->heart.left - 0.5 || x > layout->heart.right + 0.5)
+    return;
+  text = heart_chart_reading_format (&reading, self->show_trace);
+  if (self->cursor_layout == NULL)
+    self->cursor_layout = make_layout (self, text);
+  else
+    pango_layout_set_text (self->cursor_layout, text, -1);
+  heart_chart_cursor_draw (cr, self->cursor_layout, x, layout->heart.top, layout->bottom,
+                           layout->heart.left, layout->heart.right, &self->fg_color, &self->card_color);
+  /* where the heart rate is, on its line */
+  set_color (cr, &self->heart_color, 1.0);
+  cairo_arc (cr, x, y_for_bpm (self, &layout->heart, reading.bpm), 4, 0, 2 * G_PI);
+  cairo_fill (cr);
+}
+
+static void
+draw_focus_ring (HeartChart *self,
+                 cairo_t    *cr,
+                 int         width,
+                 int         height)
+{
+  set_color (cr, &self->accent_color, 0.5);
+  cairo_set_line_width (cr, 2);
+  cairo_rectangle (cr, 1, 1, width - 2, height - 2);
+  cairo_stroke (cr);
+}
+
 static void
 draw_empty (HeartChart     *self,
             cairo_t        *cr,
@@ -1076,6 +1144,9 @@ heart_chart_draw (GtkDrawingArea *area,
   if (heart_chart_data_get_long_span (self->data))
     draw_bands (self, cr, &layout);
   draw_phases (self, cr, &layout);
+  draw_cursor (self, cr, &layout);
+  if (gtk_widget_has_visible_focus (GTK_WIDGET (self)))
+    draw_focus_ring (self, cr, width, height);
 }
 
 /* ---------------------------------------------------------------- GtkWidget */
@@ -1107,6 +1178,8 @@ heart_chart_css_changed (GtkWidget         *widget,
   lookup_color (context, "stress_color", "#ff7800", &self->stress_color);
   lookup_color (context, "breathing_color", "#26a269", &self->trace_color[HEART_TRACE_BREATHING]);
   lookup_color (context, "skin_conductance_color", "#9141ac", &self->trace_color[HEART_TRACE_SKIN]);
+  lookup_color (context, "accent_color", "#3584e4", &self->accent_color);
+  g_clear_object (&self->cursor_layout);
   g_clear_pointer (&self->heart_fill, cairo_pattern_destroy);
   heart_band_style_load (&self->band_style, widget);
 
@@ -1189,6 +1262,7 @@ heart_chart_finalize (GObject *object)
     g_clear_object (&self->trace_titles[t]);
   g_clear_object (&self->empty_layout);
   heart_band_style_clear (&self->band_style);
+  g_clear_object (&self->cursor_layout);
   g_clear_pointer (&self->phase_labels, g_ptr_array_unref);
   g_clear_pointer (&self->heart_fill, cairo_pattern_destroy);
   G_OBJECT_CLASS (heart_chart_parent_class)->finalize (object);
@@ -1301,6 +1375,111 @@ heart_chart_class_init (HeartChartClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
+/* What a screen reader says of the chart besides its name: the reading at
+ * the crosshair, or else the newest one; at most once a second while it
+ * only follows the samples */
+static void
+update_accessible_description (HeartChart *self,
+                               gboolean    now)
+{
+  HeartChartReading reading;
+  g_autofree char *sentence = NULL;
+  guint n_points;
+  const HeartChartPoint *points = heart_chart_data_get_points (self->data, &n_points);
+  double t = isfinite (self->cursor_t) ? self->cursor_t : n_points > 0 ? points[n_points - 1].t : NAN;
+  gint64 time_us = g_get_monotonic_time ();
+
+  if (!now && time_us - self->described_us < G_USEC_PER_SEC)
+    return;
+  self->described_us = time_us;
+  if (!isfinite (t) || !heart_chart_data_get_reading (self->data, t, &reading))
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      _("No samples yet"), -1);
+      return;
+    }
+  sentence = heart_chart_reading_sentence (&reading, self->show_trace);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, sentence, -1);
+}
+
+static void
+on_pointer_motion (GtkEventControllerMotion *controller,
+                   double                    x,
+                   double                    y,
+                   HeartChart               *self)
+{
+  self->cursor_x = x;
+  self->cursor_t = NAN;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_pointer_leave (GtkEventControllerMotion *controller,
+                  HeartChart               *self)
+{
+  self->cursor_x = NAN;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The arrow keys walk the crosshair from point to point (ten with Shift),
+ * Home and End go to the oldest and newest, Escape hides it */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                HeartChart            *self)
+{
+  guint n_points;
+  const HeartChartPoint *points = heart_chart_data_get_points (self->data, &n_points);
+  int step = (state & GDK_SHIFT_MASK) ? 10 : 1;
+  int index = (int) n_points - 1;
+
+  if (keyval == GDK_KEY_Escape && isfinite (self->cursor_t))
+    {
+      self->cursor_t = NAN;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      update_accessible_description (self, TRUE);
+      return TRUE;
+    }
+  if (n_points == 0 || (keyval != GDK_KEY_Left && keyval != GDK_KEY_Right && keyval != GDK_KEY_KP_Left
+                        && keyval != GDK_KEY_KP_Right && keyval != GDK_KEY_Home && keyval != GDK_KEY_End))
+    return FALSE;
+
+  if (isfinite (self->cursor_t))
+    while (index > 0 && points[index].t > self->cursor_t)
+      index--;
+  if (keyval == GDK_KEY_Home)
+    index = 0;
+  else if (keyval == GDK_KEY_End)
+    index = (int) n_points - 1;
+  else if (isfinite (self->cursor_t))
+    index += (keyval == GDK_KEY_Left || keyval == GDK_KEY_KP_Left) ? -step : step;
+  /* points left of the plot are kept so the line reaches the edge */
+  index = CLAMP (index, 0, (int) n_points - 1);
+  while (index + 1 < (int) n_points && points[index].t < self->edge_t - heart_chart_data_get_window_seconds (self->data))
+    index++;
+  self->cursor_t = points[index].t;
+  self->cursor_x = NAN;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  update_accessible_description (self, TRUE);
+  return TRUE;
+}
+
+static void
+setup_controllers (HeartChart *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
+  g_signal_connect (motion, "enter", G_CALLBACK (on_pointer_motion), self);
+  g_signal_connect (motion, "motion", G_CALLBACK (on_pointer_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_pointer_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
 static void
 heart_chart_init (HeartChart *self)
 {
@@ -1308,8 +1487,12 @@ heart_chart_init (HeartChart *self)
   self->phase_labels = g_ptr_array_new_with_free_func (phase_label_free);
   self->target_low = self->low = 60;
   self->target_high = self->high = 100;
+  self->cursor_x = self->cursor_t = NAN;
 
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self), heart_chart_draw, NULL, NULL);
+  /* the crosshair can be walked with the keyboard */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  setup_controllers (self);
   update_accessible_label (self);
   rebuild_all_labels (self);
 }
@@ -1495,6 +1678,7 @@ heart_chart_update (HeartChart *self)
 
   take_range (self);
   rebuild_skin_labels (self);
+  update_accessible_description (self, FALSE);
   schedule_redraw (self);
 }
 

@@ -46,6 +46,9 @@ struct _HeartControls
   GtkAdjustment  *baseline_adjustment;
   GtkAdjustment  *stress_adjustment;
   GtkAdjustment  *event_level_adjustment;
+  GtkScale       *baseline_scale;
+  GtkScale       *stress_scale;
+  GtkScale       *event_level_scale;
   GtkLabel       *baseline_value_label;
   GtkLabel       *stress_value_label;
   GtkLabel       *event_level_value_label;
@@ -80,6 +83,13 @@ show_slider_values (HeartControls *self)
                           gtk_adjustment_get_value (self->stress_adjustment) * 100);
   heart_label_set_printf (self->event_level_value_label, _("%.0f %%"),
                           gtk_adjustment_get_value (self->event_level_adjustment) * 100);
+  /* a screen reader says what the label beside the slider says */
+  heart_widget_set_value_text_printf (GTK_WIDGET (self->baseline_scale), "%s",
+                                      gtk_label_get_label (self->baseline_value_label));
+  heart_widget_set_value_text_printf (GTK_WIDGET (self->stress_scale), "%s",
+                                      gtk_label_get_label (self->stress_value_label));
+  heart_widget_set_value_text_printf (GTK_WIDGET (self->event_level_scale), "%s",
+                                      gtk_label_get_label (self->event_level_value_label));
 }
 
 static void
@@ -135,9 +145,13 @@ show_profile (HeartControls *self)
   const char *profile = self->simulator != NULL ? heart_simulator_get_profile (self->simulator) : NULL;
   const char *display;
   const char *subtitle;
+  g_autofree char *name = NULL;
 
   profile_words (profile, &display, &subtitle);
   gtk_menu_button_set_label (self->profile_button, display != NULL ? display : "–");
+  /* Translators: the accessible name of the person menu, with the person chosen */
+  name = g_strdup_printf (_("Person: %s"), display != NULL ? display : _("none"));
+  heart_menu_button_set_accessible_label (self->profile_button, name);
   adw_action_row_set_subtitle (self->profile_row, subtitle != NULL ? subtitle : "");
 }
 
@@ -389,6 +403,9 @@ heart_controls_class_init (HeartControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartControls, baseline_adjustment);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, stress_adjustment);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, event_level_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, baseline_scale);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, stress_scale);
+  gtk_widget_class_bind_template_child (widget_class, HeartControls, event_level_scale);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, baseline_value_label);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, stress_value_label);
   gtk_widget_class_bind_template_child (widget_class, HeartControls, event_level_value_label);

@@ -39,6 +39,46 @@ heart_widget_set_accessible_printf (GtkWidget  *widget,
                                   -1);
 }
 
+void
+heart_widget_set_value_text_printf (GtkWidget  *widget,
+                                    const char *format,
+                                    ...)
+{
+  char text[192];
+  va_list args;
+
+  va_start (args, format);
+  g_vsnprintf (text, sizeof text, format, args);
+  va_end (args);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, text,
+                                  -1);
+}
+
+void
+heart_widget_set_accessible_mnemonic (GtkWidget  *widget,
+                                      const char *mnemonic_label)
+{
+  GString *name = g_string_new (NULL);
+
+  for (const char *c = mnemonic_label; *c != '\0'; c++)
+    if (*c != '_' || c[1] == '_')
+      g_string_append_c (name, *c == '_' ? c++[1] : *c);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, name->str, -1);
+  g_string_free (name, TRUE);
+}
+
+void
+heart_menu_button_set_accessible_label (GtkMenuButton *button,
+                                        const char    *label)
+{
+  GtkWidget *inner = gtk_widget_get_first_child (GTK_WIDGET (button));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  if (inner != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (inner), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
 char *
 heart_format_clock (double seconds)
 {

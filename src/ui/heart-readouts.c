@@ -238,6 +238,10 @@ show_sample (HeartReadouts     *self,
                                           _("Stress level: %d percent"), stress_percent);
     }
   gtk_level_bar_set_value (self->stress_bar, stress_known ? CLAMP (sample->stress_level, 0, 1) : 0);
+  if (stress_known)
+    heart_widget_set_value_text_printf (GTK_WIDGET (self->stress_bar), _("%d %%"), stress_percent);
+  else
+    heart_widget_set_value_text_printf (GTK_WIDGET (self->stress_bar), "%s", _("not known"));
   gtk_widget_set_visible (self->event_badge, sample->event_active);
 
   show_person (self, sample);

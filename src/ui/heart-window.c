@@ -62,6 +62,7 @@ struct _HeartWindow
   AdwToastOverlay      *toast_overlay;
   AdwFlap              *flap;
   GtkWidget            *controls_button;
+  GtkMenuButton        *main_menu_button;
   GtkButton            *run_button;
   AdwButtonContent     *run_button_content;
   GtkToggleButton      *record_button;
@@ -205,6 +206,8 @@ on_running_changed (HeartWindow *self)
     adw_button_content_set_label (self->run_button_content, running ? _("_Pause") : _("_Play"));
   else
     adw_button_content_set_label (self->run_button_content, running ? _("_Stop") : _("_Start"));
+  heart_widget_set_accessible_mnemonic (GTK_WIDGET (self->run_button),
+                                        adw_button_content_get_label (self->run_button_content));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_button),
                                replay ? _("Play or pause the replay (Space)")
                                : sensor ? _("Start or stop taking the strap’s measurements (Space)")
@@ -1144,6 +1147,7 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, controls);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, server_panel);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, day_panel);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, main_menu_button);
 
   gtk_widget_class_install_action (widget_class, "win.copy-url", "s", copy_url);
   gtk_widget_class_install_action (widget_class, "win.open-url", "s", open_url);
@@ -1173,6 +1177,7 @@ static void
 heart_window_init (HeartWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  heart_menu_button_set_accessible_label (self->main_menu_button, _("Main menu"));
   add_space_shortcut (self);
 }
 
