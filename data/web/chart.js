@@ -36,6 +36,11 @@ const BAND_TITLE = 18; // the band's name above its blocks
 // The bands share the lanes' room: the activity's one row, the
 // hypnogram's four.
 const BAND_SHARE = { activity: 0.36, sleep: 0.64 };
+// Buckets further apart than this are a gap (a seek, a hole in a file),
+// as the day log counts a longer step as no time lived; closer ones are
+// the source's pace (a replay at speed leaves buckets between its
+// samples empty), and a bucket lasts until the next.
+const LIVED_GAP_S = 300;
 
 export class HeartChart {
   constructor (canvas, buffer, { onVisibleChange, channels = {} } = {}) {
@@ -570,33 +575,35 @@ export class HeartChart {
     };
 
     this.drawGrid(plot, yBpm, chartBottom, (ago) => x(end - ago));
-    // A point a bucket, at its middle; a missing bucket is a gap. A bucket
-    // alone between gaps is a level across its width, or it would not show.
-    const gap = resolution * 1.25;
-    const points = inView.flatMap((b, i) => {
-      const alone = (i === 0 || b.t - inView[i - 1].t > resolution) &&
-        (i === inView.length - 1 || inView[i + 1].t - b.t > resolution);
-      return alone ? [{ ...b }, { ...b, t: b.t + resolution }] : [{ ...b, t: b.t + resolution / 2 }];
-    });
-    if (points.length > 0) {
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(plot.left, plot.top - 6, plot.right - plot.left, plot.bottom - plot.top + 6);
-      ctx.clip();
-      this.drawStress(points, plot, x, yStress, gap);
+    // A point a bucket, at its middle, in runs of buckets without a gap;
+    // a bucket alone is a level across its width, or it would not show.
+    const segments = [];
+    for (const b of inView) {
+      const current = segments[segments.length - 1];
+      if (current && b.t - current[current.length - 1].t <= resolution + LIVED_GAP_S)
+        current.push(b);
+      else
+        segments.push([b]);
+    }
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(plot.left, plot.top - 6, plot.right - plot.left, plot.bottom - plot.top + 6);
+    ctx.clip();
+    for (const segment of segments) {
+      const points = segment.length > 1 ? segment.map((b) => ({ ...b, t: b.t + resolution / 2 }))
+        : [segment[0], { ...segment[0], t: segment[0].t + resolution }];
+      this.drawStress(points, plot, x, yStress, Infinity);
       // The range of the heart rate within each bucket, behind its mean.
       ctx.fillStyle = withAlpha(colors.heart, 0.18);
-      for (const segment of this.segments(points, gap)) {
-        ctx.beginPath();
-        segment.forEach((p, i) => (i ? ctx.lineTo(x(p.t), yBpm(p.high)) : ctx.moveTo(x(p.t), yBpm(p.high))));
-        for (let i = segment.length - 1; i >= 0; i--)
-          ctx.lineTo(x(segment[i].t), yBpm(segment[i].low));
-        ctx.closePath();
-        ctx.fill();
-      }
-      this.drawHeartRate(points, x, yBpm, gap);
-      ctx.restore();
+      ctx.beginPath();
+      points.forEach((p, i) => (i ? ctx.lineTo(x(p.t), yBpm(p.high)) : ctx.moveTo(x(p.t), yBpm(p.high))));
+      for (let i = points.length - 1; i >= 0; i--)
+        ctx.lineTo(x(points[i].t), yBpm(points[i].low));
+      ctx.closePath();
+      ctx.fill();
+      this.drawHeartRate(points, x, yBpm, Infinity);
     }
+    ctx.restore();
 
     const runs = {
       activity: this.runsOf(inView, resolution, 'activity'),
@@ -616,19 +623,25 @@ export class HeartChart {
   }
 
   // Buckets that follow on with the same activity or stage, as one run
-  // {name, t0, t1}; buckets without one (out of bed) make none.
+  // {name, t0, t1} that lasts until the next bucket; buckets without one
+  // (out of bed) make none.
   runsOf (buckets, resolution, key) {
     const runs = [];
     let run = null;
+    let before = null;
     for (const b of buckets) {
       const name = b[key];
-      if (run && name === run.name && b.t === run.t1) {
+      const follows = before !== null && b.t - before.t <= resolution + LIVED_GAP_S;
+      if (run && follows)
+        run.t1 = b.t;
+      if (run && follows && name === run.name) {
         run.t1 = b.t + resolution;
-        continue;
+      } else {
+        run = name ? { name, t0: b.t, t1: b.t + resolution } : null;
+        if (run)
+          runs.push(run);
       }
-      run = name ? { name, t0: b.t, t1: b.t + resolution } : null;
-      if (run)
-        runs.push(run);
+      before = b;
     }
     return runs;
   }
