@@ -58,6 +58,7 @@ struct _HeartChartData
   double        covered_s;
   Trace         traces[HEART_N_TRACES];
   GArray       *bands[HEART_N_BANDS];    /* HeartChartBand, on the long spans */
+  GArray       *stops;      /* HeartChartStop, oldest first */
 };
 
 G_DEFINE_FINAL_TYPE (HeartChartData, heart_chart_data, G_TYPE_OBJECT)
@@ -208,6 +209,19 @@ update_bpm_range (HeartChartData *self)
   self->high = high;
 }
 
+/* Stops older than anything the history holds, or of another history */
+static void
+forget_stops (HeartChartData *self,
+              double          oldest_t)
+{
+  guint drop = 0;
+
+  while (drop < self->stops->len && g_array_index (self->stops, HeartChartStop, drop).t < oldest_t)
+    drop++;
+  if (drop > 0)
+    g_array_remove_range (self->stops, 0, drop);
+}
+
 static void
 clear_prepared (HeartChartData *self)
 {
@@ -262,6 +276,7 @@ rebuild_points (HeartChartData *self)
     }
 
   self->covered_s = self->latest_t - heart_history_peek (self->history, first)->t_s;
+  forget_stops (self, heart_history_peek (self->history, 0)->t_s);
   update_bpm_range (self);
 }
 
@@ -548,6 +563,7 @@ heart_chart_data_finalize (GObject *object)
     trace_clear (&self->traces[t]);
   for (guint b = 0; b < HEART_N_BANDS; b++)
     g_clear_pointer (&self->bands[b], g_array_unref);
+  g_clear_pointer (&self->stops, g_array_unref);
   G_OBJECT_CLASS (heart_chart_data_parent_class)->finalize (object);
 }
 
@@ -569,6 +585,7 @@ heart_chart_data_init (HeartChartData *self)
   self->phases = g_array_new (FALSE, FALSE, sizeof (HeartChartPhase));
   for (guint b = 0; b < HEART_N_BANDS; b++)
     self->bands[b] = g_array_new (FALSE, FALSE, sizeof (HeartChartBand));
+  self->stops = g_array_new (FALSE, FALSE, sizeof (HeartChartStop));
   self->low = 60;
   self->high = 100;
   /* A resting breath fills about 1; skin conductance moves by tenths of a µS */
@@ -593,6 +610,7 @@ heart_chart_data_set_history (HeartChartData *self,
 
   if (!g_set_object (&self->history, history))
     return;
+  g_array_set_size (self->stops, 0);
   for (guint t = 0; t < HEART_N_TRACES; t++)
     g_array_set_size (self->traces[t].values, 0);
   if (history != NULL)
@@ -757,6 +775,38 @@ heart_chart_data_get_trace_range (HeartChartData *self,
   g_return_if_fail (trace < HEART_N_TRACES);
   *low = self->traces[trace].low;
   *high = self->traces[trace].high;
+}
+
+void
+heart_chart_data_mark_running (HeartChartData *self,
+                               gboolean        running)
+{
+  HeartChartStop *last;
+
+  g_return_if_fail (HEART_IS_CHART_DATA (self));
+
+  last = self->stops->len > 0 ? &g_array_index (self->stops, HeartChartStop, self->stops->len - 1) : NULL;
+  if (running && last != NULL && last->resumed_us == 0)
+    last->resumed_us = g_get_monotonic_time ();
+  else if (!running && (last == NULL || last->resumed_us != 0) && self->points->len > 0)
+    {
+      HeartChartStop stop = { self->latest_t, g_get_monotonic_time (), 0 };
+
+      /* a stop with no sample since the one before is the same stop */
+      if (last != NULL && last->t == stop.t)
+        last->resumed_us = 0;
+      else
+        g_array_append_val (self->stops, stop);
+    }
+}
+
+const HeartChartStop *
+heart_chart_data_get_stops (HeartChartData *self,
+                            guint          *n_stops)
+{
+  g_return_val_if_fail (HEART_IS_CHART_DATA (self), NULL);
+  *n_stops = self->stops->len;
+  return (const HeartChartStop *) (gpointer) self->stops->data;
 }
 
 /* The index of the point nearest @t (points are in time order) */

@@ -52,6 +52,15 @@ typedef struct
   double rr_ms;               /* the latest RR interval; NAN when not known */
 } HeartChartPoint;
 
+/* Where the source stood still: simulation time stands still too, so the
+ * chart marks the place instead of leaving a gap */
+typedef struct
+{
+  double t;                   /* simulation time of the last sample before */
+  gint64 stopped_us;          /* monotonic time it stopped */
+  gint64 resumed_us;          /* and went on; 0 while it stands */
+} HeartChartStop;
+
 /* What the chart shows at one time, for the crosshair */
 typedef struct
 {
@@ -133,6 +142,12 @@ void                   heart_chart_data_get_trace_range    (HeartChartData *self
                                                             HeartTraceId trace,
                                                             double *low,
                                                             double *high);
+/* The source stopped (@running FALSE) or went on, now */
+void                   heart_chart_data_mark_running       (HeartChartData *self,
+                                                            gboolean running);
+/* The stops within the history's time, oldest first */
+const HeartChartStop  *heart_chart_data_get_stops          (HeartChartData *self,
+                                                            guint *n_stops);
 /* The reading of the visible point nearest @t; FALSE with no points */
 gboolean               heart_chart_data_get_reading        (HeartChartData *self,
                                                             double t,

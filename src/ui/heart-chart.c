@@ -26,6 +26,8 @@
 #define N_STRESS_LABELS 3
 /* How fast the y range follows the data, seconds */
 #define RANGE_EASE_TIME 0.15
+/* How long the data fits a smaller range before the axis shrinks to it */
+#define RANGE_SHRINK_DELAY_S 10
 /* The heart rate keeps most of the height; each trace gets a strip */
 #define TRACE_SHARE_ONE 0.28
 #define TRACE_SHARE_TWO 0.22
@@ -98,9 +100,8 @@ struct _HeartChart
   int              y_label_width;
   int              stress_label_width;
   int              skin_label_width;
-  cairo_pattern_t *heart_fill;
-  double           heart_fill_top;
-  double           heart_fill_bottom;
+  PangoLayout     *bpm_unit_layout;
+  gint64           shrink_since_us;   /* the data has fit a smaller range since; 0 if not */
 
   /* the crosshair: at the pointer's x while it hovers, else at a time the
    * arrow keys chose; NAN for none */
@@ -209,9 +210,13 @@ time_step_for_window (guint window_seconds)
 }
 
 static char *
-format_age (guint age,
-            guint step)
+format_age (guint    age,
+            guint    step,
+            gboolean live)
 {
+  if (age == 0 && !live)
+    /* Translators: the right end of the chart's time axis while the source stands still */
+    return g_strdup (C_("chart time axis", "stopped"));
   if (age == 0)
     /* Translators: the right end of the chart's time axis */
     return g_strdup (C_("chart time axis", "now"));
@@ -237,7 +242,7 @@ rebuild_x_labels (HeartChart *self)
 
   for (guint age = 0; age <= window_seconds && self->n_x_labels < MAX_X_LABELS; age += step)
     {
-      g_autofree char *text = format_age (age, step);
+      g_autofree char *text = format_age (age, step, self->live);
       AxisLabel *label = &self->x_labels[self->n_x_labels++];
 
       label->value = age;
@@ -322,6 +327,9 @@ rebuild_fixed_labels (HeartChart *self)
 
   g_clear_object (&self->empty_layout);
   self->empty_layout = make_layout (self, _("No samples yet"));
+  g_clear_object (&self->bpm_unit_layout);
+  /* Translators: the unit of the chart's left axis, beats per minute */
+  self->bpm_unit_layout = make_layout (self, _("bpm"));
 
   g_clear_object (&self->trace_titles[HEART_TRACE_BREATHING]);
   self->trace_titles[HEART_TRACE_BREATHING] = make_layout (self, _("Breathing"));
@@ -364,15 +372,36 @@ update_accessible_label (HeartChart *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
-/* The data's bpm range is the target the drawn range eases toward */
+/* The data's bpm range is the target the drawn range eases toward: at once
+ * when the data needs more room, only after it has fit a smaller range for
+ * RANGE_SHRINK_DELAY_S when it needs less, so that the axis does not jump
+ * with each event that comes and goes */
 static void
 take_range (HeartChart *self)
 {
   double low, high;
+  gint64 now = g_get_monotonic_time ();
+  gboolean empty = self->n_y_labels == 0 || heart_chart_get_n_points (self) == 0;
 
   heart_chart_data_get_bpm_range (self->data, &low, &high);
   if (low == self->target_low && high == self->target_high)
-    return;
+    {
+      self->shrink_since_us = 0;
+      return;
+    }
+  if (!empty && low >= self->target_low && high <= self->target_high)
+    {
+      if (self->shrink_since_us == 0)
+        self->shrink_since_us = now;
+      if (now - self->shrink_since_us < RANGE_SHRINK_DELAY_S * G_USEC_PER_SEC)
+        return;
+    }
+  else if (!empty)
+    {
+      low = MIN (low, self->target_low);
+      high = MAX (high, self->target_high);
+    }
+  self->shrink_since_us = 0;
 
   self->target_low = low;
   self->target_high = high;
@@ -523,7 +552,8 @@ compute_layout (HeartChart  *self,
 {
   double left = MAX (self->y_label_width, trace_shown (self, HEART_TRACE_SKIN) ? self->skin_label_width : 0) + 12;
   double right = width - self->stress_label_width - 12;
-  double top = ceil (self->label_height / 2.0) + 2;
+  /* room above the plot for the axis's unit */
+  double top = self->label_height + 8;
   double bottom = height - self->label_height - 8;
   double gap = self->label_height + 10;   /* a trace's title sits above it */
   gboolean long_span = heart_chart_data_get_long_span (self->data);
@@ -707,6 +737,9 @@ draw_axis_labels (HeartChart        *self,
       pango_cairo_show_layout (cr, self->y_labels[i].layout);
     }
 
+  cairo_move_to (cr, area->left - 8 - layout_width (self->bpm_unit_layout), area->top - self->label_height - 6);
+  pango_cairo_show_layout (cr, self->bpm_unit_layout);
+
   if (trace_shown (self, HEART_TRACE_SKIN))
     {
       const PlotArea *strip = &layout->traces[HEART_TRACE_SKIN];
@@ -792,6 +825,11 @@ trace_path (HeartChart            *self,
             double                *first_x)
 {
   gboolean started = FALSE;
+  guint n_stops;
+  const HeartChartStop *stops = heart_chart_data_get_stops (self->data, &n_stops);
+  guint next_stop = 0;
+  gboolean broken;
+  double px[4], py[4];   /* the points before, at and after the segment drawn */
 
   for (guint i = first; i < n_points; i++)
     {
@@ -801,14 +839,36 @@ trace_path (HeartChart            *self,
       if (stress && !isfinite (points[i].stress))
         continue;
       y = stress ? y_for_fraction (area, points[i].stress) : y_for_bpm (self, area, points[i].bpm);
-      if (!started)
+      /* the source stood still after the point before: the heart rate's
+       * line breaks there (the stress band, an area, goes on) */
+      broken = FALSE;
+      while (next_stop < n_stops && stops[next_stop].t < points[i].t - 1e-9)
+        broken = TRUE, next_stop++;
+      if (!started || (broken && !stress))
         {
           cairo_move_to (cr, x, y);
-          *first_x = x;
+          if (!started)
+            *first_x = x;
+          px[1] = px[2] = x, py[1] = py[2] = y;
           started = TRUE;
+          continue;
         }
-      else
+      if (stress)
         cairo_line_to (cr, x, y);
+      else
+        {
+          /* the heart rate as a curve through its points (Catmull–Rom):
+           * whole-bpm samples twice a second drew stairs */
+          double nx = i + 1 < n_points ? x_for_time (self, area, points[i + 1].t) : x;
+          double ny = i + 1 < n_points ? y_for_bpm (self, area, points[i + 1].bpm) : y;
+
+          px[0] = px[1], py[0] = py[1];
+          px[1] = px[2], py[1] = py[2];
+          px[2] = x, py[2] = y;
+          px[3] = nx, py[3] = ny;
+          cairo_curve_to (cr, px[1] + (px[2] - px[0]) / 6, py[1] + (py[2] - py[0]) / 6,
+                          px[2] - (px[3] - px[1]) / 6, py[2] - (py[3] - py[1]) / 6, x, y);
+        }
       /* Past the right edge the rest is hidden anyway */
       if (x > area->right)
         break;
@@ -828,25 +888,6 @@ close_area (cairo_t        *cr,
   cairo_line_to (cr, x, area->bottom);
   cairo_line_to (cr, first_x, area->bottom);
   cairo_close_path (cr);
-}
-
-static void
-ensure_heart_fill (HeartChart     *self,
-                   const PlotArea *area)
-{
-  if (self->heart_fill != NULL && self->heart_fill_top == area->top && self->heart_fill_bottom == area->bottom)
-    return;
-
-  g_clear_pointer (&self->heart_fill, cairo_pattern_destroy);
-  self->heart_fill = cairo_pattern_create_linear (0, area->top, 0, area->bottom);
-  cairo_pattern_add_color_stop_rgba (self->heart_fill, 0,
-                                     self->heart_color.red, self->heart_color.green,
-                                     self->heart_color.blue, 0.30);
-  cairo_pattern_add_color_stop_rgba (self->heart_fill, 1,
-                                     self->heart_color.red, self->heart_color.green,
-                                     self->heart_color.blue, 0.02);
-  self->heart_fill_top = area->top;
-  self->heart_fill_bottom = area->bottom;
 }
 
 static void
@@ -884,12 +925,8 @@ draw_heart_traces (HeartChart     *self,
       cairo_stroke (cr);
     }
 
-  /* Heart rate: a gradient wash and a strong line */
-  ensure_heart_fill (self, area);
-  trace_path (self, cr, area, points, n_points, first, FALSE, &first_x);
-  close_area (cr, area, first_x);
-  cairo_set_source (cr, self->heart_fill);
-  cairo_fill (cr);
+  /* Heart rate: a strong line alone, so that nothing under it looks like
+   * the stress band or an event's shade */
   trace_path (self, cr, area, points, n_points, first, FALSE, &first_x);
   set_color (cr, &self->heart_color, 1.0);
   cairo_set_line_width (cr, 2.5);
@@ -1043,6 +1080,54 @@ draw_bands (HeartChart        *self,
     }
 }
 
+/* Where the source stood still: a line across every strip and how long it
+ * stood, at the foot of the heart rate's plot */
+static void
+draw_stops (HeartChart        *self,
+            cairo_t           *cr,
+            const ChartLayout *layout)
+{
+  const PlotArea *area = &layout->heart;
+  guint n_stops;
+  const HeartChartStop *stops = heart_chart_data_get_stops (self->data, &n_stops);
+  static const double dash[] = { 2, 2 };
+
+  for (guint i = 0; i < n_stops; i++)
+    {
+      double x = x_for_time (self, area, stops[i].t);
+      g_autofree char *text = NULL;
+      g_autoptr(PangoLayout) label = NULL;
+      int width, height;
+
+      if (x < area->left || x > area->right + 0.5)
+        continue;
+      cairo_save (cr);
+      cairo_set_line_width (cr, 1);
+      cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+      set_color (cr, &self->fg_color, 0.7);
+      cairo_move_to (cr, snap (x), area->top);
+      cairo_line_to (cr, snap (x), layout->bottom);
+      cairo_stroke (cr);
+      cairo_restore (cr);
+
+      if (stops[i].resumed_us == 0)
+        /* Translators: the chart's mark where the source stands still now */
+        text = g_strdup (_("Stopped"));
+      else
+        /* Translators: the chart's mark where the source stood still, and for how long */
+        text = g_strdup_printf (_("Stopped %.0f s"), (stops[i].resumed_us - stops[i].stopped_us) / 1e6);
+      label = make_layout (self, text);
+      pango_layout_get_pixel_size (label, &width, &height);
+      x = x + 4 + width > area->right ? x - 4 - width : x + 4;
+      set_color (cr, &self->card_color, 0.85);
+      cairo_rectangle (cr, x - 2, area->bottom - height - 4, width + 4, height + 2);
+      cairo_fill (cr);
+      set_color (cr, &self->fg_color, 0.8);
+      cairo_move_to (cr, x, area->bottom - height - 3);
+      pango_cairo_show_layout (cr, label);
+    }
+}
+
 static double
 time_for_x (HeartChart     *self,
             const PlotArea *area,
@@ -1144,6 +1229,7 @@ heart_chart_draw (GtkDrawingArea *area,
   if (heart_chart_data_get_long_span (self->data))
     draw_bands (self, cr, &layout);
   draw_phases (self, cr, &layout);
+  draw_stops (self, cr, &layout);
   draw_cursor (self, cr, &layout);
   if (gtk_widget_has_visible_focus (GTK_WIDGET (self)))
     draw_focus_ring (self, cr, width, height);
@@ -1180,7 +1266,6 @@ heart_chart_css_changed (GtkWidget         *widget,
   lookup_color (context, "skin_conductance_color", "#9141ac", &self->trace_color[HEART_TRACE_SKIN]);
   lookup_color (context, "accent_color", "#3584e4", &self->accent_color);
   g_clear_object (&self->cursor_layout);
-  g_clear_pointer (&self->heart_fill, cairo_pattern_destroy);
   heart_band_style_load (&self->band_style, widget);
 
   /* The font may have changed too */
@@ -1261,10 +1346,10 @@ heart_chart_finalize (GObject *object)
   for (guint t = 0; t < HEART_N_TRACES; t++)
     g_clear_object (&self->trace_titles[t]);
   g_clear_object (&self->empty_layout);
+  g_clear_object (&self->bpm_unit_layout);
   heart_band_style_clear (&self->band_style);
   g_clear_object (&self->cursor_layout);
   g_clear_pointer (&self->phase_labels, g_ptr_array_unref);
-  g_clear_pointer (&self->heart_fill, cairo_pattern_destroy);
   G_OBJECT_CLASS (heart_chart_parent_class)->finalize (object);
 }
 
@@ -1609,6 +1694,9 @@ heart_chart_set_live (HeartChart *self,
   if (self->live == live)
     return;
   self->live = live;
+  heart_chart_data_mark_running (self->data, live);
+  rebuild_x_labels (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
   if (live)
     {
       /* The next glide starts afresh: the pause was not a sample period */
