@@ -19,6 +19,7 @@
 
 #include "heart-application.h"
 #include "heart-chart-cursor.h"
+#include "heart-export-dialog.h"
 #include "heart-label.h"
 #include "heart-preferences-window.h"
 #include "heart-profile.h"
@@ -863,6 +864,38 @@ test_chart_crosshair_keys (Fixture *f)
   g_assert_true (heart_chart_data_get_reading (heart_chart_get_data (chart), 0, &reading));
   press_key (GTK_WIDGET (chart), GDK_KEY_Escape);
   assert_chart_describes (chart, newest->t_s);
+}
+
+/* A stop is marked where the samples stood still, with how long it lasted
+ * once they go on; the time axis ends in "stopped", not "now", meanwhile */
+static void
+test_chart_marks_stops (Fixture *f)
+{
+  HeartChart *chart = heart_window_get_chart (f->window);
+  HeartChartData *data = heart_chart_get_data (chart);
+  const HeartChartStop *stops;
+  guint n_stops;
+  double stopped_t;
+
+  heart_source_set_running (HEART_SOURCE (heart_application_get_source (f->app)), TRUE);
+  for (guint i = 0; i < 40; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  stopped_t = heart_history_get_latest (f->history)->t_s;
+  g_action_group_change_action_state (G_ACTION_GROUP (f->app), "running", g_variant_new_boolean (FALSE));
+  g_assert_false (heart_chart_get_live (chart));
+  stops = heart_chart_data_get_stops (data, &n_stops);
+  g_assert_cmpuint (n_stops, ==, 1);
+  g_assert_cmpfloat (stops[0].t, ==, stopped_t);
+  g_assert_cmpint (stops[0].resumed_us, ==, 0);
+
+  g_action_group_change_action_state (G_ACTION_GROUP (f->app), "running", g_variant_new_boolean (TRUE));
+  for (guint i = 0; i < 10; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  stops = heart_chart_data_get_stops (data, &n_stops);
+  g_assert_cmpuint (n_stops, ==, 1);
+  g_assert_cmpint (stops[0].resumed_us, >=, stops[0].stopped_us);
+  /* the samples after it are later in simulation time, with no gap */
+  g_assert_cmpfloat (heart_history_get_latest (f->history)->t_s, ==, stopped_t + 5);
 }
 
 static gboolean
@@ -2209,6 +2242,192 @@ test_preferences_apply_live (Fixture *f)
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
+/* ---------------------------------------------------------------- export */
+
+static GtkWidget *
+export_dialog_child (HeartExportDialog *dialog,
+                     const char        *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), HEART_TYPE_EXPORT_DIALOG, name));
+}
+
+/* @n samples of 2 Hz, the simulator's current one at t = 0.5, 1, … s */
+static void
+fill_history (Fixture *f,
+              guint    n)
+{
+  HeartSample sample = *heart_simulator_get_current_sample (f->simulator);
+  gint64 start_us = sample.timestamp_us;
+
+  heart_history_clear (f->history);
+  for (guint i = 1; i <= n; i++)
+    {
+      sample.t_s = i * 0.5;
+      sample.seq = i;
+      sample.timestamp_us = start_us + i * G_USEC_PER_SEC / 2;
+      heart_history_push (f->history, &sample);
+    }
+}
+
+static void
+on_exported (HeartExportDialog  *dialog,
+             GFile              *file,
+             const char         *message,
+             char              **out)
+{
+  g_assert_true (G_IS_FILE (file));
+  g_free (*out);
+  *out = g_strdup (message);
+}
+
+/* A dialog for @f's history, shown, with its "exported" message in @message */
+static HeartExportDialog *
+open_export_dialog (Fixture  *f,
+                    char    **message)
+{
+  HeartExportDialog *dialog = heart_export_dialog_new (GTK_WINDOW (f->window), f->history);
+
+  g_signal_connect (dialog, "exported", G_CALLBACK (on_exported), message);
+  gtk_window_present (GTK_WINDOW (dialog));
+  wait_for (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+  g_assert_true (heart_export_dialog_get_history (dialog) == f->history);
+  return dialog;
+}
+
+static HeartExportDialog *
+find_export_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (HEART_IS_EXPORT_DIALOG (l->data) && gtk_widget_get_mapped (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* win.export (Shift+Ctrl+E, the main menu's Export Samples…) opens the
+ * dialog on the window's history */
+static void
+test_export_action (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("heartsim-ui-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (folder, "last.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  HeartExportDialog *dialog;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 240; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.export", NULL));
+  wait_for ((dialog = find_export_dialog ()) != NULL);
+  g_assert_true (heart_export_dialog_get_history (dialog) == f->history);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (heart_export_dialog_export_to_file (dialog, file));
+  wait_for (dialog == NULL);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (folder), ==, 0);
+}
+
+static void
+test_export_dialog (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("heartsim-ui-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (folder, "last.jsonl", NULL);
+  g_autofree char *csv_path = g_build_filename (folder, "last.csv", NULL);
+  g_autofree char *missing = g_build_filename (folder, "missing", "last.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) csv_file = g_file_new_for_path (csv_path);
+  g_autoptr(GFile) unwritable = g_file_new_for_path (missing);
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  HeartExportDialog *dialog;
+  GtkSpinButton *spin;
+
+  g_assert_no_error (error);
+  g_assert_false (heart_simulator_get_running (f->simulator));
+
+  /* 12 minutes held: up to 12 can be asked for, 10 by default */
+  fill_history (f, 12 * 120);
+  dialog = open_export_dialog (f, &message);
+  spin = GTK_SPIN_BUTTON (export_dialog_child (dialog, "minutes_spin"));
+  assert_accessible_label (GTK_WIDGET (spin), "Minutes to export");
+  assert_accessible_label (export_dialog_child (dialog, "format_row"), "File format");
+  assert_accessible_label (export_dialog_child (dialog, "export_button"), "Export");
+  assert_accessible_label (export_dialog_child (dialog, "cancel_button"), "Cancel");
+  g_assert_cmpfloat (gtk_adjustment_get_upper (gtk_spin_button_get_adjustment (spin)), ==, 12);
+  g_assert_cmpfloat (gtk_spin_button_get_value (spin), ==, 10);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (export_dialog_child (dialog, "minutes_row"))),
+                   ==, "The history holds the last 12 min");
+  g_assert_true (gtk_widget_get_sensitive (export_dialog_child (dialog, "export_button")));
+
+  /* 5 minutes as JSON Lines to a folder that is not there: the dialog stays
+   * and says which file and why */
+  gtk_spin_button_set_value (spin, 5);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (export_dialog_child (dialog, "format_row")), 1);
+  g_assert_false (heart_export_dialog_export_to_file (dialog, unwritable));
+  g_assert_true (gtk_widget_get_visible (export_dialog_child (dialog, "error_label")));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (export_dialog_child (dialog, "error_label"))), missing));
+  g_assert_null (message);
+  iterate_pending ();
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+
+  /* to a file: the last 5 minutes, oldest first; the dialog closes and
+   * says what it wrote */
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (heart_export_dialog_export_to_file (dialog, file));
+  wait_for (dialog == NULL);
+  g_assert_cmpstr (message, ==, "Exported 600 samples, the last 5 min, to last.jsonl");
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 601);
+  for (guint i = 0; i < 600; i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (lines[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "seq"), ==, 12 * 120 - 600 + 1 + i);
+    }
+
+  /* 90 s held, 2 minutes asked: all of it, and the message says so */
+  fill_history (f, 180);
+  g_clear_pointer (&message, g_free);
+  dialog = open_export_dialog (f, &message);
+  spin = GTK_SPIN_BUTTON (export_dialog_child (dialog, "minutes_spin"));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (gtk_spin_button_get_adjustment (spin)), ==, 2);
+  g_assert_cmpfloat (gtk_spin_button_get_value (spin), ==, 2);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (export_dialog_child (dialog, "format_row"))), ==, 0);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (heart_export_dialog_export_to_file (dialog, csv_file));
+  wait_for (dialog == NULL);
+  g_assert_cmpstr (message, ==, "The history held only 1 min 30 s of the 2 min asked: exported its 180 samples to last.csv");
+  g_clear_pointer (&contents, g_free);
+  g_clear_pointer (&lines, g_strfreev);
+  g_assert_true (g_file_get_contents (csv_path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 182);
+  g_assert_true (g_str_has_prefix (lines[0], "timestamp,bpm,variability,stress_level,state,seq,"));
+  g_assert_true (g_str_has_suffix (lines[0], ",condition,event"));
+
+  /* nothing held: nothing to export */
+  heart_history_clear (f->history);
+  dialog = open_export_dialog (f, &message);
+  g_assert_false (gtk_widget_get_sensitive (export_dialog_child (dialog, "export_button")));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (export_dialog_child (dialog, "minutes_row"))),
+                   ==, "Nothing to export yet: the history is empty");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_unlink (path);
+  g_unlink (csv_path);
+  g_assert_cmpint (g_rmdir (folder), ==, 0);
+}
+
 #define ADD(path, func, start_mode)                                   \
   G_STMT_START {                                                      \
     static const TestCase test_case_ = { func, start_mode };         \
@@ -2248,6 +2467,8 @@ main (int    argc,
   ADD ("/ui/scenario/clock", test_clock_format, START_NORMAL);
   ADD ("/ui/pulse/beats", test_heart_pulses, START_NORMAL);
   ADD ("/ui/record/toggle", test_record, START_NORMAL);
+  ADD ("/ui/export/dialog", test_export_dialog, START_NORMAL);
+  ADD ("/ui/export/action", test_export_action, START_NORMAL);
   ADD ("/ui/source/controls", test_source_controls, START_NORMAL);
   ADD ("/ui/source/replay-file", test_replay_file, START_NORMAL);
   ADD ("/ui/source/bad-file", test_replay_bad_file, START_NORMAL);
@@ -2256,6 +2477,7 @@ main (int    argc,
   ADD ("/ui/activity/steps", test_activity_steps, START_NORMAL);
   ADD ("/ui/chart/day-bands", test_chart_day_bands, START_NORMAL);
   ADD ("/ui/chart/crosshair-keys", test_chart_crosshair_keys, START_NORMAL);
+  ADD ("/ui/chart/marks-stops", test_chart_marks_stops, START_NORMAL);
   ADD ("/ui/activity/off-during-replay", test_activity_off_during_replay, START_NORMAL);
   ADD ("/ui/profile/menu", test_profile_menu, START_NORMAL);
   g_test_add_func ("/ui/source/command-line", test_replay_command_line);

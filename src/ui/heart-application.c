@@ -343,6 +343,7 @@ setup_actions (HeartApplication *self)
                                          (const char *[]) { "<Control><Shift>r", NULL });
   gtk_application_set_accels_for_action (app, "win.open-scenario", (const char *[]) { "<Control>o", NULL });
   gtk_application_set_accels_for_action (app, "win.record", (const char *[]) { "<Control><Shift>s", NULL });
+  gtk_application_set_accels_for_action (app, "win.export", (const char *[]) { "<Control><Shift>e", NULL });
   gtk_application_set_accels_for_action (app, "win.open-replay", (const char *[]) { "<Control><Shift>o", NULL });
   gtk_application_set_accels_for_action (app, "win.use-simulation",
                                          (const char *[]) { "<Control><Shift>m", NULL });

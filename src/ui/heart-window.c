@@ -17,6 +17,7 @@
 #include "heart-chart-data.h"
 #include "heart-controls.h"
 #include "heart-day-panel.h"
+#include "heart-export-dialog.h"
 #include "heart-label.h"
 #include "heart-readouts.h"
 #include "heart-replay.h"
@@ -1071,6 +1072,33 @@ heart_window_set_property (GObject      *object,
     }
 }
 
+/* ---------------------------------------------------------------- export */
+
+static void
+on_exported (HeartWindow *self,
+             GFile       *file,
+             const char  *message)
+{
+  /* a toast's title is markup in libadwaita 1.2 */
+  g_autofree char *title = g_markup_escape_text (message, -1);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+}
+
+/* win.export: the last minutes of samples to a file, as generate writes
+ * them (heart-export-dialog.h) */
+static void
+export_samples (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  HeartWindow *self = HEART_WINDOW (widget);
+  HeartExportDialog *dialog = heart_export_dialog_new (GTK_WINDOW (self), self->history);
+
+  g_signal_connect_object (dialog, "exported", G_CALLBACK (on_exported), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 heart_window_class_init (HeartWindowClass *klass)
 {
@@ -1158,6 +1186,7 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-replay", NULL, open_replay);
   gtk_widget_class_install_action (widget_class, "win.use-simulation", NULL, use_simulation);
   gtk_widget_class_install_action (widget_class, "win.choose-sensor", NULL, choose_sensor);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_samples);
 }
 
 static void
