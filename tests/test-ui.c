@@ -444,8 +444,12 @@ test_action_stress_event (Fixture *f)
   g_object_set (f->settings, "stress-event-level", 0.6, NULL);
   g_assert_false (heart_simulator_get_event_active (f->simulator));
 
+  /* pressed while the simulation stands: kept for when it runs, and said so */
+  g_assert_false (heart_simulator_get_running (f->simulator));
   activate (f, "stress-event", NULL);
   g_assert_true (heart_simulator_get_event_active (f->simulator));
+  g_assert_cmpstr (heart_window_get_last_toast_title (f->window), ==,
+                   "The simulation is stopped: the stress event begins when it runs");
 
   /* The event goes to the chosen level: 20 s in, well up but not past it */
   for (guint i = 0; i < 40; i++)
@@ -530,6 +534,9 @@ test_action_windows (Fixture *f)
 
   activate (f, "about", NULL);
   wait_for (window_of_type_shown (f, ADW_TYPE_ABOUT_WINDOW));
+  /* its icon is found with nothing installed: the app's resources carry it */
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (f->window))),
+                                          APP_ID));
 
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-help-overlay", NULL);
   wait_for (window_of_type_shown (f, GTK_TYPE_SHORTCUTS_WINDOW));
@@ -549,6 +556,7 @@ test_accelerators (Fixture *f)
     { "win.run-scenario", "<Control>r" },
     { "win.stop-scenario", "<Control><Shift>r" },
     { "win.open-scenario", "<Control>o" },
+    { "win.export", "<Control><Shift>e" },
     { "win.record", "<Control><Shift>s" },
     { "win.open-replay", "<Control><Shift>o" },
     { "win.use-simulation", "<Control><Shift>m" },

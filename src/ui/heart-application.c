@@ -226,8 +226,18 @@ trigger_stress_event (GSimpleAction *action,
 {
   HeartApplication *self = user_data;
   double level = heart_settings_get_stress_event_level (self->settings);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  AdwToast *toast;
 
   heart_simulator_trigger_stress (self->simulator, level, NULL);
+  if (heart_simulator_get_running (self->simulator) || !HEART_IS_WINDOW (window))
+    return;
+  /* A stopped simulation keeps the event for when it runs: say so, rather
+   * than seem to ignore the button (docs/desktop.md) */
+  toast = adw_toast_new (_("The simulation is stopped: the stress event begins when it runs"));
+  adw_toast_set_button_label (toast, _("_Start"));
+  adw_toast_set_action_name (toast, "app.running");
+  heart_window_add_toast (HEART_WINDOW (window), toast);
 }
 
 /* ---------------------------------------------------------------- windows */

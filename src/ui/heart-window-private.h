@@ -26,6 +26,8 @@ HeartDayPanel    *heart_window_get_day_panel           (HeartWindow *self);
 /* The strap picker while win.choose-sensor shows it, else NULL */
 HeartSensorPicker *heart_window_get_sensor_picker      (HeartWindow *self);
 HeartChart       *heart_window_get_chart               (HeartWindow *self);
+/* The title of the toast shown last, NULL before any */
+const char       *heart_window_get_last_toast_title    (HeartWindow *self);
 HeartPulse       *heart_window_get_heart_pulse         (HeartWindow *self);
 GtkAdjustment    *heart_window_get_baseline_adjustment (HeartWindow *self);
 GtkAdjustment    *heart_window_get_stress_adjustment   (HeartWindow *self);

@@ -56,6 +56,8 @@ struct _HeartWindow
   GCancellable         *replay_opening;   /* the file being opened, until it is */
   AdwToast             *opening_toast;
   GtkFileChooserNative *replay_chooser;
+  char                 *opening_url;        /* the address win.open-url opens last */
+  char                 *last_toast_title;   /* for tests */
   guint                 folded_id;
   guint                 record_clock_id;
 
@@ -366,7 +368,7 @@ on_replay_problem (HeartWindow  *self,
   title = g_strdup_printf (_("Replay stopped: %s"), error->message);
   toast = adw_toast_new (title);
   adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  heart_window_add_toast (self, toast);
 }
 
 /* The flap folds while it is allocated; showing the button then would
@@ -418,7 +420,7 @@ on_server_listening_changed (HeartWindow *self)
       g_autofree char *title = g_strdup_printf (_("Serving on port %u"),
                                                 heart_server_get_port (self->server));
 
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+      heart_window_add_toast (self, adw_toast_new (title));
     }
 }
 
@@ -432,7 +434,33 @@ copy_url (GtkWidget  *widget,
   HeartWindow *self = HEART_WINDOW (widget);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), g_variant_get_string (parameter, NULL));
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Address copied")));
+  heart_window_add_toast (self, adw_toast_new (_("Address copied")));
+}
+
+/* A machine with no browser, or none that answers: say so, and offer the
+ * address to copy instead of failing silently */
+static void
+on_url_shown (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(HeartWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  if (gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error))
+    return;
+  escaped = g_markup_escape_text (error->message, -1);
+  /* Translators: the dashboard could not be opened in a browser; %s says why */
+  title = g_strdup_printf (_("Could not open the dashboard: %s"), escaped);
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_set_button_label (toast, _("Copy Address"));
+  adw_toast_set_action_name (toast, "win.copy-url");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (self->opening_url));
+  heart_window_add_toast (self, toast);
 }
 
 static void
@@ -440,7 +468,11 @@ open_url (GtkWidget  *widget,
           const char *action_name,
           GVariant   *parameter)
 {
-  gtk_show_uri (GTK_WINDOW (widget), g_variant_get_string (parameter, NULL), GDK_CURRENT_TIME);
+  const char *url = g_variant_get_string (parameter, NULL);
+
+  g_free (HEART_WINDOW (widget)->opening_url);
+  HEART_WINDOW (widget)->opening_url = g_strdup (url);
+  gtk_show_uri_full (GTK_WINDOW (widget), url, GDK_CURRENT_TIME, NULL, on_url_shown, g_object_ref (widget));
 }
 
 /* ---------------------------------------------------------------- scenarios */
@@ -456,7 +488,7 @@ run_scenario (GtkWidget  *widget,
 
   if (scenario == NULL)
     {
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      heart_window_add_toast (self, adw_toast_new (error->message));
       return;
     }
   /* From its start, once; a scenario only moves while the simulation runs */
@@ -635,7 +667,7 @@ on_sensor_chosen (HeartWindow *self,
       title = g_strdup_printf (_("Cannot use the strap: %s"), error->message);
       toast = adw_toast_new (title);
       adw_toast_set_timeout (toast, 0);
-      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      heart_window_add_toast (self, toast);
       return;
     }
   g_debug ("Reading the strap %s", address);
@@ -734,7 +766,7 @@ on_record_failed (HeartWindow  *self,
   AdwToast *toast = adw_toast_new (title);
 
   adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  heart_window_add_toast (self, toast);
 }
 
 static void
@@ -787,7 +819,7 @@ set_recording (HeartWindow *self,
       return;
     }
   if (!heart_recorder_stop (self->recorder, &error))
-    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+    heart_window_add_toast (self, adw_toast_new (error->message));
 }
 
 /* ---------------------------------------------------------------- GtkWindow */
@@ -970,6 +1002,8 @@ heart_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->recorder);
   g_clear_object (&self->bluez_connection);
+  g_clear_pointer (&self->opening_url, g_free);
+  g_clear_pointer (&self->last_toast_title, g_free);
   G_OBJECT_CLASS (heart_window_parent_class)->dispose (object);
 }
 
@@ -1082,7 +1116,7 @@ on_exported (HeartWindow *self,
   /* a toast's title is markup in libadwaita 1.2 */
   g_autofree char *title = g_markup_escape_text (message, -1);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  heart_window_add_toast (self, adw_toast_new (title));
 }
 
 /* win.export: the last minutes of samples to a file, as generate writes
@@ -1235,6 +1269,24 @@ heart_window_new (GtkApplication    *application,
                        NULL);
 }
 
+void
+heart_window_add_toast (HeartWindow *self,
+                        AdwToast    *toast)
+{
+  g_return_if_fail (HEART_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  g_free (self->last_toast_title);
+  self->last_toast_title = g_strdup (adw_toast_get_title (toast));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+const char *
+heart_window_get_last_toast_title (HeartWindow *self)
+{
+  return self->last_toast_title;
+}
+
 const GError *
 heart_window_get_server_error (HeartWindow *self)
 {
@@ -1294,7 +1346,7 @@ heart_window_open_scenario_file (HeartWindow *self,
   name = heart_chart_data_display_name (heart_scenario_get_name (scenario));
   /* Translators: a toast; %s is the scenario's name */
   title = g_strdup_printf (_("“%s” is ready to run"), name);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  heart_window_add_toast (self, adw_toast_new (title));
   return TRUE;
 }
 
@@ -1328,7 +1380,7 @@ heart_window_start_recording (HeartWindow *self,
       if (heart_recorder_start (self->recorder, &error))
         return TRUE;
     }
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+  heart_window_add_toast (self, adw_toast_new (error->message));
   /* the toggle goes back to off */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
   return FALSE;
@@ -1367,7 +1419,7 @@ replay_opened (GObject      *object,
   name = g_path_get_basename (heart_replay_get_path (replay));
   /* Translators: a toast; %s is the file's name */
   title = g_strdup_printf (_("Replaying “%s”"), name);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  heart_window_add_toast (self, adw_toast_new (title));
 }
 
 void
@@ -1403,7 +1455,7 @@ heart_window_open_replay_file (HeartWindow *self,
       title = g_strdup_printf (_("Opening “%s”…"), name);
       self->opening_toast = g_object_ref_sink (adw_toast_new (title));
       adw_toast_set_timeout (self->opening_toast, 0);
-      adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->opening_toast));
+      heart_window_add_toast (self, g_object_ref (self->opening_toast));
     }
   /* Opened, in a thread, before anything switches: a file that cannot be
    * played changes nothing, and a gigabyte export does not freeze the

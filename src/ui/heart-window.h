@@ -33,6 +33,9 @@ HeartWindow *heart_window_new           (GtkApplication    *application,
                                          HeartSettings     *settings,
                                          HeartRecorder     *recorder);
 const GError *heart_window_get_server_error (HeartWindow *self);
+/* A message for the person at the window, as the window shows its own */
+void         heart_window_add_toast        (HeartWindow *self,
+                                            AdwToast    *toast);
 void         heart_window_set_server_error (HeartWindow  *self,
                                             const GError *error);
 /* Reads a scenario file and lists it, ready to run; a file that cannot be
