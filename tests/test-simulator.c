@@ -309,11 +309,52 @@ test_speed_scales_simulation_time (void)
   recorder_clear (&recorder);
 }
 
+static void
+on_event_value (HeartSimulator          *simulator,
+                const HeartChannelValue *values,
+                guint                    n_values,
+                GString                 *labels)
+{
+  for (guint i = 0; i < n_values; i++)
+    if (values[i].channel == HEART_CHANNEL_EVENT)
+      g_string_append_printf (labels, "%s ", values[i].label);
+}
+
+/* An acute event reports its level and the hold it has left, and ends at
+ * once when asked, with the "end" value a natural end sends */
+static void
+test_end_stress (void)
+{
+  g_autoptr(HeartSimulator) simulator = heart_simulator_new_manual (2, 0);
+  g_autoptr(GString) labels = g_string_new (NULL);
+  double level = 0, left = 0;
+
+  heart_simulator_set_random_events_per_hour (simulator, 0, NULL);
+  g_signal_connect (simulator, "values", G_CALLBACK (on_event_value), labels);
+  g_assert_false (heart_simulator_get_acute_event (simulator, &level, &left));
+  g_assert_false (heart_simulator_end_stress (simulator));
+
+  g_assert_true (heart_simulator_trigger_stress (simulator, 0.7, NULL));
+  for (guint i = 0; i < 20; i++)
+    heart_simulator_advance (simulator, 0.5);
+  g_assert_true (heart_simulator_get_acute_event (simulator, &level, &left));
+  g_assert_cmpfloat (level, ==, 0.7);
+  g_assert_cmpfloat_with_epsilon (left, 50, 1e-6);
+
+  g_assert_true (heart_simulator_end_stress (simulator));
+  g_assert_false (heart_simulator_get_event_active (simulator));
+  g_assert_false (heart_simulator_get_acute_event (simulator, &level, &left));
+  heart_simulator_advance (simulator, 0.5);
+  g_assert_cmpstr (labels->str, ==, "acute end ");
+  g_assert_false (heart_simulator_get_current_sample (simulator)->event_active);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/simulator/defaults", test_defaults);
+  g_test_add_func ("/simulator/end-stress", test_end_stress);
   g_test_add_func ("/simulator/setters/refuse-out-of-range", test_setters_refuse_out_of_range);
   g_test_add_func ("/simulator/setters/accept-and-notify", test_setters_accept_and_notify);
   g_test_add_func ("/simulator/advance/one-sample-and-beats", test_advance_emits_one_sample_and_beats);

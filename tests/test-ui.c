@@ -294,6 +294,8 @@ close_windows_of_type (Fixture *f,
 
 static GtkWidget *activity_button (Fixture    *f,
                                    const char *activity);
+static void       assert_accessible_label (GtkWidget  *widget,
+                                           const char *label);
 
 /* A screen reader has a name to say for the widget: its own label, or the
  * label it is labelled by */
@@ -457,6 +459,22 @@ test_action_stress_event (Fixture *f)
   stress = heart_simulator_get_current_stress (f->simulator);
   g_assert_cmpfloat (stress, >, 0.25);
   g_assert_cmpfloat (stress, <=, 0.6 + 1e-9);
+
+  /* while it holds, the header bar's button ends it, saying its level and
+   * how long it would still hold (60 s from its start, 20 s gone) */
+  {
+    GtkWidget *button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), HEART_TYPE_WINDOW,
+                                                                   "event_button"));
+
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "app.end-stress-event");
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "End the stress event at 60 %: it holds 40 s more");
+    assert_accessible_label (button, "End Event");
+    activate (f, "end-stress-event", NULL);
+    g_assert_false (heart_simulator_get_event_active (f->simulator));
+    heart_simulator_advance (f->simulator, 0.5);
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "app.stress-event");
+    assert_accessible_label (button, "Stress Event");
+  }
 }
 
 static void

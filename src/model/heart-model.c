@@ -894,6 +894,29 @@ heart_model_trigger_event (HeartModel *self,
   emit_value (self, HEART_CHANNEL_EVENT, self->event_level, "acute");
 }
 
+gboolean
+heart_model_end_event (HeartModel *self)
+{
+  if (!self->event_active)
+    return FALSE;
+  self->event_active = FALSE;
+  if (!self->arousal_active)
+    emit_value (self, HEART_CHANNEL_EVENT, 0, "end");
+  return TRUE;
+}
+
+gboolean
+heart_model_get_acute_event (const HeartModel *self,
+                             double           *level,
+                             double           *hold_left_s)
+{
+  if (!self->event_active)
+    return FALSE;
+  *level = self->event_level;
+  *hold_left_s = MAX (self->event_end - self->t, 0.0);
+  return TRUE;
+}
+
 double
 heart_model_get_time (const HeartModel *self)
 {

@@ -50,6 +50,14 @@ void        heart_model_set_events_per_hour (HeartModel *self,
 /* An acute event: the stress target becomes @level, held, then released */
 void        heart_model_trigger_event       (HeartModel *self,
                                              double level);
+/* The acute event under way ends now (its stress is released as at the
+ * end of its hold); FALSE with none */
+gboolean    heart_model_end_event           (HeartModel *self);
+/* The acute event under way: its level, and the seconds of its hold left;
+ * FALSE with none (random arousals are not acute events) */
+gboolean    heart_model_get_acute_event     (const HeartModel *self,
+                                             double *level,
+                                             double *hold_left_s);
 
 double      heart_model_get_time            (const HeartModel *self);
 /* Both paths of stress: sustained (slow) and brief arousals (fast) */

@@ -455,6 +455,27 @@ heart_simulator_get_event_active (HeartSimulator *self)
   return heart_model_get_event_active (self->model);
 }
 
+gboolean
+heart_simulator_get_acute_event (HeartSimulator *self,
+                                 double         *level,
+                                 double         *hold_left_s)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+  g_return_val_if_fail (level != NULL && hold_left_s != NULL, FALSE);
+  return heart_model_get_acute_event (self->model, level, hold_left_s);
+}
+
+gboolean
+heart_simulator_end_stress (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+
+  if (!heart_model_end_event (self->model))
+    return FALSE;
+  self->current.event_active = heart_model_get_event_active (self->model);
+  return TRUE;
+}
+
 double
 heart_simulator_get_time (HeartSimulator *self)
 {

@@ -87,6 +87,13 @@ guint64         heart_simulator_get_seed      (HeartSimulator *self);
  * target set by the user) */
 double          heart_simulator_get_current_stress (HeartSimulator *self);
 gboolean        heart_simulator_get_event_active   (HeartSimulator *self);
+/* The acute stress event under way (a trigger's, not a random arousal):
+ * its level and the seconds of its hold left; FALSE with none */
+gboolean        heart_simulator_get_acute_event    (HeartSimulator *self,
+                                                    double *level,
+                                                    double *hold_left_s);
+/* End the acute event under way now; FALSE with none */
+gboolean        heart_simulator_end_stress         (HeartSimulator *self);
 double          heart_simulator_get_time           (HeartSimulator *self);
 /* The latest sample; before the first tick, a sample of the current state
  * with seq 0. */

@@ -213,10 +213,12 @@ apply_random_events (HeartApplication *self)
 static void
 on_source_changed (HeartApplication *self)
 {
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "stress-event");
   HeartSource *current = heart_source_switch_get_source (self->source);
+  const char * const simulation_only[] = { "stress-event", "end-stress-event" };
 
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), HEART_IS_SIMULATOR (current));
+  for (guint i = 0; i < G_N_ELEMENTS (simulation_only); i++)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), simulation_only[i])),
+                                 HEART_IS_SIMULATOR (current));
 }
 
 static void
@@ -238,6 +240,16 @@ trigger_stress_event (GSimpleAction *action,
   adw_toast_set_button_label (toast, _("_Start"));
   adw_toast_set_action_name (toast, "app.running");
   heart_window_add_toast (HEART_WINDOW (window), toast);
+}
+
+static void
+end_stress_event (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  HeartApplication *self = user_data;
+
+  heart_simulator_end_stress (self->simulator);
 }
 
 /* ---------------------------------------------------------------- windows */
@@ -321,6 +333,7 @@ add_property_action (HeartApplication *self,
 
 static const GActionEntry app_actions[] = {
   { .name = "stress-event", .activate = trigger_stress_event },
+  { .name = "end-stress-event", .activate = end_stress_event },
   { .name = "use-free-port", .activate = use_free_port },
   { .name = "preferences", .activate = show_preferences },
   { .name = "about", .activate = show_about },

@@ -74,6 +74,7 @@ struct _HeartWindow
   GtkRevealer          *banner_revealer;
   GtkLabel             *banner_label;
   GtkWidget            *event_button;
+  AdwButtonContent     *event_button_content;
   GtkWidget            *event_icon_button;
   HeartSourcePanel     *source_panel;
   HeartReadouts        *readouts;
@@ -309,6 +310,35 @@ add_profile_action (HeartWindow *self)
   on_profile_changed (self);
 }
 
+/* While an acute stress event holds, the header bar's button ends it and
+ * says at what level and for how long it would still hold; else it
+ * triggers one */
+static void
+show_event_state (HeartWindow *self)
+{
+  double level = 0, left = 0;
+  gboolean acute = heart_simulator_get_acute_event (self->simulator, &level, &left);
+  const char *action = acute ? "app.end-stress-event" : "app.stress-event";
+  g_autofree char *tooltip = NULL;
+
+  if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (self->event_button)), action) != 0)
+    {
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->event_button), action);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->event_icon_button), action);
+      adw_button_content_set_label (self->event_button_content, acute ? _("End _Event") : _("Stress _Event"));
+      heart_widget_set_accessible_mnemonic (self->event_button, adw_button_content_get_label (self->event_button_content));
+      heart_widget_set_accessible_mnemonic (self->event_icon_button,
+                                            adw_button_content_get_label (self->event_button_content));
+    }
+  if (acute)
+    /* Translators: the stress event's level and the seconds its hold has left */
+    tooltip = g_strdup_printf (_("End the stress event at %.0f %%: it holds %.0f s more"), level * 100, ceil (left));
+  else
+    tooltip = g_strdup (_("Trigger an acute stress event (Ctrl+E)"));
+  gtk_widget_set_tooltip_text (self->event_button, tooltip);
+  gtk_widget_set_tooltip_text (self->event_icon_button, tooltip);
+}
+
 /* What only a simulation obeys is off while a replay or a strap is served,
  * saying why; the app's stress-event action is off then too
  * (heart-application.c) */
@@ -322,7 +352,10 @@ on_source_changed (HeartWindow *self)
   const char *why = NULL;
 
   if (simulating)
-    event_tooltip = _("Trigger an acute stress event (Ctrl+E)");
+    {
+      show_event_state (self);
+      event_tooltip = gtk_widget_get_tooltip_text (self->event_button);
+    }
   else if (sensor != NULL)
     {
       event_tooltip = _("Only the simulation has stress events: a Bluetooth strap is being read");
@@ -853,6 +886,8 @@ static void
 connect_signals (HeartWindow *self)
 {
   self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
+  g_signal_group_connect_swapped (self->simulator_signals, "sample",
+                                  G_CALLBACK (show_event_state), self);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::scenario",
                                   G_CALLBACK (on_scenario_changed), self);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::condition",
@@ -1203,6 +1238,7 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, event_button);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, event_icon_button);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, event_button_content);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, source_panel);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, readouts);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, chart_card);
