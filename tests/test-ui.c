@@ -1045,6 +1045,14 @@ test_readouts_show_sample (Fixture *f)
   g_assert_cmpfloat (sample->channels[HEART_CHANNEL_RESPIRATORY_RATE], >=, 6);
   g_assert_cmpfloat (sample->channels[HEART_CHANNEL_RESPIRATORY_RATE], <=, 30);
   g_assert_cmpfloat (sample->channels[HEART_CHANNEL_EDA], >, 0);
+
+  /* RMSSD from under 30 s of beats says so, until it has them */
+  g_assert_cmpstr (heart_readouts_get_variability_caption (readouts), ==, "Warming up: 10 s of 30");
+  for (guint i = 0; i < 42; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  sample = heart_simulator_get_current_sample (f->simulator);
+  g_snprintf (text, sizeof text, "RMSSD · index %.2f", sample->variability);
+  g_assert_cmpstr (heart_readouts_get_variability_caption (readouts), ==, text);
 }
 
 /* ---------------------------------------------------------------- scenarios */

@@ -19,6 +19,8 @@
 
 /* Skin responses are counted over this much simulation time */
 #define RESPONSE_WINDOW_S 60.0
+/* RMSSD is over the last 30 s of beats: before that, fewer beats say less */
+#define RMSSD_WARM_UP_S 30.0
 
 #include "heart-label.h"
 #include "heart-simulator.h"
@@ -33,6 +35,7 @@ struct _HeartReadouts
   GSignalGroup   *source_notify;  /* GLib 2.74 finds no "notify" on an interface type */
   GSignalGroup   *simulator_signals;  /* the simulator while it is served */
   GArray         *responses;    /* double: onsets of skin responses, simulation time */
+  double          first_t;      /* of the first sample of this source; NAN before */
 
   /* template widgets */
   GtkWidget      *flow_box;
@@ -217,8 +220,21 @@ show_sample (HeartReadouts     *self,
   else
     gtk_label_set_label (self->bpm_caption, _("Beats per minute"));
 
+  if (!isfinite (self->first_t) || sample->t_s < self->first_t)
+    self->first_t = sample->t_s;
   if (show_missing (self->rmssd_label, sample->rmssd_ms, _("Heart rate variability: not known")))
     gtk_label_set_label (self->variability_caption, _("RMSSD over 30 s"));
+  else if (sample->t_s - self->first_t < RMSSD_WARM_UP_S)
+    {
+      /* a value from a few beats: shown, but said to be one */
+      heart_label_set_printf (self->rmssd_label, "%.0f", sample->rmssd_ms);
+      /* Translators: RMSSD has fewer than 30 s of beats yet; the seconds it has */
+      heart_label_set_printf (self->variability_caption, _("Warming up: %.0f s of 30"),
+                              floor (sample->t_s - self->first_t));
+      heart_widget_set_accessible_printf (GTK_WIDGET (self->rmssd_label),
+                                          _("Heart rate variability: RMSSD %.0f milliseconds, "
+                                            "from under 30 seconds of beats"), sample->rmssd_ms);
+    }
   else
     {
       heart_label_set_printf (self->rmssd_label, "%.0f", sample->rmssd_ms);
@@ -305,6 +321,8 @@ static void
 on_served_changed (HeartReadouts *self)
 {
   g_signal_group_set_target (self->simulator_signals, served_simulator (self));
+  /* another source: its variability warms up again */
+  self->first_t = NAN;
   show_activity (self);
 }
 
@@ -430,6 +448,7 @@ heart_readouts_init (HeartReadouts *self)
   self->simulator_signals = g_signal_group_new (HEART_TYPE_SIMULATOR);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::activity",
                                   G_CALLBACK (show_activity), self);
+  self->first_t = NAN;
   show_nothing (self);
   on_running_changed (self);
 }
@@ -483,6 +502,13 @@ heart_readouts_get_bpm_text (HeartReadouts *self)
 {
   g_return_val_if_fail (HEART_IS_READOUTS (self), NULL);
   return gtk_label_get_label (self->bpm_label);
+}
+
+const char *
+heart_readouts_get_variability_caption (HeartReadouts *self)
+{
+  g_return_val_if_fail (HEART_IS_READOUTS (self), NULL);
+  return gtk_label_get_label (self->variability_caption);
 }
 
 const char *

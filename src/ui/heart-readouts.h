@@ -27,6 +27,9 @@ const char     *heart_readouts_get_bpm_text    (HeartReadouts *self);
 /* The number shown for heart rate, RMSSD, stress, respiratory rate, EDA or
  * steps today; for SpO2 and skin temperature the caption with its unit
  * ("97 %", "33.4 °C"); for activity, the words under the steps */
+/* What the variability card says beneath RMSSD: the index, or that it
+ * is still warming up (for tests) */
+const char    *heart_readouts_get_variability_caption (HeartReadouts *self);
 const char     *heart_readouts_get_text        (HeartReadouts *self,
                                                 HeartChannelId channel);
 
