@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "heart-sample-fields.h"
 #include "heart-fields.h"
@@ -39,14 +40,14 @@ test_wire_json_matches_design (void)
   g_autofree char *json = heart_sample_to_json (&sample);
 
   /* the example of docs/api.md, byte for byte: the seed's fields, then
-   * version 2's channels and label */
+   * version 2's channels and label, then the event flag */
   g_assert_cmpstr (json, ==,
                    "{\"timestamp\":\"2026-01-09T12:34:56.789Z\",\"bpm\":75,\"variability\":0.234,"
                    "\"stress_level\":0.156,\"state\":\"running\",\"seq\":1234,\"rr_ms\":801.5,"
                    "\"rmssd_ms\":38.2,\"baseline_bpm\":72,\"type\":\"heartbeat\","
                    "\"respiratory_rate\":14.9,\"respiration\":0.457,\"eda\":5.123,"
                    "\"cadence\":112,\"steps_today\":4321,\"energy\":1.715,\"spo2\":97,\"skin_temperature\":33.4,"
-                   "\"condition\":\"baseline\"}");
+                   "\"condition\":\"baseline\",\"event\":false}");
 }
 
 static void
@@ -67,7 +68,34 @@ test_wire_json_parses_with_seed_fields_first (void)
   g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "variability")), ==, G_TYPE_DOUBLE);
   g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "stress_level")), ==, G_TYPE_DOUBLE);
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (object, "rr_ms"), 801.5, 1e-9);
-  g_assert_false (json_object_has_member (object, "event"));
+  /* a JSON boolean on the wire, where datasets write 1 or 0 */
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "event")), ==, G_TYPE_BOOLEAN);
+  g_assert_false (json_object_get_boolean_member (object, "event"));
+}
+
+static void
+test_wire_event_flag (void)
+{
+  HeartSample sample = example_sample ();
+  g_autofree char *quiet = heart_sample_to_json (&sample);
+  g_autofree char *json = NULL;
+  HeartField fields[HEART_FIELDS_MAX];
+  guint n_wire, n_labeled;
+
+  sample.event_active = TRUE;
+  json = heart_sample_to_json (&sample);
+  /* the flag is the last field: everything before it is as it was */
+  g_assert_true (g_str_has_suffix (json, ",\"condition\":\"baseline\",\"event\":true}"));
+  g_assert_cmpint (strlen (json) - strlen ("true}"), ==, strlen (quiet) - strlen ("false}"));
+  g_assert_cmpmem (json, strlen (json) - strlen ("true}"), quiet, strlen (quiet) - strlen ("false}"));
+
+  /* the same fields in the same order as a dataset's row */
+  n_wire = heart_sample_fields (&sample, HEART_SAMPLE_JSON_WIRE, fields);
+  g_assert_cmpstr (fields[n_wire - 1].name, ==, "event");
+  g_assert_cmpint (fields[n_wire - 1].kind, ==, HEART_FIELD_BOOLEAN);
+  n_labeled = heart_sample_fields (&sample, HEART_SAMPLE_JSON_LABELED, fields);
+  g_assert_cmpuint (n_labeled, ==, n_wire);
+  g_assert_cmpint (fields[n_labeled - 1].kind, ==, HEART_FIELD_INT);
 }
 
 static void
@@ -170,6 +198,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sample/json/matches-design", test_wire_json_matches_design);
   g_test_add_func ("/sample/json/seed-fields-first", test_wire_json_parses_with_seed_fields_first);
+  g_test_add_func ("/sample/json/event-flag", test_wire_event_flag);
   g_test_add_func ("/sample/json/stopped-and-labeled", test_stopped_state_and_label);
   g_test_add_func ("/sample/timestamp/milliseconds", test_timestamp_milliseconds);
   g_test_add_func ("/sample/csv/header-and-row", test_csv_row_has_header_and_same_values);

@@ -673,6 +673,87 @@ test_sse (Fixture       *f,
     g_assert_cmpuint (g_array_index (resumed_ids, guint64, i), ==, last_seen + 1 + i);
 }
 
+/* The event flag of the wire sample: the same, and a JSON boolean, on every
+ * transport (docs/api.md, The sample) */
+static gboolean
+event_of (JsonNode *sample)
+{
+  JsonNode *member = json_object_get_member (json_node_get_object (sample), "event");
+
+  g_assert_nonnull (member);
+  g_assert_true (json_node_get_value_type (member) == G_TYPE_BOOLEAN);
+  return json_node_get_boolean (member);
+}
+
+static void
+test_event_flag (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(TestWebsocket) ws = NULL;
+  g_autoptr(TestSse) sse = NULL;
+  g_autoptr(JsonNode) quiet = NULL;
+  g_autoptr(JsonNode) during = NULL;
+  g_autoptr(JsonNode) history = NULL;
+  g_autoptr(JsonNode) stress = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *samples;
+  gboolean seen_on = FALSE, seen_off = FALSE;
+
+  heart_server_set_sse_interval_ms (f->server, 20);
+  /* only the event we trigger */
+  heart_simulator_set_random_events_per_hour (f->simulator, 0, NULL);
+  tick (f, 2);
+  quiet = get_json (f, "/heartbeat/current", SOUP_STATUS_OK);
+  g_assert_false (event_of (quiet));
+
+  ws = test_websocket_new (f->session, f->port);
+  sse = test_sse_new (f, NULL);
+  WAIT_FOR (ws->messages->len == 1 && sse_count (sse) == 1);
+
+  stress = post_json (f, "/simulation/trigger-stress?stress_level=0.8", SOUP_STATUS_OK);
+  tick (f, 1);
+  during = get_json (f, "/heartbeat/current", SOUP_STATUS_OK);
+  g_assert_true (event_of (during));
+  g_assert_cmpint (test_json_int (during, "seq"), ==, 3);
+
+  WAIT_FOR (ws->messages->len == 2 && sse_count (sse) == 2);
+  {
+    g_autoptr(JsonNode) frame = test_parse_json (ws->messages->pdata[1]);
+
+    g_assert_cmpint (test_json_int (frame, "seq"), ==, 3);
+    g_assert_true (event_of (frame));
+  }
+  /* the SSE event's last line: id, data */
+  lines = g_strsplit (sse->text->str, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "data: ") && strstr (lines[i], "\"seq\":3,") != NULL)
+      {
+        g_autoptr(JsonNode) event = test_parse_json (lines[i] + 6);
+
+        g_assert_true (event_of (event));
+        /* an addition: after the bio mock's fields and the others */
+        g_assert_true (g_str_has_suffix (lines[i], ",\"state\":\"stopped\",\"event\":true}"));
+        seen_on = TRUE;
+      }
+  g_assert_true (seen_on);
+
+  /* the history keeps each sample's flag */
+  history = get_json (f, "/api/history", SOUP_STATUS_OK);
+  samples = json_object_get_array_member (json_node_get_object (history), "samples");
+  g_assert_cmpuint (json_array_get_length (samples), ==, 3);
+  seen_on = FALSE;
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonNode *sample = json_array_get_element (samples, i);
+      gboolean on = event_of (sample);
+
+      g_assert_cmpint (on, ==, test_json_int (sample, "seq") == 3);
+      seen_on |= on;
+      seen_off |= !on;
+    }
+  g_assert_true (seen_on && seen_off);
+}
+
 /* ---- slow clients -------------------------------------------------------- */
 
 static GSocket *
@@ -1776,6 +1857,7 @@ main (int    argc,
   ADD ("/server/websocket-plain-get", test_websocket_plain_get);
   g_test_add_func ("/server/websocket-rate", test_websocket_rate);
   ADD ("/server/sse", test_sse);
+  ADD ("/server/event-flag", test_event_flag);
   ADD ("/server/stalled-client", test_stalled_client);
   ADD ("/server/silent-client", test_silent_client);
   ADD ("/server/stalled-sse", test_stalled_sse);

@@ -107,6 +107,12 @@ append_value (GString           *out,
     case HEART_FIELD_STRING:
       g_string_append (out, field->string);
       break;
+    case HEART_FIELD_BOOLEAN:
+      if (format == HEART_FIELDS_JSON)
+        g_string_append (out, field->integer ? "true" : "false");
+      else
+        g_string_append_c (out, field->integer ? '1' : '0');
+      break;
     default:
       g_assert_not_reached ();
     }

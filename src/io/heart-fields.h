@@ -25,6 +25,7 @@ typedef enum {
   HEART_FIELD_DECIMALS_3,
   HEART_FIELD_STRING,      /* plain ASCII, nothing to escape */
   HEART_FIELD_NULL,        /* no value: JSON null, an empty CSV cell */
+  HEART_FIELD_BOOLEAN,     /* .integer 0 or not: JSON false/true, CSV 0/1 as datasets write flags */
 } HeartFieldKind;
 
 /* A non-finite number is a value a source does not have (a replayed file

@@ -53,8 +53,10 @@ heart_sample_fields (const HeartSample     *sample,
         fields[n++] = number_field (channel->name, channel->decimals, sample->channels[c]);
     }
   fields[n++] = (HeartField) { "condition", HEART_FIELD_STRING, .string = sample->condition };
-  if (flavor == HEART_SAMPLE_JSON_LABELED)
-    fields[n++] = (HeartField) { "event", HEART_FIELD_INT, .integer = sample->event_active ? 1 : 0 };
+  /* last, so that every field before it keeps its place: a boolean on the
+   * wire (docs/api.md), the 1/0 label column of datasets and recordings */
+  fields[n++] = (HeartField) { "event", flavor == HEART_SAMPLE_JSON_LABELED ? HEART_FIELD_INT : HEART_FIELD_BOOLEAN,
+                               .integer = sample->event_active ? 1 : 0 };
   return n;
 }
 

@@ -17,8 +17,8 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  HEART_SAMPLE_JSON_WIRE,    /* the wire sample of docs/api.md */
-  HEART_SAMPLE_JSON_LABELED, /* wire fields, then "event" (datasets) */
+  HEART_SAMPLE_JSON_WIRE,    /* the wire sample of docs/api.md, "event" a boolean */
+  HEART_SAMPLE_JSON_LABELED, /* the same fields, "event" 1 or 0 (datasets, recordings) */
 } HeartSampleJsonFlavor;
 
 /* The record fields (see heart-fields.h) in wire order; @fields holds

@@ -72,7 +72,8 @@ heart_json_append_double (GString *out,
 
 /* Seed 2's three fields first, in its order, so its clients parse the event
  * unchanged; then what an ML client wants besides the heart rate, with the
- * same names and decimals as the WebSocket sample (heart-record.c). */
+ * same names and decimals as the WebSocket sample (heart-sample-fields.c),
+ * additions at the end (docs/api.md). */
 void
 heart_sse_append_event (GString           *out,
                         const HeartSample *sample)
@@ -85,6 +86,7 @@ heart_sse_append_event (GString           *out,
     { "variability", HEART_FIELD_DECIMALS_3, .number = sample->variability },
     { "stress_level", HEART_FIELD_DECIMALS_3, .number = sample->stress_level },
     { "state", HEART_FIELD_STRING, .string = heart_sample_state_string (sample) },
+    { "event", HEART_FIELD_BOOLEAN, .integer = sample->event_active },
   };
 
   g_string_append_printf (out, "id: %" G_GUINT64_FORMAT "\ndata: ", sample->seq);

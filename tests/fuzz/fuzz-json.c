@@ -160,6 +160,10 @@ check_fields (JsonObject       *object,
         case HEART_FIELD_NULL:
           g_assert_true (JSON_NODE_HOLDS_NULL (node));
           break;
+        case HEART_FIELD_BOOLEAN:
+          g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_BOOLEAN);
+          g_assert_cmpint (json_node_get_boolean (node), ==, field->integer != 0);
+          break;
         default:
           g_assert_not_reached ();
         }
@@ -220,10 +224,11 @@ check_sample (const HeartSample     *sample,
   check_decimal (object, "stress_level", sample->stress_level, 3);
   check_decimal (object, "rr_ms", sample->rr_ms, 1);
   check_decimal (object, "rmssd_ms", sample->rmssd_ms, 1);
+  /* the wire's flag is a boolean, the datasets' a 1 or 0 (docs/api.md) */
   if (flavor == HEART_SAMPLE_JSON_LABELED)
     g_assert_cmpint (json_object_get_int_member (object, "event"), ==, sample->event_active ? 1 : 0);
   else
-    g_assert_false (json_object_has_member (object, "event"));
+    g_assert_cmpint (json_object_get_boolean_member (object, "event"), ==, sample->event_active != 0);
 }
 
 /* "id: <seq>\ndata: <JSON>\n\n" */
@@ -245,6 +250,7 @@ check_sse (const HeartSample *sample)
   object = json_node_get_object (root);
   g_assert_cmpint (json_object_get_int_member (object, "value"), ==, sample->bpm);
   g_assert_cmpint (json_object_get_int_member (object, "seq"), ==, (gint64) sample->seq);
+  g_assert_cmpint (json_object_get_boolean_member (object, "event"), ==, sample->event_active != 0);
   check_timestamp (object, "timestamp", sample->timestamp_us);
 }
 
