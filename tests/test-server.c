@@ -244,6 +244,66 @@ test_commands (Fixture       *f,
   g_assert_cmpfloat (heart_simulator_get_current_stress (f->simulator), >, before + 0.1);
 }
 
+/* The tonic stress level and the random events, as the window's controls
+ * set them; GET /simulation/profile reads them back (docs/api.md) */
+static void
+test_person_settings (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *own_origin = g_strdup_printf ("http://127.0.0.1:%u", f->port);
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(TestReply) foreign = NULL;
+  g_autoptr(TestReply) own = NULL;
+  JsonObject *object;
+
+  answer = post_json (f, "/simulation/stress-level?stress_level=0.35", SOUP_STATUS_OK);
+  g_assert_cmpstr (test_json_string (answer, "status"), ==, "stress_level_set");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_node_get_object (answer), "stress_level"),
+                                  0.35, 1e-9);
+  g_assert_cmpfloat_with_epsilon (heart_simulator_get_stress_level (f->simulator), 0.35, 1e-9);
+  /* a level, not an event */
+  g_assert_false (heart_simulator_get_event_active (f->simulator));
+  g_clear_pointer (&answer, json_node_unref);
+
+  answer = post_json (f, "/simulation/random-events?events_per_hour=0", SOUP_STATUS_OK);
+  g_assert_cmpstr (test_json_string (answer, "status"), ==, "random_events_set");
+  g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (answer), "events_per_hour"), ==, 0.0);
+  g_assert_cmpfloat (heart_simulator_get_random_events_per_hour (f->simulator), ==, 0.0);
+  g_clear_pointer (&answer, json_node_unref);
+  answer = post_json (f, "/simulation/random-events?events_per_hour=30.5", SOUP_STATUS_OK);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_node_get_object (answer), "events_per_hour"),
+                                  30.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (heart_simulator_get_random_events_per_hour (f->simulator), 30.5, 1e-9);
+  g_clear_pointer (&answer, json_node_unref);
+
+  /* a client that comes later reads both */
+  answer = get_json (f, "/simulation/profile", SOUP_STATUS_OK);
+  object = json_node_get_object (answer);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (object, "stress_level"), 0.35, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (object, "random_events_per_hour"), 30.5, 1e-9);
+  g_clear_pointer (&answer, json_node_unref);
+
+  /* guarded as every POST: a page of another site is refused, our own is not */
+  foreign = test_request (f->session, SOUP_METHOD_POST, f->port, "/simulation/stress-level?stress_level=0.9",
+                          "Origin", "http://evil.example", NULL);
+  g_assert_cmpuint (test_reply_status (foreign), ==, SOUP_STATUS_FORBIDDEN);
+  g_clear_pointer (&foreign, test_reply_free);
+  foreign = test_request (f->session, SOUP_METHOD_POST, f->port, "/simulation/random-events?events_per_hour=3600",
+                          "Origin", "http://evil.example", NULL);
+  g_assert_cmpuint (test_reply_status (foreign), ==, SOUP_STATUS_FORBIDDEN);
+  g_assert_cmpfloat_with_epsilon (heart_simulator_get_stress_level (f->simulator), 0.35, 1e-9);
+  g_assert_cmpfloat_with_epsilon (heart_simulator_get_random_events_per_hour (f->simulator), 30.5, 1e-9);
+  own = test_request (f->session, SOUP_METHOD_POST, f->port, "/simulation/stress-level?stress_level=0",
+                      "Origin", own_origin, NULL);
+  g_assert_cmpuint (test_reply_status (own), ==, SOUP_STATUS_OK);
+  g_assert_cmpfloat (heart_simulator_get_stress_level (f->simulator), ==, 0.0);
+
+  /* POST only */
+  g_clear_pointer (&own, test_reply_free);
+  own = test_request (f->session, SOUP_METHOD_GET, f->port, "/simulation/random-events", NULL);
+  g_assert_cmpuint (test_reply_status (own), ==, SOUP_STATUS_METHOD_NOT_ALLOWED);
+}
+
 static const struct
 {
   const char *path;
@@ -271,6 +331,16 @@ static const struct
   { "/simulation/set-baseline?baseline_bpm=", "baseline_bpm", "int_parsing" },
   { "/simulation/set-baseline?baseline_bpm=99999999999999999999", "baseline_bpm", "int_parsing" },
   { "/simulation/set-baseline", "baseline_bpm", "missing" },
+  { "/simulation/stress-level?stress_level=1.01", "stress_level", "less_than_equal" },
+  { "/simulation/stress-level?stress_level=-0.5", "stress_level", "greater_than_equal" },
+  { "/simulation/stress-level?stress_level=high", "stress_level", "float_parsing" },
+  { "/simulation/stress-level?stress_level=inf", "stress_level", "finite_number" },
+  { "/simulation/stress-level", "stress_level", "missing" },
+  { "/simulation/random-events?events_per_hour=-1", "events_per_hour", "greater_than_equal" },
+  { "/simulation/random-events?events_per_hour=3601", "events_per_hour", "less_than_equal" },
+  { "/simulation/random-events?events_per_hour=on", "events_per_hour", "float_parsing" },
+  { "/simulation/random-events?events_per_hour=NaN", "events_per_hour", "finite_number" },
+  { "/simulation/random-events?rate=10", "events_per_hour", "missing" },
   { "/simulation/activity", "type", "missing" },
   { "/simulation/activity?type=flying", "type", "enum" },
   { "/simulation/activity?type=Walking", "type", "enum" },
@@ -324,6 +394,8 @@ test_bad_input (Fixture       *f,
       g_assert_false (heart_simulator_get_running (f->simulator));
       g_assert_cmpstr (heart_simulator_get_activity (f->simulator), ==, "rest");
       g_assert_cmpstr (heart_simulator_get_profile (f->simulator), ==, "average");
+      g_assert_cmpfloat (heart_simulator_get_stress_level (f->simulator), ==, 0.0);
+      g_assert_cmpfloat (heart_simulator_get_random_events_per_hour (f->simulator), ==, HEART_EVENTS_PER_HOUR_DEFAULT);
       g_assert_true (heart_server_get_listening (f->server));
     }
 }
@@ -380,7 +452,7 @@ test_docs (Fixture       *f,
     "/health", "/simulation/start", "/simulation/stop", "/heartbeat/current", "/ws/heartbeat",
     "/simulation/trigger-stress", "/simulation/set-baseline", "/api/stream", "/api/history",
     "/api/channels", "/ws/stream", "/simulation/scenario", "/source", "/simulation/activity", "/simulation/profile",
-    "/api/day",
+    "/api/day", "/simulation/stress-level", "/simulation/random-events",
   };
   g_autoptr(JsonNode) openapi = get_json (f, "/openapi.json", SOUP_STATUS_OK);
   JsonObject *documented = json_object_get_object_member (json_node_get_object (openapi), "paths");
@@ -1782,6 +1854,23 @@ test_token (void)
   g_assert_cmpuint (test_reply_status (right), ==, SOUP_STATUS_OK);
   g_assert_true (heart_simulator_get_running (f->simulator));
 
+  /* the person's settings need it too */
+  for (guint i = 0; i < 4; i++)
+    {
+      const char *path = i % 2 ? "/simulation/random-events?events_per_hour=0" : "/simulation/stress-level?stress_level=0.5";
+      g_autoptr(TestReply) reply = test_request (f->session, SOUP_METHOD_POST, f->port, path,
+                                                 i < 2 ? NULL : "Authorization", "Bearer s3cret", NULL);
+
+      g_assert_cmpuint (test_reply_status (reply), ==, i < 2 ? SOUP_STATUS_UNAUTHORIZED : SOUP_STATUS_OK);
+      if (i < 2)
+        {
+          g_assert_cmpfloat (heart_simulator_get_stress_level (f->simulator), ==, 0.0);
+          g_assert_cmpfloat (heart_simulator_get_random_events_per_hour (f->simulator), ==, HEART_EVENTS_PER_HOUR_DEFAULT);
+        }
+    }
+  g_assert_cmpfloat (heart_simulator_get_stress_level (f->simulator), ==, 0.5);
+  g_assert_cmpfloat (heart_simulator_get_random_events_per_hour (f->simulator), ==, 0.0);
+
   /* reading stays open */
   read = test_request (f->session, SOUP_METHOD_GET, f->port, "/heartbeat/current", NULL);
   g_assert_cmpuint (test_reply_status (read), ==, SOUP_STATUS_OK);
@@ -1847,6 +1936,7 @@ main (int    argc,
   ADD ("/server/current", test_current);
   ADD ("/server/start-stop", test_start_stop);
   ADD ("/server/commands", test_commands);
+  ADD ("/server/person-settings", test_person_settings);
   ADD ("/server/bad-input", test_bad_input);
   ADD ("/server/not-found-and-method", test_not_found_and_method);
   ADD ("/server/cors-preflight", test_cors_preflight);

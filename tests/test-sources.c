@@ -329,9 +329,15 @@ test_conflicts_and_refusals (Fixture       *f,
   g_clear_pointer (&answer, json_node_unref);
   answer = request_json (f, SOUP_METHOD_POST, "/simulation/set-baseline?baseline_bpm=60", SOUP_STATUS_CONFLICT);
   g_clear_pointer (&answer, json_node_unref);
+  answer = request_json (f, SOUP_METHOD_POST, "/simulation/stress-level?stress_level=0.5", SOUP_STATUS_CONFLICT);
+  g_clear_pointer (&answer, json_node_unref);
+  answer = request_json (f, SOUP_METHOD_POST, "/simulation/random-events?events_per_hour=0", SOUP_STATUS_CONFLICT);
+  g_clear_pointer (&answer, json_node_unref);
   answer = request_json (f, SOUP_METHOD_POST, "/simulation/scenario?name=interview", SOUP_STATUS_CONFLICT);
   g_clear_pointer (&answer, json_node_unref);
   g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, HEART_BASELINE_DEFAULT);
+  g_assert_cmpfloat (heart_simulator_get_stress_level (f->simulator), ==, 0.0);
+  g_assert_cmpfloat (heart_simulator_get_random_events_per_hour (f->simulator), !=, 0.0);
   /* start and stop: any source */
   answer = request_json (f, SOUP_METHOD_POST, "/simulation/stop", SOUP_STATUS_OK);
   g_assert_cmpstr (test_json_string (answer, "status"), ==, "stopped");

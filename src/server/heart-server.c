@@ -531,6 +531,63 @@ handle_set_baseline (HeartServer       *self,
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
+/* POST /simulation/stress-level?stress_level=0.3: the tonic stress the
+ * person lives with, as the window's slider sets it (docs/api.md); an event
+ * rises above it and falls back to it */
+static void
+handle_set_stress_level (HeartServer       *self,
+                         SoupServerMessage *msg,
+                         GHashTable        *query)
+{
+  g_autoptr(HeartValidation) validation = heart_validation_new (query);
+  g_autoptr(GError) error = NULL;
+  double level = 0;
+  GString *json;
+
+  heart_validation_double (validation, "stress_level", TRUE, 0.0, 1.0, &level);
+  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
+    return;
+
+  if (!heart_simulator_set_stress_level (self->simulator, level, &error))
+    {
+      heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
+      return;
+    }
+
+  json = g_string_new ("{\"status\":\"stress_level_set\",\"stress_level\":");
+  heart_json_append_double (json, heart_simulator_get_stress_level (self->simulator), 3);
+  g_string_append_c (json, '}');
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
+/* POST /simulation/random-events?events_per_hour=144: the rate of random
+ * stress events, 0 none; the window's switch is the rate or 0 (docs/api.md) */
+static void
+handle_set_random_events (HeartServer       *self,
+                          SoupServerMessage *msg,
+                          GHashTable        *query)
+{
+  g_autoptr(HeartValidation) validation = heart_validation_new (query);
+  g_autoptr(GError) error = NULL;
+  double rate = 0;
+  GString *json;
+
+  heart_validation_double (validation, "events_per_hour", TRUE, 0.0, HEART_EVENTS_PER_HOUR_MAX, &rate);
+  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
+    return;
+
+  if (!heart_simulator_set_random_events_per_hour (self->simulator, rate, &error))
+    {
+      heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
+      return;
+    }
+
+  json = g_string_new ("{\"status\":\"random_events_set\",\"events_per_hour\":");
+  heart_json_append_double (json, heart_simulator_get_random_events_per_hour (self->simulator), 1);
+  g_string_append_c (json, '}');
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
 /* GET and POST /simulation/profile: who the person is (docs/model.md,
  * "Profiles") */
 static void
@@ -801,6 +858,8 @@ static const Route routes[] = {
   { "/simulation/stop", NULL, handle_stop },
   { "/simulation/trigger-stress", NULL, handle_trigger_stress },
   { "/simulation/set-baseline", NULL, handle_set_baseline },
+  { "/simulation/stress-level", NULL, handle_set_stress_level },
+  { "/simulation/random-events", NULL, handle_set_random_events },
   { "/simulation/activity", handle_get_activity, handle_set_activity },
   { "/simulation/profile", handle_get_profile, handle_set_profile },
   { "/api/stream", handle_stream, NULL },
