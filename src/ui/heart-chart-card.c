@@ -27,6 +27,7 @@ struct _HeartChartCard
 
   /* template widgets */
   HeartChart     *chart;
+  GtkMenuButton  *span_menu_button;
 };
 
 enum {
@@ -64,6 +65,26 @@ on_running_changed (HeartChartCard *self)
   heart_chart_set_live (self->chart, self->source != NULL && heart_source_get_running (self->source));
 }
 
+/* The narrow window's span menu says the span shown: "1 min", "24 h" */
+static void
+show_span (HeartChartCard *self)
+{
+  guint seconds = heart_chart_get_window_seconds (self->chart);
+  g_autofree char *label = NULL;
+  g_autofree char *name = NULL;
+
+  if (seconds < 60)
+    label = g_strdup_printf (C_("time span", "%u s"), seconds);
+  else if (seconds < 3600)
+    label = g_strdup_printf (C_("time span", "%u min"), seconds / 60);
+  else
+    label = g_strdup_printf (C_("time span", "%u h"), seconds / 3600);
+  gtk_menu_button_set_label (self->span_menu_button, label);
+  /* Translators: the accessible name of the time span menu, with the span shown */
+  name = g_strdup_printf (_("Time span: %s"), label);
+  heart_menu_button_set_accessible_label (self->span_menu_button, name);
+}
+
 static void
 forward_notify (HeartChartCard *self,
                 GParamSpec     *pspec)
@@ -73,7 +94,10 @@ forward_notify (HeartChartCard *self,
   else if (g_str_equal (pspec->name, "day-log"))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DAY_LOG]);
   else if (g_str_equal (pspec->name, "window-seconds"))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_SECONDS]);
+    {
+      show_span (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_SECONDS]);
+    }
   else if (g_str_equal (pspec->name, "show-breathing"))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_BREATHING]);
   else if (g_str_equal (pspec->name, "show-skin-conductance"))
@@ -234,6 +258,7 @@ heart_chart_card_class_init (HeartChartCardClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/heartsim/Heartsim/ui/heart-chart-card.ui");
   gtk_widget_class_bind_template_child (widget_class, HeartChartCard, chart);
+  gtk_widget_class_bind_template_child (widget_class, HeartChartCard, span_menu_button);
   /* Not kept, but tests find it */
   gtk_widget_class_bind_template_child_full (widget_class, "traces_button", FALSE, 0);
   gtk_widget_class_set_css_name (widget_class, "heartchartcard");
@@ -258,6 +283,7 @@ heart_chart_card_init (HeartChartCard *self)
   g_signal_group_connect_swapped (self->source_notify, "notify::running",
                                   G_CALLBACK (on_running_changed), self);
   g_signal_connect_object (self->chart, "notify", G_CALLBACK (forward_notify), self, G_CONNECT_SWAPPED);
+  show_span (self);
 }
 
 GtkWidget *

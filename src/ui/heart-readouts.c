@@ -504,6 +504,20 @@ heart_readouts_get_bpm_text (HeartReadouts *self)
   return gtk_label_get_label (self->bpm_label);
 }
 
+void
+heart_readouts_set_compact (HeartReadouts *self,
+                            gboolean       compact)
+{
+  g_return_if_fail (HEART_IS_READOUTS (self));
+
+  /* two lines of three rather than a line that scrolls past the screen */
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (self->flow_box), compact ? 3 : 6);
+  if (compact)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "compact");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "compact");
+}
+
 const char *
 heart_readouts_get_variability_caption (HeartReadouts *self)
 {

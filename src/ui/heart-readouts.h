@@ -27,6 +27,9 @@ const char     *heart_readouts_get_bpm_text    (HeartReadouts *self);
 /* The number shown for heart rate, RMSSD, stress, respiratory rate, EDA or
  * steps today; for SpO2 and skin temperature the caption with its unit
  * ("97 %", "33.4 °C"); for activity, the words under the steps */
+/* Compact: smaller cards, three to a line, for a narrow window */
+void           heart_readouts_set_compact             (HeartReadouts *self,
+                                                       gboolean compact);
 /* What the variability card says beneath RMSSD: the index, or that it
  * is still warming up (for tests) */
 const char    *heart_readouts_get_variability_caption (HeartReadouts *self);

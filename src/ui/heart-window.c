@@ -59,6 +59,8 @@ struct _HeartWindow
   char                 *opening_url;        /* the address win.open-url opens last */
   char                 *last_toast_title;   /* for tests */
   guint                 folded_id;
+  guint                 width_id;
+  gboolean              narrow;             /* phone width: compact readouts, icon-only buttons */
   guint                 record_clock_id;
 
   /* template widgets */
@@ -202,16 +204,15 @@ on_running_changed (HeartWindow *self)
   gboolean running = heart_source_get_running (HEART_SOURCE (self->source));
   gboolean replay = current_replay (self) != NULL;
   gboolean sensor = current_sensor (self) != NULL;
+  const char *label;
 
   adw_button_content_set_icon_name (self->run_button_content,
                                     running ? (replay ? "media-playback-pause-symbolic" : "media-playback-stop-symbolic")
                                             : "media-playback-start-symbolic");
-  if (replay)
-    adw_button_content_set_label (self->run_button_content, running ? _("_Pause") : _("_Play"));
-  else
-    adw_button_content_set_label (self->run_button_content, running ? _("_Stop") : _("_Start"));
-  heart_widget_set_accessible_mnemonic (GTK_WIDGET (self->run_button),
-                                        adw_button_content_get_label (self->run_button_content));
+  label = replay ? (running ? _("_Pause") : _("_Play")) : (running ? _("_Stop") : _("_Start"));
+  /* narrow, the icon alone: the name stays for screen readers */
+  adw_button_content_set_label (self->run_button_content, self->narrow ? "" : label);
+  heart_widget_set_accessible_mnemonic (GTK_WIDGET (self->run_button), label);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_button),
                                replay ? _("Play or pause the replay (Space)")
                                : sensor ? _("Start or stop taking the strap’s measurements (Space)")
@@ -351,11 +352,9 @@ on_source_changed (HeartWindow *self)
   const char *event_tooltip;
   const char *why = NULL;
 
+  /* simulating, the button says what it does now */
   if (simulating)
-    {
-      show_event_state (self);
-      event_tooltip = gtk_widget_get_tooltip_text (self->event_button);
-    }
+    event_tooltip = NULL;
   else if (sensor != NULL)
     {
       event_tooltip = _("Only the simulation has stress events: a Bluetooth strap is being read");
@@ -372,8 +371,13 @@ on_source_changed (HeartWindow *self)
   g_signal_group_set_target (self->replay_signals, replay);
   g_signal_group_set_target (self->sensor_signals, sensor);
   heart_controls_set_simulating (self->controls, why);
-  gtk_widget_set_tooltip_text (self->event_button, event_tooltip);
-  gtk_widget_set_tooltip_text (self->event_icon_button, event_tooltip);
+  if (event_tooltip != NULL)
+    {
+      gtk_widget_set_tooltip_text (self->event_button, event_tooltip);
+      gtk_widget_set_tooltip_text (self->event_icon_button, event_tooltip);
+    }
+  else
+    show_event_state (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run-scenario", simulating);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-scenario", simulating);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.use-simulation", !simulating);
@@ -414,6 +418,55 @@ show_controls_button (gpointer user_data)
   self->folded_id = 0;
   gtk_widget_set_visible (self->controls_button, adw_flap_get_folded (self->flap));
   return G_SOURCE_REMOVE;
+}
+
+/* Narrower than this (a phone, a tiled half of a small screen) the window
+ * goes compact: readouts in two lines of smaller cards, a shorter chart,
+ * icon-only header buttons (docs/desktop.md, "Adaptive layout") */
+#define NARROW_WIDTH 600
+
+static void on_recording_changed (HeartWindow *self);
+
+static void
+set_narrow (HeartWindow *self,
+            gboolean     narrow)
+{
+  if (self->narrow == narrow)
+    return;
+  self->narrow = narrow;
+  if (narrow)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "narrow");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "narrow");
+  /* the main menu has Record too; the button comes back while it records,
+   * to show the time (on_recording_changed) */
+  heart_readouts_set_compact (self->readouts, narrow);
+  gtk_widget_set_size_request (GTK_WIDGET (heart_chart_card_get_chart (self->chart_card)), -1, narrow ? 150 : 220);
+  on_running_changed (self);
+  on_recording_changed (self);
+}
+
+static gboolean
+show_width (gpointer user_data)
+{
+  HeartWindow *self = user_data;
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height;
+
+  self->width_id = 0;
+  if (width <= 0)
+    gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  set_narrow (self, width > 0 && width < NARROW_WIDTH);
+  return G_SOURCE_REMOVE;
+}
+
+/* The width changes while the window is allocated: the compact layout
+ * waits for the idle, as the controls button does */
+static void
+on_width_changed (HeartWindow *self)
+{
+  if (self->width_id == 0)
+    self->width_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, show_width, self, NULL);
 }
 
 static void
@@ -761,7 +814,7 @@ update_record_button (HeartWindow *self)
 
   if (!heart_recorder_get_recording (self->recorder))
     {
-      adw_button_content_set_label (self->record_button_content, _("Re_cord"));
+      adw_button_content_set_label (self->record_button_content, self->narrow ? "" : _("Re_cord"));
       gtk_widget_remove_css_class (GTK_WIDGET (self->record_button), "destructive-action");
       return;
     }
@@ -784,6 +837,8 @@ on_recording_changed (HeartWindow *self)
   if (heart_recorder_get_recording (self->recorder))
     self->record_clock_id = g_timeout_add_seconds (1, on_record_clock, self);
   update_record_button (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->record_button),
+                          !self->narrow || heart_recorder_get_recording (self->recorder));
   /* the state of win.record */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
 }
@@ -981,6 +1036,9 @@ heart_window_constructed (GObject *object)
   g_signal_connect_object (self->flap, "notify::folded", G_CALLBACK (on_folded_changed),
                            self, G_CONNECT_SWAPPED);
   gtk_widget_set_visible (self->controls_button, adw_flap_get_folded (self->flap));
+  g_signal_connect (self, "notify::default-width", G_CALLBACK (on_width_changed), NULL);
+  g_signal_connect (self, "notify::maximized", G_CALLBACK (on_width_changed), NULL);
+  on_width_changed (self);
   on_source_changed (self);
   on_recording_changed (self);
   update_banner (self);
@@ -993,6 +1051,7 @@ heart_window_dispose (GObject *object)
 
   /* Before the widgets go: no handler may run on a half-destroyed window */
   g_clear_handle_id (&self->folded_id, g_source_remove);
+  g_clear_handle_id (&self->width_id, g_source_remove);
   g_clear_handle_id (&self->record_clock_id, g_source_remove);
   g_cancellable_cancel (self->replay_opening);
   g_clear_object (&self->replay_opening);
