@@ -23,20 +23,28 @@ heart_label_set_printf (GtkLabel   *label,
     gtk_label_set_label (label, text);
 }
 
+static void G_GNUC_PRINTF (3, 0)
+update_property_vprintf (GtkWidget             *widget,
+                         GtkAccessibleProperty  property,
+                         const char            *format,
+                         va_list                args)
+{
+  char text[192];
+
+  g_vsnprintf (text, sizeof text, format, args);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), property, text, -1);
+}
+
 void
 heart_widget_set_accessible_printf (GtkWidget  *widget,
                                     const char *format,
                                     ...)
 {
-  char text[192];
   va_list args;
 
   va_start (args, format);
-  g_vsnprintf (text, sizeof text, format, args);
+  update_property_vprintf (widget, GTK_ACCESSIBLE_PROPERTY_LABEL, format, args);
   va_end (args);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                  -1);
 }
 
 void
@@ -44,15 +52,11 @@ heart_widget_set_value_text_printf (GtkWidget  *widget,
                                     const char *format,
                                     ...)
 {
-  char text[192];
   va_list args;
 
   va_start (args, format);
-  g_vsnprintf (text, sizeof text, format, args);
+  update_property_vprintf (widget, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, format, args);
   va_end (args);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
-                                  GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, text,
-                                  -1);
 }
 
 void
