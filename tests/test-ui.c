@@ -662,6 +662,26 @@ test_sliders (Fixture *f)
   g_assert_cmpfloat (gtk_adjustment_get_value (baseline), ==, 58);
   heart_simulator_set_stress_level (f->simulator, 0.8, NULL);
   g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (stress), 0.8, 1e-9);
+
+  /* a screen reader hears what the screen shows: units, not 0–1 */
+  {
+    HeartControls *controls = heart_window_get_controls (f->window);
+    static const struct { const char *scale, *text; } expected[] = {
+      { "baseline_scale", "58 bpm" }, { "stress_scale", "80 %" }, { "event_level_scale", "45 %" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        GtkWidget *scale = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (controls), HEART_TYPE_CONTROLS,
+                                                                      expected[i].scale));
+        g_autofree char *message = gtk_test_accessible_check_property (GTK_ACCESSIBLE (scale),
+                                                                       GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT,
+                                                                       expected[i].text);
+
+        if (message != NULL)
+          g_error ("%s: %s", expected[i].scale, message);
+      }
+  }
 }
 
 /* ---------------------------------------------------------------- chart */
