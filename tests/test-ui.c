@@ -912,6 +912,60 @@ test_chart_crosshair_keys (Fixture *f)
   assert_chart_describes (chart, newest->t_s);
 }
 
+/* Page Up scrolls back through the history by half a span, the span stays
+ * there while samples come, a Live button appears, and Escape (or Live)
+ * follows the samples again; no further back than the history goes */
+static void
+test_chart_scroll_back (Fixture *f)
+{
+  HeartChart *chart = heart_window_get_chart (f->window);
+  HeartChartData *data = heart_chart_get_data (chart);
+  GtkWidget *live = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (heart_window_get_chart_card (f->window)),
+                                                               HEART_TYPE_CHART_CARD, "live_button"));
+  guint n_points;
+  const HeartChartPoint *points;
+  double newest, oldest;
+
+  for (guint i = 0; i < 600; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  newest = heart_history_get_latest (f->history)->t_s;
+  oldest = heart_history_peek (f->history, 0)->t_s;
+  g_assert_false (gtk_widget_get_visible (live));
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (chart)));
+
+  for (guint i = 0; i < 4; i++)
+    press_key (GTK_WIDGET (chart), GDK_KEY_Page_Up);
+  g_assert_true (heart_chart_get_paused (chart));
+  g_assert_true (gtk_widget_get_visible (live));
+  g_assert_cmpfloat (heart_chart_data_get_view_end (data), ==, newest - 120);
+  points = heart_chart_data_get_points (data, &n_points);
+  g_assert_cmpuint (n_points, >=, 100);
+  /* one point beyond each edge, no more */
+  g_assert_cmpfloat (points[n_points - 2].t, <, newest - 120);
+  g_assert_cmpfloat (points[n_points - 1].t, <=, newest - 119);
+  g_assert_cmpfloat (points[1].t, >, newest - 180);
+
+  /* samples come; the span stays where it was scrolled to */
+  for (guint i = 0; i < 10; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  g_assert_cmpfloat (heart_chart_data_get_view_end (data), ==, newest - 120);
+
+  /* as far back as the history goes, and no further */
+  heart_chart_scroll_by (chart, -100000);
+  g_assert_cmpfloat (heart_chart_data_get_view_end (data), ==, oldest + 60);
+
+  press_key (GTK_WIDGET (chart), GDK_KEY_Escape);
+  g_assert_false (heart_chart_get_paused (chart));
+  g_assert_false (gtk_widget_get_visible (live));
+  g_assert_cmpfloat (heart_chart_data_get_view_end (data), ==, heart_history_get_latest (f->history)->t_s);
+
+  /* scrolling on past the newest sample follows the samples too */
+  heart_chart_scroll_by (chart, -30);
+  g_assert_true (heart_chart_get_paused (chart));
+  heart_chart_scroll_by (chart, 60);
+  g_assert_false (heart_chart_get_paused (chart));
+}
+
 /* A stop is marked where the samples stood still, with how long it lasted
  * once they go on; the time axis ends in "stopped", not "now", meanwhile */
 static void
@@ -2532,6 +2586,7 @@ main (int    argc,
   ADD ("/ui/chart/day-bands", test_chart_day_bands, START_NORMAL);
   ADD ("/ui/chart/crosshair-keys", test_chart_crosshair_keys, START_NORMAL);
   ADD ("/ui/chart/marks-stops", test_chart_marks_stops, START_NORMAL);
+  ADD ("/ui/chart/scroll-back", test_chart_scroll_back, START_NORMAL);
   ADD ("/ui/activity/off-during-replay", test_activity_off_during_replay, START_NORMAL);
   ADD ("/ui/profile/menu", test_profile_menu, START_NORMAL);
   g_test_add_func ("/ui/source/command-line", test_replay_command_line);

@@ -28,6 +28,7 @@ struct _HeartChartCard
   /* template widgets */
   HeartChart     *chart;
   GtkMenuButton  *span_menu_button;
+  GtkWidget      *live_button;
 };
 
 enum {
@@ -83,6 +84,12 @@ show_span (HeartChartCard *self)
   /* Translators: the accessible name of the time span menu, with the span shown */
   name = g_strdup_printf (_("Time span: %s"), label);
   heart_menu_button_set_accessible_label (self->span_menu_button, name);
+}
+
+static void
+on_live_clicked (HeartChartCard *self)
+{
+  heart_chart_set_paused (self->chart, FALSE);
 }
 
 static void
@@ -259,6 +266,8 @@ heart_chart_card_class_init (HeartChartCardClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/heartsim/Heartsim/ui/heart-chart-card.ui");
   gtk_widget_class_bind_template_child (widget_class, HeartChartCard, chart);
   gtk_widget_class_bind_template_child (widget_class, HeartChartCard, span_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, HeartChartCard, live_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_live_clicked);
   /* Not kept, but tests find it */
   gtk_widget_class_bind_template_child_full (widget_class, "traces_button", FALSE, 0);
   gtk_widget_class_set_css_name (widget_class, "heartchartcard");
@@ -283,6 +292,7 @@ heart_chart_card_init (HeartChartCard *self)
   g_signal_group_connect_swapped (self->source_notify, "notify::running",
                                   G_CALLBACK (on_running_changed), self);
   g_signal_connect_object (self->chart, "notify", G_CALLBACK (forward_notify), self, G_CONNECT_SWAPPED);
+  g_object_bind_property (self->chart, "paused", self->live_button, "visible", G_BINDING_SYNC_CREATE);
   show_span (self);
 }
 

@@ -59,6 +59,7 @@ struct _HeartChartData
   Trace         traces[HEART_N_TRACES];
   GArray       *bands[HEART_N_BANDS];    /* HeartChartBand, on the long spans */
   GArray       *stops;      /* HeartChartStop, oldest first */
+  double        view_end;   /* the right end of a span scrolled back to; NAN: the newest sample */
 };
 
 G_DEFINE_FINAL_TYPE (HeartChartData, heart_chart_data, G_TYPE_OBJECT)
@@ -234,6 +235,14 @@ clear_prepared (HeartChartData *self)
   self->latest_t = 0;
 }
 
+/* The right end of the span shown: the newest sample, or where the span
+ * was scrolled back to */
+static double
+shown_end (const HeartChartData *self)
+{
+  return isfinite (self->view_end) ? MIN (self->view_end, self->latest_t) : self->latest_t;
+}
+
 static void
 rebuild_points (HeartChartData *self)
 {
@@ -243,8 +252,8 @@ rebuild_points (HeartChartData *self)
   guint bucket_count = 0;
   gboolean in_span = FALSE;
   gboolean in_phase = FALSE;
-  double t_min;
-  guint first;
+  double t_min, t_max;
+  guint first, end;
 
   clear_prepared (self);
   if (length == 0)
@@ -253,17 +262,21 @@ rebuild_points (HeartChartData *self)
       return;
     }
 
-  /* One sample left of the window, so the line reaches the left edge */
+  /* One sample beyond each edge, so the line reaches both */
   self->latest_t = heart_history_peek (self->history, length - 1)->t_s;
-  t_min = self->latest_t - self->window_seconds;
-  first = length - 1;
+  t_max = shown_end (self);
+  t_min = t_max - self->window_seconds;
+  end = length;
+  while (end > 1 && heart_history_peek (self->history, end - 2)->t_s >= t_max)
+    end--;
+  first = end - 1;
   while (first > 0 && heart_history_peek (self->history, first)->t_s > t_min)
     first--;
 
-  if (length - first > MAX_POINTS)
+  if (end - first > MAX_POINTS)
     bucket_s = self->window_seconds / (MAX_POINTS / 2.0);
 
-  for (guint i = first; i < length; i++)
+  for (guint i = first; i < end; i++)
     {
       const HeartSample *sample = heart_history_peek (self->history, i);
       const HeartSample *before = i > 0 ? heart_history_peek (self->history, i - 1) : NULL;
@@ -275,7 +288,7 @@ rebuild_points (HeartChartData *self)
       append_point (self, &point, bucket_s, &bucket_key, &bucket_count);
     }
 
-  self->covered_s = self->latest_t - heart_history_peek (self->history, first)->t_s;
+  self->covered_s = t_max - heart_history_peek (self->history, first)->t_s;
   forget_stops (self, heart_history_peek (self->history, 0)->t_s);
   update_bpm_range (self);
 }
@@ -293,7 +306,8 @@ rebuild_from_day_log (HeartChartData *self)
   guint bucket_count = 0;
   gboolean in_span = FALSE;
   gboolean in_phase = FALSE;
-  guint first;
+  double t_max;
+  guint first, end;
 
   clear_prepared (self);
   if (length == 0)
@@ -304,21 +318,23 @@ rebuild_from_day_log (HeartChartData *self)
 
   last = heart_day_log_peek (self->day_log, length - 1);
   self->latest_t = MAX (last->t_s, latest != NULL ? latest->t_s : 0);
-  first = heart_day_log_find (self->day_log, self->latest_t - self->window_seconds);
-  /* one bucket left of the window, so the line reaches the left edge */
+  t_max = shown_end (self);
+  first = heart_day_log_find (self->day_log, t_max - self->window_seconds);
+  /* one bucket beyond each edge, so the line reaches both */
   if (first > 0)
     first--;
-  if (length - first > MAX_POINTS)
+  end = MIN (heart_day_log_find (self->day_log, t_max) + 1, length);
+  if (end - first > MAX_POINTS)
     bucket_s = self->window_seconds / (MAX_POINTS / 2.0);
 
-  for (guint i = first; i < length; i++)
+  for (guint i = first; i < end; i++)
     {
       const HeartDayBucket *bucket = heart_day_log_peek (self->day_log, i);
       const HeartDayBucket *before = i > 0 ? heart_day_log_peek (self->day_log, i - 1) : NULL;
       const HeartDayBucket *after = heart_day_log_peek (self->day_log, i + 1);
       /* a bucket lasts until the next one: fast speeds leave buckets
        * without a sample between them, and the person did not stop */
-      double end = after != NULL ? after->t_s : MIN (bucket->t_s + HEART_DAY_LOG_BUCKET_S, self->latest_t);
+      double stretch_end = after != NULL ? after->t_s : MIN (bucket->t_s + HEART_DAY_LOG_BUCKET_S, self->latest_t);
       HeartChartPoint point = { bucket->t_s + HEART_DAY_LOG_BUCKET_S / 2, bucket->bpm_mean, bucket->stress_mean,
                                 bucket->bpm_mean > 0 ? 60000.0 / bucket->bpm_mean : NAN };
 
@@ -327,13 +343,14 @@ rebuild_from_day_log (HeartChartData *self)
                          i > first ? "" : before != NULL ? before->condition : NULL, &in_phase);
       append_point (self, &point, bucket_s, &bucket_key, &bucket_count);
       if (bucket->activity != HEART_DAY_NO_ACTIVITY)
-        append_band (self, HEART_BAND_ACTIVITY, bucket->t_s, end, bucket->activity);
+        append_band (self, HEART_BAND_ACTIVITY, bucket->t_s, stretch_end, bucket->activity);
       if (bucket->sleep != HEART_DAY_SLEEP_NONE)
-        append_band (self, HEART_BAND_SLEEP, bucket->t_s, end, bucket->sleep);
+        append_band (self, HEART_BAND_SLEEP, bucket->t_s, stretch_end, bucket->sleep);
     }
-  append_span_edge (self, self->latest_t, FALSE, &in_span);
+  append_span_edge (self, MIN (heart_day_log_peek (self->day_log, end - 1)->t_s + HEART_DAY_LOG_BUCKET_S,
+                               self->latest_t), FALSE, &in_span);
 
-  self->covered_s = self->latest_t - heart_day_log_peek (self->day_log, first)->t_s;
+  self->covered_s = t_max - heart_day_log_peek (self->day_log, first)->t_s;
   update_bpm_range (self);
 }
 
@@ -586,6 +603,7 @@ heart_chart_data_init (HeartChartData *self)
   for (guint b = 0; b < HEART_N_BANDS; b++)
     self->bands[b] = g_array_new (FALSE, FALSE, sizeof (HeartChartBand));
   self->stops = g_array_new (FALSE, FALSE, sizeof (HeartChartStop));
+  self->view_end = NAN;
   self->low = 60;
   self->high = 100;
   /* A resting breath fills about 1; skin conductance moves by tenths of a µS */
@@ -700,7 +718,7 @@ heart_chart_data_update (HeartChartData *self)
     }
   rebuild_points (self);
   for (guint t = 0; t < HEART_N_TRACES; t++)
-    trace_prepare (&self->traces[t], self->latest_t - self->window_seconds);
+    trace_prepare (&self->traces[t], shown_end (self) - self->window_seconds);
 }
 
 double
@@ -775,6 +793,42 @@ heart_chart_data_get_trace_range (HeartChartData *self,
   g_return_if_fail (trace < HEART_N_TRACES);
   *low = self->traces[trace].low;
   *high = self->traces[trace].high;
+}
+
+void
+heart_chart_data_set_view_end (HeartChartData *self,
+                               double          t)
+{
+  g_return_if_fail (HEART_IS_CHART_DATA (self));
+
+  if ((isnan (t) && isnan (self->view_end)) || t == self->view_end)
+    return;
+  self->view_end = t;
+  heart_chart_data_update (self);
+}
+
+double
+heart_chart_data_get_view_end (HeartChartData *self)
+{
+  g_return_val_if_fail (HEART_IS_CHART_DATA (self), NAN);
+  return shown_end (self);
+}
+
+gboolean
+heart_chart_data_get_time_bounds (HeartChartData *self,
+                                  double         *oldest,
+                                  double         *newest)
+{
+  g_return_val_if_fail (HEART_IS_CHART_DATA (self), FALSE);
+
+  if (heart_chart_data_get_long_span (self) && heart_day_log_get_length (self->day_log) > 0)
+    *oldest = heart_day_log_peek (self->day_log, 0)->t_s;
+  else if (self->history != NULL && heart_history_get_length (self->history) > 0)
+    *oldest = heart_history_peek (self->history, 0)->t_s;
+  else
+    return FALSE;
+  *newest = self->latest_t;
+  return TRUE;
 }
 
 void

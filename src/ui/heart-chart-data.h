@@ -142,6 +142,16 @@ void                   heart_chart_data_get_trace_range    (HeartChartData *self
                                                             HeartTraceId trace,
                                                             double *low,
                                                             double *high);
+/* Scroll back: the span shown ends at @t instead of the newest sample
+ * (NAN: follow the newest again) */
+void                   heart_chart_data_set_view_end       (HeartChartData *self,
+                                                            double t);
+/* The right end of the span shown */
+double                 heart_chart_data_get_view_end       (HeartChartData *self);
+/* The oldest and the newest time the span can show; FALSE with no data */
+gboolean               heart_chart_data_get_time_bounds    (HeartChartData *self,
+                                                            double *oldest,
+                                                            double *newest);
 /* The source stopped (@running FALSE) or went on, now */
 void                   heart_chart_data_mark_running       (HeartChartData *self,
                                                             gboolean running);

@@ -103,6 +103,11 @@ struct _HeartChart
   PangoLayout     *bpm_unit_layout;
   gint64           shrink_since_us;   /* the data has fit a smaller range since; 0 if not */
 
+  /* scrolled back through the history: the span ends at view_end_t and
+   * stays there while samples come */
+  gboolean         paused;
+  double           view_end_t;
+
   /* the crosshair: at the pointer's x while it hovers, else at a time the
    * arrow keys chose; NAN for none */
   double           cursor_x;
@@ -124,6 +129,7 @@ enum {
   PROP_LIVE,
   PROP_SHOW_BREATHING,
   PROP_SHOW_SKIN_CONDUCTANCE,
+  PROP_PAUSED,
   N_PROPS
 };
 
@@ -242,7 +248,9 @@ rebuild_x_labels (HeartChart *self)
 
   for (guint age = 0; age <= window_seconds && self->n_x_labels < MAX_X_LABELS; age += step)
     {
-      g_autofree char *text = format_age (age, step, self->live);
+      /* scrolled back, the right edge is that long before the newest sample */
+      guint offset = self->paused ? (guint) lround (MAX (self->latest_t - self->view_end_t, 0)) : 0;
+      g_autofree char *text = offset > 0 ? heart_chart_format_age (age + offset) : format_age (age, step, self->live);
       AxisLabel *label = &self->x_labels[self->n_x_labels++];
 
       label->value = age;
@@ -432,6 +440,8 @@ edge_at (HeartChart *self,
 {
   double fraction;
 
+  if (self->paused)
+    return self->view_end_t;
   if (self->period_us <= 0)
     return self->latest_t;
   fraction = CLAMP ((double) (now_us - self->arrival_us) / self->period_us, 0.0, 1.0);
@@ -1381,6 +1391,9 @@ heart_chart_get_property (GObject    *object,
     case PROP_SHOW_SKIN_CONDUCTANCE:
       g_value_set_boolean (value, self->show_trace[HEART_TRACE_SKIN]);
       break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, self->paused);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1413,6 +1426,9 @@ heart_chart_set_property (GObject      *object,
       break;
     case PROP_SHOW_SKIN_CONDUCTANCE:
       heart_chart_set_show_trace (self, HEART_TRACE_SKIN, g_value_get_boolean (value));
+      break;
+    case PROP_PAUSED:
+      heart_chart_set_paused (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1453,6 +1469,11 @@ heart_chart_class_init (HeartChartClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_SKIN_CONDUCTANCE] =
     g_param_spec_boolean ("show-skin-conductance", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* scrolled back through the history; FALSE follows the samples (setting
+   * TRUE alone does nothing: scrolling does it) */
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1506,6 +1527,50 @@ on_pointer_leave (GtkEventControllerMotion *controller,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Scroll back (@seconds < 0) or on through what the history holds; back at
+ * the newest sample the chart follows the samples again */
+static void
+pan_by (HeartChart *self,
+        double      seconds)
+{
+  double oldest, newest;
+  double window = heart_chart_data_get_window_seconds (self->data);
+  double end;
+
+  if (!heart_chart_data_get_time_bounds (self->data, &oldest, &newest))
+    return;
+  end = (self->paused ? self->view_end_t : newest) + seconds;
+  if (end >= newest)
+    {
+      heart_chart_set_paused (self, FALSE);
+      return;
+    }
+  /* no further back than a span that still starts with data */
+  end = MAX (end, MIN (oldest + window, newest));
+  self->view_end_t = end;
+  self->edge_t = self->edge_from_t = end;
+  heart_chart_data_set_view_end (self->data, end);
+  if (!self->paused)
+    {
+      self->paused = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+    }
+  rebuild_x_labels (self);
+  take_range (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           HeartChart               *self)
+{
+  /* a wheel's notch moves a tenth of the span; up or left goes back */
+  pan_by (self, (dx + dy) * heart_chart_data_get_window_seconds (self->data) / 10);
+  return TRUE;
+}
+
 /* The arrow keys walk the crosshair from point to point (ten with Shift),
  * Home and End go to the oldest and newest, Escape hides it */
 static gboolean
@@ -1525,6 +1590,17 @@ on_key_pressed (GtkEventControllerKey *controller,
       self->cursor_t = NAN;
       gtk_widget_queue_draw (GTK_WIDGET (self));
       update_accessible_description (self, TRUE);
+      return TRUE;
+    }
+  /* Page Up and Down scroll by half a span; Escape goes back to live */
+  if (keyval == GDK_KEY_Page_Up || keyval == GDK_KEY_Page_Down)
+    {
+      pan_by (self, (keyval == GDK_KEY_Page_Up ? -0.5 : 0.5) * heart_chart_data_get_window_seconds (self->data));
+      return TRUE;
+    }
+  if (keyval == GDK_KEY_Escape && self->paused)
+    {
+      heart_chart_set_paused (self, FALSE);
       return TRUE;
     }
   if (n_points == 0 || (keyval != GDK_KEY_Left && keyval != GDK_KEY_Right && keyval != GDK_KEY_KP_Left
@@ -1556,6 +1632,7 @@ setup_controllers (HeartChart *self)
 {
   GtkEventController *motion = gtk_event_controller_motion_new ();
   GtkEventController *keys = gtk_event_controller_key_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
 
   g_signal_connect (motion, "enter", G_CALLBACK (on_pointer_motion), self);
   g_signal_connect (motion, "motion", G_CALLBACK (on_pointer_motion), self);
@@ -1563,6 +1640,8 @@ setup_controllers (HeartChart *self)
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
 }
 
 static void
@@ -1761,6 +1840,12 @@ heart_chart_update (HeartChart *self)
       self->latest_t = self->edge_t = self->edge_from_t = 0;
       self->arrival_us = self->period_us = 0;
     }
+  else if (self->paused)
+    {
+      /* scrolled back: the span stays; its labels count from the newest */
+      self->latest_t = latest_t;
+      rebuild_x_labels (self);
+    }
   else if (latest_t != self->latest_t)
     take_latest (self, latest_t);
 
@@ -1810,6 +1895,41 @@ heart_chart_get_trace_area (HeartChart      *self,
   strip = &layout.traces[trace];
   graphene_rect_init (area, strip->left, strip->top, strip->right - strip->left, strip->bottom - strip->top);
   return trace_shown (self, trace);
+}
+
+gboolean
+heart_chart_get_paused (HeartChart *self)
+{
+  g_return_val_if_fail (HEART_IS_CHART (self), FALSE);
+  return self->paused;
+}
+
+void
+heart_chart_set_paused (HeartChart *self,
+                        gboolean    paused)
+{
+  g_return_if_fail (HEART_IS_CHART (self));
+
+  if (paused || !self->paused)
+    return;
+  self->paused = FALSE;
+  heart_chart_data_set_view_end (self->data, NAN);
+  self->arrival_us = self->period_us = 0;
+  self->edge_t = self->edge_from_t = self->latest_t = heart_chart_data_get_latest_time (self->data);
+  rebuild_x_labels (self);
+  take_range (self);
+  if (self->live && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    ensure_ticking (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+}
+
+void
+heart_chart_scroll_by (HeartChart *self,
+                       double      seconds)
+{
+  g_return_if_fail (HEART_IS_CHART (self));
+  pan_by (self, seconds);
 }
 
 gboolean

@@ -39,6 +39,15 @@ gboolean      heart_chart_get_show_trace     (HeartChart *self,
 void          heart_chart_set_show_trace     (HeartChart *self,
                                               HeartTraceId trace,
                                               gboolean show);
+/* "paused": scrolled back through the history (the mouse wheel, Page Up
+ * and Down, or heart_chart_scroll_by()); set FALSE to follow the samples
+ * again */
+gboolean      heart_chart_get_paused         (HeartChart *self);
+void          heart_chart_set_paused         (HeartChart *self,
+                                              gboolean paused);
+/* Scroll back (@seconds < 0) or on; at the newest sample it follows again */
+void          heart_chart_scroll_by          (HeartChart *self,
+                                              double seconds);
 /* A tick's channel values (the simulator's "values"), for the traces */
 void          heart_chart_add_values         (HeartChart *self,
                                               const HeartChannelValue *values,
