@@ -910,6 +910,27 @@ test_chart_crosshair_keys (Fixture *f)
   g_assert_true (heart_chart_data_get_reading (heart_chart_get_data (chart), 0, &reading));
   press_key (GTK_WIDGET (chart), GDK_KEY_Escape);
   assert_chart_describes (chart, newest->t_s);
+
+  /* an acute event's shade knows its level, and the crosshair says it */
+  {
+    const HeartChartSpan *spans;
+    guint n_spans;
+    gboolean shown[HEART_N_TRACES] = { FALSE, FALSE };
+    g_autofree char *sentence = NULL;
+
+    heart_simulator_set_random_events_per_hour (f->simulator, 0, NULL);
+    heart_simulator_trigger_stress (f->simulator, 0.8, NULL);
+    for (guint i = 0; i < 20; i++)
+      heart_simulator_advance (f->simulator, 0.5);
+    spans = heart_chart_data_get_event_spans (heart_chart_get_data (chart), &n_spans);
+    g_assert_cmpuint (n_spans, >=, 1);
+    g_assert_cmpfloat (spans[n_spans - 1].level, ==, 0.8);
+    g_assert_true (heart_chart_data_get_reading (heart_chart_get_data (chart),
+                                                 heart_history_get_latest (history)->t_s, &reading));
+    g_assert_cmpfloat (reading.event_level, ==, 0.8);
+    sentence = heart_chart_reading_sentence (&reading, shown);
+    g_assert_nonnull (strstr (sentence, "Stress event at 80 %"));
+  }
 }
 
 /* Page Up scrolls back through the history by half a span, the span stays

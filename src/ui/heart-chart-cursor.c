@@ -49,7 +49,10 @@ reading_parts (const HeartChartReading *reading,
   if (shown[HEART_TRACE_SKIN] && isfinite (reading->traces[HEART_TRACE_SKIN]))
     /* Translators: skin conductance at the crosshair; µS is microsiemens */
     g_ptr_array_add (parts, g_strdup_printf (_("Skin %.2f µS"), reading->traces[HEART_TRACE_SKIN]));
-  if (reading->event_active)
+  if (reading->event_active && isfinite (reading->event_level))
+    /* Translators: an acute stress event at the crosshair, and its level */
+    g_ptr_array_add (parts, g_strdup_printf (_("Stress event at %.0f %%"), reading->event_level * 100));
+  else if (reading->event_active)
     g_ptr_array_add (parts, g_strdup (_("Stress event")));
   if (reading->phase[0] != '\0')
     /* Translators: the scenario phase at the crosshair */

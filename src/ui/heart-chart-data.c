@@ -60,11 +60,30 @@ struct _HeartChartData
   GArray       *bands[HEART_N_BANDS];    /* HeartChartBand, on the long spans */
   GArray       *stops;      /* HeartChartStop, oldest first */
   double        view_end;   /* the right end of a span scrolled back to; NAN: the newest sample */
+  GArray       *acute_starts;   /* TraceValue: when an acute event began, and its level */
 };
 
 G_DEFINE_FINAL_TYPE (HeartChartData, heart_chart_data, G_TYPE_OBJECT)
 
 /* ---------------------------------------------------------------- samples */
+
+/* The level of the acute event that began at @t (within a tick), NAN if
+ * none did: a random arousal, or values not heard */
+static double
+acute_level_at (const HeartChartData *self,
+                double                t)
+{
+  for (guint i = self->acute_starts->len; i > 0; i--)
+    {
+      const TraceValue *start = &g_array_index (self->acute_starts, TraceValue, i - 1);
+
+      if (fabs (start->t - t) <= 5)
+        return start->value;
+      if (start->t < t - 5)
+        break;
+    }
+  return NAN;
+}
 
 /* An event span runs from the first time with the event on to the first
  * time after it */
@@ -76,7 +95,7 @@ append_span_edge (HeartChartData *self,
 {
   if (event_active && !*in_span)
     {
-      HeartChartSpan span = { t, t };
+      HeartChartSpan span = { t, t, acute_level_at (self, t) };
 
       g_array_append_val (self->spans, span);
       *in_span = TRUE;
@@ -581,6 +600,7 @@ heart_chart_data_finalize (GObject *object)
   for (guint b = 0; b < HEART_N_BANDS; b++)
     g_clear_pointer (&self->bands[b], g_array_unref);
   g_clear_pointer (&self->stops, g_array_unref);
+  g_clear_pointer (&self->acute_starts, g_array_unref);
   G_OBJECT_CLASS (heart_chart_data_parent_class)->finalize (object);
 }
 
@@ -604,6 +624,7 @@ heart_chart_data_init (HeartChartData *self)
     self->bands[b] = g_array_new (FALSE, FALSE, sizeof (HeartChartBand));
   self->stops = g_array_new (FALSE, FALSE, sizeof (HeartChartStop));
   self->view_end = NAN;
+  self->acute_starts = g_array_new (FALSE, FALSE, sizeof (TraceValue));
   self->low = 60;
   self->high = 100;
   /* A resting breath fills about 1; skin conductance moves by tenths of a µS */
@@ -697,9 +718,20 @@ heart_chart_data_add_values (HeartChartData          *self,
   g_return_if_fail (values != NULL || n_values == 0);
 
   for (guint i = 0; i < n_values; i++)
-    for (guint t = 0; t < HEART_N_TRACES; t++)
-      if (values[i].channel == self->traces[t].channel)
-        trace_append (&self->traces[t], values[i].t_s, values[i].value);
+    {
+      if (values[i].channel == HEART_CHANNEL_EVENT && g_str_equal (values[i].label, "acute"))
+        {
+          TraceValue start = { values[i].t_s, values[i].value };
+
+          g_array_append_val (self->acute_starts, start);
+          /* as many as the history can hold events of, no more */
+          if (self->acute_starts->len > 1000)
+            g_array_remove_range (self->acute_starts, 0, 500);
+        }
+      for (guint t = 0; t < HEART_N_TRACES; t++)
+        if (values[i].channel == self->traces[t].channel)
+          trace_append (&self->traces[t], values[i].t_s, values[i].value);
+    }
   for (guint t = 0; t < HEART_N_TRACES; t++)
     trace_trim (&self->traces[t]);
 }
@@ -921,6 +953,7 @@ heart_chart_data_get_reading (HeartChartData    *self,
     .bpm = point->bpm,
     .stress = point->stress,
     .rr_ms = point->rr_ms,
+    .event_level = NAN,
   };
   for (guint i = 0; i < HEART_N_TRACES; i++)
     reading->traces[i] = trace_value_at (&self->traces[i], point->t);
@@ -928,7 +961,11 @@ heart_chart_data_get_reading (HeartChartData    *self,
     {
       const HeartChartSpan *span = &g_array_index (self->spans, HeartChartSpan, i);
 
-      reading->event_active |= point->t >= span->from && point->t <= span->to;
+      if (point->t >= span->from && point->t <= span->to)
+        {
+          reading->event_active = TRUE;
+          reading->event_level = span->level;
+        }
     }
   for (guint i = 0; i < self->phases->len; i++)
     {

@@ -71,6 +71,7 @@ typedef struct
   double   rr_ms;             /* NAN when not known */
   double   traces[HEART_N_TRACES];   /* the traces' own values; NAN where none */
   gboolean event_active;
+  double   event_level;       /* an acute event's, NAN for an arousal or none */
   char     phase[HEART_LABEL_MAX];   /* "" with none */
 } HeartChartReading;
 
@@ -78,6 +79,7 @@ typedef struct
 {
   double from;                /* simulation time, seconds */
   double to;
+  double level;               /* an acute event's, 0–1; NAN for random arousals or not known */
 } HeartChartSpan;
 
 typedef struct

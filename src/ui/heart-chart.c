@@ -645,6 +645,35 @@ snap (double coordinate)
   return floor (coordinate) + 0.5;
 }
 
+/* An acute event's level at the foot of its shade, where it fits */
+static void
+draw_event_level (HeartChart           *self,
+                  cairo_t              *cr,
+                  const PlotArea       *area,
+                  const HeartChartSpan *span,
+                  double                x0,
+                  double                x1)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(PangoLayout) layout = NULL;
+  int width, height;
+
+  if (!isfinite (span->level) || x_for_time (self, area, span->from) < area->left)
+    return;
+  /* Translators: an acute stress event's level, on the chart */
+  text = g_strdup_printf (_("%.0f %%"), span->level * 100);
+  layout = make_layout (self, text);
+  pango_layout_get_pixel_size (layout, &width, &height);
+  if (x1 - x0 < width + 4)
+    return;
+  cairo_save (cr);
+  set_color (cr, &self->stress_color, 1.0);
+  /* under where a phase's name stands */
+  cairo_move_to (cr, x0 + 2, area->top + 4 + 2 * height);
+  pango_cairo_show_layout (cr, layout);
+  cairo_restore (cr);
+}
+
 static void
 draw_event_spans (HeartChart        *self,
                   cairo_t           *cr,
@@ -669,6 +698,14 @@ draw_event_spans (HeartChart        *self,
                            layout->traces[t].bottom - layout->traces[t].top);
     }
   cairo_fill (cr);
+
+  for (guint i = 0; i < n_spans; i++)
+    {
+      double x0 = MAX (x_for_time (self, area, spans[i].from), area->left);
+      double x1 = MIN (x_for_time (self, area, spans[i].to), area->right);
+
+      draw_event_level (self, cr, area, &spans[i], x0, x1);
+    }
 }
 
 static void
