@@ -987,6 +987,33 @@ test_chart_scroll_back (Fixture *f)
   g_assert_false (heart_chart_get_paused (chart));
 }
 
+/* At 360 × 500 (a phone) the window goes compact and everything fits:
+ * GNOME's title bar (a close button alone) and GTK's own minimum sizes */
+static void
+test_window_narrow (Fixture *f)
+{
+  GtkWidget *window = GTK_WIDGET (f->window);
+  GtkWidget *record = heart_window_get_record_button (f->window);
+  int min_width, min_height, natural;
+  g_autofree char *layout = NULL;
+
+  g_object_get (gtk_settings_get_default (), "gtk-decoration-layout", &layout, NULL);
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
+  g_assert_false (gtk_widget_has_css_class (window, "narrow"));
+  g_assert_true (gtk_widget_get_visible (record));
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 500);
+  wait_for (gtk_widget_has_css_class (window, "narrow"));
+
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, &natural, NULL, NULL);
+  gtk_widget_measure (window, GTK_ORIENTATION_VERTICAL, 360, &min_height, &natural, NULL, NULL);
+  g_assert_cmpint (min_width, <=, 360);
+  g_assert_cmpint (min_height, <=, 500);
+  /* compact readouts, and Record in the main menu */
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (heart_window_get_readouts (f->window)), "compact"));
+  g_assert_false (gtk_widget_get_visible (record));
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
+}
+
 /* A stop is marked where the samples stood still, with how long it lasted
  * once they go on; the time axis ends in "stopped", not "now", meanwhile */
 static void
@@ -2574,6 +2601,7 @@ main (int    argc,
 
   ADD ("/ui/window/builds", test_window_builds, START_NORMAL);
   ADD ("/ui/window/size-saved", test_window_size_saved, START_NORMAL);
+  ADD ("/ui/window/narrow", test_window_narrow, START_NORMAL);
   ADD ("/ui/a11y/focus-chain", test_focus_chain, START_NORMAL);
   ADD ("/ui/action/running", test_action_running, START_NORMAL);
   ADD ("/ui/action/stress-event", test_action_stress_event, START_NORMAL);
