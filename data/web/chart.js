@@ -4,7 +4,9 @@
 // the left axis, stress as a filled band on the right axis (0–100 %).
 // Beneath it, on the same time axis, lanes for breathing and skin
 // conductance, each of which can be hidden; scenario phases show as
-// boundaries across all of them, with the new phase's name at the top.
+// boundaries across all of them, with the new phase's name at the top, and
+// stress events as a light band of the stress colour behind all of them, as
+// the desktop chart shades them.
 // It only draws; the data lives in a SampleBuffer (and, for the breathing
 // waveform at its own rate, a ChannelBuffer). Redraws follow the display's
 // frames so the trace scrolls smoothly between samples.
@@ -57,6 +59,7 @@ export class HeartChart {
     this.shown = Object.fromEntries(LANES.map((name) => [name, true]));
     this.layout = null; // where everything went, in CSS pixels (for tests)
     this.phaseMarks = []; // the phase boundaries in view: {t, name, x}
+    this.eventSpans = []; // the stress events in view: {t0, t1, x0, x1}
     this.spanS = LIVE_SPAN_S;
     this.day = null; // the long span's buckets: {span, resolution, buckets}
     this.dayView = null; // what the long span drew (for tests)
@@ -87,7 +90,11 @@ export class HeartChart {
       fg: get('--window-fg'),
     };
     // An orange band glows on a dark card: fill it more faintly there.
-    this.bandAlpha = window.matchMedia('(prefers-color-scheme: dark)').matches ? [0.3, 0.07] : [0.42, 0.12];
+    const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
+    this.bandAlpha = dark ? [0.3, 0.07] : [0.42, 0.12];
+    // a stress event's shade: the desktop chart's 10 %, a little more on
+    // the lighter card so it reads beside the stress band's own fill
+    this.eventAlpha = dark ? 0.1 : 0.12;
     this.font = `${FONT_PX}px ${getComputedStyle(document.body).fontFamily}`;
   }
 
@@ -122,6 +129,7 @@ export class HeartChart {
         stress: finite(b.stress),
         activity: ACTIVITIES.includes(b.activity) ? b.activity : null,
         stage: STAGES.includes(b.sleep_stage) ? b.sleep_stage : null,
+        event: b.event === true,
       });
     }
     this.day = resolution > 0 ? { span: spanS, resolution, buckets } : null;
@@ -221,6 +229,7 @@ export class HeartChart {
     };
 
     this.drawGrid(plot, yBpm, chartBottom, (ago) => x(start + (LIVE_SPAN_S - ago) * 1000));
+    this.drawEvents(this.eventRuns(visible), plot, lanePlots, x);
     for (const lane of lanePlots)
       this.drawLane(lane, visible, plot, x, start, end, dt);
     if (visible.length > 0) {
@@ -355,6 +364,46 @@ export class HeartChart {
     if (current.length > 0)
       segments.push(current);
     return segments;
+  }
+
+  // Stress events as runs {t0, t1}: from the first point with the event on
+  // to the first with it off, as the desktop chart has them, or to the last
+  // point before a gap or the newest. Points that do not say (an older
+  // server) have none.
+  eventRuns (points) {
+    const runs = [];
+    for (const segment of this.segments(points)) {
+      let run = null;
+      for (const p of segment) {
+        if (p.event === true && !run) {
+          run = { t0: p.t, t1: p.t };
+          runs.push(run);
+        } else if (run) {
+          run.t1 = p.t;
+          if (p.event !== true)
+            run = null;
+        }
+      }
+    }
+    return runs;
+  }
+
+  // Each run as a light band of the stress colour through the heart rate's
+  // plot and the plots beneath, behind what they draw.
+  drawEvents (runs, plot, plots, x) {
+    const { ctx, colors } = this;
+    this.eventSpans = [];
+    ctx.fillStyle = withAlpha(colors.stress, this.eventAlpha);
+    for (const run of runs) {
+      const x0 = Math.max(plot.left, x(run.t0));
+      const x1 = Math.min(plot.right, x(run.t1));
+      if (x1 <= x0)
+        continue;
+      ctx.fillRect(x0, plot.top, x1 - x0, plot.bottom - plot.top);
+      for (const below of plots)
+        ctx.fillRect(x0, below.top, x1 - x0, below.bottom - below.top);
+      this.eventSpans.push({ t0: run.t0, t1: run.t1, x0, x1 });
+    }
   }
 
   drawStress (points, plot, x, yStress, gap) {
@@ -575,6 +624,18 @@ export class HeartChart {
     };
 
     this.drawGrid(plot, yBpm, chartBottom, (ago) => x(end - ago));
+    // A bucket with an event at any of its samples is shaded whole.
+    const events = [];
+    for (const b of inView) {
+      const run = events[events.length - 1];
+      if (!b.event)
+        continue;
+      if (run && run.t1 === b.t)
+        run.t1 = b.t + resolution;
+      else
+        events.push({ t0: b.t, t1: b.t + resolution });
+    }
+    this.drawEvents(events, plot, bands, x);
     // A point a bucket, at its middle, in runs of buckets without a gap;
     // a bucket alone is a level across its width, or it would not show.
     const segments = [];
@@ -615,6 +676,7 @@ export class HeartChart {
       span: spanS,
       resolution,
       buckets: inView.length,
+      events: this.eventSpans.length,
       runs: Object.fromEntries(BANDS.map((name) => [name, runs[name].map((run) => ({
         name: run.name, x0: Math.max(plot.left, x(run.t0)), x1: Math.min(plot.right, x(run.t1)),
       }))])),

@@ -6,8 +6,9 @@
 //
 // Besides heart rate and stress, a point carries what docs/api.md's sample
 // adds: breathing (respiratory_rate, the respiration waveform), skin
-// conductance (eda) and the scenario phase (condition). Fields a transport
-// does not carry (Server-Sent Events carry fewer) are null.
+// conductance (eda), the scenario phase (condition) and whether a stress
+// event is on (event). Fields a transport or an older server does not carry
+// (Server-Sent Events carry fewer) are null.
 
 export class SampleBuffer {
   constructor (keepMs = 70000) {
@@ -33,6 +34,7 @@ export class SampleBuffer {
       eda: finiteOrNull(sample.eda),
       // '' is a real value (no scenario); null means the transport did not say.
       condition: typeof sample.condition === 'string' ? sample.condition : null,
+      event: typeof sample.event === 'boolean' ? sample.event : null,
     };
   }
 
