@@ -5,9 +5,10 @@
 // Heartsim server that served this page.
 //
 // The 2 Hz sample (docs/api.md) carries everything shown. Where the server
-// has more (GET /api/channels, /ws/stream, /simulation/scenario, /api/day),
-// the page takes it: breathing at 25 Hz, the scenario's name, time and
-// control, the day's totals and the chart's hour and day.
+// has more (GET /api/channels, /ws/stream, /simulation/scenario,
+// /simulation/profile, /api/day), the page takes it: breathing at 25 Hz,
+// the scenario's name, time and control, the person's stress level and
+// random events, the day's totals and the chart's hour and day.
 
 import { ApiError, del, getJson, getToken, post, setToken } from './api.js';
 import { ACTIVITIES, BANDS, HeartChart, LANES, LIVE_SPAN_S } from './chart.js';
@@ -24,6 +25,12 @@ const SPAN_KEY = 'heartsim-span'; // localStorage: the chart's span, in seconds
 const SPAN_TITLES = { 60: 'Last 60 Seconds', 3600: 'Last Hour', 86400: 'Last 24 Hours' };
 const SPAN_WORDS = { 60: 'the last 60 seconds', 3600: 'the last hour', 86400: 'the last 24 hours' };
 const SCENARIO_REFRESH_MS = 10000;
+// GET /simulation/profile: the tonic stress and the random events, which no
+// sample carries, set by the desktop app or another client meanwhile
+const PERSON_REFRESH_MS = 5000;
+// After the page sends a slider's value, how long the samples may still
+// carry the old one before the slider follows them again
+const SENT_GRACE_MS = 2000;
 // The respiration waveform's usual top (a deep breath); the meter's full width.
 const BREATH_FULL = 1.8;
 
@@ -36,6 +43,8 @@ const view = {
   rr: $('rr'),
   variability: $('variability'),
   rmssd: $('rmssd'),
+  readouts: document.querySelector('.readouts'),
+  eventBadge: $('event-badge'),
   stress: $('stress'),
   stressMeter: $('stress-meter'),
   state: $('state'),
@@ -77,6 +86,10 @@ const view = {
   stressButton: $('stress-button'),
   baseline: $('baseline'),
   baselineValue: $('baseline-value'),
+  tonicStress: $('tonic-stress'),
+  tonicStressValue: $('tonic-stress-value'),
+  randomEvents: $('random-events'),
+  eventsPerHour: $('events-per-hour'),
   profile: $('profile-select'),
   spo2: $('spo2'),
   skinTemperature: $('skin-temperature'),
@@ -105,7 +118,7 @@ const state = {
   lastAnnounce: 0,
   lastAnnounced: '',
   running: null,
-  baselineBusy: false, // the user is dragging: do not move the slider under them
+  offline: false, // the stream is down: the readouts are of before
   retryAfterToken: null,
   toastTimer: 0,
   statusTimer: 0,
@@ -118,7 +131,39 @@ const state = {
   span: LIVE_SPAN_S, // the chart's, in seconds
   lanes: null, // the lanes shown on the live minute
   totals: null, // the day's, from the last GET /api/day
+  personRequest: 0, // GET /simulation/profile answers older than a change of ours are dropped
+  eventsRate: 144, // the random events' rate to switch back on to
 };
+
+// A slider that shows the server's value whenever the user is not moving
+// it: not while the pointer holds it (a press on the thumb that moves
+// nothing sends no change), and not between sending a value and the server
+// carrying it, so that a sample of before does not pull it back.
+class Follower {
+  constructor (input) {
+    this.held = false;
+    this.sent = null; // {value, at}
+    input.addEventListener('pointerdown', () => { this.held = true; });
+    for (const type of ['pointerup', 'pointercancel'])
+      window.addEventListener(type, () => { this.held = false; });
+  }
+
+  sending (value) {
+    this.sent = { value, at: performance.now() };
+  }
+
+  follows (value) {
+    if (this.held)
+      return false;
+    if (this.sent && Math.abs(value - this.sent.value) > 1e-6 && performance.now() - this.sent.at < SENT_GRACE_MS)
+      return false;
+    this.sent = null;
+    return true;
+  }
+}
+
+const baselineFollower = new Follower(view.baseline);
+const tonicFollower = new Follower(view.tonicStress);
 
 // ---- samples ----
 
@@ -149,6 +194,7 @@ async function resync ({ resumed }) {
   const seqBefore = state.lastSeq;
   refreshCurrent();
   refreshScenario();
+  refreshPerson();
   if (resumed)
     return;
   dayFeed.refresh();
@@ -213,8 +259,10 @@ function render () {
   const bpm = Number(s.bpm ?? s.value);
   setText(view.bpm, Number.isFinite(bpm) ? String(Math.round(bpm)) : '–');
   setText(view.rr, Number.isFinite(s.rr_ms) ? `RR ${Math.round(s.rr_ms)} ms` : 'RR – ms');
-  setText(view.variability, Number.isFinite(s.variability) ? s.variability.toFixed(3) : '–');
-  setText(view.rmssd, Number.isFinite(s.rmssd_ms) ? s.rmssd_ms.toFixed(1) : '–');
+  // RMSSD in ms is the headline, the API's 0–1 index beneath, as the window has them
+  setText(view.rmssd, Number.isFinite(s.rmssd_ms) ? String(Math.round(s.rmssd_ms)) : '–');
+  setText(view.variability, Number.isFinite(s.variability) ? s.variability.toFixed(2) : '–');
+  view.eventBadge.hidden = s.event !== true;
   const stress = num(s.stress_level);
   setText(view.stress, Number.isFinite(stress) ? String(Math.round(stress * 100)) : '–');
   view.stressMeter.style.width = Number.isFinite(stress) ? `${Math.round(stress * 100)}%` : '0';
@@ -243,7 +291,7 @@ function render () {
 
   if (s.state === 'running' || s.state === 'stopped')
     setRunning(s.state === 'running');
-  if (Number.isFinite(s.baseline_bpm) && !state.baselineBusy && document.activeElement !== view.baseline)
+  if (Number.isFinite(s.baseline_bpm) && baselineFollower.follows(s.baseline_bpm))
     showBaseline(s.baseline_bpm);
   announce(s, bpm, stress);
 }
@@ -288,15 +336,21 @@ function setRunning (running) {
   // A scenario's clock stands while the simulation does.
   if (state.scenario?.active)
     refreshScenario();
-  view.state.dataset.state = running ? 'running' : 'stopped';
-  setText(view.state, running ? 'Running' : 'Stopped');
+  showState();
   view.runButton.disabled = false;
   setText(view.runButton, running ? 'Stop' : 'Start');
+  // suggested for Start only, as the window's button; Stop loses nothing
   view.runButton.classList.toggle('suggested', !running);
-  view.runButton.classList.toggle('destructive', running);
   view.runButton.setAttribute('aria-label', running ? 'Stop simulation' : 'Start simulation');
   setText(view.chartEmpty, running ? 'Waiting for data…' : 'The simulation is stopped');
   announceNow(running ? 'Simulation running' : 'Simulation stopped');
+}
+
+// While the stream is down the readouts are of before: they say so.
+function showState () {
+  const running = state.running;
+  view.state.dataset.state = state.offline ? 'offline' : running ? 'running' : 'stopped';
+  setText(view.state, state.offline ? 'Offline' : running === null ? '–' : running ? 'Running' : 'Stopped');
 }
 
 // Screen readers hear a summary every 20 s at most, not every sample.
@@ -343,6 +397,12 @@ function showStatus ({ status, transport, retryAt }) {
     announceNow(STATUS_ANNOUNCEMENTS[status]);
   view.connection.dataset.status = status;
   view.connection.dataset.transport = transport;
+  const offline = status === 'reconnecting' || status === 'offline';
+  if (offline !== state.offline) {
+    state.offline = offline;
+    view.readouts.classList.toggle('offline', offline);
+    showState();
+  }
   view.connection.title = `Transport: ${TRANSPORT_NAMES[transport]}`;
   const update = () => {
     let text;
@@ -432,15 +492,82 @@ function showBaseline (bpm) {
 
 function setBaseline (bpm) {
   showBaseline(bpm);
+  baselineFollower.sending(bpm);
   command('simulation/set-baseline', { baseline_bpm: bpm });
 }
 
-view.baseline.addEventListener('pointerdown', () => { state.baselineBusy = true; });
 view.baseline.addEventListener('input', () => showBaseline(Number(view.baseline.value)));
 // 'change' fires once on release (or per key press), so dragging sends one request.
-view.baseline.addEventListener('change', () => {
-  state.baselineBusy = false;
-  setBaseline(Number(view.baseline.value));
+view.baseline.addEventListener('change', () => setBaseline(Number(view.baseline.value)));
+
+// ---- the person's stress and random events, which the samples do not
+// carry: read from GET /simulation/profile, set as the window sets them ----
+
+async function refreshPerson () {
+  const request = ++state.personRequest;
+  let body;
+  try {
+    body = await getJson('simulation/profile');
+  } catch {
+    return; // a replay or a strap is served (409): nothing to show
+  }
+  if (request === state.personRequest && body && typeof body === 'object')
+    showPerson(body);
+}
+
+// GET /simulation/profile's answer, or POST's
+function showPerson (body) {
+  if (!body || typeof body !== 'object')
+    return;
+  showProfile(body.profile);
+  const tonic = num(body.stress_level);
+  if (Number.isFinite(tonic) && tonicFollower.follows(tonic))
+    showTonicStress(tonic);
+  const rate = num(body.random_events_per_hour ?? body.events_per_hour);
+  if (Number.isFinite(rate))
+    showRandomEvents(rate);
+}
+
+function showTonicStress (level) {
+  view.tonicStress.value = String(level);
+  setText(view.tonicStressValue, `${Math.round(level * 100)} %`);
+  fillSlider(view.tonicStress);
+}
+
+view.tonicStress.addEventListener('input', () => showTonicStress(Number(view.tonicStress.value)));
+view.tonicStress.addEventListener('change', () => {
+  const level = Number(view.tonicStress.value);
+  tonicFollower.sending(level);
+  state.personRequest++;
+  command('simulation/stress-level', { stress_level: level }, null, { then: showPerson })
+    .then((ok) => ok || refreshPerson());
+});
+
+// On, the rate in the field; off, 0, as the window's switch sets the
+// simulator's rate. The field keeps the rate to switch back on to.
+function showRandomEvents (rate) {
+  view.randomEvents.checked = rate > 0;
+  if (rate > 0) {
+    state.eventsRate = rate;
+    if (document.activeElement !== view.eventsPerHour)
+      view.eventsPerHour.value = String(Math.round(rate));
+  }
+}
+
+function sendRandomEvents (rate) {
+  state.personRequest++;
+  command('simulation/random-events', { events_per_hour: rate }, null, { then: showPerson })
+    .then((ok) => ok || refreshPerson());
+}
+
+view.randomEvents.addEventListener('change', () => {
+  const typed = Number(view.eventsPerHour.value);
+  const rate = view.eventsPerHour.value !== '' && typed > 0 ? typed : state.eventsRate;
+  sendRandomEvents(view.randomEvents.checked ? rate : 0);
+});
+view.eventsPerHour.addEventListener('change', () => {
+  if (view.randomEvents.checked && view.eventsPerHour.value !== '')
+    sendRandomEvents(Number(view.eventsPerHour.value));
 });
 
 // ---- profile: who the person is (docs/model.md, "Profiles") ----
@@ -454,8 +581,9 @@ function showProfile (profile) {
 }
 
 view.profile.addEventListener('change', () => {
+  state.personRequest++;
   command('simulation/profile', { name: view.profile.value }, view.profile,
-    { then: (body) => showProfile(body?.profile) });
+    { then: showPerson });
 });
 
 // ---- activity: what the person does (docs/model.md, "Activity") ----
@@ -745,7 +873,6 @@ function showScenario (report) {
   view.scenarioButton.disabled = !active && names.length === 0;
   setText(view.scenarioButton, active ? 'Stop Scenario' : 'Run Scenario');
   view.scenarioButton.classList.toggle('suggested', !active);
-  view.scenarioButton.classList.toggle('destructive', active);
   // The phase itself comes with the samples: they and this answer are of
   // different moments, and the samples are the newer most of the time.
   showScenarioTime();
@@ -832,6 +959,7 @@ const stream = new SampleStream({
 
 showStressLevel();
 showBaseline(Number(view.baseline.value));
+showTonicStress(Number(view.tonicStress.value));
 showLanes(loadLanes());
 showSpan(loadSpan());
 stream.start();
@@ -843,6 +971,11 @@ setInterval(() => {
     refreshCurrent();
 }, 2000);
 
+setInterval(() => {
+  if (view.connection.dataset.status === 'live' && document.visibilityState === 'visible')
+    refreshPerson();
+}, PERSON_REFRESH_MS);
+
 // For the browser tests and for anyone poking at the page from the console.
 window.heartsim = {
   get samplesReceived () { return state.samplesReceived; },
@@ -853,6 +986,7 @@ window.heartsim = {
   get lanes () { return { ...chart.shown }; },
   get layout () { return chart.layout; },
   get phaseMarks () { return chart.phaseMarks.map((mark) => ({ ...mark })); },
+  get eventSpans () { return chart.eventSpans.map((span) => ({ ...span })); },
   get channelValues () { return Object.fromEntries(LANES.map((name) => [name, channels[name].points.length])); },
   get scenario () { return state.scenario; },
   get activity () { return state.activity; },
