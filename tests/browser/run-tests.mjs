@@ -235,6 +235,45 @@ async function scenarioReport (base) {
   return (await getJson(base, 'simulation/scenario')).body;
 }
 
+async function profileReport (base) {
+  return (await getJson(base, 'simulation/profile')).body;
+}
+
+// Sets a control's value as the keyboard or a drag would, and says so
+const setControl = (id, value, events = ['input', 'change']) => page.evaluate(`(() => {
+  const input = document.getElementById(${JSON.stringify(id)});
+  input.value = ${JSON.stringify(String(value))};
+  for (const type of ${JSON.stringify(events)})
+    input.dispatchEvent(new Event(type, { bubbles: true }));
+})()`);
+
+// The share of pixels in the light style's stress-event shade in the top
+// rows of the heart-rate plot and of the breathing lane (above their traces,
+// right of the lane's title), between x0 and x1 (CSS pixels). The canvas is
+// transparent over the card: the shade's pixels are --stress (#ff7800) at
+// 12 % alpha, where the stress band's top is at 42 % and grid lines black.
+const eventShade = (x0, x1) => `(() => {
+  const canvas = document.getElementById('chart');
+  const k = canvas.width / canvas.clientWidth;
+  const layout = heartsim.layout;
+  let shaded = 0;
+  let all = 0;
+  for (const plot of [layout.heart, layout.lanes.respiration]) {
+    const x = Math.round(Math.max(${x0}, layout.left + 90) * k);
+    const w = Math.round(${x1} * k) - x;
+    if (w <= 0)
+      continue;
+    const data = canvas.getContext('2d').getImageData(x, Math.ceil((plot.top + 1) * k), w, Math.round(3 * k)).data;
+    for (let i = 0; i < data.length; i += 4) {
+      all++;
+      if (data[i + 3] >= 20 && data[i + 3] <= 45 && data[i] >= 240 && data[i + 1] >= 100 && data[i + 1] <= 145 &&
+          data[i + 2] <= 30)
+        shaded++;
+    }
+  }
+  return all ? shaded / all : 0;
+})()`;
+
 // ---- tests ----
 
 test('heartsim --headless --port 0 starts and reports its URL', async () => {
@@ -314,6 +353,89 @@ test('the dashboard loads, the chart gets points and the bpm readout changes', a
   assert(outside.length === 0, `the page fetched from elsewhere: ${outside.join(', ')}`);
 });
 
+test('the stress level and random events controls set the simulator, and follow another client', async () => {
+  // the tonic stress: on release of the slider
+  await page.waitFor(`document.getElementById('random-events').checked &&
+    document.getElementById('events-per-hour').value === '144'`, { what: 'random events on at 144 an hour, from the server' });
+  await setControl('tonic-stress', '0.3');
+  await waitForServer(async () => {
+    const level = (await profileReport(server.url)).stress_level;
+    return { ok: Math.abs(level - 0.3) < 1e-6, value: level };
+  }, { what: 'GET /simulation/profile to say stress_level 0.3' });
+  assert(await page.evaluate(`document.getElementById('tonic-stress-value').textContent`) === '30 %', 'the slider says 30 %');
+
+  // the random events' rate, then off
+  await setControl('events-per-hour', '30', ['change']);
+  await waitForServer(async () => {
+    const rate = (await profileReport(server.url)).random_events_per_hour;
+    return { ok: rate === 30, value: rate };
+  }, { what: 'random_events_per_hour 30' });
+  await page.click('#random-events');
+  await waitForServer(async () => {
+    const rate = (await profileReport(server.url)).random_events_per_hour;
+    return { ok: rate === 0, value: rate };
+  }, { what: 'random events off (random_events_per_hour 0)' });
+  // on again: the rate it had
+  await page.click('#random-events');
+  await waitForServer(async () => {
+    const rate = (await profileReport(server.url)).random_events_per_hour;
+    return { ok: rate === 30, value: rate };
+  }, { what: 'random events on again at 30 an hour' });
+
+  // another client changes both: the page follows without a reload
+  assert((await post(server.url, 'simulation/stress-level?stress_level=0.1')).status === 200, 'POST stress-level');
+  assert((await post(server.url, 'simulation/random-events?events_per_hour=0')).status === 200, 'POST random-events');
+  const shown = await page.waitFor(`(() => {
+    const level = document.getElementById('tonic-stress');
+    return Number(level.value) === 0.1 && document.getElementById('tonic-stress-value').textContent === '10 %' &&
+      !document.getElementById('random-events').checked && { rate: document.getElementById('events-per-hour').value };
+  })()`, { timeoutMs: 12000, what: 'the page to show stress 10 % and random events off' });
+  assert(shown.rate === '30', `the rate to switch back on to: ${shown.rate}`);
+
+  // no tonic stress for the tests after this one, and no random events:
+  // only the events they trigger
+  await setControl('tonic-stress', '0');
+  await waitForServer(async () => {
+    const level = (await profileReport(server.url)).stress_level;
+    return { ok: level === 0, value: level };
+  }, { what: 'stress_level 0 again' });
+});
+
+test('a triggered stress event shades the chart from where it began, and shows beside the stress', async () => {
+  await page.waitFor(`heartsim.latest && heartsim.latest.event === false`, { timeoutMs: 15000, what: 'no event on' });
+  // from elsewhere, at a level that leaves the top of the plot to the shade
+  const answer = await post(server.url, 'simulation/trigger-stress?stress_level=0.4');
+  assert(answer.status === 200, `POST trigger-stress: ${answer.status}`);
+  await page.waitFor(`heartsim.latest.event === true && !document.getElementById('event-badge').hidden`,
+    { what: 'the event in the samples and its badge beside the stress' });
+  // its start scrolled in at the right edge, and a few seconds of it drawn
+  const measured = await page.waitFor(`(() => {
+    const layout = heartsim.layout;
+    const spans = heartsim.eventSpans.sort((a, b) => a.x0 - b.x0);
+    const span = spans.find((s) => s.x0 > layout.left + 100 && s.x1 - s.x0 > 80);
+    if (!span)
+      return false;
+    // the widest stretch left of it without an event (random ones came before)
+    let from = layout.left;
+    let gap = null;
+    for (const s of spans) {
+      if (s.x0 >= span.x0)
+        break;
+      if (!gap || s.x0 - from > gap[1] - gap[0])
+        gap = [from, s.x0];
+      from = Math.max(from, s.x1);
+    }
+    if (!gap || span.x0 - from > gap[1] - gap[0])
+      gap = [from, span.x0];
+    return { span, gap, inside: ${eventShade('span.x0 + 4', 'span.x1 - 4')}, outside: ${eventShade('gap[0] + 4', 'gap[1] - 4')} };
+  })()`, { timeoutMs: 20000, what: 'a shaded span beginning in view' });
+  assert(measured.inside > 0.6, `only ${(measured.inside * 100).toFixed(0)} % of the event's span shaded: ${JSON.stringify(measured)}`);
+  assert(measured.gap[1] - measured.gap[0] < 120 || measured.outside < 0.05,
+    `${(measured.outside * 100).toFixed(0)} % shaded outside any event: ${JSON.stringify(measured)}`);
+  diag(`event span ${Math.round(measured.span.x0)}–${Math.round(measured.span.x1)} px: ` +
+    `${(measured.inside * 100).toFixed(0)} % shaded; before it ${(measured.outside * 100).toFixed(0)} %`);
+});
+
 test('the stress button raises stress_level (GET /heartbeat/current)', async () => {
   const before = (await currentSample(server.url)).stress_level;
   // Full level, so it rises even over a random stress event already going on.
@@ -356,8 +478,20 @@ test('an API error is shown (FastAPI 422 detail)', async () => {
   await page.waitFor(`document.getElementById('toast').hidden`, { what: 'the toast to close' });
 });
 
-test('start/stop button stops and restarts the simulation', async () => {
+// The run button's look: Start the suggested action, Stop a plain button as
+// the window's (no red: stopping loses nothing)
+const runButtonLook = `(() => {
+  const button = document.getElementById('run-button');
+  return { text: button.textContent, classes: [...button.classList], background: getComputedStyle(button).backgroundColor,
+    color: getComputedStyle(button).color };
+})()`;
+
+test('start/stop button stops and restarts the simulation; Stop is a plain button, Start the suggested one', async () => {
   await page.waitFor(`document.getElementById('run-button').textContent === 'Stop'`, { what: 'a Stop button' });
+  const stop = await page.evaluate(runButtonLook);
+  assert(!stop.classes.includes('suggested') && !stop.classes.includes('destructive'), `Stop: ${JSON.stringify(stop)}`);
+  const [r, g, b] = stop.background.match(/[\d.]+/g).map(Number);
+  assert(!(r > 150 && g < 100 && b < 100), `Stop is red: ${stop.background}`);
   await page.click('#run-button');
   await waitForServer(async () => {
     const state = (await currentSample(server.url)).state;
@@ -365,12 +499,15 @@ test('start/stop button stops and restarts the simulation', async () => {
   }, { what: 'state stopped' });
   await page.waitFor(`document.getElementById('state').textContent === 'Stopped' &&
     document.getElementById('run-button').textContent === 'Start'`, { what: 'the page to show Stopped' });
+  const start = await page.evaluate(runButtonLook);
+  assert(start.classes.includes('suggested'), `Start: ${JSON.stringify(start)}`);
   await page.click('#run-button');
   await waitForServer(async () => {
     const state = (await currentSample(server.url)).state;
     return { ok: state === 'running', value: state };
   }, { what: 'state running' });
   await page.waitFor(`document.getElementById('state').textContent === 'Running'`, { what: 'the page to show Running' });
+  diag(`Stop: ${stop.background}; Start: ${start.background}`);
 });
 
 test('the keyboard sets the resting heart rate', async () => {
@@ -391,11 +528,41 @@ test('the keyboard sets the resting heart rate', async () => {
   }, { what: 'baseline_bpm 56 after ArrowRight' });
 });
 
+test('the resting-rate slider follows a change made elsewhere after a click on it', async () => {
+  // a real click on the slider's track: it moves there, keeps the focus and
+  // sends its value
+  await page.click('#baseline');
+  const clicked = Number(await page.waitFor(`document.activeElement === document.getElementById('baseline') &&
+    document.getElementById('baseline').value`, { what: 'the slider focused after the click' }));
+  await waitForServer(async () => {
+    const baseline = (await currentSample(server.url)).baseline_bpm;
+    return { ok: baseline === clicked, value: baseline };
+  }, { what: `baseline_bpm ${clicked} from the click` });
+  // another client sets it: the slider shows it, focused or not
+  assert((await post(server.url, 'simulation/set-baseline?baseline_bpm=85')).status === 200, 'POST set-baseline 85');
+  await page.waitFor(`document.getElementById('baseline').value === '85' &&
+    document.getElementById('baseline-value').textContent === '85 bpm'`, { what: 'the slider to show 85' });
+  // a press on the thumb and a release that moves nothing leaves no hold behind
+  const thumb = await page.evaluate(`(() => {
+    const r = document.getElementById('baseline').getBoundingClientRect();
+    return { x: r.left + 10 + (85 - 40) / 80 * (r.width - 20), y: r.top + r.height / 2 };
+  })()`);
+  for (const type of ['mousePressed', 'mouseReleased'])
+    await page.send('Input.dispatchMouseEvent', { type, x: thumb.x, y: thumb.y, button: 'left', clickCount: 1 });
+  // a press a pixel off the thumb's centre moves it a step: let that land first
+  const pressed = Number(await page.evaluate(`document.getElementById('baseline').value`));
+  await waitForServer(async () => {
+    const baseline = (await currentSample(server.url)).baseline_bpm;
+    return { ok: baseline === pressed, value: baseline };
+  }, { what: `baseline_bpm ${pressed} after the press` });
+  assert((await post(server.url, 'simulation/set-baseline?baseline_bpm=64')).status === 200, 'POST set-baseline 64');
+  await page.waitFor(`document.getElementById('baseline').value === '64'`, { what: 'the slider to show 64 after a press' });
+  diag(`clicked to ${clicked}, then 85 and 64 from elsewhere`);
+});
+
 test('the person profile: chosen on the page, read back from /health', async () => {
   await page.waitFor(`document.getElementById('profile-select').value === 'average'`,
     { what: 'the Average profile, from /health' });
-  // the slider, focused by the test before, would not follow the samples
-  await page.evaluate(`document.activeElement?.blur()`);
   await page.evaluate(`(() => {
     const select = document.getElementById('profile-select');
     select.value = 'athlete';
@@ -447,7 +614,7 @@ test('breathing and skin conductance draw in their lanes under the heart rate', 
   diag(`${breath} breathing and ${eda} skin-conductance pixels; ${values.respiration} breathing values from /ws/stream`);
 });
 
-test('the readouts show the sample\'s breathing and skin conductance', async () => {
+test('the readouts show the sample\'s RMSSD (the headline, in ms), breathing and skin conductance', async () => {
   // Stopped, the newest sample stays the newest: the page must show it.
   await page.click('#run-button');
   await page.waitFor(`document.getElementById('state').textContent === 'Stopped'`, { what: 'the page to show Stopped' });
@@ -457,19 +624,30 @@ test('the readouts show the sample\'s breathing and skin conductance', async () 
   }, { what: 'state stopped' });
   const current = await currentSample(server.url);
   assert(Number.isFinite(current.respiratory_rate) && Number.isFinite(current.eda), `sample: ${JSON.stringify(current)}`);
-  const want = { rate: current.respiratory_rate.toFixed(1), eda: current.eda.toFixed(2), bpm: String(current.bpm) };
+  const want = { rate: current.respiratory_rate.toFixed(1), eda: current.eda.toFixed(2), bpm: String(current.bpm),
+    rmssd: String(Math.round(current.rmssd_ms)), index: current.variability.toFixed(2) };
   const shown = await page.waitFor(`(() => {
     const text = (id) => document.getElementById(id).textContent;
-    const got = { rate: text('respiratory-rate'), eda: text('eda'), bpm: text('bpm'), range: text('eda-range') };
+    const got = { rate: text('respiratory-rate'), eda: text('eda'), bpm: text('bpm'), range: text('eda-range'),
+      rmssd: text('rmssd'), index: text('variability') };
     return got.rate === ${JSON.stringify(want.rate)} && got.eda === ${JSON.stringify(want.eda)} &&
-      got.bpm === ${JSON.stringify(want.bpm)} && got;
+      got.bpm === ${JSON.stringify(want.bpm)} && got.rmssd === ${JSON.stringify(want.rmssd)} &&
+      got.index === ${JSON.stringify(want.index)} && got;
   })()`, { what: `readouts ${JSON.stringify(want)}` });
+  // RMSSD is the card's big number, with its unit; the index is its caption
+  const card = await page.evaluate(`(() => {
+    const card = document.getElementById('hrv-label').closest('.readout');
+    return { big: card.querySelector('.big').id, unit: card.querySelector('.unit').textContent,
+      caption: card.querySelector('.readout-sub').textContent };
+  })()`);
+  assert(card.big === 'rmssd' && card.unit === 'ms' && card.caption === `RMSSD · index ${want.index}`,
+    `the variability card: ${JSON.stringify(card)}`);
   assert(/^Last minute \d+\.\d–\d+\.\d$/.test(shown.range), `skin-conductance range: "${shown.range}"`);
   const [lo, hi] = shown.range.replace('Last minute ', '').split('–').map(Number);
   assert(lo <= Number(want.eda) + 0.05 && Number(want.eda) <= hi + 0.05, `${want.eda} µS outside "${shown.range}"`);
   await page.click('#run-button');
   await page.waitFor(`document.getElementById('state').textContent === 'Running'`, { what: 'the page to show Running' });
-  diag(`${shown.rate} breaths/min, ${shown.eda} µS (${shown.range}), ${shown.bpm} bpm`);
+  diag(`${shown.rate} breaths/min, ${shown.eda} µS (${shown.range}), ${shown.bpm} bpm, RMSSD ${shown.rmssd} ms (${card.caption})`);
 });
 
 test('hiding a lane hides its trace, and it stays hidden after a reload', async () => {
@@ -644,6 +822,8 @@ async function drawLongSpans () {
     heartsim.dayView.runs.activity.some((run) => run.name === 'walking') && heartsim.dayView`,
   { timeoutMs: 15000, what: 'the hour drawn with a walk in it' });
   assert(hour.resolution === 10 && hour.buckets > 0, `the hour: ${JSON.stringify(hour)}`);
+  // the events triggered before, shaded as on the live minute
+  assert(hour.events > 0, `no stress event shaded in the hour: ${JSON.stringify(hour)}`);
   assert(requestedUrls.some((url) => url.includes('api/day?seconds=3600&resolution=10')),
     'the hour was not asked of /api/day at 10 s');
   const walking = await page.waitFor(`${colourPixels('--activity-walking', 'heartsim.layout.bands.activity')} > 20 &&
@@ -728,14 +908,15 @@ test('the Today card shows the day\'s totals from /api/day', async () => {
 test('every control has an accessible name', async () => {
   const { nodes } = await page.send('Accessibility.getFullAXTree');
   const controls = nodes.filter((node) => !node.ignored &&
-    ['button', 'slider', 'textbox', 'link', 'checkbox', 'combobox'].includes(node.role?.value));
+    ['button', 'slider', 'textbox', 'link', 'checkbox', 'combobox', 'spinbutton'].includes(node.role?.value));
   const unnamed = controls.filter((node) => !(node.name?.value || '').trim());
   assert(controls.length >= 8, `only ${controls.length} controls in the accessibility tree`);
   assert(unnamed.length === 0, `controls without a name: ${unnamed.map((n) => n.role.value).join(', ')}`);
   const names = controls.map((node) => `${node.role.value} "${node.name.value}"`);
   for (const wanted of ['slider "Stress Event"', 'slider "Resting Heart Rate"', 'button "Trigger Stress"',
     'checkbox "Breathing"', 'checkbox "Skin conductance (µS)"', 'combobox "Scenario"', 'button "Run Scenario"',
-    'button "Running"', 'button "Sleep"', 'button "1 hour"', 'button "24 hours"'])
+    'button "Running"', 'button "Sleep"', 'button "1 hour"', 'button "24 hours"', 'slider "Stress Level"',
+    'checkbox "Random Stress Events"', 'spinbutton "Random stress events an hour"'])
     assert(names.includes(wanted), `no ${wanted} in ${names.join(', ')}`);
 });
 
@@ -813,6 +994,16 @@ test('after a server restart on the same port the pages reconnect and get data a
   await page.waitFor(`heartsim.status !== 'live'`, { what: 'the page to notice the server is gone' });
   const shown = await page.evaluate(`document.getElementById('connection-text').textContent`);
   assert(/reconnect|offline|connecting/i.test(shown), `connection status says "${shown}"`);
+  // the readouts are of before: faint and grey, and the state says Offline
+  const readoutLook = `(() => {
+    const value = document.getElementById('bpm').closest('.readout-value');
+    return { state: document.getElementById('state').textContent, opacity: Number(getComputedStyle(value).opacity),
+      filter: getComputedStyle(value).filter };
+  })()`;
+  await page.waitFor(`document.getElementById('state').textContent === 'Offline'`, { what: 'the State readout to say Offline' });
+  const offline = await page.waitFor(`(() => { const look = ${readoutLook}; return look.opacity < 0.6 && look; })()`,
+    { what: 'the readouts to dim' });
+  assert(/grayscale\(1\)/.test(offline.filter), `offline readouts: ${JSON.stringify(offline)}`);
 
   // The port is ours again at once (SO_REUSEADDR); retry briefly if not.
   for (let attempt = 0; ; attempt++) {
@@ -827,6 +1018,11 @@ test('after a server restart on the same port the pages reconnect and get data a
   }
   await page.waitFor(`heartsim.status === 'live' && heartsim.samplesReceived >= ${before.samples + 3}`,
     { timeoutMs: 30000, what: 'the WebSocket page to reconnect and receive samples' });
+  await page.waitFor(`document.getElementById('state').textContent === 'Running'`,
+    { what: 'the State readout to say Running again' });
+  const back = await page.waitFor(`(() => { const look = ${readoutLook}; return look.opacity === 1 && look; })()`,
+    { what: 'the readouts at full strength again' });
+  assert(!/grayscale\(1\)/.test(back.filter), `readouts after the reconnection: ${JSON.stringify(back)}`);
   await ssePage.waitFor(`heartsim.status === 'live' && heartsim.samplesReceived >= ${sseBefore + 2}`,
     { timeoutMs: 30000, what: 'the EventSource page to reconnect and receive samples' });
   const after = await pageState();
