@@ -8,13 +8,22 @@
 # and lets the app render its own window to PNG (hidden option --screenshot):
 # no screen grabber needed.
 #
-# Usage: build-aux/screenshots.sh [BUILD-DIR]     (default: _build)
+# With --sizes, the window at a phone's 360 x 640, 1024 x 768 and 1920 x 1080
+# instead, in docs/screenshots/ (docs/desktop.md, "Adaptive layout"), with
+# GNOME's title bar (a close button alone).
+#
+# Usage: build-aux/screenshots.sh [--sizes] [BUILD-DIR]     (default: _build)
 # Needs: xvfb-run, dbus-run-session, glib-compile-schemas, fonts-cantarell
 #        (build-aux/install-deps.sh test)
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
+sizes=(1180x720)
+if [ "${1:-}" = --sizes ]; then
+  sizes=(360x640 1024x768 1920x1080)
+  shift
+fi
 builddir=${1:-$srcdir/_build}
 binary=$builddir/src/heartsim
 outdir=$srcdir/data/screenshots
@@ -46,29 +55,41 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/schemas"
 glib-compile-schemas --targetdir="$work/schemas" "$srcdir/data"
 mkdir -p "$work/config/glib-2.0/settings"
-cat > "$work/config/glib-2.0/settings/keyfile" <<KEYFILE
+# The settings of one picture's size
+write_keyfile () {
+  cat > "$work/config/glib-2.0/settings/keyfile" <<KEYFILE
 [io/github/heartsim/Heartsim]
 interval-ms=50
 stress-level=0.15
-window-width=1180
-window-height=720
+window-width=$1
+window-height=$2
 KEYFILE
+}
+
+if [ ${#sizes[@]} -gt 1 ]; then
+  outdir=$srcdir/docs/screenshots
+  # GNOME's title bar: a close button alone, as on the desktop people use
+  mkdir -p "$work/config/gtk-4.0"
+  printf '[Settings]\ngtk-decoration-layout=:close\n' > "$work/config/gtk-4.0/settings.ini"
+fi
 
 mkdir -p "$outdir"
+for size in "${sizes[@]}"; do
 for scheme in light dark; do
-  cp "$work/config/glib-2.0/settings/keyfile" "$work/keyfile.orig"
+  write_keyfile "${size%x*}" "${size#*x}"
+  name=$scheme
+  [ ${#sizes[@]} -gt 1 ] && name=window-$size-$scheme
   env -u LANGUAGE LC_ALL=C.UTF-8 \
     XDG_CONFIG_HOME="$work/config" \
     GSETTINGS_BACKEND=keyfile \
     GSETTINGS_SCHEMA_DIR="$work/schemas" \
     GTK_A11Y=none \
     dbus-run-session -- \
-    xvfb-run -a -s "-screen 0 1600x1200x24 -nolisten tcp" \
+    xvfb-run -a -s "-screen 0 2000x1300x24 -nolisten tcp" \
     "$binary" --seed "$seed" --speed 10 --port "$port" --scenario demo \
-              --color-scheme "$scheme" --screenshot "$outdir/$scheme.png" \
+              --color-scheme "$scheme" --screenshot "$outdir/$name.png" \
     2> >(grep -v -e '^dbus-daemon' -e 'SpiRegistry' >&2)
-  # The app saves its window size on close; keep both pictures the same size
-  cp "$work/keyfile.orig" "$work/config/glib-2.0/settings/keyfile"
+done
 done
 
-echo "screenshots: wrote $outdir/light.png and $outdir/dark.png"
+echo "screenshots: wrote them in $outdir"
