@@ -1235,7 +1235,10 @@ test_bodies_refused (Fixture       *f,
   g_assert_true (heart_simulator_get_running (f->simulator));
   g_assert_cmpuint (probe.failures, ==, 0);
   g_assert_cmpuint (rss_after, <, rss_before + RSS_MARGIN);
-  g_assert_cmpint (probe.worst_us, <, 50 * 1000);
+  /* the server never stopped to read a body: reading one would stall it
+   * for seconds; the latency itself is a benchmark's (a sanitizer build on
+   * a busy machine has answered in 90 ms) */
+  g_assert_cmpint (probe.worst_us, <, G_USEC_PER_SEC);
   /* and the refused connections are gone from the server too */
   WAIT_UNTIL (heart_server_get_connection_count (f->server) == 0, 10 * G_USEC_PER_SEC);
 }
