@@ -131,7 +131,8 @@ const state = {
   span: LIVE_SPAN_S, // the chart's, in seconds
   lanes: null, // the lanes shown on the live minute
   totals: null, // the day's, from the last GET /api/day
-  personRequest: 0, // GET /simulation/profile answers older than a change of ours are dropped
+  personRequest: 0, // answers about the person older than a change of ours are dropped
+  personChanges: 0, // changes of ours under way: no GET meanwhile, it could overtake them
   eventsRate: 144, // the random events' rate to switch back on to
 };
 
@@ -504,6 +505,8 @@ view.baseline.addEventListener('change', () => setBaseline(Number(view.baseline.
 // carry: read from GET /simulation/profile, set as the window sets them ----
 
 async function refreshPerson () {
+  if (state.personChanges > 0)
+    return;
   const request = ++state.personRequest;
   let body;
   try {
@@ -528,6 +531,18 @@ function showPerson (body) {
     showRandomEvents(rate);
 }
 
+// Changes the person with @params at @path; only the answer to the latest
+// change is shown, as changes made in quick succession may be answered out
+// of order (and a GET asked before them is dropped likewise).
+async function changePerson (path, params, button = null) {
+  const request = ++state.personRequest;
+  state.personChanges++;
+  const ok = await command(path, params, button, { then: (body) => request === state.personRequest && showPerson(body) });
+  state.personChanges--;
+  if (!ok)
+    refreshPerson();
+}
+
 function showTonicStress (level) {
   view.tonicStress.value = String(level);
   setText(view.tonicStressValue, `${Math.round(level * 100)} %`);
@@ -538,9 +553,7 @@ view.tonicStress.addEventListener('input', () => showTonicStress(Number(view.ton
 view.tonicStress.addEventListener('change', () => {
   const level = Number(view.tonicStress.value);
   tonicFollower.sending(level);
-  state.personRequest++;
-  command('simulation/stress-level', { stress_level: level }, null, { then: showPerson })
-    .then((ok) => ok || refreshPerson());
+  changePerson('simulation/stress-level', { stress_level: level });
 });
 
 // On, the rate in the field; off, 0, as the window's switch sets the
@@ -554,20 +567,14 @@ function showRandomEvents (rate) {
   }
 }
 
-function sendRandomEvents (rate) {
-  state.personRequest++;
-  command('simulation/random-events', { events_per_hour: rate }, null, { then: showPerson })
-    .then((ok) => ok || refreshPerson());
-}
-
 view.randomEvents.addEventListener('change', () => {
   const typed = Number(view.eventsPerHour.value);
   const rate = view.eventsPerHour.value !== '' && typed > 0 ? typed : state.eventsRate;
-  sendRandomEvents(view.randomEvents.checked ? rate : 0);
+  changePerson('simulation/random-events', { events_per_hour: view.randomEvents.checked ? rate : 0 });
 });
 view.eventsPerHour.addEventListener('change', () => {
   if (view.randomEvents.checked && view.eventsPerHour.value !== '')
-    sendRandomEvents(Number(view.eventsPerHour.value));
+    changePerson('simulation/random-events', { events_per_hour: Number(view.eventsPerHour.value) });
 });
 
 // ---- profile: who the person is (docs/model.md, "Profiles") ----
@@ -581,9 +588,7 @@ function showProfile (profile) {
 }
 
 view.profile.addEventListener('change', () => {
-  state.personRequest++;
-  command('simulation/profile', { name: view.profile.value }, view.profile,
-    { then: showPerson });
+  changePerson('simulation/profile', { name: view.profile.value }, view.profile);
 });
 
 // ---- activity: what the person does (docs/model.md, "Activity") ----
