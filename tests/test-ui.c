@@ -506,6 +506,15 @@ test_action_random_events (Fixture *f)
 
   activate (f, "random-events", NULL);
   g_assert_cmpfloat (heart_simulator_get_random_events_per_hour (f->simulator), ==, 0);
+
+  /* as POST /simulation/random-events does it: the switch and the rate follow */
+  g_assert_true (heart_simulator_set_random_events_per_hour (f->simulator, 90, NULL));
+  g_assert_true (heart_settings_get_random_events (f->settings));
+  g_assert_cmpfloat (heart_settings_get_random_events_per_hour (f->settings), ==, 90);
+  g_assert_true (heart_simulator_set_random_events_per_hour (f->simulator, 0, NULL));
+  g_assert_false (heart_settings_get_random_events (f->settings));
+  g_assert_cmpfloat (heart_settings_get_random_events_per_hour (f->settings), ==, 90);
+  g_assert_cmpfloat (heart_simulator_get_random_events_per_hour (f->simulator), ==, 0);
 }
 
 static void

@@ -208,6 +208,21 @@ apply_random_events (HeartApplication *self)
   heart_simulator_set_random_events_per_hour (self->simulator, rate, NULL);
 }
 
+/* The other way: POST /simulation/random-events (or a profile) changed the
+ * simulator's rate; the switch and the rate follow, as the baseline does.
+ * The settings keep a rate for when the switch goes on again, so 0 turns
+ * the switch off and leaves the rate. */
+static void
+take_random_events (HeartApplication *self)
+{
+  double rate = heart_simulator_get_random_events_per_hour (self->simulator);
+
+  if (rate > 0)
+    g_object_set (self->settings, "random-events-per-hour", rate, "random-events", TRUE, NULL);
+  else
+    g_object_set (self->settings, "random-events", FALSE, NULL);
+}
+
 /* Only a simulation obeys a stress event: the action, and with it the
  * header bar's button and Ctrl+E, is off while a replay is served */
 static void
@@ -675,6 +690,8 @@ bind_simulator_to_settings (HeartApplication *self)
   g_signal_connect_object (self->settings, "notify::random-events-per-hour",
                            G_CALLBACK (apply_random_events), self, G_CONNECT_SWAPPED);
   apply_random_events (self);
+  g_signal_connect_object (self->simulator, "notify::random-events-per-hour",
+                           G_CALLBACK (take_random_events), self, G_CONNECT_SWAPPED);
 }
 
 static void
