@@ -480,30 +480,58 @@ respond_invalid (SoupServerMessage *msg,
   return TRUE;
 }
 
+/* A POST that sets one number of the simulation and says it back:
+ * {"status":…,"<parameter>":value} */
+typedef struct
+{
+  const char *parameter;
+  double      min;
+  double      max;
+  gboolean  (*set) (HeartSimulator *simulator,
+                    double          value,
+                    GError        **error);
+  const char *status;
+  int         decimals;
+} NumberCommand;
+
 static void
-handle_trigger_stress (HeartServer       *self,
-                       SoupServerMessage *msg,
-                       GHashTable        *query)
+run_number_command (HeartServer         *self,
+                    SoupServerMessage   *msg,
+                    GHashTable          *query,
+                    const NumberCommand *command)
 {
   g_autoptr(HeartValidation) validation = heart_validation_new (query);
   g_autoptr(GError) error = NULL;
-  double level = 0;
+  double value = 0;
   GString *json;
 
-  heart_validation_double (validation, "stress_level", TRUE, 0.0, 1.0, &level);
+  heart_validation_double (validation, command->parameter, TRUE, command->min, command->max, &value);
   if (respond_invalid (msg, validation) || !simulation_served (self, msg))
     return;
 
-  if (!heart_simulator_trigger_stress (self->simulator, level, &error))
+  if (!command->set (self->simulator, value, &error))
     {
       heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
       return;
     }
 
-  json = g_string_new ("{\"status\":\"stress_triggered\",\"stress_level\":");
-  heart_json_append_double (json, level, 3);
+  json = g_string_new (NULL);
+  g_string_append_printf (json, "{\"status\":\"%s\",\"%s\":", command->status, command->parameter);
+  heart_json_append_double (json, value, command->decimals);
   g_string_append_c (json, '}');
   heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
+static void
+handle_trigger_stress (HeartServer       *self,
+                       SoupServerMessage *msg,
+                       GHashTable        *query)
+{
+  static const NumberCommand command = {
+    "stress_level", 0.0, 1.0, heart_simulator_trigger_stress, "stress_triggered", 3,
+  };
+
+  run_number_command (self, msg, query, &command);
 }
 
 static void
@@ -539,25 +567,11 @@ handle_set_stress_level (HeartServer       *self,
                          SoupServerMessage *msg,
                          GHashTable        *query)
 {
-  g_autoptr(HeartValidation) validation = heart_validation_new (query);
-  g_autoptr(GError) error = NULL;
-  double level = 0;
-  GString *json;
+  static const NumberCommand command = {
+    "stress_level", 0.0, 1.0, heart_simulator_set_stress_level, "stress_level_set", 3,
+  };
 
-  heart_validation_double (validation, "stress_level", TRUE, 0.0, 1.0, &level);
-  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
-    return;
-
-  if (!heart_simulator_set_stress_level (self->simulator, level, &error))
-    {
-      heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
-      return;
-    }
-
-  json = g_string_new ("{\"status\":\"stress_level_set\",\"stress_level\":");
-  heart_json_append_double (json, heart_simulator_get_stress_level (self->simulator), 3);
-  g_string_append_c (json, '}');
-  heart_respond_json (msg, SOUP_STATUS_OK, json);
+  run_number_command (self, msg, query, &command);
 }
 
 /* POST /simulation/random-events?events_per_hour=144: the rate of random
@@ -567,25 +581,12 @@ handle_set_random_events (HeartServer       *self,
                           SoupServerMessage *msg,
                           GHashTable        *query)
 {
-  g_autoptr(HeartValidation) validation = heart_validation_new (query);
-  g_autoptr(GError) error = NULL;
-  double rate = 0;
-  GString *json;
+  static const NumberCommand command = {
+    "events_per_hour", 0.0, HEART_EVENTS_PER_HOUR_MAX, heart_simulator_set_random_events_per_hour,
+    "random_events_set", 1,
+  };
 
-  heart_validation_double (validation, "events_per_hour", TRUE, 0.0, HEART_EVENTS_PER_HOUR_MAX, &rate);
-  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
-    return;
-
-  if (!heart_simulator_set_random_events_per_hour (self->simulator, rate, &error))
-    {
-      heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
-      return;
-    }
-
-  json = g_string_new ("{\"status\":\"random_events_set\",\"events_per_hour\":");
-  heart_json_append_double (json, heart_simulator_get_random_events_per_hour (self->simulator), 1);
-  g_string_append_c (json, '}');
-  heart_respond_json (msg, SOUP_STATUS_OK, json);
+  run_number_command (self, msg, query, &command);
 }
 
 /* GET and POST /simulation/profile: who the person is (docs/model.md,
