@@ -22,6 +22,7 @@
 #endif
 
 #include "heart-dataset.h"
+#include "test-generate-util.h"
 
 #define OLD_CONTENTS "precious\n"
 #define DEADLINE_US (30 * G_USEC_PER_SEC)
@@ -60,29 +61,6 @@ fixture_tear_down (Fixture       *fixture,
     }
   g_rmdir (fixture->folder);
   g_free (fixture->folder);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
-}
-
-/* The names in @folder, dot files too, sorted and joined by spaces */
-static char *
-folder_listing (const char *folder)
-{
-  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (" ", (char **) names->pdata);
 }
 
 /* A file in @folder other than @except that holds data, or NULL */
