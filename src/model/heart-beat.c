@@ -25,3 +25,15 @@ heart_beat_get_bpm (const HeartBeat *beat)
 {
   return (int) lround (60000.0 / beat->rr_ms);
 }
+
+const char *
+heart_beat_type_code (HeartBeatType type)
+{
+  switch (type)
+    {
+    case HEART_BEAT_VENTRICULAR: return "V";
+    case HEART_BEAT_SUPRAVENTRICULAR: return "S";
+    case HEART_BEAT_NORMAL:
+    default: return "N";
+    }
+}

@@ -53,6 +53,11 @@ static const HeartChannel channels[HEART_N_CHANNELS] = {
     "Skin temperature at the wrist" },
   { HEART_CHANNEL_SLEEP_STAGE, "sleep_stage", "", HEART_CHANNEL_KIND_LABEL, 0, 0, 0, 0,
     "Sleep stage as HealthKit names it: in_bed, awake, core (N1 and N2), deep, rem; empty out of bed" },
+  /* the waveforms (docs/waveforms.md): rate_hz is the default rate */
+  { HEART_CHANNEL_ECG, "ecg", "mV", HEART_CHANNEL_KIND_WAVEFORM, 250.0, -5, 5, 3,
+    "Electrocardiogram (lead II), one revolution of the ECGSYN model a heartbeat; marks: beats (N, V, S) at their R peaks, lead_off and lead_on" },
+  { HEART_CHANNEL_PPG, "ppg", "a.u.", HEART_CHANNEL_KIND_WAVEFORM, 64.0, -2, 3, 3,
+    "Photoplethysmogram (pulse wave at the wrist), one pulse a heartbeat; marks: beats (N, V, S) at their pulses' feet, motion and motion_end" },
 };
 
 const HeartChannel *
@@ -108,6 +113,7 @@ heart_channel_kind_name (HeartChannelKind kind)
     case HEART_CHANNEL_KIND_PER_BEAT: return "per-beat";
     case HEART_CHANNEL_KIND_EVENT: return "event";
     case HEART_CHANNEL_KIND_LABEL: return "label";
+    case HEART_CHANNEL_KIND_WAVEFORM: return "waveform";
     default: g_return_val_if_reached (NULL);
     }
 }

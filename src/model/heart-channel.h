@@ -17,6 +17,7 @@ typedef enum {
   HEART_CHANNEL_KIND_PER_BEAT,   /* one value a heartbeat */
   HEART_CHANNEL_KIND_EVENT,      /* irregular events with a value */
   HEART_CHANNEL_KIND_LABEL,      /* a text label, sent when it changes */
+  HEART_CHANNEL_KIND_WAVEFORM,   /* samples at rate_hz, in blocks (heart-waveform.h) */
 } HeartChannelKind;
 
 typedef enum {
@@ -39,6 +40,8 @@ typedef enum {
   HEART_CHANNEL_SPO2,
   HEART_CHANNEL_SKIN_TEMPERATURE,
   HEART_CHANNEL_SLEEP_STAGE,
+  HEART_CHANNEL_ECG,
+  HEART_CHANNEL_PPG,
   HEART_N_CHANNELS
 } HeartChannelId;
 
@@ -50,7 +53,7 @@ typedef struct
   const char      *name;          /* as on the wire: "heart_rate" */
   const char      *unit;          /* "bpm", "ms", "µS", "" */
   HeartChannelKind kind;
-  double           rate_hz;       /* periodic channels; 0 otherwise */
+  double           rate_hz;       /* periodic channels; waveforms: the default rate; 0 otherwise */
   double           min;
   double           max;
   int              decimals;      /* digits after the point on the wire */
@@ -78,6 +81,9 @@ typedef guint32 HeartChannelMask;
 
 #define HEART_CHANNEL_MASK_ALL ((HeartChannelMask) ((1u << HEART_N_CHANNELS) - 1))
 #define HEART_CHANNEL_BIT(id)  ((HeartChannelMask) (1u << (id)))
+/* The waveform channels, which cost far more than the rest: consumers ask
+ * for them by name */
+#define HEART_CHANNEL_MASK_WAVEFORMS (HEART_CHANNEL_BIT (HEART_CHANNEL_ECG) | HEART_CHANNEL_BIT (HEART_CHANNEL_PPG))
 
 const HeartChannel *heart_channel_get        (HeartChannelId id);
 /* NULL when no channel has that name */

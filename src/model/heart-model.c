@@ -24,6 +24,7 @@
 #include "heart-skin.h"
 #include "heart-sleep.h"
 #include "heart-vitals.h"
+#include "heart-waveform-maker.h"
 
 /* Stress dynamics: first order, faster up than down */
 #define STRESS_TAU_RISE_S         15.0
@@ -53,6 +54,13 @@
 #define LF_STRESS_WITHDRAWAL      0.30
 #define HF_STRESS_WITHDRAWAL      0.5
 #define NOISE_SD                  0.006
+
+/* Premature beats (docs/waveforms.md, "Premature beats"): the coupling
+ * interval as a share of the sinus RR it interrupts */
+#define PVC_COUPLING_MIN          0.55
+#define PVC_COUPLING_MAX          0.70
+#define PAC_COUPLING_MIN          0.65
+#define PAC_COUPLING_MAX          0.85
 
 /* Exercise and sleep (docs/model.md, "Activity") */
 #define AGE_DEFAULT_Y             35.0
@@ -141,7 +149,15 @@ struct _HeartModel
 
   double      next_beat_t;
   double      pending_rr;
+  HeartBeatType pending_type;
   double      last_rr;
+  HeartBeatType last_type;
+  double      compensatory_rr;    /* the pause owed after a premature ventricular beat, or 0 */
+
+  /* the waveforms, and the premature beats that shape them and the RR */
+  HeartWaveformMaker waves;
+  HeartWaveformSettings wave_settings;
+  HeartRandom ectopy_random;
 
   HeartRandom beat_random;
   HeartRandom event_random;
@@ -152,7 +168,7 @@ struct _HeartModel
   guint       recent_length;
 };
 
-enum { STREAM_BEATS = 1, STREAM_EVENTS = 2, STREAM_BREATHING = 3, STREAM_SKIN = 4, STREAM_ACTIVITY = 5, STREAM_VITALS = 6, STREAM_SLEEP = 7, STREAM_SCENARIO = 8 };
+enum { STREAM_BEATS = 1, STREAM_EVENTS = 2, STREAM_BREATHING = 3, STREAM_SKIN = 4, STREAM_ACTIVITY = 5, STREAM_VITALS = 6, STREAM_SLEEP = 7, STREAM_SCENARIO = 8, STREAM_ECTOPY = 9, STREAM_WAVEFORMS = 10 };
 
 HeartModel *
 heart_model_new (guint64 seed)
@@ -167,6 +183,11 @@ heart_model_new (guint64 seed)
   heart_vitals_init (&self->vitals, seed, STREAM_VITALS);
   heart_sleep_init (&self->sleep, seed, STREAM_SLEEP);
   heart_random_init (&self->scenario_random, seed, STREAM_SCENARIO);
+  heart_random_init (&self->ectopy_random, seed, STREAM_ECTOPY);
+  heart_waveform_maker_init (&self->waves, seed, STREAM_WAVEFORMS);
+  self->wave_settings = HEART_WAVEFORM_SETTINGS_DEFAULT;
+  self->pending_type = HEART_BEAT_NORMAL;
+  self->last_type = HEART_BEAT_NORMAL;
   self->phase_shifts = g_array_new (FALSE, TRUE, sizeof (double));
   self->age_y = AGE_DEFAULT_Y;
   self->weight_kg = WEIGHT_DEFAULT_KG;
@@ -183,6 +204,7 @@ heart_model_free (HeartModel *self)
 {
   g_clear_pointer (&self->scenario, heart_scenario_unref);
   g_clear_pointer (&self->phase_shifts, g_array_unref);
+  heart_waveform_maker_clear (&self->waves);
   g_free (self);
 }
 
@@ -424,6 +446,52 @@ emit_periodic (HeartModel     *self,
   self->next_sample[channel]++;
 }
 
+/* A premature beat may interrupt the sinus interval @sinus_rr: a ventricular
+ * one is followed by a full compensatory pause (the two intervals add up to
+ * two sinus ones), an atrial one resets the sinus node */
+static void
+schedule_next_beat (HeartModel *self)
+{
+  double sinus_rr, per_beat_pvc, per_beat_pac, draw;
+
+  if (self->compensatory_rr > 0)
+    {
+      self->pending_rr = self->compensatory_rr;
+      self->pending_type = HEART_BEAT_NORMAL;
+      self->compensatory_rr = 0;
+      return;
+    }
+  sinus_rr = next_rr_ms (self);
+  self->pending_rr = sinus_rr;
+  self->pending_type = HEART_BEAT_NORMAL;
+  if (self->last_type != HEART_BEAT_NORMAL ||
+      (self->wave_settings.pvc_per_hour <= 0 && self->wave_settings.pac_per_hour <= 0))
+    return;
+  per_beat_pvc = self->wave_settings.pvc_per_hour * sinus_rr / 3.6e6;
+  per_beat_pac = self->wave_settings.pac_per_hour * sinus_rr / 3.6e6;
+  draw = heart_random_uniform (&self->ectopy_random);
+  if (draw < per_beat_pvc)
+    {
+      self->pending_rr = sinus_rr * heart_random_range (&self->ectopy_random, PVC_COUPLING_MIN, PVC_COUPLING_MAX);
+      self->pending_type = HEART_BEAT_VENTRICULAR;
+      self->compensatory_rr = 2 * sinus_rr - self->pending_rr;
+    }
+  else if (draw < per_beat_pvc + per_beat_pac)
+    {
+      self->pending_rr = sinus_rr * heart_random_range (&self->ectopy_random, PAC_COUPLING_MIN, PAC_COUPLING_MAX);
+      self->pending_type = HEART_BEAT_SUPRAVENTRICULAR;
+    }
+}
+
+static HeartWaveBeat
+wave_beat (double        r_t,
+           double        rr_ms,
+           double        stress,
+           HeartBeatType type)
+{
+  return (HeartWaveBeat) { .r_t = r_t, .rr_s = rr_ms / 1000.0, .stress = stress, .type = type };
+}
+
 static void
 fire_beat (HeartModel         *self,
            HeartModelBeatFunc  beat_func,
@@ -434,18 +502,26 @@ fire_beat (HeartModel         *self,
     .rr_ms = self->pending_rr,
     .stress_level = total_stress (self),
     .event_active = self->event_active || self->arousal_active,
+    .type = self->pending_type,
   };
+  HeartWaveBeat last, next;
 
   g_strlcpy (beat.condition, heart_model_get_condition (self), sizeof beat.condition);
 
   self->last_rr = self->pending_rr;
-  remember_beat (self, self->t, self->pending_rr);
+  /* RMSSD is of sinus (NN) intervals: a premature beat's two are left out */
+  if (beat.type == HEART_BEAT_NORMAL && self->last_type == HEART_BEAT_NORMAL)
+    remember_beat (self, self->t, self->pending_rr);
+  self->last_type = beat.type;
   emit_value (self, HEART_CHANNEL_RR_INTERVAL, self->pending_rr, NULL);
   if (beat_func != NULL)
     beat_func (&beat, user_data);
 
-  self->pending_rr = next_rr_ms (self);
+  schedule_next_beat (self);
   self->next_beat_t = self->t + self->pending_rr / 1000.0;
+  last = wave_beat (self->t, beat.rr_ms, beat.stress_level, beat.type);
+  next = wave_beat (self->next_beat_t, self->pending_rr, beat.stress_level, self->pending_type);
+  heart_waveform_maker_set_beats (&self->waves, &last, &next, TRUE);
 }
 
 static void
@@ -746,6 +822,9 @@ run_until (HeartModel         *self,
       if (next_phase_event (self) < next)
         next = next_phase_event (self), what = NEXT_PHASE_EVENT;
 
+      if (heart_waveform_maker_is_on (&self->waves))
+        heart_waveform_maker_run (&self->waves, next, &self->breathing,
+                                  heart_activity_get_intensity (&self->activity));
       relax_state (self, next - self->t);
       self->t = next;
 
@@ -828,6 +907,12 @@ prime (HeartModel *self)
   self->pending_rr = mean_rr;
   self->last_rr = mean_rr;
   self->next_beat_t = self->t + heart_random_uniform (&self->beat_random) * mean_rr / 1000.0;
+  {
+    HeartWaveBeat last = wave_beat (self->next_beat_t - mean_rr / 1000.0, mean_rr, self->stress, HEART_BEAT_NORMAL);
+    HeartWaveBeat next = wave_beat (self->next_beat_t, mean_rr, self->stress, HEART_BEAT_NORMAL);
+
+    heart_waveform_maker_set_beats (&self->waves, &last, &next, FALSE);
+  }
   /* the past before time 0 makes no values, and the samples at 0 come
    * with the first advance, after a scenario started at 0 labels them */
   channels = self->channels;
@@ -1158,4 +1243,28 @@ heart_model_get_rmssd (HeartModel *self)
       pairs++;
     }
   return pairs > 0 ? sqrt (sum / pairs) : 0.0;
+}
+
+void
+heart_model_set_waveforms (HeartModel                  *self,
+                           HeartChannelMask             channels,
+                           const HeartWaveformSettings *settings)
+{
+  self->wave_settings = *settings;
+  heart_waveform_maker_configure (&self->waves, channels & HEART_CHANNEL_MASK_WAVEFORMS,
+                                  settings, MAX (self->t, 0.0));
+}
+
+gboolean
+heart_model_peek_waveform (HeartModel         *self,
+                           HeartChannelId      channel,
+                           HeartWaveformBlock *block)
+{
+  return heart_waveform_maker_peek (&self->waves, channel, block);
+}
+
+void
+heart_model_clear_waveforms (HeartModel *self)
+{
+  heart_waveform_maker_take_done (&self->waves);
 }

@@ -16,6 +16,7 @@
 #include "heart-scenario.h"
 #include "heart-skin.h"
 #include "heart-sleep.h"
+#include "heart-waveform.h"
 
 G_BEGIN_DECLS
 
@@ -130,6 +131,18 @@ void        heart_model_set_day_offset      (HeartModel *self,
                                              double seconds_since_midnight);
 /* The mean heart rate the model aims at now (baseline + stress response) */
 double      heart_model_get_mean_bpm        (const HeartModel *self);
+
+/* The waveforms of @channels (ECG, PPG; others are ignored) from now on,
+ * and the premature beats and noise of @settings (already checked) */
+void        heart_model_set_waveforms       (HeartModel *self,
+                                             HeartChannelMask channels,
+                                             const HeartWaveformSettings *settings);
+/* The samples and marks of @channel made since the last clear; FALSE with
+ * none. The block is the model's until heart_model_clear_waveforms(). */
+gboolean    heart_model_peek_waveform       (HeartModel *self,
+                                             HeartChannelId channel,
+                                             HeartWaveformBlock *block);
+void        heart_model_clear_waveforms     (HeartModel *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeartModel, heart_model_free)
 

@@ -34,7 +34,9 @@ struct _HeartSimulator
   double       rest_breathing_rate;
 
   GSource     *tick_source;
+  GSource     *frame_source;       /* waveforms between ticks, 25 times a second */
   gint64       next_deadline_us;
+  double       tick_start_t;       /* simulation time at the end of the last tick */
   gint64       tick_wall_us;       /* wall clock of the tick being made */
   double       tick_end_t;         /* simulation time at its end */
 
@@ -43,6 +45,8 @@ struct _HeartSimulator
 
   GArray      *values;             /* HeartChannelValue of the tick being made */
   HeartChannelMask channels;
+  HeartWaveformSettings waveform_settings;
+  GArray      *marks;              /* HeartWaveformMark of the block being emitted */
   char         condition[HEART_LABEL_MAX];
   HeartActivityType activity;     /* as last notified */
   const HeartProfile *profile;
@@ -65,6 +69,7 @@ enum {
   PROP_CONDITION,
   PROP_ACTIVITY,
   PROP_PROFILE,
+  PROP_WAVEFORM_SETTINGS,
   N_PROPS
 };
 
@@ -174,6 +179,49 @@ notify_activity (HeartSimulator *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVITY]);
 }
 
+/* A block of each waveform made since the last, stamped */
+static void
+emit_waveforms (HeartSimulator *self)
+{
+  static const HeartChannelId waveforms[] = { HEART_CHANNEL_ECG, HEART_CHANNEL_PPG };
+
+  for (guint i = 0; i < G_N_ELEMENTS (waveforms); i++)
+    {
+      HeartWaveformBlock block;
+
+      if (!heart_model_peek_waveform (self->model, waveforms[i], &block))
+        continue;
+      g_array_set_size (self->marks, 0);
+      g_array_append_vals (self->marks, block.marks, block.n_marks);
+      for (guint m = 0; m < self->marks->len; m++)
+        {
+          HeartWaveformMark *mark = &g_array_index (self->marks, HeartWaveformMark, m);
+
+          mark->timestamp_us = timestamp_at (self, mark->t_s);
+        }
+      block.marks = (const HeartWaveformMark *) self->marks->data;
+      block.t0_us = timestamp_at (self, block.t0_s);
+      heart_source_emit_waveform (HEART_SOURCE (self), &block);
+    }
+  heart_model_clear_waveforms (self->model);
+}
+
+/* Everything up to @t_end: beats and waveforms go out now, values and the
+ * sample with the tick */
+static void
+advance_model_to (HeartSimulator *self,
+                  double          t_end)
+{
+  if (!self->manual_clock)
+    self->tick_wall_us = g_get_real_time ();
+  /* values made during the tick are stamped by how far before its end
+   * they fall, not with the tick's wall clock */
+  self->tick_end_t = t_end;
+  heart_model_advance (self->model, MAX (t_end - heart_model_get_time (self->model), 0.0),
+                       on_model_beat, self);
+  emit_waveforms (self);
+}
+
 void
 heart_simulator_advance (HeartSimulator *self,
                          double          seconds)
@@ -181,12 +229,9 @@ heart_simulator_advance (HeartSimulator *self,
   g_return_if_fail (HEART_IS_SIMULATOR (self));
   g_return_if_fail (isfinite (seconds) && seconds >= 0);
 
-  if (!self->manual_clock)
-    self->tick_wall_us = g_get_real_time ();
-  /* values made during the tick are stamped by how far before its end
-   * they fall, not with the tick's wall clock */
-  self->tick_end_t = heart_model_get_time (self->model) + seconds;
-  heart_model_advance (self->model, seconds, on_model_beat, self);
+  /* the frames since the last tick have made part of it already */
+  self->tick_start_t = MAX (self->tick_start_t + seconds, heart_model_get_time (self->model));
+  advance_model_to (self, self->tick_start_t);
   if (self->values->len > 0)
     {
       heart_source_emit_values (HEART_SOURCE (self), (const HeartChannelValue *) self->values->data,
@@ -255,6 +300,46 @@ stop_timer (HeartSimulator *self)
   g_clear_pointer (&self->tick_source, g_source_unref);
 }
 
+/* Between ticks, the waveforms are made up to now, so that they leave 25
+ * times a second whatever the tick (docs/waveforms.md, "Live") */
+static gboolean
+on_frame (gpointer user_data)
+{
+  HeartSimulator *self = user_data;
+  double tick_s = self->interval_ms / 1000.0 * self->speed;
+  gint64 tick_began_us = self->next_deadline_us - interval_us (self);
+  double done = (g_get_monotonic_time () - tick_began_us) / (double) interval_us (self);
+  /* the tick itself makes its end */
+  double target = self->tick_start_t + CLAMP (done, 0.0, 0.999) * tick_s;
+
+  if (target > heart_model_get_time (self->model))
+    advance_model_to (self, target);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_frame_timer (HeartSimulator *self)
+{
+  gboolean wanted = self->tick_source != NULL
+                 && (self->channels & HEART_CHANNEL_MASK_WAVEFORMS) != 0
+                 && self->interval_ms > HEART_WAVEFORM_FRAME_MS;
+
+  if (wanted == (self->frame_source != NULL))
+    return;
+  if (wanted)
+    {
+      self->frame_source = g_timeout_source_new (HEART_WAVEFORM_FRAME_MS);
+      g_source_set_static_name (self->frame_source, "[heartsim] waveform frames");
+      g_source_set_callback (self->frame_source, on_frame, self, NULL);
+      g_source_attach (self->frame_source, NULL);
+    }
+  else
+    {
+      g_source_destroy (self->frame_source);
+      g_clear_pointer (&self->frame_source, g_source_unref);
+    }
+}
+
 void
 heart_simulator_set_running (HeartSimulator *self,
                              gboolean        running)
@@ -273,6 +358,7 @@ heart_simulator_set_running (HeartSimulator *self,
         start_timer (self);
       else
         stop_timer (self);
+      update_frame_timer (self);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
@@ -376,6 +462,7 @@ heart_simulator_set_interval_ms (HeartSimulator  *self,
       self->next_deadline_us = g_get_monotonic_time () + interval_us (self);
       g_source_set_ready_time (self->tick_source, self->next_deadline_us);
     }
+  update_frame_timer (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERVAL_MS]);
   return TRUE;
 }
@@ -531,7 +618,11 @@ heart_simulator_constructed (GObject *object)
   heart_model_set_rest_breathing_rate (self->model, self->rest_breathing_rate);
   heart_model_set_day_offset (self->model, seconds_since_midnight (self));
   heart_model_set_person (self->model, self->profile);
-  heart_simulator_set_channels (self, HEART_CHANNEL_MASK_ALL);
+  /* the waveforms cost most: a manual clock (datasets, tests) makes them
+   * only when asked */
+  heart_simulator_set_channels (self, self->manual_clock
+                                      ? HEART_CHANNEL_MASK_ALL & ~HEART_CHANNEL_MASK_WAVEFORMS
+                                      : HEART_CHANNEL_MASK_ALL);
 }
 
 gboolean
@@ -611,6 +702,41 @@ heart_simulator_set_channels (HeartSimulator   *self,
 
   self->channels = channels;
   heart_model_set_value_func (self->model, channels, on_model_value, self);
+  heart_model_set_waveforms (self->model, channels, &self->waveform_settings);
+  update_frame_timer (self);
+}
+
+HeartChannelMask
+heart_simulator_get_channels (HeartSimulator *self)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), 0);
+  return self->channels;
+}
+
+gboolean
+heart_simulator_set_waveform_settings (HeartSimulator               *self,
+                                       const HeartWaveformSettings  *settings,
+                                       GError                      **error)
+{
+  g_return_val_if_fail (HEART_IS_SIMULATOR (self), FALSE);
+  g_return_val_if_fail (settings != NULL, FALSE);
+
+  if (!heart_waveform_settings_check (settings, error))
+    return FALSE;
+  /* samples made but not yet sent keep their old settings */
+  emit_waveforms (self);
+  self->waveform_settings = *settings;
+  heart_model_set_waveforms (self->model, self->channels, settings);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WAVEFORM_SETTINGS]);
+  return TRUE;
+}
+
+void
+heart_simulator_get_waveform_settings (HeartSimulator        *self,
+                                       HeartWaveformSettings *settings)
+{
+  g_return_if_fail (HEART_IS_SIMULATOR (self));
+  *settings = self->waveform_settings;
 }
 
 void
@@ -676,6 +802,7 @@ heart_simulator_dispose (GObject *object)
   HeartSimulator *self = HEART_SIMULATOR (object);
 
   stop_timer (self);
+  update_frame_timer (self);
   G_OBJECT_CLASS (heart_simulator_parent_class)->dispose (object);
 }
 
@@ -686,6 +813,7 @@ heart_simulator_finalize (GObject *object)
 
   g_clear_pointer (&self->model, heart_model_free);
   g_clear_pointer (&self->values, g_array_unref);
+  g_clear_pointer (&self->marks, g_array_unref);
   G_OBJECT_CLASS (heart_simulator_parent_class)->finalize (object);
 }
 
@@ -740,6 +868,9 @@ heart_simulator_get_property (GObject    *object,
       break;
     case PROP_ACTIVITY:
       g_value_set_string (value, heart_simulator_get_activity (self));
+      break;
+    case PROP_WAVEFORM_SETTINGS:
+      g_value_set_pointer (value, &self->waveform_settings);
       break;
     case PROP_PROFILE:
       g_value_set_string (value, self->profile->name);
@@ -880,6 +1011,10 @@ heart_simulator_class_init (HeartSimulatorClass *klass)
   properties[PROP_CONDITION] =
     g_param_spec_string ("condition", NULL, NULL, "",
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* (const HeartWaveformSettings *), notified when it changes */
+  properties[PROP_WAVEFORM_SETTINGS] =
+    g_param_spec_pointer ("waveform-settings", NULL, NULL,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PROFILE] =
     g_param_spec_string ("profile", NULL, NULL, "average",
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -936,6 +1071,8 @@ heart_simulator_init (HeartSimulator *self)
 {
   self->profile = heart_profile_lookup ("average");
   self->values = g_array_new (FALSE, FALSE, sizeof (HeartChannelValue));
+  self->marks = g_array_new (FALSE, FALSE, sizeof (HeartWaveformMark));
+  self->waveform_settings = HEART_WAVEFORM_SETTINGS_DEFAULT;
 }
 
 HeartSimulator *

@@ -99,9 +99,19 @@ double          heart_simulator_get_time           (HeartSimulator *self);
  * with seq 0. */
 const HeartSample *heart_simulator_get_current_sample (HeartSimulator *self);
 
-/* The channels whose values "values" carries (default: all) */
+/* The channels whose values "values" carries, and the waveforms "waveform"
+ * carries (default: all live; all but the waveforms on a manual clock) */
 void            heart_simulator_set_channels  (HeartSimulator *self,
                                                HeartChannelMask channels);
+HeartChannelMask heart_simulator_get_channels (HeartSimulator *self);
+/* How the ECG and PPG are made, and the premature beats in the beat stream
+ * too; FALSE with an error naming the field out of range, changing nothing
+ * ("waveform-settings" is notified) */
+gboolean        heart_simulator_set_waveform_settings (HeartSimulator *self,
+                                                       const HeartWaveformSettings *settings,
+                                                       GError **error);
+void            heart_simulator_get_waveform_settings (HeartSimulator *self,
+                                                       HeartWaveformSettings *settings);
 /* Runs @scenario from now (again and again with @repeat), replacing one
  * under way ("scenario" and
  * "condition" are notified as it goes); settings changed meanwhile take

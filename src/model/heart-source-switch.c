@@ -56,6 +56,14 @@ on_values (HeartSource             *source,
 }
 
 static void
+on_waveform (HeartSource              *source,
+             const HeartWaveformBlock *block,
+             HeartSourceSwitch        *self)
+{
+  heart_source_emit_waveform (HEART_SOURCE (self), block);
+}
+
+static void
 on_running (HeartSource       *source,
             GParamSpec        *pspec,
             HeartSourceSwitch *self)
@@ -105,6 +113,7 @@ heart_source_switch_set_source (HeartSourceSwitch *self,
   g_signal_connect_object (source, "sample", G_CALLBACK (on_sample), self, 0);
   g_signal_connect_object (source, "beat", G_CALLBACK (on_beat), self, 0);
   g_signal_connect_object (source, "values", G_CALLBACK (on_values), self, 0);
+  g_signal_connect_object (source, "waveform", G_CALLBACK (on_waveform), self, 0);
   g_signal_connect_object (source, "notify::running", G_CALLBACK (on_running), self, 0);
   g_signal_connect_object (source, "notify::interval-ms", G_CALLBACK (on_interval), self, 0);
 

@@ -8,6 +8,7 @@ enum {
   SAMPLE,
   BEAT,
   VALUES,
+  WAVEFORM,
   N_SIGNALS
 };
 
@@ -40,6 +41,11 @@ heart_source_default_init (HeartSourceInterface *iface)
     g_signal_new ("values", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_UINT);
+  /* a block of a waveform channel: (HeartWaveformBlock *) */
+  signals[WAVEFORM] =
+    g_signal_new ("waveform", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 const HeartSample *
@@ -98,4 +104,11 @@ heart_source_emit_values (HeartSource             *self,
                           guint                    n_values)
 {
   g_signal_emit (self, signals[VALUES], 0, values, n_values);
+}
+
+void
+heart_source_emit_waveform (HeartSource              *self,
+                            const HeartWaveformBlock *block)
+{
+  g_signal_emit (self, signals[WAVEFORM], 0, block);
 }

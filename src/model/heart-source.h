@@ -15,6 +15,7 @@
 #include "heart-beat.h"
 #include "heart-channel.h"
 #include "heart-sample.h"
+#include "heart-waveform.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,8 @@ struct _HeartSourceInterface
  *   "beat"   (const HeartBeat *)                       once a heartbeat
  *   "values" (const HeartChannelValue *, guint n)      once a tick, before "sample"
  *   "sample" (const HeartSample *)                     once a tick
+ *   "waveform" (const HeartWaveformBlock *)            a block of a waveform
+ *              channel switched on, in time order; live, 25 times a second
  * Properties: "running" (read-write), "interval-ms" (readable), each
  * notified when it changes. */
 
@@ -59,5 +62,7 @@ void               heart_source_emit_beat          (HeartSource *self,
 void               heart_source_emit_values        (HeartSource *self,
                                                     const HeartChannelValue *values,
                                                     guint n_values);
+void               heart_source_emit_waveform      (HeartSource *self,
+                                                    const HeartWaveformBlock *block);
 
 G_END_DECLS
