@@ -11,22 +11,27 @@
 
 #include <math.h>
 
-#define ARRIVAL_REST_S         0.245   /* at 70 bpm, calm */
+#define ARRIVAL_REST_S         0.240   /* at 70 bpm, calm */
 #define ARRIVAL_STRESS_S       0.060   /* shorter at stress 1 */
 #define ARRIVAL_PER_BPM_S      0.0007  /* shorter a beat a minute faster */
-#define ARRIVAL_MIN_S          0.170
-#define ARRIVAL_MAX_S          0.280
+#define ARRIVAL_MIN_S          0.165
+#define ARRIVAL_MAX_S          0.285
 
-#define SYSTOLE_PEAK_S         0.120
-#define SYSTOLE_RISE_S         0.040
-#define SYSTOLE_FALL_S         0.100
-#define DIASTOLE_PEAK_S        0.330
-#define DIASTOLE_WIDTH_S       0.070
-#define DIASTOLE_HEIGHT        0.30
-#define PULSE_REACH_S          0.700
+/* The foot is where the tangent at the steepest upstroke meets the level
+ * before it: two rise widths before the systolic peak */
+#define SYSTOLE_RISE_S         0.050
+#define SYSTOLE_PEAK_S         (2 * SYSTOLE_RISE_S)
+#define SYSTOLE_FALL_S         0.090
+#define DIASTOLE_PEAK_S        0.300
+#define DIASTOLE_WIDTH_S       0.065
+#define DIASTOLE_HEIGHT        0.35
+/* the arteries empty slowly between pulses (the Windkessel's runoff) */
+#define RUNOFF_HEIGHT          0.40
+#define RUNOFF_TAU_S           0.40
+#define PULSE_REACH_S          2.000
 #define STRESS_AMPLITUDE_DROP  0.35    /* vasoconstriction */
 #define BREATH_AMPLITUDE_GAIN  0.08
-#define BREATH_BASELINE_GAIN   0.15
+#define BREATH_BASELINE_GAIN   0.08
 
 void
 heart_ppg_init (HeartPpg *self)
@@ -85,7 +90,11 @@ pulse_shape (double tau,
   double systole = tau - SYSTOLE_PEAK_S * scale;
   double rise_or_fall = (systole < 0 ? SYSTOLE_RISE_S : SYSTOLE_FALL_S) * scale;
 
-  return gaussian (systole, rise_or_fall)
+  double runoff = systole < 0 ? gaussian (systole, SYSTOLE_RISE_S * scale)
+                              : exp (-systole / (RUNOFF_TAU_S * scale));
+
+  return (1 - RUNOFF_HEIGHT) * gaussian (systole, rise_or_fall)
+       + RUNOFF_HEIGHT * runoff
        + DIASTOLE_HEIGHT * gaussian (tau - DIASTOLE_PEAK_S * scale, DIASTOLE_WIDTH_S * scale);
 }
 
@@ -103,7 +112,7 @@ heart_ppg_value (const HeartPpg *self,
       const HeartPulse *pulse = &self->pulses[i];
       double tau = t - pulse->foot_t;
 
-      /* a pulse's foot lies in the tail of its upstroke's Gaussian */
+      /* the upstroke's Gaussian begins before the foot */
       if (tau > -SYSTOLE_RISE_S * pulse->scale * 3 && tau < PULSE_REACH_S * pulse->scale)
         value += gain * pulse->amplitude * pulse_shape (tau, pulse->scale);
     }

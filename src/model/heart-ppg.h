@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define HEART_PPG_PULSES 4
+#define HEART_PPG_PULSES 8
 
 typedef struct
 {

@@ -5,6 +5,7 @@
 #include "heart-waveform-maker.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Noise levels: docs/waveforms.md, "Noise and artefacts" */
 #define POWERLINE_MV            0.015
@@ -129,16 +130,25 @@ heart_waveform_maker_set_beats (HeartWaveformMaker  *self,
                                 const HeartWaveBeat *next,
                                 gboolean             fired)
 {
+  double foot_t;
+
   heart_ecg_set_beats (&self->ecg, last, next);
   if (!fired)
     return;
   add_mark (&self->ecg_track, last->r_t, heart_beat_type_code (last->type));
-  if (self->n_feet < HEART_WAVEFORM_FEET)
+  foot_t = heart_ppg_add_beat (&self->ppg, last);
+  /* the foot is marked when the PPG's samples reach it */
+  if (!self->ppg_track.on || foot_t < 0)
+    return;
+  if (self->n_feet == HEART_WAVEFORM_FEET)
     {
-      self->foot_t[self->n_feet] = heart_ppg_add_beat (&self->ppg, last);
-      self->foot_type[self->n_feet] = last->type;
-      self->n_feet++;
+      memmove (self->foot_t, self->foot_t + 1, sizeof self->foot_t[0] * (HEART_WAVEFORM_FEET - 1));
+      memmove (self->foot_type, self->foot_type + 1, sizeof self->foot_type[0] * (HEART_WAVEFORM_FEET - 1));
+      self->n_feet--;
     }
+  self->foot_t[self->n_feet] = foot_t;
+  self->foot_type[self->n_feet] = last->type;
+  self->n_feet++;
 }
 
 /* An Ornstein–Uhlenbeck step of @dt: exact for any step length */
