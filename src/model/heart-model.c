@@ -472,13 +472,15 @@ schedule_next_beat (HeartModel *self)
   draw = heart_random_uniform (&self->ectopy_random);
   if (draw < per_beat_pvc)
     {
-      self->pending_rr = sinus_rr * heart_random_range (&self->ectopy_random, PVC_COUPLING_MIN, PVC_COUPLING_MAX);
+      self->pending_rr = MAX (sinus_rr * heart_random_range (&self->ectopy_random, PVC_COUPLING_MIN, PVC_COUPLING_MAX),
+                              60000.0 / HR_MAX_BPM);
       self->pending_type = HEART_BEAT_VENTRICULAR;
       self->compensatory_rr = 2 * sinus_rr - self->pending_rr;
     }
   else if (draw < per_beat_pvc + per_beat_pac)
     {
-      self->pending_rr = sinus_rr * heart_random_range (&self->ectopy_random, PAC_COUPLING_MIN, PAC_COUPLING_MAX);
+      self->pending_rr = MAX (sinus_rr * heart_random_range (&self->ectopy_random, PAC_COUPLING_MIN, PAC_COUPLING_MAX),
+                              60000.0 / HR_MAX_BPM);
       self->pending_type = HEART_BEAT_SUPRAVENTRICULAR;
     }
 }
