@@ -936,6 +936,17 @@ test_live_frames (void)
   g_assert_cmpuint (rec.blocks, >, 4 * (ticks + 1));
   g_assert_true (rec.ecg.contiguous);
   g_assert_true (rec.ppg.contiguous);
+
+  /* sped up beyond what the machine can draw, it makes none */
+  g_assert_true (heart_simulator_set_speed (simulator, HEART_WAVEFORM_SPEED_MAX * 2, NULL));
+  rec.blocks = 0;
+  ticks = 0;
+  heart_simulator_start (simulator);
+  g_timeout_add (1100, quit_loop, loop);
+  g_main_loop_run (loop);
+  heart_simulator_stop (simulator);
+  g_assert_cmpuint (ticks, >=, 1);
+  g_assert_cmpuint (rec.blocks, ==, 0);
   recording_clear (&rec);
 }
 

@@ -322,6 +322,7 @@ update_frame_timer (HeartSimulator *self)
 {
   gboolean wanted = self->tick_source != NULL
                  && (self->channels & HEART_CHANNEL_MASK_WAVEFORMS) != 0
+                 && self->speed <= HEART_WAVEFORM_SPEED_MAX
                  && self->interval_ms > HEART_WAVEFORM_FRAME_MS;
 
   if (wanted == (self->frame_source != NULL))
@@ -338,6 +339,22 @@ update_frame_timer (HeartSimulator *self)
       g_source_destroy (self->frame_source);
       g_clear_pointer (&self->frame_source, g_source_unref);
     }
+}
+
+/* The waveforms asked for, unless a live run is so fast that making them
+ * would take more than the machine has (docs/waveforms.md, "Live") */
+static void
+apply_waveforms (HeartSimulator *self)
+{
+  HeartChannelMask channels = self->channels;
+
+  /* construct properties come before the model */
+  if (self->model == NULL)
+    return;
+  if (!self->manual_clock && self->speed > HEART_WAVEFORM_SPEED_MAX)
+    channels &= ~HEART_CHANNEL_MASK_WAVEFORMS;
+  heart_model_set_waveforms (self->model, channels, &self->waveform_settings);
+  update_frame_timer (self);
 }
 
 void
@@ -486,6 +503,7 @@ heart_simulator_set_speed (HeartSimulator  *self,
   if (self->speed == speed)
     return TRUE;
   self->speed = speed;
+  apply_waveforms (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
   return TRUE;
 }
@@ -702,8 +720,7 @@ heart_simulator_set_channels (HeartSimulator   *self,
 
   self->channels = channels;
   heart_model_set_value_func (self->model, channels, on_model_value, self);
-  heart_model_set_waveforms (self->model, channels, &self->waveform_settings);
-  update_frame_timer (self);
+  apply_waveforms (self);
 }
 
 HeartChannelMask
@@ -726,7 +743,7 @@ heart_simulator_set_waveform_settings (HeartSimulator               *self,
   /* samples made but not yet sent keep their old settings */
   emit_waveforms (self);
   self->waveform_settings = *settings;
-  heart_model_set_waveforms (self->model, self->channels, settings);
+  apply_waveforms (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WAVEFORM_SETTINGS]);
   return TRUE;
 }

@@ -32,6 +32,9 @@ typedef enum {
 #define HEART_ARTEFACTS_PER_HOUR_MAX 1200.0
 /* Live waveforms leave the simulator this often (25 blocks a second) */
 #define HEART_WAVEFORM_FRAME_MS 40
+/* A live simulator sped up beyond this makes no waveforms (each second
+ * would cost more than a second) */
+#define HEART_WAVEFORM_SPEED_MAX 60.0
 
 /* Optional noise on the ECG; motion also reaches the PPG while the person
  * moves */
