@@ -889,6 +889,7 @@ static void
 prime (HeartModel *self)
 {
   HeartChannelMask channels;
+  HeartWaveBeat last, next;
   double mean_rr;
 
   self->primed = TRUE;
@@ -909,12 +910,9 @@ prime (HeartModel *self)
   self->pending_rr = mean_rr;
   self->last_rr = mean_rr;
   self->next_beat_t = self->t + heart_random_uniform (&self->beat_random) * mean_rr / 1000.0;
-  {
-    HeartWaveBeat last = wave_beat (self->next_beat_t - mean_rr / 1000.0, mean_rr, self->stress, HEART_BEAT_NORMAL);
-    HeartWaveBeat next = wave_beat (self->next_beat_t, mean_rr, self->stress, HEART_BEAT_NORMAL);
-
-    heart_waveform_maker_set_beats (&self->waves, &last, &next, FALSE);
-  }
+  last = wave_beat (self->next_beat_t - mean_rr / 1000.0, mean_rr, self->stress, HEART_BEAT_NORMAL);
+  next = wave_beat (self->next_beat_t, mean_rr, self->stress, HEART_BEAT_NORMAL);
+  heart_waveform_maker_set_beats (&self->waves, &last, &next, FALSE);
   /* the past before time 0 makes no values, and the samples at 0 come
    * with the first advance, after a scenario started at 0 labels them */
   channels = self->channels;
