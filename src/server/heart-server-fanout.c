@@ -37,6 +37,7 @@
 typedef enum {
   COMMAND_SAMPLE,
   COMMAND_VALUES,
+  COMMAND_WAVEFORM,
   COMMAND_STATE,
   COMMAND_CLIENT,
   COMMAND_CLOSE_ALL,
@@ -56,6 +57,7 @@ typedef struct
   HeartSample        sample;
   HeartChannelValue *values;
   guint              n_values;
+  HeartWaveformBlock block;        /* its values and marks are the command's own */
   guint              a, b;         /* running/interval, or a setting's values */
   HeartClientKind    client_kind;
   GIOStream         *stream;
@@ -123,6 +125,8 @@ command_clear (gpointer data)
   Command *command = data;
 
   g_free (command->values);
+  g_free ((gpointer) command->block.values);
+  g_free ((gpointer) command->block.marks);
   g_clear_object (&command->stream);
   g_clear_object (&command->socket);
   g_clear_pointer (&command->head, g_bytes_unref);
@@ -156,6 +160,9 @@ execute (Shard   *shard,
       break;
     case COMMAND_VALUES:
       heart_streams_push_values (shard->streams, command->values, command->n_values);
+      break;
+    case COMMAND_WAVEFORM:
+      heart_streams_push_waveform (shard->streams, &command->block);
       break;
     case COMMAND_STATE:
       heart_streams_set_state (shard->streams, command->a, command->b);
@@ -578,6 +585,27 @@ heart_fanout_push_values (HeartFanout             *self,
   command = command_new (COMMAND_VALUES);
   command->values = g_memdup2 (values, n_values * sizeof *values);
   command->n_values = n_values;
+  submit_all (self, command);
+}
+
+void
+heart_fanout_push_waveform (HeartFanout              *self,
+                            const HeartWaveformBlock *block)
+{
+  Command *command;
+
+  /* as the values: no copy in the owner's thread, none before a client */
+  if (!self->threaded)
+    {
+      heart_streams_push_waveform (self->shards[0].streams, block);
+      return;
+    }
+  if (!self->started)
+    return;
+  command = command_new (COMMAND_WAVEFORM);
+  command->block = *block;
+  command->block.values = g_memdup2 (block->values, block->n_values * sizeof *block->values);
+  command->block.marks = g_memdup2 (block->marks, block->n_marks * sizeof *block->marks);
   submit_all (self, command);
 }
 

@@ -33,6 +33,8 @@ void          heart_fanout_push_sample       (HeartFanout *fanout,
 void          heart_fanout_push_values       (HeartFanout *fanout,
                                               const HeartChannelValue *values,
                                               guint n_values);
+void          heart_fanout_push_waveform     (HeartFanout *fanout,
+                                              const HeartWaveformBlock *block);
 void          heart_fanout_set_state         (HeartFanout *fanout,
                                               gboolean running,
                                               guint interval_ms);

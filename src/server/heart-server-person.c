@@ -12,7 +12,8 @@
 #include "heart-server-validate.h"
 
 void
-heart_person_respond_channels (SoupServerMessage *msg)
+heart_person_respond_channels (SoupServerMessage           *msg,
+                               const HeartWaveformSettings *waveforms)
 {
   GString *json = g_string_new ("{\"channels\":[");
 
@@ -31,6 +32,9 @@ heart_person_respond_channels (SoupServerMessage *msg)
       g_string_append (json, ",\"rate_hz\":");
       if (channel->kind == HEART_CHANNEL_KIND_PERIODIC)
         heart_json_append_double (json, channel->rate_hz, 0);
+      else if (channel->kind == HEART_CHANNEL_KIND_WAVEFORM)
+        heart_json_append_double (json, waveforms != NULL ? heart_waveform_settings_get_rate (waveforms, c)
+                                                          : channel->rate_hz, 3);
       else
         g_string_append (json, "null");
       g_string_append (json, ",\"min\":");

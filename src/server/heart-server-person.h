@@ -15,8 +15,10 @@ G_BEGIN_DECLS
 #define HEART_CHANNEL_HISTORY_MAX_LIMIT  2000   /* values an answer holds: ~120 KB, written at once */
 #define HEART_SERVER_MAX_SCENARIO_BODY   (256 * 1024)
 
-/* GET /api/channels */
-void heart_person_respond_channels (SoupServerMessage *msg);
+/* GET /api/channels; a waveform's rate from @waveforms (the simulation's,
+ * or NULL for the channel's default) */
+void heart_person_respond_channels (SoupServerMessage *msg,
+                                    const HeartWaveformSettings *waveforms);
 /* GET /api/history?type=CHANNEL&since=SEQ&limit=N, already validated */
 void heart_person_respond_history  (SoupServerMessage *msg,
                                     HeartChannelHistory *history,

@@ -29,6 +29,7 @@
 #include "heart-server-peer.h"
 #include "heart-server-sources.h"
 #include "heart-server-streams.h"
+#include "heart-server-waveform.h"
 
 typedef struct
 {
@@ -103,6 +104,7 @@ struct _HeartStreams
   guint           channel_ring_len;
   guint64         latest_channel_seq;
   guint           typed_clients;
+  guint           channel_clients[2][HEART_N_CHANNELS];  /* typed clients of each kind that named each channel */
   char            condition[HEART_LABEL_MAX];
 
   guint           sse_interval_ms;
@@ -117,6 +119,17 @@ struct _HeartStreams
 
 static void update_watch (HeartStreams *self);
 static void start_client (HeartClient *client);
+
+/* A typed client comes (+1) or goes (-1): the count of each channel it named */
+static void
+count_channels (HeartStreams *self,
+                HeartClient  *client,
+                int           delta)
+{
+  for (HeartChannelId c = 0; c < HEART_N_CHANNELS; c++)
+    if (client->types & HEART_CHANNEL_BIT (c))
+      self->channel_clients[client->kind][c] += delta;
+}
 
 static HeartClientSet *
 client_set (HeartStreams    *self,
@@ -170,6 +183,7 @@ detach_client (HeartStreams *self,
   set->count--;
   compact (set);
   self->typed_clients -= client->types != 0;
+  count_channels (self, client, -1);
   update_watch (self);
   return TRUE;
 }
@@ -625,6 +639,46 @@ heart_streams_push_values (HeartStreams            *self,
   broadcast (self, HEART_CLIENT_SSE);
 }
 
+/* A waveform's block is one frame, framed once for each transport whose
+ * clients named its channel and delivered as the ticks' channel frames
+ * are, through the same ring: a client that joins gets the next block
+ * whole, a slow one is dropped as on any stream (docs/api.md, "Waveforms") */
+void
+heart_streams_push_waveform (HeartStreams             *self,
+                             const HeartWaveformBlock *block)
+{
+  guint ws_clients = self->channel_clients[HEART_CLIENT_WEBSOCKET][block->channel];
+  guint sse_clients = self->channel_clients[HEART_CLIENT_SSE][block->channel];
+  HeartChannelFrame *frame;
+  GString *json;
+
+  if (ws_clients + sse_clients == 0 || block->n_values == 0)
+    return;
+
+  json = g_string_sized_new (256 + block->n_values * 8);
+  heart_waveform_append_json (json, block);
+  frame = channel_ring_push (self);
+  frame->ws = pieces_new ();
+  frame->sse = pieces_new ();
+  if (sse_clients > 0)
+    {
+      GString *event = g_string_sized_new (json->len + 8);
+
+      g_string_append (event, "data: ");
+      g_string_append_len (event, json->str, (gssize) json->len);
+      g_string_append (event, "\n\n");
+      pieces_add (frame->sse, HEART_PEER_SSE, block->channel, event);
+    }
+  if (ws_clients > 0)
+    pieces_add (frame->ws, HEART_PEER_WEBSOCKET, block->channel, json);
+  else
+    g_string_free (json, TRUE);
+  /* both kinds: every typed client moves past the frame, wanted or not,
+   * or 256 blocks between two ticks would leave it behind the ring */
+  broadcast (self, HEART_CLIENT_WEBSOCKET);
+  broadcast (self, HEART_CLIENT_SSE);
+}
+
 /* ---- the watch: pings, keep-alives, stalls -------------------------------- */
 
 /* The kernel may buffer megabytes for a client that stopped reading
@@ -880,6 +934,7 @@ heart_streams_add_client (HeartStreams     *self,
   if (latest != NULL && resume_after <= latest->seq && types == 0)
     client->resume_after = resume_after;
   self->typed_clients += types != 0;
+  count_channels (self, client, +1);
   g_ptr_array_add (set->clients, client);
   set->count++;
   client->peer = heart_peer_new (kind == HEART_CLIENT_WEBSOCKET ? HEART_PEER_WEBSOCKET : HEART_PEER_SSE,

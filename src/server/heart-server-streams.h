@@ -8,6 +8,7 @@
 
 #include "heart-history.h"
 #include "heart-channel.h"
+#include "heart-waveform.h"
 
 G_BEGIN_DECLS
 
@@ -52,6 +53,10 @@ void          heart_streams_push_sample      (HeartStreams *streams,
 void          heart_streams_push_values      (HeartStreams *streams,
                                               const HeartChannelValue *values,
                                               guint n_values);
+/* A block of a waveform, for typed streams that named its channel: one
+ * frame (docs/api.md, "Waveforms") */
+void          heart_streams_push_waveform    (HeartStreams *streams,
+                                              const HeartWaveformBlock *block);
 /* What "connected" messages say, and the tick the SSE cadence counts in */
 void          heart_streams_set_state        (HeartStreams *streams,
                                               gboolean running,

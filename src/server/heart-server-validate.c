@@ -355,8 +355,11 @@ heart_validation_channels (HeartValidation  *self,
   for (HeartChannelId c = 0; periodic_only && c < HEART_N_CHANNELS; c++)
     if ((mask & HEART_CHANNEL_BIT (c)) && heart_channel_get (c)->kind != HEART_CHANNEL_KIND_PERIODIC)
       {
-        g_autofree char *msg = g_strdup_printf ("Value error, “%s” is not a periodic channel: it has no history",
-                                                heart_channel_get (c)->name);
+        const HeartChannel *channel = heart_channel_get (c);
+        g_autofree char *msg = channel->kind == HEART_CHANNEL_KIND_WAVEFORM
+          ? g_strdup_printf ("Value error, “%s” is a waveform: GET /api/waveform?type=%s has its last minute",
+                             channel->name, channel->name)
+          : g_strdup_printf ("Value error, “%s” is not a periodic channel: it has no history", channel->name);
 
         add_error (self, name, "value_error", msg, text, NULL);
         return FALSE;

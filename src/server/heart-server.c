@@ -26,6 +26,7 @@
 #include "heart-server-resources.h"
 #include "heart-server-source.h"
 #include "heart-server-validate.h"
+#include "heart-server-waveform.h"
 
 #define RESOURCE_PREFIX "/io/github/heartsim/Heartsim/core/"
 #define LISTEN_BACKLOG 4096
@@ -42,6 +43,7 @@ struct _HeartServer
   HeartHistory   *history;
   HeartChannelHistory *channel_history;
   HeartDayLog    *day_log;       /* GET /api/day */
+  HeartWaveformHistory *waveforms; /* GET /api/waveform */
   SoupServer     *soup;
   HeartFanout    *fanout;
   HeartBackfill    *backfill;        /* /api/history answers */
@@ -159,6 +161,24 @@ on_values (HeartSource             *source,
            HeartServer             *self)
 {
   heart_fanout_push_values (self->fanout, values, n_values);
+}
+
+static void
+on_waveform (HeartSource              *source,
+             const HeartWaveformBlock *block,
+             HeartServer              *self)
+{
+  heart_waveform_history_push (self->waveforms, block);
+  heart_fanout_push_waveform (self->fanout, block);
+}
+
+/* Another source: the waveforms of the last one are not its */
+static void
+on_source_switched (HeartSource    *source,
+                    GParamSpec     *pspec,
+                    HeartServer    *self)
+{
+  heart_waveform_history_clear (self->waveforms);
 }
 
 static void
@@ -818,12 +838,55 @@ respond_resource_or_404 (SoupServerMessage *msg,
     heart_respond_detail (msg, SOUP_STATUS_NOT_FOUND, "Not Found");
 }
 
+/* The simulation's waveform settings while it is served, or NULL */
+static const HeartWaveformSettings *
+waveform_settings (HeartServer           *self,
+                   HeartWaveformSettings *settings)
+{
+  if (!simulating (self))
+    return NULL;
+  heart_simulator_get_waveform_settings (self->simulator, settings);
+  return settings;
+}
+
 static void
 handle_channels (HeartServer       *self,
                  SoupServerMessage *msg,
                  GHashTable        *query)
 {
-  heart_person_respond_channels (msg);
+  HeartWaveformSettings settings;
+
+  heart_person_respond_channels (msg, waveform_settings (self, &settings));
+}
+
+static void
+handle_waveform (HeartServer       *self,
+                 SoupServerMessage *msg,
+                 GHashTable        *query)
+{
+  HeartWaveformSettings settings;
+
+  heart_server_waveform_respond (msg, query, self->waveforms, waveform_settings (self, &settings));
+}
+
+/* GET and POST /simulation/waveform: how the ECG and PPG are made
+ * (docs/api.md, docs/waveforms.md) */
+static void
+handle_get_waveform_settings (HeartServer       *self,
+                              SoupServerMessage *msg,
+                              GHashTable        *query)
+{
+  if (simulation_served (self, msg))
+    heart_server_waveform_get_settings (msg, self->simulator);
+}
+
+static void
+handle_set_waveform_settings (HeartServer       *self,
+                              SoupServerMessage *msg,
+                              GHashTable        *query)
+{
+  if (simulation_served (self, msg))
+    heart_server_waveform_set_settings (msg, query, self->simulator);
 }
 
 static void
@@ -863,9 +926,11 @@ static const Route routes[] = {
   { "/simulation/random-events", NULL, handle_set_random_events },
   { "/simulation/activity", handle_get_activity, handle_set_activity },
   { "/simulation/profile", handle_get_profile, handle_set_profile },
+  { "/simulation/waveform", handle_get_waveform_settings, handle_set_waveform_settings },
   { "/api/stream", handle_stream, NULL },
   { "/api/history", handle_history, NULL },
   { "/api/day", handle_day, NULL },
+  { "/api/waveform", handle_waveform, NULL },
   { WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
   { TYPED_WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
   { "/api/channels", handle_channels, NULL },
@@ -1512,6 +1577,7 @@ heart_server_constructed (GObject *object)
   refresh_current (self, heart_source_get_current_sample (self->source));
 
   self->channel_history = heart_channel_history_new (HEART_CHANNEL_HISTORY_DEFAULT_CAPACITY);
+  self->waveforms = heart_waveform_history_new (HEART_WAVEFORM_HISTORY_SECONDS);
   heart_channel_history_follow (self->channel_history, G_OBJECT (self->source));
   /* without one given, a log of its own, of what it serves */
   if (self->day_log == NULL)
@@ -1521,6 +1587,9 @@ heart_server_constructed (GObject *object)
     }
   g_signal_connect_object (self->source, "sample", G_CALLBACK (on_sample), self, 0);
   g_signal_connect_object (self->source, "values", G_CALLBACK (on_values), self, 0);
+  g_signal_connect_object (self->source, "waveform", G_CALLBACK (on_waveform), self, 0);
+  if (HEART_IS_SOURCE_SWITCH (self->source))
+    g_signal_connect_object (self->source, "notify::source", G_CALLBACK (on_source_switched), self, 0);
   g_signal_connect_object (self->source, "notify::running", G_CALLBACK (on_running_changed), self, 0);
   g_signal_connect_object (self->source, "notify::interval-ms", G_CALLBACK (on_running_changed), self, 0);
 
@@ -1564,6 +1633,7 @@ heart_server_dispose (GObject *object)
   g_clear_object (&self->bluez_connection);
   g_clear_object (&self->channel_history);
   g_clear_object (&self->day_log);
+  g_clear_pointer (&self->waveforms, heart_waveform_history_free);
 
   G_OBJECT_CLASS (heart_server_parent_class)->dispose (object);
 }
