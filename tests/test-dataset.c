@@ -290,13 +290,13 @@ test_day_of_beats (void)
   g_assert_true (g_spawn_check_wait_status (run.status, NULL));
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   lines = g_strsplit (contents, "\n", -1);
-  g_assert_cmpstr (lines[0], ==, "timestamp,t_s,rr_ms,bpm,stress_level,event,condition");
+  g_assert_cmpstr (lines[0], ==, "timestamp,t_s,rr_ms,bpm,stress_level,event,condition,beat_type");
   for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
     {
       g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
       double beat_t = g_ascii_strtod (cells[1], NULL), beat_rr = g_ascii_strtod (cells[2], NULL);
 
-      g_assert_cmpuint (g_strv_length (cells), ==, 7);
+      g_assert_cmpuint (g_strv_length (cells), ==, 8);
       g_array_append_val (t, beat_t);
       g_array_append_val (rr, beat_rr);
     }

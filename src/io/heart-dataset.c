@@ -45,6 +45,8 @@ heart_dataset_options_init (HeartDatasetOptions *options)
     .start_time_us = DEFAULT_START_TIME_US,
     .channels = HEART_CHANNEL_MASK_ALL,
     .rest_breathing_rate = HEART_BREATHING_REST_RATE_DEFAULT,
+    .waveforms = HEART_CHANNEL_MASK_WAVEFORMS,
+    .waveform_settings = HEART_WAVEFORM_SETTINGS_DEFAULT,
   };
 }
 
@@ -113,6 +115,18 @@ on_sample (HeartSimulator    *simulator,
   writer_added (writer);
 }
 
+guint
+heart_dataset_beat_fields (const HeartBeat *beat,
+                           HeartField      *fields)
+{
+  guint n = heart_beat_fields (beat, fields);
+
+  /* older code leaves the type 0, which is a normal beat */
+  fields[n++] = (HeartField) { "beat_type", HEART_FIELD_STRING,
+                               .string = heart_beat_type_code (beat->type != 0 ? beat->type : HEART_BEAT_NORMAL) };
+  return n;
+}
+
 static void
 on_beat (HeartSimulator  *simulator,
          const HeartBeat *beat,
@@ -120,7 +134,7 @@ on_beat (HeartSimulator  *simulator,
 {
   HeartField fields[HEART_FIELDS_MAX];
 
-  writer_add (writer, fields, heart_beat_fields (beat, fields));
+  writer_add (writer, fields, heart_dataset_beat_fields (beat, fields));
 }
 
 /* The condition of a value is the phase the stream last announced */
@@ -154,10 +168,14 @@ on_healthkit_values (HeartSimulator          *simulator,
     writer_flush (writer);
 }
 
-static HeartSimulator *
-create_simulator (const HeartDatasetOptions *options)
+HeartSimulator *
+heart_dataset_new_simulator (const HeartDatasetOptions *options,
+                             HeartChannelMask           channels)
 {
-  return g_object_new (HEART_TYPE_SIMULATOR,
+  HeartSimulator *simulator;
+  g_autoptr(GError) error = NULL;
+
+  simulator = g_object_new (HEART_TYPE_SIMULATOR,
                        "seed", options->seed,
                        "manual-clock", TRUE,
                        "start-time", options->start_time_us,
@@ -170,6 +188,14 @@ create_simulator (const HeartDatasetOptions *options)
                        "profile", options->profile != NULL ? options->profile : "average",
                        "running", TRUE,
                        NULL);
+  /* before the scenario starts, so that its first phase is a value */
+  heart_simulator_set_channels (simulator, channels);
+  /* checked by the caller (heart-generate.c), as the other options are */
+  if (!heart_simulator_set_waveform_settings (simulator, &options->waveform_settings, &error))
+    g_critical ("waveform settings: %s", error->message);
+  if (options->scenario != NULL)
+    heart_simulator_run_scenario (simulator, options->scenario, options->repeat);
+  return simulator;
 }
 
 /* Scripted events fire at the first tick that starts at or after their time */
@@ -227,7 +253,7 @@ shortest_fields (const HeartDatasetOptions *options,
   if (options->kind == HEART_DATASET_SAMPLES)
     n = heart_sample_fields (&sample, HEART_SAMPLE_JSON_LABELED, fields);
   else if (options->kind == HEART_DATASET_BEATS)
-    n = heart_beat_fields (&beat, fields);
+    n = heart_dataset_beat_fields (&beat, fields);
   else
     n = heart_channel_value_fields (&value, "", options->format == HEART_DATASET_CSV, fields);
 
@@ -266,6 +292,30 @@ heart_dataset_estimate_bytes (const HeartDatasetOptions *options)
   return rows == 0 ? 0 : header->len + rows * row->len;
 }
 
+void
+heart_dataset_run (const HeartDatasetOptions *options,
+                   HeartSimulator            *simulator,
+                   gboolean                   whole_duration,
+                   GError                   **stop,
+                   HeartDatasetProgressFunc   progress,
+                   gpointer                   user_data)
+{
+  double step = options->interval_ms / 1000.0;
+  guint64 ticks = count_ticks (options);
+  guint64 progress_every = MAX (ticks / PROGRESS_STEPS, 1);
+  guint next_event = 0;
+
+  for (guint64 i = 0; i < ticks && *stop == NULL; i++)
+    {
+      next_event = fire_due_events (simulator, options, next_event);
+      heart_simulator_advance (simulator, step);
+      if (progress != NULL && i % progress_every == 0)
+        progress ((double) i / ticks, user_data);
+    }
+  if (whole_duration && *stop == NULL && options->duration_s > ticks * step + 1e-9)
+    heart_simulator_advance (simulator, options->duration_s - ticks * step);
+}
+
 gboolean
 heart_dataset_write (const HeartDatasetOptions  *options,
                      GOutputStream              *out,
@@ -276,15 +326,19 @@ heart_dataset_write (const HeartDatasetOptions  *options,
   g_autoptr(HeartSimulator) simulator = NULL;
   g_autoptr(GString) buffer = g_string_sized_new (FLUSH_BYTES + 4096);
   Writer writer = { options, out, buffer, FALSE, NULL, "", NULL };
-  double step = options->interval_ms / 1000.0;
-  guint64 ticks = count_ticks (options);
-  guint64 progress_every = MAX (ticks / PROGRESS_STEPS, 1);
-  guint next_event = 0;
+  gboolean healthkit = options->format == HEART_DATASET_HEALTHKIT || options->format == HEART_DATASET_OPENMHEALTH;
 
   g_return_val_if_fail (options->duration_s > 0, FALSE);
+  g_return_val_if_fail (options->kind != HEART_DATASET_WAVEFORMS, FALSE);
 
-  simulator = create_simulator (options);
-  if (options->format == HEART_DATASET_HEALTHKIT || options->format == HEART_DATASET_OPENMHEALTH)
+  /* the labels need the condition's values; nothing else needs them
+   * unasked, and the waveforms are not rows here */
+  simulator = heart_dataset_new_simulator (options, healthkit ? HEART_HEALTHKIT_CHANNELS
+                                                    : options->kind == HEART_DATASET_CHANNELS
+                                                    ? (options->channels & ~HEART_CHANNEL_MASK_WAVEFORMS)
+                                                      | HEART_CHANNEL_BIT (HEART_CHANNEL_CONDITION)
+                                                    : 0);
+  if (healthkit)
     {
       /* the export date: when the run ends */
       writer.healthkit = heart_healthkit_new (buffer, options->format == HEART_DATASET_HEALTHKIT
@@ -299,25 +353,9 @@ heart_dataset_write (const HeartDatasetOptions  *options,
     g_signal_connect (simulator, "beat", G_CALLBACK (on_beat), &writer);
   else
     g_signal_connect (simulator, "values", G_CALLBACK (on_values), &writer);
-  /* the labels need the condition's values; nothing else needs them unasked */
-  heart_simulator_set_channels (simulator, writer.healthkit != NULL ? HEART_HEALTHKIT_CHANNELS
-                                           : options->kind == HEART_DATASET_CHANNELS
-                                           ? options->channels | HEART_CHANNEL_BIT (HEART_CHANNEL_CONDITION)
-                                           : 0);
-  if (options->scenario != NULL)
-    heart_simulator_run_scenario (simulator, options->scenario, options->repeat);
 
-  for (guint64 i = 0; i < ticks && writer.error == NULL; i++)
-    {
-      next_event = fire_due_events (simulator, options, next_event);
-      heart_simulator_advance (simulator, step);
-      if (progress != NULL && i % progress_every == 0)
-        progress ((double) i / ticks, user_data);
-    }
   /* beats cover the whole duration even when it is not a whole number of ticks */
-  if (options->kind == HEART_DATASET_BEATS && writer.error == NULL
-      && options->duration_s > ticks * step + 1e-9)
-    heart_simulator_advance (simulator, options->duration_s - ticks * step);
+  heart_dataset_run (options, simulator, options->kind == HEART_DATASET_BEATS, &writer.error, progress, user_data);
 
   if (writer.healthkit != NULL)
     heart_healthkit_finish (writer.healthkit, options->start_time_us
