@@ -79,6 +79,7 @@ test_bad_files (void)
     { "bad-unknown-field.json", "bad-unknown-field.json:6: phases[1].stres: unknown field" },
     { "bad-zero-duration.json", "bad-zero-duration.json:4: phases[0].duration: must be more than 0" },
     { "bad-vary.json", "bad-vary.json:3: vary: must be from 0 to 10800 s" },
+    { "bad-pvc-rate.json", "bad-pvc-rate.json:5: phases[1].pvc_per_hour: must be from 0 to 1200, not 5000" },
   };
   g_autofree char *dir = source_path ("tests/data/scenarios");
   g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);

@@ -613,6 +613,51 @@ test_premature_ventricular_beats (void)
   recording_clear (&rec);
 }
 
+/* A scenario's phase brings an episode of ectopy: its premature beats carry
+ * its label; a later phase stops it, and after the scenario the rates of
+ * before are back */
+static void
+test_ectopy_phase (void)
+{
+  g_autoptr(HeartSimulator) simulator = waveform_simulator (16, 0, NULL);
+  g_autoptr(HeartScenario) scenario = heart_scenario_new ("ectopy", "");
+  HeartScenarioPhase phase;
+  Recording rec = { 0 };
+  guint in_phase = 0;
+
+  heart_scenario_phase_init (&phase, "baseline", 60);
+  heart_scenario_add_phase (scenario, &phase);
+  heart_scenario_phase_init (&phase, "bigeminy", 120);
+  phase.pvc_per_hour = 1200;
+  phase.pac_per_hour = 600;
+  heart_scenario_add_phase (scenario, &phase);
+  heart_scenario_phase_init (&phase, "recovery", 60);
+  phase.pvc_per_hour = 0;
+  phase.pac_per_hour = 0;
+  heart_scenario_add_phase (scenario, &phase);
+  heart_scenario_phase_init (&phase, "ectopy-again", 60);
+  phase.pvc_per_hour = 1200;
+  heart_scenario_add_phase (scenario, &phase);
+  heart_simulator_run_scenario (simulator, scenario, FALSE);
+  record_run (simulator, 360, 0.5, &rec);
+
+  for (guint b = 0; b < rec.beats->len; b++)
+    {
+      const HeartBeat *beat = &g_array_index (rec.beats, HeartBeat, b);
+
+      if (beat->type == HEART_BEAT_NORMAL)
+        continue;
+      /* a premature beat scheduled in the phase may come just after it */
+      if (g_str_equal (beat->condition, "bigeminy") || g_str_equal (beat->condition, "ectopy-again"))
+        in_phase++;
+      else
+        g_assert_true ((beat->t_s >= 180 && beat->t_s < 181.5) || (beat->t_s >= 300 && beat->t_s < 301.5));
+    }
+  g_test_message ("%u premature beats in the phase", in_phase);
+  g_assert_cmpuint (in_phase, >=, 40);
+  recording_clear (&rec);
+}
+
 /* Premature atrial beats: early, labelled S, a normal QRS after an
  * inverted P wave */
 static void
@@ -963,6 +1008,7 @@ main (int    argc,
   g_test_add_func ("/waveform/ecg/heart-rate", test_heart_rate_from_ecg);
   g_test_add_func ("/waveform/ecg/premature-ventricular", test_premature_ventricular_beats);
   g_test_add_func ("/waveform/ecg/premature-atrial", test_premature_atrial_beats);
+  g_test_add_func ("/waveform/ecg/ectopy-phase", test_ectopy_phase);
   g_test_add_func ("/waveform/ecg/breathing", test_breathing_modulation);
   g_test_add_func ("/waveform/ecg/lead-off", test_lead_off);
   g_test_add_func ("/waveform/ecg/powerline", test_powerline);

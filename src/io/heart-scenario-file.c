@@ -18,6 +18,7 @@
 #include "heart-activity.h"
 #include "heart-duration.h"
 #include "heart-scenario-file.h"
+#include "heart-waveform.h"
 
 #define BUNDLED_PREFIX "/io/github/heartsim/Heartsim/core/scenarios/"
 #define NAME_MAX_LENGTH 64
@@ -387,7 +388,7 @@ read_phase (Reader        *reader,
 {
   static const char * const allowed[] = {
     "name", "duration", "until", "stress", "breathing_rate", "baseline_bpm", "events_per_hour", "events",
-    "activity", "description", NULL
+    "activity", "description", "pvc_per_hour", "pac_per_hour", NULL
   };
   g_autofree char *path = g_strdup_printf ("phases[%u]", index);
   g_autofree char *own_key = element_key (phases, index);
@@ -426,6 +427,8 @@ read_phase (Reader        *reader,
   ok = read_number (reader, &scope, "stress", 0, 1, &phase.stress) &&
        read_number (reader, &scope, "baseline_bpm", 40, 120, &phase.baseline_bpm) &&
        read_number (reader, &scope, "events_per_hour", 0, 3600, &phase.events_per_hour) &&
+       read_number (reader, &scope, "pvc_per_hour", 0, HEART_ARTEFACTS_PER_HOUR_MAX, &phase.pvc_per_hour) &&
+       read_number (reader, &scope, "pac_per_hour", 0, HEART_ARTEFACTS_PER_HOUR_MAX, &phase.pac_per_hour) &&
        read_number (reader, &scope, "breathing_rate", 0, 40, &breathing) &&
        read_activity (reader, &scope, &phase.activity);
   if (ok && !isnan (breathing) && breathing > 0 && breathing < 4)

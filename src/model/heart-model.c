@@ -158,6 +158,8 @@ struct _HeartModel
   HeartWaveformMaker waves;
   HeartWaveformSettings wave_settings;
   HeartRandom ectopy_random;
+  double      pvc_per_hour;       /* now: a scenario's phase may change them */
+  double      pac_per_hour;
 
   HeartRandom beat_random;
   HeartRandom event_random;
@@ -464,11 +466,10 @@ schedule_next_beat (HeartModel *self)
   sinus_rr = next_rr_ms (self);
   self->pending_rr = sinus_rr;
   self->pending_type = HEART_BEAT_NORMAL;
-  if (self->last_type != HEART_BEAT_NORMAL ||
-      (self->wave_settings.pvc_per_hour <= 0 && self->wave_settings.pac_per_hour <= 0))
+  if (self->last_type != HEART_BEAT_NORMAL || (self->pvc_per_hour <= 0 && self->pac_per_hour <= 0))
     return;
-  per_beat_pvc = self->wave_settings.pvc_per_hour * sinus_rr / 3.6e6;
-  per_beat_pac = self->wave_settings.pac_per_hour * sinus_rr / 3.6e6;
+  per_beat_pvc = self->pvc_per_hour * sinus_rr / 3.6e6;
+  per_beat_pac = self->pac_per_hour * sinus_rr / 3.6e6;
   draw = heart_random_uniform (&self->ectopy_random);
   if (draw < per_beat_pvc)
     {
@@ -712,6 +713,10 @@ apply_phase (HeartModel               *self,
     }
   if (phase->activity >= 0)
     change_activity (self, (HeartActivityType) phase->activity);
+  if (!isnan (phase->pvc_per_hour))
+    self->pvc_per_hour = phase->pvc_per_hour;
+  if (!isnan (phase->pac_per_hour))
+    self->pac_per_hour = phase->pac_per_hour;
 }
 
 static void
@@ -723,6 +728,8 @@ end_scenario (HeartModel *self)
   self->events_per_hour = self->saved_events_per_hour;
   schedule_random_event (self);
   change_activity (self, self->saved_activity);
+  self->pvc_per_hour = self->wave_settings.pvc_per_hour;
+  self->pac_per_hour = self->wave_settings.pac_per_hour;
   g_clear_pointer (&self->scenario, heart_scenario_unref);
   self->phase = -1;
   emit_value (self, HEART_CHANNEL_CONDITION, 0, "");
@@ -1250,6 +1257,12 @@ heart_model_set_waveforms (HeartModel                  *self,
                            HeartChannelMask             channels,
                            const HeartWaveformSettings *settings)
 {
+  /* premature beat rates set now take effect now and stay after a
+   * scenario, whose phases may change them meanwhile */
+  if (settings->pvc_per_hour != self->wave_settings.pvc_per_hour)
+    self->pvc_per_hour = settings->pvc_per_hour;
+  if (settings->pac_per_hour != self->wave_settings.pac_per_hour)
+    self->pac_per_hour = settings->pac_per_hour;
   self->wave_settings = *settings;
   heart_waveform_maker_configure (&self->waves, channels & HEART_CHANNEL_MASK_WAVEFORMS,
                                   settings, MAX (self->t, 0.0));

@@ -71,6 +71,8 @@ heart_scenario_phase_init (HeartScenarioPhase *phase,
   phase->breathing_rate = NAN;
   phase->baseline_bpm = NAN;
   phase->events_per_hour = NAN;
+  phase->pvc_per_hour = NAN;
+  phase->pac_per_hour = NAN;
   phase->activity = -1;
   phase->events = g_array_new (FALSE, FALSE, sizeof (HeartScenarioEvent));
 }

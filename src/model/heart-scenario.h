@@ -33,6 +33,8 @@ typedef struct
   double  breathing_rate;   /* paced, breaths a minute; 0 = spontaneous */
   double  baseline_bpm;
   double  events_per_hour;  /* random arousals */
+  double  pvc_per_hour;     /* premature ventricular beats */
+  double  pac_per_hour;     /* premature atrial beats */
   int     activity;         /* a HeartActivityType; -1 leaves it as it was */
   GArray *events;           /* HeartScenarioEvent, by offset */
 } HeartScenarioPhase;
