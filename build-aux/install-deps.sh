@@ -7,9 +7,11 @@ set -eu
 
 # libbiosig-dev: reading EDF/BDF/GDF/WFDB recordings for replay (the
 # optional `biosig` feature; docs/replay.md)
+# libedf-dev: EDFlib, writing EDF+ waveform datasets (the optional `edf`
+# feature; docs/datasets.md)
 build_pkgs="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev gettext
-  libbiosig-dev"
+  libbiosig-dev libedf-dev"
 # python3-numpy, python3-sklearn: the ml-example test (docs/ml.md)
 # python3-dbusmock: the mocked BlueZ that test-sensor talks to on a private
 # bus, in place of a real adapter and strap (docs/sensors.md)

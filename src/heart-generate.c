@@ -15,6 +15,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "heart-breathing.h"
@@ -23,9 +24,17 @@
 #include "heart-profile.h"
 #include "heart-scenario-file.h"
 #include "heart-simulator.h"
+#include "heart-waveform-files.h"
 
 #define EXIT_USAGE 2
 #define PROGRESS_MIN_DURATION_S (6.0 * 3600)
+/* waveforms take about a second an hour (bench/README.md) */
+#define PROGRESS_MIN_WAVEFORM_S 3600.0
+/* the most files one run writes: two WFDB records of three files */
+#define MAX_OUTPUTS 6
+/* the years EDF+ can date a recording (EDFlib, edf_set_startdatetime) */
+#define EDF_YEAR_MIN 1985
+#define EDF_YEAR_MAX 2084
 #define PROGRESS_BAR_WIDTH 40
 /* the last time ISO 8601 writes with a four-digit year, in µs */
 #define LAST_TIMESTAMP_US G_GINT64_CONSTANT (253402300799999000)
@@ -46,6 +55,13 @@ typedef struct
   char    *format;
   char    *profile;
   char    *output;
+  char    *ecg_rate;
+  char    *ppg_rate;
+  char    *noise;
+  char    *powerline;
+  char    *pvc_per_hour;
+  char    *pac_per_hour;
+  char    *lead_off_per_hour;
   char   **events;
   gboolean repeat;
   gboolean low_responder;
@@ -75,6 +91,13 @@ generate_args_clear (GenerateArgs *args)
   g_free (args->breathing_rate);
   g_free (args->format);
   g_free (args->output);
+  g_free (args->ecg_rate);
+  g_free (args->ppg_rate);
+  g_free (args->noise);
+  g_free (args->powerline);
+  g_free (args->pvc_per_hour);
+  g_free (args->pac_per_hour);
+  g_free (args->lead_off_per_hour);
   g_strfreev (args->events);
 }
 
@@ -169,6 +192,145 @@ parse_channels (const char           *text,
     return heart_option_error (error, "--channels: no channel is called '%s' (GET /api/channels lists them)", unknown);
   if (options->channels == 0)
     return heart_option_error (error, "--channels names no channel");
+  if (options->channels & HEART_CHANNEL_MASK_WAVEFORMS)
+    return heart_option_error (error, "--channels: the ECG and PPG are waveforms: write them with --what ecg,ppg");
+  return TRUE;
+}
+
+/* samples, beats, channels, or the waveforms: ecg, ppg, ecg,ppg */
+static gboolean
+parse_what (const char           *text,
+            HeartDatasetOptions  *options,
+            GError              **error)
+{
+  g_auto(GStrv) words = NULL;
+  HeartChannelMask waveforms = 0;
+  int kind = options->kind;
+
+  if (text == NULL)
+    return TRUE;
+  if (strchr (text, ',') == NULL && !g_str_equal (text, "ecg") && !g_str_equal (text, "ppg"))
+    {
+      if (!parse_choice ("--what", text, "samples|beats|channels", &kind, NULL))
+        return heart_option_error (error, "--what must be one of samples|beats|channels or the waveforms ecg, ppg, "
+                                   "ecg,ppg, not '%s'", text);
+      options->kind = (HeartDatasetKind) kind;
+      return TRUE;
+    }
+  words = g_strsplit (text, ",", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (g_str_equal (words[i], "ecg"))
+        waveforms |= HEART_CHANNEL_BIT (HEART_CHANNEL_ECG);
+      else if (g_str_equal (words[i], "ppg"))
+        waveforms |= HEART_CHANNEL_BIT (HEART_CHANNEL_PPG);
+      else
+        return heart_option_error (error, "--what: only the waveforms ecg and ppg go in a list, not '%s'", words[i]);
+    }
+  options->kind = HEART_DATASET_WAVEFORMS;
+  options->waveforms = waveforms;
+  return TRUE;
+}
+
+/* A number of HeartWaveformSettings at @offset, checked by
+ * heart_waveform_settings_check() with the others at their defaults, so
+ * that its message is about this option */
+static gboolean
+parse_waveform_setting (const char             *option,
+                        const char             *text,
+                        gboolean                whole,
+                        gsize                   offset,
+                        HeartWaveformSettings  *settings,
+                        GError                **error)
+{
+  HeartWaveformSettings alone = HEART_WAVEFORM_SETTINGS_DEFAULT;
+  g_autoptr(GError) check_error = NULL;
+  const char *end;
+  double value;
+
+  if (text == NULL)
+    return TRUE;
+  end = heart_decimal_scan (text, &value);
+  if (end == NULL || *end != '\0')
+    return heart_option_error (error, "%s must be a number, not '%s'", option, text);
+  if (whole && value != floor (value))
+    return heart_option_error (error, "%s must be a whole number of samples a second, not '%s'", option, text);
+  G_STRUCT_MEMBER (double, &alone, offset) = value;
+  if (!heart_waveform_settings_check (&alone, &check_error))
+    return heart_option_error (error, "%s: %s", option, check_error->message);
+  G_STRUCT_MEMBER (double, settings, offset) = value;
+  return TRUE;
+}
+
+/* An option of the waveforms alone, given without them */
+static gboolean
+check_waveform_option (const char                 *option,
+                       const char                 *text,
+                       HeartChannelMask            needs,
+                       const HeartDatasetOptions  *options,
+                       GError                    **error)
+{
+  if (text == NULL || (options->kind == HEART_DATASET_WAVEFORMS && (options->waveforms & needs) != 0))
+    return TRUE;
+  if (needs == HEART_CHANNEL_MASK_WAVEFORMS)
+    return heart_option_error (error, "%s goes with --what ecg, ppg or ecg,ppg", option);
+  return heart_option_error (error, "%s goes with --what %s", option,
+                             needs == HEART_CHANNEL_BIT (HEART_CHANNEL_ECG) ? "ecg" : "ppg");
+}
+
+static gboolean
+parse_waveform_options (const GenerateArgs   *args,
+                        HeartDatasetOptions  *options,
+                        GError              **error)
+{
+  HeartWaveformSettings *settings = &options->waveform_settings;
+  HeartChannelMask ecg = HEART_CHANNEL_BIT (HEART_CHANNEL_ECG), ppg = HEART_CHANNEL_BIT (HEART_CHANNEL_PPG);
+  g_autoptr(GError) noise_error = NULL;
+
+  if (!check_waveform_option ("--ecg-rate", args->ecg_rate, ecg, options, error)
+      || !check_waveform_option ("--ppg-rate", args->ppg_rate, ppg, options, error)
+      || !check_waveform_option ("--noise", args->noise, HEART_CHANNEL_MASK_WAVEFORMS, options, error)
+      || !check_waveform_option ("--powerline", args->powerline, ecg, options, error)
+      || !check_waveform_option ("--lead-off-per-hour", args->lead_off_per_hour, ecg, options, error)
+      || !parse_waveform_setting ("--ecg-rate", args->ecg_rate, TRUE,
+                                  G_STRUCT_OFFSET (HeartWaveformSettings, ecg_rate_hz), settings, error)
+      || !parse_waveform_setting ("--ppg-rate", args->ppg_rate, TRUE,
+                                  G_STRUCT_OFFSET (HeartWaveformSettings, ppg_rate_hz), settings, error)
+      || !parse_waveform_setting ("--powerline", args->powerline, FALSE,
+                                  G_STRUCT_OFFSET (HeartWaveformSettings, powerline_hz), settings, error)
+      || !parse_waveform_setting ("--pvc-per-hour", args->pvc_per_hour, FALSE,
+                                  G_STRUCT_OFFSET (HeartWaveformSettings, pvc_per_hour), settings, error)
+      || !parse_waveform_setting ("--pac-per-hour", args->pac_per_hour, FALSE,
+                                  G_STRUCT_OFFSET (HeartWaveformSettings, pac_per_hour), settings, error)
+      || !parse_waveform_setting ("--lead-off-per-hour", args->lead_off_per_hour, FALSE,
+                                  G_STRUCT_OFFSET (HeartWaveformSettings, lead_off_per_hour), settings, error))
+    return FALSE;
+  if (args->noise != NULL && !heart_waveform_noise_parse (args->noise, &settings->noise, &noise_error))
+    return heart_option_error (error, "--noise: %s", noise_error->message);
+  return heart_waveform_settings_check (settings, error);
+}
+
+/* The formats each kind can be written as */
+static gboolean
+check_format (const HeartDatasetOptions  *options,
+              const char                 *format,
+              GError                    **error)
+{
+  gboolean waveform_format = options->format == HEART_DATASET_EDF || options->format == HEART_DATASET_WFDB;
+  g_autoptr(GDateTime) start = NULL;
+
+  if (options->kind == HEART_DATASET_WAVEFORMS && !waveform_format && options->format != HEART_DATASET_CSV)
+    return heart_option_error (error, "--format %s does not write waveforms: use csv, edf or wfdb", format);
+  if (options->kind != HEART_DATASET_WAVEFORMS && waveform_format)
+    return heart_option_error (error, "--format %s goes with --what ecg, ppg or ecg,ppg", format);
+  if (options->format != HEART_DATASET_EDF)
+    return TRUE;
+  if (!heart_waveform_files_have_edf ())
+    return heart_option_error (error, "--format edf: this heartsim was built without EDFlib (libedf-dev)");
+  start = g_date_time_new_from_unix_utc (options->start_time_us / G_USEC_PER_SEC);
+  if (g_date_time_get_year (start) < EDF_YEAR_MIN || g_date_time_get_year (start) > EDF_YEAR_MAX)
+    return heart_option_error (error, "--start: EDF+ dates recordings from %d to %d, not %d",
+                               EDF_YEAR_MIN, EDF_YEAR_MAX, g_date_time_get_year (start));
   return TRUE;
 }
 
@@ -272,7 +434,7 @@ options_from_args (const GenerateArgs   *args,
                    GError              **error)
 {
   guint64 baseline = options->baseline_bpm, interval = options->interval_ms;
-  int kind = options->kind, format = options->format;
+  int format = options->format;
 
   *seed_given = args->seed != NULL;
   if (args->duration != NULL && !heart_parse_duration (args->duration, &options->duration_s, error))
@@ -304,19 +466,20 @@ options_from_args (const GenerateArgs   *args,
       || !parse_unsigned ("--interval-ms", args->interval_ms, HEART_INTERVAL_MIN_MS, HEART_INTERVAL_MAX_MS,
                           &interval, error)
       || !parse_start (args->start, &options->start_time_us, error)
-      || !parse_choice ("--what", args->what, "samples|beats|channels", &kind, error)
-      || !parse_choice ("--format", args->format, "csv|jsonl|healthkit|openmhealth", &format, error))
+      || !parse_what (args->what, options, error)
+      || !parse_choice ("--format", args->format, "csv|jsonl|healthkit|openmhealth|edf|wfdb", &format, error))
     return FALSE;
 
   options->baseline_bpm = baseline;
   options->interval_ms = interval;
-  options->kind = (HeartDatasetKind) kind;
   options->format = (HeartDatasetFormat[]) { HEART_DATASET_CSV, HEART_DATASET_JSONL, HEART_DATASET_HEALTHKIT,
-                                             HEART_DATASET_OPENMHEALTH }[format];
+                                             HEART_DATASET_OPENMHEALTH, HEART_DATASET_EDF, HEART_DATASET_WFDB }[format];
   options->repeat = args->repeat;
   options->low_skin_responder = args->low_responder;
   if (!parse_channels (args->channels, options, error) ||
-      !parse_scenario (args->scenario, args->duration != NULL, args->start != NULL, options, error))
+      !parse_waveform_options (args, options, error) ||
+      !parse_scenario (args->scenario, args->duration != NULL, args->start != NULL, options, error) ||
+      !check_format (options, args->format, error))
     return FALSE;
   if (options->duration_s < options->interval_ms / 1000.0)
     return heart_option_error (error, "--duration is shorter than one --interval-ms tick");
@@ -343,8 +506,8 @@ draw_progress (double   fraction,
   g_printerr ("\r[%s] %3d%%%s", bar, percent, fraction >= 1 ? "\n" : "");
 }
 
-/* The temporary file a signal removes before the process dies of it */
-static const char *volatile signal_unlink_path;
+/* The temporary files a signal removes before the process dies of it */
+static const char *volatile signal_unlink_paths[MAX_OUTPUTS];
 static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 /* Async-signal-safe: unlink() and raise() only. SA_RESETHAND has put back
@@ -353,10 +516,13 @@ static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
 static void
 on_cleanup_signal (int signum)
 {
-  const char *path = signal_unlink_path;
+  for (guint i = 0; i < MAX_OUTPUTS; i++)
+    {
+      const char *path = signal_unlink_paths[i];
 
-  if (path != NULL)
-    unlink (path);
+      if (path != NULL)
+        unlink (path);
+    }
   raise (signum);
 }
 
@@ -398,37 +564,45 @@ release_cleanup_signals (const sigset_t *saved)
   sigprocmask (SIG_SETMASK, saved, NULL);
 }
 
+/* Output @slot of the run (0 unless it writes several files) */
 static HeartOutputFile *
 open_output (const char  *path,
+             guint        slot,
              GError     **error)
 {
   HeartOutputFile *out;
   sigset_t saved;
 
+  g_assert (slot < MAX_OUTPUTS);
   if (path == NULL || g_str_equal (path, "-"))
     return heart_output_file_new_for_fd (STDOUT_FILENO, "standard output");
   install_cleanup_signals ();
   hold_cleanup_signals (&saved);
   out = heart_output_file_new (path, error);
-  signal_unlink_path = out != NULL ? heart_output_file_get_temp_path (out) : NULL;
+  signal_unlink_paths[slot] = out != NULL ? heart_output_file_get_temp_path (out) : NULL;
   release_cleanup_signals (&saved);
   return out;
 }
 
-/* Renames the file into place on success, drops it otherwise */
+/* Renames the files into place in order on success, drops them otherwise;
+ * once one fails, the rest are dropped */
 static gboolean
-finish_output (HeartOutputFile *out,
-               gboolean         success,
-               GError         **error)
+finish_outputs (HeartOutputFile **outs,
+                guint             n_outs,
+                gboolean          success,
+                GError          **error)
 {
   sigset_t saved;
 
   hold_cleanup_signals (&saved);
-  if (success)
-    success = heart_output_file_commit (out, error);
-  else
-    g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
-  signal_unlink_path = NULL;
+  for (guint i = 0; i < n_outs; i++)
+    {
+      if (success)
+        success = heart_output_file_commit (outs[i], error);
+      else
+        g_output_stream_close (G_OUTPUT_STREAM (outs[i]), NULL, NULL);
+      signal_unlink_paths[i] = NULL;
+    }
   release_cleanup_signals (&saved);
   return success;
 }
@@ -436,13 +610,13 @@ finish_output (HeartOutputFile *out,
 /* Refused up front only when even the fewest bytes the run can write do
  * not fit (docs/datasets.md) */
 static gboolean
-check_space (const HeartDatasetOptions *options,
-             const char                *path,
-             GError                   **error)
+check_space (const char  *path,
+             guint64      needed_bytes,
+             GError     **error)
 {
   if (path == NULL || g_str_equal (path, "-"))
     return TRUE;
-  return heart_output_file_check_space (path, heart_dataset_estimate_bytes (options), error);
+  return heart_output_file_check_space (path, needed_bytes, error);
 }
 
 /* One line, on a line of its own even after a half-drawn progress bar */
@@ -469,12 +643,46 @@ write_dataset (const HeartDatasetOptions *options,
 
   /* past RLIMIT_FSIZE a write fails with EFBIG instead of killing us */
   signal (SIGXFSZ, SIG_IGN);
-  if (!check_space (options, path, &error) || (out = open_output (path, &error)) == NULL)
+  if (!check_space (path, heart_dataset_estimate_bytes (options), &error)
+      || (out = open_output (path, 0, &error)) == NULL)
     return report_failure (&progress, error);
   ok = heart_dataset_write (options, G_OUTPUT_STREAM (out), show_progress ? draw_progress : NULL, &progress, &error);
-  if (!finish_output (out, ok, ok ? &error : NULL))
+  if (!finish_outputs (&out, 1, ok, ok ? &error : NULL))
     return report_failure (&progress, error);
   return EXIT_SUCCESS;
+}
+
+/* The ECG and PPG: a file or a few (heart-waveform-files.h), all in place
+ * or none */
+static int
+write_waveforms (const HeartDatasetOptions *options,
+                 const char * const        *names,
+                 gboolean                   show_progress)
+{
+  g_autoptr(GError) error = NULL;
+  HeartOutputFile *outs[MAX_OUTPUTS] = { NULL };
+  guint n = g_strv_length ((char **) names), opened = 0;
+  Progress progress = { 0, -1 };
+  gboolean ok;
+
+  g_assert (n > 0 && n <= MAX_OUTPUTS);
+  signal (SIGXFSZ, SIG_IGN);
+  ok = check_space (names[n - 1], heart_waveform_files_estimate_bytes (options), &error);
+  for (guint i = 0; ok && i < n; i++)
+    {
+      outs[i] = open_output (names[i], i, &error);
+      ok = outs[i] != NULL;
+      opened += ok ? 1 : 0;
+    }
+  if (ok)
+    ok = heart_waveform_files_write (options, names, (GOutputStream * const *) outs,
+                                     show_progress ? draw_progress : NULL, &progress, &error);
+  /* what was opened is renamed into place, or dropped if anything failed */
+  if (!finish_outputs (outs, opened, ok, ok ? &error : NULL))
+    ok = FALSE;
+  for (guint i = 0; i < n; i++)
+    g_clear_object (&outs[i]);
+  return ok ? EXIT_SUCCESS : report_failure (&progress, error);
 }
 
 int
@@ -487,6 +695,7 @@ heart_generate_main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) events = NULL;
   g_autoptr(HeartScenario) scenario = NULL;
+  g_auto(GStrv) names = NULL;
   gboolean seed_given;
   GOptionEntry entries[] = {
     { "duration", 'd', 0, G_OPTION_ARG_STRING, &args.duration, "How much simulated time (90s, 10m, 24h, 2d; default 10m)", "DURATION" },
@@ -497,24 +706,32 @@ heart_generate_main (int    argc,
     { "event", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &args.events, "An acute stress event at simulated time TIME (repeatable)", "TIME[:LEVEL]" },
     { "interval-ms", 0, 0, G_OPTION_ARG_STRING, &args.interval_ms, "Time between samples, 10–5000 ms (default 500)", "MS" },
     { "start", 0, 0, G_OPTION_ARG_STRING, &args.start, "Timestamp of time 0 (default 2026-01-01T00:00:00Z)", "ISO8601" },
-    { "what", 'w', 0, G_OPTION_ARG_STRING, &args.what, "samples (one row a tick), beats (one row a heartbeat) or channels (one row a channel value)", "samples|beats|channels" },
+    { "what", 'w', 0, G_OPTION_ARG_STRING, &args.what, "samples (one row a tick), beats (one row a heartbeat), channels (one row a channel value), or the waveforms ecg, ppg or ecg,ppg", "samples|beats|channels|ecg,ppg" },
     { "channels", 0, 0, G_OPTION_ARG_STRING, &args.channels, "With --what channels: only these (default: all)", "heart_rate,eda,…" },
     { "scenario", 0, 0, G_OPTION_ARG_STRING, &args.scenario, "Run a scenario from time 0: a bundled one's name or a file; rows carry its phase as \"condition\" (default duration: the scenario's)", "NAME|FILE" },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &args.format, "csv (with a header row), jsonl (one object a line), healthkit (an Apple Health export.xml) or openmhealth (Open mHealth data points, one a line)", "csv|jsonl|healthkit|openmhealth" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &args.format, "csv (with a header row), jsonl (one object a line), healthkit (an Apple Health export.xml), openmhealth (Open mHealth data points, one a line); for waveforms csv, edf (EDF+) or wfdb (a WFDB record)", "csv|jsonl|healthkit|openmhealth|edf|wfdb" },
     { "profile", 0, 0, G_OPTION_ARG_STRING, &args.profile, "Who the person is: average, athlete, older-adult or anxious (default average)", "NAME" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args.output, "Write to FILE instead of standard output", "FILE" },
     { "repeat", 0, 0, G_OPTION_ARG_NONE, &args.repeat, "Run the scenario again each time it ends, to the end of --duration", NULL },
     { "breathing-rate", 0, 0, G_OPTION_ARG_STRING, &args.breathing_rate, "The person's resting breathing rate, 10–20 breaths a minute (default 15)", "RATE" },
     { "low-responder", 0, 0, G_OPTION_ARG_NONE, &args.low_responder, "A person whose skin conductance responds little (fewer, smaller responses)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "No progress bar and no seed message", NULL },
+    { "ecg-rate", 0, 0, G_OPTION_ARG_STRING, &args.ecg_rate, "With --what ecg: samples a second, 125–1000 (default 250)", "HZ" },
+    { "ppg-rate", 0, 0, G_OPTION_ARG_STRING, &args.ppg_rate, "With --what ppg: samples a second, 16–500 (default 64)", "HZ" },
+    { "noise", 0, 0, G_OPTION_ARG_STRING, &args.noise, "With the waveforms: noise on them (default none)", "powerline,muscle,wander,motion|all|none" },
+    { "powerline", 0, 0, G_OPTION_ARG_STRING, &args.powerline, "With --what ecg: the mains frequency of powerline noise (default 50)", "50|60" },
+    { "pvc-per-hour", 0, 0, G_OPTION_ARG_STRING, &args.pvc_per_hour, "Premature ventricular beats an hour, in the beats and the waveforms (default 0)", "N" },
+    { "pac-per-hour", 0, 0, G_OPTION_ARG_STRING, &args.pac_per_hour, "Premature atrial beats an hour, in the beats and the waveforms (default 0)", "N" },
+    { "lead-off-per-hour", 0, 0, G_OPTION_ARG_STRING, &args.lead_off_per_hour, "With --what ecg: ECG lead-off dropouts an hour (default 0)", "N" },
     G_OPTION_ENTRY_NULL
   };
 
   context = g_option_context_new ("- write a simulated heart dataset");
   g_option_context_set_summary (context,
     "Writes samples (the fields of the live API plus an \"event\" label), beats\n"
-    "(timestamp,t_s,rr_ms,bpm,stress_level,event,condition) or channel values\n"
-    "(value,timestamp,type,label,condition) as fast as the machine allows.\n"
+    "(timestamp,t_s,rr_ms,bpm,stress_level,event,condition,beat_type), channel values\n"
+    "(value,timestamp,type,label,condition), or the ECG and PPG waveforms with their\n"
+    "annotations (CSV, EDF+ or WFDB) as fast as the machine allows.\n"
     "Bundled scenarios: lab-stress-protocol, work-session, demo, weekday.");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_strict_posix (context, FALSE);
@@ -539,6 +756,12 @@ heart_generate_main (int    argc,
     }
   events = options.events;
   scenario = options.scenario;
+  if (options.kind == HEART_DATASET_WAVEFORMS
+      && (names = heart_waveform_files_names (&options, args.output, &error)) == NULL)
+    {
+      g_printerr ("heartsim generate: %s\n", error->message);
+      return EXIT_USAGE;
+    }
   if (!seed_given)
     {
       options.seed = g_random_int () | ((guint64) g_random_int () << 32);
@@ -546,6 +769,9 @@ heart_generate_main (int    argc,
         g_printerr ("heartsim generate: seed %" G_GUINT64_FORMAT " (pass --seed to repeat this run)\n", options.seed);
     }
 
+  if (options.kind == HEART_DATASET_WAVEFORMS)
+    return write_waveforms (&options, (const char * const *) names,
+                            !args.quiet && isatty (STDERR_FILENO) && options.duration_s >= PROGRESS_MIN_WAVEFORM_S);
   return write_dataset (&options, args.output,
                         !args.quiet && isatty (STDERR_FILENO) && options.duration_s >= PROGRESS_MIN_DURATION_S);
 }

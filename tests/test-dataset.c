@@ -162,7 +162,7 @@ test_bad_arguments_refused (void)
   assert_refused ("--baseline", "65.5");
   assert_refused ("--stress", "1.5");
   assert_refused ("--format", "xml");
-  assert_refused ("--what", "ecg");
+  assert_refused ("--what", "ekg");
   assert_refused ("--seed", "-1");
   assert_refused ("--interval-ms", "5");
   assert_refused ("--start", "yesterday");
