@@ -652,7 +652,7 @@ heart_streams_push_waveform (HeartStreams             *self,
   HeartChannelFrame *frame;
   GString *json;
 
-  if (ws_clients + sse_clients == 0 || block->n_values == 0)
+  if (ws_clients + sse_clients == 0 || (block->n_values == 0 && block->n_marks == 0))
     return;
 
   json = g_string_sized_new (256 + block->n_values * 8);

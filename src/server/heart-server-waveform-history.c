@@ -150,7 +150,7 @@ heart_waveform_history_push (HeartWaveformHistory     *self,
   g_return_if_fail (block->channel < HEART_N_CHANNELS);
 
   if (heart_channel_get (block->channel)->kind != HEART_CHANNEL_KIND_WAVEFORM ||
-      block->n_values == 0 || !(block->fs_hz > 0))
+      (block->n_values == 0 && block->n_marks == 0) || !(block->fs_hz > 0))
     return;
   ring = &self->rings[block->channel];
   if (ring->fs_hz != block->fs_hz ||

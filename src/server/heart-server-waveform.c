@@ -27,7 +27,9 @@ heart_waveform_append_json (GString                  *out,
 
   g_string_append (out, "{\"type\":");
   heart_json_append_string (out, info->name);
-  if (block->n_values > 0)
+  /* a block of marks alone starts where its next sample will be; nothing
+   * at all (GET /api/waveform before any sample) starts nowhere */
+  if (block->n_values > 0 || block->n_marks > 0)
     {
       g_string_append (out, ",\"t0\":\"");
       heart_append_iso8601_ms (out, block->t0_us);
