@@ -59,6 +59,7 @@ typedef struct
   guint              values[HEART_N_CHANNELS];   /* channel values emitted */
   guint              ticks_with[HEART_N_CHANNELS];  /* "values" emissions with a value of each */
   char              *folder;    /* for a replay's file */
+  guint              fanout_threads;
 } Fixture;
 
 static void
@@ -131,6 +132,7 @@ fixture_start (Fixture        *f,
                             "simulator", simulator,
                             "source", f->source,
                             "history", f->history,
+                            "fanout-threads", f->fanout_threads,
                             NULL);
   heart_server_set_port (f->server, 0);
   if (bind != NULL)
@@ -530,6 +532,39 @@ test_websocket (Fixture       *f,
   g_assert_cmpuint (beat_marks, >=, 40);
   g_assert_cmpuint (ventricular, >=, 1);
   g_test_message ("%u ECG frames, %u PPG frames, %u beats marked (%u V)", ecg_frames, ppg_frames, beat_marks, ventricular);
+}
+
+/* Headless serves from fan-out threads (docs/architecture.md, Fan-out):
+ * clients in two shards each get every block, whole and in order */
+static void
+test_websocket_shards (void)
+{
+  Fixture fixture = { .fanout_threads = 2 }, *f = &fixture;
+  HeartSimulator *simulator = heart_simulator_new_manual (42, START_US);
+  g_autoptr(TestWebsocket) one = NULL;
+  g_autoptr(TestWebsocket) two = NULL;
+  g_autoptr(GPtrArray) frames_one = NULL;
+  g_autoptr(GPtrArray) frames_two = NULL;
+  guint first_block, first_ppg_block;
+
+  heart_simulator_set_channels (simulator, HEART_CHANNEL_MASK_ALL);
+  fixture_start (f, simulator, NULL, NULL);
+  one = websocket_open (f, "ecg");
+  advance (f, 1);
+  two = websocket_open (f, "ecg,ppg");
+  first_block = f->emitted[HEART_CHANNEL_ECG].blocks->len;
+  first_ppg_block = f->emitted[HEART_CHANNEL_PPG].blocks->len;
+  ADVANCE_READING (f, 10, one->messages->len == 1 + f->emitted[HEART_CHANNEL_ECG].blocks->len &&
+                          two->messages->len == 1 + f->emitted[HEART_CHANNEL_ECG].blocks->len - first_block +
+                                                f->emitted[HEART_CHANNEL_PPG].blocks->len - first_ppg_block);
+  frames_one = websocket_frames (one);
+  frames_two = websocket_frames (two);
+  g_assert_cmpuint (assert_frames_are_blocks (f, frames_one, HEART_CHANNEL_ECG, 0), >=, 275);
+  g_assert_cmpuint (assert_frames_are_blocks (f, frames_two, HEART_CHANNEL_ECG, first_block), ==, 250);
+  assert_frames_are_blocks (f, frames_two, HEART_CHANNEL_PPG, first_ppg_block);
+  g_clear_pointer (&one, test_websocket_free);
+  g_clear_pointer (&two, test_websocket_free);
+  fixture_teardown (f, NULL);
 }
 
 /* Steps shorter than a sample: blocks of one value or none, and the
@@ -1062,6 +1097,7 @@ main (int    argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/waveform-server/channels", test_channels);
   ADD ("/waveform-server/websocket", test_websocket);
+  g_test_add_func ("/waveform-server/websocket-shards", test_websocket_shards);
   ADD ("/waveform-server/websocket-tiny-blocks", test_websocket_tiny_blocks);
   g_test_add_func ("/waveform-server/websocket-live", test_websocket_live);
   ADD ("/waveform-server/sse", test_sse);
