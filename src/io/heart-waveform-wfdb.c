@@ -232,9 +232,10 @@ write_header (Wfdb    *self,
   else
     g_string_append_printf (hea, "# noise %s; PVC %g, PAC %g an hour\n", *noise != '\0' ? noise : "none",
                             settings->pvc_per_hour, settings->pac_per_hour);
-  g_string_append_printf (hea, "# %s.atr: beats N (1), V (5), S (9) at %s; NOTE (22) with aux lead_off, lead_on, "
-                               "motion, motion_end, \"condition: PHASE\"\n",
-                          record->name, record->channel == HEART_CHANNEL_ECG ? "the R peaks" : "the pulses' feet");
+  g_string_append_printf (hea, "# %s.atr: beats N (1), V (5), S (9) at %s; NOTE (22) with aux %smotion, "
+                               "motion_end, \"condition: PHASE\"\n",
+                          record->name, record->channel == HEART_CHANNEL_ECG ? "the R peaks" : "the pulses' feet",
+                          record->channel == HEART_CHANNEL_ECG ? "lead_off, lead_on, " : "");
   return g_output_stream_write_all (record->hea, hea->str, hea->len, NULL, NULL, error);
 }
 
@@ -297,7 +298,7 @@ heart_waveform_wfdb_new (const HeartDatasetOptions *options,
       record->rate = heart_waveform_settings_get_rate (&options->waveform_settings, record->channel);
       /* 1 µV and 0.0001 a step: finer than either model's detail */
       record->gain = ecg ? 1000 : 10000;
-      record->units = ecg ? "mV" : "NU";
+      record->units = heart_channel_get (record->channel)->unit;
       record->description = ecg ? "ECG II" : "PPG";
       record->dat = outs[2 * i];
       record->atr = outs[2 * i + 1];
