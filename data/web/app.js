@@ -8,11 +8,13 @@
 // has more (GET /api/channels, /ws/stream, /simulation/scenario,
 // /simulation/profile, /api/day), the page takes it: breathing at 25 Hz,
 // the scenario's name, time and control, the person's stress level and
-// random events, the day's totals and the chart's hour and day.
+// random events, the day's totals and the chart's hour and day, and the
+// ECG and pleth of the monitor (monitor.js).
 
 import { ApiError, del, getJson, getToken, post, setToken } from './api.js';
 import { ACTIVITIES, BANDS, HeartChart, LANES, LIVE_SPAN_S } from './chart.js';
 import { DayFeed, LONG_SPANS, hoursMinutes } from './day.js';
+import { WAVEFORMS, WaveformMonitor } from './monitor.js';
 import { ChannelBuffer, SampleBuffer } from './samples.js';
 import { SampleStream } from './stream.js';
 
@@ -33,6 +35,8 @@ const PERSON_REFRESH_MS = 5000;
 const SENT_GRACE_MS = 2000;
 // The respiration waveform's usual top (a deep breath); the meter's full width.
 const BREATH_FULL = 1.8;
+// How often the monitor's canvas says its heart rate to a screen reader
+const MONITOR_LABEL_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -99,6 +103,12 @@ const view = {
   toast: $('toast'),
   toastText: $('toast-text'),
   toastClose: $('toast-close'),
+  monitor: $('monitor'),
+  monitorPanel: $('monitor-panel'),
+  monitorCanvas: $('monitor-canvas'),
+  monitorAlert: $('monitor-alert'),
+  monitorHr: $('monitor-hr'),
+  monitorSpo2: $('monitor-spo2'),
 };
 
 const buffer = new SampleBuffer();
@@ -134,6 +144,8 @@ const state = {
   personRequest: 0, // answers about the person older than a change of ours are dropped
   personChanges: 0, // changes of ours under way: no GET meanwhile, it could overtake them
   eventsRate: 144, // the random events' rate to switch back on to
+  monitorText: 0, // a pending update of the monitor's numbers and words
+  monitorLabelAt: 0, // when the monitor's canvas last told its rate
 };
 
 // A slider that shows the server's value whenever the user is not moving
@@ -282,6 +294,7 @@ function render () {
   setText(view.spo2, Number.isFinite(spo2) ? String(Math.round(spo2)) : '–');
   const skinTemperature = num(s.skin_temperature);
   setText(view.skinTemperature, Number.isFinite(skinTemperature) ? skinTemperature.toFixed(1) : '–');
+  setText(view.monitorSpo2, Number.isFinite(spo2) ? String(Math.round(spo2)) : '–');
   const steps = num(s.steps_today);
   setText(view.stepsToday, Number.isFinite(steps) ? Math.round(steps).toLocaleString() : '–');
   const cadence = num(s.cadence);
@@ -344,6 +357,7 @@ function setRunning (running) {
   view.runButton.classList.toggle('suggested', !running);
   view.runButton.setAttribute('aria-label', running ? 'Stop simulation' : 'Start simulation');
   setText(view.chartEmpty, running ? 'Waiting for data…' : 'The simulation is stopped');
+  showMonitorText();
   announceNow(running ? 'Simulation running' : 'Simulation stopped');
 }
 
@@ -402,7 +416,9 @@ function showStatus ({ status, transport, retryAt }) {
   if (offline !== state.offline) {
     state.offline = offline;
     view.readouts.classList.toggle('offline', offline);
+    view.monitorPanel.classList.toggle('offline', offline);
     showState();
+    showMonitorText();
   }
   view.connection.title = `Transport: ${TRANSPORT_NAMES[transport]}`;
   const update = () => {
@@ -678,14 +694,17 @@ async function startChannelStream () {
   } catch {
     return; // a server without channels: the samples carry the lanes
   }
-  const types = [...LANES, 'activity'].filter((name) => names.has(name));
+  const types = [...LANES, 'activity', ...WAVEFORMS].filter((name) => names.has(name));
   if (types.length === 0 || state.channelStream)
     return;
+  view.monitor.hidden = !WAVEFORMS.some((name) => names.has(name));
   state.channelStream = new SampleStream({
     path: 'ws/stream',
     params: { types: types.join(',') },
     fallback: false,
     onSample: acceptChannelBatch,
+    // what a new connection sends does not follow on from before
+    onConnected: () => monitor.restart(),
   });
   state.channelStream.setExpectingSamples(state.running === true);
   state.channelStream.start();
@@ -696,6 +715,10 @@ function acceptChannelBatch (message) {
     showActivity(message.value);
     return;
   }
+  if (WAVEFORMS.includes(message.type)) {
+    monitor.addFrame(message);
+    return;
+  }
   const target = channels[message.type];
   const fs = Number(message.fs);
   if (!target || !Array.isArray(message.values) || !(fs > 0))
@@ -703,6 +726,37 @@ function acceptChannelBatch (message) {
   target.addBatch(Date.parse(message.t0), 1000 / fs, message.values);
   chart.redraw();
   scheduleRender();
+}
+
+// ---- the monitor: ECG and pleth sweeps, the heart rate of the ECG's beats ----
+
+const monitor = new WaveformMonitor(view.monitorCanvas, { onChange: scheduleMonitorText });
+
+function scheduleMonitorText () {
+  if (!state.monitorText)
+    state.monitorText = requestAnimationFrame(showMonitorText);
+}
+
+// The rate beside the ECG, and what the screen says over the traces: the
+// stream down first, then the leads off (an alarm), then a stopped
+// simulation
+function showMonitorText () {
+  cancelAnimationFrame(state.monitorText);
+  state.monitorText = 0;
+  const rate = monitor.heartRate;
+  setText(view.monitorHr, rate === null ? '–' : String(Math.round(rate)));
+  const [text, kind] = state.offline ? ['Offline', 'state']
+    : monitor.leadOff ? ['Leads off', 'alarm']
+      : state.running === false ? ['Stopped', 'state'] : ['', ''];
+  view.monitorAlert.hidden = !text;
+  setText(view.monitorAlert, text);
+  view.monitorAlert.dataset.kind = kind;
+  const now = performance.now();
+  if (now - state.monitorLabelAt >= MONITOR_LABEL_MS || text) {
+    state.monitorLabelAt = now;
+    view.monitorCanvas.setAttribute('aria-label', 'ECG and pleth sweep' +
+      (text ? `: ${text}` : rate === null ? '' : `; heart rate ${Math.round(rate)} from the ECG`));
+  }
 }
 
 // ---- the chart's span: the live minute, or an hour or a day of /api/day ----
@@ -998,4 +1052,11 @@ window.heartsim = {
   get span () { return state.span; },
   get dayView () { return chart.dayView; },
   get totals () { return state.totals; },
+  get monitor () {
+    const trace = (name) => ({ frames: monitor.traces[name].frames, samples: monitor.traces[name].samples,
+      nextIndex: monitor.traces[name].nextIndex });
+    return { ecg: trace('ecg'), ppg: trace('ppg'), gaps: monitor.gaps, fps: monitor.framesPerSecond,
+      heartRate: monitor.heartRate, leadOff: monitor.leadOff, alert: view.monitorAlert.hidden ? '' : view.monitorAlert.textContent,
+      layout: monitor.layout, shown: !view.monitor.hidden };
+  },
 };
