@@ -220,6 +220,28 @@ const colourPixels = (variable, band) => `(() => {
   return count;
 })()`;
 
+// Pixels of a colour of the page's style (a CSS variable) on the monitor's
+// canvas, in a band of rows given as an expression over its layout
+const monitorPixels = (variable, band) => `(() => {
+  const hex = getComputedStyle(document.documentElement).getPropertyValue(${JSON.stringify(variable)}).trim();
+  const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const canvas = document.getElementById('monitor-canvas');
+  const k = canvas.width / canvas.clientWidth;
+  const band = ${band};
+  const y0 = Math.max(0, Math.floor(band.top * k));
+  const y1 = Math.min(canvas.height, Math.ceil(band.bottom * k));
+  const data = canvas.getContext('2d').getImageData(0, y0, canvas.width, y1 - y0).data;
+  let count = 0;
+  for (let i = 0; i < data.length; i += 4)
+    if (Math.abs(data[i] - want[0]) < 30 && Math.abs(data[i + 1] - want[1]) < 30 && Math.abs(data[i + 2] - want[2]) < 30)
+      count++;
+  return count;
+})()`;
+
+// What the monitor has had, and when (performance.now() of the page)
+const monitorState = (p) => p.evaluate(`({ ...heartsim.monitor, at: performance.now(),
+  hr: document.getElementById('monitor-hr').textContent })`);
+
 // GET /api/day's buckets of the last @seconds
 async function dayBuckets (base, seconds = 60) {
   return (await getJson(base, `api/day?seconds=${seconds}&resolution=10`)).body.buckets;
@@ -294,6 +316,7 @@ test('static files come from the resource with their content types and caching',
     'web/day.js': 'text/javascript',
     'web/samples.js': 'text/javascript',
     'web/stream.js': 'text/javascript',
+    'web/monitor.js': 'text/javascript',
     'web/style.css': 'text/css',
     'web/favicon.svg': 'image/svg+xml',
   };
@@ -351,6 +374,67 @@ test('the dashboard loads, the chart gets points and the bpm readout changes', a
   diag(`bpm ${first.bpmText} → ${(await pageState()).bpmText}; ${pixels} heart-coloured pixels on the canvas`);
   const outside = requestedUrls.filter((url) => !url.startsWith(server.url.replace(/\/$/, '')) && !url.startsWith('data:'));
   assert(outside.length === 0, `the page fetched from elsewhere: ${outside.join(', ')}`);
+});
+
+test('the monitor sweeps the ECG and the pleth from /ws/stream: about 25 frames a second, no sample missed', async () => {
+  await page.waitFor('heartsim.monitor.shown && heartsim.monitor.ecg.frames >= 25 && heartsim.monitor.ppg.frames >= 25',
+    { timeoutMs: 15000, what: 'ECG and pleth frames' });
+  const before = await monitorState(page);
+  await page.waitFor(`heartsim.monitor.ecg.frames >= ${before.ecg.frames + 75}`, { timeoutMs: 15000, what: '75 more ECG frames' });
+  const after = await monitorState(page);
+  const seconds = (after.at - before.at) / 1000;
+  const rate = (after.ecg.frames - before.ecg.frames) / seconds;
+  assert(rate > 18 && rate < 35, `${rate.toFixed(1)} ECG frames a second`);
+  // each frame started where the one before ended: every sample came
+  assert(after.gaps === 0, `${after.gaps} frames did not follow on`);
+  for (const name of ['ecg', 'ppg']) {
+    const samples = after[name].samples - before[name].samples;
+    assert(after[name].nextIndex - before[name].nextIndex === samples,
+      `${name}: indices moved ${after[name].nextIndex - before[name].nextIndex}, ${samples} samples came`);
+  }
+  const perSecond = (after.ecg.samples - before.ecg.samples) / seconds;
+  assert(perSecond > 200 && perSecond < 300, `${perSecond.toFixed(0)} ECG samples a second, not 250`);
+  // the sweep drew: the traces' colours in their bands of the dark screen
+  const ecgPixels = await page.waitFor(`(() => { const n = ${monitorPixels('--monitor-ecg', 'heartsim.monitor.layout.ecg')};
+    return n > 300 && n; })()`, { what: 'the ECG trace on the monitor' });
+  const plethPixels = await page.waitFor(`(() => { const n = ${monitorPixels('--monitor-pleth', 'heartsim.monitor.layout.ppg')};
+    return n > 200 && n; })()`, { what: 'the pleth trace on the monitor' });
+  const background = await page.evaluate(`(() => {
+    const canvas = document.getElementById('monitor-canvas');
+    const [r, g, b] = canvas.getContext('2d').getImageData(2, canvas.height - 3, 1, 1).data;
+    return { r, g, b };
+  })()`);
+  assert(background.r < 40 && background.g < 40 && background.b < 40, `the monitor's screen is ${JSON.stringify(background)}`);
+  // the heart rate beside it, of the ECG's beats
+  const hr = await page.waitFor(`(() => { const text = document.getElementById('monitor-hr').textContent;
+    return /^\\d+$/.test(text) && Number(text); })()`, { what: 'a heart rate beside the ECG' });
+  assert(hr >= 35 && hr <= 200, `monitor heart rate ${hr}`);
+  diag(`${rate.toFixed(1)} ECG frames a second, ${perSecond.toFixed(0)} samples a second, 0 gaps; ` +
+    `${ecgPixels} ECG and ${plethPixels} pleth pixels; HR ${hr}`);
+});
+
+test('the monitor marks premature beats, and says Leads off while the electrodes are off', async () => {
+  const set = await post(server.url, 'simulation/waveform?pvc_per_hour=1200');
+  assert(set.status === 200, `POST /simulation/waveform: ${JSON.stringify(set)}`);
+  try {
+    const ectopic = await page.waitFor(`(() => { const n = ${monitorPixels('--monitor-ectopic', 'heartsim.monitor.layout.ecg')};
+      return n > 5 && n; })()`, { timeoutMs: 30000, what: 'a V beat marked on the ECG' });
+    const leads = await post(server.url, 'simulation/waveform?lead_off_per_hour=1200');
+    assert(leads.status === 200, `POST /simulation/waveform: ${JSON.stringify(leads)}`);
+    const off = await page.waitFor(`(() => { const m = heartsim.monitor;
+      return m.leadOff && m.alert === 'Leads off' && document.getElementById('monitor-hr').textContent === '–' &&
+        document.getElementById('monitor-alert').dataset.kind === 'alarm' && m; })()`,
+    { timeoutMs: 30000, what: 'Leads off on the monitor' });
+    const flat = await post(server.url, 'simulation/waveform?lead_off_per_hour=0&pvc_per_hour=0');
+    assert(flat.status === 200, `POST /simulation/waveform: ${JSON.stringify(flat)}`);
+    await page.waitFor(`!heartsim.monitor.leadOff && heartsim.monitor.alert === ''`,
+      { timeoutMs: 15000, what: 'the leads back on' });
+    await page.waitFor(`/^\\d+$/.test(document.getElementById('monitor-hr').textContent)`,
+      { timeoutMs: 15000, what: 'a heart rate again' });
+    diag(`${ectopic} pixels of V labels; leads off with ${off.gaps} gaps`);
+  } finally {
+    await post(server.url, 'simulation/waveform?lead_off_per_hour=0&pvc_per_hour=0');
+  }
 });
 
 test('the stress level and random events controls set the simulator, and follow another client', async () => {
@@ -499,6 +583,7 @@ test('start/stop button stops and restarts the simulation; Stop is a plain butto
   }, { what: 'state stopped' });
   await page.waitFor(`document.getElementById('state').textContent === 'Stopped' &&
     document.getElementById('run-button').textContent === 'Start'`, { what: 'the page to show Stopped' });
+  await page.waitFor(`heartsim.monitor.alert === 'Stopped'`, { what: 'the monitor to say Stopped' });
   const start = await page.evaluate(runButtonLook);
   assert(start.classes.includes('suggested'), `Start: ${JSON.stringify(start)}`);
   await page.click('#run-button');
@@ -507,6 +592,7 @@ test('start/stop button stops and restarts the simulation; Stop is a plain butto
     return { ok: state === 'running', value: state };
   }, { what: 'state running' });
   await page.waitFor(`document.getElementById('state').textContent === 'Running'`, { what: 'the page to show Running' });
+  await page.waitFor(`heartsim.monitor.alert === ''`, { what: 'the monitor to sweep again' });
   diag(`Stop: ${stop.background}; Start: ${start.background}`);
 });
 
@@ -990,6 +1076,7 @@ test('after a server restart on the same port the pages reconnect and get data a
   const port = server.port;
   const before = await pageState();
   const sseBefore = await ssePage.evaluate('heartsim.samplesReceived');
+  const monitorBefore = await monitorState(page);
   const code = await server.stop();
   diag(`heartsim exited with ${code} after SIGTERM`);
   await page.waitFor(`heartsim.status !== 'live'`, { what: 'the page to notice the server is gone' });
@@ -1005,6 +1092,13 @@ test('after a server restart on the same port the pages reconnect and get data a
   const offline = await page.waitFor(`(() => { const look = ${readoutLook}; return look.opacity < 0.6 && look; })()`,
     { what: 'the readouts to dim' });
   assert(/grayscale\(1\)/.test(offline.filter), `offline readouts: ${JSON.stringify(offline)}`);
+  // the monitor's trace is of before too: it says so, faint
+  const monitorOffline = await page.waitFor(`(() => {
+    const canvas = document.getElementById('monitor-canvas');
+    return heartsim.monitor.alert === 'Offline' && Number(getComputedStyle(canvas).opacity) < 0.6 &&
+      { alert: heartsim.monitor.alert, opacity: getComputedStyle(canvas).opacity };
+  })()`, { what: 'the monitor to say Offline' });
+  diag(`monitor while the server is gone: ${JSON.stringify(monitorOffline)}`);
 
   // The port is ours again at once (SO_REUSEADDR); retry briefly if not.
   for (let attempt = 0; ; attempt++) {
@@ -1024,6 +1118,11 @@ test('after a server restart on the same port the pages reconnect and get data a
   const back = await page.waitFor(`(() => { const look = ${readoutLook}; return look.opacity === 1 && look; })()`,
     { what: 'the readouts at full strength again' });
   assert(!/grayscale\(1\)/.test(back.filter), `readouts after the reconnection: ${JSON.stringify(back)}`);
+  // the monitor sweeps the new server's frames, which do not follow on from
+  // the old one's: that is no gap
+  await page.waitFor(`heartsim.monitor.alert === '' && heartsim.monitor.ecg.frames >= ${monitorBefore.ecg.frames + 25}`,
+    { timeoutMs: 30000, what: 'the monitor to sweep again' });
+  assert((await monitorState(page)).gaps === monitorBefore.gaps, 'the monitor counted the reconnection as lost samples');
   await ssePage.waitFor(`heartsim.status === 'live' && heartsim.samplesReceived >= ${sseBefore + 2}`,
     { timeoutMs: 30000, what: 'the EventSource page to reconnect and receive samples' });
   const after = await pageState();
