@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #if HAVE_BIOSIG
 # include <biosig.h>
@@ -985,11 +986,36 @@ test_bad_options (Fixture       *fixture,
   assert_refused (fixture, "--format", "--what", "ecg", "--format", "wfdb", NULL);
   assert_refused (fixture, "--output", "--what", "ecg", "--format", "wfdb", "-o", "bad-name", NULL);
   assert_refused (fixture, "--channels", "--what", "channels", "--channels", "ecg", "-o", "OUT", NULL);
+  assert_refused (fixture, "--output", "--what", "ecg", "--format", "wfdb", "-o", "/dev/null", NULL);
   if (heart_waveform_files_have_edf ())
     {
       assert_refused (fixture, "--format", "--what", "ecg", "--format", "edf", NULL);
       assert_refused (fixture, "--start", "--what", "ecg", "--format", "edf", "--start", "1984-12-31T23:00:00Z",
                       "-o", "OUT", NULL);
+    }
+}
+
+/* A device is written in place, and nothing is put beside it: CSV's rows
+ * alone, or the EDF file */
+static void
+test_device (Fixture       *fixture,
+             gconstpointer  data)
+{
+  const char *formats[] = { "csv", "edf" };
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      g_auto(Run) run = { 0 };
+      GStatBuf info;
+
+      if (g_str_equal (formats[f], "edf") && !heart_waveform_files_have_edf ())
+        continue;
+      generate (&run, "--what", "ecg,ppg", "--duration", "1m", "--seed", "1", "--format", formats[f],
+                "-o", "/dev/null", NULL);
+      assert_success (&run);
+      g_assert_cmpint (g_stat ("/dev/null", &info), ==, 0);
+      g_assert_true (S_ISCHR (info.st_mode));
+      g_assert_false (g_file_test ("/dev/null.annotations.csv", G_FILE_TEST_EXISTS));
     }
 }
 
@@ -1237,6 +1263,7 @@ main (int argc, char **argv)
   add_test ("/waveform-files/wfdb-read-back", test_wfdb_read_back);
   add_test ("/waveform-files/same-seed-same-bytes", test_same_seed_same_bytes);
   add_test ("/waveform-files/bad-options", test_bad_options);
+  add_test ("/waveform-files/device-in-place", test_device);
   add_test ("/waveform-files/write-failures", test_write_failures);
   add_test ("/waveform-files/signal-removes-all", test_signal_removes_all);
   add_test ("/waveform-files/estimate-is-lower-bound", test_estimate_is_lower_bound);

@@ -7,8 +7,10 @@
 
 #include "heart-waveform-files.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "heart-duration.h"
 #include "heart-output-file.h"
@@ -139,6 +141,16 @@ wfdb_names (const HeartDatasetOptions  *options,
   return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
 
+/* A device or FIFO, written in place (heart-output-file.h): no file can
+ * be put beside it */
+static gboolean
+is_device (const char *path)
+{
+  GStatBuf info;
+
+  return g_stat (path, &info) == 0 && !S_ISREG (info.st_mode) && !S_ISDIR (info.st_mode);
+}
+
 GStrv
 heart_waveform_files_names (const HeartDatasetOptions  *options,
                             const char                 *path,
@@ -154,6 +166,8 @@ heart_waveform_files_names (const HeartDatasetOptions  *options,
     case HEART_DATASET_CSV:
       if (to_stdout)
         return g_strdupv ((char *[]) { (char *) "-", NULL });
+      if (is_device (path))
+        return g_strdupv ((char *[]) { (char *) path, NULL });
       base = without_suffix (path, ".csv");
       {
         g_autofree char *annotations = g_strconcat (base, ".annotations.csv", NULL);
@@ -171,6 +185,11 @@ heart_waveform_files_names (const HeartDatasetOptions  *options,
       if (to_stdout)
         {
           heart_option_error (error, "--format wfdb writes a record of several files: name it with --output NAME");
+          return NULL;
+        }
+      if (is_device (path))
+        {
+          heart_option_error (error, "--output: a WFDB record is files beside each other, and %s is a device", path);
           return NULL;
         }
       return wfdb_names (options, path, error);

@@ -25,7 +25,8 @@ gboolean heart_waveform_files_have_edf        (void);
  * @path; for WFDB each record's `.dat` and `.atr`, then the headers
  * (NAME.hea for the ECG, or the PPG alone; NAME_ppg.hea for the PPG beside
  * the ECG; @path is NAME or NAME.hea). A NULL @path or "-" is standard
- * output: CSV only, and the samples alone. NULL with an error naming
+ * output: CSV only, and the samples alone; so is a device or FIFO, which
+ * takes CSV's samples or an EDF file. NULL with an error naming
  * --output when @path cannot be used. */
 GStrv    heart_waveform_files_names           (const HeartDatasetOptions *options,
                                                const char *path,
