@@ -272,6 +272,8 @@ reserve (Edf     *self,
   return TRUE;
 }
 
+/* The file is as long as the layout reserved: EDFlib wrote that layout
+ * (a write that failed later shows at the fsync before the rename) */
 static gboolean
 check_size (Edf     *self,
             goffset  size,
