@@ -26,7 +26,7 @@
 #define CSV_HEADER "record,timestamp,t_s,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms," \
                    "baseline_bpm,type,respiratory_rate,respiration,eda,cadence,steps_today,energy,spo2," \
                    "skin_temperature," \
-                   "condition,event,value"
+                   "condition,event,value,beat_type"
 
 typedef struct
 {
@@ -185,13 +185,14 @@ assert_json_matches (JsonObject    *object,
 
       timestamp = iso8601 (beat->timestamp_us);
       g_assert_cmpstr (json_object_get_string_member (object, "record"), ==, "beat");
-      g_assert_cmpuint (json_object_get_size (object), ==, 8);
+      g_assert_cmpuint (json_object_get_size (object), ==, 9);
       assert_close (json_object_get_double_member (object, "t_s"), beat->t_s, 3);
       assert_close (json_object_get_double_member (object, "rr_ms"), beat->rr_ms, 1);
       g_assert_cmpint (json_object_get_int_member (object, "bpm"), ==, heart_beat_get_bpm (beat));
       assert_close (json_object_get_double_member (object, "stress_level"), beat->stress_level, 3);
       g_assert_cmpint (json_object_get_int_member (object, "event"), ==, beat->event_active ? 1 : 0);
       g_assert_cmpstr (json_object_get_string_member (object, "condition"), ==, beat->condition);
+      g_assert_cmpstr (json_object_get_string_member (object, "beat_type"), ==, heart_beat_type_code (beat->type));
     }
   else
     {
@@ -355,6 +356,48 @@ test_appends (Fixture       *f,
     g_assert_cmpstr (lines[0], ==, CSV_HEADER);
   else
     g_assert_true (g_str_has_prefix (lines[0], "{\"record\":"));
+}
+
+/* A CSV recording from before beat types (or before value lines too) goes on
+ * with its own columns, every row as long as its header */
+static void
+test_appends_to_older_csv (Fixture       *f,
+                           gconstpointer  data)
+{
+  static const char *const older[] = {
+    "record,timestamp,t_s,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,"
+    "baseline_bpm,type,respiratory_rate,respiration,eda,cadence,steps_today,energy,spo2,"
+    "skin_temperature,condition,event,value",
+    "record,timestamp,t_s,bpm,variability,stress_level,state,seq,rr_ms,rmssd_ms,"
+    "baseline_bpm,type,respiratory_rate,respiration,eda,cadence,steps_today,energy,spo2,"
+    "skin_temperature,condition,event",
+  };
+
+  heart_recorder_set_format (f->recorder, HEART_RECORDER_CSV);
+  for (guint i = 0; i < G_N_ELEMENTS (older); i++)
+    {
+      g_autofree char *header = g_strconcat (older[i], "\n", NULL);
+      g_auto(GStrv) columns = g_strsplit (older[i], ",", -1);
+      g_auto(GStrv) lines = NULL;
+      g_autoptr(GError) error = NULL;
+      guint beats = 0;
+
+      g_assert_true (g_file_set_contents (f->path, header, -1, NULL));
+      g_assert_true (heart_recorder_start (f->recorder, &error));
+      g_assert_no_error (error);
+      advance (f, 6);
+      g_assert_true (heart_recorder_stop (f->recorder, NULL));
+      lines = read_lines (f->path);
+      g_assert_cmpstr (lines[0], ==, older[i]);
+      for (guint l = 1; lines[l] != NULL; l++)
+        {
+          g_auto(GStrv) cells = g_strsplit (lines[l], ",", -1);
+
+          g_assert_cmpuint (g_strv_length (cells), ==, g_strv_length (columns));
+          beats += g_str_equal (cells[0], "beat");
+        }
+      g_assert_cmpuint (beats, >, 0);
+    }
 }
 
 /* A file that is not a recording of this format is left alone */
@@ -599,6 +642,7 @@ main (int    argc,
   ADD ("/recorder/appends/jsonl", test_appends, GINT_TO_POINTER (HEART_RECORDER_JSONL));
   ADD ("/recorder/appends/csv", test_appends, GINT_TO_POINTER (HEART_RECORDER_CSV));
   ADD ("/recorder/appends/after-cut-line", test_appends_after_cut_line, NULL);
+  ADD ("/recorder/appends/older-csv", test_appends_to_older_csv, NULL);
   ADD ("/recorder/refuses-other-file", test_refuses_other_file, NULL);
   ADD ("/recorder/dev-full", test_dev_full, NULL);
   ADD ("/recorder/file-size-limit", test_file_size_limit, NULL);

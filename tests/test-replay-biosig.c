@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "test-generate-util.h"
 #include "test-replay-util.h"
 
 #define FS          250
@@ -436,6 +437,77 @@ test_unreadable (TestReplayFixture *f,
 #endif
 }
 
+/* The beat types of `generate --what beats` (the CSV's last column), after
+ * the first beat, which a replay only uses as the start of an interval */
+static GStrv
+generated_beat_types (const char *pvc,
+                      const char *pac,
+                      GArray     *rr_ms)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *types = g_ptr_array_new ();
+
+  generate (&run, "--what", "beats", "--format", "csv", "--seed", "21", "--duration", "3m",
+            "--pvc-per-hour", pvc, "--pac-per-hour", pac, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  for (guint i = 2; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
+      guint n = g_strv_length (cells);
+      double rr = g_ascii_strtod (cells[2], NULL);
+
+      g_ptr_array_add (types, g_strdup (cells[n - 1]));
+      g_array_append_val (rr_ms, rr);
+    }
+  g_ptr_array_add (types, NULL);
+  return (GStrv) g_ptr_array_free (types, FALSE);
+}
+
+/* Our own EDF+ and WFDB records replay with their premature beats, typed,
+ * and intervals as generated */
+static void
+test_own_records (TestReplayFixture *f,
+                  gconstpointer      data)
+{
+  static const char *const outputs[] = { "ectopy.edf", "ectopy" };
+  static const char *const formats[] = { "edf", "wfdb" };
+  g_autoptr(GArray) rr_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_auto(GStrv) types = NULL;
+
+  if (skip_without_biosig ())
+    return;
+  types = generated_beat_types ("600", "600", rr_ms);
+  g_assert_true (g_strv_contains ((const char * const *) types, "V"));
+  g_assert_true (g_strv_contains ((const char * const *) types, "S"));
+  for (guint k = 0; k < G_N_ELEMENTS (formats); k++)
+    {
+      g_autofree char *output = g_build_filename (f->folder, outputs[k], NULL);
+      g_autofree char *path = g_strconcat (output, k == 1 ? ".hea" : "", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HeartReplay) replay = NULL;
+      g_auto(Run) run = { 0 };
+
+      generate (&run, "--what", "ecg", "--format", formats[k], "--seed", "21", "--duration", "3m",
+                "--pvc-per-hour", "600", "--pac-per-hour", "600", "--output", output, NULL);
+      g_assert_cmpint (run.status, ==, 0);
+      g_array_set_size (f->beats, 0);
+      replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE, NULL);
+      g_assert_no_error (error);
+      test_replay_play_through (replay);
+      g_assert_cmpuint (f->beats->len, ==, g_strv_length (types));
+      for (guint i = 0; i < f->beats->len; i++)
+        {
+          const HeartBeat *beat = &g_array_index (f->beats, HeartBeat, i);
+
+          g_assert_cmpstr (heart_beat_type_code (beat->type), ==, types[i]);
+          /* annotations sit on the sample grid: 4 ms */
+          g_assert_cmpfloat (fabs (beat->rr_ms - g_array_index (rr_ms, double, i)), <=, 4.5);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -450,6 +522,7 @@ main (int   argc,
   test_replay_add ("/replay/biosig/truncated", NULL, test_truncated);
   test_replay_add ("/replay/biosig/bad-headers", NULL, test_bad_headers);
   test_replay_add ("/replay/biosig/unreadable", NULL, test_unreadable);
+  test_replay_add ("/replay/biosig/own-records", NULL, test_own_records);
 
   return g_test_run ();
 }

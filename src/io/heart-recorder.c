@@ -161,7 +161,9 @@ beat_line_fields (const HeartBeat *beat,
   guint n = 0;
 
   fields[n++] = (HeartField) { "record", HEART_FIELD_STRING, .string = "beat" };
-  return n + heart_beat_fields (beat, fields + n);
+  n += heart_beat_fields (beat, fields + n);
+  fields[n++] = (HeartField) { "beat_type", HEART_FIELD_STRING, .string = heart_beat_type_code (beat->type) };
+  return n;
 }
 
 /* the value in the shape of a dataset's channel rows */
@@ -188,6 +190,17 @@ init_columns (HeartRecorder *self)
   for (guint i = 0; i < self->n_columns; i++)
     self->columns[i] = fields[i].name;
   self->columns[self->n_columns++] = "value";
+  self->columns[self->n_columns++] = "beat_type";
+}
+
+static gboolean
+has_column (HeartRecorder *self,
+            const char    *name)
+{
+  for (guint c = 0; c < self->n_columns; c++)
+    if (g_str_equal (self->columns[c], name))
+      return TRUE;
+  return FALSE;
 }
 
 /* The line's fields in the order of the CSV columns; those the line lacks
@@ -466,7 +479,7 @@ on_values (HeartSource             *source,
 {
   /* a CSV recording appended to from before value lines has no column
    * for them */
-  if (self->format == HEART_RECORDER_CSV && !g_str_equal (self->columns[self->n_columns - 1], "value"))
+  if (self->format == HEART_RECORDER_CSV && !has_column (self, "value"))
     return;
   for (guint i = 0; i < n_values; i++)
     {
@@ -530,8 +543,9 @@ check_existing (HeartRecorder  *self,
     {
       format_header (self);
       ours = strncmp (first, self->line->str, self->line->len) == 0;
-      /* a recording from before value lines goes on with its own columns */
-      if (!ours)
+      /* a recording from before beat types, or before value lines too,
+       * goes on with its own columns: each came last */
+      for (guint older = 0; !ours && older < 2; older++)
         {
           self->n_columns--;
           format_header (self);

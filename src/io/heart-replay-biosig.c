@@ -260,12 +260,33 @@ detector_learn (Detector     *d,
 
 /* ---------------------------------------------------------------- reading */
 
-static gboolean
-is_beat_event (HDRTYPE *hdr,
-               guint32  i)
+/* A WFDB beat code's type: premature ventricular (5), premature atrial,
+ * aberrated atrial, nodal and supraventricular (8, 4, 7, 9), or sinus */
+static HeartBeatType
+mit_beat_type (guint16 code)
 {
-  static const char *const names[] = {
-    "n", "qrs", "r", "beat", "normal", "normal beat", "r peak", "r-peak", "r wave", "r-wave", "heartbeat",
+  switch (code)
+    {
+    case 5: return HEART_BEAT_VENTRICULAR;
+    case 4: case 7: case 8: case 9: return HEART_BEAT_SUPRAVENTRICULAR;
+    default: return HEART_BEAT_NORMAL;
+    }
+}
+
+/* The type of the beat event @i is, or 0 when it is no beat */
+static HeartBeatType
+beat_event_type (HDRTYPE *hdr,
+                 guint32  i)
+{
+  static const struct { const char *name; HeartBeatType type; } names[] = {
+    { "n", HEART_BEAT_NORMAL }, { "qrs", HEART_BEAT_NORMAL }, { "r", HEART_BEAT_NORMAL },
+    { "beat", HEART_BEAT_NORMAL }, { "normal", HEART_BEAT_NORMAL }, { "normal beat", HEART_BEAT_NORMAL },
+    { "r peak", HEART_BEAT_NORMAL }, { "r-peak", HEART_BEAT_NORMAL }, { "r wave", HEART_BEAT_NORMAL },
+    { "r-wave", HEART_BEAT_NORMAL }, { "heartbeat", HEART_BEAT_NORMAL },
+    /* our own EDF+ beat labels (docs/datasets.md) and their common names */
+    { "v", HEART_BEAT_VENTRICULAR }, { "pvc", HEART_BEAT_VENTRICULAR },
+    { "s", HEART_BEAT_SUPRAVENTRICULAR }, { "a", HEART_BEAT_SUPRAVENTRICULAR },
+    { "pac", HEART_BEAT_SUPRAVENTRICULAR }, { "svpb", HEART_BEAT_SUPRAVENTRICULAR },
   };
   guint16 typ = hdr->EVENT.TYP[i];
   const char *desc;
@@ -273,24 +294,25 @@ is_beat_event (HDRTYPE *hdr,
 
   /* biosig's event table: QRS fiducial point and R point */
   if (typ == 0x0501 || typ == 0x0504)
-    return TRUE;
+    return HEART_BEAT_NORMAL;
   /* a WFDB annotation file's codes, as libbiosig keeps them: the beat
    * codes of WFDB's ecgcodes.h (normal, bundle branch block, aberrated,
    * ventricular, fusion, nodal, atrial, supraventricular, escape, paced,
    * unclassified beats) */
   if (hdr->TYPE == MIT)
-    return (typ >= 1 && typ <= 13) || typ == 25 || typ == 34 || typ == 35 || typ == 38 || typ == 41;
+    return (typ >= 1 && typ <= 13) || typ == 25 || typ == 34 || typ == 35 || typ == 38 || typ == 41
+           ? mit_beat_type (typ) : 0;
   /* free text: an EDF+ annotation's */
   if (typ >= 256 || hdr->EVENT.CodeDesc == NULL || typ >= hdr->EVENT.LenCodeDesc)
-    return FALSE;
+    return 0;
   desc = hdr->EVENT.CodeDesc[typ];
   if (desc == NULL)
-    return FALSE;
+    return 0;
   lower = g_strstrip (g_ascii_strdown (desc, -1));
   for (guint k = 0; k < G_N_ELEMENTS (names); k++)
-    if (strcmp (lower, names[k]) == 0)
-      return TRUE;
-  return FALSE;
+    if (strcmp (lower, names[k].name) == 0)
+      return names[k].type;
+  return 0;
 }
 
 static gboolean
@@ -352,11 +374,12 @@ read_signal (HeartReplay  *self,
   return HEART_REPLAY_READ_ITEM;
 }
 
-/* The time of the next beat in the file, s from its start */
+/* The time of the next beat in the file, s from its start, and its type */
 static HeartReplayRead
-next_beat (HeartReplay  *self,
-           double       *s,
-           GError      **error)
+next_beat (HeartReplay    *self,
+           double         *s,
+           HeartBeatType  *type,
+           GError        **error)
 {
   HeartReplayBiosig *b = self->biosig;
   HDRTYPE *hdr = b->hdr;
@@ -364,7 +387,7 @@ next_beat (HeartReplay  *self,
   if (b->from_events)
     {
       for (; b->event < hdr->EVENT.N; b->event++)
-        if (is_beat_event (hdr, b->event))
+        if ((*type = beat_event_type (hdr, b->event)) != 0)
           {
             *s = hdr->EVENT.POS[b->event++] / b->event_rate;
             return HEART_REPLAY_READ_ITEM;
@@ -385,6 +408,7 @@ next_beat (HeartReplay  *self,
         }
     }
   *s = g_array_index (b->beats, double, b->next_beat++);
+  *type = HEART_BEAT_NORMAL;
   return HEART_REPLAY_READ_ITEM;
 }
 
@@ -398,7 +422,8 @@ biosig_read (HeartReplay      *self,
   for (;;)
     {
       double s = 0, rr_ms;
-      HeartReplayRead status = next_beat (self, &s, error);
+      HeartBeatType type = HEART_BEAT_NORMAL;
+      HeartReplayRead status = next_beat (self, &s, &type, error);
 
       if (status != HEART_REPLAY_READ_ITEM)
         return status;
@@ -431,6 +456,7 @@ biosig_read (HeartReplay      *self,
       item->wall_us = b->t0_us != 0 ? b->t0_us + (gint64) llround (s * G_USEC_PER_SEC) : 0;
       item->beat.rr_ms = rr_ms;
       item->beat.stress_level = NAN;
+      item->beat.type = type;
       return HEART_REPLAY_READ_ITEM;
     }
 }
@@ -653,7 +679,7 @@ _heart_replay_biosig_open (HeartReplay  *self,
   b->event_rate = hdr->EVENT.SampleRate > 0 ? hdr->EVENT.SampleRate : hdr->SampleRate;
   if (self->columns_override == NULL && b->event_rate > 0 && isfinite (b->event_rate))
     for (guint32 i = 0; i < hdr->EVENT.N; i++)
-      n_beats += is_beat_event (hdr, i);
+      n_beats += beat_event_type (hdr, i) != 0;
 
   if (n_beats >= 2)
     {

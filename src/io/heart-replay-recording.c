@@ -95,7 +95,7 @@ parse_record (HeartReplay      *self,
               HeartReplayItem  *item,
               GError          **error)
 {
-  char buf[3][G_ASCII_DTOSTR_BUF_SIZE];
+  char buf[4][G_ASCII_DTOSTR_BUF_SIZE];
   gboolean is_null;
   const char *record = get (data, "record", &is_null, buf[0]);
   const char *timestamp = get (data, "timestamp", &is_null, buf[1]);
@@ -143,6 +143,9 @@ parse_record (HeartReplay      *self,
         bad = "rr_ms";
       else if (!optional_number (get, data, "stress_level", &item->beat.stress_level))
         bad = "stress_level";
+      /* recordings from before beat types have none: sinus beats */
+      else if (!heart_beat_type_parse (get (data, "beat_type", &is_null, buf[3]), &item->beat.type))
+        bad = "beat_type";
       item->beat.event_active = event == 1;
       g_strlcpy (item->beat.condition, condition ? condition : "", sizeof item->beat.condition);
     }

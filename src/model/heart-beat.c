@@ -37,3 +37,18 @@ heart_beat_type_code (HeartBeatType type)
     default: return "N";
     }
 }
+
+gboolean
+heart_beat_type_parse (const char    *code,
+                       HeartBeatType *type)
+{
+  if (code == NULL || *code == '\0' || g_str_equal (code, "N"))
+    *type = HEART_BEAT_NORMAL;
+  else if (g_str_equal (code, "V"))
+    *type = HEART_BEAT_VENTRICULAR;
+  else if (g_str_equal (code, "S"))
+    *type = HEART_BEAT_SUPRAVENTRICULAR;
+  else
+    return FALSE;
+  return TRUE;
+}

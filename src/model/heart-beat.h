@@ -36,6 +36,9 @@ void         heart_beat_free            (HeartBeat *beat);
 int          heart_beat_get_bpm         (const HeartBeat *beat);
 /* "N", "V" or "S" */
 const char  *heart_beat_type_code       (HeartBeatType type);
+/* "N", "V" or "S" (NULL or "" is N) → the type; FALSE for anything else */
+gboolean     heart_beat_type_parse      (const char *code,
+                                         HeartBeatType *type);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeartBeat, heart_beat_free)
 
