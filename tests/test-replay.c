@@ -31,6 +31,7 @@ record (TestReplayFixture   *f,
   g_autoptr(HeartSimulator) simulator = NULL;
   g_autoptr(HeartRecorder) recorder = NULL;
   g_autoptr(GError) error = NULL;
+  HeartWaveformSettings settings = HEART_WAVEFORM_SETTINGS_DEFAULT;
   char *path = g_build_filename (f->folder, name, NULL);
   TestReplayFixture own = {
     .samples = samples, .beats = beats, .arrivals = g_array_new (FALSE, FALSE, sizeof (gint64)),
@@ -42,6 +43,10 @@ record (TestReplayFixture   *f,
     g_signal_connect (simulator, "sample", G_CALLBACK (test_replay_on_sample), &own);
   if (beats != NULL)
     g_signal_connect (simulator, "beat", G_CALLBACK (test_replay_on_beat), &own);
+  /* premature beats, so that beat types are recorded too */
+  settings.pvc_per_hour = 600;
+  settings.pac_per_hour = 600;
+  g_assert_true (heart_simulator_set_waveform_settings (simulator, &settings, NULL));
   recorder = g_object_new (HEART_TYPE_RECORDER, "source", simulator, "path", path, "format", format, NULL);
   g_assert_true (heart_recorder_start (recorder, &error));
   g_assert_no_error (error);
@@ -91,6 +96,7 @@ test_recording_replays (TestReplayFixture *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
                                                     "speed", 1000.0, NULL);
+  guint premature = 0;
 
   g_assert_no_error (error);
   g_assert_cmpstr (heart_source_get_kind (HEART_SOURCE (replay)), ==, "replay");
@@ -113,7 +119,10 @@ test_recording_replays (TestReplayFixture *f,
       g_assert_cmpfloat_with_epsilon (got->rr_ms, want->rr_ms, 0.051);
       g_assert_cmpint (got->timestamp_us / 1000, ==, want->timestamp_us / 1000);
       g_assert_cmpstr (got->condition, ==, want->condition);
+      g_assert_cmpint (got->type, ==, want->type);
+      premature += want->type != HEART_BEAT_NORMAL;
     }
+  g_assert_cmpuint (premature, >, 0);
   /* and the channel values of each tick */
   g_assert_cmpuint (f->values, >=, samples->len * 4);
 }
