@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 typedef struct
 {
@@ -70,4 +71,53 @@ folder_listing (const char *folder)
   g_ptr_array_sort (names, compare_names);
   g_ptr_array_add (names, NULL);
   return g_strjoinv (" ", (char **) names->pdata);
+}
+
+/* A test's own temporary folder, removed with what is in it (one level of
+ * sub-folders: a run's output folder) */
+typedef struct
+{
+  char *folder;
+} Fixture;
+
+static inline void
+remove_tree (const char *path,
+             guint       depth)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_unlink (path);
+      return;
+    }
+  dir = g_dir_open (path, 0, NULL);
+  while (depth > 0 && dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *inner = g_build_filename (path, name, NULL);
+
+      remove_tree (inner, depth - 1);
+    }
+  g_rmdir (path);
+}
+
+static inline void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->folder = g_dir_make_tmp ("heartsim-generate-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static inline void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  /* a test may have taken the folder's write permission away */
+  g_chmod (fixture->folder, 0700);
+  remove_tree (fixture->folder, 2);
+  g_free (fixture->folder);
 }

@@ -69,52 +69,6 @@ typedef struct
   GArray *marks;   /* Mark, the waveforms' and the phases, as they come */
 } Reference;
 
-typedef struct
-{
-  char *folder;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->folder = g_dir_make_tmp ("heartsim-waveform-files-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  g_chmod (fixture->folder, 0700);
-  dir = g_dir_open (fixture->folder, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->folder, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        {
-          g_autoptr(GDir) sub = g_dir_open (path, 0, NULL);
-          const char *inner;
-
-          while (sub != NULL && (inner = g_dir_read_name (sub)) != NULL)
-            {
-              g_autofree char *inner_path = g_build_filename (path, inner, NULL);
-              g_unlink (inner_path);
-            }
-          g_rmdir (path);
-        }
-      else
-        g_unlink (path);
-    }
-  g_rmdir (fixture->folder);
-  g_free (fixture->folder);
-}
 
 /* ------------------------------------------------------------ reference */
 
