@@ -1008,6 +1008,29 @@ test_defaults (Fixture       *f,
   assert_refused_at (history, "type");
 }
 
+/* The OpenAPI document and the /docs page have the waveforms' paths */
+static void
+test_docs (Fixture       *f,
+           gconstpointer  data)
+{
+  static const char * const paths[] = { "/api/waveform", "/simulation/waveform", NULL };
+  g_autoptr(JsonNode) openapi = get_json (f, "/openapi.json", SOUP_STATUS_OK);
+  g_autoptr(TestReply) page = test_request (f->session, SOUP_METHOD_GET, f->port, "/docs", NULL);
+  g_autofree char *html = test_reply_text (page);
+  JsonObject *documented = json_object_get_object_member (object (openapi), "paths");
+  JsonObject *schemas = json_object_get_object_member (json_object_get_object_member (object (openapi), "components"),
+                                                       "schemas");
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_assert_true (json_object_has_member (documented, paths[i]));
+      g_assert_nonnull (strstr (html, paths[i]));
+    }
+  g_assert_true (json_object_has_member (json_object_get_object_member (documented, "/simulation/waveform"), "post"));
+  g_assert_true (json_object_has_member (schemas, "WaveformFrame"));
+  g_assert_true (json_object_has_member (schemas, "WaveformSettings"));
+}
+
 /* ---- a client that stops reading ------------------------------------------------ */
 
 static GSocket *
@@ -1107,6 +1130,7 @@ main (int    argc,
   ADD ("/waveform-server/settings-replay", test_settings_replay);
   ADD ("/waveform-server/defaults", test_defaults);
   ADD ("/waveform-server/slow-client", test_slow_client);
+  ADD ("/waveform-server/docs", test_docs);
 #undef ADD
 
   return g_test_run ();
