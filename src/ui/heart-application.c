@@ -387,6 +387,7 @@ setup_actions (HeartApplication *self)
                                          (const char *[]) { "<Control><Shift>m", NULL });
   gtk_application_set_accels_for_action (app, "win.choose-sensor",
                                          (const char *[]) { "<Control><Shift>b", NULL });
+  gtk_application_set_accels_for_action (app, "win.show-waveforms", (const char *[]) { "<Control>m", NULL });
   gtk_application_set_accels_for_action (app, "win.show-help-overlay",
                                          (const char *[]) { "<Control>question", NULL });
   /* Alt and the digits, in the order of the activity buttons (docs/desktop.md) */

@@ -17,7 +17,7 @@ struct _HeartSettings
   GObject    parent_instance;
 
   GSettings *settings;
-  GValue     values[20];   /* indexed by PROP_*, one per key */
+  GValue     values[22];   /* indexed by PROP_*, one per key */
 };
 
 enum {
@@ -36,6 +36,8 @@ enum {
   PROP_CHART_WINDOW_SECONDS,
   PROP_CHART_SHOW_BREATHING,
   PROP_CHART_SHOW_SKIN_CONDUCTANCE,
+  PROP_SHOW_WAVEFORMS,
+  PROP_SHOW_WAVEFORMS_NARROW,
   PROP_REPLAY_SPEED,
   PROP_REPLAY_LOOP,
   PROP_WINDOW_WIDTH,
@@ -173,6 +175,10 @@ heart_settings_class_init (HeartSettingsClass *klass)
     g_param_spec_boolean ("chart-show-breathing", NULL, NULL, TRUE, FLAGS);
   properties[PROP_CHART_SHOW_SKIN_CONDUCTANCE] =
     g_param_spec_boolean ("chart-show-skin-conductance", NULL, NULL, TRUE, FLAGS);
+  properties[PROP_SHOW_WAVEFORMS] =
+    g_param_spec_boolean ("show-waveforms", NULL, NULL, TRUE, FLAGS);
+  properties[PROP_SHOW_WAVEFORMS_NARROW] =
+    g_param_spec_boolean ("show-waveforms-narrow", NULL, NULL, FALSE, FLAGS);
   properties[PROP_REPLAY_SPEED] =
     g_param_spec_double ("replay-speed", NULL, NULL, 0.1, 1000, 1, FLAGS);
   properties[PROP_REPLAY_LOOP] =

@@ -15,7 +15,8 @@ G_DECLARE_FINAL_TYPE (HeartSettings, heart_settings, HEART, SETTINGS, GObject)
  * one ("port", "serve", "listen-all-interfaces", "token", "autostart",
  * "interval-ms", "baseline-bpm", "stress-level", "stress-event-level",
  * "random-events", "random-events-per-hour", "chart-window-seconds",
- * "chart-show-breathing", "chart-show-skin-conductance", "replay-speed",
+ * "chart-show-breathing", "chart-show-skin-conductance", "show-waveforms",
+ * "show-waveforms-narrow", "replay-speed",
  * "replay-loop", "window-width",
  * "window-height", "window-maximized") and are bound to them
  * in both directions, so the UI binds to this object and never to GSettings. */

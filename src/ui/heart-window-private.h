@@ -13,12 +13,16 @@
 #include "heart-sensor-picker.h"
 #include "heart-server-panel.h"
 #include "heart-source-panel.h"
+#include "heart-sweep-pane.h"
+#include "heart-sweep.h"
 #include "heart-window.h"
 
 G_BEGIN_DECLS
 
 HeartReadouts    *heart_window_get_readouts            (HeartWindow *self);
 HeartChartCard   *heart_window_get_chart_card          (HeartWindow *self);
+HeartSweep       *heart_window_get_sweep               (HeartWindow *self);
+HeartSweepPane   *heart_window_get_sweep_pane          (HeartWindow *self);
 HeartControls    *heart_window_get_controls            (HeartWindow *self);
 HeartServerPanel *heart_window_get_server_panel        (HeartWindow *self);
 HeartSourcePanel *heart_window_get_source_panel        (HeartWindow *self);

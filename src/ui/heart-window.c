@@ -28,6 +28,8 @@
 #include "heart-sensor.h"
 #include "heart-server-panel.h"
 #include "heart-source-panel.h"
+#include "heart-sweep-pane.h"
+#include "heart-sweep.h"
 #include "heart-window-private.h"
 
 struct _HeartWindow
@@ -81,6 +83,8 @@ struct _HeartWindow
   HeartSourcePanel     *source_panel;
   HeartReadouts        *readouts;
   HeartChartCard       *chart_card;
+  HeartSweepPane       *sweep_pane;
+  HeartSweep           *sweep;
   HeartControls        *controls;
   HeartDayPanel        *day_panel;
   HeartServerPanel     *server_panel;
@@ -426,6 +430,7 @@ show_controls_button (gpointer user_data)
 #define NARROW_WIDTH 600
 
 static void on_recording_changed (HeartWindow *self);
+static void show_sweep (HeartWindow *self);
 
 static void
 set_narrow (HeartWindow *self,
@@ -442,6 +447,7 @@ set_narrow (HeartWindow *self,
    * to show the time (on_recording_changed) */
   heart_readouts_set_compact (self->readouts, narrow);
   gtk_widget_set_size_request (GTK_WIDGET (heart_chart_card_get_chart (self->chart_card)), -1, narrow ? 150 : 220);
+  show_sweep (self);
   on_running_changed (self);
   on_recording_changed (self);
 }
@@ -987,6 +993,59 @@ connect_signals (HeartWindow *self)
   g_signal_group_set_target (self->server_signals, self->server);
 }
 
+/* ---------------------------------------------------------------- sweep */
+
+/* The settings key that says whether the sweep shows in the layout in
+ * effect: a narrow window has no room for it beside the chart and the
+ * chart at once, so there it shows instead of the chart, and only once
+ * asked for (docs/desktop.md, "The monitor trace") */
+static const char *
+sweep_key (HeartWindow *self)
+{
+  return self->narrow ? "show-waveforms-narrow" : "show-waveforms";
+}
+
+static void
+show_sweep (HeartWindow *self)
+{
+  gboolean shown = FALSE;
+
+  g_object_get (self->settings, sweep_key (self), &shown, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->sweep), shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->chart_card), !(self->narrow && shown));
+  g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "show-waveforms")),
+                             g_variant_new_boolean (shown));
+}
+
+/* win.show-waveforms: a check in the main menu, kept in the settings as
+ * the chart's traces are */
+static void
+change_show_waveforms (GSimpleAction *action,
+                       GVariant      *state,
+                       gpointer       user_data)
+{
+  HeartWindow *self = user_data;
+
+  /* the state follows from the settings' notify */
+  g_object_set (self->settings, sweep_key (self), g_variant_get_boolean (state), NULL);
+}
+
+static void
+add_sweep (HeartWindow *self)
+{
+  static const GActionEntry entries[] = {
+    { .name = "show-waveforms", .state = "true", .change_state = change_show_waveforms },
+  };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  heart_sweep_set_source (self->sweep, HEART_SOURCE (self->source));
+  g_signal_connect_object (self->settings, "notify::show-waveforms", G_CALLBACK (show_sweep),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "notify::show-waveforms-narrow", G_CALLBACK (show_sweep),
+                           self, G_CONNECT_SWAPPED);
+  show_sweep (self);
+}
+
 /* The collaborators are construct-only: here they are all set */
 static void
 heart_window_constructed (GObject *object)
@@ -1020,6 +1079,7 @@ heart_window_constructed (GObject *object)
   g_object_bind_property (self->settings, "chart-show-skin-conductance",
                           self->chart_card, "show-skin-conductance",
                           G_BINDING_SYNC_CREATE);
+  add_sweep (self);
 
   heart_source_panel_set_source (self->source_panel, self->source);
   heart_source_panel_set_settings (self->source_panel, self->settings);
@@ -1279,6 +1339,8 @@ heart_window_class_init (HeartWindowClass *klass)
 
   g_type_ensure (HEART_TYPE_READOUTS);
   g_type_ensure (HEART_TYPE_CHART_CARD);
+  g_type_ensure (HEART_TYPE_SWEEP_PANE);
+  g_type_ensure (HEART_TYPE_SWEEP);
   g_type_ensure (HEART_TYPE_CONTROLS);
   g_type_ensure (HEART_TYPE_SERVER_PANEL);
   g_type_ensure (HEART_TYPE_DAY_PANEL);
@@ -1301,6 +1363,8 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, source_panel);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, readouts);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, chart_card);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, sweep_pane);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, sweep);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, controls);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, server_panel);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, day_panel);
@@ -1603,6 +1667,18 @@ HeartChartCard *
 heart_window_get_chart_card (HeartWindow *self)
 {
   return self->chart_card;
+}
+
+HeartSweep *
+heart_window_get_sweep (HeartWindow *self)
+{
+  return self->sweep;
+}
+
+HeartSweepPane *
+heart_window_get_sweep_pane (HeartWindow *self)
+{
+  return self->sweep_pane;
 }
 
 HeartControls *
