@@ -26,6 +26,7 @@
 #include "heart-render.h"
 #include "heart-replay.h"
 #include "heart-sensor.h"
+#include "heart-sweep-data.h"
 #include "heart-window-private.h"
 #include "test-bluez-util.h"
 
@@ -2593,6 +2594,513 @@ test_export_dialog (Fixture *f)
   g_assert_cmpint (g_rmdir (folder), ==, 0);
 }
 
+/* ---------------------------------------------------------------- sweep */
+
+/* What the test itself sees of a source's waveforms and beats, to hold the
+ * sweep's figures against */
+typedef struct
+{
+  guint    n_ecg_blocks;
+  double   ecg_duration;   /* of the last ECG block, s */
+  double   ecg_end;        /* just after its last sample */
+  char     last_beat;      /* of the ECG's beat marks */
+  gboolean leads_off;      /* lead_off seen, its lead_on not yet */
+  GArray  *rr_ms;          /* of the "beat" signal */
+} SweepWatch;
+
+static void
+on_watch_waveform (HeartSource              *source,
+                   const HeartWaveformBlock *block,
+                   SweepWatch               *watch)
+{
+  if (block->channel != HEART_CHANNEL_ECG)
+    return;
+  watch->n_ecg_blocks++;
+  watch->ecg_duration = block->n_values / block->fs_hz;
+  watch->ecg_end = (block->first_index + block->n_values) / block->fs_hz;
+  for (guint i = 0; i < block->n_marks; i++)
+    {
+      const char *code = block->marks[i].code;
+
+      if (g_str_equal (code, "N") || g_str_equal (code, "V") || g_str_equal (code, "S"))
+        watch->last_beat = code[0];
+      else if (g_str_equal (code, "lead_off"))
+        watch->leads_off = TRUE;
+      else if (g_str_equal (code, "lead_on"))
+        watch->leads_off = FALSE;
+    }
+}
+
+static void
+on_watch_beat (HeartSource     *source,
+               const HeartBeat *beat,
+               SweepWatch      *watch)
+{
+  g_array_append_val (watch->rr_ms, beat->rr_ms);
+}
+
+static void
+sweep_watch (SweepWatch  *watch,
+             HeartSource *source)
+{
+  *watch = (SweepWatch) { .rr_ms = g_array_new (FALSE, FALSE, sizeof (double)) };
+  g_signal_connect (source, "waveform", G_CALLBACK (on_watch_waveform), watch);
+  g_signal_connect (source, "beat", G_CALLBACK (on_watch_beat), watch);
+}
+
+static void
+sweep_unwatch (SweepWatch  *watch,
+               HeartSource *source)
+{
+  g_signal_handlers_disconnect_by_data (source, watch);
+  g_array_unref (watch->rr_ms);
+}
+
+/* A manual simulator that makes the waveforms (a manual one does not
+ * unless asked), with @settings' artefacts */
+static HeartSimulator *
+waveform_simulator (const HeartWaveformSettings *settings)
+{
+  HeartSimulator *simulator = heart_simulator_new_manual (11, G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC);
+  g_autoptr(GError) error = NULL;
+
+  heart_simulator_set_channels (simulator, HEART_CHANNEL_MASK_ALL);
+  if (settings != NULL)
+    heart_simulator_set_waveform_settings (simulator, settings, &error);
+  g_assert_no_error (error);
+  return simulator;
+}
+
+/* A sweep of @source in a window of its own, shown */
+static GtkWidget *
+sweep_window (HeartSource *source,
+              HeartSweep **sweep)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  *sweep = HEART_SWEEP (heart_sweep_new ());
+  heart_sweep_set_source (*sweep, source);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (*sweep));
+  gtk_window_set_default_size (GTK_WINDOW (window), 700, 260);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (gtk_widget_get_mapped (GTK_WIDGET (*sweep)) && gtk_widget_get_width (GTK_WIDGET (*sweep)) > 500);
+  return window;
+}
+
+static gboolean
+described_as (gpointer    widget,
+              const char *text)
+{
+  g_autofree char *message = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                                 GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text);
+
+  return message == NULL;
+}
+
+#define SWEEP_ECG_RGB   0x57e389   /* green_2 */
+#define SWEEP_PLETH_RGB 0x62d8f2
+
+/* Each block moves the pen on by its duration, round and round the sweep's
+ * seconds; the ECG is drawn green in the upper strip, the pleth cyan in
+ * the lower */
+static void
+test_sweep_write_position (Fixture *f)
+{
+  g_autoptr(HeartSimulator) simulator = waveform_simulator (NULL);
+  HeartSource *source = HEART_SOURCE (simulator);
+  SweepWatch watch;
+  HeartSweep *sweep;
+  GtkWidget *window = sweep_window (source, &sweep);
+  double seconds = heart_sweep_get_seconds (sweep);
+  guint wraps = 0;
+  g_autoptr(GdkTexture) texture = NULL;
+  graphene_rect_t upper, lower;
+  int width, height;
+
+  sweep_watch (&watch, source);
+  assert_accessible_label (GTK_WIDGET (sweep), "ECG and pleth");
+  g_assert_true (isnan (heart_sweep_get_write_time (sweep)));
+  g_assert_cmpstr (heart_sweep_get_placeholder (sweep), ==, "No waveform yet");
+  /* 25 mm/s over 700 px */
+  g_assert_cmpfloat (seconds, >=, 4);
+  g_assert_cmpfloat (seconds, <=, 8);
+
+  heart_simulator_advance (simulator, 0.5);
+  g_assert_cmpuint (watch.n_ecg_blocks, ==, 1);
+  g_assert_null (heart_sweep_get_placeholder (sweep));
+  g_assert_cmpfloat_with_epsilon (heart_sweep_get_write_time (sweep), watch.ecg_end, 1e-9);
+  g_assert_cmpfloat_with_epsilon (heart_sweep_get_write_position (sweep), 0.5, 1e-9);
+
+  /* 12 s in blocks of 0.3 s: past the right edge and round again */
+  for (guint i = 0; i < 40; i++)
+    {
+      double before = heart_sweep_get_write_time (sweep);
+      double position = heart_sweep_get_write_position (sweep);
+      double expected;
+
+      heart_simulator_advance (simulator, 0.3);
+      g_assert_cmpuint (watch.n_ecg_blocks, ==, i + 2);
+      g_assert_cmpfloat_with_epsilon (heart_sweep_get_write_time (sweep) - before, watch.ecg_duration, 1e-9);
+      expected = position + watch.ecg_duration;
+      if (expected >= seconds)
+        {
+          expected -= seconds;
+          wraps++;
+        }
+      g_assert_cmpfloat_with_epsilon (heart_sweep_get_write_position (sweep), expected, 1e-6);
+    }
+  g_assert_cmpuint (wraps, >=, 1);
+
+  texture = capture_widget (GTK_WIDGET (sweep));
+  width = gtk_widget_get_width (GTK_WIDGET (sweep));
+  height = gtk_widget_get_height (GTK_WIDGET (sweep));
+  graphene_rect_init (&upper, 0, 0, width * 0.75, height * 0.5);
+  graphene_rect_init (&lower, 0, height * 0.6, width * 0.75, height * 0.4);
+  g_assert_cmpuint (count_pixels_near (texture, GTK_WIDGET (sweep), &upper, SWEEP_ECG_RGB), >, 100);
+  g_assert_cmpuint (count_pixels_near (texture, GTK_WIDGET (sweep), &lower, SWEEP_PLETH_RGB), >, 100);
+  g_assert_cmpuint (count_pixels_near (texture, GTK_WIDGET (sweep), &lower, SWEEP_ECG_RGB), <, 10);
+
+  sweep_unwatch (&watch, source);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The heart rate shown is the beats': 60 × n over the last n RR
+ * intervals, and the description reads it with the last beat's type */
+static void
+test_sweep_heart_rate (Fixture *f)
+{
+  g_autoptr(HeartSimulator) simulator = waveform_simulator (NULL);
+  HeartSource *source = HEART_SOURCE (simulator);
+  SweepWatch watch;
+  HeartSweep *sweep;
+  GtkWidget *window = sweep_window (source, &sweep);
+
+  sweep_watch (&watch, source);
+  heart_simulator_advance (simulator, 0.5);
+  g_assert_cmpint (heart_sweep_get_heart_rate (sweep), ==, 0);
+  wait_for (described_as (sweep, "Waiting for heartbeats"));
+
+  for (guint step = 0; step < 6; step++)
+    {
+      double sum = 0, expected;
+      guint n = HEART_SWEEP_HR_BEATS;
+      g_autofree char *description = NULL;
+
+      for (guint i = 0; i < 20; i++)
+        heart_simulator_advance (simulator, 0.5);
+      /* the resting rate moves: the count follows it */
+      heart_simulator_set_baseline (simulator, 60 + 10 * step, NULL);
+      g_assert_cmpuint (watch.rr_ms->len, >, n);
+      for (guint i = watch.rr_ms->len - n; i < watch.rr_ms->len; i++)
+        sum += g_array_index (watch.rr_ms, double, i);
+      expected = 60000.0 * n / sum;
+      g_assert_cmpfloat (fabs (heart_sweep_get_heart_rate (sweep) - expected), <=, 0.5 + 1e-6);
+      g_assert_cmpint (heart_sweep_get_last_beat (sweep), ==, 'N');
+      description = g_strdup_printf ("Heart rate %d bpm, last beat normal", heart_sweep_get_heart_rate (sweep));
+      wait_for (described_as (sweep, description));
+    }
+
+  sweep_unwatch (&watch, source);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A premature ventricular beat is marked on the trace and named in the
+ * description */
+static void
+test_sweep_premature_beat (Fixture *f)
+{
+  HeartWaveformSettings settings = HEART_WAVEFORM_SETTINGS_DEFAULT;
+  g_autoptr(HeartSimulator) simulator = NULL;
+  HeartSource *source;
+  SweepWatch watch;
+  HeartSweep *sweep;
+  GtkWidget *window;
+  g_autofree char *description = NULL;
+
+  settings.pvc_per_hour = HEART_ARTEFACTS_PER_HOUR_MAX;
+  simulator = waveform_simulator (&settings);
+  source = HEART_SOURCE (simulator);
+  window = sweep_window (source, &sweep);
+  sweep_watch (&watch, source);
+
+  /* one every 3 s on average: a minute has one */
+  for (guint i = 0; i < 600 && watch.last_beat != 'V'; i++)
+    heart_simulator_advance (simulator, 0.1);
+  g_assert_cmpint (watch.last_beat, ==, 'V');
+  g_assert_cmpint (heart_sweep_get_last_beat (sweep), ==, 'V');
+  g_assert_cmpint (heart_sweep_get_heart_rate (sweep), >, 0);
+  description = g_strdup_printf ("Heart rate %d bpm, last beat premature ventricular",
+                                 heart_sweep_get_heart_rate (sweep));
+  wait_for (described_as (sweep, description));
+  /* the pen reaches it: a marker over its R peak */
+  wait_for (heart_sweep_get_n_premature_drawn (sweep) >= 1);
+
+  sweep_unwatch (&watch, source);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* While the leads are off the sweep says so and shows no heart rate;
+ * back on, the rate comes back */
+static void
+test_sweep_leads_off (Fixture *f)
+{
+  HeartWaveformSettings settings = HEART_WAVEFORM_SETTINGS_DEFAULT;
+  g_autoptr(HeartSimulator) simulator = NULL;
+  HeartSource *source;
+  SweepWatch watch;
+  HeartSweep *sweep;
+  GtkWidget *window;
+
+  settings.lead_off_per_hour = HEART_ARTEFACTS_PER_HOUR_MAX;
+  simulator = waveform_simulator (&settings);
+  source = HEART_SOURCE (simulator);
+  window = sweep_window (source, &sweep);
+  sweep_watch (&watch, source);
+
+  for (guint i = 0; i < 10; i++)
+    heart_simulator_advance (simulator, 0.1);
+  for (guint i = 0; i < 600 && !watch.leads_off; i++)
+    heart_simulator_advance (simulator, 0.1);
+  g_assert_true (watch.leads_off);
+  g_assert_true (heart_sweep_get_leads_off (sweep));
+  g_assert_cmpint (heart_sweep_get_heart_rate (sweep), ==, 0);
+  wait_for (described_as (sweep, "Leads off"));
+
+  /* a dropout lasts 2–8 s */
+  for (guint i = 0; i < 100 && watch.leads_off; i++)
+    heart_simulator_advance (simulator, 0.1);
+  g_assert_false (watch.leads_off);
+  g_assert_false (heart_sweep_get_leads_off (sweep));
+  g_assert_cmpint (heart_sweep_get_heart_rate (sweep), >, 0);
+  wait_for (!described_as (sweep, "Leads off"));
+
+  sweep_unwatch (&watch, source);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Frames only while mapped and while blocks come: without blocks the trace
+ * freezes, and hidden it takes blocks without asking for frames */
+static void
+test_sweep_freezes (Fixture *f)
+{
+  g_autoptr(HeartSimulator) simulator = waveform_simulator (NULL);
+  HeartSweep *sweep;
+  GtkWidget *window = sweep_window (HEART_SOURCE (simulator), &sweep);
+  HeartSweep *window_sweep = heart_window_get_sweep (f->window);
+  HeartSource *served = HEART_SOURCE (heart_application_get_source (f->app));
+  double t;
+
+  heart_simulator_advance (simulator, 0.5);
+  g_assert_true (heart_sweep_get_animating (sweep));
+  wait_for (!heart_sweep_get_animating (sweep));
+  t = heart_sweep_get_write_time (sweep);
+  iterate_pending ();
+  g_assert_cmpfloat (heart_sweep_get_write_time (sweep), ==, t);
+
+  gtk_widget_set_visible (window, FALSE);
+  heart_simulator_advance (simulator, 0.5);
+  g_assert_false (heart_sweep_get_animating (sweep));
+  g_assert_cmpfloat (heart_sweep_get_write_time (sweep), >, t);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* the window's, while the simulation runs and once it stops */
+  g_assert_true (heart_sweep_get_source (window_sweep) == served);
+  heart_source_set_running (served, TRUE);
+  wait_for (heart_sweep_get_write_time (window_sweep) > 0.5);
+  g_assert_true (heart_sweep_get_animating (window_sweep));
+  heart_source_set_running (served, FALSE);
+  wait_for (!heart_sweep_get_animating (window_sweep));
+  t = heart_sweep_get_write_time (window_sweep);
+  iterate_pending ();
+  g_assert_cmpfloat (heart_sweep_get_write_time (window_sweep), ==, t);
+  g_assert_null (heart_sweep_get_placeholder (window_sweep));
+}
+
+/* A replayed file has no waveform: the sweep says so instead of showing
+ * the simulation's; back to the simulation, the trace comes back */
+static void
+test_sweep_replay_placeholder (Fixture *f)
+{
+  g_autofree char *path = write_replay_file ("heartsim-test-sweep.csv", 90, 20);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  HeartSweep *sweep = heart_window_get_sweep (f->window);
+  HeartSourceSwitch *source = heart_application_get_source (f->app);
+
+  for (guint i = 0; i < 10; i++)
+    heart_simulator_advance (f->simulator, 0.5);
+  g_assert_null (heart_sweep_get_placeholder (sweep));
+
+  heart_window_open_replay_file (f->window, file);
+  wait_for (HEART_IS_REPLAY (heart_source_switch_get_source (source)));
+  wait_for (g_strcmp0 (heart_sweep_get_placeholder (sweep), "No waveform from this source") == 0);
+  g_assert_true (isnan (heart_sweep_get_write_time (sweep)));
+  g_assert_cmpint (heart_sweep_get_heart_rate (sweep), ==, 0);
+  wait_for (described_as (sweep, "No waveform from this source"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.use-simulation", NULL));
+  wait_for (heart_sweep_get_placeholder (sweep) == NULL);
+  g_assert_true (isfinite (heart_sweep_get_write_time (sweep)));
+  heart_source_set_running (HEART_SOURCE (source), FALSE);
+  g_unlink (path);
+}
+
+/* @lower is laid out under @upper, in @parent's coordinates */
+static gboolean
+lies_below (GtkWidget *lower,
+            GtkWidget *upper,
+            GtkWidget *parent)
+{
+  graphene_rect_t lower_bounds, upper_bounds;
+
+  return gtk_widget_get_height (lower) > 0
+         && gtk_widget_compute_bounds (lower, parent, &lower_bounds)
+         && gtk_widget_compute_bounds (upper, parent, &upper_bounds)
+         && lower_bounds.origin.y >= upper_bounds.origin.y + upper_bounds.size.height;
+}
+
+/* From HEART_SWEEP_PANE_BESIDE_WIDTH on the sweep stands beside the chart,
+ * as tall as it; narrower it lies below it, as wide as it */
+static void
+test_sweep_beside (Fixture *f)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *pane = heart_sweep_pane_new ();
+  GtkWidget *chart = gtk_drawing_area_new ();
+  GtkWidget *sweep = heart_sweep_new ();
+  graphene_rect_t chart_bounds, sweep_bounds;
+
+  gtk_widget_set_size_request (chart, 300, 200);
+  heart_sweep_pane_set_start_child (HEART_SWEEP_PANE (pane), chart);
+  heart_sweep_pane_set_end_child (HEART_SWEEP_PANE (pane), sweep);
+  gtk_window_set_child (GTK_WINDOW (window), pane);
+  gtk_window_set_default_size (GTK_WINDOW (window), HEART_SWEEP_PANE_BESIDE_WIDTH + 100, 500);
+  gtk_window_present (GTK_WINDOW (window));
+
+  wait_for (gtk_widget_get_width (pane) >= HEART_SWEEP_PANE_BESIDE_WIDTH && gtk_widget_get_width (sweep) > 0);
+  g_assert_true (heart_sweep_pane_get_beside (HEART_SWEEP_PANE (pane)));
+  g_assert_true (gtk_widget_compute_bounds (chart, pane, &chart_bounds));
+  g_assert_true (gtk_widget_compute_bounds (sweep, pane, &sweep_bounds));
+  g_assert_cmpfloat (sweep_bounds.origin.x, >=, chart_bounds.origin.x + chart_bounds.size.width);
+  g_assert_cmpfloat (sweep_bounds.size.height, ==, chart_bounds.size.height);
+  g_assert_cmpfloat (sweep_bounds.size.width, >=, 380);
+  g_assert_cmpfloat (chart_bounds.size.width, >, sweep_bounds.size.width);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), HEART_SWEEP_PANE_BESIDE_WIDTH - 200, 500);
+  wait_for (gtk_widget_get_width (pane) < HEART_SWEEP_PANE_BESIDE_WIDTH && gtk_widget_get_width (pane) > 0);
+  g_assert_false (heart_sweep_pane_get_beside (HEART_SWEEP_PANE (pane)));
+  g_assert_true (lies_below (sweep, chart, pane));
+  g_assert_true (gtk_widget_compute_bounds (chart, pane, &chart_bounds));
+  g_assert_true (gtk_widget_compute_bounds (sweep, pane, &sweep_bounds));
+  g_assert_cmpfloat (sweep_bounds.size.width, ==, chart_bounds.size.width);
+
+  /* hidden, the chart has it all */
+  gtk_widget_set_visible (sweep, FALSE);
+  wait_for (gtk_widget_get_height (chart) == gtk_widget_get_height (pane));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+action_state_boolean (gpointer    group,
+                      const char *name)
+{
+  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (group), name);
+
+  return g_variant_get_boolean (state);
+}
+
+static gboolean
+menu_has_action (GMenuModel *menu,
+                 const char *action)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &name)
+          && g_str_equal (name, action))
+        return TRUE;
+      if (section != NULL && menu_has_action (section, action))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The main menu's check (win.show-waveforms, Ctrl+M) hides and shows the
+ * sweep and keeps the choice; wide, the sweep stands beside the chart,
+ * narrower below it; narrow, it shows only when asked, instead of the
+ * chart, and the window still fits 360 × 500 */
+static void
+test_sweep_toggle (Fixture *f)
+{
+  GtkWidget *window = GTK_WIDGET (f->window);
+  GtkWidget *sweep = GTK_WIDGET (heart_window_get_sweep (f->window));
+  GtkWidget *card = GTK_WIDGET (heart_window_get_chart_card (f->window));
+  HeartSweepPane *pane = heart_window_get_sweep_pane (f->window);
+  GtkMenuButton *menu_button = GTK_MENU_BUTTON (gtk_widget_get_template_child (window, HEART_TYPE_WINDOW,
+                                                                               "main_menu_button"));
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->app), "win.show-waveforms");
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *layout = NULL;
+  graphene_rect_t chart_bounds, sweep_bounds;
+  int min_width, min_height, natural;
+
+  g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (menu_button), "win.show-waveforms"));
+  g_assert_cmpstr (accels[0], ==, "<Control>m");
+  g_assert_true (gtk_widget_get_visible (sweep));
+  g_assert_true (action_state_boolean (f->window, "show-waveforms"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-waveforms", NULL);
+  g_assert_false (gtk_widget_get_visible (sweep));
+  g_assert_false (action_state_boolean (f->window, "show-waveforms"));
+  g_assert_false (saved_boolean ("show-waveforms"));
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-waveforms", NULL);
+  g_assert_true (gtk_widget_get_visible (sweep));
+  g_assert_true (saved_boolean ("show-waveforms"));
+  /* the setting changed elsewhere (another window, dconf) shows at once */
+  g_settings_set_boolean (settings, "show-waveforms", FALSE);
+  wait_for (!gtk_widget_get_visible (sweep));
+  g_assert_false (action_state_boolean (f->window, "show-waveforms"));
+  g_settings_set_boolean (settings, "show-waveforms", TRUE);
+  wait_for (gtk_widget_get_visible (sweep));
+
+  /* at the default size, with the side panel, below the chart (once laid
+   * out again) */
+  wait_for (lies_below (sweep, card, GTK_WIDGET (pane)));
+  g_assert_false (heart_sweep_pane_get_beside (pane));
+  g_assert_true (gtk_widget_compute_bounds (card, GTK_WIDGET (pane), &chart_bounds));
+  g_assert_true (gtk_widget_compute_bounds (sweep, GTK_WIDGET (pane), &sweep_bounds));
+  g_assert_cmpfloat (chart_bounds.size.width, >, 700);
+  g_assert_cmpfloat (sweep_bounds.size.width, ==, chart_bounds.size.width);
+
+  /* narrow: the chart, and the sweep only when asked, instead of it */
+  g_object_get (gtk_settings_get_default (), "gtk-decoration-layout", &layout, NULL);
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 500);
+  wait_for (gtk_widget_has_css_class (window, "narrow"));
+  g_assert_false (gtk_widget_get_visible (sweep));
+  g_assert_true (gtk_widget_get_visible (card));
+  g_assert_false (action_state_boolean (f->window, "show-waveforms"));
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-waveforms", NULL);
+  g_assert_true (gtk_widget_get_visible (sweep));
+  g_assert_false (gtk_widget_get_visible (card));
+  g_assert_true (saved_boolean ("show-waveforms-narrow"));
+  g_assert_true (saved_boolean ("show-waveforms"));
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, &natural, NULL, NULL);
+  gtk_widget_measure (window, GTK_ORIENTATION_VERTICAL, 360, &min_height, &natural, NULL, NULL);
+  g_assert_cmpint (min_width, <=, 360);
+  g_assert_cmpint (min_height, <=, 500);
+  wait_for (gtk_widget_get_height (sweep) > 150);
+
+  /* and back to the chart; the wide window's choice stays */
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-waveforms", NULL);
+  g_assert_false (gtk_widget_get_visible (sweep));
+  g_assert_true (gtk_widget_get_visible (card));
+  g_assert_false (saved_boolean ("show-waveforms-narrow"));
+  g_assert_true (saved_boolean ("show-waveforms"));
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
+}
+
 #define ADD(path, func, start_mode)                                   \
   G_STMT_START {                                                      \
     static const TestCase test_case_ = { func, start_mode };         \
@@ -2655,6 +3163,14 @@ main (int    argc,
   ADD ("/ui/server/client-count", test_client_count_shown, START_NORMAL);
   ADD ("/ui/server/listen-all-interfaces", test_listen_all_interfaces, START_NORMAL);
   ADD ("/ui/preferences/apply-live", test_preferences_apply_live, START_NORMAL);
+  ADD ("/ui/sweep/write-position", test_sweep_write_position, START_NORMAL);
+  ADD ("/ui/sweep/heart-rate", test_sweep_heart_rate, START_NORMAL);
+  ADD ("/ui/sweep/premature-beat", test_sweep_premature_beat, START_NORMAL);
+  ADD ("/ui/sweep/leads-off", test_sweep_leads_off, START_NORMAL);
+  ADD ("/ui/sweep/freezes", test_sweep_freezes, START_NORMAL);
+  ADD ("/ui/sweep/replay-placeholder", test_sweep_replay_placeholder, START_NORMAL);
+  ADD ("/ui/sweep/toggle", test_sweep_toggle, START_NORMAL);
+  ADD ("/ui/sweep/beside", test_sweep_beside, START_NORMAL);
 
   return g_test_run ();
 }
