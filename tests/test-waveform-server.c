@@ -791,6 +791,55 @@ test_api_waveform (Fixture       *f,
   }
 }
 
+/* A live simulation at ten times real time: a second of wall clock holds
+ * ten of samples, so GET /api/waveform's t0 is of its first sample's own
+ * block, not the newest block's less the rate's time */
+static void
+test_api_waveform_speed (void)
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(GError) error = NULL;
+  Emitted *emitted;
+  guint inside_block = 0;
+  gint64 start;
+
+  fixture_start (f, heart_simulator_new (3), NULL, NULL);
+  heart_simulator_set_speed (f->simulator, 10, &error);
+  g_assert_no_error (error);
+  heart_simulator_start (f->simulator);
+  start = g_get_monotonic_time ();
+  WAIT_FOR (g_get_monotonic_time () - start >= G_USEC_PER_SEC);
+  heart_simulator_stop (f->simulator);
+  emitted = &f->emitted[HEART_CHANNEL_ECG];
+  g_assert_cmpuint (emitted->values->len, >=, 9 * 250);
+  for (guint seconds = 1; seconds <= 9; seconds++)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/waveform?type=ecg&seconds=%u", seconds);
+      g_autoptr(JsonNode) answer = get_json (f, path, SOUP_STATUS_OK);
+      guint64 index = json_object_get_int_member (object (answer), "index");
+      const Block *block = NULL;
+      gint64 want_us;
+
+      for (guint i = 0; i < emitted->blocks->len; i++)
+        {
+          const Block *b = &g_array_index (emitted->blocks, Block, i);
+
+          if (b->first_index <= index && index < b->first_index + b->n_values)
+            block = b;
+        }
+      g_assert_nonnull (block);
+      /* 4 ms of samples at 250 Hz pass in 0.4 ms at ten times */
+      want_us = block->t0_us + (gint64) ((index - block->first_index) * G_USEC_PER_SEC / 250.0 / 10);
+      g_assert_cmpint (llabs (iso_to_us (json_object_get_string_member (object (answer), "t0")) - want_us), <=, 1500);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object (answer), "values")), ==,
+                        seconds * 250);
+      inside_block += index > block->first_index;
+    }
+  /* the answers began inside a block, not only at one's start */
+  g_assert_cmpuint (inside_block, >=, 1);
+  fixture_teardown (f, NULL);
+}
+
 /* GET /simulation/waveform and POST: the fields given change, the others
  * stay; a bad field is a 422 naming it, and nothing changes */
 static void
@@ -1125,6 +1174,7 @@ main (int    argc,
   g_test_add_func ("/waveform-server/websocket-live", test_websocket_live);
   ADD ("/waveform-server/sse", test_sse);
   ADD ("/waveform-server/api-waveform", test_api_waveform);
+  g_test_add_func ("/waveform-server/api-waveform-speed", test_api_waveform_speed);
   ADD ("/waveform-server/settings", test_settings);
   g_test_add_func ("/waveform-server/settings-token", test_settings_token);
   ADD ("/waveform-server/settings-replay", test_settings_replay);

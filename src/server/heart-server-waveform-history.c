@@ -188,17 +188,20 @@ timestamp_of (const Ring *ring,
               guint64     index)
 {
   guint n = queue_length (&ring->anchors);
-  guint a = n - 1;
-  const Anchor *here, *pace_from, *pace_to;
+  guint a = n - 1, from, to;
+  const Anchor *here;
   double us_per_sample = G_USEC_PER_SEC / ring->fs_hz;
 
+  /* a ring with samples has the anchor of their block */
+  g_return_val_if_fail (n > 0, 0);
   while (a > 0 && anchor_at (ring, a)->first_index > index)
     a--;
   here = anchor_at (ring, a);
-  pace_from = a + 1 < n ? here : a > 0 ? anchor_at (ring, a - 1) : NULL;
-  pace_to = a + 1 < n ? anchor_at (ring, a + 1) : here;
-  if (pace_from != NULL && pace_to->first_index > pace_from->first_index)
-    us_per_sample = (double) (pace_to->t0_us - pace_from->t0_us) / (double) (pace_to->first_index - pace_from->first_index);
+  from = a + 1 < n ? a : a > 0 ? a - 1 : a;
+  to = a + 1 < n ? a + 1 : a;
+  if (to > from && anchor_at (ring, to)->first_index > anchor_at (ring, from)->first_index)
+    us_per_sample = (double) (anchor_at (ring, to)->t0_us - anchor_at (ring, from)->t0_us) /
+                    (double) (anchor_at (ring, to)->first_index - anchor_at (ring, from)->first_index);
   return here->t0_us + (gint64) llround ((double) (index - here->first_index) * us_per_sample);
 }
 
