@@ -2796,6 +2796,9 @@ test_sweep_heart_rate (Fixture *f)
       expected = 60000.0 * n / sum;
       g_assert_cmpfloat (fabs (heart_sweep_get_heart_rate (sweep) - expected), <=, 0.5 + 1e-6);
       g_assert_cmpint (heart_sweep_get_last_beat (sweep), ==, 'N');
+      /* beside the pleth, the samples' SpO2 */
+      g_assert_cmpint (heart_sweep_get_spo2 (sweep), ==,
+                       lround (heart_simulator_get_current_sample (simulator)->channels[HEART_CHANNEL_SPO2]));
       description = g_strdup_printf ("Heart rate %d bpm, last beat normal", heart_sweep_get_heart_rate (sweep));
       wait_for (described_as (sweep, description));
     }

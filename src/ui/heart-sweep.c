@@ -10,9 +10,9 @@
  * when the source stops, the trace freezes where it was.
  *
  * The heart rate is counted from the ECG's beat marks (its R peaks), as a
- * monitor counts it from its lead: a replay or a strap, which have no
- * waveforms, show a placeholder instead (docs/desktop.md, "The monitor
- * trace").
+ * monitor counts it from its lead; the SpO2 beside the pleth is the
+ * samples'. A replay or a strap, which have no waveforms, show a
+ * placeholder instead (docs/desktop.md, "The monitor trace").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,6 +23,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "heart-sample.h"
 #include "heart-sweep-data.h"
 
 /* Paper speed: 25 mm a second at 96 pixels an inch */
@@ -31,14 +32,14 @@
 /* The erased gap ahead of the pen */
 #define GAP_PIXELS 14.0
 /* The ECG's fixed gain: this range of millivolts fills its strip, but a
- * millivolt is at most 20 mm high (a monitor's ×2), so that a tall strip
+ * millivolt is at most 40 mm high (a monitor's ×4), so that a tall strip
  * does not stretch the beats into needles */
 #define ECG_LOW_MV (-0.6)
 #define ECG_HIGH_MV 1.6
-#define ECG_MAX_PIXELS_PER_MV (20.0 * 96 / 25.4)
+#define ECG_MAX_PIXELS_PER_MV (40.0 * 96 / 25.4)
 #define ECG_GRID_MV 0.5
 /* The pleth is scaled to what it shows, at most this high */
-#define PLETH_MAX_PIXELS 150.0
+#define PLETH_MAX_PIXELS 240.0
 /* The grid's small squares (5 mm at 25 mm/s) */
 #define GRID_SECONDS 0.2
 #define MAX_GRID_LINES 40
@@ -77,6 +78,7 @@ struct _HeartSweep
   gboolean        block_since_sample;
   guint           samples_without;
   gboolean        no_waveform;
+  int             spo2;           /* % from the samples; -1 for none */
 
   /* the pen: the data ends at latest_t, the pen glides to it */
   double          latest_t;
@@ -97,10 +99,14 @@ struct _HeartSweep
   PangoLayout    *hr_title;
   PangoLayout    *hr_unit;
   PangoLayout    *hr_value;
+  PangoLayout    *spo2_title;
+  PangoLayout    *spo2_unit;
+  PangoLayout    *spo2_value;
   PangoLayout    *leads_off_layout;
   PangoLayout    *placeholder_layout;
   PangoLayout    *beat_labels[2];    /* "V", "S" */
   int             shown_hr;          /* what hr_value says; -1 for none yet */
+  int             shown_spo2;        /* what spo2_value says; -2 for none yet */
   int             label_height;
   int             numbers_width;
 
@@ -335,10 +341,20 @@ on_waveform (HeartSweep               *self,
 }
 
 /* Samples that come with no waveform between them: the source has none
- * (a replay, a strap, a simulator with its waveforms off) */
+ * (a replay, a strap, a simulator with its waveforms off). Their SpO2
+ * stands beside the pleth, as on a monitor. */
 static void
-on_sample (HeartSweep *self)
+on_sample (HeartSweep        *self,
+           const HeartSample *sample)
 {
+  double spo2 = sample->channels[HEART_CHANNEL_SPO2];
+  int shown = isfinite (spo2) ? (int) lround (spo2) : -1;
+
+  if (shown != self->spo2)
+    {
+      self->spo2 = shown;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
   if (!self->block_since_sample)
     self->samples_without++;
   self->block_since_sample = FALSE;
@@ -356,6 +372,7 @@ on_source_switched (HeartSweep *self)
 {
   forget (self);
   self->no_waveform = FALSE;
+  self->spo2 = -1;
   self->samples_without = 0;
   self->block_since_sample = FALSE;
   update_description (self, FALSE);
@@ -681,14 +698,42 @@ draw_centered (cairo_t     *cr,
   pango_cairo_show_layout (cr, layout);
 }
 
+/* A monitor's number: its title, the value large and its unit under it,
+ * at the right of the column from @top; nothing where it does not fit */
+static void
+draw_number (cairo_t       *cr,
+             const Area    *area,
+             double         top,
+             PangoLayout   *title,
+             PangoLayout   *value,
+             PangoLayout   *unit,
+             const GdkRGBA *color)
+{
+  int title_height, value_width, value_height, unit_width, unit_height;
+
+  pango_layout_get_pixel_size (title, NULL, &title_height);
+  pango_layout_get_pixel_size (value, &value_width, &value_height);
+  pango_layout_get_pixel_size (unit, &unit_width, &unit_height);
+  if (top + title_height + value_height > area->bottom)
+    return;
+  set_color (cr, color, 1.0);
+  cairo_move_to (cr, area->left, top);
+  pango_cairo_show_layout (cr, title);
+  cairo_move_to (cr, area->right - value_width, top + title_height);
+  pango_cairo_show_layout (cr, value);
+  if (top + title_height + value_height + unit_height > area->bottom)
+    return;
+  set_color (cr, color, 0.75);
+  cairo_move_to (cr, area->right - unit_width, top + title_height + value_height);
+  pango_cairo_show_layout (cr, unit);
+}
+
 static void
 draw_numbers (HeartSweep        *self,
               cairo_t           *cr,
               const SweepLayout *layout)
 {
-  const Area *area = &layout->numbers;
   int hr = heart_rate (self);
-  int width, height, title_height;
 
   if (hr != self->shown_hr)
     {
@@ -697,17 +742,17 @@ draw_numbers (HeartSweep        *self,
       pango_layout_set_text (self->hr_value, text, -1);
       self->shown_hr = hr;
     }
-  set_color (cr, &self->ecg_color, 1.0);
-  cairo_move_to (cr, area->left, area->top);
-  pango_cairo_show_layout (cr, self->hr_title);
-  pango_layout_get_pixel_size (self->hr_title, NULL, &title_height);
-  pango_layout_get_pixel_size (self->hr_value, &width, &height);
-  cairo_move_to (cr, area->right - width, area->top + title_height);
-  pango_cairo_show_layout (cr, self->hr_value);
-  set_color (cr, &self->ecg_color, 0.75);
-  pango_layout_get_pixel_size (self->hr_unit, &width, NULL);
-  cairo_move_to (cr, area->right - width, area->top + title_height + height);
-  pango_cairo_show_layout (cr, self->hr_unit);
+  if (self->spo2 != self->shown_spo2)
+    {
+      g_autofree char *text = self->spo2 >= 0 ? g_strdup_printf ("%d", self->spo2) : g_strdup ("–");
+
+      pango_layout_set_text (self->spo2_value, text, -1);
+      self->shown_spo2 = self->spo2;
+    }
+  draw_number (cr, &layout->numbers, layout->ecg.top, self->hr_title, self->hr_value, self->hr_unit,
+               &self->ecg_color);
+  draw_number (cr, &layout->numbers, layout->pleth.top, self->spo2_title, self->spo2_value, self->spo2_unit,
+               &self->pleth_color);
 }
 
 static void
@@ -809,6 +854,14 @@ rebuild_layouts (HeartSweep *self)
   self->hr_title = make_layout (self, _("HR"), 1.0, TRUE);
   g_clear_object (&self->hr_unit);
   self->hr_unit = make_layout (self, _("bpm"), 1.0, FALSE);
+  g_clear_object (&self->spo2_title);
+  /* Translators: oxygen saturation, the monitor trace's number beside the pleth */
+  self->spo2_title = make_layout (self, _("SpO₂"), 1.0, TRUE);
+  g_clear_object (&self->spo2_unit);
+  self->spo2_unit = make_layout (self, "%", 1.0, FALSE);
+  g_clear_object (&self->spo2_value);
+  self->spo2_value = make_layout (self, "", 2.4, TRUE);
+  self->shown_spo2 = -2;
   g_clear_object (&self->leads_off_layout);
   self->leads_off_layout = make_layout (self, _("Leads off"), 1.2, TRUE);
   g_clear_object (&self->placeholder_layout);
@@ -824,6 +877,8 @@ rebuild_layouts (HeartSweep *self)
   pango_layout_get_pixel_size (self->hr_value, &width, NULL);
   self->numbers_width = width;
   pango_layout_get_pixel_size (self->hr_title, &width, NULL);
+  self->numbers_width = MAX (self->numbers_width, width);
+  pango_layout_get_pixel_size (self->spo2_title, &width, NULL);
   self->numbers_width = MAX (self->numbers_width, width);
   self->shown_hr = -1;
   pango_layout_get_pixel_size (self->ecg_title, NULL, &self->label_height);
@@ -936,6 +991,9 @@ heart_sweep_finalize (GObject *object)
   g_clear_object (&self->hr_title);
   g_clear_object (&self->hr_unit);
   g_clear_object (&self->hr_value);
+  g_clear_object (&self->spo2_title);
+  g_clear_object (&self->spo2_unit);
+  g_clear_object (&self->spo2_value);
   g_clear_object (&self->leads_off_layout);
   g_clear_object (&self->placeholder_layout);
   for (guint i = 0; i < G_N_ELEMENTS (self->beat_labels); i++)
@@ -1022,6 +1080,7 @@ heart_sweep_init (HeartSweep *self)
   self->show_grid = TRUE;
   self->seconds = 5;
   self->shown_hr = -1;
+  self->spo2 = -1;
   rebuild_layouts (self);
 
   /* an interface's signals exist once its default vtable does, which
@@ -1148,6 +1207,13 @@ heart_sweep_get_animating (HeartSweep *self)
 {
   g_return_val_if_fail (HEART_IS_SWEEP (self), FALSE);
   return self->tick_id != 0;
+}
+
+int
+heart_sweep_get_spo2 (HeartSweep *self)
+{
+  g_return_val_if_fail (HEART_IS_SWEEP (self), -1);
+  return self->spo2;
 }
 
 const char *

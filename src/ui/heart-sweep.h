@@ -13,9 +13,10 @@ G_BEGIN_DECLS
 #define HEART_TYPE_SWEEP (heart_sweep_get_type ())
 G_DECLARE_FINAL_TYPE (HeartSweep, heart_sweep, HEART, SWEEP, GtkWidget)
 
-/* Properties: "source" (HeartSource: its "waveform" blocks are drawn, its
- * samples without any say it has no waveform), "show-grid" (a faint grid
- * behind the traces, on by default). */
+/* Properties: "source" (HeartSource: its "waveform" blocks are drawn; its
+ * samples give the SpO2, and samples without any block between them say
+ * it has no waveform), "show-grid" (a faint grid behind the traces, on by
+ * default). */
 GtkWidget   *heart_sweep_new                 (void);
 HeartSource *heart_sweep_get_source          (HeartSweep *self);
 void         heart_sweep_set_source          (HeartSweep *self,
@@ -36,6 +37,8 @@ double       heart_sweep_get_write_position  (HeartSweep *self);
 /* The heart rate shown, from the ECG's beats, bpm; 0 for none ("–": no
  * two beats yet, or the leads are off) */
 int          heart_sweep_get_heart_rate      (HeartSweep *self);
+/* The SpO2 shown beside the pleth, % from the samples; -1 for none */
+int          heart_sweep_get_spo2            (HeartSweep *self);
 /* The last beat's code, 'N', 'V' or 'S'; 0 before any */
 char         heart_sweep_get_last_beat       (HeartSweep *self);
 gboolean     heart_sweep_get_leads_off       (HeartSweep *self);
