@@ -1335,6 +1335,7 @@ test_scenario_upload_refused (Fixture       *f,
     { "bad-clock.json", "upload:3: start: " },
     { "bad-until-and-duration.json", "upload:4: phases[0].duration: " },
     { "bad-vary.json", "upload:3: vary: " },
+    { "bad-pvc-rate.json", "upload:5: phases[1].pvc_per_hour: " },
   };
   g_autofree char *dir = source_path ("tests/data/scenarios");
   g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);

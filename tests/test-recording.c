@@ -20,7 +20,7 @@
 #define KILL_RUNS 20
 #define FSIZE_LIMIT_BYTES (8 * 1024)
 #define POLL_US (5 * 1000)
-#define CSV_COLUMNS 23
+#define CSV_COLUMNS 24
 
 /* The default signal actions whatever the runner ignores, and, with
  * @data, a file size limit */

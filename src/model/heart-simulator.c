@@ -35,6 +35,8 @@ struct _HeartSimulator
 
   GSource     *tick_source;
   GSource     *frame_source;       /* waveforms between ticks, 25 times a second */
+  gint64       next_frame_us;
+  gboolean     in_frame;
   gint64       next_deadline_us;
   double       tick_start_t;       /* simulation time at the end of the last tick */
   gint64       tick_wall_us;       /* wall clock of the tick being made */
@@ -206,8 +208,8 @@ emit_waveforms (HeartSimulator *self)
   heart_model_clear_waveforms (self->model);
 }
 
-/* Everything up to @t_end: beats and waveforms go out now, values and the
- * sample with the tick */
+/* Everything up to @t_end: beats go out now, the waveforms now unless the
+ * frames send them, values and the sample with the tick */
 static void
 advance_model_to (HeartSimulator *self,
                   double          t_end)
@@ -219,7 +221,10 @@ advance_model_to (HeartSimulator *self,
   self->tick_end_t = t_end;
   heart_model_advance (self->model, MAX (t_end - heart_model_get_time (self->model), 0.0),
                        on_model_beat, self);
-  emit_waveforms (self);
+  /* live, the frame timer sends them, so that clients get 25 blocks a
+   * second rather than 25 and one a tick */
+  if (self->frame_source == NULL || self->in_frame)
+    emit_waveforms (self);
 }
 
 void
@@ -312,8 +317,17 @@ on_frame (gpointer user_data)
   /* the tick itself makes its end */
   double target = self->tick_start_t + CLAMP (done, 0.0, 0.999) * tick_s;
 
+  /* on a fixed schedule, as the ticks are, so the rate does not drift */
+  self->next_frame_us += HEART_WAVEFORM_FRAME_MS * 1000;
+  if (g_get_monotonic_time () - self->next_frame_us > MAX_CATCH_UP_US)
+    self->next_frame_us = g_get_monotonic_time () + HEART_WAVEFORM_FRAME_MS * 1000;
+  g_source_set_ready_time (self->frame_source, self->next_frame_us);
+  self->in_frame = TRUE;
   if (target > heart_model_get_time (self->model))
     advance_model_to (self, target);
+  else
+    emit_waveforms (self);
+  self->in_frame = FALSE;
   return G_SOURCE_CONTINUE;
 }
 
@@ -329,15 +343,19 @@ update_frame_timer (HeartSimulator *self)
     return;
   if (wanted)
     {
-      self->frame_source = g_timeout_source_new (HEART_WAVEFORM_FRAME_MS);
+      self->frame_source = g_source_new (&tick_source_funcs, sizeof (GSource));
       g_source_set_static_name (self->frame_source, "[heartsim] waveform frames");
       g_source_set_callback (self->frame_source, on_frame, self, NULL);
+      self->next_frame_us = g_get_monotonic_time () + HEART_WAVEFORM_FRAME_MS * 1000;
+      g_source_set_ready_time (self->frame_source, self->next_frame_us);
       g_source_attach (self->frame_source, NULL);
     }
   else
     {
       g_source_destroy (self->frame_source);
       g_clear_pointer (&self->frame_source, g_source_unref);
+      /* what the last tick made goes out now */
+      emit_waveforms (self);
     }
 }
 
@@ -819,7 +837,10 @@ heart_simulator_dispose (GObject *object)
   HeartSimulator *self = HEART_SIMULATOR (object);
 
   stop_timer (self);
-  update_frame_timer (self);
+  /* nobody wants the last samples of a simulator going away */
+  if (self->frame_source != NULL)
+    g_source_destroy (self->frame_source);
+  g_clear_pointer (&self->frame_source, g_source_unref);
   G_OBJECT_CLASS (heart_simulator_parent_class)->dispose (object);
 }
 
