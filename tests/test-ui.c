@@ -2952,6 +2952,55 @@ test_sweep_replay_placeholder (Fixture *f)
   g_unlink (path);
 }
 
+/* The rings hold the last HEART_SWEEP_MAX_SECONDS of each waveform however
+ * long it runs, sample k still at index k; a block that does not follow on
+ * (another source, a seek) starts afresh, beats and leads-off with it */
+static void
+test_sweep_data_bounded (void)
+{
+  g_autoptr(HeartSweepData) data = heart_sweep_data_new ();
+  float values[1000];
+  HeartWaveformMark marks[] = { { .t_s = 0.5, .code = "V" }, { .t_s = 0.7, .code = "lead_off" } };
+  HeartWaveformBlock block = { HEART_CHANNEL_ECG, 1000, 0, 0, 0, values, G_N_ELEMENTS (values), NULL, 0 };
+  guint64 first, end;
+  double fs;
+
+  /* a minute at 1000 Hz, a second a block */
+  for (guint second = 0; second < 60; second++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+        values[i] = (float) (second * 1000 + i);
+      block.first_index = second * 1000;
+      g_assert_true (heart_sweep_data_add_block (data, &block));
+    }
+  g_assert_true (heart_sweep_data_get_range (data, HEART_SWEEP_ECG, &first, &end, &fs));
+  g_assert_cmpuint (end, ==, 60000);
+  g_assert_cmpuint (end - first, <=, HEART_SWEEP_MAX_SECONDS * 1000 + 1);
+  g_assert_cmpuint (end - first, >=, HEART_SWEEP_MAX_SECONDS * 1000);
+  for (guint64 k = first; k < end; k += 997)
+    g_assert_cmpfloat (heart_sweep_data_get_value (data, HEART_SWEEP_ECG, k), ==, (float) k);
+  g_assert_cmpfloat (heart_sweep_data_get_end_time (data, HEART_SWEEP_ECG), ==, 60);
+  g_assert_false (heart_sweep_data_get_range (data, HEART_SWEEP_PLETH, &first, &end, &fs));
+
+  /* marks: a V beat, leads off */
+  block.first_index = 60000;
+  block.marks = marks;
+  block.n_marks = G_N_ELEMENTS (marks);
+  heart_sweep_data_add_block (data, &block);
+  g_assert_cmpint (heart_sweep_data_get_last_beat (data), ==, 'V');
+  g_assert_true (heart_sweep_data_get_leads_off (data));
+
+  /* a jump back: only the new block */
+  block.first_index = 5000;
+  block.n_marks = 0;
+  heart_sweep_data_add_block (data, &block);
+  g_assert_true (heart_sweep_data_get_range (data, HEART_SWEEP_ECG, &first, &end, &fs));
+  g_assert_cmpuint (first, ==, 5000);
+  g_assert_cmpuint (end, ==, 6000);
+  g_assert_cmpint (heart_sweep_data_get_last_beat (data), ==, 0);
+  g_assert_false (heart_sweep_data_get_leads_off (data));
+}
+
 /* @lower is laid out under @upper, in @parent's coordinates */
 static gboolean
 lies_below (GtkWidget *lower,
@@ -3179,6 +3228,7 @@ main (int    argc,
   ADD ("/ui/sweep/replay-placeholder", test_sweep_replay_placeholder, START_NORMAL);
   ADD ("/ui/sweep/toggle", test_sweep_toggle, START_NORMAL);
   ADD ("/ui/sweep/beside", test_sweep_beside, START_NORMAL);
+  g_test_add_func ("/ui/sweep/data-bounded", test_sweep_data_bounded);
 
   return g_test_run ();
 }
