@@ -43,9 +43,12 @@
 /* The grid's small squares (5 mm at 25 mm/s) */
 #define GRID_SECONDS 0.2
 #define MAX_GRID_LINES 40
-/* Samples without a waveform block between them before the source is
- * taken to have none */
+/* Samples without a waveform block between them, and a second without
+ * any, before the source is taken to have none: live blocks come on a
+ * schedule of their own (25 a second), so a late one may let two ticks
+ * pass */
 #define SAMPLES_WITHOUT_WAVEFORM 2
+#define WAVEFORM_SILENCE_US G_USEC_PER_SEC
 /* Frames go on this long after the last block: then the trace freezes */
 #define FREEZE_AFTER_US (300 * 1000)
 /* The share of the height the ECG's strip gets */
@@ -77,6 +80,7 @@ struct _HeartSweep
   /* a source whose samples come without waveforms has none */
   gboolean        block_since_sample;
   guint           samples_without;
+  gint64          last_block_us;  /* monotonic; 0 for none from this source */
   gboolean        no_waveform;
   int             spo2;           /* % from the samples; -1 for none */
 
@@ -330,6 +334,7 @@ on_waveform (HeartSweep               *self,
     return;
   self->block_since_sample = TRUE;
   self->samples_without = 0;
+  self->last_block_us = g_get_monotonic_time ();
   self->no_waveform = FALSE;
 
   /* the ECG leads the pen; the pleth does without one */
@@ -358,7 +363,8 @@ on_sample (HeartSweep        *self,
   if (!self->block_since_sample)
     self->samples_without++;
   self->block_since_sample = FALSE;
-  if (self->no_waveform || self->samples_without < SAMPLES_WITHOUT_WAVEFORM)
+  if (self->no_waveform || self->samples_without < SAMPLES_WITHOUT_WAVEFORM
+      || (self->last_block_us > 0 && g_get_monotonic_time () - self->last_block_us < WAVEFORM_SILENCE_US))
     return;
   self->no_waveform = TRUE;
   forget (self);
@@ -374,6 +380,7 @@ on_source_switched (HeartSweep *self)
   self->no_waveform = FALSE;
   self->spo2 = -1;
   self->samples_without = 0;
+  self->last_block_us = 0;
   self->block_since_sample = FALSE;
   update_description (self, FALSE);
   gtk_widget_queue_draw (GTK_WIDGET (self));
