@@ -1612,7 +1612,7 @@ heart_window_open_replay_file (HeartWindow *self,
       name = g_path_get_basename (path);
       /* Translators: a toast while a large file is read; %s is its name */
       title = g_strdup_printf (_("Opening “%s”…"), name);
-      self->opening_toast = g_object_ref_sink (adw_toast_new (title));
+      self->opening_toast = adw_toast_new (title);
       adw_toast_set_timeout (self->opening_toast, 0);
       heart_window_add_toast (self, g_object_ref (self->opening_toast));
     }
