@@ -57,6 +57,8 @@ struct _HeartWindow
   GtkFileChooserNative *record_chooser;
   GCancellable         *replay_opening;   /* the file being opened, until it is */
   AdwToast             *opening_toast;
+  char                 *opening_name;     /* the file being opened, for its toast */
+  guint                 opening_toast_id; /* the toast waits: most files open at once */
   GtkFileChooserNative *replay_chooser;
   char                 *opening_url;        /* the address win.open-url opens last */
   char                 *last_toast_title;   /* for tests */
@@ -427,6 +429,7 @@ show_controls_button (gpointer user_data)
 /* Narrower than this (a phone, a tiled half of a small screen) the window
  * goes compact: readouts in two lines of smaller cards, a shorter chart,
  * icon-only header buttons (docs/desktop.md, "Adaptive layout") */
+#define OPENING_TOAST_DELAY_MS 500
 #define NARROW_WIDTH 600
 
 static void on_recording_changed (HeartWindow *self);
@@ -1113,9 +1116,11 @@ heart_window_dispose (GObject *object)
   g_clear_handle_id (&self->folded_id, g_source_remove);
   g_clear_handle_id (&self->width_id, g_source_remove);
   g_clear_handle_id (&self->record_clock_id, g_source_remove);
+  g_clear_handle_id (&self->opening_toast_id, g_source_remove);
   g_cancellable_cancel (self->replay_opening);
   g_clear_object (&self->replay_opening);
   g_clear_object (&self->opening_toast);
+  g_clear_pointer (&self->opening_name, g_free);
   if (self->recorder_signals != NULL)
     g_signal_group_set_target (self->recorder_signals, NULL);
   g_clear_object (&self->recorder_signals);
@@ -1561,6 +1566,7 @@ replay_opened (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->replay_opening);
+  g_clear_handle_id (&self->opening_toast_id, g_source_remove);
   if (self->opening_toast != NULL)
     adw_toast_dismiss (self->opening_toast);
   g_clear_object (&self->opening_toast);
@@ -1579,6 +1585,24 @@ replay_opened (GObject      *object,
   /* Translators: a toast; %s is the file's name */
   title = g_strdup_printf (_("Replaying “%s”"), name);
   heart_window_add_toast (self, adw_toast_new (title));
+}
+
+/* Only a file that takes a while says it is opening: a toast that came and
+ * went at once would flicker, and libadwaita 1.2's overlay can crash when
+ * a toast is dismissed during its show animation and another added */
+static gboolean
+show_opening_toast (gpointer user_data)
+{
+  HeartWindow *self = user_data;
+  g_autofree char *title = NULL;
+
+  self->opening_toast_id = 0;
+  /* Translators: a toast while a large file is read; %s is its name */
+  title = g_strdup_printf (_("Opening “%s”…"), self->opening_name);
+  self->opening_toast = adw_toast_new (title);
+  adw_toast_set_timeout (self->opening_toast, 0);
+  heart_window_add_toast (self, g_object_ref (self->opening_toast));
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -1607,15 +1631,10 @@ heart_window_open_replay_file (HeartWindow *self,
   g_cancellable_cancel (self->replay_opening);
   g_clear_object (&self->replay_opening);
   self->replay_opening = g_cancellable_new ();
-  if (self->opening_toast == NULL)
-    {
-      name = g_path_get_basename (path);
-      /* Translators: a toast while a large file is read; %s is its name */
-      title = g_strdup_printf (_("Opening “%s”…"), name);
-      self->opening_toast = adw_toast_new (title);
-      adw_toast_set_timeout (self->opening_toast, 0);
-      heart_window_add_toast (self, g_object_ref (self->opening_toast));
-    }
+  g_free (self->opening_name);
+  self->opening_name = g_path_get_basename (path);
+  if (self->opening_toast == NULL && self->opening_toast_id == 0)
+    self->opening_toast_id = g_timeout_add (OPENING_TOAST_DELAY_MS, show_opening_toast, self);
   /* Opened, in a thread, before anything switches: a file that cannot be
    * played changes nothing, and a gigabyte export does not freeze the
    * window while it is read (docs/replay.md) */
