@@ -828,48 +828,6 @@ test_event_flag (Fixture       *f,
 
 /* ---- slow clients -------------------------------------------------------- */
 
-static GSocket *
-stalled_websocket_new (guint port)
-{
-  static const char handshake[] =
-    "GET /ws/heartbeat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
-  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-
-  g_assert_no_error (error);
-  /* a small receive window fills fast once we stop reading */
-  g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 4096, &error);
-  g_assert_no_error (error);
-  g_socket_connect (socket, address, NULL, &error);
-  g_assert_no_error (error);
-  g_socket_send (socket, handshake, strlen (handshake), NULL, &error);
-  g_assert_no_error (error);
-  g_socket_set_blocking (socket, FALSE);
-  return socket;
-}
-
-/* Reads what is there; TRUE once a close frame with @code went by. */
-static gboolean
-drain_for_close (GSocket  *socket,
-                 GString  *seen,
-                 gushort   code)
-{
-  char buffer[65536];
-  gssize n;
-
-  while ((n = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL)) > 0)
-    g_string_append_len (seen, buffer, n);
-
-  for (gsize i = 0; i + 3 < seen->len; i++)
-    if ((guchar) seen->str[i] == 0x88 && (guchar) seen->str[i + 1] < 126 &&
-        (guchar) seen->str[i + 2] == (code >> 8) && (guchar) seen->str[i + 3] == (code & 0xff))
-      return TRUE;
-  return FALSE;
-}
-
 static void
 test_stalled_client (Fixture       *f,
                      gconstpointer  data)
@@ -881,7 +839,7 @@ test_stalled_client (Fixture       *f,
 
   heart_server_set_stall_timeout_ms (f->server, 200);
   good = test_websocket_new (f->session, f->port);
-  stalled = stalled_websocket_new (f->port);
+  stalled = stalled_websocket_new (f->port, "/ws/heartbeat");
   WAIT_FOR (heart_server_get_websocket_clients (f->server) == 2);
 
   /* the good client reads every frame; the stalled one never reads */
@@ -928,7 +886,7 @@ test_silent_client (Fixture       *f,
   /* a ping a second, 2.5 s for a pong: slack for a loaded machine */
   heart_server_set_ping_interval_s (f->server, 1, 2500 * test_slowdown ());
   good = test_websocket_new (f->session, f->port);
-  stalled = stalled_websocket_new (f->port);
+  stalled = stalled_websocket_new (f->port, "/ws/heartbeat");
   WAIT_FOR (heart_server_get_websocket_clients (f->server) == 2);
 
   /* a slow trickle: nowhere near filling any buffer */
@@ -1025,7 +983,7 @@ test_silent_client_stopped (Fixture       *f,
   heart_server_set_ping_interval_s (f->server, 1, 1500 * test_slowdown ());
   tick (f, 3);
   good = test_websocket_new (f->session, f->port);
-  silent = stalled_websocket_new (f->port);
+  silent = stalled_websocket_new (f->port, "/ws/heartbeat");
   WAIT_FOR (heart_server_get_websocket_clients (f->server) == 2);
   connected_us = g_get_monotonic_time ();
   g_assert_false (heart_simulator_get_running (f->simulator));

@@ -1082,48 +1082,6 @@ test_docs (Fixture       *f,
 
 /* ---- a client that stops reading ------------------------------------------------ */
 
-static GSocket *
-stalled_websocket_new (guint       port,
-                       const char *path)
-{
-  g_autofree char *handshake = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                                                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                                "Sec-WebSocket-Version: 13\r\n\r\n", path);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
-  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-
-  g_assert_no_error (error);
-  /* a small receive window fills fast once we stop reading */
-  g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 4096, &error);
-  g_assert_no_error (error);
-  g_socket_connect (socket, address, NULL, &error);
-  g_assert_no_error (error);
-  g_socket_send (socket, handshake, strlen (handshake), NULL, &error);
-  g_assert_no_error (error);
-  g_socket_set_blocking (socket, FALSE);
-  return socket;
-}
-
-/* Reads what is there; TRUE once a close frame with @code went by */
-static gboolean
-drain_for_close (GSocket *socket,
-                 GString *seen,
-                 gushort  code)
-{
-  char buffer[65536];
-  gssize n;
-
-  while ((n = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL)) > 0)
-    g_string_append_len (seen, buffer, n);
-  for (gsize i = 0; i + 3 < seen->len; i++)
-    if ((guchar) seen->str[i] == 0x88 && (guchar) seen->str[i + 1] < 126 &&
-        (guchar) seen->str[i + 2] == (code >> 8) && (guchar) seen->str[i + 3] == (code & 0xff))
-      return TRUE;
-  return FALSE;
-}
-
 /* A waveform client that stops reading is dropped with 1008 once its
  * queue is full or stuck, never buffered without end; one that reads goes
  * on, missing nothing */
