@@ -738,6 +738,31 @@ test_generic_bpm (TestReplayFixture *f,
   g_assert_true (isnan (g_array_index (f->samples, HeartSample, 6).rmssd_ms));
 }
 
+/* A gap of days in a file's time makes no samples across it (the grid
+ * goes on just before the next row), and a time beyond the year 5000 is a
+ * malformed row: neither keeps the replay busy (a fuzzer's find) */
+static void
+test_generic_gap (TestReplayFixture *f,
+                  gconstpointer      data)
+{
+  g_autofree char *path = test_replay_write_file (f, "gap.csv",
+                                                  "time,bpm\n0,60\n1,62\n200000,64\n200001,66\n"
+                                                  "1e127,70\n200002,68\n", -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeartReplay) replay = test_replay_open (f, &error, "path", path, "manual-clock", TRUE,
+                                                    "speed", 1000.0, NULL);
+
+  g_assert_no_error (error);
+  test_replay_play_through (replay);
+  /* 0–1 s and 200000–200002 s, on the 500 ms grid, not the 400,000
+   * samples between */
+  g_assert_cmpuint (f->samples->len, <=, 10);
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, 0).bpm, ==, 60);
+  g_assert_cmpint (g_array_index (f->samples, HeartSample, f->samples->len - 1).bpm, ==, 68);
+  g_assert_cmpuint (f->problems->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (f->problems, 0), "is not a time"));
+}
+
 /* A CSV's time column as wall-clock times, in each form the reader tells
  * from its first value (or from its unit in the header) */
 typedef enum {
@@ -977,6 +1002,7 @@ main (int argc, char **argv)
   test_replay_add ("/replay/truncated-last-line", NULL, test_truncated_last_line);
   test_replay_add ("/replay/csv/generic-rr", NULL, test_generic_rr);
   test_replay_add ("/replay/csv/generic-bpm", NULL, test_generic_bpm);
+  test_replay_add ("/replay/csv/generic-gap", NULL, test_generic_gap);
   for (gsize i = 0; i < G_N_ELEMENTS (wall_cases); i++)
     test_replay_add (wall_cases[i].path, &wall_cases[i], test_wall_clock_csv);
   test_replay_add ("/replay/csv/polar", NULL, test_polar);

@@ -17,6 +17,7 @@
 
 #define RR_MIN_MS            200.0
 #define RR_MAX_MS            3000.0
+#define TIME_MAX_S           1e11
 #define BPM_MIN              20.0
 #define BPM_MAX              300.0
 
@@ -174,6 +175,9 @@ raw_time_seconds (HeartReplay *self,
         break;
       value /= self->time_unit == HEART_REPLAY_UNIT_S ? 1.0 : self->time_unit == HEART_REPLAY_UNIT_MS ? 1e3
              : self->time_unit == HEART_REPLAY_UNIT_US ? 1e6 : 1e9;
+      /* beyond the year 5000, or before 1970 by as much, is no time */
+      if (!(fabs (value) <= TIME_MAX_S))
+        break;
       /* a time since the epoch (after 2001) is a wall clock */
       if (value > 1e9)
         *wall_us = (gint64) llround (value * 1e6);

@@ -32,6 +32,8 @@
 #define PROBE_LINES          2000
 /* items emitted in one turn of the main loop before others get theirs */
 #define ITEMS_PER_DISPATCH   4096
+/* a longer gap in a file's time makes no samples (docs/replay.md) */
+#define GRID_GAP_MAX_S       86400.0
 /* as the model's rmssd_ms (heart-model.c): the beats of the last 30 s */
 #define RMSSD_FULL_SCALE_MS  100.0
 
@@ -445,6 +447,10 @@ next_item (HeartReplay *self,
 
   if (!have && self->more_later)
     return FALSE;
+  /* a gap of over a day in the file's time makes no samples: the grid
+   * goes on just before the next item, on its own steps */
+  if (have && self->reader->grid && self->grid_started && self->next.t - self->grid_t > GRID_GAP_MAX_S)
+    self->grid_t += floor ((self->next.t - self->grid_t) / HEART_REPLAY_GRID_S) * HEART_REPLAY_GRID_S;
   if (self->reader->grid && self->grid_started
       && (!have || self->next.t > self->grid_t + 1e-9) && (have || self->error == NULL)
       && (have || self->grid_t <= self->last_t + 1e-9))
