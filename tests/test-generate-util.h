@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -120,4 +121,44 @@ fixture_tear_down (Fixture       *fixture,
   g_chmod (fixture->folder, 0700);
   remove_tree (fixture->folder, 2);
   g_free (fixture->folder);
+}
+
+/* "heartsim generate -q ARGS…" (@args NULL-terminated) with stderr piped;
+ * @setup runs in the child */
+static inline GSubprocess *
+spawn_generate_args (GSpawnChildSetupFunc  setup,
+                     const char * const   *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *binary = g_getenv ("HEARTSIM_BINARY");
+  GSubprocess *process;
+
+  g_assert_nonnull (binary);
+  g_ptr_array_add (argv, (char *) binary);
+  g_ptr_array_add (argv, (char *) "generate");
+  g_ptr_array_add (argv, (char *) "-q");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  if (setup != NULL)
+    g_subprocess_launcher_set_child_setup (launcher, setup, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Waits for the exit and returns its stderr (not inlined: GCC 12 takes the
+ * inlined out-parameter for a dangling pointer) */
+G_GNUC_NO_INLINE G_GNUC_UNUSED static char *
+finish (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+  char *err = NULL;
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err);
+  return err;
 }

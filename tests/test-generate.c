@@ -56,41 +56,15 @@ spawn_generate (GSpawnChildSetupFunc   setup,
                 const char            *first_arg,
                 ...)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *binary = g_getenv ("HEARTSIM_BINARY");
-  GSubprocess *process;
-  va_list args;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list list;
 
-  g_assert_nonnull (binary);
-  g_ptr_array_add (argv, (char *) binary);
-  g_ptr_array_add (argv, (char *) "generate");
-  g_ptr_array_add (argv, (char *) "-q");
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  if (setup != NULL)
-    g_subprocess_launcher_set_child_setup (launcher, setup, NULL, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return process;
-}
-
-/* Waits for the exit and returns its stderr */
-static char *
-finish (GSubprocess *process)
-{
-  g_autoptr(GError) error = NULL;
-  char *err = NULL;
-
-  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
-  g_assert_no_error (error);
-  g_test_message ("stderr: %s", err);
-  return err;
+  va_start (list, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (list, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (list);
+  g_ptr_array_add (args, NULL);
+  return spawn_generate_args (setup, (const char * const *) args->pdata);
 }
 
 /* Exit status 1 and, unless @expected is NULL, exactly that on stderr */

@@ -975,41 +975,6 @@ test_device (Fixture       *fixture,
 
 /* ---------------------------------------------------- failures, signals */
 
-/* "heartsim generate -q ARGS…" with stderr piped; @setup runs in the child */
-static GSubprocess *
-spawn_generate (GSpawnChildSetupFunc  setup,
-                const char * const   *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("HEARTSIM_BINARY"));
-  g_ptr_array_add (argv, (char *) "generate");
-  g_ptr_array_add (argv, (char *) "-q");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  if (setup != NULL)
-    g_subprocess_launcher_set_child_setup (launcher, setup, NULL, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  return process;
-}
-
-static char *
-finish (GSubprocess *process)
-{
-  g_autoptr(GError) error = NULL;
-  char *err = NULL;
-
-  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
-  g_assert_no_error (error);
-  g_test_message ("stderr: %s", err);
-  return err;
-}
-
 static void
 limit_file_size (gpointer data)
 {
@@ -1063,7 +1028,7 @@ test_write_failures (Fixture       *fixture,
 
       if (g_str_equal (formats[f], "edf") && !heart_waveform_files_have_edf ())
         continue;
-      process = spawn_generate (NULL, missing_args);
+      process = spawn_generate_args (NULL, missing_args);
       err = finish (process);
       g_assert_true (g_subprocess_get_if_exited (process));
       g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
@@ -1081,7 +1046,7 @@ test_write_failures (Fixture       *fixture,
       before = folder_listing (fixture->folder);
       g_clear_object (&process);
       g_clear_pointer (&err, g_free);
-      process = spawn_generate (limit_file_size, args);
+      process = spawn_generate_args (limit_file_size, args);
       err = finish (process);
       g_assert_true (g_subprocess_get_if_exited (process));
       g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
@@ -1134,7 +1099,7 @@ test_signal_removes_all (Fixture       *fixture,
       g_autofree char *out = output_for (fixture->folder, formats[f]);
       const char *args[] = { "--what", "ecg,ppg", "--seed", "1", "--duration", "24h", "--format", formats[f],
                              "-o", out, NULL };
-      g_autoptr(GSubprocess) process = spawn_generate (NULL, args);
+      g_autoptr(GSubprocess) process = spawn_generate_args (NULL, args);
       gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
       g_autofree char *err = NULL, *listing = NULL;
       gboolean grown;
