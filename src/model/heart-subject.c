@@ -1,0 +1,208 @@
+/* heart-subject.c: one simulated person of a cohort
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "heart-subject.h"
+
+#include "heart-profile.h"
+#include "heart-random.h"
+
+/* The stream of heart_random_init() that subject seeds are drawn from,
+ * apart from the ones the model draws its signals from */
+#define SUBJECT_SEED_STREAM G_GUINT64_CONSTANT (0x5B1EC7)
+
+guint64
+heart_subject_seed (guint64 run_seed,
+                    guint   id)
+{
+  HeartRandom random;
+
+  if (id == 0)
+    return run_seed;
+  heart_random_init (&random, run_seed ^ ((guint64) id << 32), SUBJECT_SEED_STREAM + id);
+  return heart_random_next (&random);
+}
+
+void
+heart_subject_spec_init (HeartSubjectSpec *spec,
+                         guint             id,
+                         guint64           run_seed,
+                         const char       *profile)
+{
+  const char * const *names = heart_profile_names ();
+
+  *spec = (HeartSubjectSpec) { .id = id, .seed = heart_subject_seed (run_seed, id) };
+  if (profile == NULL && id > 0)
+    profile = names[spec->seed % g_strv_length ((char **) names)];
+  spec->profile = g_strdup (profile != NULL ? profile : "average");
+}
+
+void
+heart_subject_spec_copy (HeartSubjectSpec       *dest,
+                         const HeartSubjectSpec *src)
+{
+  *dest = *src;
+  dest->name = g_strdup (src->name);
+  dest->profile = g_strdup (src->profile);
+  dest->scenario_name = g_strdup (src->scenario_name);
+  if (src->scenario != NULL)
+    dest->scenario = heart_scenario_ref (src->scenario);
+}
+
+void
+heart_subject_spec_clear (HeartSubjectSpec *spec)
+{
+  g_clear_pointer (&spec->name, g_free);
+  g_clear_pointer (&spec->profile, g_free);
+  g_clear_pointer (&spec->scenario_name, g_free);
+  g_clear_pointer (&spec->scenario, heart_scenario_unref);
+}
+
+char *
+heart_subject_spec_dup_name (const HeartSubjectSpec *spec)
+{
+  if (spec->name != NULL)
+    return g_strdup (spec->name);
+  return g_strdup_printf ("subject-%u", spec->id);
+}
+
+gboolean
+heart_subject_spec_apply (const HeartSubjectSpec *spec,
+                          HeartSimulator         *simulator,
+                          GError                **error)
+{
+  if (!heart_simulator_set_profile (simulator, spec->profile != NULL ? spec->profile : "average", error))
+    return FALSE;
+  if (spec->baseline_bpm != 0 && !heart_simulator_set_baseline (simulator, (int) spec->baseline_bpm, error))
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+heart_subject_spec_start_scenario (const HeartSubjectSpec *spec,
+                                   HeartSimulator         *simulator)
+{
+  if (spec->scenario == NULL)
+    return TRUE;
+  if (heart_simulator_get_time (simulator) < spec->start_offset_s)
+    return FALSE;
+  heart_simulator_run_scenario (simulator, spec->scenario, spec->repeat);
+  return TRUE;
+}
+
+/* ---- the live subject --------------------------------------------------- */
+
+struct _HeartSubject
+{
+  GObject           parent_instance;
+
+  HeartSubjectSpec  spec;
+  char             *name;
+  HeartSimulator   *simulator;
+  HeartSource      *source;
+  gulong            scenario_wait;   /* "sample" handler until the scenario starts */
+};
+
+G_DEFINE_FINAL_TYPE (HeartSubject, heart_subject, G_TYPE_OBJECT)
+
+static void
+on_sample_start_scenario (HeartSimulator    *simulator,
+                          const HeartSample *sample,
+                          HeartSubject      *self)
+{
+  if (heart_subject_spec_start_scenario (&self->spec, simulator))
+    g_clear_signal_handler (&self->scenario_wait, simulator);
+}
+
+HeartSubject *
+heart_subject_new (const HeartSubjectSpec *spec,
+                   HeartSimulator         *simulator,
+                   HeartSource            *source,
+                   GError                **error)
+{
+  g_autoptr(HeartSubject) self = g_object_new (HEART_TYPE_SUBJECT, NULL);
+
+  heart_subject_spec_copy (&self->spec, spec);
+  self->name = heart_subject_spec_dup_name (spec);
+  self->simulator = simulator != NULL ? g_object_ref (simulator) : heart_simulator_new (spec->seed);
+  self->source = g_object_ref (source != NULL ? source : HEART_SOURCE (self->simulator));
+  if (!heart_subject_spec_apply (spec, self->simulator, error))
+    return NULL;
+  if (!heart_subject_spec_start_scenario (&self->spec, self->simulator))
+    self->scenario_wait = g_signal_connect_object (self->simulator, "sample",
+                                                   G_CALLBACK (on_sample_start_scenario), self, 0);
+  return g_steal_pointer (&self);
+}
+
+guint
+heart_subject_get_id (HeartSubject *self)
+{
+  g_return_val_if_fail (HEART_IS_SUBJECT (self), 0);
+  return self->spec.id;
+}
+
+const char *
+heart_subject_get_name (HeartSubject *self)
+{
+  g_return_val_if_fail (HEART_IS_SUBJECT (self), NULL);
+  return self->name;
+}
+
+const HeartSubjectSpec *
+heart_subject_get_spec (HeartSubject *self)
+{
+  g_return_val_if_fail (HEART_IS_SUBJECT (self), NULL);
+  return &self->spec;
+}
+
+HeartSimulator *
+heart_subject_get_simulator (HeartSubject *self)
+{
+  g_return_val_if_fail (HEART_IS_SUBJECT (self), NULL);
+  return self->simulator;
+}
+
+HeartSource *
+heart_subject_get_source (HeartSubject *self)
+{
+  g_return_val_if_fail (HEART_IS_SUBJECT (self), NULL);
+  return self->source;
+}
+
+static void
+heart_subject_dispose (GObject *object)
+{
+  HeartSubject *self = HEART_SUBJECT (object);
+
+  if (self->simulator != NULL)
+    g_clear_signal_handler (&self->scenario_wait, self->simulator);
+  g_clear_object (&self->source);
+  g_clear_object (&self->simulator);
+
+  G_OBJECT_CLASS (heart_subject_parent_class)->dispose (object);
+}
+
+static void
+heart_subject_finalize (GObject *object)
+{
+  HeartSubject *self = HEART_SUBJECT (object);
+
+  heart_subject_spec_clear (&self->spec);
+  g_free (self->name);
+
+  G_OBJECT_CLASS (heart_subject_parent_class)->finalize (object);
+}
+
+static void
+heart_subject_class_init (HeartSubjectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = heart_subject_dispose;
+  object_class->finalize = heart_subject_finalize;
+}
+
+static void
+heart_subject_init (HeartSubject *self)
+{
+}
