@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "heart-cohort.h"
 #include "heart-day-log.h"
 #include "heart-profile.h"
 #include "heart-sample-fields.h"
@@ -25,6 +26,7 @@
 #include "heart-server-private.h"
 #include "heart-server-resources.h"
 #include "heart-server-source.h"
+#include "heart-server-subject.h"
 #include "heart-server-validate.h"
 #include "heart-server-waveform.h"
 
@@ -33,20 +35,21 @@
 #define WEBSOCKET_PATH "/ws/heartbeat"
 #define TYPED_WEBSOCKET_PATH "/ws/stream"
 #define SCENARIO_PATH "/simulation/scenario"
+#define SUBJECTS_PATH "/subjects"
 
 struct _HeartServer
 {
   GObject         parent_instance;
 
+  /* the first subject's, as given (docs/architecture.md, Sources) */
   HeartSimulator *simulator;     /* obeys the simulation's commands, or NULL */
-  HeartSource    *source;        /* what is served (docs/architecture.md, Sources) */
+  HeartSource    *source;        /* what is served */
   HeartHistory   *history;
-  HeartChannelHistory *channel_history;
   HeartDayLog    *day_log;       /* GET /api/day */
-  HeartWaveformHistory *waveforms; /* GET /api/waveform */
+  HeartCohort    *cohort;        /* the others, or NULL (docs/scale.md, Subjects) */
+  GPtrArray      *subjects;      /* HeartServerSubject, the first one first */
+  GHashTable     *subjects_by_id;
   SoupServer     *soup;
-  HeartFanout    *fanout;
-  HeartBackfill    *backfill;        /* /api/history answers */
   HeartConnections *connections;
   guint           fanout_threads; /* 0: the streams in the server's own loop */
   GDBusConnection *bluez_connection; /* where POST /source finds straps; NULL: the system bus */
@@ -60,8 +63,6 @@ struct _HeartServer
   guint           bound_port;
   gboolean        listening;
   gint64          created_us;    /* monotonic, for uptime */
-
-  GBytes         *current_json;  /* /heartbeat/current, serialised once per tick */
 };
 
 G_DEFINE_FINAL_TYPE (HeartServer, heart_server, G_TYPE_OBJECT)
@@ -72,6 +73,7 @@ enum {
   PROP_SOURCE,
   PROP_HISTORY,
   PROP_DAY_LOG,
+  PROP_COHORT,
   PROP_PORT,
   PROP_BIND_ADDRESS,
   PROP_TOKEN,
@@ -87,8 +89,9 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-typedef void (*RouteFunc) (HeartServer       *self,
-                           SoupServerMessage *msg,
+typedef void (*RouteFunc) (HeartServer        *self,
+                           HeartServerSubject *subject,
+                           SoupServerMessage  *msg,
                            GHashTable        *query);
 
 typedef struct
@@ -125,70 +128,6 @@ respond_json (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
   soup_server_message_set_status (msg, status, NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
-}
-
-/* ---- the sample on the wire ------------------------------------------- */
-
-/* The current sample with the source's state now: a stop between ticks
- * must show as "stopped" at once. */
-static void
-refresh_current (HeartServer       *self,
-                 const HeartSample *sample)
-{
-  HeartSample copy = *sample;
-  GString *json = g_string_sized_new (256);
-
-  copy.running = heart_source_get_running (self->source);
-  heart_sample_append_json (&copy, HEART_SAMPLE_JSON_WIRE, json);
-  g_clear_pointer (&self->current_json, g_bytes_unref);
-  self->current_json = g_string_free_to_bytes (json);
-}
-
-static void
-on_sample (HeartSource    *source,
-           HeartSample    *sample,
-           HeartServer    *self)
-{
-  refresh_current (self, sample);
-  heart_backfill_pushed (self->backfill);
-  heart_fanout_push_sample (self->fanout, sample);
-}
-
-static void
-on_values (HeartSource             *source,
-           const HeartChannelValue *values,
-           guint                    n_values,
-           HeartServer             *self)
-{
-  heart_fanout_push_values (self->fanout, values, n_values);
-}
-
-static void
-on_waveform (HeartSource              *source,
-             const HeartWaveformBlock *block,
-             HeartServer              *self)
-{
-  heart_waveform_history_push (self->waveforms, block);
-  heart_fanout_push_waveform (self->fanout, block);
-}
-
-/* Another source: the waveforms of the last one are not its */
-static void
-on_source_switched (HeartSource    *source,
-                    GParamSpec     *pspec,
-                    HeartServer    *self)
-{
-  heart_waveform_history_clear (self->waveforms);
-}
-
-static void
-on_running_changed (HeartSource    *source,
-                    GParamSpec     *pspec,
-                    HeartServer    *self)
-{
-  refresh_current (self, heart_source_get_current_sample (source));
-  heart_fanout_set_state (self->fanout, heart_source_get_running (source),
-                          heart_source_get_interval_ms (source));
 }
 
 /* ---- bearer token ------------------------------------------------------ */
@@ -337,29 +276,16 @@ generate_token (void)
 
 /* ---- REST endpoints ----------------------------------------------------- */
 
-static HeartSource *
-current_source (HeartServer *self)
-{
-  return HEART_IS_SOURCE_SWITCH (self->source)
-         ? heart_source_switch_get_source (HEART_SOURCE_SWITCH (self->source)) : self->source;
-}
-
-static gboolean
-simulating (HeartServer *self)
-{
-  return self->simulator != NULL && current_source (self) == HEART_SOURCE (self->simulator);
-}
-
 /* Commands of the simulation go to the simulator only while it is what is
  * served; otherwise 409 (docs/api.md, Source) */
 static gboolean
-simulation_served (HeartServer       *self,
-                   SoupServerMessage *msg)
+simulation_served (HeartServerSubject *subject,
+                   SoupServerMessage  *msg)
 {
-  HeartSource *current = current_source (self);
+  HeartSource *current = heart_server_subject_current_source (subject);
   g_autofree char *detail = NULL;
 
-  if (simulating (self))
+  if (heart_server_subject_simulating (subject))
     return TRUE;
   detail = g_strdup_printf ("the source is a %s, not the simulation: "
                             "POST /source?kind=simulator first", heart_source_get_kind (current));
@@ -378,35 +304,38 @@ append_activity (GString        *json,
 }
 
 static void
-handle_get_source (HeartServer       *self,
-                   SoupServerMessage *msg,
-                   GHashTable        *query)
+handle_get_source (HeartServer        *self,
+                   HeartServerSubject *subject,
+                   SoupServerMessage  *msg,
+                   GHashTable         *query)
 {
   GString *json = g_string_new (NULL);
 
-  heart_server_source_append_json (json, self->source);
+  heart_server_source_append_json (json, subject->source);
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
 static void
-handle_post_source (HeartServer       *self,
-                    SoupServerMessage *msg,
-                    GHashTable        *query)
+handle_post_source (HeartServer        *self,
+                    HeartServerSubject *subject,
+                    SoupServerMessage  *msg,
+                    GHashTable         *query)
 {
   heart_server_source_post (msg, query,
-                            HEART_IS_SOURCE_SWITCH (self->source) ? HEART_SOURCE_SWITCH (self->source) : NULL,
-                            self->simulator, self->bluez_connection);
+                            HEART_IS_SOURCE_SWITCH (subject->source) ? HEART_SOURCE_SWITCH (subject->source) : NULL,
+                            subject->simulator, self->bluez_connection);
 }
 
 static void
-handle_health (HeartServer       *self,
-               SoupServerMessage *msg,
-               GHashTable        *query)
+handle_health (HeartServer        *self,
+               HeartServerSubject *subject,
+               SoupServerMessage  *msg,
+               GHashTable         *query)
 {
-  const HeartSample *sample = heart_source_get_current_sample (self->source);
-  gboolean running = heart_source_get_running (self->source);
-  guint ws = heart_fanout_count (self->fanout, HEART_CLIENT_WEBSOCKET);
-  guint sse = heart_fanout_count (self->fanout, HEART_CLIENT_SSE);
+  const HeartSample *sample = heart_source_get_current_sample (subject->source);
+  gboolean running = heart_source_get_running (subject->source);
+  guint ws = heart_fanout_count (subject->fanout, HEART_CLIENT_WEBSOCKET);
+  guint sse = heart_fanout_count (subject->fanout, HEART_CLIENT_SSE);
   GString *json = g_string_new ("{\"status\":\"healthy\"");
 
   g_string_append_printf (json,
@@ -419,72 +348,77 @@ handle_health (HeartServer       *self,
                           running ? "running" : "stopped", running ? "true" : "false",
                           ws + sse, ws, sse,
                           sample->seq,
-                          heart_source_get_interval_ms (self->source),
-                          self->simulator != NULL ? heart_simulator_get_baseline_bpm (self->simulator) : 0,
-                          heart_history_get_length (self->history),
-                          heart_history_get_capacity (self->history),
+                          heart_source_get_interval_ms (subject->source),
+                          subject->simulator != NULL ? heart_simulator_get_baseline_bpm (subject->simulator) : 0,
+                          heart_history_get_length (subject->history),
+                          heart_history_get_capacity (subject->history),
                           heart_connections_count (self->connections),
                           heart_connections_get_refused (self->connections),
                           PACKAGE_VERSION);
   heart_json_append_double (json, (g_get_monotonic_time () - self->created_us) / 1e6, 3);
   /* the simulated person's activity, null while another source is served */
   g_string_append_c (json, ',');
-  if (simulating (self))
+  if (heart_server_subject_simulating (subject))
     {
-      append_activity (json, self->simulator);
+      append_activity (json, subject->simulator);
       g_string_append (json, ",\"profile\":");
-      heart_json_append_string (json, heart_simulator_get_profile (self->simulator));
+      heart_json_append_string (json, heart_simulator_get_profile (subject->simulator));
     }
   else
     g_string_append (json, "\"activity\":null,\"sleep_stage\":null,\"profile\":null");
   g_string_append (json, ",\"source\":");
-  heart_server_source_append_json (json, self->source);
+  heart_server_source_append_json (json, subject->source);
+  g_string_append_printf (json, ",\"subject\":%u,\"subjects\":%u", subject->id, self->subjects->len);
   g_string_append_c (json, '}');
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
 static void
-handle_current (HeartServer       *self,
-                SoupServerMessage *msg,
-                GHashTable        *query)
+handle_current (HeartServer        *self,
+                HeartServerSubject *subject,
+                SoupServerMessage  *msg,
+                GHashTable         *query)
 {
-  respond (msg, SOUP_STATUS_OK, "application/json", self->current_json);
+  respond (msg, SOUP_STATUS_OK, "application/json", subject->current_json);
   /* a new answer has none yet: appending spares replace's search */
   soup_message_headers_append (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
 }
 
 static void
-respond_state (HeartServer       *self,
-               SoupServerMessage *msg,
-               const char        *status)
+respond_state (HeartServer        *self,
+               HeartServerSubject *subject,
+               SoupServerMessage  *msg,
+               const char         *status)
 {
   GString *json = g_string_new (NULL);
 
   g_string_append_printf (json, "{\"status\":\"%s\",\"state\":\"%s\"}", status,
-                          heart_source_get_running (self->source) ? "running" : "stopped");
+                          heart_source_get_running (subject->source) ? "running" : "stopped");
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
 static void
-handle_start (HeartServer       *self,
-              SoupServerMessage *msg,
-              GHashTable        *query)
+handle_start (HeartServer        *self,
+              HeartServerSubject *subject,
+              SoupServerMessage  *msg,
+              GHashTable         *query)
 {
-  gboolean was_running = heart_source_get_running (self->source);
+  gboolean was_running = heart_source_get_running (subject->source);
 
-  heart_source_set_running (self->source, TRUE);
-  respond_state (self, msg, was_running ? "already_running" : "started");
+  heart_source_set_running (subject->source, TRUE);
+  respond_state (self, subject, msg, was_running ? "already_running" : "started");
 }
 
 static void
-handle_stop (HeartServer       *self,
-             SoupServerMessage *msg,
-             GHashTable        *query)
+handle_stop (HeartServer        *self,
+             HeartServerSubject *subject,
+             SoupServerMessage  *msg,
+             GHashTable         *query)
 {
-  gboolean was_running = heart_source_get_running (self->source);
+  gboolean was_running = heart_source_get_running (subject->source);
 
-  heart_source_set_running (self->source, FALSE);
-  respond_state (self, msg, was_running ? "stopped" : "already_stopped");
+  heart_source_set_running (subject->source, FALSE);
+  respond_state (self, subject, msg, was_running ? "stopped" : "already_stopped");
 }
 
 static gboolean
@@ -516,6 +450,7 @@ typedef struct
 
 static void
 run_number_command (HeartServer         *self,
+                    HeartServerSubject  *subject,
                     SoupServerMessage   *msg,
                     GHashTable          *query,
                     const NumberCommand *command)
@@ -526,10 +461,10 @@ run_number_command (HeartServer         *self,
   GString *json;
 
   heart_validation_double (validation, command->parameter, TRUE, command->min, command->max, &value);
-  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
+  if (respond_invalid (msg, validation) || !simulation_served (subject, msg))
     return;
 
-  if (!command->set (self->simulator, value, &error))
+  if (!command->set (subject->simulator, value, &error))
     {
       heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
       return;
@@ -543,21 +478,23 @@ run_number_command (HeartServer         *self,
 }
 
 static void
-handle_trigger_stress (HeartServer       *self,
-                       SoupServerMessage *msg,
-                       GHashTable        *query)
+handle_trigger_stress (HeartServer        *self,
+                       HeartServerSubject *subject,
+                       SoupServerMessage  *msg,
+                       GHashTable         *query)
 {
   static const NumberCommand command = {
     "stress_level", 0.0, 1.0, heart_simulator_trigger_stress, "stress_triggered", 3,
   };
 
-  run_number_command (self, msg, query, &command);
+  run_number_command (self, subject, msg, query, &command);
 }
 
 static void
-handle_set_baseline (HeartServer       *self,
-                     SoupServerMessage *msg,
-                     GHashTable        *query)
+handle_set_baseline (HeartServer        *self,
+                     HeartServerSubject *subject,
+                     SoupServerMessage  *msg,
+                     GHashTable         *query)
 {
   g_autoptr(HeartValidation) validation = heart_validation_new (query);
   g_autoptr(GError) error = NULL;
@@ -565,10 +502,10 @@ handle_set_baseline (HeartServer       *self,
   GString *json;
 
   heart_validation_int (validation, "baseline_bpm", TRUE, HEART_BASELINE_MIN, HEART_BASELINE_MAX, &bpm);
-  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
+  if (respond_invalid (msg, validation) || !simulation_served (subject, msg))
     return;
 
-  if (!heart_simulator_set_baseline (self->simulator, (int) bpm, &error))
+  if (!heart_simulator_set_baseline (subject->simulator, (int) bpm, &error))
     {
       heart_respond_detail (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, error->message);
       return;
@@ -583,30 +520,32 @@ handle_set_baseline (HeartServer       *self,
  * person lives with, as the window's slider sets it (docs/api.md); an event
  * rises above it and falls back to it */
 static void
-handle_set_stress_level (HeartServer       *self,
-                         SoupServerMessage *msg,
-                         GHashTable        *query)
+handle_set_stress_level (HeartServer        *self,
+                         HeartServerSubject *subject,
+                         SoupServerMessage  *msg,
+                         GHashTable         *query)
 {
   static const NumberCommand command = {
     "stress_level", 0.0, 1.0, heart_simulator_set_stress_level, "stress_level_set", 3,
   };
 
-  run_number_command (self, msg, query, &command);
+  run_number_command (self, subject, msg, query, &command);
 }
 
 /* POST /simulation/random-events?events_per_hour=144: the rate of random
  * stress events, 0 none; the window's switch is the rate or 0 (docs/api.md) */
 static void
-handle_set_random_events (HeartServer       *self,
-                          SoupServerMessage *msg,
-                          GHashTable        *query)
+handle_set_random_events (HeartServer        *self,
+                          HeartServerSubject *subject,
+                          SoupServerMessage  *msg,
+                          GHashTable         *query)
 {
   static const NumberCommand command = {
     "events_per_hour", 0.0, HEART_EVENTS_PER_HOUR_MAX, heart_simulator_set_random_events_per_hour,
     "random_events_set", 1,
   };
 
-  run_number_command (self, msg, query, &command);
+  run_number_command (self, subject, msg, query, &command);
 }
 
 /* GET and POST /simulation/profile: who the person is (docs/model.md,
@@ -631,41 +570,44 @@ respond_profile (SoupServerMessage *msg,
 }
 
 static void
-handle_get_profile (HeartServer       *self,
-                    SoupServerMessage *msg,
-                    GHashTable        *query)
+handle_get_profile (HeartServer        *self,
+                    HeartServerSubject *subject,
+                    SoupServerMessage  *msg,
+                    GHashTable         *query)
 {
-  if (simulation_served (self, msg))
-    respond_profile (msg, self->simulator, NULL);
+  if (simulation_served (subject, msg))
+    respond_profile (msg, subject->simulator, NULL);
 }
 
 static void
-handle_set_profile (HeartServer       *self,
-                    SoupServerMessage *msg,
-                    GHashTable        *query)
+handle_set_profile (HeartServer        *self,
+                    HeartServerSubject *subject,
+                    SoupServerMessage  *msg,
+                    GHashTable         *query)
 {
   g_autoptr(HeartValidation) validation = heart_validation_new (query);
   const char *name = NULL;
 
   heart_validation_choice (validation, "name", TRUE, heart_profile_names (), &name);
-  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
+  if (respond_invalid (msg, validation) || !simulation_served (subject, msg))
     return;
-  heart_simulator_set_profile (self->simulator, name, NULL);
-  respond_profile (msg, self->simulator, "profile_set");
+  heart_simulator_set_profile (subject->simulator, name, NULL);
+  respond_profile (msg, subject->simulator, "profile_set");
 }
 
 /* GET /simulation/activity: what the person does now, and the sleep stage */
 static void
-handle_get_activity (HeartServer       *self,
-                     SoupServerMessage *msg,
-                     GHashTable        *query)
+handle_get_activity (HeartServer        *self,
+                     HeartServerSubject *subject,
+                     SoupServerMessage  *msg,
+                     GHashTable         *query)
 {
   GString *json;
 
-  if (!simulation_served (self, msg))
+  if (!simulation_served (subject, msg))
     return;
   json = g_string_new ("{");
-  append_activity (json, self->simulator);
+  append_activity (json, subject->simulator);
   g_string_append_c (json, '}');
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
@@ -673,9 +615,10 @@ handle_get_activity (HeartServer       *self,
 /* POST /simulation/activity?type=…: what the person does from now on
  * (docs/api.md, docs/model.md "Activity") */
 static void
-handle_set_activity (HeartServer       *self,
-                     SoupServerMessage *msg,
-                     GHashTable        *query)
+handle_set_activity (HeartServer        *self,
+                     HeartServerSubject *subject,
+                     SoupServerMessage  *msg,
+                     GHashTable         *query)
 {
   static const char * const activities[] = { "walking", "running", "cycling", "sitting", "rest", "sleep", NULL };
   g_autoptr(HeartValidation) validation = heart_validation_new (query);
@@ -683,23 +626,24 @@ handle_set_activity (HeartServer       *self,
   GString *json;
 
   heart_validation_choice (validation, "type", TRUE, activities, &type);
-  if (respond_invalid (msg, validation) || !simulation_served (self, msg))
+  if (respond_invalid (msg, validation) || !simulation_served (subject, msg))
     return;
 
-  heart_simulator_set_activity (self->simulator, type, NULL);
+  heart_simulator_set_activity (subject->simulator, type, NULL);
   json = g_string_new ("{\"status\":\"activity_set\",");
-  append_activity (json, self->simulator);
+  append_activity (json, subject->simulator);
   g_string_append_c (json, '}');
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
 static void
-handle_history (HeartServer       *self,
-                SoupServerMessage *msg,
-                GHashTable        *query)
+handle_history (HeartServer        *self,
+                HeartServerSubject *subject,
+                SoupServerMessage  *msg,
+                GHashTable         *query)
 {
   g_autoptr(HeartValidation) validation = heart_validation_new (query);
-  guint capacity = heart_history_get_capacity (self->history);
+  guint capacity = heart_history_get_capacity (subject->history);
   gint64 since = 0;
   gint64 limit = MIN (HEART_HISTORY_DEFAULT_LIMIT, capacity);
 
@@ -719,27 +663,29 @@ handle_history (HeartServer       *self,
     return;
   if (channel != 0)
     {
-      heart_person_respond_history (msg, self->channel_history, (HeartChannelId) g_bit_nth_lsf (channel, -1),
+      heart_person_respond_history (msg, subject->channel_history, (HeartChannelId) g_bit_nth_lsf (channel, -1),
                                     (guint64) since, (guint) limit);
       return;
     }
 
   /* up to 2.4 MB of JSON: written in slices (heart-server-history.c) */
-  heart_backfill_add_history (self->backfill, msg, (guint64) since, (guint) limit);
+  heart_backfill_add_history (subject->backfill, msg, (guint64) since, (guint) limit);
 }
 
 static void
-handle_day (HeartServer       *self,
-            SoupServerMessage *msg,
-            GHashTable        *query)
+handle_day (HeartServer        *self,
+            HeartServerSubject *subject,
+            SoupServerMessage  *msg,
+            GHashTable         *query)
 {
-  heart_server_day_respond (msg, query, self->day_log);
+  heart_server_day_respond (msg, query, subject->day_log);
 }
 
 static void
-handle_stream (HeartServer       *self,
-               SoupServerMessage *msg,
-               GHashTable        *query)
+handle_stream (HeartServer        *self,
+               HeartServerSubject *subject,
+               SoupServerMessage  *msg,
+               GHashTable         *query)
 {
   g_autoptr(HeartValidation) validation = heart_validation_new (query);
   HeartChannelMask types = 0;
@@ -755,13 +701,14 @@ handle_stream (HeartServer       *self,
                                              "text/event-stream", NULL);
       return;
     }
-  heart_fanout_add_sse (self->fanout, msg, types);
+  heart_fanout_add_sse (subject->fanout, msg, types);
 }
 
 static void
-handle_websocket_without_upgrade (HeartServer       *self,
-                                  SoupServerMessage *msg,
-                                  GHashTable        *query)
+handle_websocket_without_upgrade (HeartServer        *self,
+                                  HeartServerSubject *subject,
+                                  SoupServerMessage  *msg,
+                                  GHashTable         *query)
 {
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Upgrade", "websocket");
   heart_respond_detail (msg, 426, "WebSocket upgrade expected");
@@ -841,78 +788,119 @@ respond_resource_or_404 (SoupServerMessage *msg,
 /* The simulation's waveform settings while it is served, or NULL */
 static const HeartWaveformSettings *
 waveform_settings (HeartServer           *self,
+                   HeartServerSubject    *subject,
                    HeartWaveformSettings *settings)
 {
-  if (!simulating (self))
+  if (!heart_server_subject_simulating (subject))
     return NULL;
-  heart_simulator_get_waveform_settings (self->simulator, settings);
+  heart_simulator_get_waveform_settings (subject->simulator, settings);
   return settings;
 }
 
 static void
-handle_channels (HeartServer       *self,
-                 SoupServerMessage *msg,
-                 GHashTable        *query)
+handle_channels (HeartServer        *self,
+                 HeartServerSubject *subject,
+                 SoupServerMessage  *msg,
+                 GHashTable         *query)
 {
   HeartWaveformSettings settings;
 
-  heart_person_respond_channels (msg, waveform_settings (self, &settings));
+  heart_person_respond_channels (msg, waveform_settings (self, subject, &settings));
 }
 
 static void
-handle_waveform (HeartServer       *self,
-                 SoupServerMessage *msg,
-                 GHashTable        *query)
+handle_waveform (HeartServer        *self,
+                 HeartServerSubject *subject,
+                 SoupServerMessage  *msg,
+                 GHashTable         *query)
 {
   HeartWaveformSettings settings;
 
-  heart_server_waveform_respond (msg, query, self->waveforms, waveform_settings (self, &settings));
+  heart_server_waveform_respond (msg, query, subject->waveforms, waveform_settings (self, subject, &settings));
 }
 
 /* GET and POST /simulation/waveform: how the ECG and PPG are made
  * (docs/api.md, docs/waveforms.md) */
 static void
-handle_get_waveform_settings (HeartServer       *self,
-                              SoupServerMessage *msg,
-                              GHashTable        *query)
+handle_get_waveform_settings (HeartServer        *self,
+                              HeartServerSubject *subject,
+                              SoupServerMessage  *msg,
+                              GHashTable         *query)
 {
-  if (simulation_served (self, msg))
-    heart_server_waveform_get_settings (msg, self->simulator);
+  if (simulation_served (subject, msg))
+    heart_server_waveform_get_settings (msg, subject->simulator);
 }
 
 static void
-handle_set_waveform_settings (HeartServer       *self,
-                              SoupServerMessage *msg,
-                              GHashTable        *query)
+handle_set_waveform_settings (HeartServer        *self,
+                              HeartServerSubject *subject,
+                              SoupServerMessage  *msg,
+                              GHashTable         *query)
 {
-  if (simulation_served (self, msg))
-    heart_server_waveform_set_settings (msg, query, self->simulator);
+  if (simulation_served (subject, msg))
+    heart_server_waveform_set_settings (msg, query, subject->simulator);
 }
 
 static void
-handle_get_scenario (HeartServer       *self,
-                     SoupServerMessage *msg,
-                     GHashTable        *query)
+handle_get_scenario (HeartServer        *self,
+                     HeartServerSubject *subject,
+                     SoupServerMessage  *msg,
+                     GHashTable         *query)
 {
-  heart_person_get_scenario (msg, self->simulator);
+  heart_person_get_scenario (msg, subject->simulator);
 }
 
 static void
-handle_post_scenario (HeartServer       *self,
-                      SoupServerMessage *msg,
-                      GHashTable        *query)
+handle_post_scenario (HeartServer        *self,
+                      HeartServerSubject *subject,
+                      SoupServerMessage  *msg,
+                      GHashTable         *query)
 {
-  if (simulation_served (self, msg))
-    heart_person_post_scenario (msg, query, self->simulator);
+  if (simulation_served (subject, msg))
+    heart_person_post_scenario (msg, query, subject->simulator);
 }
 
 static void
-handle_delete_scenario (HeartServer       *self,
-                        SoupServerMessage *msg,
-                        GHashTable        *query)
+handle_delete_scenario (HeartServer        *self,
+                        HeartServerSubject *subject,
+                        SoupServerMessage  *msg,
+                        GHashTable         *query)
 {
-  if (simulation_served (self, msg))
-    heart_person_delete_scenario (msg, self->simulator);
+  if (simulation_served (subject, msg))
+    heart_person_delete_scenario (msg, subject->simulator);
+}
+
+/* GET /subjects: every person served, with what they do now */
+static void
+handle_subjects (HeartServer        *self,
+                 HeartServerSubject *subject,
+                 SoupServerMessage  *msg,
+                 GHashTable         *query)
+{
+  GString *json = g_string_new (NULL);
+
+  g_string_append_printf (json, "{\"count\":%u,\"subjects\":[", self->subjects->len);
+  for (guint i = 0; i < self->subjects->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (json, ',');
+      heart_server_subject_append_json (g_ptr_array_index (self->subjects, i), json);
+    }
+  g_string_append (json, "]}");
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
+/* GET /subjects/{id}: one of them */
+static void
+handle_subject (HeartServer        *self,
+                HeartServerSubject *subject,
+                SoupServerMessage  *msg,
+                GHashTable         *query)
+{
+  GString *json = g_string_new (NULL);
+
+  heart_server_subject_append_json (subject, json);
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
 static const Route routes[] = {
@@ -935,6 +923,7 @@ static const Route routes[] = {
   { TYPED_WEBSOCKET_PATH, handle_websocket_without_upgrade, NULL },
   { "/api/channels", handle_channels, NULL },
   { "/source", handle_get_source, handle_post_source },
+  { SUBJECTS_PATH, handle_subjects, NULL },
   { SCENARIO_PATH, handle_get_scenario, handle_post_scenario, NULL, handle_delete_scenario },
   { "/openapi.json", NULL, NULL, "openapi.json" },
   { "/docs", NULL, NULL, "docs.html" },
@@ -979,6 +968,119 @@ respond_preflight (SoupServerMessage *msg,
   soup_message_headers_replace (headers, "Access-Control-Max-Age", "600");
 }
 
+/* "/subjects/{id}/rest": @id's subject (NULL when there is none) and the
+ * route path "/rest" ("" for the subject itself). FALSE when @path is not
+ * under /subjects/{id}. */
+static gboolean
+split_subject_path (HeartServer         *self,
+                    const char          *path,
+                    HeartServerSubject **subject,
+                    const char         **rest)
+{
+  const char *digits = path + strlen (SUBJECTS_PATH "/");
+  const char *end = digits;
+  guint64 id = 0;
+
+  if (!g_str_has_prefix (path, SUBJECTS_PATH "/"))
+    return FALSE;
+  while (g_ascii_isdigit (*end))
+    end++;
+  *subject = NULL;
+  *rest = end;
+  if (end > digits && end - digits <= 10 && (*end == '\0' || *end == '/'))
+    {
+      g_autofree char *number = g_strndup (digits, end - digits);
+
+      if (g_ascii_string_to_unsigned (number, 10, 0, G_MAXUINT, &id, NULL))
+        *subject = g_hash_table_lookup (self->subjects_by_id, GUINT_TO_POINTER ((guint) id));
+    }
+  if (g_str_equal (*rest, "/"))
+    *rest = "";
+  return TRUE;
+}
+
+static HeartServerSubject *
+first_subject (HeartServer *self)
+{
+  return g_ptr_array_index (self->subjects, 0);
+}
+
+static const Route subject_route = { "", handle_subject, NULL };
+
+/* The route of @path and the subject it is about: the first subject for
+ * the single-person paths. NULL when there is no such route or subject;
+ * the files of the site are not served under a subject. */
+static const Route *
+resolve (HeartServer         *self,
+         const char          *path,
+         HeartServerSubject **subject,
+         const char         **route_path)
+{
+  const Route *route;
+
+  *subject = first_subject (self);
+  *route_path = path;
+  if (!split_subject_path (self, path, subject, route_path))
+    return find_route (path);
+  if (*subject == NULL)
+    return NULL;
+  if (**route_path == '\0')
+    return &subject_route;
+  route = find_route (*route_path);
+  if (route == NULL || route->resource != NULL || g_str_equal (route->path, SUBJECTS_PATH))
+    return NULL;
+  return route;
+}
+
+static void
+respond_web_file (SoupServerMessage *msg,
+                  const char        *path)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (method == SOUP_METHOD_OPTIONS)
+    respond_preflight (msg, NULL);
+  else if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed_methods (NULL));
+      heart_respond_detail (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method Not Allowed");
+    }
+  else
+    respond_resource_or_404 (msg, path + 1, "no-cache");
+}
+
+/* A genuine upgrade on a stream path becomes a stream of ours
+ * (heart-server-streams.c); TRUE when @msg was taken or answered */
+static gboolean
+take_websocket (HeartServer        *self,
+                HeartServerSubject *subject,
+                SoupServerMessage  *msg,
+                const char         *route_path,
+                GHashTable         *query)
+{
+  g_autoptr(HeartValidation) validation = NULL;
+  HeartChannelMask types = 0;
+
+  if ((!g_str_equal (route_path, WEBSOCKET_PATH) && !g_str_equal (route_path, TYPED_WEBSOCKET_PATH)) ||
+      soup_server_message_get_method (msg) != SOUP_METHOD_GET ||
+      !soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, NULL))
+    return FALSE;
+
+  /* a typed stream's channels are checked before the upgrade */
+  validation = heart_validation_new (query);
+  if (g_str_equal (route_path, TYPED_WEBSOCKET_PATH))
+    {
+      heart_validation_channels (validation, "types", FALSE, FALSE, &types);
+      if (types == 0 && heart_validation_ok (validation))
+        heart_validation_add_error (validation, "query", "types",
+                                    "Value error, name the channels (GET /api/channels lists them)", NULL);
+      if (respond_invalid (msg, validation))
+        return TRUE;
+    }
+  heart_fanout_add_websocket (subject->fanout, msg, types);
+  return TRUE;
+}
+
 static void
 server_callback (SoupServer        *server,
                  SoupServerMessage *msg,
@@ -988,20 +1090,14 @@ server_callback (SoupServer        *server,
 {
   HeartServer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
-  const Route *route = find_route (path);
+  HeartServerSubject *subject = NULL;
+  const char *route_path = NULL;
+  const Route *route = resolve (self, path, &subject, &route_path);
   RouteFunc func = NULL;
 
   if (route == NULL && g_str_has_prefix (path, "/web/"))
     {
-      if (method == SOUP_METHOD_OPTIONS)
-        respond_preflight (msg, NULL);
-      else if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
-        {
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed_methods (NULL));
-          heart_respond_detail (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method Not Allowed");
-        }
-      else
-        respond_resource_or_404 (msg, path + 1, "no-cache");
+      respond_web_file (msg, path);
       return;
     }
 
@@ -1025,6 +1121,9 @@ server_callback (SoupServer        *server,
       respond_resource_or_404 (msg, route->resource, "no-cache");
       return;
     }
+
+  if (take_websocket (self, subject, msg, route_path, query))
+    return;
 
   if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
     func = route->get;
@@ -1051,54 +1150,23 @@ server_callback (SoupServer        *server,
       return;
     }
 
-  func (self, msg, query);
-}
-
-/* A genuine upgrade becomes a stream of ours (heart-server-streams.c);
- * anything else is answered like any other route. */
-static void
-websocket_http_callback (SoupServer        *server,
-                         SoupServerMessage *msg,
-                         const char        *path,
-                         GHashTable        *query,
-                         gpointer           user_data)
-{
-  HeartChannelMask types = 0;
-
-  if ((g_str_equal (path, WEBSOCKET_PATH) || g_str_equal (path, TYPED_WEBSOCKET_PATH)) &&
-      soup_server_message_get_method (msg) == SOUP_METHOD_GET &&
-      soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, NULL))
-    {
-      g_autoptr(HeartValidation) validation = heart_validation_new (query);
-
-      HeartServer *self = user_data;
-
-      /* a typed stream's channels are checked before the upgrade */
-      if (g_str_equal (path, TYPED_WEBSOCKET_PATH))
-        {
-          heart_validation_channels (validation, "types", FALSE, FALSE, &types);
-          if (types == 0 && heart_validation_ok (validation))
-            heart_validation_add_error (validation, "query", "types",
-                                        "Value error, name the channels (GET /api/channels lists them)", NULL);
-          if (respond_invalid (msg, validation))
-            return;
-        }
-      heart_fanout_add_websocket (self->fanout, msg, types);
-      return;
-    }
-  server_callback (server, msg, path, query, user_data);
+  func (self, subject, msg, query);
 }
 
 /* A body is refused before libsoup reads it: libsoup would read (and by
  * default keep) all of it before sending our answer, and takes a
  * Content-Length of -1 as "read until the end". TRUE when refused. */
 static gboolean
-refuse_body (SoupServerMessage  *msg,
+refuse_body (HeartServer        *self,
+             SoupServerMessage  *msg,
              SoupMessageHeaders *headers)
 {
   const char *length = soup_message_headers_get_one (headers, "Content-Length");
+  HeartServerSubject *subject = NULL;
+  const char *route_path = NULL;
   /* a scenario file is the one body an endpoint takes */
-  guint64 max = g_str_equal (g_uri_get_path (soup_server_message_get_uri (msg)), SCENARIO_PATH)
+  guint64 max = resolve (self, g_uri_get_path (soup_server_message_get_uri (msg)), &subject, &route_path) != NULL
+                && g_str_equal (route_path, SCENARIO_PATH)
               ? HEART_SERVER_MAX_SCENARIO_BODY : HEART_SERVER_MAX_BODY;
   guint64 bytes = 0;
 
@@ -1140,7 +1208,7 @@ early_callback (SoupServer        *server,
   gsize header_bytes = 0;
   guint header_count = 0;
 
-  if (refuse_body (msg, headers))
+  if (refuse_body (self, msg, headers))
     return;
   if (strlen (g_uri_get_path (uri)) + (uri_query ? strlen (uri_query) : 0) > HEART_SERVER_MAX_URI)
     {
@@ -1300,7 +1368,8 @@ heart_server_stop (HeartServer *self)
 {
   g_return_if_fail (HEART_IS_SERVER (self));
 
-  heart_fanout_close_all (self->fanout);
+  for (guint i = 0; i < self->subjects->len; i++)
+    heart_fanout_close_all (((HeartServerSubject *) g_ptr_array_index (self->subjects, i))->fanout);
   if (!self->listening)
     return;
 
@@ -1312,6 +1381,16 @@ heart_server_stop (HeartServer *self)
   self->bound_port = 0;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTENING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+}
+
+static guint
+count_closing (HeartServer *self)
+{
+  guint closing = 0;
+
+  for (guint i = 0; i < self->subjects->len; i++)
+    closing += heart_fanout_count_closing (((HeartServerSubject *) g_ptr_array_index (self->subjects, i))->fanout);
+  return closing;
 }
 
 static gboolean
@@ -1333,13 +1412,12 @@ heart_server_wait_closed (HeartServer *self,
   /* wakes the loop so the deadline is seen even when nothing happens */
   g_source_set_callback (tick, keep_waking, NULL, NULL);
   g_source_attach (tick, context);
-  while (heart_fanout_count_closing (self->fanout) > 0 &&
-         g_get_monotonic_time () < deadline)
+  while (count_closing (self) > 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (context, TRUE);
   g_source_destroy (tick);
   g_source_unref (tick);
   g_main_context_unref (context);
-  return heart_fanout_count_closing (self->fanout) == 0;
+  return count_closing (self) == 0;
 }
 
 /* ---- public accessors ---------------------------------------------------- */
@@ -1416,18 +1494,30 @@ heart_server_set_token (HeartServer *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN]);
 }
 
+/* of every subject */
+static guint
+count_clients (HeartServer     *self,
+               HeartClientKind  kind)
+{
+  guint clients = 0;
+
+  for (guint i = 0; i < self->subjects->len; i++)
+    clients += heart_fanout_count (((HeartServerSubject *) g_ptr_array_index (self->subjects, i))->fanout, kind);
+  return clients;
+}
+
 guint
 heart_server_get_websocket_clients (HeartServer *self)
 {
   g_return_val_if_fail (HEART_IS_SERVER (self), 0);
-  return heart_fanout_count (self->fanout, HEART_CLIENT_WEBSOCKET);
+  return count_clients (self, HEART_CLIENT_WEBSOCKET);
 }
 
 guint
 heart_server_get_sse_clients (HeartServer *self)
 {
   g_return_val_if_fail (HEART_IS_SERVER (self), 0);
-  return heart_fanout_count (self->fanout, HEART_CLIENT_SSE);
+  return count_clients (self, HEART_CLIENT_SSE);
 }
 
 
@@ -1503,7 +1593,8 @@ void
 heart_server_set_sse_interval_ms (HeartServer *self,
                                   guint        interval_ms)
 {
-  heart_fanout_set_sse_interval (self->fanout, interval_ms);
+  for (guint i = 0; i < self->subjects->len; i++)
+    heart_fanout_set_sse_interval (((HeartServerSubject *) g_ptr_array_index (self->subjects, i))->fanout, interval_ms);
 }
 
 void
@@ -1511,15 +1602,22 @@ heart_server_set_ping_interval_s (HeartServer *self,
                                   guint        interval_s,
                                   guint        pong_timeout_ms)
 {
-  heart_fanout_set_ping_interval (self->fanout, interval_s, pong_timeout_ms);
+  for (guint i = 0; i < self->subjects->len; i++)
+    heart_fanout_set_ping_interval (((HeartServerSubject *) g_ptr_array_index (self->subjects, i))->fanout,
+                                    interval_s, pong_timeout_ms);
 }
 
 void
 heart_server_set_stall_timeout_ms (HeartServer *self,
                                    guint        timeout_ms)
 {
-  heart_fanout_set_stall_timeout (self->fanout, timeout_ms);
-  heart_backfill_set_stall_timeout (self->backfill, timeout_ms);
+  for (guint i = 0; i < self->subjects->len; i++)
+    {
+      HeartServerSubject *subject = g_ptr_array_index (self->subjects, i);
+
+      heart_fanout_set_stall_timeout (subject->fanout, timeout_ms);
+      heart_backfill_set_stall_timeout (subject->backfill, timeout_ms);
+    }
 }
 
 void
@@ -1564,6 +1662,39 @@ on_clients_changed (gpointer user_data)
 }
 
 static void
+add_subject (HeartServer        *self,
+             HeartServerSubject *subject)
+{
+  g_ptr_array_add (self->subjects, subject);
+  g_hash_table_insert (self->subjects_by_id, GUINT_TO_POINTER (subject->id), subject);
+}
+
+/* The first subject is the source given (the cohort's first, when there is
+ * a cohort); the others have histories of their own, shorter ones, and
+ * share the server's loop rather than starting fan-out threads
+ * (docs/scale.md, "Subjects") */
+static void
+add_subjects (HeartServer *self)
+{
+  HeartSubject *first = self->cohort != NULL ? heart_cohort_get_subject (self->cohort, 0) : NULL;
+
+  add_subject (self, heart_server_subject_new (first != NULL ? heart_subject_get_id (first) : 0, first,
+                                               self->simulator, self->source, self->history, 0, self->day_log,
+                                               self->connections, self->fanout_threads,
+                                               on_clients_changed, self));
+  for (guint i = 1; self->cohort != NULL && i < heart_cohort_get_n_subjects (self->cohort); i++)
+    {
+      HeartSubject *subject = heart_cohort_get_subject (self->cohort, i);
+
+      add_subject (self, heart_server_subject_new (heart_subject_get_id (subject), subject,
+                                                   heart_subject_get_simulator (subject),
+                                                   heart_subject_get_source (subject),
+                                                   NULL, HEART_SERVER_SUBJECT_HISTORY, NULL,
+                                                   self->connections, 0, on_clients_changed, self));
+    }
+}
+
+static void
 heart_server_constructed (GObject *object)
 {
   HeartServer *self = HEART_SERVER (object);
@@ -1574,40 +1705,18 @@ heart_server_constructed (GObject *object)
   if (self->source == NULL && self->simulator != NULL)
     self->source = g_object_ref (HEART_SOURCE (self->simulator));
   g_assert (self->source != NULL && self->history != NULL);
-  refresh_current (self, heart_source_get_current_sample (self->source));
-
-  self->channel_history = heart_channel_history_new (HEART_CHANNEL_HISTORY_DEFAULT_CAPACITY);
-  self->waveforms = heart_waveform_history_new (HEART_WAVEFORM_HISTORY_SECONDS);
-  heart_channel_history_follow (self->channel_history, G_OBJECT (self->source));
-  /* without one given, a log of its own, of what it serves */
-  if (self->day_log == NULL)
-    {
-      self->day_log = heart_day_log_new (NULL);
-      heart_day_log_follow (self->day_log, G_OBJECT (self->source));
-    }
-  g_signal_connect_object (self->source, "sample", G_CALLBACK (on_sample), self, 0);
-  g_signal_connect_object (self->source, "values", G_CALLBACK (on_values), self, 0);
-  g_signal_connect_object (self->source, "waveform", G_CALLBACK (on_waveform), self, 0);
-  if (HEART_IS_SOURCE_SWITCH (self->source))
-    g_signal_connect_object (self->source, "notify::source", G_CALLBACK (on_source_switched), self, 0);
-  g_signal_connect_object (self->source, "notify::running", G_CALLBACK (on_running_changed), self, 0);
-  g_signal_connect_object (self->source, "notify::interval-ms", G_CALLBACK (on_running_changed), self, 0);
 
   /* no Server header: one header fewer on every answer; /health has the version */
   self->soup = soup_server_new (NULL, NULL);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (on_request_started), self, 0);
   self->connections = heart_connections_new (self->soup);
-  self->backfill = heart_backfill_new (self->history);
-  self->fanout = heart_fanout_new (self->history, self->connections, self->fanout_threads,
-                                   on_clients_changed, self);
-  heart_fanout_set_state (self->fanout, heart_source_get_running (self->source),
-                          heart_source_get_interval_ms (self->source));
+  add_subjects (self);
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
   soup_server_add_early_handler (self->soup, WEBSOCKET_PATH, early_callback, self, NULL);
   soup_server_add_early_handler (self->soup, TYPED_WEBSOCKET_PATH, early_callback, self, NULL);
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
-  soup_server_add_handler (self->soup, WEBSOCKET_PATH, websocket_http_callback, self, NULL);
-  soup_server_add_handler (self->soup, TYPED_WEBSOCKET_PATH, websocket_http_callback, self, NULL);
+  soup_server_add_handler (self->soup, WEBSOCKET_PATH, server_callback, self, NULL);
+  soup_server_add_handler (self->soup, TYPED_WEBSOCKET_PATH, server_callback, self, NULL);
 }
 
 static void
@@ -1618,22 +1727,19 @@ heart_server_dispose (GObject *object)
   if (self->soup != NULL)
     {
       heart_server_stop (self);
-      /* before the connections, which count its streams */
-      g_clear_pointer (&self->fanout, heart_fanout_free);
-      g_clear_pointer (&self->backfill, heart_backfill_free);
+      /* before the connections, which count their streams */
+      g_ptr_array_set_size (self->subjects, 0);
+      g_hash_table_remove_all (self->subjects_by_id);
       g_signal_handlers_disconnect_by_data (self->soup, self);
       g_clear_pointer (&self->connections, heart_connections_free);
       g_clear_object (&self->soup);
     }
-  if (self->source != NULL)
-    g_signal_handlers_disconnect_by_data (self->source, self);
   g_clear_object (&self->source);
+  g_clear_object (&self->cohort);
   g_clear_object (&self->simulator);
   g_clear_object (&self->history);
   g_clear_object (&self->bluez_connection);
-  g_clear_object (&self->channel_history);
   g_clear_object (&self->day_log);
-  g_clear_pointer (&self->waveforms, heart_waveform_history_free);
 
   G_OBJECT_CLASS (heart_server_parent_class)->dispose (object);
 }
@@ -1643,7 +1749,8 @@ heart_server_finalize (GObject *object)
 {
   HeartServer *self = HEART_SERVER (object);
 
-  g_clear_pointer (&self->current_json, g_bytes_unref);
+  g_ptr_array_unref (self->subjects);
+  g_hash_table_unref (self->subjects_by_id);
   g_free (self->bind_address);
   g_free (self->token);
   g_strfreev (self->allowed_origins);
@@ -1672,7 +1779,10 @@ heart_server_get_property (GObject    *object,
       g_value_set_object (value, self->history);
       break;
     case PROP_DAY_LOG:
-      g_value_set_object (value, self->day_log);
+      g_value_set_object (value, self->subjects->len > 0 ? first_subject (self)->day_log : self->day_log);
+      break;
+    case PROP_COHORT:
+      g_value_set_object (value, self->cohort);
       break;
     case PROP_FANOUT_THREADS:
       g_value_set_uint (value, self->fanout_threads);
@@ -1755,6 +1865,9 @@ heart_server_set_property (GObject      *object,
     case PROP_DAY_LOG:
       self->day_log = g_value_dup_object (value);
       break;
+    case PROP_COHORT:
+      self->cohort = g_value_dup_object (value);
+      break;
     case PROP_FANOUT_THREADS:
       self->fanout_threads = g_value_get_uint (value);
       break;
@@ -1814,6 +1927,11 @@ heart_server_class_init (HeartServerClass *klass)
   properties[PROP_DAY_LOG] =
     g_param_spec_object ("day-log", NULL, NULL, HEART_TYPE_DAY_LOG,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* the people served besides the first: its first subject is the one
+   * the other properties give, the rest are served under /subjects/{id}/ */
+  properties[PROP_COHORT] =
+    g_param_spec_object ("cohort", NULL, NULL, HEART_TYPE_COHORT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PORT] =
     g_param_spec_uint ("port", NULL, NULL, 0, 65535, HEART_SERVER_DEFAULT_PORT,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -1860,4 +1978,6 @@ heart_server_init (HeartServer *self)
   self->bind_address = g_strdup (HEART_SERVER_DEFAULT_BIND);
   self->bind_is_loopback = address_is_loopback (self->bind_address);
   self->created_us = g_get_monotonic_time ();
+  self->subjects = g_ptr_array_new_with_free_func ((GDestroyNotify) heart_server_subject_free);
+  self->subjects_by_id = g_hash_table_new (NULL, NULL);
 }
