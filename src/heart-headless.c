@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "heart-headless.h"
+#include "heart-cohort.h"
 #include "heart-day-log.h"
 #include "heart-history.h"
 #include "heart-duration.h"
@@ -64,6 +65,8 @@ typedef struct
   char     *on_error;
   char     *columns;
   char     *sensor;
+  int       subjects;
+  int       subject_offset;
 } HeadlessOptions;
 
 /* What --replay and its options settled on */
@@ -162,6 +165,10 @@ options_context_new (HeadlessOptions *options)
       "Columns of a --replay CSV, by name or number: time=…,bpm=…,rr_ms=…[,time_unit=s|ms|us|ns|iso]", "SPEC" },
     { "sensor", 0, 0, G_OPTION_ARG_STRING, &options->sensor,
       "Serve a Bluetooth LE heart-rate strap paired through BlueZ, by address or the first one found", "ADDRESS|any" },
+    { "subjects", 0, 0, G_OPTION_ARG_INT, &options->subjects,
+      "Simulate N people, served under /subjects/ID/ (default 1: the paths without it serve the first)", "N" },
+    { "subject-offset", 0, 0, G_OPTION_ARG_INT, &options->subject_offset,
+      "Number the subjects from K, so that instances with disjoint ranges feed one broker (default 0)", "K" },
     { "fanout-threads", 0, 0, G_OPTION_ARG_INT, &options->fanout_threads,
       "Threads that share the streaming clients, 0–16 (0: the server's own loop; default 2, or 0 on one core)", "N" },
     { NULL }
@@ -242,6 +249,17 @@ parse_options (HeadlessOptions     *options,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--fanout-threads must be 0–%d",
                    HEART_SERVER_MAX_FANOUT_THREADS);
+      return FALSE;
+    }
+  if (options->subjects < 1 || options->subjects > HEART_SUBJECTS_MAX)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--subjects must be 1–%d", HEART_SUBJECTS_MAX);
+      return FALSE;
+    }
+  if (options->subject_offset < 0 || (guint) options->subject_offset > G_MAXUINT32 - HEART_SUBJECTS_MAX)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--subject-offset must be 0–%u",
+                   G_MAXUINT32 - HEART_SUBJECTS_MAX);
       return FALSE;
     }
   if (options->seed != NULL &&
@@ -415,13 +433,56 @@ on_sensor_problem (HeartSensor  *sensor,
     g_printerr ("heartsim: more malformed notifications were skipped; they are not shown\n");
 }
 
+/* The people of --subjects: the first is @simulator behind @source, which
+ * the single-person paths serve; the others simulators of their own, all
+ * channels but the waveforms, which would cost a thousand people more than
+ * their beats (docs/scale.md, "Subjects") */
+static HeartCohort *
+make_cohort (GPtrArray       *specs,
+             HeartSimulator  *simulator,
+             HeartSource     *source,
+             guint            interval_ms,
+             GError         **error)
+{
+  g_autoptr(HeartCohort) cohort = heart_cohort_new ();
+
+  for (guint i = 0; i < specs->len; i++)
+    {
+      g_autoptr(HeartSubject) subject = heart_subject_new (specs->pdata[i], i == 0 ? simulator : NULL,
+                                                           i == 0 ? source : NULL, error);
+      HeartSimulator *person;
+
+      guint id = ((HeartSubjectSpec *) specs->pdata[i])->id;
+
+      if (subject == NULL)
+        {
+          g_prefix_error (error, "subject %u: ", id);
+          return NULL;
+        }
+      if (!heart_cohort_add (cohort, subject))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "subject %u is there twice", id);
+          return NULL;
+        }
+      person = heart_subject_get_simulator (subject);
+      if (i > 0 && interval_ms != 0)
+        heart_simulator_set_interval_ms (person, interval_ms, NULL);
+      if (i > 0)
+        heart_simulator_set_channels (person, HEART_CHANNEL_MASK_ALL & ~HEART_CHANNEL_MASK_WAVEFORMS);
+    }
+  return g_steal_pointer (&cohort);
+}
+
 static void
 print_banner (HeartServer    *server,
               HeartSimulator *simulator,
               HeartReplay    *replay,
               HeartSensor    *sensor,
+              HeartCohort    *cohort,
               gboolean        token_generated)
 {
+  guint n_subjects = heart_cohort_get_n_subjects (cohort);
+
   g_auto(GStrv) urls = heart_server_dup_urls (server);
 
   for (guint i = 0; urls[i] != NULL; i++)
@@ -437,6 +498,10 @@ print_banner (HeartServer    *server,
             heart_simulator_get_running (simulator) ? "running" : "stopped (POST /simulation/start)",
             heart_simulator_get_interval_ms (simulator),
             heart_simulator_get_seed (simulator));
+  if (n_subjects > 1)
+    printf ("%u subjects, ids %u–%u, under /subjects/ID/\n", n_subjects,
+            heart_subject_get_id (heart_cohort_get_subject (cohort, 0)),
+            heart_subject_get_id (heart_cohort_get_subject (cohort, n_subjects - 1)));
   if (token_generated)
     printf ("POST requests need the header: Authorization: Bearer %s\n", heart_server_get_token (server));
   /* scripts and tests read the port from this output through a pipe */
@@ -448,7 +513,8 @@ heart_headless_main (int    argc,
                      char **argv)
 {
   g_auto(HeadlessOptions) options = { .port = HEART_SERVER_DEFAULT_PORT,
-                                      .fanout_threads = default_fanout_threads () };
+                                      .fanout_threads = default_fanout_threads (),
+                                      .subjects = 1 };
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartSimulator) simulator = NULL;
   g_autoptr(HeartSourceSwitch) source = NULL;
@@ -457,6 +523,8 @@ heart_headless_main (int    argc,
   g_autoptr(HeartHistory) history = NULL;
   g_autoptr(HeartDayLog) day_log = NULL;
   g_autoptr(HeartServer) server = NULL;
+  g_autoptr(HeartCohort) cohort = NULL;
+  g_autoptr(GPtrArray) specs = NULL;
   g_autoptr(HeartRecorder) recorder = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) args = g_strdupv (argv);
@@ -482,7 +550,8 @@ heart_headless_main (int    argc,
    * killing the server */
   signal (SIGXFSZ, SIG_IGN);
 
-  simulator = heart_simulator_new (seed);
+  specs = heart_subject_specs_new ((guint) options.subjects, (guint) options.subject_offset, seed, NULL);
+  simulator = heart_simulator_new (((HeartSubjectSpec *) specs->pdata[0])->seed);
   if (options.interval_ms != 0)
     heart_simulator_set_interval_ms (simulator, (guint) options.interval_ms, NULL);
   history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
@@ -553,11 +622,19 @@ heart_headless_main (int    argc,
       g_signal_connect (recorder, "failed", G_CALLBACK (on_record_failed), NULL);
     }
 
+  cohort = make_cohort (specs, simulator, HEART_SOURCE (source), (guint) options.interval_ms, &error);
+  if (cohort == NULL)
+    {
+      g_printerr ("heartsim: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+
   server = g_object_new (HEART_TYPE_SERVER,
                          "simulator", simulator,
                          "source", source,
                          "history", history,
                          "day-log", day_log,
+                         "cohort", cohort,
                          "fanout-threads", (guint) options.fanout_threads,
                          NULL);
   heart_server_set_port (server, (guint) options.port);
@@ -591,14 +668,14 @@ heart_headless_main (int    argc,
 
   /* seed 2's clients expect data without calling start */
   if (!options.no_autostart)
-    heart_source_set_running (HEART_SOURCE (source), TRUE);
-  print_banner (server, simulator, replay, sensor, token_generated);
+    heart_cohort_set_running (cohort, TRUE);
+  print_banner (server, simulator, replay, sensor, cohort, token_generated);
 
   g_main_loop_run (loop);
   remove_signal_handlers (&run);
 
   /* every WebSocket client gets a 1001 close frame before we go */
-  heart_source_set_running (HEART_SOURCE (source), FALSE);
+  heart_cohort_set_running (cohort, FALSE);
   if (recorder != NULL && !heart_recorder_stop (recorder, &error))
     g_printerr ("heartsim: recording stopped: %s\n", error->message);
   heart_server_stop (server);

@@ -37,6 +37,31 @@ heart_subject_spec_init (HeartSubjectSpec *spec,
   spec->profile = g_strdup (profile != NULL ? profile : "average");
 }
 
+GPtrArray *
+heart_subject_specs_new (guint       n,
+                         guint       first_id,
+                         guint64     run_seed,
+                         const char *profile)
+{
+  GPtrArray *specs = g_ptr_array_new_full (n, (GDestroyNotify) heart_subject_spec_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      HeartSubjectSpec *spec = g_new0 (HeartSubjectSpec, 1);
+
+      heart_subject_spec_init (spec, first_id + i, run_seed, profile);
+      g_ptr_array_add (specs, spec);
+    }
+  return specs;
+}
+
+void
+heart_subject_spec_free (HeartSubjectSpec *spec)
+{
+  heart_subject_spec_clear (spec);
+  g_free (spec);
+}
+
 void
 heart_subject_spec_copy (HeartSubjectSpec       *dest,
                          const HeartSubjectSpec *src)
@@ -71,7 +96,12 @@ heart_subject_spec_apply (const HeartSubjectSpec *spec,
                           HeartSimulator         *simulator,
                           GError                **error)
 {
-  if (!heart_simulator_set_profile (simulator, spec->profile != NULL ? spec->profile : "average", error))
+  const char *profile = spec->profile != NULL ? spec->profile : "average";
+
+  /* setting a profile resets the baseline and stress to its own: a person
+   * who is already that one keeps theirs */
+  if (g_strcmp0 (heart_simulator_get_profile (simulator), profile) != 0 &&
+      !heart_simulator_set_profile (simulator, profile, error))
     return FALSE;
   if (spec->baseline_bpm != 0 && !heart_simulator_set_baseline (simulator, (int) spec->baseline_bpm, error))
     return FALSE;

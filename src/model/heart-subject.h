@@ -31,6 +31,9 @@ typedef struct
   double         start_offset_s;   /* the scenario starts this long after the run */
 } HeartSubjectSpec;
 
+/* The most subjects one process or one dataset takes */
+#define HEART_SUBJECTS_MAX 100000
+
 /* The seed of subject @id of a run seeded with @run_seed: @run_seed itself
  * for subject 0 (a single person is as before), a splitmix64 mix otherwise */
 guint64  heart_subject_seed            (guint64 run_seed,
@@ -42,6 +45,13 @@ void     heart_subject_spec_init       (HeartSubjectSpec *spec,
                                         guint id,
                                         guint64 run_seed,
                                         const char *profile);
+/* The specs of --subjects @n: ids @first_id … @first_id + @n − 1, each
+ * from heart_subject_spec_init(); free with g_ptr_array_unref() */
+GPtrArray *heart_subject_specs_new     (guint n,
+                                        guint first_id,
+                                        guint64 run_seed,
+                                        const char *profile);
+void     heart_subject_spec_free       (HeartSubjectSpec *spec);
 void     heart_subject_spec_copy       (HeartSubjectSpec *dest,
                                         const HeartSubjectSpec *src);
 void     heart_subject_spec_clear      (HeartSubjectSpec *spec);
