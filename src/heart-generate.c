@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "heart-breathing.h"
+#include "heart-cohort-file.h"
 #include "heart-dataset.h"
+#include "heart-generate-cohort.h"
 #include "heart-output-file.h"
 #include "heart-profile.h"
 #include "heart-scenario-file.h"
@@ -62,6 +64,10 @@ typedef struct
   char    *pvc_per_hour;
   char    *pac_per_hour;
   char    *lead_off_per_hour;
+  char    *subjects;
+  char    *cohort;
+  char    *subject_offset;
+  char    *jobs;
   char   **events;
   gboolean repeat;
   gboolean low_responder;
@@ -98,6 +104,10 @@ generate_args_clear (GenerateArgs *args)
   g_free (args->pvc_per_hour);
   g_free (args->pac_per_hour);
   g_free (args->lead_off_per_hour);
+  g_free (args->subjects);
+  g_free (args->cohort);
+  g_free (args->subject_offset);
+  g_free (args->jobs);
   g_strfreev (args->events);
 }
 
@@ -685,6 +695,114 @@ write_waveforms (const HeartDatasetOptions *options,
   return ok ? EXIT_SUCCESS : report_failure (&progress, error);
 }
 
+/* ---- cohorts (heart-generate-cohort.h) ---------------------------------- */
+
+#define JOBS_MAX 256
+
+/* A folder of subjects with --cohort, --subject-offset or --subjects N > 1;
+ * --subjects 1 alone is the one person of a plain run */
+static gboolean
+wants_cohort (const GenerateArgs  *args,
+              guint64             *n_subjects,
+              GError             **error)
+{
+  if (!parse_unsigned ("--subjects", args->subjects, 1, HEART_COHORT_MAX_SUBJECTS, n_subjects, error))
+    return FALSE;
+  if (args->subjects != NULL && args->cohort != NULL)
+    return heart_option_error (error, "--subjects and --cohort both say who the subjects are: give one");
+  return TRUE;
+}
+
+/* The options that belong to each subject of a cohort file, or to no one
+ * of a cohort */
+static gboolean
+check_cohort_args (const GenerateArgs  *args,
+                   GError             **error)
+{
+  if (args->baseline != NULL)
+    return heart_option_error (error, "--baseline: each subject has its own (its profile's, or a cohort file's baseline_bpm)");
+  if (args->cohort != NULL && args->profile != NULL)
+    return heart_option_error (error, "--profile goes with --subjects: a cohort file gives each subject's profile");
+  if (args->cohort != NULL && (args->scenario != NULL || args->repeat))
+    return heart_option_error (error, "--%s goes with --subjects: a cohort file gives each subject's scenario",
+                               args->scenario != NULL ? "scenario" : "repeat");
+  if (args->output == NULL || g_str_equal (args->output, "-"))
+    return heart_option_error (error, "several subjects are written into a folder: name it with -o FOLDER");
+  return TRUE;
+}
+
+/* The command line for the manifest, less what does not change the data:
+ * -o, --jobs, -q */
+static GStrv
+manifest_arguments (int                 argc,
+                    const char * const *argv)
+{
+  static const char * const with_value[] = { "-o", "--output", "--jobs", NULL };
+  static const char * const prefixes[] = { "--output=", "--jobs=", NULL };
+  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrv arguments;
+
+  for (int i = 1; i < argc; i++)
+    {
+      gboolean skip = g_str_equal (argv[i], "-q") || g_str_equal (argv[i], "--quiet")
+                      || (g_str_has_prefix (argv[i], "-o") && !g_str_has_prefix (argv[i], "--"));
+
+      for (guint p = 0; prefixes[p] != NULL; p++)
+        skip = skip || g_str_has_prefix (argv[i], prefixes[p]);
+      if (g_strv_contains (with_value, argv[i]))
+        {
+          i++;
+          continue;
+        }
+      if (!skip)
+        g_strv_builder_add (builder, argv[i]);
+    }
+  arguments = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return arguments;
+}
+
+static int
+generate_cohort (const GenerateArgs         *args,
+                 const HeartDatasetOptions  *options,
+                 guint64                     n_subjects,
+                 const char * const         *argv,
+                 int                         argc)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) specs = NULL;
+  g_auto(GStrv) arguments = manifest_arguments (argc, argv);
+  guint64 offset = 0, jobs = MIN (g_get_num_processors (), JOBS_MAX);
+  HeartGenerateCohort cohort = {
+    .options = options,
+    .stress_given = args->stress != NULL,
+    .events_given = args->events_per_hour != NULL,
+    .folder = args->output,
+    .show_progress = !args->quiet && isatty (STDERR_FILENO),
+    .arguments = (const char * const *) arguments,
+  };
+
+  if (!check_cohort_args (args, &error)
+      || !parse_unsigned ("--subject-offset", args->subject_offset, 0, G_MAXUINT, &offset, &error)
+      || !parse_unsigned ("--jobs", args->jobs, 1, JOBS_MAX, &jobs, &error))
+    {
+      g_printerr ("heartsim generate: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+  if (args->cohort != NULL)
+    specs = heart_cohort_file_load (args->cohort, (guint) offset, options->seed, &error);
+  else
+    specs = heart_cohort_subjects_new ((guint) n_subjects, (guint) offset, options->seed, args->profile, &error);
+  if (specs == NULL)
+    {
+      g_printerr ("heartsim generate: %s%s\n", args->cohort != NULL ? "--cohort: " : "", error->message);
+      return EXIT_USAGE;
+    }
+  cohort.specs = specs;
+  cohort.jobs = (guint) jobs;
+  return heart_generate_cohort_run (&cohort);
+}
+
 int
 heart_generate_main (int    argc,
                      char **argv)
@@ -696,6 +814,8 @@ heart_generate_main (int    argc,
   g_autoptr(GArray) events = NULL;
   g_autoptr(HeartScenario) scenario = NULL;
   g_auto(GStrv) names = NULL;
+  g_auto(GStrv) given = g_strdupv (argv);
+  guint64 n_subjects = 1;
   gboolean seed_given;
   GOptionEntry entries[] = {
     { "duration", 'd', 0, G_OPTION_ARG_STRING, &args.duration, "How much simulated time (90s, 10m, 24h, 2d; default 10m)", "DURATION" },
@@ -723,6 +843,10 @@ heart_generate_main (int    argc,
     { "pvc-per-hour", 0, 0, G_OPTION_ARG_STRING, &args.pvc_per_hour, "Premature ventricular beats an hour, in the beats and the waveforms (default 0)", "N" },
     { "pac-per-hour", 0, 0, G_OPTION_ARG_STRING, &args.pac_per_hour, "Premature atrial beats an hour, in the beats and the waveforms (default 0)", "N" },
     { "lead-off-per-hour", 0, 0, G_OPTION_ARG_STRING, &args.lead_off_per_hour, "With --what ecg: ECG lead-off dropouts an hour (default 0)", "N" },
+    { "subjects", 0, 0, G_OPTION_ARG_STRING, &args.subjects, "Simulate N people, each written to a file of its own in the folder -o names, with manifest.json (default 1)", "N" },
+    { "cohort", 0, 0, G_OPTION_ARG_FILENAME, &args.cohort, "The people to simulate, from a cohort file (docs/datasets.md), each written to a file of its own in the folder -o names", "FILE" },
+    { "subject-offset", 0, 0, G_OPTION_ARG_STRING, &args.subject_offset, "The first subject's id (default 0)", "K" },
+    { "jobs", 'j', 0, G_OPTION_ARG_STRING, &args.jobs, "Subjects written at once, 1–256 (default: the number of processors)", "N" },
     G_OPTION_ENTRY_NULL
   };
 
@@ -747,7 +871,7 @@ heart_generate_main (int    argc,
     }
 
   heart_dataset_options_init (&options);
-  if (!options_from_args (&args, &options, &seed_given, &error))
+  if (!wants_cohort (&args, &n_subjects, &error) || !options_from_args (&args, &options, &seed_given, &error))
     {
       events = options.events;
       scenario = options.scenario;
@@ -756,7 +880,13 @@ heart_generate_main (int    argc,
     }
   events = options.events;
   scenario = options.scenario;
-  if (options.kind == HEART_DATASET_WAVEFORMS
+  if (args.cohort == NULL && args.subject_offset == NULL && n_subjects == 1 && args.jobs != NULL)
+    {
+      g_printerr ("heartsim generate: --jobs goes with --subjects or --cohort\n");
+      return EXIT_USAGE;
+    }
+  if (args.cohort == NULL && args.subject_offset == NULL && n_subjects == 1
+      && options.kind == HEART_DATASET_WAVEFORMS
       && (names = heart_waveform_files_names (&options, args.output, &error)) == NULL)
     {
       g_printerr ("heartsim generate: %s\n", error->message);
@@ -769,6 +899,8 @@ heart_generate_main (int    argc,
         g_printerr ("heartsim generate: seed %" G_GUINT64_FORMAT " (pass --seed to repeat this run)\n", options.seed);
     }
 
+  if (args.cohort != NULL || args.subject_offset != NULL || n_subjects > 1)
+    return generate_cohort (&args, &options, n_subjects, (const char * const *) given, g_strv_length (given));
   if (options.kind == HEART_DATASET_WAVEFORMS)
     return write_waveforms (&options, (const char * const *) names,
                             !args.quiet && isatty (STDERR_FILENO) && options.duration_s >= PROGRESS_MIN_WAVEFORM_S);

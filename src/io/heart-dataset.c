@@ -193,7 +193,7 @@ heart_dataset_new_simulator (const HeartDatasetOptions *options,
   /* checked by the caller (heart-generate.c), as the other options are */
   if (!heart_simulator_set_waveform_settings (simulator, &options->waveform_settings, &error))
     g_critical ("waveform settings: %s", error->message);
-  if (options->scenario != NULL)
+  if (options->scenario != NULL && options->scenario_start_s <= 0)
     heart_simulator_run_scenario (simulator, options->scenario, options->repeat);
   return simulator;
 }
@@ -304,9 +304,17 @@ heart_dataset_run (const HeartDatasetOptions *options,
   guint64 ticks = count_ticks (options);
   guint64 progress_every = MAX (ticks / PROGRESS_STEPS, 1);
   guint next_event = 0;
+  /* heart_dataset_new_simulator() started a scenario that starts at once */
+  gboolean scenario_due = options->scenario != NULL && options->scenario_start_s > 0;
 
   for (guint64 i = 0; i < ticks && *stop == NULL; i++)
     {
+      /* as heart_subject_spec_start_scenario() does for a live subject */
+      if (scenario_due && heart_simulator_get_time (simulator) >= options->scenario_start_s)
+        {
+          heart_simulator_run_scenario (simulator, options->scenario, options->repeat);
+          scenario_due = FALSE;
+        }
       next_event = fire_due_events (simulator, options, next_event);
       heart_simulator_advance (simulator, step);
       if (progress != NULL && i % progress_every == 0)

@@ -53,8 +53,11 @@ typedef struct _HeartDatasetOptions
   guint              interval_ms;
   gint64             start_time_us;
   GArray            *events;       /* HeartDatasetEvent by time, or NULL */
-  HeartScenario     *scenario;     /* run from time 0, or NULL; not owned */
+  HeartScenario     *scenario;     /* run from scenario_start_s, or NULL; not owned */
   gboolean           repeat;       /* the scenario starts again at its end */
+  /* the simulation time the scenario starts at, the first tick at or after
+   * it (a cohort subject's start offset; 0 for a single run) */
+  double             scenario_start_s;
   gboolean           low_skin_responder;   /* profile */
   double             rest_breathing_rate;  /* profile, breaths a minute */
   HeartChannelMask   channels;     /* for HEART_DATASET_CHANNELS; never the waveforms */
