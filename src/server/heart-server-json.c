@@ -74,23 +74,33 @@ heart_json_append_double (GString *out,
  * unchanged; then what an ML client wants besides the heart rate, with the
  * same names and decimals as the WebSocket sample (heart-sample-fields.c),
  * additions at the end (docs/api.md). */
+guint
+heart_sse_event_fields (const HeartSample *sample,
+                        HeartField        *fields)
+{
+  guint n = 0;
+
+  fields[n++] = (HeartField) { "value", HEART_FIELD_INT, .integer = sample->bpm };
+  fields[n++] = (HeartField) { "timestamp", HEART_FIELD_TIMESTAMP, .integer = sample->timestamp_us };
+  fields[n++] = (HeartField) { "type", HEART_FIELD_STRING, .string = "heart_rate" };
+  fields[n++] = (HeartField) { "seq", HEART_FIELD_INT, .integer = (gint64) sample->seq };
+  fields[n++] = (HeartField) { "variability", HEART_FIELD_DECIMALS_3, .number = sample->variability };
+  fields[n++] = (HeartField) { "stress_level", HEART_FIELD_DECIMALS_3, .number = sample->stress_level };
+  fields[n++] = (HeartField) { "state", HEART_FIELD_STRING, .string = heart_sample_state_string (sample) };
+  fields[n++] = (HeartField) { "event", HEART_FIELD_BOOLEAN, .integer = sample->event_active };
+  g_assert (n <= HEART_SSE_EVENT_FIELDS);
+  return n;
+}
+
 void
 heart_sse_append_event (GString           *out,
                         const HeartSample *sample)
 {
-  const HeartField fields[] = {
-    { "value", HEART_FIELD_INT, .integer = sample->bpm },
-    { "timestamp", HEART_FIELD_TIMESTAMP, .integer = sample->timestamp_us },
-    { "type", HEART_FIELD_STRING, .string = "heart_rate" },
-    { "seq", HEART_FIELD_INT, .integer = (gint64) sample->seq },
-    { "variability", HEART_FIELD_DECIMALS_3, .number = sample->variability },
-    { "stress_level", HEART_FIELD_DECIMALS_3, .number = sample->stress_level },
-    { "state", HEART_FIELD_STRING, .string = heart_sample_state_string (sample) },
-    { "event", HEART_FIELD_BOOLEAN, .integer = sample->event_active },
-  };
+  HeartField fields[HEART_SSE_EVENT_FIELDS];
+  guint n = heart_sse_event_fields (sample, fields);
 
   g_string_append_printf (out, "id: %" G_GUINT64_FORMAT "\ndata: ", sample->seq);
-  heart_fields_append (out, HEART_FIELDS_JSON, fields, G_N_ELEMENTS (fields));
+  heart_fields_append (out, HEART_FIELDS_JSON, fields, n);
   g_string_append (out, "\n\n");
 }
 

@@ -6,6 +6,7 @@
 
 #include <libsoup/soup.h>
 
+#include "heart-fields.h"
 #include "heart-sample.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,12 @@ void          heart_json_append_string       (GString *out,
 void          heart_json_append_double       (GString *out,
                                               double value,
                                               int decimals);
+/* The fields of the seed's SSE event of @sample (docs/api.md), in wire
+ * order; @fields holds HEART_SSE_EVENT_FIELDS. Returns how many. */
+#define HEART_SSE_EVENT_FIELDS 8
+guint         heart_sse_event_fields         (const HeartSample *sample,
+                                              HeartField *fields);
+/* "id: SEQ", then the fields as the event's data */
 void          heart_sse_append_event         (GString *out,
                                               const HeartSample *sample);
 
