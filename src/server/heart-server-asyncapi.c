@@ -591,7 +591,7 @@ add_components (JsonObject *document)
   json_object_set_int_member (typed_schema (id, "schema", "integer", NULL), "minimum", 0);
   subject = add_object (parameters, "subject");
   json_object_set_string_member (subject, "description", "The subject the value is of: its id, as GET /subjects lists it");
-  typed_schema (subject, "schema", "string", NULL);
+  json_object_set_int_member (typed_schema (subject, "schema", "integer", NULL), "minimum", 0);
 }
 
 /* ---- channels --------------------------------------------------------------------- */
@@ -854,22 +854,22 @@ parse_mqtt_url (const char  *url,
   return TRUE;
 }
 
-/* {channel} once or more, {subject} at will, nothing else in braces, and
- * no MQTT wildcard: a topic one publishes to */
+/* {subject} and {channel}, as the publisher asks (heart-mqtt-publisher.c),
+ * no other braces, which would read as parameters here, and no MQTT
+ * wildcard: a topic one publishes to */
 static gboolean
 check_template (const char  *template,
                 GError     **error)
 {
   g_autofree char *rest = topic_for (template, "c");
-  g_auto(GStrv) parts = NULL;
-  g_autofree char *plain = NULL;
+  g_auto(GStrv) parts = g_strsplit (rest, "{subject}", -1);
+  g_autofree char *plain = g_strjoinv ("s", parts);
 
-  parts = g_strsplit (rest, "{subject}", -1);
-  plain = g_strjoinv ("s", parts);
-  if (strstr (template, "{channel}") == NULL || strpbrk (plain, "{}+#") != NULL)
+  if (strstr (template, "{channel}") == NULL || strstr (template, "{subject}") == NULL ||
+      strpbrk (plain, "{}+#") != NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "MQTT topic template “%s”: must contain {channel}, may contain {subject}, "
+                   "MQTT topic template “%s”: must contain {subject} and {channel}, "
                    "and no other braces nor the wildcards + and #", template);
       return FALSE;
     }

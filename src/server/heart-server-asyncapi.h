@@ -23,7 +23,7 @@ G_BEGIN_DECLS
  * @mqtt_url: mqtt[s]://HOST[:PORT] of the broker Heartsim publishes to
  *   (user and password are left out), NULL when it publishes to none: the
  *   MQTT server's host and port are then server variables.
- * @mqtt_topic_template: with {channel} and optionally {subject}, NULL for
+ * @mqtt_topic_template: with {subject} and {channel}, NULL for
  *   HEART_ASYNCAPI_DEFAULT_TOPIC.
  * @mqtt_qos: the QoS of each HeartChannelKind, or NULL when not known.
  * NULL with @error (G_IO_ERROR_INVALID_ARGUMENT) naming a bad URL or
