@@ -583,16 +583,7 @@ static TestWebsocket *
 websocket_open (Fixture    *f,
                 const char *path)
 {
-  g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u%s", f->port, path);
-  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
-  TestWebsocket *ws = g_new0 (TestWebsocket, 1);
-
-  ws->messages = g_ptr_array_new_with_free_func (g_free);
-  soup_session_websocket_connect_async (f->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                        test_websocket_connected, ws);
-  WAIT_FOR (ws->connected);
-  g_assert_no_error (ws->error);
-  return ws;
+  return test_websocket_open (f->session, f->port, path);
 }
 
 /* A genuine upgrade request refused before the upgrade: the answer is a

@@ -204,11 +204,13 @@ test_websocket_connected (GObject      *source,
   ws->connected = TRUE;
 }
 
+/* A WebSocket client of @path ("/ws/stream?types=…") */
 static inline TestWebsocket *
-test_websocket_new (SoupSession *session,
-                    guint        port)
+test_websocket_open (SoupSession *session,
+                     guint        port,
+                     const char  *path)
 {
-  g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u/ws/heartbeat", port);
+  g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u%s", port, path);
   g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
   TestWebsocket *ws = g_new0 (TestWebsocket, 1);
 
@@ -218,6 +220,13 @@ test_websocket_new (SoupSession *session,
   WAIT_FOR (ws->connected);
   g_assert_no_error (ws->error);
   return ws;
+}
+
+static inline TestWebsocket *
+test_websocket_new (SoupSession *session,
+                    guint        port)
+{
+  return test_websocket_open (session, port, "/ws/heartbeat");
 }
 
 static inline void

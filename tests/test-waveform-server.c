@@ -390,15 +390,9 @@ static TestWebsocket *
 websocket_open (Fixture    *f,
                 const char *types)
 {
-  g_autofree char *uri = g_strdup_printf ("ws://127.0.0.1:%u/ws/stream?types=%s", f->port, types);
-  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
-  TestWebsocket *ws = g_new0 (TestWebsocket, 1);
+  g_autofree char *path = g_strdup_printf ("/ws/stream?types=%s", types);
+  TestWebsocket *ws = test_websocket_open (f->session, f->port, path);
 
-  ws->messages = g_ptr_array_new_with_free_func (g_free);
-  soup_session_websocket_connect_async (f->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                        test_websocket_connected, ws);
-  WAIT_FOR (ws->connected);
-  g_assert_no_error (ws->error);
   /* the "connected" frame: the server has the client, and the next block is its first */
   WAIT_FOR (ws->messages->len == 1);
   return ws;
