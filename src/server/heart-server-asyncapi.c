@@ -677,11 +677,12 @@ types_query (gboolean required)
 {
   JsonObject *query = json_object_new ();
   JsonObject *types;
+  g_autofree char *example = g_strconcat (heart_channel_get (0)->name, ",", heart_channel_get (1)->name, NULL);
 
   json_object_set_string_member (query, "type", "object");
   types = typed_schema (add_object (query, "properties"), "types", "string",
                         "Channel names, comma-separated (GET /api/channels); an unknown one is 422");
-  add_strings (add_array (types, "examples"), (const char *const[]) { "heart_rate,eda", "respiration,rr_interval", "ecg,ppg", NULL });
+  add_strings (add_array (types, "examples"), (const char *const[]) { example, NULL });
   if (required)
     add_strings (add_array (query, "required"), (const char *const[]) { "types", NULL });
   return query;
