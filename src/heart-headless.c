@@ -27,6 +27,7 @@
 
 #include "heart-headless.h"
 #include "heart-cohort.h"
+#include "heart-cohort-file.h"
 #include "heart-day-log.h"
 #include "heart-history.h"
 #include "heart-duration.h"
@@ -41,6 +42,8 @@
 #define EXIT_START_FAILED 1
 #define EXIT_USAGE 2
 #define EXIT_ADDRESS_IN_USE 3
+/* --subjects not given: one person, or as many as --cohort lists */
+#define SUBJECTS_UNSET (-1)
 
 typedef struct
 {
@@ -67,6 +70,7 @@ typedef struct
   char     *sensor;
   int       subjects;
   int       subject_offset;
+  char     *cohort;
 } HeadlessOptions;
 
 /* What --replay and its options settled on */
@@ -109,6 +113,7 @@ headless_options_clear (HeadlessOptions *options)
   g_clear_pointer (&options->on_error, g_free);
   g_clear_pointer (&options->columns, g_free);
   g_clear_pointer (&options->sensor, g_free);
+  g_clear_pointer (&options->cohort, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
@@ -167,6 +172,8 @@ options_context_new (HeadlessOptions *options)
       "Serve a Bluetooth LE heart-rate strap paired through BlueZ, by address or the first one found", "ADDRESS|any" },
     { "subjects", 0, 0, G_OPTION_ARG_INT, &options->subjects,
       "Simulate N people, served under /subjects/ID/ (default 1: the paths without it serve the first)", "N" },
+    { "cohort", 0, 0, G_OPTION_ARG_FILENAME, &options->cohort,
+      "Simulate the people FILE lists: profile, seed, scenario, start offset (docs/datasets.md, Cohort files)", "FILE" },
     { "subject-offset", 0, 0, G_OPTION_ARG_INT, &options->subject_offset,
       "Number the subjects from K, so that instances with disjoint ranges feed one broker (default 0)", "K" },
     { "fanout-threads", 0, 0, G_OPTION_ARG_INT, &options->fanout_threads,
@@ -251,7 +258,15 @@ parse_options (HeadlessOptions     *options,
                    HEART_SERVER_MAX_FANOUT_THREADS);
       return FALSE;
     }
-  if (options->subjects < 1 || options->subjects > HEART_SUBJECTS_MAX)
+  if (options->cohort != NULL && options->subjects != SUBJECTS_UNSET)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--cohort and --subjects are one or the other: the file says how many people");
+      return FALSE;
+    }
+  if (options->subjects == SUBJECTS_UNSET && options->cohort == NULL)
+    options->subjects = 1;
+  if (options->cohort == NULL && (options->subjects < 1 || options->subjects > HEART_SUBJECTS_MAX))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--subjects must be 1–%d", HEART_SUBJECTS_MAX);
       return FALSE;
@@ -514,7 +529,7 @@ heart_headless_main (int    argc,
 {
   g_auto(HeadlessOptions) options = { .port = HEART_SERVER_DEFAULT_PORT,
                                       .fanout_threads = default_fanout_threads (),
-                                      .subjects = 1 };
+                                      .subjects = SUBJECTS_UNSET };
   g_autoptr(GError) error = NULL;
   g_autoptr(HeartSimulator) simulator = NULL;
   g_autoptr(HeartSourceSwitch) source = NULL;
@@ -550,7 +565,16 @@ heart_headless_main (int    argc,
    * killing the server */
   signal (SIGXFSZ, SIG_IGN);
 
-  specs = heart_subject_specs_new ((guint) options.subjects, (guint) options.subject_offset, seed, NULL);
+  /* a cohort file that is wrong is a mistake of the command line's */
+  if (options.cohort != NULL)
+    specs = heart_cohort_file_load (options.cohort, (guint) options.subject_offset, seed, &error);
+  else
+    specs = heart_cohort_subjects_new ((guint) options.subjects, (guint) options.subject_offset, seed, NULL, &error);
+  if (specs == NULL)
+    {
+      g_printerr ("heartsim: %s\n", error->message);
+      return EXIT_USAGE;
+    }
   simulator = heart_simulator_new (((HeartSubjectSpec *) specs->pdata[0])->seed);
   if (options.interval_ms != 0)
     heart_simulator_set_interval_ms (simulator, (guint) options.interval_ms, NULL);
