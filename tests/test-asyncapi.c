@@ -708,6 +708,10 @@ test_respond (void)
       g_assert_cmpstr (json_object_get_string_member (member (servers, "websocket"), "url"), ==, ws);
       g_assert_cmpstr (json_object_get_string_member (member (servers, "mqtt"), "url"), ==, "mqtt://127.0.0.1:1884");
     }
+  soup_session_abort (session);
+  soup_server_disconnect (server);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 /* /docs links the document beside the OpenAPI one, which lists it */
