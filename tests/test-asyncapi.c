@@ -721,12 +721,17 @@ test_docs_link (Fixture       *f,
 {
   g_autoptr(TestReply) page = test_request (f->session, SOUP_METHOD_GET, f->port, "/docs", NULL);
   g_autoptr(TestReply) openapi = test_request (f->session, SOUP_METHOD_GET, f->port, "/openapi.json", NULL);
+  g_autoptr(TestReply) asyncapi = test_request (f->session, SOUP_METHOD_GET, f->port, "/asyncapi.json", NULL);
   g_autofree char *html = test_reply_text (page);
   g_autoptr(JsonNode) root = test_reply_json (openapi);
+  g_autoptr(JsonNode) document = test_reply_json (asyncapi);
 
   g_assert_cmpuint (test_reply_status (page), ==, SOUP_STATUS_OK);
   g_assert_nonnull (strstr (html, "href=\"asyncapi.json\""));
   g_assert_true (json_object_has_member (member (json_node_get_object (root), "paths"), "/asyncapi.json"));
+  /* the link leads to the document */
+  g_assert_cmpuint (test_reply_status (asyncapi), ==, SOUP_STATUS_OK);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (document), "asyncapi"), ==, "2.6.0");
 }
 
 int

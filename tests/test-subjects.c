@@ -283,6 +283,7 @@ test_unknown (Fixture       *f,
     "/subjects/-1/health", "/subjects/99999999999/health", "/subjects/011x/health",
     "/subjects/11/nothing", "/subjects/11/docs", "/subjects/11/openapi.json",
     "/subjects/11/subjects", "/subjects/11/web/index.html", "/subjects//health",
+    "/subjects/11/asyncapi.json",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)

@@ -20,6 +20,7 @@
 #include "heart-profile.h"
 #include "heart-sample-fields.h"
 #include "heart-server.h"
+#include "heart-server-asyncapi.h"
 #include "heart-server-day.h"
 #include "heart-server-json.h"
 #include "heart-server-person.h"
@@ -36,6 +37,7 @@
 #define TYPED_WEBSOCKET_PATH "/ws/stream"
 #define SCENARIO_PATH "/simulation/scenario"
 #define SUBJECTS_PATH "/subjects"
+#define ASYNCAPI_PATH "/asyncapi.json"
 
 struct _HeartServer
 {
@@ -903,6 +905,16 @@ handle_subject (HeartServer        *self,
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
 
+/* GET /asyncapi.json: the streams, and the MQTT topics as configured */
+static void
+handle_asyncapi (HeartServer        *self,
+                 HeartServerSubject *subject,
+                 SoupServerMessage  *msg,
+                 GHashTable         *query)
+{
+  heart_server_asyncapi_respond (msg, NULL, NULL, NULL);
+}
+
 static const Route routes[] = {
   { "/health", handle_health, NULL },
   { "/heartbeat/current", handle_current, NULL },
@@ -926,6 +938,7 @@ static const Route routes[] = {
   { SUBJECTS_PATH, handle_subjects, NULL },
   { SCENARIO_PATH, handle_get_scenario, handle_post_scenario, NULL, handle_delete_scenario },
   { "/openapi.json", NULL, NULL, "openapi.json" },
+  { ASYNCAPI_PATH, handle_asyncapi, NULL },
   { "/docs", NULL, NULL, "docs.html" },
   { "/redoc", NULL, NULL, "docs.html" },
   { "/", NULL, NULL, "web/index.html" },
@@ -1027,7 +1040,9 @@ resolve (HeartServer         *self,
   if (**route_path == '\0')
     return &subject_route;
   route = find_route (*route_path);
-  if (route == NULL || route->resource != NULL || g_str_equal (route->path, SUBJECTS_PATH))
+  /* the site and the documents are the process's, not a person's */
+  if (route == NULL || route->resource != NULL || g_str_equal (route->path, SUBJECTS_PATH) ||
+      g_str_equal (route->path, ASYNCAPI_PATH))
     return NULL;
   return route;
 }
