@@ -35,6 +35,8 @@ struct _HeartControls
   GtkWidget       parent_instance;
 
   HeartSimulator *simulator;
+  GBinding       *baseline_binding;   /* to the simulator, until another is set */
+  GBinding       *stress_binding;
   HeartSettings  *settings;
   GSignalGroup   *settings_signals;
   GSignalGroup   *simulator_signals;
@@ -307,6 +309,18 @@ add_bundled_scenarios (HeartControls *self)
 /* ---------------------------------------------------------------- GObject */
 
 static void
+unbind_simulator (HeartControls *self)
+{
+  /* the bindings hold no reference of their own: a weak pointer each */
+  if (self->baseline_binding != NULL)
+    g_binding_unbind (self->baseline_binding);
+  if (self->stress_binding != NULL)
+    g_binding_unbind (self->stress_binding);
+  g_clear_weak_pointer (&self->baseline_binding);
+  g_clear_weak_pointer (&self->stress_binding);
+}
+
+static void
 heart_controls_dispose (GObject *object)
 {
   HeartControls *self = HEART_CONTROLS (object);
@@ -318,6 +332,7 @@ heart_controls_dispose (GObject *object)
     g_signal_group_set_target (self->simulator_signals, NULL);
   g_clear_object (&self->settings_signals);
   g_clear_object (&self->simulator_signals);
+  unbind_simulator (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_CONTROLS);
   /* The template's top widget is a child, not only a template child */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -481,18 +496,22 @@ heart_controls_set_simulator (HeartControls  *self,
 {
   g_return_if_fail (HEART_IS_CONTROLS (self));
   g_return_if_fail (HEART_IS_SIMULATOR (simulator));
-  /* The bindings last as long as both ends: set once */
-  g_return_if_fail (self->simulator == NULL || self->simulator == simulator);
 
   if (!g_set_object (&self->simulator, simulator))
     return;
-  g_object_bind_property_full (simulator, "baseline-bpm",
-                               self->baseline_adjustment, "value",
-                               G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
-                               heart_binding_uint_to_double, heart_binding_double_to_rounded_uint, NULL, NULL);
-  g_object_bind_property (simulator, "stress-level",
-                          self->stress_adjustment, "value",
-                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  /* the window shows another subject: the sliders follow its simulator
+   * (docs/desktop.md, "Subjects") */
+  unbind_simulator (self);
+  g_set_weak_pointer (&self->baseline_binding,
+                      g_object_bind_property_full (simulator, "baseline-bpm",
+                                                   self->baseline_adjustment, "value",
+                                                   G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
+                                                   heart_binding_uint_to_double, heart_binding_double_to_rounded_uint,
+                                                   NULL, NULL));
+  g_set_weak_pointer (&self->stress_binding,
+                      g_object_bind_property (simulator, "stress-level",
+                                              self->stress_adjustment, "value",
+                                              G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE));
   g_signal_group_set_target (self->simulator_signals, simulator);
   show_progress (self);
   show_profile (self);
