@@ -26,6 +26,7 @@
 #include "heart-render.h"
 #include "heart-replay.h"
 #include "heart-sensor.h"
+#include "heart-sparkline.h"
 #include "heart-sweep-data.h"
 #include "heart-window-private.h"
 #include "test-bluez-util.h"
@@ -50,6 +51,7 @@ typedef enum {
   START_PORT_TAKEN,
   START_SKIN_HIDDEN,    /* the skin conductance trace was hidden last time */
   START_BLUEZ,          /* BlueZ mocked on a private bus, with no adapter yet */
+  START_SUBJECTS,       /* --subjects 3 */
 } StartMode;
 
 static gboolean
@@ -224,7 +226,14 @@ run_test_case (gconstpointer data)
 
   f->app = heart_application_new (G_APPLICATION_NON_UNIQUE);
   g_signal_connect_after (f->app, "activate", G_CALLBACK (on_activate), &state);
-  status = g_application_run (G_APPLICATION (f->app), 0, NULL);
+  if (test_case->mode == START_SUBJECTS)
+    {
+      char *argv[] = { "heartsim", "--subjects", "3", NULL };
+
+      status = g_application_run (G_APPLICATION (f->app), G_N_ELEMENTS (argv) - 1, argv);
+    }
+  else
+    status = g_application_run (G_APPLICATION (f->app), 0, NULL);
   g_assert_cmpint (status, ==, 0);
   /* GDBus drops its hold on the exported actions from an idle */
   iterate_pending ();
@@ -3156,6 +3165,230 @@ test_sweep_toggle (Fixture *f)
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
 }
 
+/* ---------------------------------------------------------------- subjects */
+
+/* One person: the window is as it always was, with no list and no way to
+ * another subject */
+static void
+test_subjects_hidden_with_one (Fixture *f)
+{
+  GtkWidget *list = GTK_WIDGET (heart_window_get_subject_list (f->window));
+
+  g_assert_cmpuint (heart_cohort_get_n_subjects (heart_application_get_cohort (f->app)), ==, 1);
+  g_assert_false (gtk_widget_get_visible (list));
+  g_assert_null (heart_subject_list_get_row (HEART_SUBJECT_LIST (list), 0));
+  g_assert_false (gtk_widget_is_visible (list));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "next-subject"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "subject"));
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (gtk_widget_get_template_child (GTK_WIDGET (f->window),
+                                                                                                  HEART_TYPE_WINDOW,
+                                                                                                  "window_title"))),
+                   ==, "Heartsim");
+  /* a narrow window has no button for it either */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 500);
+  wait_for (gtk_widget_has_css_class (GTK_WIDGET (f->window), "narrow"));
+  iterate_pending ();
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window),
+                                                                                      HEART_TYPE_WINDOW,
+                                                                                      "subjects_button"))));
+}
+
+static HeartSubject *
+subject_at (Fixture *f,
+            guint    index)
+{
+  return heart_cohort_get_subject (heart_application_get_cohort (f->app), index);
+}
+
+static int
+current_bpm (Fixture *f,
+             guint    index)
+{
+  return heart_source_get_current_sample (heart_subject_get_source (subject_at (f, index)))->bpm;
+}
+
+/* The row's heart rate is the subject's own, as the last sample said */
+static gboolean
+row_shows_bpm (Fixture *f,
+               guint    index)
+{
+  HeartSubjectList *list = heart_window_get_subject_list (f->window);
+  g_autofree char *bpm = g_strdup_printf ("%d", current_bpm (f, index));
+
+  return current_bpm (f, index) > 0 && g_strcmp0 (heart_subject_list_get_bpm_text (list, index), bpm) == 0;
+}
+
+/* Three people whose hearts beat apart: resting at 50, 80 and 110 bpm,
+ * no stress, all running, each near its own */
+static void
+start_apart (Fixture *f)
+{
+  static const guint baselines[] = { 50, 80, 110 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (baselines); i++)
+    {
+      HeartSimulator *simulator = heart_subject_get_simulator (subject_at (f, i));
+
+      g_object_set (simulator, "baseline-bpm", baselines[i], "stress-level", 0.0, NULL);
+      heart_source_set_running (heart_subject_get_source (subject_at (f, i)), TRUE);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (baselines); i++)
+    wait_for (abs (current_bpm (f, i) - (int) baselines[i]) < 15);
+}
+
+static void
+test_subjects_list (Fixture *f)
+{
+  HeartSubjectList *list = heart_window_get_subject_list (f->window);
+  HeartCohort *cohort = heart_application_get_cohort (f->app);
+
+  g_assert_cmpuint (heart_cohort_get_n_subjects (cohort), ==, 3);
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (list)));
+  g_assert_nonnull (heart_subject_list_get_row (list, 2));
+  g_assert_null (heart_subject_list_get_row (list, 3));
+  /* the first is the app's own simulation; the others make no waveforms
+   * until shown */
+  g_assert_true (heart_subject_get_simulator (subject_at (f, 0)) == f->simulator);
+  for (guint i = 1; i < 3; i++)
+    g_assert_cmpuint (heart_simulator_get_channels (heart_subject_get_simulator (subject_at (f, i)))
+                      & HEART_CHANNEL_MASK_WAVEFORMS, ==, 0);
+  g_assert_cmpuint (heart_simulator_get_channels (f->simulator) & HEART_CHANNEL_MASK_WAVEFORMS,
+                    ==, HEART_CHANNEL_MASK_WAVEFORMS);
+
+  start_apart (f);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = NULL;
+
+      wait_for (row_shows_bpm (f, i));
+      /* the sparkline draws the subject's last minutes */
+      wait_for (heart_sparkline_get_n_points (HEART_SPARKLINE (heart_subject_list_get_sparkline (list, i))) > 2);
+      name = g_strdup_printf ("Subject %u, %d beats per minute", i, current_bpm (f, i));
+      assert_accessible_label (heart_subject_list_get_row (list, i), name);
+    }
+  assert_accessible_label (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (list), HEART_TYPE_SUBJECT_LIST,
+                                                                      "list_box")),
+                           "Subjects");
+}
+
+/* Choosing a row shows that subject: readouts, chart, sweep and controls
+ * follow it, and Start/Stop is its own */
+static void
+test_subjects_select (Fixture *f)
+{
+  HeartSubjectList *list = heart_window_get_subject_list (f->window);
+  HeartSimulator *third = heart_subject_get_simulator (subject_at (f, 2));
+  HeartSource *third_source = heart_subject_get_source (subject_at (f, 2));
+  g_autofree char *bpm = NULL;
+
+  start_apart (f);
+  g_assert_cmpuint (heart_window_get_subject (f->window), ==, 0);
+  gtk_widget_activate (heart_subject_list_get_row (list, 2));
+  g_assert_cmpuint (heart_window_get_subject (f->window), ==, 2);
+  g_assert_true (heart_window_get_shown_simulator (f->window) == third);
+  g_assert_true (heart_controls_get_simulator (heart_window_get_controls (f->window)) == third);
+  g_assert_true (heart_chart_card_get_source (heart_window_get_chart_card (f->window)) == third_source);
+  g_assert_true (heart_sweep_get_source (heart_window_get_sweep (f->window)) == third_source);
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Running");
+
+  /* the readout says the third subject's heart rate, about 110, not the
+   * first's, about 50 */
+  wait_for (g_ascii_isdigit (heart_window_get_bpm_text (f->window)[0]));
+  bpm = g_strdup_printf ("%d", current_bpm (f, 2));
+  g_assert_cmpstr (heart_window_get_bpm_text (f->window), ==, bpm);
+  g_assert_cmpint (current_bpm (f, 2) - current_bpm (f, 0), >, 20);
+  /* its slider moves its baseline only */
+  gtk_adjustment_set_value (heart_window_get_baseline_adjustment (f->window), 100);
+  g_assert_cmpuint (heart_simulator_get_baseline_bpm (third), ==, 100);
+  g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, 50);
+  /* it makes the waveforms while shown, and the subject left does not */
+  g_assert_cmpuint (heart_simulator_get_channels (third) & HEART_CHANNEL_MASK_WAVEFORMS, ==, HEART_CHANNEL_MASK_WAVEFORMS);
+
+  /* Stop stops the subject shown; the first goes on */
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "running", NULL);
+  g_assert_false (heart_source_get_running (third_source));
+  g_assert_true (heart_simulator_get_running (f->simulator));
+  g_assert_cmpstr (heart_window_get_subtitle (f->window), ==, "Stopped");
+
+  /* back to the first: the third's waveforms stop with it */
+  gtk_widget_activate (heart_subject_list_get_row (list, 0));
+  g_assert_cmpuint (heart_window_get_subject (f->window), ==, 0);
+  g_assert_cmpuint (heart_simulator_get_channels (third) & HEART_CHANNEL_MASK_WAVEFORMS, ==, 0);
+  g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, 50);
+  g_free (bpm);
+  bpm = g_strdup_printf ("%d", current_bpm (f, 0));
+  g_assert_cmpstr (heart_window_get_bpm_text (f->window), ==, bpm);
+}
+
+/* Ctrl+Page Down and Up go round the subjects, and the list follows */
+static void
+test_subjects_accelerators (Fixture *f)
+{
+  static const struct {
+    const char *action;
+    const char *accel;
+  } expected[] = {
+    { "win.next-subject", "<Control>Page_Down" },
+    { "win.previous-subject", "<Control>Page_Up" },
+  };
+  HeartSubjectList *list = heart_window_get_subject_list (f->window);
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->app), expected[i].action);
+
+      g_assert_nonnull (accels[0]);
+      g_assert_cmpstr (accels[0], ==, expected[i].accel);
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "next-subject", NULL);
+  g_assert_cmpuint (heart_window_get_subject (f->window), ==, 1);
+  g_assert_true (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (heart_subject_list_get_row (list, 1))));
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "previous-subject", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "previous-subject", NULL);
+  g_assert_cmpuint (heart_window_get_subject (f->window), ==, 2);
+  g_assert_true (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (heart_subject_list_get_row (list, 2))));
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (gtk_widget_get_template_child (GTK_WIDGET (f->window),
+                                                                                                  HEART_TYPE_WINDOW,
+                                                                                                  "window_title"))),
+                   ==, "Subject 2");
+  /* win.subject(N) too, and a place past the end changes nothing */
+  g_action_group_change_action_state (G_ACTION_GROUP (f->window), "subject", g_variant_new_uint32 (0));
+  g_assert_cmpuint (heart_window_get_subject (f->window), ==, 0);
+  g_action_group_change_action_state (G_ACTION_GROUP (f->window), "subject", g_variant_new_uint32 (7));
+  g_assert_cmpuint (heart_window_get_subject (f->window), ==, 0);
+}
+
+/* At 360 px the list folds away behind a header bar button, and choosing
+ * a subject folds it again */
+static void
+test_subjects_narrow (Fixture *f)
+{
+  GtkWidget *window = GTK_WIDGET (f->window);
+  GtkWidget *button = GTK_WIDGET (gtk_widget_get_template_child (window, HEART_TYPE_WINDOW, "subjects_button"));
+  AdwFlap *flap = ADW_FLAP (gtk_widget_get_template_child (window, HEART_TYPE_WINDOW, "subjects_flap"));
+  HeartSubjectList *list = heart_window_get_subject_list (f->window);
+  int min_width, natural;
+  g_autofree char *layout = NULL;
+
+  /* GNOME's title bar, as /ui/window/narrow has it */
+  g_object_get (gtk_settings_get_default (), "gtk-decoration-layout", &layout, NULL);
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
+  g_assert_false (gtk_widget_get_visible (button));
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 500);
+  wait_for (adw_flap_get_folded (flap) && gtk_widget_get_visible (button)
+            && gtk_widget_has_css_class (window, "narrow"));
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, &natural, NULL, NULL);
+  g_assert_cmpint (min_width, <=, 360);
+  assert_accessible_label (button, "Show subjects");
+
+  gtk_widget_activate (button);
+  wait_for (adw_flap_get_reveal_flap (flap));
+  gtk_widget_activate (heart_subject_list_get_row (list, 1));
+  g_assert_cmpuint (heart_window_get_subject (f->window), ==, 1);
+  g_assert_false (adw_flap_get_reveal_flap (flap));
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
+}
+
 #define ADD(path, func, start_mode)                                   \
   G_STMT_START {                                                      \
     static const TestCase test_case_ = { func, start_mode };         \
@@ -3227,6 +3460,11 @@ main (int    argc,
   ADD ("/ui/sweep/toggle", test_sweep_toggle, START_NORMAL);
   ADD ("/ui/sweep/beside", test_sweep_beside, START_NORMAL);
   g_test_add_func ("/ui/sweep/data-bounded", test_sweep_data_bounded);
+  ADD ("/ui/subjects/hidden-with-one", test_subjects_hidden_with_one, START_NORMAL);
+  ADD ("/ui/subjects/list", test_subjects_list, START_SUBJECTS);
+  ADD ("/ui/subjects/select", test_subjects_select, START_SUBJECTS);
+  ADD ("/ui/subjects/accelerators", test_subjects_accelerators, START_SUBJECTS);
+  ADD ("/ui/subjects/narrow", test_subjects_narrow, START_SUBJECTS);
 
   return g_test_run ();
 }

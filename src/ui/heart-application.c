@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "heart-cohort.h"
 #include "heart-frame-stats.h"
 #include "heart-preferences-window.h"
 #include "heart-duration.h"
@@ -25,11 +26,15 @@
 #include "heart-render.h"
 #include "heart-replay.h"
 #include "heart-scenario-file.h"
+#include "heart-server-subject.h"
 #include "heart-window.h"
 
 #define ANY_ADDRESS "0.0.0.0"
 /* How far "Use Another Port" looks for a free one */
 #define FREE_PORT_ATTEMPTS 100
+/* --subjects: each is a simulation with a timer of its own, a history and a
+ * row in the window (docs/desktop.md, "Subjects") */
+#define MAX_SUBJECTS 100
 /* A screenshot waits at most this long for a full chart */
 #define SCREENSHOT_DEADLINE_S 120
 
@@ -41,6 +46,8 @@ struct _HeartApplication
   HeartSimulator  *simulator;
   HeartSourceSwitch *source;
   HeartHistory    *history;
+  HeartCohort     *cohort;       /* the first subject is simulator and source */
+  GListStore      *histories;    /* of HeartHistory, one a subject: the first is history */
   HeartDayLog     *day_log;      /* the long chart spans, the day's totals, GET /api/day */
   HeartServer     *server;
   HeartRecorder   *recorder;
@@ -49,6 +56,8 @@ struct _HeartApplication
   /* command line */
   gint64           seed;
   gboolean         have_seed;
+  int              n_subjects;    /* --subjects, 0: one */
+  gint64           subject_offset;
   double           speed;
   int              port;
   char            *screenshot_path;
@@ -223,12 +232,32 @@ take_random_events (HeartApplication *self)
     g_object_set (self->settings, "random-events", FALSE, NULL);
 }
 
+/* The subject the window shows, whose simulator a stress event is for
+ * (docs/desktop.md, "Subjects"); the first without a window */
+static HeartSimulator *
+shown_simulator (HeartApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  return HEART_IS_WINDOW (window) ? heart_window_get_shown_simulator (HEART_WINDOW (window)) : self->simulator;
+}
+
+static HeartSource *
+shown_source (HeartApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  HeartSource *source = HEART_IS_WINDOW (window) ? heart_window_get_shown_source (HEART_WINDOW (window))
+                                                 : HEART_SOURCE (self->source);
+
+  return HEART_IS_SOURCE_SWITCH (source) ? heart_source_switch_get_source (HEART_SOURCE_SWITCH (source)) : source;
+}
+
 /* Only a simulation obeys a stress event: the action, and with it the
- * header bar's button and Ctrl+E, is off while a replay is served */
+ * header bar's button and Ctrl+E, is off while a replay is shown */
 static void
 on_source_changed (HeartApplication *self)
 {
-  HeartSource *current = heart_source_switch_get_source (self->source);
+  HeartSource *current = shown_source (self);
   const char * const simulation_only[] = { "stress-event", "end-stress-event" };
 
   for (guint i = 0; i < G_N_ELEMENTS (simulation_only); i++)
@@ -246,14 +275,14 @@ trigger_stress_event (GSimpleAction *action,
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   AdwToast *toast;
 
-  heart_simulator_trigger_stress (self->simulator, level, NULL);
-  if (heart_simulator_get_running (self->simulator) || !HEART_IS_WINDOW (window))
+  heart_simulator_trigger_stress (shown_simulator (self), level, NULL);
+  if (heart_simulator_get_running (shown_simulator (self)) || !HEART_IS_WINDOW (window))
     return;
   /* A stopped simulation keeps the event for when it runs: say so, rather
    * than seem to ignore the button (docs/desktop.md) */
   toast = adw_toast_new (_("The simulation is stopped: the stress event begins when it runs"));
   adw_toast_set_button_label (toast, _("_Start"));
-  adw_toast_set_action_name (toast, "app.running");
+  adw_toast_set_action_name (toast, "win.running");
   heart_window_add_toast (HEART_WINDOW (window), toast);
 }
 
@@ -264,7 +293,7 @@ end_stress_event (GSimpleAction *action,
 {
   HeartApplication *self = user_data;
 
-  heart_simulator_end_stress (self->simulator);
+  heart_simulator_end_stress (shown_simulator (self));
 }
 
 /* ---------------------------------------------------------------- windows */
@@ -388,6 +417,9 @@ setup_actions (HeartApplication *self)
   gtk_application_set_accels_for_action (app, "win.choose-sensor",
                                          (const char *[]) { "<Control><Shift>b", NULL });
   gtk_application_set_accels_for_action (app, "win.show-waveforms", (const char *[]) { "<Control>m", NULL });
+  /* as tabs go round in GNOME's apps (docs/desktop.md, "Subjects") */
+  gtk_application_set_accels_for_action (app, "win.next-subject", (const char *[]) { "<Control>Page_Down", NULL });
+  gtk_application_set_accels_for_action (app, "win.previous-subject", (const char *[]) { "<Control>Page_Up", NULL });
   gtk_application_set_accels_for_action (app, "win.show-help-overlay",
                                          (const char *[]) { "<Control>question", NULL });
   /* Alt and the digits, in the order of the activity buttons (docs/desktop.md) */
@@ -490,6 +522,10 @@ static const GOptionEntry option_entries[] = {
     N_("Run the simulation (or --replay, 0.1–1000) this many times faster than real time"), N_("FACTOR") },
   { "port", 0, 0, G_OPTION_ARG_INT, NULL,
     N_("Serve on this port (saved in the preferences)"), N_("PORT") },
+  { "subjects", 0, 0, G_OPTION_ARG_INT, NULL,
+    N_("Simulate this many people, 1–100, each with a seed of its own"), N_("N") },
+  { "subject-offset", 0, 0, G_OPTION_ARG_INT64, NULL,
+    N_("Number the subjects from K: the same K gives the same people"), N_("K") },
   { "scenario", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Run a scenario from the start: a bundled one or a file"), N_("NAME|FILE") },
   { "record", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -575,6 +611,26 @@ open_replay (HeartApplication  *self,
                          NULL);
 }
 
+/* --subjects and --subject-offset as headless checks them: the ids
+ * K … K + N − 1 must be guint (docs/desktop.md, "Subjects") */
+static gboolean
+check_subject_options (HeartApplication *self,
+                       GVariantDict     *options)
+{
+  if (g_variant_dict_contains (options, "subjects")
+      && (self->n_subjects < 1 || self->n_subjects > MAX_SUBJECTS))
+    {
+      g_printerr (_("heartsim: --subjects must be between 1 and %d\n"), MAX_SUBJECTS);
+      return FALSE;
+    }
+  if (self->subject_offset < 0 || self->subject_offset > (gint64) G_MAXUINT - MAX_SUBJECTS)
+    {
+      g_printerr (_("heartsim: --subject-offset must be between 0 and %u\n"), G_MAXUINT - MAX_SUBJECTS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 heart_application_handle_local_options (GApplication *app,
                                         GVariantDict *options)
@@ -596,6 +652,8 @@ heart_application_handle_local_options (GApplication *app,
   self->have_seed = g_variant_dict_lookup (options, "seed", "x", &self->seed);
   g_variant_dict_lookup (options, "speed", "d", &self->speed);
   g_variant_dict_lookup (options, "port", "i", &self->port);
+  g_variant_dict_lookup (options, "subjects", "i", &self->n_subjects);
+  g_variant_dict_lookup (options, "subject-offset", "x", &self->subject_offset);
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
   g_variant_dict_lookup (options, "color-scheme", "s", &self->color_scheme);
   g_variant_dict_lookup (options, "frame-stats", "b", &self->frame_stats);
@@ -622,6 +680,8 @@ heart_application_handle_local_options (GApplication *app,
       g_printerr (_("heartsim: --port must be between 1 and 65535\n"));
       return 2;
     }
+  if (!check_subject_options (self, options))
+    return 2;
   if (record_format != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -653,6 +713,7 @@ heart_application_handle_local_options (GApplication *app,
   /* A run with its own seed, speed or a capture is an experiment of its own,
    * not a request to raise the window that is already open. */
   if (self->have_seed || self->speed != 0 || self->screenshot_path != NULL || self->frame_stats
+      || self->n_subjects > 1 || self->subject_offset != 0
       || self->scenario != NULL || self->record_path != NULL || self->replay_path != NULL)
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
 
@@ -695,6 +756,80 @@ bind_simulator_to_settings (HeartApplication *self)
                            G_CALLBACK (take_random_events), self, G_CONNECT_SWAPPED);
 }
 
+/* The people of the run (docs/desktop.md, "Subjects"): the first is the
+ * app's simulator behind the switch; the others simulate on their own, at
+ * the same speed and tick, without the ECG and pleth, which only the
+ * shown subject makes (heart-window.c). Each has a history, for the
+ * window's chart and sparklines. */
+static HeartSubject *
+make_subject (HeartApplication *self,
+              guint             id,
+              guint64           run_seed)
+{
+  HeartSubjectSpec spec;
+  g_autoptr(GError) error = NULL;
+  HeartSubject *subject;
+  HeartSimulator *simulator;
+
+  heart_subject_spec_init (&spec, id, run_seed, NULL);
+  if (id == self->subject_offset)
+    subject = heart_subject_new (&spec, self->simulator, HEART_SOURCE (self->source), &error);
+  else
+    subject = heart_subject_new (&spec, NULL, NULL, &error);
+  heart_subject_spec_clear (&spec);
+  /* the specs of --subjects are the model's own presets: never wrong */
+  g_assert_no_error (error);
+  simulator = heart_subject_get_simulator (subject);
+  if (simulator == self->simulator)
+    return subject;
+  heart_simulator_set_channels (simulator, HEART_CHANNEL_MASK_ALL & ~HEART_CHANNEL_MASK_WAVEFORMS);
+  if (self->speed != 0)
+    heart_simulator_set_speed (simulator, self->speed, NULL);
+  g_object_bind_property (self->settings, "interval-ms", simulator, "interval-ms", G_BINDING_SYNC_CREATE);
+  return subject;
+}
+
+/* The people of the run (docs/desktop.md, "Subjects"): the first is the
+ * app's simulator behind the switch; the others simulate on their own, at
+ * the same speed and tick, without the ECG and pleth, which only the
+ * shown subject makes (heart-window.c). Each has a history, for the
+ * window's chart and sparklines. */
+static void
+make_cohort (HeartApplication *self,
+             guint64           run_seed)
+{
+  guint n = MAX (self->n_subjects, 1);
+
+  self->cohort = heart_cohort_new ();
+  self->histories = g_list_store_new (HEART_TYPE_HISTORY);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HeartSubject) subject = make_subject (self, (guint) self->subject_offset + i, run_seed);
+      g_autoptr(HeartHistory) history = NULL;
+
+      if (i == 0)
+        history = g_object_ref (self->history);
+      else
+        {
+          history = heart_history_new (HEART_SERVER_SUBJECT_HISTORY);
+          heart_history_follow (history, G_OBJECT (heart_subject_get_simulator (subject)));
+        }
+      heart_cohort_add (self->cohort, subject);
+      g_list_store_append (self->histories, history);
+    }
+}
+
+/* Start or stop everyone: the first subject through the switch, which
+ * plays a replay if one is served */
+static void
+set_all_running (HeartApplication *self,
+                 gboolean          running)
+{
+  heart_source_set_running (HEART_SOURCE (self->source), running);
+  for (guint i = 1; self->cohort != NULL && i < heart_cohort_get_n_subjects (self->cohort); i++)
+    heart_source_set_running (heart_subject_get_source (heart_cohort_get_subject (self->cohort, i)), running);
+}
+
 static void
 bind_server_to_settings (HeartApplication *self)
 {
@@ -714,6 +849,7 @@ heart_application_startup (GApplication *app)
 {
   HeartApplication *self = HEART_APPLICATION (app);
   g_autoptr(HeartReplay) replay = NULL;
+  guint64 run_seed = self->have_seed ? (guint64) self->seed : fresh_seed ();
 
   G_APPLICATION_CLASS (heart_application_parent_class)->startup (app);
 
@@ -723,7 +859,8 @@ heart_application_startup (GApplication *app)
   if (self->port != 0)
     heart_settings_set_port (self->settings, self->port);
 
-  self->simulator = heart_simulator_new (self->have_seed ? (guint64) self->seed : fresh_seed ());
+  /* the first subject's seed: the run's with no --subject-offset */
+  self->simulator = heart_simulator_new (heart_subject_seed (run_seed, (guint) self->subject_offset));
   if (self->speed != 0 && self->replay_path == NULL)
     heart_simulator_set_speed (self->simulator, self->speed, NULL);
   if (self->replay_path != NULL)
@@ -747,9 +884,13 @@ heart_application_startup (GApplication *app)
   heart_history_follow (self->history, G_OBJECT (self->source));
   self->day_log = heart_day_log_new (NULL);
   heart_day_log_follow (self->day_log, G_OBJECT (self->source));
+  /* before the settings are bound: the first subject's profile, then the
+   * baseline the user chose, as before there were subjects */
+  make_cohort (self, run_seed);
   /* the streams in a thread of their own: broadcasts and the window's
    * frames never wait for each other (docs/architecture.md, Fan-out) */
   self->server = g_object_new (HEART_TYPE_SERVER,
+                               "cohort", self->cohort,
                                "simulator", self->simulator,
                                "source", self->source,
                                "history", self->history,
@@ -791,7 +932,7 @@ heart_application_startup (GApplication *app)
   /* --replay plays at once, as --scenario runs */
   if (heart_settings_get_autostart (self->settings) || self->screenshot_path != NULL || self->scenario != NULL
       || replay != NULL)
-    heart_source_set_running (HEART_SOURCE (self->source), TRUE);
+    set_all_running (self, TRUE);
 }
 
 static void
@@ -807,10 +948,12 @@ heart_application_activate (GApplication *app)
     {
       window = GTK_WINDOW (heart_window_new (GTK_APPLICATION (self), self->simulator, self->source,
                                              self->server, self->history, self->day_log,
-                                             self->settings, self->recorder));
+                                             self->settings, self->recorder,
+                                             self->cohort, G_LIST_MODEL (self->histories)));
       /* The window shows why the server is not listening; it knows the
        * application only as a GtkApplication (docs/architecture.md) */
       g_object_bind_property (self, "server-error", window, "server-error", G_BINDING_SYNC_CREATE);
+      g_signal_connect_object (window, "notify::subject", G_CALLBACK (on_source_changed), self, G_CONNECT_SWAPPED);
     }
   gtk_window_present (window);
 
@@ -835,7 +978,7 @@ heart_application_shutdown (GApplication *app)
       heart_server_wait_closed (self->server, HEART_SERVER_CLOSE_GRACE_MS);
     }
   if (self->source != NULL)
-    heart_source_set_running (HEART_SOURCE (self->source), FALSE);
+    set_all_running (self, FALSE);
   if (self->simulator != NULL)
     heart_simulator_stop (self->simulator);
   if (self->recorder != NULL)
@@ -859,6 +1002,8 @@ heart_application_dispose (GObject *object)
   g_clear_object (&self->recorder);
   g_clear_object (&self->server);
   g_clear_object (&self->history);
+  g_clear_object (&self->histories);
+  g_clear_object (&self->cohort);
   g_clear_object (&self->day_log);
   g_clear_object (&self->source);
   g_clear_object (&self->simulator);
@@ -968,6 +1113,20 @@ heart_application_get_history (HeartApplication *self)
 {
   g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
   return self->history;
+}
+
+HeartCohort *
+heart_application_get_cohort (HeartApplication *self)
+{
+  g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
+  return self->cohort;
+}
+
+GListModel *
+heart_application_get_histories (HeartApplication *self)
+{
+  g_return_val_if_fail (HEART_IS_APPLICATION (self), NULL);
+  return G_LIST_MODEL (self->histories);
 }
 
 HeartServer *

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "heart-cohort.h"
 #include "heart-history.h"
 #include "heart-recorder.h"
 #include "heart-server.h"
@@ -26,6 +27,10 @@ HeartSimulator   *heart_application_get_simulator (HeartApplication *self);
 /* What is served and shown: the simulator or a replay (docs/desktop.md) */
 HeartSourceSwitch *heart_application_get_source   (HeartApplication *self);
 HeartHistory     *heart_application_get_history   (HeartApplication *self);
+/* The people simulated (--subjects): the first is the simulator behind
+ * the source; and their histories, in the same order */
+HeartCohort      *heart_application_get_cohort    (HeartApplication *self);
+GListModel       *heart_application_get_histories (HeartApplication *self);
 HeartServer      *heart_application_get_server    (HeartApplication *self);
 HeartSettings    *heart_application_get_settings  (HeartApplication *self);
 HeartRecorder    *heart_application_get_recorder  (HeartApplication *self);

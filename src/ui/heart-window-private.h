@@ -14,6 +14,7 @@
 #include "heart-server-panel.h"
 #include "heart-source-panel.h"
 #include "heart-sweep-pane.h"
+#include "heart-subject-list.h"
 #include "heart-sweep.h"
 #include "heart-window.h"
 
@@ -30,6 +31,7 @@ HeartDayPanel    *heart_window_get_day_panel           (HeartWindow *self);
 /* The strap picker while win.choose-sensor shows it, else NULL */
 HeartSensorPicker *heart_window_get_sensor_picker      (HeartWindow *self);
 HeartChart       *heart_window_get_chart               (HeartWindow *self);
+HeartSubjectList *heart_window_get_subject_list        (HeartWindow *self);
 /* The title of the toast shown last, NULL before any */
 const char       *heart_window_get_last_toast_title    (HeartWindow *self);
 HeartPulse       *heart_window_get_heart_pulse         (HeartWindow *self);

@@ -29,6 +29,7 @@
 #include "heart-server-panel.h"
 #include "heart-source-panel.h"
 #include "heart-sweep-pane.h"
+#include "heart-subject-list.h"
 #include "heart-sweep.h"
 #include "heart-window-private.h"
 
@@ -36,8 +37,13 @@ struct _HeartWindow
 {
   AdwApplicationWindow  parent_instance;
 
-  HeartSimulator       *simulator;
-  HeartSourceSwitch    *source;
+  HeartSimulator       *simulator;          /* the first subject's */
+  HeartSourceSwitch    *source;             /* the first subject's: simulation, replay or strap */
+  HeartCohort          *cohort;             /* NULL: one person */
+  GListModel           *histories;          /* HeartHistory, one a subject of the cohort */
+  guint                 shown;              /* the place of the subject shown */
+  HeartSource          *shown_source;       /* what readouts, chart and sweep show */
+  HeartSimulator       *shown_simulator;    /* what the controls command */
   HeartServer          *server;
   HeartHistory         *history;
   HeartDayLog          *day_log;            /* NULL: no long spans, no totals */
@@ -49,6 +55,7 @@ struct _HeartWindow
   GError               *server_error;
   GSignalGroup         *simulator_signals;
   GSignalGroup         *source_signals;
+  GSignalGroup         *shown_signals;
   GSignalGroup         *replay_signals;
   GSignalGroup         *sensor_signals;
   GSignalGroup         *server_signals;
@@ -71,6 +78,9 @@ struct _HeartWindow
   AdwToastOverlay      *toast_overlay;
   AdwFlap              *flap;
   GtkWidget            *controls_button;
+  AdwFlap              *subjects_flap;
+  GtkWidget            *subjects_button;
+  HeartSubjectList     *subject_list;
   GtkMenuButton        *main_menu_button;
   GtkButton            *run_button;
   AdwButtonContent     *run_button_content;
@@ -104,6 +114,9 @@ enum {
   PROP_BLUEZ_CONNECTION,
   PROP_SERVER_ERROR,
   PROP_RECORDING,
+  PROP_COHORT,
+  PROP_HISTORIES,
+  PROP_SUBJECT,
   N_PROPS
 };
 
@@ -113,12 +126,24 @@ G_DEFINE_FINAL_TYPE (HeartWindow, heart_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---------------------------------------------------------------- header bar */
 
+static void show_subject (HeartWindow *self,
+                          guint        index);
+
+/* What the shown subject serves now: for the first, the switch's source */
+static HeartSource *
+shown_current (HeartWindow *self)
+{
+  if (HEART_IS_SOURCE_SWITCH (self->shown_source))
+    return heart_source_switch_get_source (HEART_SOURCE_SWITCH (self->shown_source));
+  return self->shown_source;
+}
+
 /* The replay served, if one is: the switch's current source, read each
  * time, since POST /source changes it too */
 static HeartReplay *
 current_replay (HeartWindow *self)
 {
-  HeartSource *current = heart_source_switch_get_source (self->source);
+  HeartSource *current = shown_current (self);
 
   return HEART_IS_REPLAY (current) ? HEART_REPLAY (current) : NULL;
 }
@@ -126,7 +151,7 @@ current_replay (HeartWindow *self)
 static HeartSensor *
 current_sensor (HeartWindow *self)
 {
-  HeartSource *current = heart_source_switch_get_source (self->source);
+  HeartSource *current = shown_current (self);
 
   return HEART_IS_SENSOR (current) ? HEART_SENSOR (current) : NULL;
 }
@@ -137,11 +162,11 @@ current_sensor (HeartWindow *self)
 static void
 update_subtitle (HeartWindow *self)
 {
-  gboolean running = heart_source_get_running (HEART_SOURCE (self->source));
+  gboolean running = heart_source_get_running (self->shown_source);
   HeartReplay *replay = current_replay (self);
   HeartSensor *sensor = current_sensor (self);
-  HeartScenario *scenario = heart_simulator_get_scenario (self->simulator);
-  const char *condition = heart_simulator_get_condition (self->simulator);
+  HeartScenario *scenario = heart_simulator_get_scenario (self->shown_simulator);
+  const char *condition = heart_simulator_get_condition (self->shown_simulator);
   g_autofree char *name = NULL;
   g_autofree char *phase = NULL;
   g_autofree char *subtitle = NULL;
@@ -198,16 +223,41 @@ on_scenario_changed (HeartWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop-scenario",
                                  current_replay (self) == NULL
-                                 && heart_simulator_get_scenario (self->simulator) != NULL);
+                                 && heart_simulator_get_scenario (self->shown_simulator) != NULL);
   update_subtitle (self);
 }
 
+/* win.running: Start and Stop (and Space) are the shown subject's; the
+ * others go on as they were (docs/desktop.md, "Subjects"). Not a property
+ * action: the window's actions may outlive it, and with them the source. */
+static void
+change_running (GSimpleAction *action,
+                GVariant      *state,
+                gpointer       user_data)
+{
+  HeartWindow *self = user_data;
+
+  /* the state follows from notify::running */
+  heart_source_set_running (self->shown_source, g_variant_get_boolean (state));
+}
+
+static void
+add_running_action (HeartWindow *self)
+{
+  /* with no parameter, activating a boolean state toggles it */
+  static const GActionEntry entries[] = {
+    { .name = "running", .state = "false", .change_state = change_running },
+  };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+}
+
 /* Start and Stop for the simulation, Play and Pause for a replay: the same
- * action, app.running, on the switch */
+ * action, win.running, on what the subject shown serves */
 static void
 on_running_changed (HeartWindow *self)
 {
-  gboolean running = heart_source_get_running (HEART_SOURCE (self->source));
+  gboolean running = heart_source_get_running (self->shown_source);
   gboolean replay = current_replay (self) != NULL;
   gboolean sensor = current_sensor (self) != NULL;
   const char *label;
@@ -215,6 +265,8 @@ on_running_changed (HeartWindow *self)
   adw_button_content_set_icon_name (self->run_button_content,
                                     running ? (replay ? "media-playback-pause-symbolic" : "media-playback-stop-symbolic")
                                             : "media-playback-start-symbolic");
+  g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "running")),
+                             g_variant_new_boolean (running));
   label = replay ? (running ? _("_Pause") : _("_Play")) : (running ? _("_Stop") : _("_Start"));
   /* narrow, the icon alone: the name stays for screen readers */
   adw_button_content_set_label (self->run_button_content, self->narrow ? "" : label);
@@ -246,7 +298,7 @@ change_activity (GSimpleAction *action,
 
   /* The state follows from notify::activity, not from here: only what the
    * simulator took is shown */
-  if (!heart_simulator_set_activity (self->simulator, g_variant_get_string (state, NULL), &error))
+  if (!heart_simulator_set_activity (self->shown_simulator, g_variant_get_string (state, NULL), &error))
     g_warning ("%s", error->message);
 }
 
@@ -260,7 +312,7 @@ static void
 on_activity_changed (HeartWindow *self)
 {
   g_simple_action_set_state (activity_action (self),
-                             g_variant_new_string (heart_simulator_get_activity (self->simulator)));
+                             g_variant_new_string (heart_simulator_get_activity (self->shown_simulator)));
 }
 
 static void
@@ -289,7 +341,7 @@ change_profile (GSimpleAction *action,
   g_autoptr(GError) error = NULL;
 
   /* The state follows from notify::profile */
-  if (!heart_simulator_set_profile (self->simulator, g_variant_get_string (state, NULL), &error))
+  if (!heart_simulator_set_profile (self->shown_simulator, g_variant_get_string (state, NULL), &error))
     g_warning ("%s", error->message);
 }
 
@@ -303,7 +355,7 @@ static void
 on_profile_changed (HeartWindow *self)
 {
   g_simple_action_set_state (profile_action (self),
-                             g_variant_new_string (heart_simulator_get_profile (self->simulator)));
+                             g_variant_new_string (heart_simulator_get_profile (self->shown_simulator)));
 }
 
 static void
@@ -324,7 +376,7 @@ static void
 show_event_state (HeartWindow *self)
 {
   double level = 0, left = 0;
-  gboolean acute = heart_simulator_get_acute_event (self->simulator, &level, &left);
+  gboolean acute = heart_simulator_get_acute_event (self->shown_simulator, &level, &left);
   const char *action = acute ? "app.end-stress-event" : "app.stress-event";
   g_autofree char *tooltip = NULL;
 
@@ -354,7 +406,7 @@ on_source_changed (HeartWindow *self)
 {
   HeartReplay *replay = current_replay (self);
   HeartSensor *sensor = current_sensor (self);
-  gboolean simulating = HEART_IS_SIMULATOR (heart_source_switch_get_source (self->source));
+  gboolean simulating = HEART_IS_SIMULATOR (shown_current (self));
   const char *event_tooltip;
   const char *why = NULL;
 
@@ -423,6 +475,9 @@ show_controls_button (gpointer user_data)
 
   self->folded_id = 0;
   gtk_widget_set_visible (self->controls_button, adw_flap_get_folded (self->flap));
+  /* the list is shown only with several subjects */
+  gtk_widget_set_visible (self->subjects_button, gtk_widget_get_visible (GTK_WIDGET (self->subject_list))
+                                                 && adw_flap_get_folded (self->subjects_flap));
   return G_SOURCE_REMOVE;
 }
 
@@ -587,9 +642,9 @@ run_scenario (GtkWidget  *widget,
       return;
     }
   /* From its start, once; a scenario only moves while the simulation runs */
-  heart_simulator_run_scenario (self->simulator, scenario, FALSE);
-  if (!heart_simulator_get_running (self->simulator))
-    heart_simulator_start (self->simulator);
+  heart_simulator_run_scenario (self->shown_simulator, scenario, FALSE);
+  if (!heart_simulator_get_running (self->shown_simulator))
+    heart_simulator_start (self->shown_simulator);
 }
 
 static void
@@ -599,7 +654,7 @@ stop_scenario (GtkWidget  *widget,
 {
   HeartWindow *self = HEART_WINDOW (widget);
 
-  heart_simulator_stop_scenario (self->simulator);
+  heart_simulator_stop_scenario (self->shown_simulator);
 }
 
 /* A file the user chose cannot be used: the message names the file and
@@ -770,6 +825,7 @@ on_sensor_chosen (HeartWindow *self,
   /* the user asked for its data: it is served, whether or not the
    * simulation ran */
   heart_source_set_running (HEART_SOURCE (self->source), TRUE);
+  show_subject (self, 0);
 }
 
 static void
@@ -811,6 +867,7 @@ use_simulation (GtkWidget  *widget,
 
   /* the replay stops; the simulation runs if the replay played */
   heart_source_switch_set_source (self->source, HEART_SOURCE (self->simulator));
+  show_subject (self, 0);
 }
 
 /* ---------------------------------------------------------------- recording */
@@ -960,7 +1017,7 @@ connect_signals (HeartWindow *self)
                                   G_CALLBACK (on_activity_changed), self);
   g_signal_group_connect_swapped (self->simulator_signals, "notify::profile",
                                   G_CALLBACK (on_profile_changed), self);
-  g_signal_group_set_target (self->simulator_signals, self->simulator);
+  g_signal_group_set_target (self->simulator_signals, self->shown_simulator);
 
   self->replay_signals = g_signal_group_new (HEART_TYPE_REPLAY);
   g_signal_group_connect_swapped (self->replay_signals, "notify::state",
@@ -977,11 +1034,14 @@ connect_signals (HeartWindow *self)
                                   G_CALLBACK (update_subtitle), self);
 
   self->source_signals = g_signal_group_new (HEART_TYPE_SOURCE_SWITCH);
-  g_signal_group_connect_swapped (self->source_signals, "notify::running",
-                                  G_CALLBACK (on_running_changed), self);
   g_signal_group_connect_swapped (self->source_signals, "notify::source",
                                   G_CALLBACK (on_source_changed), self);
   g_signal_group_set_target (self->source_signals, self->source);
+  /* GLib 2.74 finds no "notify" on an interface type */
+  self->shown_signals = g_signal_group_new (G_TYPE_OBJECT);
+  g_signal_group_connect_swapped (self->shown_signals, "notify::running",
+                                  G_CALLBACK (on_running_changed), self);
+  g_signal_group_set_target (self->shown_signals, self->shown_source);
 
   self->recorder_signals = g_signal_group_new (HEART_TYPE_RECORDER);
   g_signal_group_connect_swapped (self->recorder_signals, "notify::recording",
@@ -994,6 +1054,168 @@ connect_signals (HeartWindow *self)
   g_signal_group_connect_swapped (self->server_signals, "notify::listening",
                                   G_CALLBACK (on_server_listening_changed), self);
   g_signal_group_set_target (self->server_signals, self->server);
+}
+
+/* ---------------------------------------------------------------- subjects */
+
+static guint
+n_subjects (HeartWindow *self)
+{
+  return self->cohort != NULL ? heart_cohort_get_n_subjects (self->cohort) : 1;
+}
+
+/* Only the subject shown makes the ECG and pleth the sweep draws; the
+ * others but the first go without, to save the CPU (docs/desktop.md,
+ * "Subjects") */
+static void
+lend_waveforms (HeartWindow *self,
+                gboolean     lend)
+{
+  HeartChannelMask channels;
+
+  if (self->shown_simulator == self->simulator)
+    return;
+  channels = heart_simulator_get_channels (self->shown_simulator);
+  heart_simulator_set_channels (self->shown_simulator,
+                                lend ? channels | HEART_CHANNEL_MASK_WAVEFORMS
+                                     : channels & ~HEART_CHANNEL_MASK_WAVEFORMS);
+}
+
+/* Everything that shows or commands a subject follows the one shown */
+static void
+follow_shown (HeartWindow *self)
+{
+  g_autoptr(HeartHistory) history = self->histories != NULL ? g_list_model_get_item (self->histories, self->shown)
+                                                            : g_object_ref (self->history);
+  gboolean first = self->shown_simulator == self->simulator;
+
+  heart_readouts_set_source (self->readouts, self->shown_source);
+  heart_chart_card_set_history (self->chart_card, history);
+  /* the day log and its totals are the first subject's; a replay or a
+   * strap stands in for the first subject only */
+  g_object_set (self->chart_card, "day-log", first ? self->day_log : NULL, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->day_panel), first && self->day_log != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->source_panel), first);
+  heart_chart_card_set_source (self->chart_card, self->shown_source);
+  heart_sweep_set_source (self->sweep, self->shown_source);
+  heart_controls_set_simulator (self->controls, self->shown_simulator);
+  if (self->simulator_signals != NULL)
+    g_signal_group_set_target (self->simulator_signals, self->shown_simulator);
+  if (self->shown_signals != NULL)
+    g_signal_group_set_target (self->shown_signals, self->shown_source);
+}
+
+static GSimpleAction *
+subject_action (HeartWindow *self)
+{
+  return G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "subject"));
+}
+
+/* The header bar names the subject shown, when there are several */
+static void
+show_subject_name (HeartWindow *self)
+{
+  g_autofree char *name = NULL;
+
+  if (n_subjects (self) > 1)
+    name = heart_subject_dup_display_name (heart_cohort_get_subject (self->cohort, self->shown));
+  adw_window_title_set_title (self->window_title, name != NULL ? name : _("Heartsim"));
+}
+
+/* The window shows the subject at @index of the cohort, from now on */
+static void
+show_subject (HeartWindow *self,
+              guint        index)
+{
+  HeartSubject *subject;
+
+  if (index == self->shown || index >= n_subjects (self))
+    return;
+  subject = heart_cohort_get_subject (self->cohort, index);
+  lend_waveforms (self, FALSE);
+  self->shown = index;
+  g_set_object (&self->shown_source, heart_subject_get_source (subject));
+  g_set_object (&self->shown_simulator, heart_subject_get_simulator (subject));
+  lend_waveforms (self, TRUE);
+  follow_shown (self);
+  on_activity_changed (self);
+  on_profile_changed (self);
+  on_source_changed (self);
+  heart_subject_list_set_selected (self->subject_list, index);
+  g_simple_action_set_state (subject_action (self), g_variant_new_uint32 (index));
+  show_subject_name (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBJECT]);
+}
+
+/* win.subject(N): the subject at place N; the list's rows say it too */
+static void
+change_subject (GSimpleAction *action,
+                GVariant      *state,
+                gpointer       user_data)
+{
+  show_subject (user_data, g_variant_get_uint32 (state));
+}
+
+/* win.next-subject and win.previous-subject (Ctrl+Page Down and Up), round
+ * the list */
+static void
+next_subject (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  HeartWindow *self = user_data;
+
+  show_subject (self, (self->shown + 1) % n_subjects (self));
+}
+
+static void
+previous_subject (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  HeartWindow *self = user_data;
+
+  show_subject (self, (self->shown + n_subjects (self) - 1) % n_subjects (self));
+}
+
+/* A row chosen: folded, the list makes way for what it chose */
+static void
+on_subject_chosen (HeartWindow *self)
+{
+  show_subject (self, heart_subject_list_get_selected (self->subject_list));
+  if (adw_flap_get_folded (self->subjects_flap))
+    adw_flap_set_reveal_flap (self->subjects_flap, FALSE);
+}
+
+/* With one subject, the window is as it always was: no list, no actions */
+static void
+add_subjects (HeartWindow *self)
+{
+  static const GActionEntry entries[] = {
+    { .name = "subject", .parameter_type = "u", .state = "uint32 0", .change_state = change_subject },
+    { .name = "next-subject", .activate = next_subject },
+    { .name = "previous-subject", .activate = previous_subject },
+  };
+  gboolean several = n_subjects (self) > 1;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), entries[i].name)),
+                                 several);
+  self->shown_source = g_object_ref (HEART_SOURCE (self->source));
+  self->shown_simulator = g_object_ref (self->simulator);
+  if (!several)
+    return;
+  heart_subject_list_set_cohort (self->subject_list, self->cohort, self->histories);
+  gtk_widget_set_visible (GTK_WIDGET (self->subject_list), TRUE);
+  adw_flap_set_locked (self->subjects_flap, FALSE);
+  adw_flap_set_swipe_to_open (self->subjects_flap, TRUE);
+  adw_flap_set_reveal_flap (self->subjects_flap, TRUE);
+  g_signal_connect_object (self->subject_list, "notify::selected", G_CALLBACK (on_subject_chosen),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->subjects_flap, "notify::folded", G_CALLBACK (on_folded_changed),
+                           self, G_CONNECT_SWAPPED);
+  show_subject_name (self);
 }
 
 /* ---------------------------------------------------------------- sweep */
@@ -1041,7 +1263,7 @@ add_sweep (HeartWindow *self)
   };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
-  heart_sweep_set_source (self->sweep, HEART_SOURCE (self->source));
+  heart_sweep_set_source (self->sweep, self->shown_source);
   g_signal_connect_object (self->settings, "notify::show-waveforms", G_CALLBACK (show_sweep),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "notify::show-waveforms-narrow", G_CALLBACK (show_sweep),
@@ -1063,16 +1285,22 @@ heart_window_constructed (GObject *object)
   g_return_if_fail (HEART_IS_HISTORY (self->history));
   g_return_if_fail (HEART_IS_SETTINGS (self->settings));
   g_return_if_fail (HEART_IS_RECORDER (self->recorder));
+  /* the cohort's first subject is the one the window was given */
+  g_return_if_fail (self->cohort == NULL
+                    || (heart_subject_get_simulator (heart_cohort_get_subject (self->cohort, 0)) == self->simulator
+                        && g_list_model_get_n_items (self->histories) == n_subjects (self)));
 
   restore_window_state (self);
+  add_running_action (self);
+  add_subjects (self);
 
-  heart_readouts_set_source (self->readouts, HEART_SOURCE (self->source));
+  heart_readouts_set_source (self->readouts, self->shown_source);
 
   heart_chart_card_set_history (self->chart_card, self->history);
   g_object_set (self->chart_card, "day-log", self->day_log, NULL);
   heart_day_panel_set_day_log (self->day_panel, self->day_log);
   gtk_widget_set_visible (GTK_WIDGET (self->day_panel), self->day_log != NULL);
-  heart_chart_card_set_source (self->chart_card, HEART_SOURCE (self->source));
+  heart_chart_card_set_source (self->chart_card, self->shown_source);
   g_object_bind_property (self->settings, "chart-window-seconds",
                           self->chart_card, "window-seconds",
                           G_BINDING_SYNC_CREATE);
@@ -1086,7 +1314,7 @@ heart_window_constructed (GObject *object)
 
   heart_source_panel_set_source (self->source_panel, self->source);
   heart_source_panel_set_settings (self->source_panel, self->settings);
-  heart_controls_set_simulator (self->controls, self->simulator);
+  heart_controls_set_simulator (self->controls, self->shown_simulator);
   heart_controls_set_settings (self->controls, self->settings);
 
   heart_server_panel_set_server (self->server_panel, self->server);
@@ -1132,6 +1360,9 @@ heart_window_dispose (GObject *object)
   if (self->source_signals != NULL)
     g_signal_group_set_target (self->source_signals, NULL);
   g_clear_object (&self->source_signals);
+  if (self->shown_signals != NULL)
+    g_signal_group_set_target (self->shown_signals, NULL);
+  g_clear_object (&self->shown_signals);
   if (self->replay_signals != NULL)
     g_signal_group_set_target (self->replay_signals, NULL);
   g_clear_object (&self->replay_signals);
@@ -1155,6 +1386,10 @@ heart_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), HEART_TYPE_WINDOW);
   g_clear_object (&self->simulator);
   g_clear_object (&self->source);
+  g_clear_object (&self->shown_simulator);
+  g_clear_object (&self->shown_source);
+  g_clear_object (&self->cohort);
+  g_clear_object (&self->histories);
   g_clear_object (&self->server);
   g_clear_object (&self->history);
   g_clear_object (&self->day_log);
@@ -1215,6 +1450,15 @@ heart_window_get_property (GObject    *object,
     case PROP_SERVER_ERROR:
       g_value_set_boxed (value, self->server_error);
       break;
+    case PROP_COHORT:
+      g_value_set_object (value, self->cohort);
+      break;
+    case PROP_HISTORIES:
+      g_value_set_object (value, self->histories);
+      break;
+    case PROP_SUBJECT:
+      g_value_set_uint (value, self->shown);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1259,6 +1503,15 @@ heart_window_set_property (GObject      *object,
       break;
     case PROP_SERVER_ERROR:
       heart_window_set_server_error (self, g_value_get_boxed (value));
+      break;
+    case PROP_COHORT:
+      self->cohort = g_value_dup_object (value);
+      break;
+    case PROP_HISTORIES:
+      self->histories = g_value_dup_object (value);
+      break;
+    case PROP_SUBJECT:
+      show_subject (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1340,8 +1593,22 @@ heart_window_class_init (HeartWindowClass *klass)
   properties[PROP_RECORDING] =
     g_param_spec_boolean ("recording", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The people of the run, the first being "simulator" and "source", and
+   * their histories (HeartHistory, in the cohort's order); NULL for one
+   * person (docs/desktop.md, "Subjects") */
+  properties[PROP_COHORT] =
+    g_param_spec_object ("cohort", NULL, NULL, HEART_TYPE_COHORT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HISTORIES] =
+    g_param_spec_object ("histories", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The place in the cohort of the subject shown */
+  properties[PROP_SUBJECT] =
+    g_param_spec_uint ("subject", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (HEART_TYPE_SUBJECT_LIST);
   g_type_ensure (HEART_TYPE_READOUTS);
   g_type_ensure (HEART_TYPE_CHART_CARD);
   g_type_ensure (HEART_TYPE_SWEEP_PANE);
@@ -1355,6 +1622,9 @@ heart_window_class_init (HeartWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, controls_button);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, subjects_flap);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, subjects_button);
+  gtk_widget_class_bind_template_child (widget_class, HeartWindow, subject_list);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, run_button_content);
   gtk_widget_class_bind_template_child (widget_class, HeartWindow, record_button);
@@ -1396,7 +1666,7 @@ add_space_shortcut (HeartWindow *self)
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_BUBBLE);
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),
-                                                          gtk_named_action_new ("app.running")));
+                                                          gtk_named_action_new ("win.running")));
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
@@ -1416,7 +1686,9 @@ heart_window_new (GtkApplication    *application,
                   HeartHistory      *history,
                   HeartDayLog       *day_log,
                   HeartSettings     *settings,
-                  HeartRecorder     *recorder)
+                  HeartRecorder     *recorder,
+                  HeartCohort       *cohort,
+                  GListModel        *histories)
 {
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
 
@@ -1429,6 +1701,8 @@ heart_window_new (GtkApplication    *application,
                        "day-log", day_log,
                        "settings", settings,
                        "recorder", recorder,
+                       "cohort", cohort,
+                       "histories", histories,
                        "bluez-connection", NULL,   /* the system bus */
                        NULL);
 }
@@ -1580,6 +1854,7 @@ replay_opened (GObject      *object,
   /* the user asked to see the file: it plays, whether or not the
    * simulation ran */
   heart_source_set_running (HEART_SOURCE (self->source), TRUE);
+  show_subject (self, 0);
 
   name = g_path_get_basename (heart_replay_get_path (replay));
   /* Translators: a toast; %s is the file's name */
@@ -1668,9 +1943,9 @@ heart_window_is_chart_full (HeartWindow *self)
 
   chart = heart_chart_card_get_chart (self->chart_card);
   span = heart_chart_get_window_seconds (chart);
-  tick_s = heart_source_get_interval_ms (HEART_SOURCE (self->source)) / 1000.0
+  tick_s = heart_source_get_interval_ms (self->shown_source) / 1000.0
            * (current_replay (self) != NULL ? heart_replay_get_speed (current_replay (self))
-                                            : heart_simulator_get_speed (self->simulator));
+                                            : heart_simulator_get_speed (self->shown_simulator));
   return heart_chart_get_covered_seconds (chart) >= span - tick_s;
 }
 
@@ -1788,4 +2063,32 @@ char **
 heart_window_dup_shown_urls (HeartWindow *self)
 {
   return heart_server_panel_dup_shown_urls (self->server_panel);
+}
+
+guint
+heart_window_get_subject (HeartWindow *self)
+{
+  g_return_val_if_fail (HEART_IS_WINDOW (self), 0);
+  return self->shown;
+}
+
+HeartSource *
+heart_window_get_shown_source (HeartWindow *self)
+{
+  g_return_val_if_fail (HEART_IS_WINDOW (self), NULL);
+  return self->shown_source;
+}
+
+HeartSimulator *
+heart_window_get_shown_simulator (HeartWindow *self)
+{
+  g_return_val_if_fail (HEART_IS_WINDOW (self), NULL);
+  return self->shown_simulator;
+}
+
+HeartSubjectList *
+heart_window_get_subject_list (HeartWindow *self)
+{
+  g_return_val_if_fail (HEART_IS_WINDOW (self), NULL);
+  return self->subject_list;
 }

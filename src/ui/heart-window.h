@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "heart-cohort.h"
 #include "heart-day-log.h"
 #include "heart-history.h"
 #include "heart-recorder.h"
@@ -22,7 +23,9 @@ G_DECLARE_FINAL_TYPE (HeartWindow, heart_window, HEART, WINDOW, AdwApplicationWi
  * the switch of what is served and shown —, "server", "history", "day-log"
  * (for the chart's long spans and the Today group; NULL for neither), "settings",
  * "recorder", and "bluez-connection": the bus BlueZ is on, NULL for the
- * system bus); "server-error" (GError, or NULL) is why the server
+ * system bus; "cohort", the people of the run, the first being "simulator"
+ * and "source", and "histories", theirs in the same order: NULL for one
+ * person); "server-error" (GError, or NULL) is why the server
  * is not listening although it should, set by whoever owns the server. */
 HeartWindow *heart_window_new           (GtkApplication    *application,
                                          HeartSimulator    *simulator,
@@ -31,7 +34,9 @@ HeartWindow *heart_window_new           (GtkApplication    *application,
                                          HeartHistory      *history,
                                          HeartDayLog       *day_log,
                                          HeartSettings     *settings,
-                                         HeartRecorder     *recorder);
+                                         HeartRecorder     *recorder,
+                                         HeartCohort       *cohort,
+                                         GListModel        *histories);
 const GError *heart_window_get_server_error (HeartWindow *self);
 /* A message for the person at the window, as the window shows its own */
 void         heart_window_add_toast        (HeartWindow *self,
@@ -53,6 +58,11 @@ void         heart_window_open_replay_file (HeartWindow *self,
  * that cannot be recorded to is a toast (docs/recording.md) */
 gboolean     heart_window_start_recording (HeartWindow *self,
                                            GFile       *file);
+/* The subject shown ("subject": its place in the cohort), what it serves
+ * and the simulator its controls command (docs/desktop.md, "Subjects") */
+guint           heart_window_get_subject         (HeartWindow *self);
+HeartSource    *heart_window_get_shown_source    (HeartWindow *self);
+HeartSimulator *heart_window_get_shown_simulator (HeartWindow *self);
 /* The chart shows a full time span of samples (screenshots wait for it) */
 gboolean     heart_window_is_chart_full (HeartWindow *self);
 
