@@ -13,7 +13,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/_build-fuzz"
-all="duration validate json http replay"
+all="duration validate json http replay cohort"
 
 seconds=${FUZZ_SECONDS:-60}
 runs=""

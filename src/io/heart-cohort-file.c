@@ -297,6 +297,9 @@ load_scenario (Reader      *reader,
          ? g_strdup (name) : g_build_filename (reader->base_dir, name, NULL);
   if (!g_file_test (path, G_FILE_TEST_EXISTS) && strchr (name, '/') == NULL && !g_str_has_suffix (name, ".json"))
     scenario = heart_scenario_load_bundled (name, error);
+  else if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    /* a device or FIFO (/dev/zero) would be read without end */
+    g_set_error (error, HEART_COHORT_FILE_ERROR, HEART_COHORT_FILE_ERROR_INVALID, "%s is not a file", name);
   else
     scenario = heart_scenario_load_file (path, error);
   if (scenario != NULL)
