@@ -15,22 +15,6 @@
 #define POLL_US (10 * 1000)
 #define FSIZE_LIMIT_BYTES (16 * 1024)
 
-static GSubprocess *
-spawn (GSpawnChildSetupFunc  setup,
-       const char           *first_arg,
-       ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list list;
-
-  va_start (list, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (list, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (list);
-  g_ptr_array_add (args, NULL);
-  return spawn_generate_args (setup, (const char * const *) args->pdata);
-}
-
 static void
 assert_exit (GSubprocess *process,
              int          status)
@@ -85,11 +69,11 @@ test_jobs_deterministic (Fixture       *fixture,
 {
   g_autofree char *one = g_build_filename (fixture->folder, "one", NULL);
   g_autofree char *two = g_build_filename (fixture->folder, "two", NULL);
-  g_autoptr(GSubprocess) first = spawn (NULL, "--subjects", "5", "--duration", "2m", "--seed", "7",
-                                        "--what", "channels", "--jobs", "1", "-o", one, NULL);
+  g_autoptr(GSubprocess) first = spawn_generate (NULL, "--subjects", "5", "--duration", "2m", "--seed", "7",
+                                                 "--what", "channels", "--jobs", "1", "-o", one, NULL);
   g_autofree char *err = finish (first);
-  g_autoptr(GSubprocess) second = spawn (NULL, "--subjects", "5", "--duration", "2m", "--seed", "7",
-                                         "--what", "channels", "--jobs", "2", "-o", two, NULL);
+  g_autoptr(GSubprocess) second = spawn_generate (NULL, "--subjects", "5", "--duration", "2m", "--seed", "7",
+                                                  "--what", "channels", "--jobs", "2", "-o", two, NULL);
   g_autofree char *err2 = finish (second);
   g_autofree char *listing = NULL;
 
@@ -118,9 +102,9 @@ test_same_subject_whatever_n (Fixture       *fixture,
   g_autofree char *four = g_build_filename (fixture->folder, "four", NULL);
   g_autofree char *ten = g_build_filename (fixture->folder, "ten", NULL);
   g_autofree char *alone = g_build_filename (fixture->folder, "alone.csv", NULL);
-  g_autoptr(GSubprocess) a = spawn (NULL, "--subjects", "4", "--duration", "2m", "--seed", "7", "-o", four, NULL);
+  g_autoptr(GSubprocess) a = spawn_generate (NULL, "--subjects", "4", "--duration", "2m", "--seed", "7", "-o", four, NULL);
   g_autofree char *err_a = finish (a);
-  g_autoptr(GSubprocess) b = spawn (NULL, "--subjects", "10", "--duration", "2m", "--seed", "7", "-o", ten, NULL);
+  g_autoptr(GSubprocess) b = spawn_generate (NULL, "--subjects", "10", "--duration", "2m", "--seed", "7", "-o", ten, NULL);
   g_autofree char *err_b = finish (b);
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *subject;
@@ -132,8 +116,8 @@ test_same_subject_whatever_n (Fixture       *fixture,
   assert_same_file (four, ten, "subject-3.csv");
 
   subject = json_array_get_object_element (json_object_get_array_member (load_manifest (four, parser), "subjects"), 3);
-  c = spawn (NULL, "--duration", "2m", "--seed", json_object_get_string_member (subject, "seed"),
-             "--profile", json_object_get_string_member (subject, "profile"), "-o", alone, NULL);
+  c = spawn_generate (NULL, "--duration", "2m", "--seed", json_object_get_string_member (subject, "seed"),
+                      "--profile", json_object_get_string_member (subject, "profile"), "-o", alone, NULL);
   err_c = finish (c);
   assert_exit (c, 0);
   single = read_file (fixture->folder, "alone.csv");
@@ -161,8 +145,8 @@ test_manifest (Fixture       *fixture,
     "[{\"name\": \"P1\", \"profile\": \"athlete\", \"baseline_bpm\": 50},\n"
     " {\"name\": \"P2\", \"scenario\": \"lab-stress-protocol\", \"start_offset\": \"1m\"},\n"
     " {\"id\": 9, \"seed\": \"18446744073709551615\"}]", -1, NULL));
-  process = spawn (NULL, "--cohort", cohort, "--subject-offset", "20", "--duration", "2m", "--seed", "3",
-                   "--what", "channels", "--format", "jsonl", "--jobs", "2", "-o", out, NULL);
+  process = spawn_generate (NULL, "--cohort", cohort, "--subject-offset", "20", "--duration", "2m", "--seed", "3",
+                            "--what", "channels", "--format", "jsonl", "--jobs", "2", "-o", out, NULL);
   err = finish (process);
   assert_exit (process, 0);
   listing = folder_listing (out);
@@ -249,10 +233,10 @@ test_replaces_earlier_run (Fixture       *fixture,
                            gconstpointer  data)
 {
   g_autofree char *out = g_build_filename (fixture->folder, "out", NULL);
-  g_autoptr(GSubprocess) first = spawn (NULL, "--subjects", "3", "--duration", "1m", "--seed", "1", "-o", out, NULL);
+  g_autoptr(GSubprocess) first = spawn_generate (NULL, "--subjects", "3", "--duration", "1m", "--seed", "1", "-o", out, NULL);
   g_autofree char *err = finish (first);
-  g_autoptr(GSubprocess) second = spawn (NULL, "--subjects", "2", "--duration", "1m", "--seed", "1",
-                                         "--format", "jsonl", "-o", out, NULL);
+  g_autoptr(GSubprocess) second = spawn_generate (NULL, "--subjects", "2", "--duration", "1m", "--seed", "1",
+                                                  "--format", "jsonl", "-o", out, NULL);
   g_autofree char *err2 = finish (second);
   g_autofree char *listing = folder_listing (out);
   g_autofree char *top = folder_listing (fixture->folder);
@@ -278,8 +262,8 @@ test_write_fails (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_autofree char *out = g_build_filename (fixture->folder, "out", NULL);
-  g_autoptr(GSubprocess) process = spawn (limit_file_size, "--subjects", "4", "--duration", "10m", "--seed", "1",
-                                          "--jobs", "1", "-o", out, NULL);
+  g_autoptr(GSubprocess) process = spawn_generate (limit_file_size, "--subjects", "4", "--duration", "10m", "--seed", "1",
+                                                   "--jobs", "1", "-o", out, NULL);
   g_autofree char *err = finish (process);
   g_autofree char *expected = g_strdup_printf ("heartsim generate: cannot write %s/subject-0.csv: %s\n",
                                                out, g_strerror (EFBIG));
@@ -297,8 +281,8 @@ test_sigterm (Fixture       *fixture,
               gconstpointer  data)
 {
   g_autofree char *out = g_build_filename (fixture->folder, "out", NULL);
-  g_autoptr(GSubprocess) process = spawn (NULL, "--subjects", "50", "--duration", "1d", "--seed", "1",
-                                          "--what", "channels", "--jobs", "2", "-o", out, NULL);
+  g_autoptr(GSubprocess) process = spawn_generate (NULL, "--subjects", "50", "--duration", "1d", "--seed", "1",
+                                                   "--what", "channels", "--jobs", "2", "-o", out, NULL);
   gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
   g_autofree char *listing = NULL, *err = NULL;
   gboolean seen = FALSE;
@@ -326,8 +310,8 @@ test_waveforms (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autofree char *out = g_build_filename (fixture->folder, "out", NULL);
-  g_autoptr(GSubprocess) process = spawn (NULL, "--subjects", "2", "--duration", "10s", "--seed", "1",
-                                          "--what", "ecg", "--format", "wfdb", "-o", out, NULL);
+  g_autoptr(GSubprocess) process = spawn_generate (NULL, "--subjects", "2", "--duration", "10s", "--seed", "1",
+                                                   "--what", "ecg", "--format", "wfdb", "-o", out, NULL);
   g_autofree char *err = finish (process);
   g_autofree char *listing = folder_listing (out);
 

@@ -149,6 +149,23 @@ spawn_generate_args (GSpawnChildSetupFunc  setup,
   return process;
 }
 
+/* The same with the arguments as a NULL-terminated list */
+G_GNUC_NULL_TERMINATED G_GNUC_UNUSED static GSubprocess *
+spawn_generate (GSpawnChildSetupFunc   setup,
+                const char            *first_arg,
+                ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list list;
+
+  va_start (list, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (list, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (list);
+  g_ptr_array_add (args, NULL);
+  return spawn_generate_args (setup, (const char * const *) args->pdata);
+}
+
 /* Waits for the exit and returns its stderr (not inlined: GCC 12 takes the
  * inlined out-parameter for a dangling pointer) */
 G_GNUC_NO_INLINE G_GNUC_UNUSED static char *

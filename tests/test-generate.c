@@ -50,23 +50,6 @@ find_grown_file (const char *folder,
   return NULL;
 }
 
-/* "heartsim generate -q ARGS…" with stderr piped; @setup runs in the child */
-static GSubprocess *
-spawn_generate (GSpawnChildSetupFunc   setup,
-                const char            *first_arg,
-                ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list list;
-
-  va_start (list, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (list, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (list);
-  g_ptr_array_add (args, NULL);
-  return spawn_generate_args (setup, (const char * const *) args->pdata);
-}
-
 /* Exit status 1 and, unless @expected is NULL, exactly that on stderr */
 static void
 assert_failed_with (GSubprocess *process,
