@@ -46,13 +46,6 @@ typedef struct
   guint       line;      /* the subject's own, for a field it lacks */
 } Subject;
 
-void
-heart_cohort_spec_free (HeartSubjectSpec *spec)
-{
-  heart_subject_spec_clear (spec);
-  g_free (spec);
-}
-
 static void
 on_object_member (JsonParser *parser,
                   JsonObject *object,
@@ -449,7 +442,7 @@ read_cohort (Reader   *reader,
       fail (reader, 0, NULL, NULL, "holds %u subjects; a cohort has 1 to %d", n, HEART_COHORT_MAX_SUBJECTS);
       return NULL;
     }
-  specs = g_ptr_array_new_full (n, (GDestroyNotify) heart_cohort_spec_free);
+  specs = g_ptr_array_new_full (n, (GDestroyNotify) heart_subject_spec_free);
   for (guint i = 0; i < n; i++)
     {
       HeartSubjectSpec *spec = read_subject (reader, subjects, i, subject_offset, run_seed);
@@ -531,8 +524,6 @@ heart_cohort_subjects_new (guint        n_subjects,
                            const char  *profile,
                            GError     **error)
 {
-  g_autoptr(GPtrArray) specs = NULL;
-
   if (n_subjects == 0 || n_subjects > HEART_COHORT_MAX_SUBJECTS)
     {
       heart_option_error (error, "--subjects must be from 1 to %d, not %u", HEART_COHORT_MAX_SUBJECTS, n_subjects);
@@ -551,13 +542,5 @@ heart_cohort_subjects_new (guint        n_subjects,
       heart_option_error (error, "--profile must be one of %s, not '%s'", known, profile);
       return NULL;
     }
-  specs = g_ptr_array_new_full (n_subjects, (GDestroyNotify) heart_cohort_spec_free);
-  for (guint i = 0; i < n_subjects; i++)
-    {
-      HeartSubjectSpec *spec = g_new0 (HeartSubjectSpec, 1);
-
-      heart_subject_spec_init (spec, subject_offset + i, run_seed, profile);
-      g_ptr_array_add (specs, spec);
-    }
-  return g_steal_pointer (&specs);
+  return heart_subject_specs_new (n_subjects, subject_offset, run_seed, profile);
 }

@@ -28,13 +28,10 @@ typedef enum {
 
 /* The most subjects one file or --subjects may name: a run that size is
  * already hours of work (bench/README.md) */
-#define HEART_COHORT_MAX_SUBJECTS 100000
+#define HEART_COHORT_MAX_SUBJECTS HEART_SUBJECTS_MAX
 #define HEART_COHORT_MAX_FILE_BYTES (64 * 1024 * 1024)
 
 GQuark     heart_cohort_file_error_quark (void);
-
-/* Frees a HeartSubjectSpec of the arrays below */
-void       heart_cohort_spec_free        (HeartSubjectSpec *spec);
 
 /* The subjects of the file at @path, as HeartSubjectSpec*, in the file's
  * order (the array frees them). A subject without an "id" gets its place
