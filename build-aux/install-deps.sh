@@ -9,25 +9,30 @@ set -eu
 # optional `biosig` feature; docs/replay.md)
 # libedf-dev: EDFlib, writing EDF+ waveform datasets (the optional `edf`
 # feature; docs/datasets.md)
+# libmosquitto-dev: publishing the subjects' channels to an MQTT broker
+# (--mqtt; docs/scale.md)
 build_pkgs="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev gettext
-  libbiosig-dev libedf-dev"
+  libbiosig-dev libedf-dev libmosquitto-dev"
 # python3-numpy, python3-sklearn: the ml-example test (docs/ml.md)
 # python3-dbusmock: the mocked BlueZ that test-sensor talks to on a private
 # bus, in place of a real adapter and strap (docs/sensors.md)
 # libxml2-utils: xmllint, which checks that an Apple Health export written
 # by generate --format healthkit is well-formed XML (docs/datasets.md)
+# mosquitto: the broker test-mqtt starts on a loopback port; openssl: the
+# CA and certificates its TLS test makes (docs/scale.md)
 test_pkgs="desktop-file-utils appstream xvfb xauth dbus-daemon dbus-x11 chromium nodejs
   flatpak-builder python3 libclang-rt-14-dev librsvg2-bin fonts-cantarell
-  python3-numpy python3-sklearn python3-dbusmock libxml2-utils"
+  python3-numpy python3-sklearn python3-dbusmock libxml2-utils mosquitto openssl"
 # libFuzzer and the sanitizers (clang, libclang-rt-14-dev; llvm for
 # llvm-symbolizer, which names the functions in their reports), leak checks,
 # static analysis and coverage (docs/reliability.md)
 check_pkgs="clang libclang-rt-14-dev llvm valgrind cppcheck clang-tidy gcovr"
 # python3-fastapi, python3-uvicorn: the prototype peers of bench/peers.sh;
-# python3-matplotlib: the plot of bench/soak.sh
+# python3-matplotlib: the plot of bench/soak.sh; mosquitto: the broker of
+# bench/bench-mqtt.c
 bench_pkgs="wrk python3-websockets python3-requests python3-fastapi python3-uvicorn
-  python3-matplotlib"
+  python3-matplotlib mosquitto"
 
 what=${1:-build}
 case "$what" in
