@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "heart-mqtt-args.h"
 #include "heart-headless.h"
 #include "heart-cohort.h"
 #include "heart-cohort-file.h"
@@ -71,6 +72,7 @@ typedef struct
   int       subjects;
   int       subject_offset;
   char     *cohort;
+  HeartMqttArgs mqtt;
 } HeadlessOptions;
 
 /* What --replay and its options settled on */
@@ -114,6 +116,7 @@ headless_options_clear (HeadlessOptions *options)
   g_clear_pointer (&options->columns, g_free);
   g_clear_pointer (&options->sensor, g_free);
   g_clear_pointer (&options->cohort, g_free);
+  heart_mqtt_args_clear (&options->mqtt);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadlessOptions, headless_options_clear)
@@ -187,6 +190,7 @@ options_context_new (HeadlessOptions *options)
                                 "Exit status: 0 on SIGINT/SIGTERM/SIGHUP, 1 cannot listen, record, replay or reach BlueZ, 2 bad options, 3 port in use.\n"
                                 "SIGUSR1 prints a status line on stderr.");
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, heart_mqtt_args_group (&options->mqtt));
   return context;
 }
 
@@ -448,6 +452,46 @@ on_sensor_problem (HeartSensor  *sensor,
     g_printerr ("heartsim: more malformed notifications were skipped; they are not shown\n");
 }
 
+static void
+on_mqtt_state (HeartMqttPublisher *publisher)
+{
+  const char *error = heart_mqtt_publisher_get_last_error (publisher);
+  HeartMqttState state = heart_mqtt_publisher_get_state (publisher);
+
+  g_printerr ("heartsim: MQTT %s%s%s\n", heart_mqtt_state_to_string (state),
+              state == HEART_MQTT_STATE_RETRYING && error != NULL ? ": " : "",
+              state == HEART_MQTT_STATE_RETRYING && error != NULL ? error : "");
+}
+
+/* --mqtt: every subject of @cohort published, connecting in the
+ * background; NULL without @error when not asked for */
+static HeartMqttPublisher *
+start_mqtt (const HeartMqttArgs *args,
+            HeartCohort         *cohort,
+            GError             **error)
+{
+  HeartMqttOptions options = { 0 };
+  g_autoptr(HeartMqttPublisher) publisher = NULL;
+
+  if (!heart_mqtt_args_to_options (args, &options, error) || args->url == NULL)
+    return NULL;
+  publisher = heart_mqtt_publisher_new (&options, error);
+  heart_mqtt_options_clear (&options);
+  if (publisher == NULL)
+    return NULL;
+  for (guint i = 0; i < heart_cohort_get_n_subjects (cohort); i++)
+    {
+      HeartSubject *subject = heart_cohort_get_subject (cohort, i);
+
+      heart_mqtt_publisher_add_subject (publisher, heart_subject_get_id (subject),
+                                        heart_subject_get_source (subject));
+    }
+  g_signal_connect (publisher, "notify::state", G_CALLBACK (on_mqtt_state), NULL);
+  if (!heart_mqtt_publisher_start (publisher, error))
+    return NULL;
+  return g_steal_pointer (&publisher);
+}
+
 /* The people of --subjects: the first is @simulator behind @source, which
  * the single-person paths serve; the others simulators of their own, all
  * channels but the waveforms, which would cost a thousand people more than
@@ -541,6 +585,7 @@ heart_headless_main (int    argc,
   g_autoptr(HeartCohort) cohort = NULL;
   g_autoptr(GPtrArray) specs = NULL;
   g_autoptr(HeartRecorder) recorder = NULL;
+  g_autoptr(HeartMqttPublisher) mqtt = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) args = g_strdupv (argv);
   HeadlessRun run = { .started_us = g_get_monotonic_time () };
@@ -650,6 +695,14 @@ heart_headless_main (int    argc,
   if (cohort == NULL)
     {
       g_printerr ("heartsim: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+  /* a bad --mqtt option is told before anything listens; a broker that
+   * is away is not an error: it is retried (docs/scale.md) */
+  mqtt = start_mqtt (&options.mqtt, cohort, &error);
+  if (error != NULL)
+    {
+      g_printerr ("heartsim: %s (see heartsim --headless --help-mqtt)\n", error->message);
       return EXIT_USAGE;
     }
 
