@@ -653,6 +653,139 @@ test_senml (Fixture       *fixture,
   test_subscriber_free (sub);
 }
 
+/* The real binary, killed: the broker says "offline" for each of its
+ * subjects, as their wills */
+static void
+test_last_will (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *url = broker_url (fixture);
+  const char *argv[] = { g_getenv ("HEARTSIM_BINARY"), "--headless", "--port", "0", "--subjects", "3",
+                         "--mqtt", url, NULL };
+  TestSubscriber *sub = test_subscriber_new (fixture->broker.port, "heartsim/+/status", NULL);
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                 test_broker_child_setup, NULL, &pid, &error);
+  g_assert_no_error (error);
+  WAIT_FOR (test_subscriber_count (sub) >= 3);
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
+  WAIT_FOR (test_subscriber_count (sub) >= 6);
+  {
+    g_autoptr(GPtrArray) messages = test_subscriber_take (sub);
+    g_autoptr(GHashTable) statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) by_topic = received_by_topic (messages, statuses);
+
+    for (guint i = 0; i < 3; i++)
+      g_assert_cmpstr (((TestMessage *) messages->pdata[i])->payload, ==, "online");
+    g_assert_cmpuint (g_hash_table_size (statuses), ==, 3);
+    for (guint id = 0; id < 3; id++)
+      {
+        g_autofree char *topic = g_strdup_printf ("heartsim/%u/status", id);
+
+        g_assert_cmpstr (g_hash_table_lookup (statuses, topic), ==, "offline");
+      }
+  }
+  test_subscriber_free (sub);
+}
+
+static void
+run_openssl (const char *dir,
+             const char *command)
+{
+  g_autofree char *line = g_strdup_printf ("openssl %s", command);
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_true (g_shell_parse_argv (line, NULL, &argv, NULL));
+  g_spawn_sync (dir, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s: %s", line, err);
+}
+
+/* A CA, and a server and a client certificate it signs (EC keys: quick) */
+static void
+make_certificates (const char *dir)
+{
+  const char *names[][2] = { { "server", "127.0.0.1" }, { "client", "heartsim-test-client" } };
+  g_autofree char *ext = g_build_filename (dir, "san.ext", NULL);
+
+  g_assert_true (g_file_set_contents (ext, "subjectAltName=IP:127.0.0.1\n", -1, NULL));
+  run_openssl (dir, "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                    "-keyout ca.key -out ca.pem -days 2 -subj /CN=heartsim-test-ca");
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *req = g_strdup_printf ("req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                                              "-keyout %s.key -out %s.csr -subj /CN=%s",
+                                              names[i][0], names[i][0], names[i][1]);
+      g_autofree char *sign = g_strdup_printf ("x509 -req -in %s.csr -CA ca.pem -CAkey ca.key "
+                                               "-CAcreateserial -out %s.pem -days 2 -extfile san.ext",
+                                               names[i][0], names[i][0]);
+
+      run_openssl (dir, req);
+      run_openssl (dir, sign);
+    }
+}
+
+/* mqtts with a CA and a client certificate the broker requires; without
+ * the client certificate the connection is refused and said so */
+static void
+test_tls (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("heartsim-tls-XXXXXX", &error);
+  g_autofree char *extra = NULL;
+  g_autoptr(HeartMqttPublisher) refused = NULL;
+  HeartMqttOptions options;
+  Fixture fixture = { { 0 } };
+  TestSubscriber *sub;
+
+  g_assert_no_error (error);
+  make_certificates (dir);
+  extra = g_strdup_printf ("listener %%PORT%% 127.0.0.1\ncafile %s/ca.pem\ncertfile %s/server.pem\n"
+                           "keyfile %s/server.key\nrequire_certificate true\n", dir, dir, dir);
+  fixture_set_up (&fixture, extra);
+  sub = test_subscriber_new (fixture.broker.port, "heartsim/#", dir);
+
+  options_all_qos1 (&options);
+  options.url = g_strdup_printf ("mqtts://127.0.0.1:%u", fixture.broker.port);
+  options.ca_file = g_build_filename (dir, "ca.pem", NULL);
+  options.cert_file = g_build_filename (dir, "client.pem", NULL);
+  options.key_file = g_build_filename (dir, "client.key", NULL);
+  publish_subjects (&fixture, &options, 1);
+  WAIT_FOR (state_of (&fixture) == HEART_MQTT_STATE_CONNECTED);
+  advance_all (&fixture, 10);
+  WAIT_FOR (test_subscriber_count (sub) >= fixture.n_expected + 1);
+  {
+    g_autoptr(GPtrArray) messages = test_subscriber_take (sub);
+    g_autoptr(GHashTable) by_topic = received_by_topic (messages, NULL);
+
+    assert_received_all (&fixture, by_topic);
+  }
+
+  g_clear_pointer (&options.cert_file, g_free);
+  g_clear_pointer (&options.key_file, g_free);
+  refused = heart_mqtt_publisher_new (&options, &error);
+  g_assert_no_error (error);
+  heart_mqtt_publisher_add_subject (refused, 7, fixture.simulators->pdata[0]);
+  g_assert_true (heart_mqtt_publisher_start (refused, &error));
+  WAIT_FOR (heart_mqtt_publisher_get_state (refused) == HEART_MQTT_STATE_RETRYING);
+  g_assert_nonnull (strstr (heart_mqtt_publisher_get_last_error (refused), "cannot connect to mqtts://127.0.0.1:"));
+  heart_mqtt_options_clear (&options);
+
+  test_subscriber_free (sub);
+  fixture_tear_down (&fixture, NULL);
+  test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -671,6 +804,8 @@ main (int    argc,
   g_test_add ("/mqtt/broker-restart", Fixture, NULL, fixture_set_up, test_broker_restart, fixture_tear_down);
   g_test_add ("/mqtt/outbox-drops", Fixture, NULL, fixture_set_up, test_outbox_drops, fixture_tear_down);
   g_test_add ("/mqtt/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
+  g_test_add ("/mqtt/last-will", Fixture, NULL, fixture_set_up, test_last_will, fixture_tear_down);
+  g_test_add_func ("/mqtt/tls", test_tls);
   g_test_add ("/mqtt/senml", Fixture, NULL, fixture_set_up, test_senml, fixture_tear_down);
   return g_test_run ();
 }
