@@ -712,6 +712,7 @@ heart_headless_main (int    argc,
                          "history", history,
                          "day-log", day_log,
                          "cohort", cohort,
+                         "mqtt-publisher", mqtt,
                          "fanout-threads", (guint) options.fanout_threads,
                          NULL);
   heart_server_set_port (server, (guint) options.port);

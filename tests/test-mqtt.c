@@ -12,6 +12,7 @@
 #include "heart-mqtt-publisher.h"
 #include "heart-server-json.h"
 #include "heart-simulator.h"
+#include "test-headless-util.h"
 #include "test-mqtt-util.h"
 #include "test-server-util.h"
 
@@ -693,6 +694,44 @@ test_last_will (Fixture       *fixture,
   test_subscriber_free (sub);
 }
 
+/* `heartsim --headless --subjects 2 --mqtt URL` says how publishing goes
+ * in /health, and /asyncapi.json names its broker and topics */
+static void
+test_headless_health (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *url = broker_url (fixture);
+  const char * const args[] = { "--subjects", "2", "--mqtt", url, "--mqtt-topic", "lab/{subject}/{channel}", NULL };
+  TestSubscriber *sub = test_subscriber_new (fixture->broker.port, "lab/1/heart_rate", NULL);
+  TestHeadless headless = { 0 };
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(TestReply) health = NULL, asyncapi = NULL;
+  g_autoptr(JsonNode) answer = NULL, document = NULL;
+  JsonObject *mqtt, *channels;
+
+  if (!test_headless_start (&headless, G_SUBPROCESS_FLAGS_STDERR_SILENCE, test_headless_default_signals, NULL, args))
+    return;
+  WAIT_FOR (test_subscriber_count (sub) >= 2);
+  health = test_request (session, "GET", headless.port, "/health", NULL);
+  answer = test_reply_json (health);
+  mqtt = json_object_get_object_member (json_node_get_object (answer), "mqtt");
+  g_assert_nonnull (mqtt);
+  g_assert_cmpstr (json_object_get_string_member (mqtt, "state"), ==, "connected");
+  g_assert_cmpint (json_object_get_int_member (mqtt, "published"), >=, 2);
+  g_assert_cmpint (json_object_get_int_member (mqtt, "dropped"), ==, 0);
+
+  asyncapi = test_request (session, "GET", headless.port, "/asyncapi.json", NULL);
+  document = test_reply_json (asyncapi);
+  channels = json_object_get_object_member (json_node_get_object (document), "channels");
+  g_assert_true (json_object_has_member (channels, "lab/{subject}/heart_rate"));
+  g_assert_false (json_object_has_member (channels, "heartsim/{subject}/heart_rate"));
+
+  g_subprocess_send_signal (headless.process, SIGTERM);
+  WAIT_FOR (headless.exited);
+  test_headless_clear (&headless);
+  test_subscriber_free (sub);
+}
+
 static void
 run_openssl (const char *dir,
              const char *command)
@@ -806,6 +845,7 @@ main (int    argc,
   g_test_add ("/mqtt/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
   g_test_add ("/mqtt/last-will", Fixture, NULL, fixture_set_up, test_last_will, fixture_tear_down);
   g_test_add_func ("/mqtt/tls", test_tls);
+  g_test_add ("/mqtt/headless-health", Fixture, NULL, fixture_set_up, test_headless_health, fixture_tear_down);
   g_test_add ("/mqtt/senml", Fixture, NULL, fixture_set_up, test_senml, fixture_tear_down);
   return g_test_run ();
 }

@@ -904,6 +904,13 @@ heart_mqtt_publisher_start (HeartMqttPublisher *self,
   return TRUE;
 }
 
+const HeartMqttOptions *
+heart_mqtt_publisher_get_options (HeartMqttPublisher *self)
+{
+  g_return_val_if_fail (HEART_IS_MQTT_PUBLISHER (self), NULL);
+  return &self->options;
+}
+
 HeartMqttState
 heart_mqtt_publisher_get_state (HeartMqttPublisher *self)
 {

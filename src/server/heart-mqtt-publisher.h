@@ -85,6 +85,8 @@ void                heart_mqtt_publisher_add_subject   (HeartMqttPublisher *self
 gboolean            heart_mqtt_publisher_start         (HeartMqttPublisher *self,
                                                         GError **error);
 HeartMqttState      heart_mqtt_publisher_get_state     (HeartMqttPublisher *self);
+/* as given to _new() (GET /asyncapi.json describes them) */
+const HeartMqttOptions *heart_mqtt_publisher_get_options (HeartMqttPublisher *self);
 const char         *heart_mqtt_publisher_get_last_error (HeartMqttPublisher *self);
 /* Counters, summed over the subjects */
 guint64             heart_mqtt_publisher_get_published (HeartMqttPublisher *self);

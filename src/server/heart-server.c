@@ -21,6 +21,7 @@
 #include "heart-sample-fields.h"
 #include "heart-server.h"
 #include "heart-server-asyncapi.h"
+#include "heart-mqtt-publisher.h"
 #include "heart-server-day.h"
 #include "heart-server-json.h"
 #include "heart-server-person.h"
@@ -49,6 +50,7 @@ struct _HeartServer
   HeartHistory   *history;
   HeartDayLog    *day_log;       /* GET /api/day */
   HeartCohort    *cohort;        /* the others, or NULL (docs/scale.md, Subjects) */
+  HeartMqttPublisher *mqtt;      /* /health reports it, /asyncapi.json describes it; or NULL */
   GPtrArray      *subjects;      /* HeartServerSubject, the first one first */
   GHashTable     *subjects_by_id;
   SoupServer     *soup;
@@ -76,6 +78,7 @@ enum {
   PROP_HISTORY,
   PROP_DAY_LOG,
   PROP_COHORT,
+  PROP_MQTT_PUBLISHER,
   PROP_PORT,
   PROP_BIND_ADDRESS,
   PROP_TOKEN,
@@ -371,6 +374,11 @@ handle_health (HeartServer        *self,
   g_string_append (json, ",\"source\":");
   heart_server_source_append_json (json, subject->source);
   g_string_append_printf (json, ",\"subject\":%u,\"subjects\":%u", subject->id, self->subjects->len);
+  if (self->mqtt != NULL)
+    {
+      g_string_append (json, ",\"mqtt\":");
+      heart_mqtt_publisher_append_health (self->mqtt, json);
+    }
   g_string_append_c (json, '}');
   heart_respond_json (msg, SOUP_STATUS_OK, json);
 }
@@ -912,7 +920,12 @@ handle_asyncapi (HeartServer        *self,
                  SoupServerMessage  *msg,
                  GHashTable         *query)
 {
-  heart_server_asyncapi_respond (msg, NULL, NULL, NULL);
+  const HeartMqttOptions *options = self->mqtt != NULL ? heart_mqtt_publisher_get_options (self->mqtt) : NULL;
+
+  if (options == NULL)
+    heart_server_asyncapi_respond (msg, NULL, NULL, NULL);
+  else
+    heart_server_asyncapi_respond (msg, options->url, options->topic, options->qos);
 }
 
 static const Route routes[] = {
@@ -1751,6 +1764,7 @@ heart_server_dispose (GObject *object)
     }
   g_clear_object (&self->source);
   g_clear_object (&self->cohort);
+  g_clear_object (&self->mqtt);
   g_clear_object (&self->simulator);
   g_clear_object (&self->history);
   g_clear_object (&self->bluez_connection);
@@ -1798,6 +1812,9 @@ heart_server_get_property (GObject    *object,
       break;
     case PROP_COHORT:
       g_value_set_object (value, self->cohort);
+      break;
+    case PROP_MQTT_PUBLISHER:
+      g_value_set_object (value, self->mqtt);
       break;
     case PROP_FANOUT_THREADS:
       g_value_set_uint (value, self->fanout_threads);
@@ -1883,6 +1900,9 @@ heart_server_set_property (GObject      *object,
     case PROP_COHORT:
       self->cohort = g_value_dup_object (value);
       break;
+    case PROP_MQTT_PUBLISHER:
+      self->mqtt = g_value_dup_object (value);
+      break;
     case PROP_FANOUT_THREADS:
       self->fanout_threads = g_value_get_uint (value);
       break;
@@ -1946,6 +1966,9 @@ heart_server_class_init (HeartServerClass *klass)
    * the other properties give, the rest are served under /subjects/{id}/ */
   properties[PROP_COHORT] =
     g_param_spec_object ("cohort", NULL, NULL, HEART_TYPE_COHORT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MQTT_PUBLISHER] =
+    g_param_spec_object ("mqtt-publisher", NULL, NULL, HEART_TYPE_MQTT_PUBLISHER,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PORT] =
     g_param_spec_uint ("port", NULL, NULL, 0, 65535, HEART_SERVER_DEFAULT_PORT,
