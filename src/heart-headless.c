@@ -475,6 +475,11 @@ start_mqtt (const HeartMqttArgs *args,
 
   if (!heart_mqtt_args_to_options (args, &options, error) || args->url == NULL)
     return NULL;
+  if (!heart_mqtt_reserve_descriptors (heart_cohort_get_n_subjects (cohort), error))
+    {
+      heart_mqtt_options_clear (&options);
+      return NULL;
+    }
   publisher = heart_mqtt_publisher_new (&options, error);
   heart_mqtt_options_clear (&options);
   if (publisher == NULL)

@@ -732,6 +732,33 @@ test_headless_health (Fixture       *fixture,
   test_subscriber_free (sub);
 }
 
+/* More subjects than the process may hold connections for: one clear
+ * line and exit status 2 before anything listens, not a crash halfway */
+static void
+test_descriptors (void)
+{
+  const char *binary = g_getenv ("HEARTSIM_BINARY");
+  g_autofree char *script = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (binary == NULL)
+    {
+      g_test_skip ("HEARTSIM_BINARY is not set");
+      return;
+    }
+  script = g_strdup_printf ("ulimit -n 256 && ulimit -Hn 256 && exec '%s' --headless --port 0 --subjects 100 "
+                            "--mqtt mqtt://127.0.0.1:1", binary);
+  g_spawn_sync (NULL, (char *[]) { (char *) "/bin/sh", (char *) "-c", script, NULL }, NULL,
+                G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_assert_nonnull (strstr (err, "100 subjects need about"));
+  g_assert_nonnull (strstr (err, "--subject-offset"));
+}
+
 static void
 run_openssl (const char *dir,
              const char *command)
@@ -845,6 +872,7 @@ main (int    argc,
   g_test_add ("/mqtt/refused", Fixture, NULL, fixture_set_up, test_refused, fixture_tear_down);
   g_test_add ("/mqtt/last-will", Fixture, NULL, fixture_set_up, test_last_will, fixture_tear_down);
   g_test_add_func ("/mqtt/tls", test_tls);
+  g_test_add_func ("/mqtt/descriptors", test_descriptors);
   g_test_add ("/mqtt/headless-health", Fixture, NULL, fixture_set_up, test_headless_health, fixture_tear_down);
   g_test_add ("/mqtt/senml", Fixture, NULL, fixture_set_up, test_senml, fixture_tear_down);
   return g_test_run ();

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <mosquitto.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "heart-mqtt-payload.h"
 #include "heart-mqtt-publisher.h"
@@ -901,6 +902,33 @@ heart_mqtt_publisher_start (HeartMqttPublisher *self,
   for (guint i = 0; i < self->links->len; i++)
     link_connect (self->links->pdata[i]);
   publisher_update_state (self);
+  return TRUE;
+}
+
+/* what the rest of the process may hold: listeners, clients, files */
+#define DESCRIPTOR_RESERVE 1024
+
+gboolean
+heart_mqtt_reserve_descriptors (guint    n_subjects,
+                                GError **error)
+{
+  struct rlimit limit;
+  rlim_t needed = (rlim_t) n_subjects * HEART_MQTT_DESCRIPTORS_PER_SUBJECT + DESCRIPTOR_RESERVE;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed)
+    return TRUE;
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES,
+                   "--mqtt: %u subjects need about %lu open files (%u a connection), and this process "
+                   "may open %lu (ulimit -Hn): raise the limit, or split the subjects over instances "
+                   "with --subject-offset",
+                   n_subjects, (unsigned long) needed, HEART_MQTT_DESCRIPTORS_PER_SUBJECT,
+                   (unsigned long) limit.rlim_max);
+      return FALSE;
+    }
+  limit.rlim_cur = needed;
+  setrlimit (RLIMIT_NOFILE, &limit);
   return TRUE;
 }
 

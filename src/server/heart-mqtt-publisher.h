@@ -68,6 +68,16 @@ gboolean heart_mqtt_options_check      (const HeartMqttOptions *options,
                                         GError **error);
 const char *heart_mqtt_state_to_string (HeartMqttState state);
 
+/* Each subject's connection holds its socket and libmosquitto's wake-up
+ * pair */
+#define HEART_MQTT_DESCRIPTORS_PER_SUBJECT 3
+
+/* Raises this process's limit of open files for @n_subjects connections
+ * and the rest of the process; FALSE with @error, saying how to split
+ * the subjects, when the hard limit is too low (docs/scale.md) */
+gboolean heart_mqtt_reserve_descriptors (guint n_subjects,
+                                         GError **error);
+
 #define HEART_TYPE_MQTT_PUBLISHER (heart_mqtt_publisher_get_type ())
 G_DECLARE_FINAL_TYPE (HeartMqttPublisher, heart_mqtt_publisher, HEART, MQTT_PUBLISHER, GObject)
 
