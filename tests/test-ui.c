@@ -52,6 +52,7 @@ typedef enum {
   START_SKIN_HIDDEN,    /* the skin conductance trace was hidden last time */
   START_BLUEZ,          /* BlueZ mocked on a private bus, with no adapter yet */
   START_SUBJECTS,       /* --subjects 3 */
+  START_COHORT,         /* --cohort data/cohorts/example.json */
 } StartMode;
 
 static gboolean
@@ -229,6 +230,14 @@ run_test_case (gconstpointer data)
   if (test_case->mode == START_SUBJECTS)
     {
       char *argv[] = { "heartsim", "--subjects", "3", NULL };
+
+      status = g_application_run (G_APPLICATION (f->app), G_N_ELEMENTS (argv) - 1, argv);
+    }
+  else if (test_case->mode == START_COHORT)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("HEARTSIM_SOURCE_DIR"), "data", "cohorts",
+                                                "example.json", NULL);
+      char *argv[] = { "heartsim", "--cohort", path, NULL };
 
       status = g_application_run (G_APPLICATION (f->app), G_N_ELEMENTS (argv) - 1, argv);
     }
@@ -1737,26 +1746,27 @@ test_post_source (Fixture *f)
 
 /* `heartsim --replay`: its options go with it, and a file that cannot be
  * played is exit status 1 before any window opens (docs/desktop.md) */
+typedef struct
+{
+  const char *args[4];
+  int         status;
+  const char *says;
+} CommandLineCase;
+
+/* Each command line of @cases ends with its status and says why on stderr,
+ * before any window opens */
 static void
-test_replay_command_line (void)
+assert_command_lines_fail (const CommandLineCase *cases,
+                           guint                  n_cases)
 {
   const char *binary = g_getenv ("HEARTSIM_BINARY");
-  static const struct {
-    const char *args[4];
-    int         status;
-    const char *says;
-  } cases[] = {
-    { { "--loop", NULL }, 2, "go with --replay" },
-    { { "--replay", "/nonexistent/heartsim/session.jsonl", NULL }, 1, "/nonexistent/heartsim/session.jsonl" },
-    { { "--replay", "x.csv", "--speed", "5000" }, 2, "--speed" },
-  };
 
   if (binary == NULL)
     {
       g_test_skip ("HEARTSIM_BINARY is not set");
       return;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+  for (guint i = 0; i < n_cases; i++)
     {
       g_autoptr(GPtrArray) argv = g_ptr_array_new ();
       g_autoptr(GSubprocess) process = NULL;
@@ -1775,6 +1785,18 @@ test_replay_command_line (void)
       g_assert_cmpint (g_subprocess_get_exit_status (process), ==, cases[i].status);
       g_assert_nonnull (strstr (err, cases[i].says));
     }
+}
+
+static void
+test_replay_command_line (void)
+{
+  static const CommandLineCase cases[] = {
+    { { "--loop", NULL }, 2, "go with --replay" },
+    { { "--replay", "/nonexistent/heartsim/session.jsonl", NULL }, 1, "/nonexistent/heartsim/session.jsonl" },
+    { { "--replay", "x.csv", "--speed", "5000" }, 2, "--speed" },
+  };
+
+  assert_command_lines_fail (cases, G_N_ELEMENTS (cases));
 }
 
 /* ---------------------------------------------------------------- activity */
@@ -3167,6 +3189,22 @@ test_sweep_toggle (Fixture *f)
 
 /* ---------------------------------------------------------------- subjects */
 
+/* Wrong subjects on the command line: exit status 2 and why */
+static void
+test_subjects_command_line (void)
+{
+  static const CommandLineCase cases[] = {
+    { { "--subjects", "0", NULL }, 2, "--subjects" },
+    { { "--subjects", "101", NULL }, 2, "--subjects must be between 1 and 100" },
+    { { "--subjects", "3x", NULL }, 2, "--subjects" },
+    { { "--subject-offset", "-1", NULL }, 2, "--subject-offset" },
+    { { "--cohort", "/nonexistent/heartsim/cohort.json", NULL }, 2, "/nonexistent/heartsim/cohort.json" },
+    { { "--cohort", "cohort.json", "--subjects", "3" }, 2, "one or the other" },
+  };
+
+  assert_command_lines_fail (cases, G_N_ELEMENTS (cases));
+}
+
 /* One person: the window is as it always was, with no list and no way to
  * another subject */
 static void
@@ -3358,6 +3396,23 @@ test_subjects_accelerators (Fixture *f)
   g_assert_cmpuint (heart_window_get_subject (f->window), ==, 0);
 }
 
+/* --cohort: the file's people, by the names it gives them */
+static void
+test_subjects_cohort_file (Fixture *f)
+{
+  HeartSubjectList *list = heart_window_get_subject_list (f->window);
+  GtkWidget *title = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), HEART_TYPE_WINDOW,
+                                                                "window_title"));
+
+  g_assert_cmpuint (heart_cohort_get_n_subjects (heart_application_get_cohort (f->app)), ==, 5);
+  g_assert_nonnull (heart_cohort_lookup (heart_application_get_cohort (f->app), 100));
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "P01");
+  g_assert_cmpstr (heart_simulator_get_profile (heart_subject_get_simulator (subject_at (f, 1))), ==, "athlete");
+  assert_accessible_label (heart_subject_list_get_row (list, 1), "P02, no heart rate yet");
+  gtk_widget_activate (heart_subject_list_get_row (list, 4));
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "P05");
+}
+
 /* At 360 px the list folds away behind a header bar button, and choosing
  * a subject folds it again */
 static void
@@ -3460,11 +3515,13 @@ main (int    argc,
   ADD ("/ui/sweep/toggle", test_sweep_toggle, START_NORMAL);
   ADD ("/ui/sweep/beside", test_sweep_beside, START_NORMAL);
   g_test_add_func ("/ui/sweep/data-bounded", test_sweep_data_bounded);
+  g_test_add_func ("/ui/subjects/command-line", test_subjects_command_line);
   ADD ("/ui/subjects/hidden-with-one", test_subjects_hidden_with_one, START_NORMAL);
   ADD ("/ui/subjects/list", test_subjects_list, START_SUBJECTS);
   ADD ("/ui/subjects/select", test_subjects_select, START_SUBJECTS);
   ADD ("/ui/subjects/accelerators", test_subjects_accelerators, START_SUBJECTS);
   ADD ("/ui/subjects/narrow", test_subjects_narrow, START_SUBJECTS);
+  ADD ("/ui/subjects/cohort-file", test_subjects_cohort_file, START_COHORT);
 
   return g_test_run ();
 }

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "heart-cohort-file.h"
 #include "heart-cohort.h"
 #include "heart-frame-stats.h"
 #include "heart-preferences-window.h"
@@ -32,8 +33,9 @@
 #define ANY_ADDRESS "0.0.0.0"
 /* How far "Use Another Port" looks for a free one */
 #define FREE_PORT_ATTEMPTS 100
-/* --subjects: each is a simulation with a timer of its own, a history and a
- * row in the window (docs/desktop.md, "Subjects") */
+/* --subjects and --cohort: each subject is a simulation with a timer of its
+ * own, a history and a row in the window; headless serves more
+ * (docs/desktop.md, "Subjects") */
 #define MAX_SUBJECTS 100
 /* A screenshot waits at most this long for a full chart */
 #define SCREENSHOT_DEADLINE_S 120
@@ -56,8 +58,10 @@ struct _HeartApplication
   /* command line */
   gint64           seed;
   gboolean         have_seed;
-  int              n_subjects;    /* --subjects, 0: one */
+  char            *n_subjects;    /* --subjects, NULL: one */
   gint64           subject_offset;
+  char            *cohort_path;   /* --cohort */
+  GPtrArray       *specs;         /* HeartSubjectSpec, of --subjects or --cohort */
   double           speed;
   int              port;
   char            *screenshot_path;
@@ -522,10 +526,13 @@ static const GOptionEntry option_entries[] = {
     N_("Run the simulation (or --replay, 0.1–1000) this many times faster than real time"), N_("FACTOR") },
   { "port", 0, 0, G_OPTION_ARG_INT, NULL,
     N_("Serve on this port (saved in the preferences)"), N_("PORT") },
-  { "subjects", 0, 0, G_OPTION_ARG_INT, NULL,
+  /* a string: GApplication keeps no integer option that is 0 */
+  { "subjects", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Simulate this many people, 1–100, each with a seed of its own"), N_("N") },
   { "subject-offset", 0, 0, G_OPTION_ARG_INT64, NULL,
     N_("Number the subjects from K: the same K gives the same people"), N_("K") },
+  { "cohort", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Simulate the people FILE lists (JSON: profile, seed, scenario, start offset of each)"), N_("FILE") },
   { "scenario", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Run a scenario from the start: a bundled one or a file"), N_("NAME|FILE") },
   { "record", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -611,24 +618,49 @@ open_replay (HeartApplication  *self,
                          NULL);
 }
 
-/* --subjects and --subject-offset as headless checks them: the ids
- * K … K + N − 1 must be guint (docs/desktop.md, "Subjects") */
-static gboolean
-check_subject_options (HeartApplication *self,
-                       GVariantDict     *options)
+static guint64
+fresh_seed (void)
 {
-  if (g_variant_dict_contains (options, "subjects")
-      && (self->n_subjects < 1 || self->n_subjects > MAX_SUBJECTS))
+  return ((guint64) g_random_int () << 32) | g_random_int ();
+}
+
+/* The people of --subjects or --cohort, numbered from --subject-offset, as
+ * headless makes them, so subject N is the same person in both; a file
+ * that cannot be used is an error before any window opens
+ * (docs/desktop.md, "Subjects"). FALSE with the reason printed. */
+static gboolean
+load_subjects (HeartApplication *self)
+{
+  guint64 run_seed = self->have_seed ? (guint64) self->seed : fresh_seed ();
+  g_autoptr(GError) error = NULL;
+  guint64 n = 1;
+
+  if (self->cohort_path != NULL && self->n_subjects != NULL)
     {
-      g_printerr (_("heartsim: --subjects must be between 1 and %d\n"), MAX_SUBJECTS);
+      g_printerr (_("heartsim: --cohort and --subjects are one or the other: the file says how many people\n"));
       return FALSE;
     }
-  if (self->subject_offset < 0 || self->subject_offset > (gint64) G_MAXUINT - MAX_SUBJECTS)
+  if (self->subject_offset < 0 || self->subject_offset > G_MAXUINT)
     {
-      g_printerr (_("heartsim: --subject-offset must be between 0 and %u\n"), G_MAXUINT - MAX_SUBJECTS);
+      g_printerr (_("heartsim: --subject-offset must be between 0 and %u\n"), G_MAXUINT);
       return FALSE;
     }
-  return TRUE;
+  if (self->cohort_path != NULL)
+    self->specs = heart_cohort_file_load (self->cohort_path, (guint) self->subject_offset, run_seed, &error);
+  else if (self->n_subjects != NULL
+           && !g_ascii_string_to_unsigned (self->n_subjects, 10, 1, MAX_SUBJECTS, &n, NULL))
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("--subjects must be between 1 and %d, not “%s”"),
+                 MAX_SUBJECTS, self->n_subjects);
+  else
+    self->specs = heart_cohort_subjects_new ((guint) n, (guint) self->subject_offset, run_seed, NULL, &error);
+  if (self->specs != NULL && self->specs->len > MAX_SUBJECTS)
+    g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("the window shows at most %d subjects; heartsim --headless serves more"), MAX_SUBJECTS);
+  if (error == NULL)
+    return TRUE;
+  g_printerr ("heartsim: %s\n", error->message);
+  g_clear_pointer (&self->specs, g_ptr_array_unref);
+  return FALSE;
 }
 
 static int
@@ -652,8 +684,9 @@ heart_application_handle_local_options (GApplication *app,
   self->have_seed = g_variant_dict_lookup (options, "seed", "x", &self->seed);
   g_variant_dict_lookup (options, "speed", "d", &self->speed);
   g_variant_dict_lookup (options, "port", "i", &self->port);
-  g_variant_dict_lookup (options, "subjects", "i", &self->n_subjects);
+  g_variant_dict_lookup (options, "subjects", "s", &self->n_subjects);
   g_variant_dict_lookup (options, "subject-offset", "x", &self->subject_offset);
+  g_variant_dict_lookup (options, "cohort", "^ay", &self->cohort_path);
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
   g_variant_dict_lookup (options, "color-scheme", "s", &self->color_scheme);
   g_variant_dict_lookup (options, "frame-stats", "b", &self->frame_stats);
@@ -680,8 +713,6 @@ heart_application_handle_local_options (GApplication *app,
       g_printerr (_("heartsim: --port must be between 1 and 65535\n"));
       return 2;
     }
-  if (!check_subject_options (self, options))
-    return 2;
   if (record_format != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -709,21 +740,17 @@ heart_application_handle_local_options (GApplication *app,
           return 2;
         }
     }
+  if (!load_subjects (self))
+    return 2;
 
   /* A run with its own seed, speed or a capture is an experiment of its own,
    * not a request to raise the window that is already open. */
   if (self->have_seed || self->speed != 0 || self->screenshot_path != NULL || self->frame_stats
-      || self->n_subjects > 1 || self->subject_offset != 0
+      || self->n_subjects != NULL || self->subject_offset != 0 || self->cohort_path != NULL
       || self->scenario != NULL || self->record_path != NULL || self->replay_path != NULL)
     g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
 
   return G_APPLICATION_CLASS (heart_application_parent_class)->handle_local_options (app, options);
-}
-
-static guint64
-fresh_seed (void)
-{
-  return ((guint64) g_random_int () << 32) | g_random_int ();
 }
 
 static void
@@ -761,27 +788,25 @@ bind_simulator_to_settings (HeartApplication *self)
  * the same speed and tick, without the ECG and pleth, which only the
  * shown subject makes (heart-window.c). Each has a history, for the
  * window's chart and sparklines. */
+/* Subject @index of the specs: the first is the app's simulator behind the
+ * switch; the others simulate on their own, at the same speed and tick,
+ * without the ECG and pleth, which only the subject shown makes
+ * (heart-window.c) */
 static HeartSubject *
-make_subject (HeartApplication *self,
-              guint             id,
-              guint64           run_seed)
+make_subject (HeartApplication  *self,
+              guint              index,
+              GError           **error)
 {
-  HeartSubjectSpec spec;
-  g_autoptr(GError) error = NULL;
+  HeartSubjectSpec *spec = g_ptr_array_index (self->specs, index);
   HeartSubject *subject;
   HeartSimulator *simulator;
 
-  heart_subject_spec_init (&spec, id, run_seed, NULL);
-  if (id == self->subject_offset)
-    subject = heart_subject_new (&spec, self->simulator, HEART_SOURCE (self->source), &error);
-  else
-    subject = heart_subject_new (&spec, NULL, NULL, &error);
-  heart_subject_spec_clear (&spec);
-  /* the specs of --subjects are the model's own presets: never wrong */
-  g_assert_no_error (error);
+  if (index == 0)
+    return heart_subject_new (spec, self->simulator, HEART_SOURCE (self->source), error);
+  subject = heart_subject_new (spec, NULL, NULL, error);
+  if (subject == NULL)
+    return NULL;
   simulator = heart_subject_get_simulator (subject);
-  if (simulator == self->simulator)
-    return subject;
   heart_simulator_set_channels (simulator, HEART_CHANNEL_MASK_ALL & ~HEART_CHANNEL_MASK_WAVEFORMS);
   if (self->speed != 0)
     heart_simulator_set_speed (simulator, self->speed, NULL);
@@ -789,24 +814,32 @@ make_subject (HeartApplication *self,
   return subject;
 }
 
-/* The people of the run (docs/desktop.md, "Subjects"): the first is the
- * app's simulator behind the switch; the others simulate on their own, at
- * the same speed and tick, without the ECG and pleth, which only the
- * shown subject makes (heart-window.c). Each has a history, for the
- * window's chart and sparklines. */
-static void
-make_cohort (HeartApplication *self,
-             guint64           run_seed)
+/* The people of the run (docs/desktop.md, "Subjects"), each with a
+ * history for the window's chart and sparklines: the first the app's own,
+ * the others as short as the server's (heart-server-subject.h). FALSE
+ * with @error naming the subject that cannot be made. */
+static gboolean
+make_cohort (HeartApplication  *self,
+             GError           **error)
 {
-  guint n = MAX (self->n_subjects, 1);
-
   self->cohort = heart_cohort_new ();
   self->histories = g_list_store_new (HEART_TYPE_HISTORY);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < self->specs->len; i++)
     {
-      g_autoptr(HeartSubject) subject = make_subject (self, (guint) self->subject_offset + i, run_seed);
+      g_autoptr(HeartSubject) subject = make_subject (self, i, error);
       g_autoptr(HeartHistory) history = NULL;
+      guint id = ((HeartSubjectSpec *) g_ptr_array_index (self->specs, i))->id;
 
+      if (subject == NULL)
+        {
+          g_prefix_error (error, _("subject %u: "), id);
+          return FALSE;
+        }
+      if (!heart_cohort_add (self->cohort, subject))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("subject %u is there twice"), id);
+          return FALSE;
+        }
       if (i == 0)
         history = g_object_ref (self->history);
       else
@@ -814,9 +847,9 @@ make_cohort (HeartApplication *self,
           history = heart_history_new (HEART_SERVER_SUBJECT_HISTORY);
           heart_history_follow (history, G_OBJECT (heart_subject_get_simulator (subject)));
         }
-      heart_cohort_add (self->cohort, subject);
       g_list_store_append (self->histories, history);
     }
+  return TRUE;
 }
 
 /* Start or stop everyone: the first subject through the switch, which
@@ -849,7 +882,7 @@ heart_application_startup (GApplication *app)
 {
   HeartApplication *self = HEART_APPLICATION (app);
   g_autoptr(HeartReplay) replay = NULL;
-  guint64 run_seed = self->have_seed ? (guint64) self->seed : fresh_seed ();
+  g_autoptr(GError) cohort_error = NULL;
 
   G_APPLICATION_CLASS (heart_application_parent_class)->startup (app);
 
@@ -859,8 +892,11 @@ heart_application_startup (GApplication *app)
   if (self->port != 0)
     heart_settings_set_port (self->settings, self->port);
 
+  /* one person, of a fresh seed, when no command line was handled */
+  if (self->specs == NULL)
+    self->specs = heart_cohort_subjects_new (1, 0, fresh_seed (), NULL, NULL);
   /* the first subject's seed: the run's with no --subject-offset */
-  self->simulator = heart_simulator_new (heart_subject_seed (run_seed, (guint) self->subject_offset));
+  self->simulator = heart_simulator_new (((HeartSubjectSpec *) g_ptr_array_index (self->specs, 0))->seed);
   if (self->speed != 0 && self->replay_path == NULL)
     heart_simulator_set_speed (self->simulator, self->speed, NULL);
   if (self->replay_path != NULL)
@@ -886,7 +922,13 @@ heart_application_startup (GApplication *app)
   heart_day_log_follow (self->day_log, G_OBJECT (self->source));
   /* before the settings are bound: the first subject's profile, then the
    * baseline the user chose, as before there were subjects */
-  make_cohort (self, run_seed);
+  if (!make_cohort (self, &cohort_error))
+    {
+      g_printerr ("heartsim: %s\n", cohort_error->message);
+      self->exit_status = 1;
+      g_application_quit (app);
+      return;
+    }
   /* the streams in a thread of their own: broadcasts and the window's
    * frames never wait for each other (docs/architecture.md, Fan-out) */
   self->server = g_object_new (HEART_TYPE_SERVER,
@@ -1022,6 +1064,9 @@ heart_application_finalize (GObject *object)
   g_clear_pointer (&self->record_path, g_free);
   g_clear_pointer (&self->replay_path, g_free);
   g_clear_pointer (&self->replay_columns, g_free);
+  g_clear_pointer (&self->cohort_path, g_free);
+  g_clear_pointer (&self->n_subjects, g_free);
+  g_clear_pointer (&self->specs, g_ptr_array_unref);
   g_clear_pointer (&self->color_scheme, g_free);
   G_OBJECT_CLASS (heart_application_parent_class)->finalize (object);
 }
