@@ -12,7 +12,11 @@
 # instead, in docs/screenshots/ (docs/desktop.md, "Adaptive layout"), with
 # GNOME's title bar (a close button alone).
 #
-# Usage: build-aux/screenshots.sh [--sizes] [BUILD-DIR]     (default: _build)
+# With --subjects, five simulated people (--subjects 5) at 1180 x 720 and
+# 360 x 640 instead, in docs/screenshots/subjects-*.png (docs/desktop.md,
+# "Subjects").
+#
+# Usage: build-aux/screenshots.sh [--sizes|--subjects] [BUILD-DIR]     (default: _build)
 # Needs: xvfb-run, dbus-run-session, glib-compile-schemas, fonts-cantarell
 #        (build-aux/install-deps.sh test)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -20,8 +24,13 @@ set -euo pipefail
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 sizes=(1180x720)
+subjects=()
 if [ "${1:-}" = --sizes ]; then
   sizes=(360x640 1024x768 1920x1080)
+  shift
+elif [ "${1:-}" = --subjects ]; then
+  sizes=(1180x720 360x640)
+  subjects=(--subjects 5)
   shift
 fi
 builddir=${1:-$srcdir/_build}
@@ -79,6 +88,10 @@ for scheme in light dark; do
   write_keyfile "${size%x*}" "${size#*x}"
   name=$scheme
   [ ${#sizes[@]} -gt 1 ] && name=window-$size-$scheme
+  if [ ${#subjects[@]} -gt 0 ]; then
+    name=subjects-$scheme
+    if [ "$size" != 1180x720 ]; then name=subjects-$size-$scheme; fi
+  fi
   env -u LANGUAGE LC_ALL=C.UTF-8 \
     XDG_CONFIG_HOME="$work/config" \
     GSETTINGS_BACKEND=keyfile \
@@ -87,7 +100,7 @@ for scheme in light dark; do
     dbus-run-session -- \
     xvfb-run -a -s "-screen 0 2000x1300x24 -nolisten tcp" \
     "$binary" --seed "$seed" --speed 10 --port "$port" --scenario demo \
-              --color-scheme "$scheme" --screenshot "$outdir/$name.png" \
+              --color-scheme "$scheme" --screenshot "$outdir/$name.png" "${subjects[@]}" \
     2> >(grep -v -e '^dbus-daemon' -e 'SpiRegistry' >&2)
 done
 done
