@@ -15,8 +15,9 @@ G_BEGIN_DECLS
 #define HEART_TYPE_CONTROLS (heart_controls_get_type ())
 G_DECLARE_FINAL_TYPE (HeartControls, heart_controls, HEART, CONTROLS, GtkWidget)
 
-/* Properties "simulator" and "settings", each set once: the sliders are bound
- * to them both ways. */
+/* Properties "simulator" and "settings": the sliders are bound to them both
+ * ways. "settings" is set once; "simulator" may change (the window shows
+ * another subject), and the sliders follow the new one. */
 GtkWidget      *heart_controls_new           (void);
 HeartSimulator *heart_controls_get_simulator (HeartControls *self);
 void            heart_controls_set_simulator (HeartControls *self,
