@@ -3318,6 +3318,7 @@ test_subjects_select (Fixture *f)
   HeartSimulator *third = heart_subject_get_simulator (subject_at (f, 2));
   HeartSource *third_source = heart_subject_get_source (subject_at (f, 2));
   g_autofree char *bpm = NULL;
+  double level, left;
 
   start_apart (f);
   g_assert_cmpuint (heart_window_get_subject (f->window), ==, 0);
@@ -3341,6 +3342,13 @@ test_subjects_select (Fixture *f)
   g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, 50);
   /* it makes the waveforms while shown, and the subject left does not */
   g_assert_cmpuint (heart_simulator_get_channels (third) & HEART_CHANNEL_MASK_WAVEFORMS, ==, HEART_CHANNEL_MASK_WAVEFORMS);
+
+  /* Ctrl+E's stress event is for the subject shown */
+  activate (f, "stress-event", NULL);
+  g_assert_true (heart_simulator_get_acute_event (third, &level, &left));
+  g_assert_false (heart_simulator_get_acute_event (f->simulator, &level, &left));
+  activate (f, "end-stress-event", NULL);
+  g_assert_false (heart_simulator_get_acute_event (third, &level, &left));
 
   /* Stop stops the subject shown; the first goes on */
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "running", NULL);
