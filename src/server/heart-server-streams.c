@@ -91,7 +91,9 @@ struct _HeartStreams
   GPtrArray      *closing;    /* HeartClient * told to close, not closed yet */
   HeartBackfill    *backfill;     /* /api/history and SSE resume */
   GSource        *watch;      /* pings, keep-alives and stall checks, while there are clients */
-  HeartPeerPoller *poller;    /* every client's input */
+  HeartPeerPoller *poller;    /* every client's input; made for the first, as a
+                               * thousand subjects' streams mostly have none (an
+                               * epoll set is a descriptor: docs/scale.md) */
 
   HeartFrame      ring[HEART_SERVER_FRAME_RING];
   guint           ring_start;
@@ -937,6 +939,8 @@ heart_streams_add_client (HeartStreams     *self,
   count_channels (self, client, +1);
   g_ptr_array_add (set->clients, client);
   set->count++;
+  if (self->poller == NULL)
+    self->poller = heart_peer_poller_new ();
   client->peer = heart_peer_new (kind == HEART_CLIENT_WEBSOCKET ? HEART_PEER_WEBSOCKET : HEART_PEER_SSE,
                                  stream, socket, head, &peer_callbacks, client, self->poller);
   start_client (client);
@@ -1043,7 +1047,6 @@ heart_streams_new (HeartHistory                *history,
   self->sse_sent_us = g_get_monotonic_time ();
   self->latest_seq = latest ? latest->seq : 0;
   self->backfill = heart_backfill_new (history);
-  self->poller = heart_peer_poller_new ();
   return self;
 }
 
