@@ -3,7 +3,9 @@
  * The window puts its parts together — readouts, chart, controls, server
  * panel — and hands each the collaborators it shows. They change the
  * simulation only through the application's actions and property bindings;
- * nothing holds state of its own beyond what is on screen.
+ * nothing holds state of its own beyond what is on screen. With several
+ * subjects it shows one at a time: the parts follow the subject shown
+ * (docs/desktop.md, "Subjects").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
