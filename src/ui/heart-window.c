@@ -1290,6 +1290,7 @@ heart_window_constructed (GObject *object)
   /* the cohort's first subject is the one the window was given */
   g_return_if_fail (self->cohort == NULL
                     || (heart_subject_get_simulator (heart_cohort_get_subject (self->cohort, 0)) == self->simulator
+                        && self->histories != NULL
                         && g_list_model_get_n_items (self->histories) == n_subjects (self)));
 
   restore_window_state (self);
