@@ -3411,12 +3411,21 @@ test_subjects_cohort_file (Fixture *f)
   HeartSubjectList *list = heart_window_get_subject_list (f->window);
   GtkWidget *title = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), HEART_TYPE_WINDOW,
                                                                 "window_title"));
+  guint saved = 0;
 
   g_assert_cmpuint (heart_cohort_get_n_subjects (heart_application_get_cohort (f->app)), ==, 5);
   g_assert_nonnull (heart_cohort_lookup (heart_application_get_cohort (f->app), 100));
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "P01");
   g_assert_cmpstr (heart_simulator_get_profile (heart_subject_get_simulator (subject_at (f, 1))), ==, "athlete");
   assert_accessible_label (heart_subject_list_get_row (list, 1), "P02, no heart rate yet");
+  /* the first is the file's person: the preferences' resting rate is not
+   * theirs, either way */
+  g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, 72);
+  g_object_set (f->settings, "baseline-bpm", 90, NULL);
+  g_assert_cmpuint (heart_simulator_get_baseline_bpm (f->simulator), ==, 72);
+  heart_simulator_set_baseline (f->simulator, 60, NULL);
+  g_object_get (f->settings, "baseline-bpm", &saved, NULL);
+  g_assert_cmpuint (saved, ==, 90);
   gtk_widget_activate (heart_subject_list_get_row (list, 4));
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "P05");
 }

@@ -767,10 +767,15 @@ apply_color_scheme (HeartApplication *self)
 static void
 bind_simulator_to_settings (HeartApplication *self)
 {
-  static const char *shared[] = { "baseline-bpm", "stress-level", "interval-ms" };
+  static const char *shared[] = { "interval-ms", "baseline-bpm", "stress-level" };
+  /* With --cohort or --subject-offset the first subject is the person the
+   * file or its id says, as headless makes them: the preferences' resting
+   * rate and stress neither change nor come from them (docs/desktop.md,
+   * "Subjects") */
+  guint n_shared = self->cohort_path != NULL || self->subject_offset != 0 ? 1 : G_N_ELEMENTS (shared);
 
   /* Both ways: a change from the network shows in the window and persists */
-  for (guint i = 0; i < G_N_ELEMENTS (shared); i++)
+  for (guint i = 0; i < n_shared; i++)
     g_object_bind_property (self->settings, shared[i], self->simulator, shared[i],
                             G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
