@@ -59,6 +59,7 @@ typedef struct
   char                condition[HEART_LABEL_MAX];
   GQueue              outbox;      /* Message *, oldest first */
   GHashTable         *handed;      /* mid → qos, handed to libmosquitto, not yet sent/acked */
+  int                 sent_at_once; /* a mid libmosquitto said was sent before _publish() returned, or 0 */
   GSource            *io;
   gpointer            io_tag;
   guint               retry_id;
@@ -550,15 +551,20 @@ link_drain (Link *link)
       gsize size;
       gconstpointer data = g_bytes_get_data (message->payload, &size);
       int mid = 0;
-      int rc = mosquitto_publish (link->mosq, &mid, message->topic, (int) size, data,
-                                  message->qos, message->retain);
+      int rc;
 
+      /* a QoS 0 message written at once is reported sent from inside
+       * mosquitto_publish(), before its mid is known here */
+      link->sent_at_once = 0;
+      rc = mosquitto_publish (link->mosq, &mid, message->topic, (int) size, data, message->qos, message->retain);
       if (rc == MOSQ_ERR_NO_CONN)
         {
           g_queue_push_head (&link->outbox, message);
           break;
         }
-      if (rc == MOSQ_ERR_SUCCESS)
+      if (rc == MOSQ_ERR_SUCCESS && link->sent_at_once == mid)
+        link->owner->published++;
+      else if (rc == MOSQ_ERR_SUCCESS)
         g_hash_table_insert (link->handed, GINT_TO_POINTER (mid), GINT_TO_POINTER (message->qos));
       else
         link->owner->dropped++;
@@ -735,6 +741,8 @@ on_publish (struct mosquitto *mosq,
 
   if (g_hash_table_remove (link->handed, GINT_TO_POINTER (mid)))
     link->owner->published++;
+  else
+    link->sent_at_once = mid;
 }
 
 /* With no CA file, the system's trusted CAs (client certificates need
