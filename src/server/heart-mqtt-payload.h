@@ -10,10 +10,15 @@
  */
 #pragma once
 
-#include "heart-mqtt-publisher.h"
+#include "heart-channel.h"
 #include "heart-waveform.h"
 
 G_BEGIN_DECLS
+
+typedef enum {
+  HEART_MQTT_FORMAT_JSON,
+  HEART_MQTT_FORMAT_SENML,
+} HeartMqttFormat;
 
 /* One value of a channel that is not periodic */
 void heart_mqtt_payload_value    (GString *out,

@@ -11,14 +11,10 @@
 #include <glib-object.h>
 
 #include "heart-channel.h"
+#include "heart-mqtt-payload.h"
 #include "heart-source.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-  HEART_MQTT_FORMAT_JSON,
-  HEART_MQTT_FORMAT_SENML,
-} HeartMqttFormat;
 
 typedef enum {
   HEART_MQTT_STATE_STOPPED,      /* not started */
