@@ -16,6 +16,7 @@
 #include "heart-server.h"
 #include "heart-server-private.h"
 #include "heart-simulator.h"
+#include "test-server-fixture.h"
 #include "test-server-util.h"
 
 #define START_US G_GINT64_CONSTANT (1767962096789000)   /* 2026-01-09T12:34:56.789Z */
@@ -46,19 +47,12 @@ static void
 fixture_start (Fixture        *f,
                HeartSimulator *simulator)
 {
-  g_autoptr(GError) error = NULL;
-
   f->simulator = simulator;
   g_signal_connect (f->simulator, "values", G_CALLBACK (on_values), f);
   f->history = heart_history_new (HEART_HISTORY_DEFAULT_CAPACITY);
   heart_history_follow (f->history, G_OBJECT (f->simulator));
   f->server = heart_server_new (f->simulator, f->history);
-  heart_server_set_port (f->server, 0);
-  heart_server_start (f->server, &error);
-  g_assert_no_error (error);
-  f->port = heart_server_get_port (f->server);
-  g_assert_cmpuint (f->port, >, 0);
-  f->session = test_session_new ();
+  f->port = test_server_listen (f->server, &f->session);
 }
 
 static void
@@ -72,13 +66,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  soup_session_abort (f->session);
-  g_clear_object (&f->session);
-  for (guint i = 0; i < 20; i++)
-    g_main_context_iteration (NULL, FALSE);
-  heart_server_stop (f->server);
-  heart_server_wait_closed (f->server, 1000);
-  g_clear_object (&f->server);
+  test_server_shut (&f->session, &f->server);
   g_clear_object (&f->history);
   g_signal_handlers_disconnect_by_data (f->simulator, f);
   g_clear_object (&f->simulator);

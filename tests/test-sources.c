@@ -22,6 +22,7 @@
 #include "heart-simulator.h"
 #include "heart-source-switch.h"
 #include "test-headless-util.h"
+#include "test-server-fixture.h"
 
 #define START_US G_GINT64_CONSTANT (1767962096789000)   /* 2026-01-09T12:34:56.789Z */
 #define BEATS 120
@@ -75,13 +76,9 @@ fixture_setup (Fixture       *f,
                             "source", f->source,
                             "history", f->history,
                             NULL);
-  heart_server_set_port (f->server, 0);
   /* an SSE event every tick */
   heart_server_set_sse_interval_ms (f->server, 1);
-  heart_server_start (f->server, &error);
-  g_assert_no_error (error);
-  f->port = heart_server_get_port (f->server);
-  f->session = test_session_new ();
+  f->port = test_server_listen (f->server, &f->session);
 }
 
 static void
@@ -90,13 +87,7 @@ fixture_teardown (Fixture       *f,
 {
   g_autofree char *csv = g_build_filename (f->folder, "rr.csv", NULL);
 
-  soup_session_abort (f->session);
-  g_clear_object (&f->session);
-  for (guint i = 0; i < 20; i++)
-    g_main_context_iteration (NULL, FALSE);
-  heart_server_stop (f->server);
-  heart_server_wait_closed (f->server, 1000);
-  g_clear_object (&f->server);
+  test_server_shut (&f->session, &f->server);
   g_clear_object (&f->history);
   g_clear_object (&f->source);
   g_clear_object (&f->simulator);

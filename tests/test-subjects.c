@@ -17,6 +17,7 @@
 #include "heart-server-private.h"
 #include "heart-source-switch.h"
 #include "test-headless-util.h"
+#include "test-server-fixture.h"
 #include "test-server-util.h"
 
 #define START_US G_GINT64_CONSTANT (1767225600000000)   /* 2026-01-01T00:00:00Z */
@@ -80,25 +81,15 @@ fixture_setup (Fixture       *f,
                             "source", f->source,
                             "history", f->history,
                             "cohort", f->cohort,
-                            "port", 0,
                             NULL);
-  heart_server_start (f->server, &error);
-  g_assert_no_error (error);
-  f->port = heart_server_get_port (f->server);
-  f->session = test_session_new ();
+  f->port = test_server_listen (f->server, &f->session);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  soup_session_abort (f->session);
-  g_clear_object (&f->session);
-  for (guint i = 0; i < 20; i++)
-    g_main_context_iteration (NULL, FALSE);
-  heart_server_stop (f->server);
-  heart_server_wait_closed (f->server, 1000);
-  g_clear_object (&f->server);
+  test_server_shut (&f->session, &f->server);
   g_clear_object (&f->history);
   g_clear_object (&f->source);
   g_clear_object (&f->cohort);

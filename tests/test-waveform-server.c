@@ -21,6 +21,7 @@
 #include "heart-server-private.h"
 #include "heart-simulator.h"
 #include "heart-source-switch.h"
+#include "test-server-fixture.h"
 #include "test-server-util.h"
 
 #define START_US G_GINT64_CONSTANT (1767962096789000)   /* 2026-01-09T12:34:56.789Z */
@@ -111,8 +112,6 @@ fixture_start (Fixture        *f,
                const char     *bind,
                const char     *token)
 {
-  g_autoptr(GError) error = NULL;
-
   f->simulator = simulator;
   f->source = heart_source_switch_new (HEART_SOURCE (simulator));
   heart_source_set_running (HEART_SOURCE (f->source), TRUE);
@@ -134,15 +133,10 @@ fixture_start (Fixture        *f,
                             "history", f->history,
                             "fanout-threads", f->fanout_threads,
                             NULL);
-  heart_server_set_port (f->server, 0);
   if (bind != NULL)
     heart_server_set_bind_address (f->server, bind);
   heart_server_set_token (f->server, token);
-  heart_server_start (f->server, &error);
-  g_assert_no_error (error);
-  f->port = heart_server_get_port (f->server);
-  g_assert_cmpuint (f->port, >, 0);
-  f->session = test_session_new ();
+  f->port = test_server_listen (f->server, &f->session);
 }
 
 /* A manual clock that makes the waveforms (it makes every channel but
@@ -161,13 +155,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  soup_session_abort (f->session);
-  g_clear_object (&f->session);
-  for (guint i = 0; i < 20; i++)
-    g_main_context_iteration (NULL, FALSE);
-  heart_server_stop (f->server);
-  heart_server_wait_closed (f->server, 1000);
-  g_clear_object (&f->server);
+  test_server_shut (&f->session, &f->server);
   g_clear_object (&f->history);
   g_clear_object (&f->source);
   g_signal_handlers_disconnect_by_data (f->simulator, f);
