@@ -135,6 +135,17 @@ struct _HeartSubject
 
 G_DEFINE_FINAL_TYPE (HeartSubject, heart_subject, G_TYPE_OBJECT)
 
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_NAME,
+  PROP_SIMULATOR,
+  PROP_SOURCE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 on_sample_start_scenario (HeartSimulator    *simulator,
                           const HeartSample *sample,
@@ -224,12 +235,51 @@ heart_subject_finalize (GObject *object)
 }
 
 static void
+heart_subject_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  HeartSubject *self = HEART_SUBJECT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_uint (value, self->spec.id);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_SIMULATOR:
+      g_value_set_object (value, self->simulator);
+      break;
+    case PROP_SOURCE:
+      g_value_set_object (value, self->source);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 heart_subject_class_init (HeartSubjectClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = heart_subject_dispose;
   object_class->finalize = heart_subject_finalize;
+  object_class->get_property = heart_subject_get_property;
+
+  /* who the subject is does not change: all read-only */
+  properties[PROP_ID] =
+    g_param_spec_uint ("id", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIMULATOR] =
+    g_param_spec_object ("simulator", NULL, NULL, HEART_TYPE_SIMULATOR, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SOURCE] =
+    g_param_spec_object ("source", NULL, NULL, HEART_TYPE_SOURCE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

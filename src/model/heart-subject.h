@@ -72,7 +72,9 @@ gboolean heart_subject_spec_start_scenario (const HeartSubjectSpec *spec,
 #define HEART_TYPE_SUBJECT (heart_subject_get_type ())
 G_DECLARE_FINAL_TYPE (HeartSubject, heart_subject, HEART, SUBJECT, GObject)
 
-/* A live subject of @spec. With @simulator NULL it makes a live one of its
+/* Properties (read-only): "id", "name", "simulator", "source".
+ *
+ * A live subject of @spec. With @simulator NULL it makes a live one of its
  * own (a timer advances it once started); otherwise @simulator, which the
  * spec is applied to. @source, when given, is what is served for the
  * subject while @simulator obeys its commands (subject 0 of the app: a
