@@ -762,6 +762,20 @@ manifest_arguments (int                 argc,
   return arguments;
 }
 
+/* "out/" and "out" are one folder; its temporary twin is named from the
+ * last part ("/" stays "/") */
+static char *
+folder_without_slashes (const char *path)
+{
+  gsize length = path != NULL ? strlen (path) : 0;
+
+  if (path == NULL)
+    return NULL;
+  while (length > 1 && path[length - 1] == '/')
+    length--;
+  return g_strndup (path, length);
+}
+
 static int
 generate_cohort (const GenerateArgs         *args,
                  const HeartDatasetOptions  *options,
@@ -772,12 +786,13 @@ generate_cohort (const GenerateArgs         *args,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) specs = NULL;
   g_auto(GStrv) arguments = manifest_arguments (argc, argv);
+  g_autofree char *folder = folder_without_slashes (args->output);
   guint64 offset = 0, jobs = MIN (g_get_num_processors (), JOBS_MAX);
   HeartGenerateCohort cohort = {
     .options = options,
     .stress_given = args->stress != NULL,
     .events_given = args->events_per_hour != NULL,
-    .folder = args->output,
+    .folder = folder,
     .show_progress = !args->quiet && isatty (STDERR_FILENO),
     .arguments = (const char * const *) arguments,
   };

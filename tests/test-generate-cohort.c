@@ -233,7 +233,10 @@ test_replaces_earlier_run (Fixture       *fixture,
                            gconstpointer  data)
 {
   g_autofree char *out = g_build_filename (fixture->folder, "out", NULL);
-  g_autoptr(GSubprocess) first = spawn_generate (NULL, "--subjects", "3", "--duration", "1m", "--seed", "1", "-o", out, NULL);
+  /* a trailing slash names the same folder, as a shell completes it */
+  g_autofree char *out_slash = g_strconcat (out, "/", NULL);
+  g_autoptr(GSubprocess) first = spawn_generate (NULL, "--subjects", "3", "--duration", "1m", "--seed", "1", "-o",
+                                                 out_slash, NULL);
   g_autofree char *err = finish (first);
   g_autoptr(GSubprocess) second = spawn_generate (NULL, "--subjects", "2", "--duration", "1m", "--seed", "1",
                                                   "--format", "jsonl", "-o", out, NULL);
