@@ -580,7 +580,8 @@ die_of_signal (Run *run,
   signal (signum, SIG_DFL);
   sigemptyset (&one);
   sigaddset (&one, signum);
-  raise (signum);
+  /* blocked, the signal waits for the unblocking, and then ends us */
+  kill (getpid (), signum);
   pthread_sigmask (SIG_UNBLOCK, &one, NULL);
   _exit (128 + signum);
 }
@@ -682,6 +683,7 @@ heart_generate_cohort_run (const HeartGenerateCohort *cohort)
   g_mutex_init (&run.error_lock);
   if ((run.files = plan_files (cohort, &error)) == NULL || !check_folder (cohort->folder, &error))
     {
+      g_assert (error != NULL);
       g_printerr ("heartsim generate: %s\n", error->message);
       return EXIT_USAGE;
     }

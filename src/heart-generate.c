@@ -671,10 +671,12 @@ write_waveforms (const HeartDatasetOptions *options,
 {
   g_autoptr(GError) error = NULL;
   HeartOutputFile *outs[MAX_OUTPUTS] = { NULL };
-  guint n = g_strv_length ((char **) names), opened = 0;
+  guint n, opened = 0;
   Progress progress = { 0, -1 };
   gboolean ok;
 
+  g_assert (names != NULL);
+  n = g_strv_length ((char **) names);
   g_assert (n > 0 && n <= MAX_OUTPUTS);
   signal (SIGXFSZ, SIG_IGN);
   ok = check_space (names[n - 1], heart_waveform_files_estimate_bytes (options), &error);

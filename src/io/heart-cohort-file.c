@@ -356,7 +356,7 @@ read_subject (Reader    *reader,
   JsonNode *node = json_array_get_element (subjects, index);
   Subject subject = { NULL, index, 0, FALSE, element_line (reader, subjects, index) };
   const char *profile = NULL;
-  guint64 value;
+  guint64 value = 0;
   gboolean ok;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))

@@ -539,6 +539,43 @@ link_update_events (Link *link)
   g_source_modify_unix_fd (link->io, link->io_tag, events);
 }
 
+/* Hands @message to libmosquitto (taking it); FALSE when the connection
+ * is going and it waits in the outbox for the next one */
+static gboolean
+link_hand (Link    *link,
+           Message *message)
+{
+  gsize size;
+  gconstpointer data = g_bytes_get_data (message->payload, &size);
+  int mid = 0;
+  int rc;
+  gboolean connection_error, kept;
+
+  /* a QoS 0 message written at once is reported sent from inside
+   * mosquitto_publish(), before its mid is known here */
+  link->sent_at_once = 0;
+  rc = mosquitto_publish (link->mosq, &mid, message->topic, (int) size, data, message->qos, message->retain);
+  connection_error = rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO;
+  /* libmosquitto queues a QoS 1 message before it writes it, keeps it when
+   * the write fails as the connection goes, and sends it again after the
+   * reconnection: it is handed. A QoS 0 one is not kept. Only a message
+   * the broker could never take is dropped. */
+  kept = connection_error && message->qos > 0 && mid != 0;
+  if (connection_error && !kept)
+    {
+      g_queue_push_head (&link->outbox, message);
+      return FALSE;
+    }
+  if (rc == MOSQ_ERR_SUCCESS && link->sent_at_once == mid)
+    link->owner->published++;
+  else if (rc == MOSQ_ERR_SUCCESS || kept)
+    g_hash_table_insert (link->handed, GINT_TO_POINTER (mid), GINT_TO_POINTER (message->qos));
+  else
+    link->owner->dropped++;
+  message_free (message);
+  return TRUE;
+}
+
 /* Hands the outbox to libmosquitto while it is connected, keeps up and
  * holds fewer than WINDOW */
 static void
@@ -546,30 +583,8 @@ link_drain (Link *link)
 {
   while (link->state == LINK_CONNECTED && link->outbox.length > 0
          && g_hash_table_size (link->handed) < WINDOW && !mosquitto_want_write (link->mosq))
-    {
-      Message *message = g_queue_pop_head (&link->outbox);
-      gsize size;
-      gconstpointer data = g_bytes_get_data (message->payload, &size);
-      int mid = 0;
-      int rc;
-
-      /* a QoS 0 message written at once is reported sent from inside
-       * mosquitto_publish(), before its mid is known here */
-      link->sent_at_once = 0;
-      rc = mosquitto_publish (link->mosq, &mid, message->topic, (int) size, data, message->qos, message->retain);
-      if (rc == MOSQ_ERR_NO_CONN)
-        {
-          g_queue_push_head (&link->outbox, message);
-          break;
-        }
-      if (rc == MOSQ_ERR_SUCCESS && link->sent_at_once == mid)
-        link->owner->published++;
-      else if (rc == MOSQ_ERR_SUCCESS)
-        g_hash_table_insert (link->handed, GINT_TO_POINTER (mid), GINT_TO_POINTER (message->qos));
-      else
-        link->owner->dropped++;
-      message_free (message);
-    }
+    if (!link_hand (link, g_queue_pop_head (&link->outbox)))
+      break;
   link_update_events (link);
 }
 

@@ -66,7 +66,7 @@ const char *heart_mqtt_state_to_string (HeartMqttState state);
 
 /* Each subject's connection holds its socket and libmosquitto's wake-up
  * pair */
-#define HEART_MQTT_DESCRIPTORS_PER_SUBJECT 3
+#define HEART_MQTT_DESCRIPTORS_PER_SUBJECT 3u
 
 /* Raises this process's limit of open files for @n_subjects connections
  * and the rest of the process; FALSE with @error, saying how to split
