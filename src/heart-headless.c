@@ -498,9 +498,8 @@ start_mqtt (const HeartMqttArgs *args,
 }
 
 /* The people of --subjects: the first is @simulator behind @source, which
- * the single-person paths serve; the others simulators of their own, all
- * channels but the waveforms, which would cost a thousand people more than
- * their beats (docs/scale.md, "Subjects") */
+ * the single-person paths serve; the others simulators of their own
+ * (docs/scale.md, "Subjects") */
 static HeartCohort *
 make_cohort (GPtrArray       *specs,
              HeartSimulator  *simulator,
@@ -514,8 +513,6 @@ make_cohort (GPtrArray       *specs,
     {
       g_autoptr(HeartSubject) subject = heart_subject_new (specs->pdata[i], i == 0 ? simulator : NULL,
                                                            i == 0 ? source : NULL, error);
-      HeartSimulator *person;
-
       guint id = ((HeartSubjectSpec *) specs->pdata[i])->id;
 
       if (subject == NULL)
@@ -528,11 +525,8 @@ make_cohort (GPtrArray       *specs,
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "subject %u is there twice", id);
           return NULL;
         }
-      person = heart_subject_get_simulator (subject);
       if (i > 0 && interval_ms != 0)
-        heart_simulator_set_interval_ms (person, interval_ms, NULL);
-      if (i > 0)
-        heart_simulator_set_channels (person, HEART_CHANNEL_MASK_ALL & ~HEART_CHANNEL_MASK_WAVEFORMS);
+        heart_simulator_set_interval_ms (heart_subject_get_simulator (subject), interval_ms, NULL);
     }
   return g_steal_pointer (&cohort);
 }

@@ -165,7 +165,15 @@ heart_subject_new (const HeartSubjectSpec *spec,
 
   heart_subject_spec_copy (&self->spec, spec);
   self->name = heart_subject_spec_dup_name (spec);
-  self->simulator = simulator != NULL ? g_object_ref (simulator) : heart_simulator_new (spec->seed);
+  if (simulator != NULL)
+    self->simulator = g_object_ref (simulator);
+  else
+    {
+      /* one of many: the ECG and PPG would cost a thousand people more
+       * than all their other channels (docs/scale.md, "Subjects") */
+      self->simulator = heart_simulator_new (spec->seed);
+      heart_simulator_set_channels (self->simulator, HEART_CHANNEL_MASK_ALL & ~HEART_CHANNEL_MASK_WAVEFORMS);
+    }
   self->source = g_object_ref (source != NULL ? source : HEART_SOURCE (self->simulator));
   if (!heart_subject_spec_apply (spec, self->simulator, error))
     return NULL;

@@ -75,8 +75,8 @@ G_DECLARE_FINAL_TYPE (HeartSubject, heart_subject, HEART, SUBJECT, GObject)
 /* Properties (read-only): "id", "name", "simulator", "source".
  *
  * A live subject of @spec. With @simulator NULL it makes a live one of its
- * own (a timer advances it once started); otherwise @simulator, which the
- * spec is applied to. @source, when given, is what is served for the
+ * own (a timer advances it once started) that makes every channel but the
+ * waveforms; otherwise @simulator, which the spec is applied to. @source, when given, is what is served for the
  * subject while @simulator obeys its commands (subject 0 of the app: a
  * source switch). NULL with @error when the spec's profile or baseline is
  * wrong. */

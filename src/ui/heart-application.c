@@ -788,11 +788,6 @@ bind_simulator_to_settings (HeartApplication *self)
                            G_CALLBACK (take_random_events), self, G_CONNECT_SWAPPED);
 }
 
-/* The people of the run (docs/desktop.md, "Subjects"): the first is the
- * app's simulator behind the switch; the others simulate on their own, at
- * the same speed and tick, without the ECG and pleth, which only the
- * shown subject makes (heart-window.c). Each has a history, for the
- * window's chart and sparklines. */
 /* Subject @index of the specs: the first is the app's simulator behind the
  * switch; the others simulate on their own, at the same speed and tick,
  * without the ECG and pleth, which only the subject shown makes
@@ -812,7 +807,6 @@ make_subject (HeartApplication  *self,
   if (subject == NULL)
     return NULL;
   simulator = heart_subject_get_simulator (subject);
-  heart_simulator_set_channels (simulator, HEART_CHANNEL_MASK_ALL & ~HEART_CHANNEL_MASK_WAVEFORMS);
   if (self->speed != 0)
     heart_simulator_set_speed (simulator, self->speed, NULL);
   g_object_bind_property (self->settings, "interval-ms", simulator, "interval-ms", G_BINDING_SYNC_CREATE);
