@@ -287,7 +287,7 @@ test_sigterm (Fixture       *fixture,
   g_autoptr(GSubprocess) process = spawn_generate (NULL, "--subjects", "50", "--duration", "1d", "--seed", "1",
                                                    "--what", "channels", "--jobs", "2", "-o", out, NULL);
   gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
-  g_autofree char *listing = NULL, *err = NULL;
+  g_autofree char *err = NULL;
   gboolean seen = FALSE;
 
   /* the temporary folder is there once it is listed */
@@ -299,12 +299,7 @@ test_sigterm (Fixture       *fixture,
       g_usleep (POLL_US);
     }
   g_assert_true (seen);
-  g_subprocess_send_signal (process, SIGTERM);
-  err = finish (process);
-  g_assert_true (g_subprocess_get_if_signaled (process));
-  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGTERM);
-  listing = folder_listing (fixture->folder);
-  g_assert_cmpstr (listing, ==, "");
+  err = terminate_leaving_nothing (process, fixture->folder);
 }
 
 /* The waveforms too: a WFDB record a subject, named with '_' */

@@ -179,3 +179,21 @@ finish (GSubprocess *process)
   g_test_message ("stderr: %s", err);
   return err;
 }
+
+/* SIGTERM to a running generate: it dies of the signal and @folder is left
+ * as it was before, empty */
+static inline char *
+terminate_leaving_nothing (GSubprocess *process,
+                           const char  *folder)
+{
+  g_autofree char *listing = NULL;
+  char *err;
+
+  g_subprocess_send_signal (process, SIGTERM);
+  err = finish (process);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGTERM);
+  listing = folder_listing (folder);
+  g_assert_cmpstr (listing, ==, "");
+  return err;
+}
