@@ -1,8 +1,7 @@
 /* heart-cohort-file.c: cohort files (JSON), and the subjects of --subjects N
  *
- * As in heart-scenario-file.c, the parser's "object-member" and
- * "array-element" signals note the line of every member and element, since
- * json-glib 1.6 keeps no positions in its nodes; unknown fields are errors.
+ * As in heart-scenario-file.c, an error names the line of the field it is
+ * about (heart-json-document.c), and unknown fields are errors.
  * Each scenario a file names is loaded once and shared by the subjects
  * that name it (a HeartScenario is immutable and atomically counted).
  * The format is docs/datasets.md, "Cohort files".
@@ -16,6 +15,7 @@
 #include <string.h>
 
 #include "heart-duration.h"
+#include "heart-json-document.h"
 #include "heart-profile.h"
 #include "heart-scenario-file.h"
 
@@ -29,7 +29,7 @@ typedef struct
 {
   const char *where;
   const char *base_dir;
-  GHashTable *lines;       /* "0x…/member" or "0x…[i]" → line */
+  HeartJsonDocument *document;
   GHashTable *scenarios;   /* as named in the file → HeartScenario */
   GHashTable *ids;         /* id → place + 1 */
   GHashTable *names;       /* name → place + 1 */
@@ -45,26 +45,6 @@ typedef struct
   gboolean    id_known;
   guint       line;      /* the subject's own, for a field it lacks */
 } Subject;
-
-static void
-on_object_member (JsonParser *parser,
-                  JsonObject *object,
-                  const char *member,
-                  Reader     *reader)
-{
-  g_hash_table_insert (reader->lines, g_strdup_printf ("%p/%s", (void *) object, member),
-                       GUINT_TO_POINTER (json_parser_get_current_line (parser)));
-}
-
-static void
-on_array_element (JsonParser *parser,
-                  JsonArray  *array,
-                  guint       index,
-                  Reader     *reader)
-{
-  g_hash_table_insert (reader->lines, g_strdup_printf ("%p[%u]", (void *) array, index),
-                       GUINT_TO_POINTER (json_parser_get_current_line (parser)));
-}
 
 static gboolean
 fail (Reader        *reader,
@@ -112,9 +92,7 @@ member_line (Reader        *reader,
              const Subject *subject,
              const char    *name)
 {
-  g_autofree char *key = g_strdup_printf ("%p/%s", (void *) subject->object, name);
-
-  return GPOINTER_TO_UINT (g_hash_table_lookup (reader->lines, key));
+  return heart_json_document_member_line (reader->document, subject->object, name);
 }
 
 static guint
@@ -122,9 +100,7 @@ element_line (Reader    *reader,
               JsonArray *array,
               guint      index)
 {
-  g_autofree char *key = g_strdup_printf ("%p[%u]", (void *) array, index);
-
-  return GPOINTER_TO_UINT (g_hash_table_lookup (reader->lines, key));
+  return heart_json_document_element_line (reader->document, array, index);
 }
 
 static gboolean
@@ -463,38 +439,24 @@ heart_cohort_file_parse (const char  *data,
                          guint64      run_seed,
                          GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GHashTable) lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(HeartJsonDocument) document = NULL;
   g_autoptr(GHashTable) scenarios = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                            (GDestroyNotify) heart_scenario_unref);
   g_autoptr(GHashTable) ids = g_hash_table_new (g_direct_hash, g_direct_equal);
   g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GError) parse_error = NULL;
-  Reader reader = { where, base_dir, lines, scenarios, ids, names, error };
+  Reader reader = { where, base_dir, NULL, scenarios, ids, names, error };
 
   if (length > HEART_COHORT_MAX_FILE_BYTES)
     {
       fail (&reader, 0, NULL, NULL, "larger than %d bytes", HEART_COHORT_MAX_FILE_BYTES);
       return NULL;
     }
-  g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member), &reader);
-  g_signal_connect (parser, "array-element", G_CALLBACK (on_array_element), &reader);
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &parse_error))
-    {
-      /* json-glib's message is "<data>:LINE:COLUMN: …" */
-      const char *message = parse_error->message;
-
-      if (g_str_has_prefix (message, "<data>:"))
-        message += strlen ("<data>:");
-      g_set_error (error, HEART_COHORT_FILE_ERROR, HEART_COHORT_FILE_ERROR_INVALID, "%s:%s", where, message);
-      return NULL;
-    }
-  if (json_parser_get_root (parser) == NULL)
-    {
-      fail (&reader, 0, NULL, NULL, "empty");
-      return NULL;
-    }
-  return read_cohort (&reader, json_parser_get_root (parser), subject_offset, run_seed);
+  document = heart_json_document_parse (data, (gssize) length, where, HEART_COHORT_FILE_ERROR,
+                                        HEART_COHORT_FILE_ERROR_INVALID, error);
+  if (document == NULL)
+    return NULL;
+  reader.document = document;
+  return read_cohort (&reader, heart_json_document_get_root (document), subject_offset, run_seed);
 }
 
 GPtrArray *

@@ -1,10 +1,8 @@
 /* heart-scenario-file.c: scenario files (JSON) and the bundled scenarios
  *
- * json-glib 1.6 keeps no positions in its nodes, so the parser's
- * "object-member" and "array-element" signals note the line of every
- * member and element as it is read; an error then names the line of the
- * field it is about. Unknown fields are errors: a misspelt "stres" would
- * otherwise be silently ignored. docs/scenarios.md has the format.
+ * An error names the line of the field it is about (heart-json-document.c).
+ * Unknown fields are errors: a misspelt "stres" would otherwise be silently
+ * ignored. docs/scenarios.md has the format.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +15,7 @@
 #include "heart-io-resources.h"
 #include "heart-activity.h"
 #include "heart-duration.h"
+#include "heart-json-document.h"
 #include "heart-scenario-file.h"
 #include "heart-waveform.h"
 
@@ -31,47 +30,29 @@ G_DEFINE_QUARK (heart-scenario-error-quark, heart_scenario_error)
 typedef struct
 {
   const char *where;
-  GHashTable *lines;     /* "0x…/member" or "0x…[i]" → line */
+  HeartJsonDocument *document;
   GError    **error;
 } Reader;
 
-static char *
-member_key (gconstpointer container,
-            const char   *member)
+static guint
+member_line (Reader     *reader,
+             JsonObject *object,
+             const char *member)
 {
-  return g_strdup_printf ("%p/%s", container, member);
+  return heart_json_document_member_line (reader->document, object, member);
 }
 
-static char *
-element_key (gconstpointer container,
-             guint         index)
+static guint
+element_line (Reader    *reader,
+              JsonArray *array,
+              guint      index)
 {
-  return g_strdup_printf ("%p[%u]", container, index);
-}
-
-static void
-on_object_member (JsonParser *parser,
-                  JsonObject *object,
-                  const char *member,
-                  Reader     *reader)
-{
-  g_hash_table_insert (reader->lines, member_key (object, member),
-                       GUINT_TO_POINTER (json_parser_get_current_line (parser)));
-}
-
-static void
-on_array_element (JsonParser *parser,
-                  JsonArray  *array,
-                  guint       index,
-                  Reader     *reader)
-{
-  g_hash_table_insert (reader->lines, element_key (array, index),
-                       GUINT_TO_POINTER (json_parser_get_current_line (parser)));
+  return heart_json_document_element_line (reader->document, array, index);
 }
 
 static gboolean
 fail (Reader     *reader,
-      const char *key,
+      guint       line,
       const char *field,
       const char *format,
       ...) G_GNUC_PRINTF (4, 5);
@@ -79,13 +60,12 @@ fail (Reader     *reader,
 /* "FILE:LINE: FIELD: reason" */
 static gboolean
 fail (Reader     *reader,
-      const char *key,
+      guint       line,
       const char *field,
       const char *format,
       ...)
 {
   g_autofree char *reason = NULL;
-  guint line = key ? GPOINTER_TO_UINT (g_hash_table_lookup (reader->lines, key)) : 0;
   va_list args;
 
   va_start (args, format);
@@ -106,7 +86,7 @@ typedef struct
 {
   JsonObject *object;
   const char *path;      /* "phases[2]" */
-  const char *own_key;   /* the line of the object itself, or NULL */
+  guint       own_line;  /* the line of the object itself, or 0 */
 } Scope;
 
 static char *
@@ -126,10 +106,10 @@ check_members (Reader              *reader,
   for (GList *l = members; l != NULL; l = l->next)
     if (!g_strv_contains (allowed, l->data))
       {
-        g_autofree char *key = member_key (scope->object, l->data);
+        guint line = member_line (reader, scope->object, l->data);
         g_autofree char *field = field_name (scope, l->data);
 
-        return fail (reader, key, field, "unknown field");
+        return fail (reader, line, field, "unknown field");
       }
   return TRUE;
 }
@@ -147,7 +127,7 @@ member (Reader      *reader,
     {
       g_autofree char *field = field_name (scope, name);
 
-      fail (reader, scope->own_key, field, "missing");
+      fail (reader, scope->own_line, field, "missing");
     }
   return node;
 }
@@ -161,7 +141,7 @@ read_number (Reader      *reader,
              double      *out)
 {
   JsonNode *node = member (reader, scope, name, FALSE);
-  g_autofree char *key = member_key (scope->object, name);
+  guint line = member_line (reader, scope->object, name);
   g_autofree char *field = field_name (scope, name);
   double value;
 
@@ -169,10 +149,10 @@ read_number (Reader      *reader,
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) ||
       (json_node_get_value_type (node) != G_TYPE_DOUBLE && json_node_get_value_type (node) != G_TYPE_INT64))
-    return fail (reader, key, field, "must be a number");
+    return fail (reader, line, field, "must be a number");
   value = json_node_get_double (node);
   if (!isfinite (value) || value < low || value > high)
-    return fail (reader, key, field, "must be from %g to %g, not %g", low, high, value);
+    return fail (reader, line, field, "must be from %g to %g, not %g", low, high, value);
   *out = value;
   return TRUE;
 }
@@ -185,7 +165,7 @@ read_clock (Reader      *reader,
             double      *out)
 {
   JsonNode *node = member (reader, scope, name, FALSE);
-  g_autofree char *key = member_key (scope->object, name);
+  guint line = member_line (reader, scope->object, name);
   g_autofree char *field = field_name (scope, name);
   const char *text;
   guint parts[3] = { 0, 0, 0 };
@@ -209,7 +189,7 @@ read_clock (Reader      *reader,
     }
   if (n < 2 || strlen (text) != 3 * n - 1 || parts[0] > 24 || parts[1] > 59 || parts[2] > 59
       || (parts[0] == 24 && (parts[1] > 0 || parts[2] > 0)))
-    return fail (reader, key, field, "must be a time of day such as \"07:00\" or \"23:30:00\"");
+    return fail (reader, line, field, "must be a time of day such as \"07:00\" or \"23:30:00\"");
   *out = parts[0] * 3600.0 + parts[1] * 60.0 + parts[2];
   return TRUE;
 }
@@ -221,7 +201,7 @@ read_activity (Reader      *reader,
                int         *out)
 {
   JsonNode *node = member (reader, scope, "activity", FALSE);
-  g_autofree char *key = member_key (scope->object, "activity");
+  guint line = member_line (reader, scope->object, "activity");
   g_autofree char *field = field_name (scope, "activity");
   HeartActivityType type;
 
@@ -229,7 +209,7 @@ read_activity (Reader      *reader,
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING
       || !heart_activity_type_from_string (json_node_get_string (node), &type))
-    return fail (reader, key, field, "must be rest, sitting, walking, running, cycling or sleep");
+    return fail (reader, line, field, "must be rest, sitting, walking, running, cycling or sleep");
   *out = (int) type;
   return TRUE;
 }
@@ -244,7 +224,7 @@ read_duration (Reader      *reader,
                double      *out)
 {
   JsonNode *node = member (reader, scope, name, required);
-  g_autofree char *key = member_key (scope->object, name);
+  guint line = member_line (reader, scope->object, name);
   g_autofree char *field = field_name (scope, name);
   double seconds;
 
@@ -253,16 +233,16 @@ read_duration (Reader      *reader,
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     {
       if (!heart_duration_scan (json_node_get_string (node), &seconds))
-        return fail (reader, key, field, "“%s” is not a duration (e.g. 90, \"90s\", \"20m\", \"1h30m\")",
+        return fail (reader, line, field, "“%s” is not a duration (e.g. 90, \"90s\", \"20m\", \"1h30m\")",
                      json_node_get_string (node));
     }
   else if (JSON_NODE_HOLDS_VALUE (node) &&
            (json_node_get_value_type (node) == G_TYPE_DOUBLE || json_node_get_value_type (node) == G_TYPE_INT64))
     seconds = json_node_get_double (node);
   else
-    return fail (reader, key, field, "must be seconds or a duration string such as \"20m\"");
+    return fail (reader, line, field, "must be seconds or a duration string such as \"20m\"");
   if (!isfinite (seconds) || seconds < 0 || seconds > max_s)
-    return fail (reader, key, field, "must be from 0 to %g s", max_s);
+    return fail (reader, line, field, "must be from 0 to %g s", max_s);
   *out = seconds;
   return TRUE;
 }
@@ -287,14 +267,14 @@ read_name (Reader      *reader,
            char       **out)
 {
   JsonNode *node = member (reader, scope, name, TRUE);
-  g_autofree char *key = member_key (scope->object, name);
+  guint line = member_line (reader, scope->object, name);
   g_autofree char *field = field_name (scope, name);
 
   if (node == NULL)
     return FALSE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
       !valid_name (json_node_get_string (node)))
-    return fail (reader, key, field, "must be a name of 1 to %d lower-case letters, digits, '-' or '_'",
+    return fail (reader, line, field, "must be a name of 1 to %d lower-case letters, digits, '-' or '_'",
                  NAME_MAX_LENGTH);
   *out = g_strdup (json_node_get_string (node));
   return TRUE;
@@ -308,7 +288,7 @@ read_array (Reader      *reader,
             guint        max_length)
 {
   JsonNode *node = member (reader, scope, name, required);
-  g_autofree char *key = member_key (scope->object, name);
+  guint line = member_line (reader, scope->object, name);
   g_autofree char *field = field_name (scope, name);
   JsonArray *array;
 
@@ -316,13 +296,13 @@ read_array (Reader      *reader,
     return NULL;
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      fail (reader, key, field, "must be an array");
+      fail (reader, line, field, "must be an array");
       return NULL;
     }
   array = json_node_get_array (node);
   if (json_array_get_length (array) > max_length || (required && json_array_get_length (array) == 0))
     {
-      fail (reader, key, field, "must hold 1 to %u items", max_length);
+      fail (reader, line, field, "must hold 1 to %u items", max_length);
       return NULL;
     }
   return array;
@@ -335,11 +315,11 @@ element_object (Reader     *reader,
                 const char *path)
 {
   JsonNode *node = json_array_get_element (array, index);
-  g_autofree char *key = element_key (array, index);
+  guint line = element_line (reader, array, index);
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      fail (reader, key, path, "must be an object");
+      fail (reader, line, path, "must be an object");
       return NULL;
     }
   return json_node_get_object (node);
@@ -356,8 +336,8 @@ read_event (Reader             *reader,
 {
   static const char * const allowed[] = { "at", "level", NULL };
   g_autofree char *path = g_strdup_printf ("%s.events[%u]", phase_path, index);
-  g_autofree char *own_key = element_key (events, index);
-  Scope scope = { element_object (reader, events, index, path), path, own_key };
+  guint own_line = element_line (reader, events, index);
+  Scope scope = { element_object (reader, events, index, path), path, own_line };
   double at = 0, level = DEFAULT_EVENT_LEVEL;
 
   if (scope.object == NULL || !check_members (reader, &scope, allowed))
@@ -366,10 +346,10 @@ read_event (Reader             *reader,
     return FALSE;
   if (at >= phase->duration_s)
     {
-      g_autofree char *key = member_key (scope.object, "at");
+      guint line = member_line (reader, scope.object, "at");
       g_autofree char *field = field_name (&scope, "at");
 
-      return fail (reader, key, field, "must be inside its phase (before %g s)", phase->duration_s);
+      return fail (reader, line, field, "must be inside its phase (before %g s)", phase->duration_s);
     }
   if (!read_number (reader, &scope, "level", 0, 1, &level))
     return FALSE;
@@ -391,8 +371,8 @@ read_phase (Reader        *reader,
     "activity", "description", "pvc_per_hour", "pac_per_hour", NULL
   };
   g_autofree char *path = g_strdup_printf ("phases[%u]", index);
-  g_autofree char *own_key = element_key (phases, index);
-  Scope scope = { element_object (reader, phases, index, path), path, own_key };
+  guint own_line = element_line (reader, phases, index);
+  Scope scope = { element_object (reader, phases, index, path), path, own_line };
   g_autofree char *name = NULL;
   HeartScenarioPhase phase = { 0 };
   double duration = 0, breathing = NAN, until = NAN;
@@ -407,7 +387,7 @@ read_phase (Reader        *reader,
     {
       g_autofree char *field = field_name (&scope, "duration");
 
-      return fail (reader, own_key, field, "give either \"duration\" or \"until\" (a time of day)");
+      return fail (reader, own_line, field, "give either \"duration\" or \"until\" (a time of day)");
     }
   if (!read_duration (reader, &scope, "duration", !json_object_has_member (scope.object, "until"),
                       HEART_SCENARIO_MAX_DURATION_S, &duration) ||
@@ -417,10 +397,10 @@ read_phase (Reader        *reader,
     duration = fmod (until - fmod (clock, 86400.0) + 86400.0, 86400.0);
   if (duration <= 0)
     {
-      g_autofree char *key = member_key (scope.object, "duration");
+      guint line = member_line (reader, scope.object, "duration");
       g_autofree char *field = field_name (&scope, "duration");
 
-      return fail (reader, key, field, "must be more than 0");
+      return fail (reader, line, field, "must be more than 0");
     }
 
   heart_scenario_phase_init (&phase, name, duration);
@@ -433,10 +413,10 @@ read_phase (Reader        *reader,
        read_activity (reader, &scope, &phase.activity);
   if (ok && !isnan (breathing) && breathing > 0 && breathing < 4)
     {
-      g_autofree char *key = member_key (scope.object, "breathing_rate");
+      guint line = member_line (reader, scope.object, "breathing_rate");
       g_autofree char *field = field_name (&scope, "breathing_rate");
 
-      ok = fail (reader, key, field, "must be 0 (spontaneous) or from 4 to 40 breaths a minute");
+      ok = fail (reader, line, field, "must be 0 (spontaneous) or from 4 to 40 breaths a minute");
     }
   phase.breathing_rate = breathing;
   events = ok ? read_array (reader, &scope, "events", FALSE, HEART_SCENARIO_MAX_EVENTS) : NULL;
@@ -460,7 +440,7 @@ read_scenario (Reader   *reader,
   static const char * const allowed[] = { "$schema", "name", "description", "start", "repeat", "vary", "phases", NULL };
   g_autoptr(HeartScenario) scenario = NULL;
   g_autofree char *name = NULL;
-  Scope scope = { NULL, "", NULL };
+  Scope scope = { NULL, "", 0 };
   const char *description = NULL;
   JsonNode *description_node;
   JsonNode *repeat_node;
@@ -470,7 +450,7 @@ read_scenario (Reader   *reader,
 
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      fail (reader, NULL, "scenario", "must be a JSON object");
+      fail (reader, 0, "scenario", "must be a JSON object");
       return NULL;
     }
   scope.object = json_node_get_object (root);
@@ -479,11 +459,11 @@ read_scenario (Reader   *reader,
   description_node = member (reader, &scope, "description", FALSE);
   if (description_node != NULL)
     {
-      g_autofree char *key = member_key (scope.object, "description");
+      guint line = member_line (reader, scope.object, "description");
 
       if (!JSON_NODE_HOLDS_VALUE (description_node) || json_node_get_value_type (description_node) != G_TYPE_STRING)
         {
-          fail (reader, key, "description", "must be a string");
+          fail (reader, line, "description", "must be a string");
           return NULL;
         }
       description = json_node_get_string (description_node);
@@ -494,9 +474,9 @@ read_scenario (Reader   *reader,
   if (repeat_node != NULL && (!JSON_NODE_HOLDS_VALUE (repeat_node)
                               || json_node_get_value_type (repeat_node) != G_TYPE_BOOLEAN))
     {
-      g_autofree char *key = member_key (scope.object, "repeat");
+      guint line = member_line (reader, scope.object, "repeat");
 
-      fail (reader, key, "repeat", "must be true or false");
+      fail (reader, line, "repeat", "must be true or false");
       return NULL;
     }
   if (!read_duration (reader, &scope, "vary", FALSE, MAX_VARY_S, &vary))
@@ -514,9 +494,9 @@ read_scenario (Reader   *reader,
       return NULL;
   if (heart_scenario_get_duration (scenario) > HEART_SCENARIO_MAX_DURATION_S)
     {
-      g_autofree char *key = member_key (scope.object, "phases");
+      guint line = member_line (reader, scope.object, "phases");
 
-      fail (reader, key, "phases", "last %g s together, more than the %g s a scenario may last",
+      fail (reader, line, "phases", "last %g s together, more than the %g s a scenario may last",
             heart_scenario_get_duration (scenario), HEART_SCENARIO_MAX_DURATION_S);
       return NULL;
     }
@@ -529,10 +509,8 @@ heart_scenario_parse (const char  *data,
                       const char  *where,
                       GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GHashTable) lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GError) parse_error = NULL;
-  Reader reader = { where, lines, error };
+  g_autoptr(HeartJsonDocument) document = NULL;
+  Reader reader = { where, NULL, error };
 
   if (length > HEART_SCENARIO_MAX_FILE_BYTES)
     {
@@ -540,25 +518,12 @@ heart_scenario_parse (const char  *data,
                    "%s: larger than %d bytes", where, HEART_SCENARIO_MAX_FILE_BYTES);
       return NULL;
     }
-  g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member), &reader);
-  g_signal_connect (parser, "array-element", G_CALLBACK (on_array_element), &reader);
-  if (!json_parser_load_from_data (parser, data, length, &parse_error))
-    {
-      /* json-glib's message is "<data>:LINE:COLUMN: …" */
-      const char *message = parse_error->message;
-
-      if (g_str_has_prefix (message, "<data>:"))
-        message += strlen ("<data>:");
-      g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_INVALID,
-                   "%s:%s", where, message);
-      return NULL;
-    }
-  if (json_parser_get_root (parser) == NULL)
-    {
-      g_set_error (error, HEART_SCENARIO_ERROR, HEART_SCENARIO_ERROR_INVALID, "%s: empty", where);
-      return NULL;
-    }
-  return read_scenario (&reader, json_parser_get_root (parser));
+  document = heart_json_document_parse (data, (gssize) length, where, HEART_SCENARIO_ERROR,
+                                        HEART_SCENARIO_ERROR_INVALID, error);
+  if (document == NULL)
+    return NULL;
+  reader.document = document;
+  return read_scenario (&reader, heart_json_document_get_root (document));
 }
 
 HeartScenario *
