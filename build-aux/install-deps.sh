@@ -20,10 +20,12 @@ build_pkgs="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin
 # libxml2-utils: xmllint, which checks that an Apple Health export written
 # by generate --format healthkit is well-formed XML (docs/datasets.md)
 # mosquitto: the broker test-mqtt starts on a loopback port; openssl: the
-# CA and certificates its TLS test makes (docs/scale.md)
+# CA and certificates its TLS test makes (docs/scale.md); python3-paho-mqtt:
+# the documented Python consumer, which docs-mqtt-consumer runs as written
 test_pkgs="desktop-file-utils appstream xvfb xauth dbus-daemon dbus-x11 chromium nodejs
   flatpak-builder python3 libclang-rt-14-dev librsvg2-bin fonts-cantarell
-  python3-numpy python3-sklearn python3-dbusmock libxml2-utils mosquitto openssl"
+  python3-numpy python3-sklearn python3-dbusmock libxml2-utils mosquitto openssl
+  python3-paho-mqtt"
 # libFuzzer and the sanitizers (clang, libclang-rt-14-dev; llvm for
 # llvm-symbolizer, which names the functions in their reports), leak checks,
 # static analysis and coverage (docs/reliability.md)
