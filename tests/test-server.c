@@ -439,7 +439,8 @@ test_docs (Fixture       *f,
     "/health", "/simulation/start", "/simulation/stop", "/heartbeat/current", "/ws/heartbeat",
     "/simulation/trigger-stress", "/simulation/set-baseline", "/api/stream", "/api/history",
     "/api/channels", "/ws/stream", "/simulation/scenario", "/source", "/simulation/activity", "/simulation/profile",
-    "/api/day", "/simulation/stress-level", "/simulation/random-events",
+    "/api/day", "/simulation/stress-level", "/simulation/random-events", "/subjects",
+    "/subjects/simulation/start", "/subjects/simulation/stop",
   };
   g_autoptr(JsonNode) openapi = get_json (f, "/openapi.json", SOUP_STATUS_OK);
   JsonObject *documented = json_object_get_object_member (json_node_get_object (openapi), "paths");

@@ -319,6 +319,46 @@ test_commands (Fixture       *f,
   g_assert_cmpuint (heart_simulator_get_baseline_bpm (simulator_of (f, FIRST_ID + 1)), ==, 97);
 }
 
+/* One request starts or stops everyone, and says how many changed */
+static void
+test_everyone (Fixture       *f,
+               gconstpointer  data)
+{
+  static const struct { const char *path; gboolean running; const char *status; guint changed; } steps[] = {
+    { "/subjects/simulation/stop", FALSE, "stopped", N_SUBJECTS - 1 },
+    { "/subjects/simulation/stop", FALSE, "already_stopped", 0 },
+    { "/subjects/simulation/start", TRUE, "started", N_SUBJECTS },
+    { "/subjects/simulation/start", TRUE, "already_running", 0 },
+  };
+  g_autoptr(TestReply) one = test_request (f->session, "POST", f->port, "/subjects/11/simulation/stop", NULL);
+
+  g_assert_cmpuint (test_reply_status (one), ==, SOUP_STATUS_OK);
+  for (gsize i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(TestReply) reply = test_request (f->session, "POST", f->port, steps[i].path, NULL);
+      g_autoptr(JsonNode) body = test_reply_json (reply);
+
+      g_assert_cmpuint (test_reply_status (reply), ==, SOUP_STATUS_OK);
+      g_assert_cmpstr (test_json_string (body, "status"), ==, steps[i].status);
+      g_assert_cmpint (test_json_int (body, "subjects"), ==, N_SUBJECTS);
+      g_assert_cmpint (test_json_int (body, "changed"), ==, steps[i].changed);
+      g_assert_true (heart_source_get_running (HEART_SOURCE (f->source)) == steps[i].running);
+      for (guint id = FIRST_ID; id < FIRST_ID + N_SUBJECTS; id++)
+        g_assert_true (heart_simulator_get_running (simulator_of (f, id)) == steps[i].running);
+    }
+
+  /* a command, not a person's path: POST only, and not under a subject */
+  {
+    g_autoptr(TestReply) get = test_request (f->session, "GET", f->port, "/subjects/simulation/start", NULL);
+    g_autoptr(TestReply) nested = test_request (f->session, "POST", f->port,
+                                                "/subjects/11/subjects/simulation/stop", NULL);
+
+    g_assert_cmpuint (test_reply_status (get), ==, SOUP_STATUS_METHOD_NOT_ALLOWED);
+    g_assert_cmpuint (test_reply_status (nested), ==, SOUP_STATUS_NOT_FOUND);
+    g_assert_true (heart_simulator_get_running (simulator_of (f, FIRST_ID + 1)));
+  }
+}
+
 /* A subject's streams carry that subject's samples and values only */
 static void
 test_streams (Fixture       *f,
@@ -513,6 +553,7 @@ main (int   argc,
   ADD ("/subjects/routing", test_routing);
   ADD ("/subjects/unknown", test_unknown);
   ADD ("/subjects/commands", test_commands);
+  ADD ("/subjects/everyone", test_everyone);
   ADD ("/subjects/streams", test_streams);
   ADD ("/subjects/history", test_history);
 #undef ADD

@@ -431,6 +431,50 @@ handle_stop (HeartServer        *self,
   respond_state (self, subject, msg, was_running ? "stopped" : "already_stopped");
 }
 
+/* POST /subjects/simulation/start and …/stop: every person in one request,
+ * so a --no-autostart cohort starts on one tick. Says how many there are
+ * and how many changed: {"status":…,"state":…,"subjects":N,"changed":K} */
+static void
+set_everyone_running (HeartServer       *self,
+                      SoupServerMessage *msg,
+                      gboolean           running)
+{
+  GString *json = g_string_new (NULL);
+  guint changed = 0;
+
+  for (guint i = 0; i < self->subjects->len; i++)
+    {
+      HeartServerSubject *subject = g_ptr_array_index (self->subjects, i);
+
+      if (heart_source_get_running (subject->source) != running)
+        changed++;
+      heart_source_set_running (subject->source, running);
+    }
+  g_string_append_printf (json, "{\"status\":\"%s\",\"state\":\"%s\",\"subjects\":%u,\"changed\":%u}",
+                          changed == 0 ? (running ? "already_running" : "already_stopped")
+                                       : (running ? "started" : "stopped"),
+                          running ? "running" : "stopped", self->subjects->len, changed);
+  heart_respond_json (msg, SOUP_STATUS_OK, json);
+}
+
+static void
+handle_start_everyone (HeartServer        *self,
+                       HeartServerSubject *subject,
+                       SoupServerMessage  *msg,
+                       GHashTable         *query)
+{
+  set_everyone_running (self, msg, TRUE);
+}
+
+static void
+handle_stop_everyone (HeartServer        *self,
+                      HeartServerSubject *subject,
+                      SoupServerMessage  *msg,
+                      GHashTable         *query)
+{
+  set_everyone_running (self, msg, FALSE);
+}
+
 static gboolean
 respond_invalid (SoupServerMessage *msg,
                  HeartValidation   *validation)
@@ -949,6 +993,8 @@ static const Route routes[] = {
   { "/api/channels", handle_channels, NULL },
   { "/source", handle_get_source, handle_post_source },
   { SUBJECTS_PATH, handle_subjects, NULL },
+  { SUBJECTS_PATH "/simulation/start", NULL, handle_start_everyone },
+  { SUBJECTS_PATH "/simulation/stop", NULL, handle_stop_everyone },
   { SCENARIO_PATH, handle_get_scenario, handle_post_scenario, NULL, handle_delete_scenario },
   { "/openapi.json", NULL, NULL, "openapi.json" },
   { ASYNCAPI_PATH, handle_asyncapi, NULL },
@@ -1046,15 +1092,17 @@ resolve (HeartServer         *self,
 
   *subject = first_subject (self);
   *route_path = path;
-  if (!split_subject_path (self, path, subject, route_path))
-    return find_route (path);
+  route = find_route (path);
+  /* everyone's paths, /subjects/simulation/…, before one person's */
+  if (route != NULL || !split_subject_path (self, path, subject, route_path))
+    return route;
   if (*subject == NULL)
     return NULL;
   if (**route_path == '\0')
     return &subject_route;
   route = find_route (*route_path);
   /* the site and the documents are the process's, not a person's */
-  if (route == NULL || route->resource != NULL || g_str_equal (route->path, SUBJECTS_PATH) ||
+  if (route == NULL || route->resource != NULL || g_str_has_prefix (route->path, SUBJECTS_PATH) ||
       g_str_equal (route->path, ASYNCAPI_PATH))
     return NULL;
   return route;
