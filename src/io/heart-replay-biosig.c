@@ -6,6 +6,10 @@
  * player makes samples of the beats on its grid, as for a CSV of RR
  * intervals. docs/replay.md, "EDF, BDF, GDF and WFDB".
  *
+ * libbiosig, and what it brings (DCMTK, ICU, the C++ runtime: about 5 MB
+ * resident in every process that links it), is loaded with the first
+ * recording to read, not at start-up; most runs never read one.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -14,6 +18,7 @@
 
 #include <biosig.h>
 #include <errno.h>
+#include <gmodule.h>
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,6 +46,23 @@
 #define EDF_RECORDS_SLACK   100000
 /* days from 0000-01-01, biosig's epoch, to 1970-01-01 */
 #define GDF_UNIX_EPOCH_DAYS 719529.0
+
+/* The functions of libbiosig this file calls */
+typedef struct
+{
+  __typeof__ (&sopen)             sopen;
+  __typeof__ (&sread)             sread;
+  __typeof__ (&sclose)            sclose;
+  __typeof__ (&destructHDR)       destructHDR;
+  __typeof__ (&sort_eventtable)   sort_eventtable;
+  __typeof__ (&GetFileTypeString) GetFileTypeString;
+} BiosigApi;
+
+typedef struct
+{
+  BiosigApi api;
+  char     *error;      /* why it could not be loaded, or NULL */
+} BiosigLibrary;
 
 /* A Pan–Tompkins-style QRS detector, one sample at a time */
 typedef struct
@@ -77,6 +99,7 @@ typedef struct
 
 struct _HeartReplayBiosig
 {
+  const BiosigApi *api;
   HDRTYPE  *hdr;
   gboolean  from_events;
   guint32   event;          /* the next event to look at */
@@ -340,7 +363,7 @@ read_signal (HeartReplay  *self,
         return HEART_REPLAY_READ_END;
       want = MIN (want, (gsize) hdr->NRec - b->next_block);
     }
-  got = sread (NULL, b->next_block, want, hdr);
+  got = b->api->sread (NULL, b->next_block, want, hdr);
   if (got == 0 || hdr->data.block == NULL)
     {
       if (hdr->NRec < 0)
@@ -487,8 +510,8 @@ _heart_replay_biosig_free (HeartReplayBiosig *b)
 {
   if (b->hdr != NULL)
     {
-      sclose (b->hdr);
-      destructHDR (b->hdr);
+      b->api->sclose (b->hdr);
+      b->api->destructHDR (b->hdr);
     }
   detector_clear (&b->detector);
   g_clear_pointer (&b->beats, g_array_unref);
@@ -629,10 +652,61 @@ edf_header_problem (int fd)
   return NULL;
 }
 
+/* Loaded once for the process, and kept: a library's code must outlive
+ * every header it made (BIOSIG_LIBRARY is its soname, from meson.build) */
+static gpointer
+load_library (gpointer data)
+{
+  BiosigLibrary *library = data;
+  GModule *module = g_module_open (BIOSIG_LIBRARY, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  const struct { const char *name; gpointer *slot; } symbols[] = {
+    { "sopen", (gpointer *) &library->api.sopen },
+    { "sread", (gpointer *) &library->api.sread },
+    { "sclose", (gpointer *) &library->api.sclose },
+    { "destructHDR", (gpointer *) &library->api.destructHDR },
+    { "sort_eventtable", (gpointer *) &library->api.sort_eventtable },
+    { "GetFileTypeString", (gpointer *) &library->api.GetFileTypeString },
+  };
+
+  if (module == NULL)
+    {
+      library->error = g_strdup (g_module_error ());
+      return library;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (symbols); i++)
+    if (!g_module_symbol (module, symbols[i].name, symbols[i].slot) || *symbols[i].slot == NULL)
+      {
+        library->error = g_strdup_printf ("%s has no %s", BIOSIG_LIBRARY, symbols[i].name);
+        g_module_close (module);
+        return library;
+      }
+  g_module_make_resident (module);
+  return library;
+}
+
+static const BiosigApi *
+biosig_api (const char  *name,
+            GError     **error)
+{
+  static GOnce once = G_ONCE_INIT;
+  static BiosigLibrary library;
+  const BiosigLibrary *loaded = g_once (&once, load_library, &library);
+
+  if (loaded->error != NULL)
+    {
+      g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
+                   "cannot replay %s: EDF/BDF/GDF/WFDB are read through libbiosig, which cannot be loaded: %s",
+                   name, loaded->error);
+      return NULL;
+    }
+  return &loaded->api;
+}
+
 gboolean
 _heart_replay_biosig_open (HeartReplay  *self,
                            GError      **error)
 {
+  const BiosigApi *api;
   HeartReplayBiosig *b;
   HDRTYPE *hdr;
   const char *type;
@@ -647,7 +721,10 @@ _heart_replay_biosig_open (HeartReplay  *self,
                    "cannot replay %s: not a usable EDF or BDF file: %s", self->name, problem);
       return FALSE;
     }
-  hdr = sopen (self->path, "r", NULL);
+  api = biosig_api (self->name, error);
+  if (api == NULL)
+    return FALSE;
+  hdr = api->sopen (self->path, "r", NULL);
   if (hdr == NULL || hdr->AS.B4C_ERRNUM != 0 || hdr->NS == 0)
     {
       g_set_error (error, HEART_REPLAY_ERROR, HEART_REPLAY_ERROR_FORMAT,
@@ -656,26 +733,27 @@ _heart_replay_biosig_open (HeartReplay  *self,
                    hdr != NULL && hdr->AS.B4C_ERRMSG != NULL ? hdr->AS.B4C_ERRMSG : "");
       if (hdr != NULL)
         {
-          sclose (hdr);
-          destructHDR (hdr);
+          api->sclose (hdr);
+          api->destructHDR (hdr);
         }
       return FALSE;
     }
   b = g_new0 (HeartReplayBiosig, 1);
+  b->api = api;
   b->hdr = hdr;
   b->beats = g_array_new (FALSE, FALSE, sizeof (double));
   self->biosig = b;
   self->format = HEART_REPLAY_FORMAT_BIOSIG;
   self->reader = &biosig_reader;
   self->has_rr = TRUE;
-  type = GetFileTypeString (hdr->TYPE);
+  type = api->GetFileTypeString (hdr->TYPE);
   if (hdr->T0 != 0)
     b->t0_us = (gint64) llround ((ldexp ((double) hdr->T0, -32) - GDF_UNIX_EPOCH_DAYS) * 86400.0 * G_USEC_PER_SEC);
 
   if (!choose_channel (self, &ecg, error))
     return FALSE;
 
-  sort_eventtable (hdr);
+  api->sort_eventtable (hdr);
   b->event_rate = hdr->EVENT.SampleRate > 0 ? hdr->EVENT.SampleRate : hdr->SampleRate;
   if (self->columns_override == NULL && b->event_rate > 0 && isfinite (b->event_rate))
     for (guint32 i = 0; i < hdr->EVENT.N; i++)
