@@ -21,15 +21,7 @@ json_batch (GString                        *out,
 {
   const HeartChannel *info = heart_channel_get (values[0]->channel);
 
-  g_string_append (out, "{\"type\":");
-  heart_json_append_string (out, info->name);
-  g_string_append (out, ",\"t0\":\"");
-  heart_append_iso8601_ms (out, values[0]->timestamp_us);
-  g_string_append (out, "\",\"fs\":");
-  heart_json_append_double (out, info->rate_hz, 0);
-  g_string_append (out, ",\"condition\":");
-  heart_json_append_string (out, condition);
-  g_string_append (out, ",\"values\":[");
+  heart_json_append_batch_head (out, info, values[0]->timestamp_us, condition);
   for (guint i = 0; i < n; i++)
     {
       if (i > 0)

@@ -74,6 +74,23 @@ heart_json_append_double (GString *out,
  * unchanged; then what an ML client wants besides the heart rate, with the
  * same names and decimals as the WebSocket sample (heart-sample-fields.c),
  * additions at the end (docs/api.md). */
+void
+heart_json_append_batch_head (GString            *out,
+                              const HeartChannel *info,
+                              gint64              t0_us,
+                              const char         *condition)
+{
+  g_string_append (out, "{\"type\":");
+  heart_json_append_string (out, info->name);
+  g_string_append (out, ",\"t0\":\"");
+  heart_append_iso8601_ms (out, t0_us);
+  g_string_append (out, "\",\"fs\":");
+  heart_json_append_double (out, info->rate_hz, 0);
+  g_string_append (out, ",\"condition\":");
+  heart_json_append_string (out, condition);
+  g_string_append (out, ",\"values\":[");
+}
+
 guint
 heart_sse_event_fields (const HeartSample *sample,
                         HeartField        *fields)

@@ -6,6 +6,7 @@
 
 #include <libsoup/soup.h>
 
+#include "heart-channel.h"
 #include "heart-fields.h"
 #include "heart-sample.h"
 
@@ -16,6 +17,13 @@ void          heart_json_append_string       (GString *out,
 void          heart_json_append_double       (GString *out,
                                               double value,
                                               int decimals);
+/* The head of a periodic channel's batch, as /ws/stream and MQTT send it
+ * (docs/api.md): {"type":…,"t0":…,"fs":…,"condition":…,"values":[ — the
+ * values, comma-separated, and "]}" follow */
+void          heart_json_append_batch_head   (GString *out,
+                                              const HeartChannel *info,
+                                              gint64 t0_us,
+                                              const char *condition);
 /* The fields of the seed's SSE event of @sample (docs/api.md), in wire
  * order; @fields holds HEART_SSE_EVENT_FIELDS. Returns how many. */
 #define HEART_SSE_EVENT_FIELDS 8

@@ -566,17 +566,10 @@ websocket_frames (const HeartChannelValue *values,
         }
       if (batch->text == NULL)
         {
-          batch->text = g_string_new ("{\"type\":");
+          batch->text = g_string_sized_new (256);
           batch->condition = conditions[i];
           batch->index = texts->len;
-          heart_json_append_string (batch->text, info->name);
-          g_string_append (batch->text, ",\"t0\":\"");
-          heart_append_iso8601_ms (batch->text, values[i].timestamp_us);
-          g_string_append (batch->text, "\",\"fs\":");
-          heart_json_append_double (batch->text, info->rate_hz, 0);
-          g_string_append (batch->text, ",\"condition\":");
-          heart_json_append_string (batch->text, conditions[i]);
-          g_string_append (batch->text, ",\"values\":[");
+          heart_json_append_batch_head (batch->text, info, values[i].timestamp_us, conditions[i]);
           g_ptr_array_add (texts, batch->text);
           g_array_append_val (channels, values[i].channel);
         }
