@@ -1042,7 +1042,8 @@ respond_preflight (SoupServerMessage *msg,
 
 /* "/subjects/{id}/rest": @id's subject (NULL when there is none) and the
  * route path "/rest" ("" for the subject itself). FALSE when @path is not
- * under /subjects/{id}. */
+ * under /subjects/ followed by a digit: "/subjects/simulation/start" is
+ * everyone's route, not a subject's. */
 static gboolean
 split_subject_path (HeartServer         *self,
                     const char          *path,
@@ -1053,7 +1054,7 @@ split_subject_path (HeartServer         *self,
   const char *end = digits;
   guint64 id = 0;
 
-  if (!g_str_has_prefix (path, SUBJECTS_PATH "/"))
+  if (!g_str_has_prefix (path, SUBJECTS_PATH "/") || !g_ascii_isdigit (*digits))
     return FALSE;
   while (g_ascii_isdigit (*end))
     end++;
@@ -1092,10 +1093,8 @@ resolve (HeartServer         *self,
 
   *subject = first_subject (self);
   *route_path = path;
-  route = find_route (path);
-  /* everyone's paths, /subjects/simulation/…, before one person's */
-  if (route != NULL || !split_subject_path (self, path, subject, route_path))
-    return route;
+  if (!split_subject_path (self, path, subject, route_path))
+    return find_route (path);
   if (*subject == NULL)
     return NULL;
   if (**route_path == '\0')
