@@ -769,10 +769,11 @@ manifest_arguments (int                 argc,
 static char *
 folder_without_slashes (const char *path)
 {
-  gsize length = path != NULL ? strlen (path) : 0;
+  gsize length;
 
   if (path == NULL)
     return NULL;
+  length = strlen (path);
   while (length > 1 && path[length - 1] == '/')
     length--;
   return g_strndup (path, length);

@@ -76,10 +76,10 @@ G_DECLARE_FINAL_TYPE (HeartSubject, heart_subject, HEART, SUBJECT, GObject)
  *
  * A live subject of @spec. With @simulator NULL it makes a live one of its
  * own (a timer advances it once started) that makes every channel but the
- * waveforms; otherwise @simulator, which the spec is applied to. @source, when given, is what is served for the
- * subject while @simulator obeys its commands (subject 0 of the app: a
- * source switch). NULL with @error when the spec's profile or baseline is
- * wrong. */
+ * waveforms; otherwise @simulator, which the spec is applied to. @source,
+ * when given, is what is served for the subject while @simulator obeys its
+ * commands (subject 0 of the app: a source switch). NULL with @error when
+ * the spec's profile or baseline is wrong. */
 HeartSubject     *heart_subject_new           (const HeartSubjectSpec *spec,
                                                HeartSimulator *simulator,
                                                HeartSource *source,
