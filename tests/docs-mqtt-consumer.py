@@ -97,8 +97,10 @@ def stop(process):
 
 
 def run_snippet(snippet, port, mqtt):
-    """Runs the page's code; returns what it printed"""
-    heard = {}   # (subject, channel) -> values printed
+    """Runs the page's code; returns the lines it printed, and those lines
+    by (subject, channel)"""
+    lines = []
+    heard = {}
 
     class TestClient(mqtt.Client):
         def connect(self, host, port_=1883, *args, **kwargs):
@@ -107,21 +109,19 @@ def run_snippet(snippet, port, mqtt):
 
         def loop_forever(self, *args, **kwargs):
             deadline = time.monotonic() + DEADLINE_S
-            while time.monotonic() < deadline and not enough(heard):
+            while time.monotonic() < deadline and missing(heard):
                 self.loop(timeout=0.1)
             self.disconnect()
 
-    printed = io.StringIO()
-
     class Counting(io.TextIOBase):
-        """Keeps what is printed, and counts its lines as they end (print
-        writes each of its arguments on its own)"""
+        """Keeps the lines printed as they end (print writes each of its
+        arguments on its own)"""
         partial = ""
 
         def write(self, text):
-            printed.write(text)
             *ended, self.partial = (self.partial + text).split("\n")
-            for line in ended:
+            for line in filter(str.strip, ended):
+                lines.append(line)
                 fields = line.split()
                 if len(fields) >= 2:
                     heard.setdefault((fields[0], fields[1]), []).append(line)
@@ -135,12 +135,13 @@ def run_snippet(snippet, port, mqtt):
             exec(compile(snippet, "docs/scale.md", "exec"), namespace)
     finally:
         mqtt.Client = real_client
-    return printed.getvalue()
+    return lines, heard
 
 
-def enough(heard):
-    return all(len(heard.get((str(s), c), [])) >= ENOUGH
-               for s in range(SUBJECTS) for c in ("heart_rate", "rr_interval"))
+def missing(heard):
+    """The subject/channel pairs that have printed fewer than ENOUGH lines"""
+    return [f"{s}/{c}" for s in range(SUBJECTS) for c in ("heart_rate", "rr_interval")
+            if len(heard.get((str(s), c), [])) < ENOUGH]
 
 
 def parse_time(text):
@@ -195,7 +196,7 @@ def main():
                  "--mqtt", f"mqtt://127.0.0.1:{port}"],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
-            output = run_snippet(snippet, port, mqtt)
+            lines, heard = run_snippet(snippet, port, mqtt)
         except Exception as error:  # the page's code failed: say how, as TAP
             print(f"not ok 1 - the page's paho-mqtt consumer runs: {type(error).__name__}: {error}")
             print("not ok 2 - what it prints has the documented fields: nothing printed")
@@ -204,16 +205,9 @@ def main():
         finally:
             stop(heartsim)
             stop(broker)
-        lines = [line for line in output.splitlines() if line.strip()]
-        by_key = {}
-        for line in lines:
-            fields = line.split()
-            by_key.setdefault((fields[0], fields[1]), []).append(line)
-
-        missing = [f"{s}/{c}" for s in range(SUBJECTS) for c in ("heart_rate", "rr_interval")
-                   if len(by_key.get((str(s), c), [])) < ENOUGH]
-        if missing:
-            print(f"not ok 1 - the page's paho-mqtt consumer hears every subject: too few from {missing}")
+        too_few = missing(heard)
+        if too_few:
+            print(f"not ok 1 - the page's paho-mqtt consumer hears every subject: too few from {too_few}")
             with open(log_path, encoding="utf-8") as log:
                 for line in log.read().splitlines()[-20:]:
                     print("# heartsim: " + line)
